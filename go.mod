@@ -1,0 +1,3 @@
+module github.com/userd/userd
+
+go 1.26.8

@@ -1,0 +1,98 @@
+package directory
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"log/slog"
+	"time"
+)
+
+// Prefixes of the secrets userd issues, so secret scanners can find leaked
+// ones and people can tell them apart.
+const (
+	ClientIDPrefix     = "udc_"
+	ClientSecretPrefix = "uds_"
+	APITokenPrefix     = "udt_"
+)
+
+// Client is an API client that obtains access tokens with the OAuth 2.0
+// client-credentials grant.
+type Client struct {
+	ID       int64
+	TenantID int64
+	// ClientID is the public identifier, unique across the installation.
+	ClientID string
+	// SecretHash is SHA-256 of the client secret; the secret itself is shown
+	// once when the client is created and never stored.
+	SecretHash []byte
+	Name       string
+	Scopes     Scopes
+	Disabled   bool
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// APIToken is a static bearer secret for server-to-server callers.
+type APIToken struct {
+	ID       int64
+	TenantID int64
+	Name     string
+	Scopes   Scopes
+	// Hash is SHA-256 of the token; the token is shown once and never stored.
+	Hash      []byte
+	ExpiresAt time.Time // zero: never expires
+	RevokedAt time.Time // zero: not revoked
+	CreatedAt time.Time
+}
+
+// Usable reports whether the token may authenticate a request at time now.
+func (t *APIToken) Usable(now time.Time) bool {
+	return t.RevokedAt.IsZero() && (t.ExpiresAt.IsZero() || now.Before(t.ExpiresAt))
+}
+
+// Secret is a credential in plain text. Its String and LogValue methods
+// redact it, so printing or logging one by mistake cannot leak it; call
+// Reveal where the value is really needed.
+type Secret string
+
+// String returns a redacted placeholder.
+func (Secret) String() string { return "[REDACTED]" }
+
+// LogValue redacts the secret in log/slog output.
+func (Secret) LogValue() slog.Value { return slog.StringValue("[REDACTED]") }
+
+// Reveal returns the secret's plain text.
+func (s Secret) Reveal() string { return string(s) }
+
+// NewSecret returns prefix followed by 256 random bits, base64url-encoded.
+func NewSecret(prefix string) Secret {
+	return Secret(prefix + randomString(32))
+}
+
+// NewClientID returns a new client_id: ClientIDPrefix and 128 random bits.
+func NewClientID() string {
+	return ClientIDPrefix + randomString(16)
+}
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("directory: crypto/rand failed: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// HashSecret returns the SHA-256 digest stored for a random secret. A plain
+// hash is right here: the secrets carry 256 random bits, so there is nothing
+// to brute-force.
+func HashSecret(s string) []byte {
+	h := sha256.Sum256([]byte(s))
+	return h[:]
+}
+
+// SecretMatches reports, in constant time, whether secret hashes to hash.
+func SecretMatches(secret string, hash []byte) bool {
+	return subtle.ConstantTimeCompare(HashSecret(secret), hash) == 1
+}

@@ -1,0 +1,69 @@
+package directory
+
+import (
+	"regexp"
+	"time"
+)
+
+// Org is an organization (department, team) in a tenant's tree.
+type Org struct {
+	ID       int64
+	TenantID int64
+	Name     string
+	// Code is an optional identifier chosen by the tenant, unique in it.
+	Code string
+	// ParentID is the parent org, or 0 for a root org.
+	ParentID  int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
+}
+
+// OrgPatch is a change to an org: every nil field is left as it is.
+type OrgPatch struct {
+	Name     *string
+	Code     *string
+	ParentID *int64 // 0 makes the org a root
+}
+
+func (p *OrgPatch) apply(o *Org) []string {
+	var changed []string
+	if p.Name != nil && o.Name != *p.Name {
+		o.Name = *p.Name
+		changed = append(changed, "name")
+	}
+	if p.Code != nil && o.Code != *p.Code {
+		o.Code = *p.Code
+		changed = append(changed, "code")
+	}
+	if p.ParentID != nil && o.ParentID != *p.ParentID {
+		o.ParentID = *p.ParentID
+		changed = append(changed, "parent_id")
+	}
+	return changed
+}
+
+var orgCodePattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// maxOrgDepth bounds how deep the org tree may grow, so walking it stays cheap.
+const maxOrgDepth = 64
+
+// Validate checks the rules an org must satisfy on its own.
+func (o *Org) Validate() error {
+	if o.Name == "" {
+		return Errorf(Invalid, "name", "is required")
+	}
+	if err := validateText("name", o.Name, MaxTextFieldLen); err != nil {
+		return err
+	}
+	if o.Code != "" && !orgCodePattern.MatchString(o.Code) {
+		return Errorf(Invalid, "code", "must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'")
+	}
+	if o.ParentID < 0 {
+		return Errorf(Invalid, "parent_id", "must be an org id")
+	}
+	if o.ParentID != 0 && o.ParentID == o.ID {
+		return Errorf(Invalid, "parent_id", "an org cannot be its own parent")
+	}
+	return nil
+}

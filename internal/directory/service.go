@@ -1,0 +1,585 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+// PasswordHasher turns a plaintext password into a PHC string.
+type PasswordHasher interface {
+	HashPassword(ctx context.Context, password string) (string, error)
+}
+
+// Limits on listing.
+const (
+	DefaultPageSize = 100
+	MaxPageSize     = 1000
+	// MaxBatch is the most ids one UsersByID call may ask for.
+	MaxBatch = 1000
+	// maxUpdateAttempts bounds the retries of an update that raced with
+	// another one and was not pinned to a version by the caller.
+	maxUpdateAttempts = 8
+)
+
+// Service holds every rule of the directory: scopes, tenant scoping,
+// validation and references. All API dialects and commands go through it.
+type Service struct {
+	store  Store
+	hasher PasswordHasher
+	now    func() time.Time
+}
+
+// NewService returns a Service over store that hashes passwords with hasher.
+func NewService(store Store, hasher PasswordHasher) *Service {
+	return &Service{store: store, hasher: hasher, now: time.Now}
+}
+
+// Store returns the store the service writes to.
+func (s *Service) Store() Store { return s.store }
+
+// System returns a principal with every scope in tenantID, for local
+// administrative commands.
+func System(tenantID int64) Principal {
+	return Principal{TenantID: tenantID, Scopes: AllScopes, Actor: "cli"}
+}
+
+func (s *Service) event(p Principal, action string, objectID int64, fields []string) Event {
+	ev := Event{TenantID: p.TenantID, Time: s.now().UTC(), Actor: p.Actor, Action: action, Fields: fields, ClientIP: p.ClientIP}
+	if objectID != 0 {
+		ev.ObjectID = strconv.FormatInt(objectID, 10)
+	}
+	return ev
+}
+
+var tenantNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// CreateTenant creates a tenant. Only local administrative commands create
+// tenants; no API does.
+func (s *Service) CreateTenant(ctx context.Context, name string) (Tenant, error) {
+	if !tenantNamePattern.MatchString(name) {
+		return Tenant{}, Errorf(Invalid, "name", "must be 1 to 63 characters of a-z, 0-9 and '-', starting with a letter or digit")
+	}
+	return s.store.CreateTenant(ctx, Tenant{Name: name, CreatedAt: s.now().UTC()})
+}
+
+// Tenants lists every tenant.
+func (s *Service) Tenants(ctx context.Context) ([]Tenant, error) {
+	return s.store.Tenants(ctx)
+}
+
+// CreateUser creates a user in the principal's tenant from patch, applied to
+// the defaults (active, not locked). origin says how the user came.
+func (s *Service) CreateUser(ctx context.Context, p Principal, origin string, patch UserPatch) (User, error) {
+	if err := p.require(ScopeUsersWrite); err != nil {
+		return User{}, err
+	}
+	u, fields, err := s.newUser(ctx, p, origin, patch)
+	if err != nil {
+		return User{}, err
+	}
+	return s.store.CreateUser(ctx, u, s.event(p, "user.create", 0, fields))
+}
+
+// newUser builds and checks a user to insert, hashing its password if any.
+func (s *Service) newUser(ctx context.Context, p Principal, origin string, patch UserPatch) (User, []string, error) {
+	now := s.now().UTC()
+	u := User{TenantID: p.TenantID, Active: true, Origin: origin, ClientIP: p.ClientIP, Extension: map[string]any{}, CreatedAt: now, UpdatedAt: now}
+	fields := patch.apply(&u)
+	if err := s.checkUser(ctx, &u); err != nil {
+		return User{}, nil, err
+	}
+	if patch.Password != nil {
+		if err := s.setPassword(ctx, &u, *patch.Password); err != nil {
+			return User{}, nil, err
+		}
+		fields = append(fields, "password")
+	}
+	return u, fields, nil
+}
+
+// ImportUsers creates many users in one transaction: all are inserted or
+// none. Each patch is checked as CreateUser would check it; the error of the
+// first bad one names its index in the batch.
+func (s *Service) ImportUsers(ctx context.Context, p Principal, patches []UserPatch) ([]User, error) {
+	if err := p.require(ScopeUsersWrite); err != nil {
+		return nil, err
+	}
+	users := make([]User, 0, len(patches))
+	for i, patch := range patches {
+		u, _, err := s.newUser(ctx, p, OriginImport, patch)
+		if err != nil {
+			return nil, &BatchError{Index: i, Err: err}
+		}
+		users = append(users, u)
+	}
+	return s.store.CreateUsers(ctx, users, s.event(p, "user.import", 0, []string{strconv.Itoa(len(users)) + " users"}))
+}
+
+// BatchError reports which item of a batch failed.
+type BatchError struct {
+	Index int
+	Err   error
+}
+
+// Error implements error.
+func (e *BatchError) Error() string { return "item " + strconv.Itoa(e.Index) + ": " + e.Err.Error() }
+
+// Unwrap returns the item's error.
+func (e *BatchError) Unwrap() error { return e.Err }
+
+func (s *Service) setPassword(ctx context.Context, u *User, password string) error {
+	if err := ValidatePassword(password); err != nil {
+		return err
+	}
+	hash, err := s.hasher.HashPassword(ctx, password)
+	if err != nil {
+		return err
+	}
+	u.PasswordHash = hash
+	u.PasswordChangedAt = s.now().UTC()
+	return nil
+}
+
+// checkUser validates u and its references within its tenant.
+func (s *Service) checkUser(ctx context.Context, u *User) error {
+	if u.Extension == nil {
+		u.Extension = map[string]any{}
+	}
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if u.ManagerID != 0 {
+		if _, err := s.store.User(ctx, u.TenantID, u.ManagerID); err != nil {
+			if KindOf(err) == NotFound {
+				return Errorf(Invalid, "manager_id", "user %d does not exist", u.ManagerID)
+			}
+			return err
+		}
+	}
+	if len(u.Orgs) > 0 {
+		ids := make([]int64, len(u.Orgs))
+		for i, m := range u.Orgs {
+			ids[i] = m.OrgID
+		}
+		found, err := s.store.OrgsByID(ctx, u.TenantID, ids)
+		if err != nil {
+			return err
+		}
+		if len(found) != len(ids) {
+			have := map[int64]bool{}
+			for _, o := range found {
+				have[o.ID] = true
+			}
+			for _, id := range ids {
+				if !have[id] {
+					return Errorf(Invalid, "orgs", "org %d does not exist", id)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// User returns one user of the principal's tenant.
+func (s *Service) User(ctx context.Context, p Principal, id int64) (User, error) {
+	if err := p.require(ScopeUsersRead); err != nil {
+		return User{}, err
+	}
+	return s.findUser(ctx, p.TenantID, id)
+}
+
+// findUser reads a user, answering NotFound for ids no user can have.
+func (s *Service) findUser(ctx context.Context, tenantID, id int64) (User, error) {
+	if id <= 0 || id > MaxSafeID {
+		return User{}, Errorf(NotFound, "", "no such user")
+	}
+	return s.store.User(ctx, tenantID, id)
+}
+
+// UsersByID returns the users of the principal's tenant among ids, in the
+// order asked, each once; ids that do not exist there are left out.
+func (s *Service) UsersByID(ctx context.Context, p Principal, ids []int64) ([]User, error) {
+	if err := p.require(ScopeUsersRead); err != nil {
+		return nil, err
+	}
+	if len(ids) > MaxBatch {
+		return nil, Errorf(Invalid, "ids", "at most %d ids per request", MaxBatch)
+	}
+	found, err := s.store.UsersByID(ctx, p.TenantID, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]User, len(found))
+	for _, u := range found {
+		byID[u.ID] = u
+	}
+	out := make([]User, 0, len(found))
+	for _, id := range ids {
+		if u, ok := byID[id]; ok {
+			out = append(out, u)
+			delete(byID, id)
+		}
+	}
+	return out, nil
+}
+
+// ListUsers returns a page of the principal's users and the id to pass as
+// f.AfterID for the next page (0 when this is the last page).
+func (s *Service) ListUsers(ctx context.Context, p Principal, f UserFilter) ([]User, int64, error) {
+	if err := p.require(ScopeUsersRead); err != nil {
+		return nil, 0, err
+	}
+	limit, err := pageSize(f.Limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	f.Limit = limit + 1
+	users, err := s.store.ListUsers(ctx, p.TenantID, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(users) > limit {
+		users = users[:limit]
+		return users, users[limit-1].ID, nil
+	}
+	return users, 0, nil
+}
+
+func pageSize(n int) (int, error) {
+	switch {
+	case n == 0:
+		return DefaultPageSize, nil
+	case n < 0 || n > MaxPageSize:
+		return 0, Errorf(Invalid, "limit", "must be between 1 and %d", MaxPageSize)
+	}
+	return n, nil
+}
+
+// UpdateUser applies patch to a user of the principal's tenant. If version
+// is not 0 the update happens only if the stored version equals it
+// (PreconditionFailed otherwise); with 0 a concurrent change is re-read and
+// the patch applied again. A patch that changes nothing leaves the version.
+func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64, patch UserPatch) (User, error) {
+	if err := p.require(ScopeUsersWrite); err != nil {
+		return User{}, err
+	}
+	// Read first: a missing user answers before any password is hashed, so
+	// another tenant's user costs exactly what a missing one does.
+	u, err := s.findUser(ctx, p.TenantID, id)
+	if err != nil {
+		return User{}, err
+	}
+	var hashed User
+	if patch.Password != nil {
+		if err := s.setPassword(ctx, &hashed, *patch.Password); err != nil {
+			return User{}, err
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		if version != 0 && u.Version != version {
+			return User{}, ErrVersionMismatch
+		}
+		fields := patch.apply(&u)
+		if err := s.checkUser(ctx, &u); err != nil {
+			return User{}, err
+		}
+		if patch.Password != nil {
+			u.PasswordHash, u.PasswordChangedAt = hashed.PasswordHash, hashed.PasswordChangedAt
+			fields = append(fields, "password")
+		}
+		if len(fields) == 0 {
+			return u, nil
+		}
+		updated, err := s.store.UpdateUser(ctx, u, s.event(p, "user.update", id, fields))
+		if !errors.Is(err, ErrVersionMismatch) || version != 0 || attempt == maxUpdateAttempts {
+			return updated, err
+		}
+		if u, err = s.store.User(ctx, p.TenantID, id); err != nil {
+			return User{}, err
+		}
+	}
+}
+
+// DeleteUser deletes a user of the principal's tenant; version as in UpdateUser.
+func (s *Service) DeleteUser(ctx context.Context, p Principal, id, version int64) error {
+	if err := p.require(ScopeUsersWrite); err != nil {
+		return err
+	}
+	if id <= 0 || id > MaxSafeID {
+		return Errorf(NotFound, "", "no such user")
+	}
+	return s.store.DeleteUser(ctx, p.TenantID, id, version, s.event(p, "user.delete", id, nil))
+}
+
+// CreateOrg creates an org in the principal's tenant.
+func (s *Service) CreateOrg(ctx context.Context, p Principal, patch OrgPatch) (Org, error) {
+	if err := p.require(ScopeAdmin); err != nil {
+		return Org{}, err
+	}
+	now := s.now().UTC()
+	o := Org{TenantID: p.TenantID, CreatedAt: now, UpdatedAt: now}
+	fields := patch.apply(&o)
+	if err := s.checkOrg(ctx, &o); err != nil {
+		return Org{}, err
+	}
+	return s.store.CreateOrg(ctx, o, s.event(p, "org.create", 0, fields))
+}
+
+// checkOrg validates o and that its parent exists in the tenant without
+// making a cycle.
+func (s *Service) checkOrg(ctx context.Context, o *Org) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	for parent, depth := o.ParentID, 0; parent != 0; depth++ {
+		if parent == o.ID {
+			return Errorf(Invalid, "parent_id", "org %d is a descendant of this org; the tree cannot have a cycle", o.ParentID)
+		}
+		if depth == maxOrgDepth {
+			return Errorf(Invalid, "parent_id", "the org tree may be at most %d levels deep", maxOrgDepth)
+		}
+		po, err := s.store.Org(ctx, o.TenantID, parent)
+		if err != nil {
+			if KindOf(err) == NotFound {
+				return Errorf(Invalid, "parent_id", "org %d does not exist", parent)
+			}
+			return err
+		}
+		parent = po.ParentID
+	}
+	return nil
+}
+
+// Org returns one org of the principal's tenant. Reading orgs needs
+// users:read or admin.
+func (s *Service) Org(ctx context.Context, p Principal, id int64) (Org, error) {
+	if err := requireOrgRead(p); err != nil {
+		return Org{}, err
+	}
+	if id <= 0 || id > MaxSafeID {
+		return Org{}, Errorf(NotFound, "", "no such org")
+	}
+	return s.store.Org(ctx, p.TenantID, id)
+}
+
+func requireOrgRead(p Principal) error {
+	if p.Scopes.Has(ScopeAdmin) {
+		return nil
+	}
+	return p.require(ScopeUsersRead)
+}
+
+// ListOrgs returns a page of the principal's orgs and the next AfterID (0 on
+// the last page).
+func (s *Service) ListOrgs(ctx context.Context, p Principal, f OrgFilter) ([]Org, int64, error) {
+	if err := requireOrgRead(p); err != nil {
+		return nil, 0, err
+	}
+	limit, err := pageSize(f.Limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	f.Limit = limit + 1
+	orgs, err := s.store.ListOrgs(ctx, p.TenantID, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(orgs) > limit {
+		orgs = orgs[:limit]
+		return orgs, orgs[limit-1].ID, nil
+	}
+	return orgs, 0, nil
+}
+
+// UpdateOrg applies patch to an org of the principal's tenant; version as in
+// UpdateUser.
+func (s *Service) UpdateOrg(ctx context.Context, p Principal, id, version int64, patch OrgPatch) (Org, error) {
+	if err := p.require(ScopeAdmin); err != nil {
+		return Org{}, err
+	}
+	for attempt := 0; ; attempt++ {
+		o, err := s.Org(ctx, p, id)
+		if err != nil {
+			return Org{}, err
+		}
+		if version != 0 && o.Version != version {
+			return Org{}, ErrVersionMismatch
+		}
+		fields := patch.apply(&o)
+		if err := s.checkOrg(ctx, &o); err != nil {
+			return Org{}, err
+		}
+		if len(fields) == 0 {
+			return o, nil
+		}
+		updated, err := s.store.UpdateOrg(ctx, o, s.event(p, "org.update", id, fields))
+		if !errors.Is(err, ErrVersionMismatch) || version != 0 || attempt == maxUpdateAttempts {
+			return updated, err
+		}
+	}
+}
+
+// DeleteOrg deletes an org with no members and no children.
+func (s *Service) DeleteOrg(ctx context.Context, p Principal, id, version int64) error {
+	if err := p.require(ScopeAdmin); err != nil {
+		return err
+	}
+	if id <= 0 || id > MaxSafeID {
+		return Errorf(NotFound, "", "no such org")
+	}
+	return s.store.DeleteOrg(ctx, p.TenantID, id, version, s.event(p, "org.delete", id, nil))
+}
+
+// CreateClient creates an API client and returns it with its secret, which
+// is shown this once and never stored.
+func (s *Service) CreateClient(ctx context.Context, p Principal, name string, scopes Scopes) (Client, Secret, error) {
+	if err := p.require(ScopeAdmin); err != nil {
+		return Client{}, "", err
+	}
+	if err := validateCredentialName(name); err != nil {
+		return Client{}, "", err
+	}
+	if len(scopes) == 0 {
+		return Client{}, "", Errorf(Invalid, "scope", "give at least one scope")
+	}
+	secret := NewSecret(ClientSecretPrefix)
+	now := s.now().UTC()
+	c := Client{TenantID: p.TenantID, ClientID: NewClientID(), SecretHash: HashSecret(secret.Reveal()), Name: name, Scopes: scopes, CreatedAt: now, UpdatedAt: now}
+	c, err := s.store.CreateClient(ctx, c, s.event(p, "client.create", 0, []string{"name", "scope"}))
+	if err != nil {
+		return Client{}, "", err
+	}
+	return c, secret, nil
+}
+
+func validateCredentialName(name string) error {
+	if name == "" {
+		return Errorf(Invalid, "name", "is required")
+	}
+	return validateText("name", name, MaxTextFieldLen)
+}
+
+// Clients lists the API clients of the principal's tenant.
+func (s *Service) Clients(ctx context.Context, p Principal) ([]Client, error) {
+	if err := p.require(ScopeAdmin); err != nil {
+		return nil, err
+	}
+	return s.store.Clients(ctx, p.TenantID)
+}
+
+// SetClientDisabled disables or re-enables a client of the principal's tenant.
+func (s *Service) SetClientDisabled(ctx context.Context, p Principal, clientID string, disabled bool) (Client, error) {
+	if err := p.require(ScopeAdmin); err != nil {
+		return Client{}, err
+	}
+	action := "client.enable"
+	if disabled {
+		action = "client.disable"
+	}
+	ev := s.event(p, action, 0, []string{"disabled"})
+	ev.ObjectID = clientID
+	return s.store.SetClientDisabled(ctx, p.TenantID, clientID, disabled, ev)
+}
+
+// MaxTokenLifetime bounds the expiry of API tokens.
+const MaxTokenLifetime = 10 * 365 * 24 * time.Hour
+
+// CreateAPIToken creates an API token that expires after ttl (0: never) and
+// returns it with its secret, shown this once and never stored.
+func (s *Service) CreateAPIToken(ctx context.Context, p Principal, name string, scopes Scopes, ttl time.Duration) (APIToken, Secret, error) {
+	if err := p.require(ScopeAdmin); err != nil {
+		return APIToken{}, "", err
+	}
+	if err := validateCredentialName(name); err != nil {
+		return APIToken{}, "", err
+	}
+	if len(scopes) == 0 {
+		return APIToken{}, "", Errorf(Invalid, "scope", "give at least one scope")
+	}
+	if ttl < 0 || ttl > MaxTokenLifetime {
+		return APIToken{}, "", Errorf(Invalid, "expires", "must be between 0 (never) and %s", MaxTokenLifetime)
+	}
+	secret := NewSecret(APITokenPrefix)
+	now := s.now().UTC()
+	t := APIToken{TenantID: p.TenantID, Name: name, Scopes: scopes, Hash: HashSecret(secret.Reveal()), CreatedAt: now}
+	if ttl > 0 {
+		t.ExpiresAt = now.Add(ttl)
+	}
+	t, err := s.store.CreateAPIToken(ctx, t, s.event(p, "token.create", 0, []string{"name", "scope", "expires_at"}))
+	if err != nil {
+		return APIToken{}, "", err
+	}
+	return t, secret, nil
+}
+
+// APITokens lists the API tokens of the principal's tenant.
+func (s *Service) APITokens(ctx context.Context, p Principal) ([]APIToken, error) {
+	if err := p.require(ScopeAdmin); err != nil {
+		return nil, err
+	}
+	return s.store.APITokens(ctx, p.TenantID)
+}
+
+// RevokeAPIToken revokes a token of the principal's tenant.
+func (s *Service) RevokeAPIToken(ctx context.Context, p Principal, id int64) (APIToken, error) {
+	if err := p.require(ScopeAdmin); err != nil {
+		return APIToken{}, err
+	}
+	if id <= 0 || id > MaxSafeID {
+		return APIToken{}, Errorf(NotFound, "", "no such token")
+	}
+	return s.store.RevokeAPIToken(ctx, p.TenantID, id, s.event(p, "token.revoke", id, []string{"revoked_at"}))
+}
+
+// AuditEvents returns a page of the principal's tenant's audit events and
+// the next afterID (0 on the last page).
+func (s *Service) AuditEvents(ctx context.Context, p Principal, afterID int64, limit int) ([]Event, int64, error) {
+	if err := p.require(ScopeAdmin); err != nil {
+		return nil, 0, err
+	}
+	n, err := pageSize(limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	evs, err := s.store.AuditEvents(ctx, p.TenantID, afterID, n+1)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(evs) > n {
+		evs = evs[:n]
+		return evs, evs[n-1].ID, nil
+	}
+	return evs, 0, nil
+}
+
+// DefaultTenant is the name of the tenant Bootstrap creates.
+const DefaultTenant = "default"
+
+// Bootstrap prepares an empty installation: when there is no tenant yet it
+// creates tenant "default" and an admin client holding every scope, and
+// returns that client with its secret (shown once). On an installation that
+// already has a tenant it returns ok false and changes nothing.
+func (s *Service) Bootstrap(ctx context.Context) (c Client, secret Secret, ok bool, err error) {
+	tenants, err := s.store.Tenants(ctx)
+	if err != nil || len(tenants) > 0 {
+		return Client{}, "", false, err
+	}
+	t, err := s.CreateTenant(ctx, DefaultTenant)
+	if KindOf(err) == Conflict {
+		// Another node bootstrapped the same database at the same moment.
+		return Client{}, "", false, nil
+	}
+	if err != nil {
+		return Client{}, "", false, err
+	}
+	p := System(t.ID)
+	p.Actor = "bootstrap"
+	c, secret, err = s.CreateClient(ctx, p, "bootstrap admin", AllScopes)
+	if err != nil {
+		return Client{}, "", false, err
+	}
+	return c, secret, true, nil
+}

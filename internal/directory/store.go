@@ -1,0 +1,109 @@
+package directory
+
+import "context"
+
+// Store persists the directory. Implementations (SQLite, PostgreSQL) only
+// store: every rule about what is allowed lives in the Service. Every method
+// that reads or writes a tenant's objects takes the tenant id and never
+// touches another tenant's rows; an object of another tenant is reported
+// exactly like a missing one.
+//
+// Errors are *Error values: NotFound for a missing object, Conflict for a
+// unique or reference constraint (duplicate username, email or org code; an
+// org that still has members or children), ErrVersionMismatch for a stale
+// update, Unavailable when the database cannot be reached. Methods that change
+// data take an Event and write it in the same transaction.
+//
+// The contract suite in package directorytest states the behaviour exactly.
+type Store interface {
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the store's connections.
+	Close() error
+
+	// Secret returns the installation-wide secret called name, storing
+	// generated first if there is none yet. Every node sharing the database
+	// gets the same value.
+	Secret(ctx context.Context, name string, generated []byte) ([]byte, error)
+
+	CreateTenant(ctx context.Context, t Tenant) (Tenant, error)
+	Tenant(ctx context.Context, id int64) (Tenant, error)
+	TenantByName(ctx context.Context, name string) (Tenant, error)
+	Tenants(ctx context.Context) ([]Tenant, error)
+
+	// CreateUser inserts u (ID, Version, CreatedAt and UpdatedAt are set by the
+	// store: a new id from a sequence that never reuses one, version 1).
+	CreateUser(ctx context.Context, u User, ev Event) (User, error)
+	// CreateUsers inserts many users in one transaction (bulk import). It
+	// either inserts all of them or none, and returns them with ids set.
+	CreateUsers(ctx context.Context, users []User, ev Event) ([]User, error)
+	User(ctx context.Context, tenantID, id int64) (User, error)
+	// UsersByID returns the users of tenantID among ids, in no particular
+	// order; ids that do not exist there are left out.
+	UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]User, error)
+	// ListUsers returns up to f.Limit users with id > f.AfterID matching f,
+	// ordered by id.
+	ListUsers(ctx context.Context, tenantID int64, f UserFilter) ([]User, error)
+	// UpdateUser stores u if the stored version is still u.Version, and
+	// returns it with the version incremented and UpdatedAt set. It returns
+	// ErrVersionMismatch when the version differs.
+	UpdateUser(ctx context.Context, u User, ev Event) (User, error)
+	// DeleteUser removes the user, its org memberships, and clears manager_id
+	// (incrementing version) of the users it managed. If version is not 0 it
+	// must match the stored one.
+	DeleteUser(ctx context.Context, tenantID, id, version int64, ev Event) error
+
+	CreateOrg(ctx context.Context, o Org, ev Event) (Org, error)
+	Org(ctx context.Context, tenantID, id int64) (Org, error)
+	// OrgsByID returns the orgs of tenantID among ids; others are left out.
+	OrgsByID(ctx context.Context, tenantID int64, ids []int64) ([]Org, error)
+	ListOrgs(ctx context.Context, tenantID int64, f OrgFilter) ([]Org, error)
+	UpdateOrg(ctx context.Context, o Org, ev Event) (Org, error)
+	// DeleteOrg removes an org that has no members and no child orgs; it
+	// returns Conflict otherwise.
+	DeleteOrg(ctx context.Context, tenantID, id, version int64, ev Event) error
+
+	CreateClient(ctx context.Context, c Client, ev Event) (Client, error)
+	// ClientByClientID finds a client of any tenant by its public client_id.
+	ClientByClientID(ctx context.Context, clientID string) (Client, error)
+	Clients(ctx context.Context, tenantID int64) ([]Client, error)
+	// SetClientDisabled disables or re-enables a client.
+	SetClientDisabled(ctx context.Context, tenantID int64, clientID string, disabled bool, ev Event) (Client, error)
+
+	CreateAPIToken(ctx context.Context, t APIToken, ev Event) (APIToken, error)
+	// APITokenByHash finds a token of any tenant, revoked or not, by its hash.
+	APITokenByHash(ctx context.Context, hash []byte) (APIToken, error)
+	APITokens(ctx context.Context, tenantID int64) ([]APIToken, error)
+	// RevokeAPIToken marks the token revoked now; revoking twice is not an error.
+	RevokeAPIToken(ctx context.Context, tenantID, id int64, ev Event) (APIToken, error)
+
+	// AuditEvents returns up to limit events of tenantID with id > afterID,
+	// oldest first.
+	AuditEvents(ctx context.Context, tenantID, afterID int64, limit int) ([]Event, error)
+	// RecordEvent writes an event that is not part of a change (a failed
+	// authentication).
+	RecordEvent(ctx context.Context, ev Event) error
+}
+
+// UserFilter selects users for ListUsers. Empty fields match everything.
+type UserFilter struct {
+	// Username matches usernames that start with it, ignoring case.
+	Username string
+	// Email matches emails that start with it, ignoring case.
+	Email string
+	// Query matches users whose username, email or name starts with it,
+	// ignoring case.
+	Query   string
+	AfterID int64
+	Limit   int
+}
+
+// OrgFilter selects orgs for ListOrgs. Empty fields match everything.
+type OrgFilter struct {
+	// ParentID, when not 0, keeps only the direct children of that org.
+	ParentID int64
+	// Query matches orgs whose name or code starts with it, ignoring case.
+	Query   string
+	AfterID int64
+	Limit   int
+}
