@@ -46,8 +46,14 @@ func System(tenantID int64) Principal {
 	return Principal{TenantID: tenantID, Scopes: AllScopes, Actor: "cli"}
 }
 
+// clock returns the current time as stores keep it: UTC, whole microseconds
+// (PostgreSQL's resolution), so every engine reads back what was written.
+func (s *Service) clock() time.Time {
+	return s.now().UTC().Truncate(time.Microsecond)
+}
+
 func (s *Service) event(p Principal, action string, objectID int64, fields []string) Event {
-	ev := Event{TenantID: p.TenantID, Time: s.now().UTC(), Actor: p.Actor, Action: action, Fields: fields, ClientIP: p.ClientIP}
+	ev := Event{TenantID: p.TenantID, Time: s.clock(), Actor: p.Actor, Action: action, Fields: fields, ClientIP: p.ClientIP}
 	if objectID != 0 {
 		ev.ObjectID = strconv.FormatInt(objectID, 10)
 	}
@@ -62,7 +68,7 @@ func (s *Service) CreateTenant(ctx context.Context, name string) (Tenant, error)
 	if !tenantNamePattern.MatchString(name) {
 		return Tenant{}, Errorf(Invalid, "name", "must be 1 to 63 characters of a-z, 0-9 and '-', starting with a letter or digit")
 	}
-	return s.store.CreateTenant(ctx, Tenant{Name: name, CreatedAt: s.now().UTC()})
+	return s.store.CreateTenant(ctx, Tenant{Name: name, CreatedAt: s.clock()})
 }
 
 // Tenants lists every tenant.
@@ -85,7 +91,7 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, origin string, pa
 
 // newUser builds and checks a user to insert, hashing its password if any.
 func (s *Service) newUser(ctx context.Context, p Principal, origin string, patch UserPatch) (User, []string, error) {
-	now := s.now().UTC()
+	now := s.clock()
 	u := User{TenantID: p.TenantID, Active: true, Origin: origin, ClientIP: p.ClientIP, Extension: map[string]any{}, CreatedAt: now, UpdatedAt: now}
 	fields := patch.apply(&u)
 	if err := s.checkUser(ctx, &u); err != nil {
@@ -139,7 +145,7 @@ func (s *Service) setPassword(ctx context.Context, u *User, password string) err
 		return err
 	}
 	u.PasswordHash = hash
-	u.PasswordChangedAt = s.now().UTC()
+	u.PasswordChangedAt = s.clock()
 	return nil
 }
 
@@ -293,7 +299,9 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 		if len(fields) == 0 {
 			return u, nil
 		}
-		updated, err := s.store.UpdateUser(ctx, u, s.event(p, "user.update", id, fields))
+		ev := s.event(p, "user.update", id, fields)
+		u.UpdatedAt = ev.Time
+		updated, err := s.store.UpdateUser(ctx, u, ev)
 		if !errors.Is(err, ErrVersionMismatch) || version != 0 || attempt == maxUpdateAttempts {
 			return updated, err
 		}
@@ -319,7 +327,7 @@ func (s *Service) CreateOrg(ctx context.Context, p Principal, patch OrgPatch) (O
 	if err := p.require(ScopeAdmin); err != nil {
 		return Org{}, err
 	}
-	now := s.now().UTC()
+	now := s.clock()
 	o := Org{TenantID: p.TenantID, CreatedAt: now, UpdatedAt: now}
 	fields := patch.apply(&o)
 	if err := s.checkOrg(ctx, &o); err != nil {
@@ -415,7 +423,9 @@ func (s *Service) UpdateOrg(ctx context.Context, p Principal, id, version int64,
 		if len(fields) == 0 {
 			return o, nil
 		}
-		updated, err := s.store.UpdateOrg(ctx, o, s.event(p, "org.update", id, fields))
+		ev := s.event(p, "org.update", id, fields)
+		o.UpdatedAt = ev.Time
+		updated, err := s.store.UpdateOrg(ctx, o, ev)
 		if !errors.Is(err, ErrVersionMismatch) || version != 0 || attempt == maxUpdateAttempts {
 			return updated, err
 		}
@@ -446,7 +456,7 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, name string, sc
 		return Client{}, "", Errorf(Invalid, "scope", "give at least one scope")
 	}
 	secret := NewSecret(ClientSecretPrefix)
-	now := s.now().UTC()
+	now := s.clock()
 	c := Client{TenantID: p.TenantID, ClientID: NewClientID(), SecretHash: HashSecret(secret.Reveal()), Name: name, Scopes: scopes, CreatedAt: now, UpdatedAt: now}
 	c, err := s.store.CreateClient(ctx, c, s.event(p, "client.create", 0, []string{"name", "scope"}))
 	if err != nil {
@@ -503,7 +513,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, p Principal, name string, 
 		return APIToken{}, "", Errorf(Invalid, "expires", "must be between 0 (never) and %s", MaxTokenLifetime)
 	}
 	secret := NewSecret(APITokenPrefix)
-	now := s.now().UTC()
+	now := s.clock()
 	t := APIToken{TenantID: p.TenantID, Name: name, Scopes: scopes, Hash: HashSecret(secret.Reveal()), CreatedAt: now}
 	if ttl > 0 {
 		t.ExpiresAt = now.Add(ttl)

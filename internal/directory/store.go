@@ -14,6 +14,10 @@ import "context"
 // update, Unavailable when the database cannot be reached. Methods that change
 // data take an Event and write it in the same transaction.
 //
+// Stores never read a clock: the Service sets every timestamp (UTC, whole
+// microseconds), and a store that must stamp a side effect (revoked_at, the
+// updated_at of users whose manager was deleted) uses ev.Time.
+//
 // The contract suite in package directorytest states the behaviour exactly.
 type Store interface {
 	// Ping reports whether the database answers.
@@ -31,8 +35,8 @@ type Store interface {
 	TenantByName(ctx context.Context, name string) (Tenant, error)
 	Tenants(ctx context.Context) ([]Tenant, error)
 
-	// CreateUser inserts u (ID, Version, CreatedAt and UpdatedAt are set by the
-	// store: a new id from a sequence that never reuses one, version 1).
+	// CreateUser inserts u and returns it with ID set (from a sequence that
+	// never reuses an id) and Version 1.
 	CreateUser(ctx context.Context, u User, ev Event) (User, error)
 	// CreateUsers inserts many users in one transaction (bulk import). It
 	// either inserts all of them or none, and returns them with ids set.
@@ -44,9 +48,10 @@ type Store interface {
 	// ListUsers returns up to f.Limit users with id > f.AfterID matching f,
 	// ordered by id.
 	ListUsers(ctx context.Context, tenantID int64, f UserFilter) ([]User, error)
-	// UpdateUser stores u if the stored version is still u.Version, and
-	// returns it with the version incremented and UpdatedAt set. It returns
-	// ErrVersionMismatch when the version differs.
+	// UpdateUser stores every field of u, its org memberships included, if the
+	// stored version is still u.Version, and returns it with the version
+	// incremented. It returns ErrVersionMismatch when the version differs and
+	// NotFound when the user does not exist.
 	UpdateUser(ctx context.Context, u User, ev Event) (User, error)
 	// DeleteUser removes the user, its org memberships, and clears manager_id
 	// (incrementing version) of the users it managed. If version is not 0 it
@@ -74,7 +79,8 @@ type Store interface {
 	// APITokenByHash finds a token of any tenant, revoked or not, by its hash.
 	APITokenByHash(ctx context.Context, hash []byte) (APIToken, error)
 	APITokens(ctx context.Context, tenantID int64) ([]APIToken, error)
-	// RevokeAPIToken marks the token revoked now; revoking twice is not an error.
+	// RevokeAPIToken marks the token revoked at ev.Time; revoking a revoked
+	// token keeps the first time and is not an error.
 	RevokeAPIToken(ctx context.Context, tenantID, id int64, ev Event) (APIToken, error)
 
 	// AuditEvents returns up to limit events of tenantID with id > afterID,
