@@ -101,14 +101,11 @@ func remoteHost(addr string) string {
 func parseUserID(s string) (int64, error) {
 	bad := &apiError{status: http.StatusBadRequest, code: codeInvalidUserID, field: "user_id",
 		message: "must be a user id: an integer from 1 to " + strconv.FormatInt(directory.MaxSafeID, 10)}
-	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
-		return 0, bad
-	}
-	id, err := strconv.ParseInt(s, 10, 64)
+	id, err := strconv.ParseUint(s, 10, 64)
 	if err != nil || id < 1 || id > directory.MaxSafeID {
 		return 0, bad
 	}
-	return id, nil
+	return int64(id), nil
 }
 
 // checkJSONContentType accepts application/json with no charset or UTF-8.

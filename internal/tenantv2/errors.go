@@ -1,0 +1,65 @@
+package tenantv2
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// The dialect's error codes; docs/api/tenant-v2.md lists them. The 401 and
+// 403 codes are RFC 6750's, as OneAccess's token endpoint speaks OAuth 2.0.
+const (
+	codeInvalidParameter  = "invalid_parameter"
+	codeInvalidToken      = "invalid_token"
+	codeInsufficientScope = "insufficient_scope"
+	codeUserNotFound      = "user_not_found"
+	codeUnavailable       = "service_unavailable"
+	codeInternal          = "internal_error"
+)
+
+// errorBody is the error shape of seed 001.
+type errorBody struct {
+	ErrorCode string `json:"error_code"`
+	ErrorMsg  string `json:"error_msg"`
+}
+
+// writeError answers err as {"error_code", "error_msg"}. It is the one place
+// that maps errors to status codes. Internal details are logged, never sent.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e := directory.AsError(err)
+	status, body := http.StatusInternalServerError, errorBody{codeInternal, "system busy; try again later"}
+	switch e.Kind {
+	case directory.Invalid:
+		msg := e.Message
+		if e.Field != "" {
+			msg = e.Field + ": " + msg
+		}
+		status, body = http.StatusBadRequest, errorBody{codeInvalidParameter, msg}
+	case directory.NotFound:
+		// The same answer for a missing user and another tenant's user.
+		status, body = http.StatusNotFound, errorBody{codeUserNotFound, "user not found"}
+	case directory.Unauthenticated:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="userd", error="invalid_token"`)
+		status, body = http.StatusUnauthorized, errorBody{codeInvalidToken, e.Message}
+	case directory.Forbidden:
+		status, body = http.StatusForbidden, errorBody{codeInsufficientScope, e.Message}
+	case directory.Unavailable:
+		slog.ErrorContext(r.Context(), "tenantv2: store unavailable", "route", r.Pattern, "err", e)
+		status, body = http.StatusServiceUnavailable, errorBody{codeUnavailable, "the directory is unavailable; try again later"}
+	default:
+		slog.ErrorContext(r.Context(), "tenantv2: internal error", "route", r.Pattern, "err", e)
+	}
+	writeJSON(w, status, body)
+}
+
+// writeJSON writes v as the response body with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		slog.Debug("tenantv2: write response", "err", err)
+	}
+}
