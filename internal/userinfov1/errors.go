@@ -1,0 +1,85 @@
+package userinfov1
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// The mcodes of the dialect; docs/api/user-info-v1.md lists them.
+const (
+	mcodeSuccess        = "m0000000"
+	mcodeTokenEmpty     = "BW_API_0000001"
+	mcodeInvalidTenant  = "BW_API_0000003"
+	mcodeNoPermission   = "BW_API_0000004"
+	mcodeBadUserIDs     = "BW_API_0000010"
+	mcodeTooManyUserIDs = "BW_API_0000011"
+	mcodeBadToken       = "PUB_AUTH_0000007"
+	mcodeServiceError   = "-1"
+)
+
+// messages holds every errorMessage in English and Chinese.
+var messages = map[string][2]string{
+	mcodeTokenEmpty:     {"token is empty", "token为空"},
+	mcodeInvalidTenant:  {"Invalid tenantID", "无效的租户ID"},
+	mcodeNoPermission:   {"OPENAPI permission not opened", "OPENAPI权限未开通"},
+	mcodeBadUserIDs:     {"userIds is missing or malformed; give user ids separated by commas, such as userIds=71,72", "userIds缺失或格式错误，请提供以逗号分隔的用户ID，例如 userIds=71,72"},
+	mcodeTooManyUserIDs: {"too many userIds; give at most 100 per request", "userIds过多，每次请求最多100个"},
+	mcodeBadToken:       {"token is invalid, expired or revoked", "token无效、已过期或已被撤销"},
+	mcodeServiceError:   {"Service exception,try again later", "服务异常，请稍后重试"},
+}
+
+// mcodeError is an error the dialect itself finds in a request.
+type mcodeError struct{ mcode string }
+
+func (e *mcodeError) Error() string {
+	return "userinfov1: " + e.mcode + ": " + messages[e.mcode][english]
+}
+
+// errorBody is the dialect's error answer.
+type errorBody struct {
+	Result       bool   `json:"result"`
+	Mcode        string `json:"mcode"`
+	ErrorMessage string `json:"errorMessage"`
+}
+
+// writeError answers err as {"result": false, "mcode", "errorMessage"} in
+// lang. It is the one place that maps errors to mcodes: every answer is HTTP
+// 200 except the service exception (-1), which is 500 and logged.
+func writeError(w http.ResponseWriter, r *http.Request, lang language, err error) {
+	mcode := mcodeServiceError
+	var me *mcodeError
+	if errors.As(err, &me) {
+		mcode = me.mcode
+	} else {
+		switch directory.KindOf(err) {
+		case directory.Unauthenticated:
+			mcode = mcodeBadToken
+		case directory.Forbidden:
+			mcode = mcodeNoPermission
+		case directory.Invalid:
+			mcode = mcodeBadUserIDs
+		default:
+			slog.ErrorContext(r.Context(), "userinfov1: service error", "route", r.Pattern, "err", err)
+		}
+	}
+	status := http.StatusOK
+	if mcode == mcodeServiceError {
+		status = http.StatusInternalServerError
+	}
+	writeJSON(w, status, lang, errorBody{Mcode: mcode, ErrorMessage: messages[mcode][lang]})
+}
+
+// writeJSON writes v as the response body with status.
+func writeJSON(w http.ResponseWriter, status int, lang language, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Language", lang.tag())
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		slog.Debug("userinfov1: write response", "err", err)
+	}
+}

@@ -1,0 +1,98 @@
+package userinfov1
+
+import (
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// MaxUserIDs is the most ids one request may list in userIds.
+const MaxUserIDs = 100
+
+// handleUserInfo answers GET /v1/api/user/info?userIds=71,72.
+func handleUserInfo(svc *directory.Service, authn Authenticator) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lang := parseLanguage(r.Header.Get("x-language"), r.Header.Get("Accept-Language"))
+		p, err := authenticate(r, authn)
+		if err != nil {
+			writeError(w, r, lang, err)
+			return
+		}
+		ids, err := parseUserIDs(r.URL.Query()["userIds"])
+		if err != nil {
+			writeError(w, r, lang, err)
+			return
+		}
+		users, err := svc.UsersByID(r.Context(), p, ids)
+		if err != nil {
+			writeError(w, r, lang, err)
+			return
+		}
+		items := make([]userItem, len(users))
+		for i, u := range users {
+			items[i] = newUserItem(u)
+		}
+		writeJSON(w, http.StatusOK, lang, successBody{Result: true, Mcode: mcodeSuccess, Data: items})
+	})
+}
+
+// authenticate checks the x-api-token and x-api-tenantId headers: the token
+// must be valid and belong to the tenant the header names.
+func authenticate(r *http.Request, authn Authenticator) (directory.Principal, error) {
+	token := strings.TrimSpace(r.Header.Get("x-api-token"))
+	if token == "" {
+		return directory.Principal{}, &mcodeError{mcodeTokenEmpty}
+	}
+	tenantID, ok := parseID(strings.TrimSpace(r.Header.Get("x-api-tenantId")))
+	if !ok {
+		return directory.Principal{}, &mcodeError{mcodeInvalidTenant}
+	}
+	p, err := authn.Authenticate(r.Context(), token)
+	if err != nil {
+		return directory.Principal{}, err
+	}
+	if p.TenantID != tenantID {
+		return directory.Principal{}, &mcodeError{mcodeInvalidTenant}
+	}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		p.ClientIP = host
+	} else {
+		p.ClientIP = r.RemoteAddr
+	}
+	return p, nil
+}
+
+// parseUserIDs reads the userIds query parameter: ids separated by commas,
+// spaces around each allowed; a repeated parameter counts as one list. It
+// returns the ids as given (the Service drops duplicates) and rejects an empty
+// item, an item that is not an id, and more than MaxUserIDs items.
+func parseUserIDs(values []string) ([]int64, error) {
+	if len(values) == 0 {
+		return nil, &mcodeError{mcodeBadUserIDs}
+	}
+	items := strings.Split(strings.Join(values, ","), ",")
+	if len(items) > MaxUserIDs {
+		return nil, &mcodeError{mcodeTooManyUserIDs}
+	}
+	ids := make([]int64, len(items))
+	for i, item := range items {
+		id, ok := parseID(strings.TrimSpace(item))
+		if !ok {
+			return nil, &mcodeError{mcodeBadUserIDs}
+		}
+		ids[i] = id
+	}
+	return ids, nil
+}
+
+// parseID reads a decimal id from 1 to directory.MaxSafeID.
+func parseID(s string) (int64, bool) {
+	id, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || id < 1 || id > directory.MaxSafeID {
+		return 0, false
+	}
+	return int64(id), true
+}

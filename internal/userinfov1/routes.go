@@ -1,0 +1,25 @@
+// Package userinfov1 serves the "user-info v1" dialect described by seed
+// 002: a batch lookup of users by id, authenticated by the x-api-tenantId and
+// x-api-token headers, answering errors as HTTP 200 with an mcode in English
+// or Chinese. It only translates between that wire format and
+// directory.Service.
+package userinfov1
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// Authenticator turns the x-api-token credential (an API token, or a client
+// access token) into a principal. It returns a *directory.Error of kind
+// Unauthenticated when the credential is bad, expired or revoked.
+type Authenticator interface {
+	Authenticate(ctx context.Context, credential string) (directory.Principal, error)
+}
+
+// Routes registers the dialect's endpoint on mux.
+func Routes(mux *http.ServeMux, svc *directory.Service, authn Authenticator) {
+	mux.Handle("GET /v1/api/user/info", handleUserInfo(svc, authn))
+}
