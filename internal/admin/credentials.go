@@ -1,0 +1,136 @@
+package admin
+
+import (
+	"errors"
+	"math"
+	"net/http"
+	"time"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+func (a *api) createClient(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
+	var in clientInput
+	if _, err := readJSON(w, r, &in, mediaJSON); err != nil {
+		return err
+	}
+	scopes, err := directory.ParseScopes(in.Scope)
+	if err != nil {
+		return err
+	}
+	c, secret, err := a.svc.CreateClient(r.Context(), p, in.Name, scopes)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, r, http.StatusCreated, clientCreatedJSON{clientJSON: toClientJSON(c), ClientSecret: secret.Reveal()})
+}
+
+func (a *api) listClients(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
+	clients, err := a.svc.Clients(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	out := clientListJSON{Clients: make([]clientJSON, len(clients))}
+	for i, c := range clients {
+		out.Clients[i] = toClientJSON(c)
+	}
+	return writeJSON(w, r, http.StatusOK, out)
+}
+
+func (a *api) patchClient(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
+	var in clientPatchInput
+	if _, err := readJSON(w, r, &in, mediaMergePatch, mediaJSON); err != nil {
+		return err
+	}
+	if in.Disabled == nil {
+		return directory.Errorf(directory.Invalid, "disabled", "is required: true disables the client, false enables it")
+	}
+	c, err := a.svc.SetClientDisabled(r.Context(), p, r.PathValue("client_id"), *in.Disabled)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, r, http.StatusOK, toClientJSON(c))
+}
+
+func (a *api) createToken(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
+	var in tokenInput
+	if _, err := readJSON(w, r, &in, mediaJSON); err != nil {
+		return err
+	}
+	scopes, err := directory.ParseScopes(in.Scope)
+	if err != nil {
+		return err
+	}
+	var ttl time.Duration
+	if in.ExpiresIn != nil {
+		// Out-of-range values stay out of range without overflowing, for the
+		// Service to reject.
+		switch n := *in.ExpiresIn; {
+		case n < 0:
+			ttl = -1
+		case n > math.MaxInt64/int64(time.Second):
+			ttl = math.MaxInt64
+		default:
+			ttl = time.Duration(n) * time.Second
+		}
+	}
+	t, secret, err := a.svc.CreateAPIToken(r.Context(), p, in.Name, scopes, ttl)
+	if e := (*directory.Error)(nil); errors.As(err, &e) && e.Field == "expires" {
+		return directory.Errorf(e.Kind, "expires_in", "must be a number of seconds between 1 and %d, or left out for a token that never expires", int64(directory.MaxTokenLifetime/time.Second))
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, r, http.StatusCreated, tokenCreatedJSON{tokenJSON: toTokenJSON(t), Token: secret.Reveal()})
+}
+
+func (a *api) listTokens(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
+	tokens, err := a.svc.APITokens(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	out := tokenListJSON{Tokens: make([]tokenJSON, len(tokens))}
+	for i, t := range tokens {
+		out.Tokens[i] = toTokenJSON(t)
+	}
+	return writeJSON(w, r, http.StatusOK, out)
+}
+
+func (a *api) revokeToken(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := a.svc.RevokeAPIToken(r.Context(), p, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *api) listAuditEvents(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
+	q, err := query(r, "limit", "cursor")
+	if err != nil {
+		return err
+	}
+	n, err := limit(q)
+	if err != nil {
+		return err
+	}
+	after, err := a.cursors.open(r.Context(), p.TenantID, q.Get("cursor"), "audit-events")
+	if err != nil {
+		return err
+	}
+	events, next, err := a.svc.AuditEvents(r.Context(), p, after, n)
+	if err != nil {
+		return err
+	}
+	out := eventListJSON{Events: make([]eventJSON, len(events))}
+	for i, e := range events {
+		out.Events[i] = toEventJSON(e)
+	}
+	if out.NextCursor, err = a.cursors.seal(r.Context(), p.TenantID, next, "audit-events"); err != nil {
+		return err
+	}
+	return writeJSON(w, r, http.StatusOK, out)
+}

@@ -1,0 +1,108 @@
+package admin
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/strictjson"
+)
+
+// problemTypeBase prefixes every problem type; docs/api/admin.md has a
+// section for each.
+const problemTypeBase = "https://github.com/userd/userd/blob/main/docs/api/admin.md#"
+
+// problem is an RFC 9457 problem details object. Field, an extension member,
+// names the request field at fault (a body key such as "email" or
+// "orgs[0].org_id", or a query parameter such as "limit") when there is one.
+type problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Field  string `json:"field,omitempty"`
+}
+
+// statusError is an HTTP-level failure that the domain has no kind for.
+type statusError struct {
+	status int
+	slug   string
+	detail string
+}
+
+func (e *statusError) Error() string { return e.detail }
+
+// writeError answers err as application/problem+json. It is the one place
+// that maps errors to status codes; internal details are logged, never sent.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var (
+		je *strictjson.Error
+		se *statusError
+		p  problem
+	)
+	switch {
+	case errors.As(err, &je):
+		p = problem{Type: "invalid", Title: "Invalid request", Status: http.StatusBadRequest, Detail: je.Reason, Field: je.Field}
+		if je.Field == "" {
+			p.Detail = "the request body is not acceptable: " + je.Reason
+		}
+	case errors.As(err, &se):
+		p = problem{Type: se.slug, Title: http.StatusText(se.status), Status: se.status, Detail: se.detail}
+	default:
+		e := directory.AsError(err)
+		switch e.Kind {
+		case directory.Invalid:
+			p = problem{Type: "invalid", Title: "Invalid request", Status: http.StatusBadRequest, Detail: e.Message, Field: e.Field}
+		case directory.NotFound:
+			// One fixed answer, so another tenant's object is indistinguishable
+			// from a missing one.
+			p = problem{Type: "not-found", Title: "Not found", Status: http.StatusNotFound, Detail: "nothing exists at this URL in your tenant"}
+		case directory.Conflict:
+			p = problem{Type: "conflict", Title: "Conflict", Status: http.StatusConflict, Detail: e.Message, Field: e.Field}
+		case directory.PreconditionFailed:
+			p = problem{Type: "precondition-failed", Title: "Precondition failed", Status: http.StatusPreconditionFailed,
+				Detail: "If-Match does not match the current ETag; the object was changed by another request, so read it again and retry"}
+		case directory.Unauthenticated:
+			challenge := `Bearer realm="userd", error="invalid_token"`
+			if e == errNoCredential {
+				challenge = `Bearer realm="userd"`
+			}
+			w.Header().Set("WWW-Authenticate", challenge)
+			p = problem{Type: "unauthenticated", Title: "Unauthenticated", Status: http.StatusUnauthorized, Detail: e.Message}
+		case directory.Forbidden:
+			w.Header().Set("WWW-Authenticate", `Bearer realm="userd", error="insufficient_scope"`)
+			p = problem{Type: "forbidden", Title: "Forbidden", Status: http.StatusForbidden, Detail: e.Message}
+		case directory.Unavailable:
+			slog.WarnContext(r.Context(), "admin: store unavailable", "route", r.Pattern, "err", err)
+			w.Header().Set("Retry-After", "5")
+			p = problem{Type: "unavailable", Title: "Service unavailable", Status: http.StatusServiceUnavailable, Detail: "the directory is unavailable; try again in a few seconds"}
+		default:
+			slog.ErrorContext(r.Context(), "admin: internal error", "route", r.Pattern, "err", err)
+			p = problem{Type: "internal", Title: "Internal server error", Status: http.StatusInternalServerError,
+				Detail: "an unexpected error occurred; the operator can find it in the log by the X-Request-Id of this response"}
+		}
+	}
+	p.Type = problemTypeBase + p.Type
+	body, _ := json.Marshal(p) // a problem always encodes
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(p.Status)
+	_, _ = w.Write(append(body, '\n'))
+}
+
+// writeJSON answers v as JSON with status.
+func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if _, err := w.Write(append(body, '\n')); err != nil {
+		slog.DebugContext(r.Context(), "admin: write response", "err", err)
+	}
+	return nil
+}

@@ -1,0 +1,99 @@
+// Package admin serves userd's native admin API under /admin/v1: users,
+// orgs, API clients, API tokens and the audit log of the caller's tenant, as
+// JSON with RFC 9457 problem details for errors. It only translates between
+// HTTP and directory.Service, which holds every rule; docs/api/admin.md is
+// its reference.
+package admin
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// Authenticator turns the bearer credential of a request (an access token or
+// an API token) into a principal. It returns a *directory.Error of kind
+// Unauthenticated when the credential is bad, expired or revoked.
+type Authenticator interface {
+	Authenticate(ctx context.Context, credential string) (directory.Principal, error)
+}
+
+// Routes registers the admin API on mux. Cursor signing uses the
+// installation's "cursor-key" secret from svc's store, created on first use.
+func Routes(mux *http.ServeMux, svc *directory.Service, authn Authenticator) {
+	a := &api{svc: svc, authn: authn, cursors: &cursorSigner{store: svc.Store()}}
+	routes := []struct {
+		pattern string
+		h       handlerFunc
+	}{
+		{"POST /admin/v1/users", a.createUser},
+		{"GET /admin/v1/users", a.listUsers},
+		{"GET /admin/v1/users/{id}", a.getUser},
+		{"PATCH /admin/v1/users/{id}", a.patchUser},
+		{"DELETE /admin/v1/users/{id}", a.deleteUser},
+
+		{"POST /admin/v1/orgs", a.createOrg},
+		{"GET /admin/v1/orgs", a.listOrgs},
+		{"GET /admin/v1/orgs/{id}", a.getOrg},
+		{"PATCH /admin/v1/orgs/{id}", a.patchOrg},
+		{"DELETE /admin/v1/orgs/{id}", a.deleteOrg},
+
+		{"POST /admin/v1/clients", a.createClient},
+		{"GET /admin/v1/clients", a.listClients},
+		{"PATCH /admin/v1/clients/{client_id}", a.patchClient},
+
+		{"POST /admin/v1/tokens", a.createToken},
+		{"GET /admin/v1/tokens", a.listTokens},
+		{"DELETE /admin/v1/tokens/{id}", a.revokeToken},
+
+		{"GET /admin/v1/audit-events", a.listAuditEvents},
+	}
+	for _, rt := range routes {
+		mux.Handle(rt.pattern, a.handle(rt.h))
+	}
+}
+
+type api struct {
+	svc     *directory.Service
+	authn   Authenticator
+	cursors *cursorSigner
+}
+
+// handlerFunc serves one authenticated request. A returned error is answered
+// by writeError.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, p directory.Principal) error
+
+func (a *api) handle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := a.authenticate(r)
+		if err == nil {
+			err = h(w, r, p)
+		}
+		if err != nil {
+			writeError(w, r, err)
+		}
+	})
+}
+
+// errNoCredential answers a request without an Authorization: Bearer header.
+var errNoCredential = directory.Errorf(directory.Unauthenticated, "", "send an Authorization: Bearer header with an access token or an API token")
+
+func (a *api) authenticate(r *http.Request) (directory.Principal, error) {
+	scheme, credential, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	credential = strings.TrimSpace(credential)
+	if !strings.EqualFold(scheme, "Bearer") || credential == "" {
+		return directory.Principal{}, errNoCredential
+	}
+	p, err := a.authn.Authenticate(r.Context(), credential)
+	if err != nil {
+		return directory.Principal{}, err
+	}
+	p.ClientIP = r.RemoteAddr
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		p.ClientIP = host
+	}
+	return p, nil
+}
