@@ -68,6 +68,12 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any, mediaTypes ...strin
 	if err != nil {
 		return body{}, directory.Wrap(directory.Invalid, err, "the request body could not be read")
 	}
+	return decodeJSON(data, v)
+}
+
+// decodeJSON decodes data strictly into v, rejecting server-set fields by
+// name.
+func decodeJSON(data []byte, v any) (body, error) {
 	var b body
 	// Lenient on purpose: only to find server-set fields and nulls.
 	// strictjson below reports everything wrong with the body.
