@@ -1,0 +1,309 @@
+package directorytest
+
+import (
+	"bytes"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+func testTenants(t *testing.T, f *fixture) {
+	want := directory.Tenant{Name: "initech", CreatedAt: at(3)}
+	got, err := f.s.CreateTenant(f.ctx, want)
+	if err != nil {
+		t.Fatalf("CreateTenant: %v", err)
+	}
+	checkID(t, "tenant", got.ID)
+	want.ID = got.ID
+	checkEqual(t, "CreateTenant", got, want)
+
+	read, err := f.s.Tenant(f.ctx, want.ID)
+	if err != nil {
+		t.Fatalf("Tenant: %v", err)
+	}
+	checkEqual(t, "Tenant", read, want)
+	read, err = f.s.TenantByName(f.ctx, "initech")
+	if err != nil {
+		t.Fatalf("TenantByName: %v", err)
+	}
+	checkEqual(t, "TenantByName", read, want)
+
+	all, err := f.s.Tenants(f.ctx)
+	if err != nil {
+		t.Fatalf("Tenants: %v", err)
+	}
+	gotIDs := sortedIDs(all, func(tn directory.Tenant) int64 { return tn.ID })
+	if wantIDs := []int64{f.a, f.b, want.ID}; !slices.Equal(gotIDs, wantIDs) {
+		t.Errorf("Tenants: got ids %v, want %v", gotIDs, wantIDs)
+	}
+
+	_, err = f.s.CreateTenant(f.ctx, directory.Tenant{Name: "initech", CreatedAt: t0})
+	checkError(t, "CreateTenant with a taken name", err, directory.Conflict, "")
+	_, err = f.s.Tenant(f.ctx, want.ID+1000)
+	checkError(t, "Tenant that does not exist", err, directory.NotFound, "")
+	_, err = f.s.TenantByName(f.ctx, "nope")
+	checkError(t, "TenantByName that does not exist", err, directory.NotFound, "")
+}
+
+func testSecret(t *testing.T, f *fixture) {
+	first := []byte("first generated value, 32 bytes!")
+	got, err := f.s.Secret(f.ctx, "jwt", first)
+	if err != nil {
+		t.Fatalf("Secret: %v", err)
+	}
+	if !bytes.Equal(got, first) {
+		t.Errorf("first Secret: got %q, want the generated %q", got, first)
+	}
+	got, err = f.s.Secret(f.ctx, "jwt", []byte("a different value"))
+	if err != nil {
+		t.Fatalf("Secret: %v", err)
+	}
+	if !bytes.Equal(got, first) {
+		t.Errorf("second Secret: got %q, want the stored %q", got, first)
+	}
+	got, err = f.s.Secret(f.ctx, "cursor", []byte{0, 1, 2, 255})
+	if err != nil {
+		t.Fatalf("Secret: %v", err)
+	}
+	if !bytes.Equal(got, []byte{0, 1, 2, 255}) {
+		t.Errorf("Secret of another name: got %v, want %v", got, []byte{0, 1, 2, 255})
+	}
+}
+
+func client(tenant int64, clientID, name string) directory.Client {
+	return directory.Client{
+		TenantID:   tenant,
+		ClientID:   clientID,
+		SecretHash: directory.HashSecret("secret of " + clientID),
+		Name:       name,
+		Scopes:     directory.Scopes{directory.ScopeUsersRead, directory.ScopeAdmin},
+		CreatedAt:  at(1),
+		UpdatedAt:  at(2),
+	}
+}
+
+func (f *fixture) createClient(t *testing.T, c directory.Client) directory.Client {
+	t.Helper()
+	got, err := f.s.CreateClient(f.ctx, c, event(c.TenantID, "client.create", "", "name", "scope"))
+	if err != nil {
+		t.Fatalf("CreateClient(%q): %v", c.ClientID, err)
+	}
+	return got
+}
+
+func testClients(t *testing.T, f *fixture) {
+	want := client(f.a, "udc_first", "First — client")
+	ev := event(f.a, "client.create", "", "name", "scope")
+	got, err := f.s.CreateClient(f.ctx, want, ev)
+	if err != nil {
+		t.Fatalf("CreateClient: %v", err)
+	}
+	checkID(t, "client", got.ID)
+	want.ID = got.ID
+	checkEqual(t, "CreateClient", got, want)
+	ev.ObjectID = strconv.FormatInt(got.ID, 10)
+	f.checkLastEvent(t, f.a, ev)
+
+	second := f.createClient(t, client(f.a, "udc_second", "Second"))
+	foreign := client(f.b, "udc_foreign", "Foreign")
+	foreign.Scopes = directory.Scopes{directory.ScopeUsersWrite}
+	foreign.Disabled = true
+	foreign = f.createClient(t, foreign)
+
+	// ClientByClientID looks across tenants: the token endpoint does not
+	// know the tenant before it finds the client.
+	for _, c := range []directory.Client{want, second, foreign} {
+		read, err := f.s.ClientByClientID(f.ctx, c.ClientID)
+		if err != nil {
+			t.Fatalf("ClientByClientID(%q): %v", c.ClientID, err)
+		}
+		checkEqual(t, "ClientByClientID", read, c)
+	}
+	_, err = f.s.ClientByClientID(f.ctx, "udc_nope")
+	checkError(t, "ClientByClientID of an unknown id", err, directory.NotFound, "")
+
+	list, err := f.s.Clients(f.ctx, f.a)
+	if err != nil {
+		t.Fatalf("Clients: %v", err)
+	}
+	clientID := func(c directory.Client) int64 { return c.ID }
+	if got, want := sortedIDs(list, clientID), []int64{want.ID, second.ID}; !slices.Equal(got, want) {
+		t.Errorf("Clients: got ids %v, want %v", got, want)
+	}
+	for _, c := range list {
+		if c.ID == want.ID {
+			checkEqual(t, "Clients", c, want)
+		}
+	}
+
+	lastEv := f.lastEventID(t, f.b)
+	_, err = f.s.CreateClient(f.ctx, client(f.b, "udc_first", "Duplicate"), event(f.b, "client.create", ""))
+	checkError(t, "CreateClient with a taken client_id", err, directory.Conflict, "")
+	f.checkNoEventsAfter(t, f.b, lastEv)
+}
+
+func testSetClientDisabled(t *testing.T, f *fixture) {
+	c := f.createClient(t, client(f.a, "udc_toggle", "Toggle"))
+	foreign := f.createClient(t, client(f.b, "udc_foreign", "Foreign"))
+
+	for _, disabled := range []bool{true, false} {
+		t.Run("disabled="+strconv.FormatBool(disabled), func(t *testing.T) {
+			ev := event(f.a, "client.disable", c.ClientID, "disabled")
+			ev.Time = at(10)
+			got, err := f.s.SetClientDisabled(f.ctx, f.a, c.ClientID, disabled, ev)
+			if err != nil {
+				t.Fatalf("SetClientDisabled: %v", err)
+			}
+			want := c
+			want.Disabled, want.UpdatedAt = disabled, ev.Time
+			checkEqual(t, "SetClientDisabled", got, want)
+			read, err := f.s.ClientByClientID(f.ctx, c.ClientID)
+			if err != nil {
+				t.Fatalf("ClientByClientID: %v", err)
+			}
+			checkEqual(t, "ClientByClientID", read, want)
+			f.checkLastEvent(t, f.a, ev)
+		})
+	}
+
+	tests := []struct {
+		name     string
+		clientID string
+	}{
+		{"another tenant's client", foreign.ClientID},
+		{"unknown client", "udc_nope"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			lastEv := f.lastEventID(t, f.a)
+			_, err := f.s.SetClientDisabled(f.ctx, f.a, tc.clientID, true, event(f.a, "client.disable", tc.clientID, "disabled"))
+			checkError(t, "SetClientDisabled", err, directory.NotFound, "")
+			f.checkNoEventsAfter(t, f.a, lastEv)
+			read, err := f.s.ClientByClientID(f.ctx, foreign.ClientID)
+			if err != nil {
+				t.Fatalf("ClientByClientID: %v", err)
+			}
+			checkEqual(t, "foreign client", read, foreign)
+		})
+	}
+}
+
+func token(tenant int64, name string) directory.APIToken {
+	return directory.APIToken{
+		TenantID:  tenant,
+		Name:      name,
+		Scopes:    directory.Scopes{directory.ScopeUsersRead},
+		Hash:      directory.HashSecret("token " + name),
+		CreatedAt: at(1),
+	}
+}
+
+func (f *fixture) createToken(t *testing.T, tk directory.APIToken) directory.APIToken {
+	t.Helper()
+	got, err := f.s.CreateAPIToken(f.ctx, tk, event(tk.TenantID, "token.create", ""))
+	if err != nil {
+		t.Fatalf("CreateAPIToken(%q): %v", tk.Name, err)
+	}
+	return got
+}
+
+func testAPITokens(t *testing.T, f *fixture) {
+	expiring := token(f.a, "expiring")
+	expiring.Scopes = directory.AllScopes
+	expiring.ExpiresAt = at(720)
+	ev := event(f.a, "token.create", "", "name", "scope", "expires_at")
+	got, err := f.s.CreateAPIToken(f.ctx, expiring, ev)
+	if err != nil {
+		t.Fatalf("CreateAPIToken: %v", err)
+	}
+	checkID(t, "token", got.ID)
+	expiring.ID = got.ID
+	checkEqual(t, "CreateAPIToken", got, expiring)
+	ev.ObjectID = strconv.FormatInt(got.ID, 10)
+	f.checkLastEvent(t, f.a, ev)
+
+	forever := f.createToken(t, token(f.a, "forever"))
+	foreign := f.createToken(t, token(f.b, "foreign"))
+
+	// APITokenByHash looks across tenants, like ClientByClientID.
+	for _, tk := range []directory.APIToken{expiring, forever, foreign} {
+		read, err := f.s.APITokenByHash(f.ctx, tk.Hash)
+		if err != nil {
+			t.Fatalf("APITokenByHash(%s): %v", tk.Name, err)
+		}
+		checkEqual(t, "APITokenByHash", read, tk)
+	}
+	_, err = f.s.APITokenByHash(f.ctx, directory.HashSecret("unknown"))
+	checkError(t, "APITokenByHash of an unknown hash", err, directory.NotFound, "")
+
+	list, err := f.s.APITokens(f.ctx, f.a)
+	if err != nil {
+		t.Fatalf("APITokens: %v", err)
+	}
+	tokenID := func(tk directory.APIToken) int64 { return tk.ID }
+	if got, want := sortedIDs(list, tokenID), []int64{expiring.ID, forever.ID}; !slices.Equal(got, want) {
+		t.Errorf("APITokens: got ids %v, want %v", got, want)
+	}
+	for _, tk := range list {
+		if tk.ID == forever.ID {
+			checkEqual(t, "APITokens", tk, forever)
+		}
+	}
+
+	lastEv := f.lastEventID(t, f.a)
+	_, err = f.s.CreateAPIToken(f.ctx, token(f.a, "forever"), event(f.a, "token.create", ""))
+	checkError(t, "CreateAPIToken with a taken hash", err, directory.Conflict, "")
+	f.checkNoEventsAfter(t, f.a, lastEv)
+}
+
+func testRevokeAPIToken(t *testing.T, f *fixture) {
+	tk := f.createToken(t, token(f.a, "revocable"))
+	foreign := f.createToken(t, token(f.b, "foreign"))
+
+	first := event(f.a, "token.revoke", strconv.FormatInt(tk.ID, 10), "revoked_at")
+	first.Time = at(10)
+	got, err := f.s.RevokeAPIToken(f.ctx, f.a, tk.ID, first)
+	if err != nil {
+		t.Fatalf("RevokeAPIToken: %v", err)
+	}
+	want := tk
+	want.RevokedAt = first.Time
+	checkEqual(t, "RevokeAPIToken", got, want)
+	read, err := f.s.APITokenByHash(f.ctx, tk.Hash)
+	if err != nil {
+		t.Fatalf("APITokenByHash: %v", err)
+	}
+	checkEqual(t, "APITokenByHash", read, want)
+	f.checkLastEvent(t, f.a, first)
+
+	again := first
+	again.Time = at(20)
+	got, err = f.s.RevokeAPIToken(f.ctx, f.a, tk.ID, again)
+	if err != nil {
+		t.Fatalf("RevokeAPIToken twice: got %v, want nil", err)
+	}
+	checkEqual(t, "RevokeAPIToken twice", got, want)
+
+	tests := []struct {
+		name string
+		id   int64
+	}{
+		{"another tenant's token", foreign.ID},
+		{"unknown token", foreign.ID + 1000},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			lastEv := f.lastEventID(t, f.a)
+			_, err := f.s.RevokeAPIToken(f.ctx, f.a, tc.id, event(f.a, "token.revoke", strconv.FormatInt(tc.id, 10), "revoked_at"))
+			checkError(t, "RevokeAPIToken", err, directory.NotFound, "")
+			f.checkNoEventsAfter(t, f.a, lastEv)
+			read, err := f.s.APITokenByHash(f.ctx, foreign.Hash)
+			if err != nil {
+				t.Fatalf("APITokenByHash: %v", err)
+			}
+			checkEqual(t, "foreign token", read, foreign)
+		})
+	}
+}

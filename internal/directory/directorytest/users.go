@@ -1,0 +1,642 @@
+package directorytest
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// extension exercises every JSON shape a custom attribute can take.
+func extension() map[string]any {
+	return map[string]any{
+		"team":    "platform",
+		"level":   json.Number("3"),
+		"ratio":   json.Number("0.25"),
+		"big":     json.Number("9007199254740993"),
+		"neg":     json.Number("-17"),
+		"active":  true,
+		"nothing": nil,
+		"tags":    []any{"a", json.Number("1"), false, nil, map[string]any{"k": "v"}},
+		"nested": map[string]any{
+			"deep":  map[string]any{"matrix": []any{[]any{json.Number("1"), json.Number("2")}, []any{}}},
+			"empty": map[string]any{},
+		},
+		"unicode":    "Zoë — 東京 \u2028 \"quoted\" \\ <tag>",
+		"key.with-$": "odd key",
+	}
+}
+
+// fullUser returns a user of tenant with every field set to a value that is
+// not the zero value.
+func fullUser(tenant int64, username string, manager int64, orgs []directory.Membership) directory.User {
+	return directory.User{
+		TenantID:           tenant,
+		Username:           username,
+		Name:               "Ada Lovelace",
+		NickName:           "ada",
+		Email:              username + "@Example.com",
+		Phone:              "5550100",
+		PhoneCountryCode:   "+44",
+		Active:             false,
+		Locked:             true,
+		MustChangePassword: true,
+		PasswordChangedAt:  at(1),
+		Origin:             directory.OriginImport,
+		ClientIP:           "2001:db8::1",
+		EnterpriseID:       "ent-1",
+		Grade:              7,
+		EmployeeNumber:     "E-42",
+		ManagerID:          manager,
+		Address:            "12 St James's Square",
+		City:               "London",
+		Province:           "Greater London",
+		Country:            "GB",
+		Comment:            "first programmer\nsecond line",
+		Extension:          extension(),
+		Orgs:               orgs,
+		CreatedAt:          at(2),
+		UpdatedAt:          at(3),
+		PasswordHash:       "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
+	}
+}
+
+func testUserRoundTrip(t *testing.T, f *fixture) {
+	mgr := f.createUser(t, user(f.a, "grace"))
+	o1 := f.createOrg(t, f.a, "Engineering", "eng", 0)
+	o2 := f.createOrg(t, f.a, "Research", "", 0)
+	// Not in id order: memberships come back in the order stored.
+	want := fullUser(f.a, "Ada.Lovelace", mgr.ID, []directory.Membership{{OrgID: o2.ID}, {OrgID: o1.ID, Primary: true}})
+
+	got, err := f.s.CreateUser(f.ctx, want, event(f.a, "user.create", ""))
+	if err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	checkID(t, "user", got.ID)
+	if got.ID == mgr.ID {
+		t.Errorf("user id: got %d, the manager's id, want a new one", got.ID)
+	}
+	want.ID, want.Version = got.ID, 1
+	checkEqual(t, "CreateUser", got, want)
+	checkEqual(t, "User", f.readUser(t, f.a, got.ID), want)
+
+	byID, err := f.s.UsersByID(f.ctx, f.a, []int64{got.ID})
+	if err != nil || len(byID) != 1 {
+		t.Fatalf("UsersByID: got %d users, %v; want 1", len(byID), err)
+	}
+	checkEqual(t, "UsersByID", byID[0], want)
+
+	list, err := f.s.ListUsers(f.ctx, f.a, directory.UserFilter{Username: "ada.", Limit: 10})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("ListUsers: got %d users, %v; want 1", len(list), err)
+	}
+	checkEqual(t, "ListUsers", list[0], want)
+
+	t.Run("minimal user", func(t *testing.T) {
+		want := user(f.a, "min")
+		got := f.createUser(t, want)
+		want.ID, want.Version = got.ID, 1
+		read := f.readUser(t, f.a, got.ID)
+		checkEqual(t, "User", read, want)
+		if read.Extension == nil {
+			t.Errorf("Extension: got nil, want an empty object")
+		}
+		if !read.PasswordChangedAt.IsZero() {
+			t.Errorf("PasswordChangedAt: got %v, want the zero time", read.PasswordChangedAt)
+		}
+	})
+}
+
+func testUserIDs(t *testing.T, f *fixture) {
+	first := f.createUser(t, user(f.a, "first"))
+	second := f.createUser(t, user(f.b, "second"))
+	if second.ID <= first.ID {
+		t.Errorf("second user id: got %d, want more than %d", second.ID, first.ID)
+	}
+	if err := f.s.DeleteUser(f.ctx, f.b, second.ID, 0, event(f.b, "user.delete", strconv.FormatInt(second.ID, 10))); err != nil {
+		t.Fatalf("DeleteUser: %v", err)
+	}
+	// A recreated user must never inherit a deleted one's id.
+	again := f.createUser(t, user(f.b, "second"))
+	checkID(t, "recreated user", again.ID)
+	if again.ID <= second.ID {
+		t.Errorf("recreated user id: got %d, want more than the deleted %d", again.ID, second.ID)
+	}
+}
+
+func testUserUniqueness(t *testing.T, f *fixture) {
+	withEmail := func(tenant int64, username, email string) directory.User {
+		u := user(tenant, username)
+		u.Email = email
+		return u
+	}
+	tests := []struct {
+		name          string
+		first, second directory.User
+		wantField     string // "" when the second user is allowed
+	}{
+		{"same username", user(f.a, "dup"), user(f.a, "dup"), "username"},
+		{"username differing in case", user(f.a, "Case.User"), user(f.a, "cASE.uSER"), "username"},
+		{"same username in another tenant", user(f.a, "shared"), user(f.b, "shared"), ""},
+		{"same email", withEmail(f.a, "e1", "same@example.com"), withEmail(f.a, "e2", "same@example.com"), "email"},
+		{"email differing in case", withEmail(f.a, "c1", "Mixed@Example.com"), withEmail(f.a, "c2", "mixed@EXAMPLE.com"), "email"},
+		{"same email in another tenant", withEmail(f.a, "o1", "other@example.com"), withEmail(f.b, "o2", "other@example.com"), ""},
+		{"no email twice", user(f.a, "none1"), user(f.a, "none2"), ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f.createUser(t, tc.first)
+			before, lastEv := f.userCount(t, tc.second.TenantID), f.lastEventID(t, tc.second.TenantID)
+			got, err := f.s.CreateUser(f.ctx, tc.second, event(tc.second.TenantID, "user.create", ""))
+			if tc.wantField == "" {
+				if err != nil {
+					t.Fatalf("CreateUser: got %v, want nil", err)
+				}
+				checkID(t, "user", got.ID)
+				return
+			}
+			checkError(t, "CreateUser", err, directory.Conflict, tc.wantField)
+			if n := f.userCount(t, tc.second.TenantID); n != before {
+				t.Errorf("users after a failed create: got %d, want %d", n, before)
+			}
+			f.checkNoEventsAfter(t, tc.second.TenantID, lastEv)
+		})
+	}
+}
+
+func testUserReferences(t *testing.T, f *fixture) {
+	other := f.createUser(t, user(f.b, "other-tenant-user"))
+	otherOrg := f.createOrg(t, f.b, "Other", "", 0)
+	tests := []struct {
+		name string
+		edit func(u *directory.User)
+	}{
+		{"manager that does not exist", func(u *directory.User) { u.ManagerID = other.ID + 1000 }},
+		{"manager in another tenant", func(u *directory.User) { u.ManagerID = other.ID }},
+		{"org that does not exist", func(u *directory.User) { u.Orgs = []directory.Membership{{OrgID: otherOrg.ID + 1000}} }},
+		{"org in another tenant", func(u *directory.User) { u.Orgs = []directory.Membership{{OrgID: otherOrg.ID, Primary: true}} }},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			lastEv := f.lastEventID(t, f.a)
+			u := user(f.a, "ref"+strconv.Itoa(i))
+			tc.edit(&u)
+			_, err := f.s.CreateUser(f.ctx, u, event(f.a, "user.create", ""))
+			checkError(t, "CreateUser", err, directory.Conflict, "")
+
+			existing := f.createUser(t, user(f.a, "existing"+strconv.Itoa(i)))
+			lastEv = f.lastEventID(t, f.a)
+			changed := existing
+			tc.edit(&changed)
+			_, err = f.s.UpdateUser(f.ctx, changed, event(f.a, "user.update", strconv.FormatInt(existing.ID, 10)))
+			checkError(t, "UpdateUser", err, directory.Conflict, "")
+			checkEqual(t, "user after a failed update", f.readUser(t, f.a, existing.ID), existing)
+			f.checkNoEventsAfter(t, f.a, lastEv)
+		})
+	}
+}
+
+func testUsersByID(t *testing.T, f *fixture) {
+	u1 := f.createUser(t, user(f.a, "u1"))
+	u2 := f.createUser(t, user(f.a, "u2"))
+	u3 := f.createUser(t, user(f.a, "u3"))
+	foreign := f.createUser(t, user(f.b, "foreign"))
+	tests := []struct {
+		name string
+		ids  []int64
+		want []int64
+	}{
+		{"none", nil, nil},
+		{"one", []int64{u2.ID}, []int64{u2.ID}},
+		{"several in any order", []int64{u3.ID, u1.ID}, []int64{u1.ID, u3.ID}},
+		{"missing and foreign left out", []int64{u1.ID, foreign.ID, u3.ID + 1000, u2.ID}, []int64{u1.ID, u2.ID}},
+		{"only foreign", []int64{foreign.ID}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := f.s.UsersByID(f.ctx, f.a, tc.ids)
+			if err != nil {
+				t.Fatalf("UsersByID: %v", err)
+			}
+			if g := sortedIDs(got, userID); !slices.Equal(g, tc.want) {
+				t.Errorf("UsersByID(%v): got ids %v, want %v", tc.ids, g, tc.want)
+			}
+		})
+	}
+}
+
+func testListUsers(t *testing.T, f *fixture) {
+	mk := func(username, email, name string) directory.User {
+		u := user(f.a, username)
+		u.Email, u.Name = email, name
+		return f.createUser(t, u)
+	}
+	alice := mk("Alice", "alice@example.com", "Alice Liddell")
+	alfred := mk("alfred", "ALFRED@Example.org", "Alfred Pennyworth")
+	bob := mk("bob", "bob@Example.com", "Robert Alvarez")
+	carol := mk("carol", "", "Carol Danvers")
+	under := mk("a_b", "", "")
+	axb := mk("axb", "", "")
+	// Another tenant's users must never show up, however well they match.
+	mkB := user(f.b, "alice2")
+	mkB.Email = "alice2@example.com"
+	f.createUser(t, mkB)
+
+	all := []int64{alice.ID, alfred.ID, bob.ID, carol.ID, under.ID, axb.ID}
+	tests := []struct {
+		name   string
+		filter directory.UserFilter
+		want   []int64
+	}{
+		{"everything", directory.UserFilter{}, all},
+		{"username prefix ignoring case", directory.UserFilter{Username: "AL"}, []int64{alice.ID, alfred.ID}},
+		{"whole username", directory.UserFilter{Username: "bob"}, []int64{bob.ID}},
+		{"username is a prefix, not a substring", directory.UserFilter{Username: "lice"}, nil},
+		{"underscore is literal", directory.UserFilter{Username: "a_"}, []int64{under.ID}},
+		{"email prefix ignoring case", directory.UserFilter{Email: "alfred@EXAMPLE"}, []int64{alfred.ID}},
+		{"email domain is not a prefix", directory.UserFilter{Email: "example.com"}, nil},
+		{"query matches username", directory.UserFilter{Query: "CAR"}, []int64{carol.ID}},
+		{"query matches email", directory.UserFilter{Query: "bob@ex"}, []int64{bob.ID}},
+		{"query matches name", directory.UserFilter{Query: "robert"}, []int64{bob.ID}},
+		{"query matches any of them", directory.UserFilter{Query: "al"}, []int64{alice.ID, alfred.ID}},
+		{"query without match", directory.UserFilter{Query: "zz"}, nil},
+		{"username and email together", directory.UserFilter{Username: "al", Email: "alice"}, []int64{alice.ID}},
+		{"after id", directory.UserFilter{AfterID: bob.ID}, []int64{carol.ID, under.ID, axb.ID}},
+		{"after id with filter", directory.UserFilter{Query: "al", AfterID: alice.ID}, []int64{alfred.ID}},
+		{"limit", directory.UserFilter{Limit: 2}, []int64{alice.ID, alfred.ID}},
+		{"limit with filter", directory.UserFilter{Query: "a", Limit: 1}, []int64{alice.ID}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.filter.Limit == 0 {
+				tc.filter.Limit = directory.MaxPageSize
+			}
+			got, err := f.s.ListUsers(f.ctx, f.a, tc.filter)
+			if err != nil {
+				t.Fatalf("ListUsers: %v", err)
+			}
+			if g := ids(got, userID); !slices.Equal(g, tc.want) {
+				t.Errorf("ListUsers(%+v): got ids %v, want %v", tc.filter, g, tc.want)
+			}
+		})
+	}
+}
+
+func testListUsersPaging(t *testing.T, f *fixture) {
+	var want []int64
+	for i := range 7 {
+		want = append(want, f.createUser(t, user(f.a, "page"+strconv.Itoa(i))).ID)
+		f.createUser(t, user(f.b, "page"+strconv.Itoa(i)))
+	}
+	var got []int64
+	after := int64(0)
+	for page := 0; ; page++ {
+		if page > len(want) {
+			t.Fatalf("paging did not end after %d pages", page)
+		}
+		us, err := f.s.ListUsers(f.ctx, f.a, directory.UserFilter{Query: "PAGE", AfterID: after, Limit: 3})
+		if err != nil {
+			t.Fatalf("ListUsers page %d: %v", page, err)
+		}
+		if len(us) > 3 {
+			t.Fatalf("page %d: got %d users, want at most 3", page, len(us))
+		}
+		if len(us) == 0 {
+			break
+		}
+		got = append(got, ids(us, userID)...)
+		after = us[len(us)-1].ID
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ids over all pages: got %v, want %v", got, want)
+	}
+}
+
+func testUpdateUser(t *testing.T, f *fixture) {
+	mgr := f.createUser(t, user(f.a, "boss"))
+	o1 := f.createOrg(t, f.a, "One", "", 0)
+	o2 := f.createOrg(t, f.a, "Two", "", 0)
+	start := user(f.a, "worker")
+	start.Email = "worker@example.com"
+	start.Orgs = []directory.Membership{{OrgID: o1.ID, Primary: true}}
+	u := f.createUser(t, start)
+
+	t.Run("every field", func(t *testing.T) {
+		want := fullUser(f.a, "Worker.Renamed", mgr.ID, []directory.Membership{{OrgID: o2.ID, Primary: true}, {OrgID: o1.ID}})
+		want.ID, want.Version = u.ID, u.Version
+		ev := event(f.a, "user.update", strconv.FormatInt(u.ID, 10), "username", "email")
+		got, err := f.s.UpdateUser(f.ctx, want, ev)
+		if err != nil {
+			t.Fatalf("UpdateUser: %v", err)
+		}
+		want.Version = 2
+		checkEqual(t, "UpdateUser", got, want)
+		checkEqual(t, "User", f.readUser(t, f.a, u.ID), want)
+		f.checkLastEvent(t, f.a, ev)
+		u = got
+	})
+
+	t.Run("fields back to empty", func(t *testing.T) {
+		want := user(f.a, "worker")
+		want.ID, want.Version = u.ID, u.Version
+		got, err := f.s.UpdateUser(f.ctx, want, event(f.a, "user.update", strconv.FormatInt(u.ID, 10)))
+		if err != nil {
+			t.Fatalf("UpdateUser: %v", err)
+		}
+		want.Version = 3
+		checkEqual(t, "UpdateUser", got, want)
+		checkEqual(t, "User", f.readUser(t, f.a, u.ID), want)
+		// Without an email it no longer blocks another user's.
+		f.createUser(t, user(f.a, "another"))
+		u = got
+	})
+
+	t.Run("stale version", func(t *testing.T) {
+		lastEv := f.lastEventID(t, f.a)
+		stale := u
+		stale.Version = u.Version - 1
+		stale.Name = "Should Not Stick"
+		_, err := f.s.UpdateUser(f.ctx, stale, event(f.a, "user.update", strconv.FormatInt(u.ID, 10)))
+		checkVersionMismatch(t, "UpdateUser", err)
+		future := u
+		future.Version = u.Version + 1
+		future.Name = "Should Not Stick"
+		_, err = f.s.UpdateUser(f.ctx, future, event(f.a, "user.update", strconv.FormatInt(u.ID, 10)))
+		checkVersionMismatch(t, "UpdateUser with a future version", err)
+		checkEqual(t, "User", f.readUser(t, f.a, u.ID), u)
+		f.checkNoEventsAfter(t, f.a, lastEv)
+	})
+
+	t.Run("missing user", func(t *testing.T) {
+		missing := u
+		missing.ID = u.ID + 1000
+		_, err := f.s.UpdateUser(f.ctx, missing, event(f.a, "user.update", strconv.FormatInt(missing.ID, 10)))
+		checkError(t, "UpdateUser", err, directory.NotFound, "")
+	})
+
+	t.Run("another tenant's user", func(t *testing.T) {
+		foreign := f.createUser(t, user(f.b, "foreign"))
+		lastEvA, lastEvB := f.lastEventID(t, f.a), f.lastEventID(t, f.b)
+		hijack := foreign
+		hijack.TenantID = f.a
+		hijack.Name = "Hijacked"
+		_, err := f.s.UpdateUser(f.ctx, hijack, event(f.a, "user.update", strconv.FormatInt(foreign.ID, 10)))
+		checkError(t, "UpdateUser", err, directory.NotFound, "")
+		checkEqual(t, "foreign user", f.readUser(t, f.b, foreign.ID), foreign)
+		f.checkNoEventsAfter(t, f.a, lastEvA)
+		f.checkNoEventsAfter(t, f.b, lastEvB)
+	})
+}
+
+func testUpdateUserConflicts(t *testing.T, f *fixture) {
+	taken := user(f.a, "taken")
+	taken.Email = "taken@example.com"
+	f.createUser(t, taken)
+	foreign := user(f.b, "free-here")
+	foreign.Email = "free@example.com"
+	f.createUser(t, foreign)
+	u := f.createUser(t, user(f.a, "mover"))
+
+	tests := []struct {
+		name      string
+		edit      func(u *directory.User)
+		wantField string
+	}{
+		{"username taken", func(u *directory.User) { u.Username = "TAKEN" }, "username"},
+		{"email taken", func(u *directory.User) { u.Email = "Taken@Example.com" }, "email"},
+		{"username of another tenant", func(u *directory.User) { u.Username = "free-here" }, ""},
+		{"email of another tenant", func(u *directory.User) { u.Email = "free@example.com" }, ""},
+		{"own username in another case", func(u *directory.User) { u.Username = "MOVER" }, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cur := f.readUser(t, f.a, u.ID)
+			lastEv := f.lastEventID(t, f.a)
+			changed := cur
+			tc.edit(&changed)
+			got, err := f.s.UpdateUser(f.ctx, changed, event(f.a, "user.update", strconv.FormatInt(u.ID, 10)))
+			if tc.wantField == "" {
+				if err != nil {
+					t.Fatalf("UpdateUser: got %v, want nil", err)
+				}
+				if got.Version != cur.Version+1 {
+					t.Errorf("version: got %d, want %d", got.Version, cur.Version+1)
+				}
+				return
+			}
+			checkError(t, "UpdateUser", err, directory.Conflict, tc.wantField)
+			checkEqual(t, "user after a failed update", f.readUser(t, f.a, u.ID), cur)
+			f.checkNoEventsAfter(t, f.a, lastEv)
+		})
+	}
+}
+
+func testUpdateUserConcurrent(t *testing.T, f *fixture) {
+	u := f.createUser(t, user(f.a, "contended"))
+	const writers = 8
+	errs := make([]error, writers)
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Go(func() {
+			changed := u
+			changed.Name = "writer " + strconv.Itoa(i)
+			_, errs[i] = f.s.UpdateUser(f.ctx, changed, event(f.a, "user.update", strconv.FormatInt(u.ID, 10), "name"))
+		})
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		default:
+			checkVersionMismatch(t, "losing UpdateUser", err)
+		}
+	}
+	if won != 1 {
+		t.Errorf("updates of version 1 that succeeded: got %d, want exactly 1", won)
+	}
+	if got := f.readUser(t, f.a, u.ID).Version; got != 2 {
+		t.Errorf("version after the race: got %d, want 2", got)
+	}
+	updates := 0
+	for _, ev := range f.events(t, f.a) {
+		if ev.Action == "user.update" {
+			updates++
+		}
+	}
+	if updates != 1 {
+		t.Errorf("user.update events: got %d, want 1", updates)
+	}
+}
+
+func testDeleteUser(t *testing.T, f *fixture) {
+	org := f.createOrg(t, f.a, "Team", "", 0)
+	member := user(f.a, "member")
+	member.Orgs = []directory.Membership{{OrgID: org.ID, Primary: true}}
+
+	t.Run("deletes user and memberships", func(t *testing.T) {
+		u := f.createUser(t, member)
+		ev := event(f.a, "user.delete", strconv.FormatInt(u.ID, 10))
+		if err := f.s.DeleteUser(f.ctx, f.a, u.ID, u.Version, ev); err != nil {
+			t.Fatalf("DeleteUser: %v", err)
+		}
+		_, err := f.s.User(f.ctx, f.a, u.ID)
+		checkError(t, "User after delete", err, directory.NotFound, "")
+		f.checkLastEvent(t, f.a, ev)
+		// The username is free again.
+		f.createUser(t, user(f.a, "member"))
+		// Its membership went with it: the org is no longer blocked by it.
+		other := f.createOrg(t, f.a, "Empty", "", 0)
+		u2 := user(f.a, "member2")
+		u2.Orgs = []directory.Membership{{OrgID: other.ID}}
+		u2 = f.createUser(t, u2)
+		if err := f.s.DeleteUser(f.ctx, f.a, u2.ID, 0, event(f.a, "user.delete", strconv.FormatInt(u2.ID, 10))); err != nil {
+			t.Fatalf("DeleteUser without version: %v", err)
+		}
+		if err := f.s.DeleteOrg(f.ctx, f.a, other.ID, 0, event(f.a, "org.delete", strconv.FormatInt(other.ID, 10))); err != nil {
+			t.Errorf("DeleteOrg of an org whose only member was deleted: got %v, want nil", err)
+		}
+	})
+
+	t.Run("stale version", func(t *testing.T) {
+		u := f.createUser(t, user(f.a, "versioned"))
+		lastEv := f.lastEventID(t, f.a)
+		err := f.s.DeleteUser(f.ctx, f.a, u.ID, u.Version+1, event(f.a, "user.delete", strconv.FormatInt(u.ID, 10)))
+		checkVersionMismatch(t, "DeleteUser", err)
+		checkEqual(t, "user after a failed delete", f.readUser(t, f.a, u.ID), u)
+		f.checkNoEventsAfter(t, f.a, lastEv)
+	})
+
+	t.Run("missing user", func(t *testing.T) {
+		lastEv := f.lastEventID(t, f.a)
+		err := f.s.DeleteUser(f.ctx, f.a, 1<<40, 0, event(f.a, "user.delete", strconv.Itoa(1<<40)))
+		checkError(t, "DeleteUser", err, directory.NotFound, "")
+		f.checkNoEventsAfter(t, f.a, lastEv)
+	})
+
+	t.Run("another tenant's user", func(t *testing.T) {
+		foreign := f.createUser(t, user(f.b, "foreign"))
+		lastEv := f.lastEventID(t, f.a)
+		for _, version := range []int64{0, foreign.Version} {
+			err := f.s.DeleteUser(f.ctx, f.a, foreign.ID, version, event(f.a, "user.delete", strconv.FormatInt(foreign.ID, 10)))
+			checkError(t, "DeleteUser", err, directory.NotFound, "")
+		}
+		checkEqual(t, "foreign user", f.readUser(t, f.b, foreign.ID), foreign)
+		f.checkNoEventsAfter(t, f.a, lastEv)
+	})
+}
+
+func testDeleteUserManaged(t *testing.T, f *fixture) {
+	boss := f.createUser(t, user(f.a, "boss"))
+	var reports []directory.User
+	for _, name := range []string{"r1", "r2"} {
+		u := user(f.a, name)
+		u.ManagerID = boss.ID
+		reports = append(reports, f.createUser(t, u))
+	}
+	bystander := f.createUser(t, user(f.a, "bystander"))
+
+	ev := event(f.a, "user.delete", strconv.FormatInt(boss.ID, 10))
+	if err := f.s.DeleteUser(f.ctx, f.a, boss.ID, boss.Version, ev); err != nil {
+		t.Fatalf("DeleteUser of a manager: %v", err)
+	}
+	for _, r := range reports {
+		want := r
+		want.ManagerID = 0
+		want.Version = r.Version + 1
+		want.UpdatedAt = ev.Time
+		checkEqual(t, "report of the deleted manager", f.readUser(t, f.a, r.ID), want)
+	}
+	checkEqual(t, "bystander", f.readUser(t, f.a, bystander.ID), bystander)
+}
+
+func testCreateUsers(t *testing.T, f *fixture) {
+	org := f.createOrg(t, f.a, "Imported", "", 0)
+	mgr := f.createUser(t, user(f.a, "importer-boss"))
+	var batch []directory.User
+	for i := range 50 {
+		u := user(f.a, "imp"+strconv.Itoa(i))
+		u.Origin = directory.OriginImport
+		if i%2 == 0 {
+			u.Email = "imp" + strconv.Itoa(i) + "@example.com"
+		}
+		if i%5 == 0 {
+			u.Orgs = []directory.Membership{{OrgID: org.ID, Primary: true}}
+			u.ManagerID = mgr.ID
+		}
+		batch = append(batch, u)
+	}
+	batch[1] = fullUser(f.a, "imp-full", mgr.ID, []directory.Membership{{OrgID: org.ID}})
+	ev := event(f.a, "user.import", "", "50 users")
+
+	got, err := f.s.CreateUsers(f.ctx, batch, ev)
+	if err != nil {
+		t.Fatalf("CreateUsers: %v", err)
+	}
+	if len(got) != len(batch) {
+		t.Fatalf("CreateUsers: got %d users, want %d", len(got), len(batch))
+	}
+	seen := map[int64]bool{mgr.ID: true}
+	for i, u := range got {
+		checkID(t, "imported user", u.ID)
+		if seen[u.ID] {
+			t.Errorf("user %d: id %d handed out twice", i, u.ID)
+		}
+		seen[u.ID] = true
+		want := batch[i]
+		want.ID, want.Version = u.ID, 1
+		checkEqual(t, "CreateUsers["+strconv.Itoa(i)+"]", u, want)
+		checkEqual(t, "User", f.readUser(t, f.a, u.ID), want)
+	}
+	f.checkLastEvent(t, f.a, ev)
+
+	t.Run("empty batch", func(t *testing.T) {
+		got, err := f.s.CreateUsers(f.ctx, nil, ev)
+		if err != nil || len(got) != 0 {
+			t.Errorf("CreateUsers(nil): got %d users, %v; want none, nil", len(got), err)
+		}
+	})
+}
+
+func testCreateUsersAllOrNothing(t *testing.T, f *fixture) {
+	existing := user(f.a, "existing")
+	existing.Email = "existing@example.com"
+	f.createUser(t, existing)
+	batch := func(last directory.User) []directory.User {
+		var out []directory.User
+		for i := range 20 {
+			out = append(out, user(f.a, "batch"+strconv.Itoa(i)))
+		}
+		return append(out, last)
+	}
+	withEmail := func(username, email string) directory.User {
+		u := user(f.a, username)
+		u.Email = email
+		return u
+	}
+	tests := []struct {
+		name  string
+		users []directory.User
+	}{
+		{"username of an existing user", batch(user(f.a, "EXISTING"))},
+		{"email of an existing user", batch(withEmail("fresh", "Existing@example.com"))},
+		{"username twice in the batch", batch(user(f.a, "Batch3"))},
+		{"email twice in the batch", append(batch(withEmail("x1", "twice@example.com")), withEmail("x2", "TWICE@example.com"))},
+		{"manager that does not exist", batch(directory.User{TenantID: f.a, Username: "orphan", ManagerID: 1 << 40, Extension: map[string]any{}, CreatedAt: t0, UpdatedAt: t0})},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before, lastEv := f.userCount(t, f.a), f.lastEventID(t, f.a)
+			_, err := f.s.CreateUsers(f.ctx, tc.users, event(f.a, "user.import", "", "users"))
+			checkError(t, "CreateUsers", err, directory.Conflict, "")
+			if n := f.userCount(t, f.a); n != before {
+				t.Errorf("users after a failed import: got %d, want %d (none of the batch inserted)", n, before)
+			}
+			f.checkNoEventsAfter(t, f.a, lastEv)
+		})
+	}
+}
