@@ -1,0 +1,92 @@
+package auth
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// loadTimeout bounds one store lookup made on behalf of the cache. The
+// lookup runs detached from the request that started it, so a caller that
+// goes away does not fail the others waiting for the same key.
+const loadTimeout = 5 * time.Second
+
+// cache remembers the results of store lookups for ttl. Concurrent misses
+// on one key share a single lookup, so the store sees at most one query per
+// key per ttl however many requests arrive at once.
+type cache[V any] struct {
+	ttl time.Duration
+	now func() time.Time
+
+	mu        sync.Mutex
+	entries   map[string]*entry[V]
+	lastSweep time.Time
+}
+
+type entry[V any] struct {
+	ready chan struct{} // closed once val and err are set
+	val   V
+	err   error
+	// expires is when a kept result goes stale; zero while loading.
+	expires time.Time
+}
+
+func newCache[V any](ttl time.Duration, now func() time.Time) *cache[V] {
+	return &cache[V]{ttl: ttl, now: now, entries: map[string]*entry[V]{}}
+}
+
+// get returns the value cached for key or loads it. load reports whether
+// its result may be kept for ttl; results it does not keep, and errors, are
+// handed to the callers already waiting and then forgotten.
+func (c *cache[V]) get(ctx context.Context, key string, load func(context.Context) (V, bool, error)) (V, error) {
+	c.mu.Lock()
+	now := c.now()
+	e, ok := c.entries[key]
+	if !ok || (!e.expires.IsZero() && !now.Before(e.expires)) {
+		e = &entry[V]{ready: make(chan struct{})}
+		c.entries[key] = e
+		c.sweep(now)
+		go c.fill(context.WithoutCancel(ctx), key, e, load)
+	}
+	c.mu.Unlock()
+
+	select {
+	case <-e.ready:
+		return e.val, e.err
+	case <-ctx.Done():
+		var zero V
+		return zero, directory.Wrap(directory.Unavailable, ctx.Err(), "the request ended before the credential could be checked")
+	}
+}
+
+func (c *cache[V]) fill(ctx context.Context, key string, e *entry[V], load func(context.Context) (V, bool, error)) {
+	ctx, cancel := context.WithTimeout(ctx, loadTimeout)
+	defer cancel()
+	val, keep, err := load(ctx)
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e.val, e.err = val, err
+	if keep && err == nil {
+		e.expires = c.now().Add(c.ttl)
+	} else if c.entries[key] == e {
+		delete(c.entries, key)
+	}
+	close(e.ready)
+}
+
+// sweep drops stale entries, at most once per ttl, so the map holds only
+// what was looked up recently. c.mu must be held.
+func (c *cache[V]) sweep(now time.Time) {
+	if now.Sub(c.lastSweep) < c.ttl {
+		return
+	}
+	c.lastSweep = now
+	for k, e := range c.entries {
+		if !e.expires.IsZero() && !now.Before(e.expires) {
+			delete(c.entries, k)
+		}
+	}
+}
