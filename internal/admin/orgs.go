@@ -7,80 +7,27 @@ import (
 	"github.com/userd/userd/internal/directory"
 )
 
-func (a *api) createOrg(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
+func (a *api) orgs() *object[directory.Org, directory.OrgPatch] {
+	return &object[directory.Org, directory.OrgPatch]{
+		path:   "/admin/v1/orgs",
+		create: a.svc.CreateOrg,
+		get:    a.svc.Org,
+		update: a.svc.UpdateOrg,
+		delete: a.svc.DeleteOrg,
+		decode: decodeOrg,
+		wire: func(o directory.Org) (int64, int64, any) {
+			return o.ID, o.Version, toOrgJSON(o)
+		},
+	}
+}
+
+func decodeOrg(w http.ResponseWriter, r *http.Request, mediaTypes ...string) (directory.OrgPatch, error) {
 	var in orgInput
-	b, err := readJSON(w, r, &in, mediaJSON)
+	b, err := readJSON(w, r, &in, mediaTypes...)
 	if err != nil {
-		return err
+		return directory.OrgPatch{}, err
 	}
-	patch, err := in.toPatch(b)
-	if err != nil {
-		return err
-	}
-	o, err := a.svc.CreateOrg(r.Context(), p, patch)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Location", "/admin/v1/orgs/"+strconv.FormatInt(o.ID, 10))
-	return writeOrg(w, r, http.StatusCreated, o)
-}
-
-func writeOrg(w http.ResponseWriter, r *http.Request, status int, o directory.Org) error {
-	w.Header().Set("ETag", etag(o.Version))
-	return writeJSON(w, r, status, toOrgJSON(o))
-}
-
-func (a *api) getOrg(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	o, err := a.svc.Org(r.Context(), p, id)
-	if err != nil {
-		return err
-	}
-	return writeOrg(w, r, http.StatusOK, o)
-}
-
-func (a *api) patchOrg(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(r)
-	if err != nil {
-		return err
-	}
-	var in orgInput
-	b, err := readJSON(w, r, &in, mediaMergePatch, mediaJSON)
-	if err != nil {
-		return err
-	}
-	patch, err := in.toPatch(b)
-	if err != nil {
-		return err
-	}
-	o, err := a.svc.UpdateOrg(r.Context(), p, id, version, patch)
-	if err != nil {
-		return err
-	}
-	return writeOrg(w, r, http.StatusOK, o)
-}
-
-func (a *api) deleteOrg(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(r)
-	if err != nil {
-		return err
-	}
-	if err := a.svc.DeleteOrg(r.Context(), p, id, version); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return in.toPatch(b)
 }
 
 func (a *api) listOrgs(w http.ResponseWriter, r *http.Request, p directory.Principal) error {

@@ -25,21 +25,22 @@ type Authenticator interface {
 // installation's "cursor-key" secret from svc's store, created on first use.
 func Routes(mux *http.ServeMux, svc *directory.Service, authn Authenticator) {
 	a := &api{svc: svc, authn: authn, cursors: &cursorSigner{store: svc.Store()}}
+	users, orgs := a.users(), a.orgs()
 	routes := []struct {
 		pattern string
 		h       handlerFunc
 	}{
-		{"POST /admin/v1/users", a.createUser},
+		{"POST /admin/v1/users", users.handleCreate},
 		{"GET /admin/v1/users", a.listUsers},
-		{"GET /admin/v1/users/{id}", a.getUser},
-		{"PATCH /admin/v1/users/{id}", a.patchUser},
-		{"DELETE /admin/v1/users/{id}", a.deleteUser},
+		{"GET /admin/v1/users/{id}", users.handleGet},
+		{"PATCH /admin/v1/users/{id}", users.handlePatch},
+		{"DELETE /admin/v1/users/{id}", users.handleDelete},
 
-		{"POST /admin/v1/orgs", a.createOrg},
+		{"POST /admin/v1/orgs", orgs.handleCreate},
 		{"GET /admin/v1/orgs", a.listOrgs},
-		{"GET /admin/v1/orgs/{id}", a.getOrg},
-		{"PATCH /admin/v1/orgs/{id}", a.patchOrg},
-		{"DELETE /admin/v1/orgs/{id}", a.deleteOrg},
+		{"GET /admin/v1/orgs/{id}", orgs.handleGet},
+		{"PATCH /admin/v1/orgs/{id}", orgs.handlePatch},
+		{"DELETE /admin/v1/orgs/{id}", orgs.handleDelete},
 
 		{"POST /admin/v1/clients", a.createClient},
 		{"GET /admin/v1/clients", a.listClients},

@@ -1,86 +1,35 @@
 package admin
 
 import (
+	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/userd/userd/internal/directory"
 )
 
-func (a *api) createUser(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
+func (a *api) users() *object[directory.User, directory.UserPatch] {
+	return &object[directory.User, directory.UserPatch]{
+		path: "/admin/v1/users",
+		create: func(ctx context.Context, p directory.Principal, patch directory.UserPatch) (directory.User, error) {
+			return a.svc.CreateUser(ctx, p, directory.OriginAdmin, patch)
+		},
+		get:    a.svc.User,
+		update: a.svc.UpdateUser,
+		delete: a.svc.DeleteUser,
+		decode: decodeUser,
+		wire: func(u directory.User) (int64, int64, any) {
+			return u.ID, u.Version, toUserJSON(u)
+		},
+	}
+}
+
+func decodeUser(w http.ResponseWriter, r *http.Request, mediaTypes ...string) (directory.UserPatch, error) {
 	var in userInput
-	b, err := readJSON(w, r, &in, mediaJSON)
+	b, err := readJSON(w, r, &in, mediaTypes...)
 	if err != nil {
-		return err
+		return directory.UserPatch{}, err
 	}
-	patch, err := in.toPatch(b)
-	if err != nil {
-		return err
-	}
-	u, err := a.svc.CreateUser(r.Context(), p, directory.OriginAdmin, patch)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Location", "/admin/v1/users/"+strconv.FormatInt(u.ID, 10))
-	return writeUser(w, r, http.StatusCreated, u)
-}
-
-func writeUser(w http.ResponseWriter, r *http.Request, status int, u directory.User) error {
-	w.Header().Set("ETag", etag(u.Version))
-	return writeJSON(w, r, status, toUserJSON(u))
-}
-
-func (a *api) getUser(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	u, err := a.svc.User(r.Context(), p, id)
-	if err != nil {
-		return err
-	}
-	return writeUser(w, r, http.StatusOK, u)
-}
-
-func (a *api) patchUser(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(r)
-	if err != nil {
-		return err
-	}
-	var in userInput
-	b, err := readJSON(w, r, &in, mediaMergePatch, mediaJSON)
-	if err != nil {
-		return err
-	}
-	patch, err := in.toPatch(b)
-	if err != nil {
-		return err
-	}
-	u, err := a.svc.UpdateUser(r.Context(), p, id, version, patch)
-	if err != nil {
-		return err
-	}
-	return writeUser(w, r, http.StatusOK, u)
-}
-
-func (a *api) deleteUser(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(r)
-	if err != nil {
-		return err
-	}
-	if err := a.svc.DeleteUser(r.Context(), p, id, version); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return in.toPatch(b)
 }
 
 func (a *api) listUsers(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
