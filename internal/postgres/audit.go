@@ -1,0 +1,48 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// insertEvent writes ev in the transaction of the change it describes.
+func insertEvent(ctx context.Context, tx pgx.Tx, ev directory.Event) error {
+	_, err := tx.Exec(ctx, insertEventSQL, eventArgs(ev)...)
+	return err
+}
+
+const insertEventSQL = `INSERT INTO audit_events (tenant_id, time, actor, action, object_id, fields, client_ip)
+	VALUES ($1, $2, $3, $4, $5, COALESCE($6::text[], '{}'), $7)`
+
+func eventArgs(ev directory.Event) []any {
+	return []any{ev.TenantID, ev.Time, ev.Actor, ev.Action, ev.ObjectID, ev.Fields, ev.ClientIP}
+}
+
+// RecordEvent writes an event that is not part of a change.
+func (s *Store) RecordEvent(ctx context.Context, ev directory.Event) error {
+	_, err := s.pool.Exec(ctx, insertEventSQL, eventArgs(ev)...)
+	return storeError("record event", err)
+}
+
+// AuditEvents returns up to limit events of tenantID with id > afterID,
+// oldest first.
+func (s *Store) AuditEvents(ctx context.Context, tenantID, afterID int64, limit int) ([]directory.Event, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, tenant_id, time, actor, action, object_id, fields, client_ip
+		FROM audit_events WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3`, tenantID, afterID, limit)
+	if err != nil {
+		return nil, storeError("list events", err)
+	}
+	evs, err := collect(rows, func(row pgx.Row) (directory.Event, error) {
+		var ev directory.Event
+		err := row.Scan(&ev.ID, &ev.TenantID, &ev.Time, &ev.Actor, &ev.Action, &ev.ObjectID, &ev.Fields, &ev.ClientIP)
+		ev.Time = ev.Time.UTC()
+		if len(ev.Fields) == 0 {
+			ev.Fields = nil
+		}
+		return ev, err
+	})
+	return evs, storeError("list events", err)
+}

@@ -1,0 +1,130 @@
+// Package postgres is the PostgreSQL directory.Store, for installations that
+// run several userd nodes against one database. It uses pgx through a
+// pgxpool connection pool and keeps its schema in versioned SQL migrations
+// embedded in the binary.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// defaultConnectTimeout bounds a connection attempt when the URL sets no
+// connect_timeout, so an unreachable server answers Unavailable instead of
+// hanging until the kernel gives up.
+const defaultConnectTimeout = 10 * time.Second
+
+// maxTxAttempts bounds how often a transaction that lost a deadlock or a
+// serialization conflict is run again.
+const maxTxAttempts = 3
+
+// Store is the PostgreSQL directory.Store. It is safe for concurrent use.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var _ directory.Store = (*Store)(nil)
+
+// Open returns a Store for the database at url, a postgres:// URL. Pool
+// settings come from the URL's pool_* parameters (pool_max_conns,
+// pool_min_conns, pool_max_conn_lifetime, pool_max_conn_idle_time,
+// pool_health_check_period). Open does not connect: a node whose database is
+// down still starts, and Ping reports Unavailable until it comes back.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// The parse error can quote the URL, password included: never show it.
+		return nil, directory.Errorf(directory.Invalid, "db", "is not a valid postgres:// URL; see the pgx documentation for its parameters")
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, storeError("open", err)
+	}
+	return &Store{pool: pool}, nil
+}
+
+// Close releases the store's connections.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return storeError("ping", s.pool.Ping(ctx))
+}
+
+// migrationLockTimeout is how long Migrate waits, polling once a second, for
+// another node that is migrating the same database.
+const migrationLockTimeout = 300
+
+// Migrate applies the schema migrations the database does not have yet. It
+// holds a PostgreSQL advisory lock while migrating, so nodes that start at
+// the same time apply each migration once, one after the other.
+func (s *Store) Migrate(ctx context.Context) error {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, migrationLockTimeout))
+	if err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	db := stdlib.OpenDBFromPool(s.pool)
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, fsys,
+		goose.WithSessionLocker(locker),
+		goose.WithDisableGlobalRegistry(true),
+	)
+	if err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return storeError("migrate", err)
+	}
+	return nil
+}
+
+// inTx runs fn in a transaction and commits it if fn returns nil. A
+// transaction that lost a deadlock or a serialization conflict is run again,
+// so fn must not keep state from a failed attempt.
+func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := pgx.BeginFunc(ctx, s.pool, fn)
+		if !retryable(err) || attempt == maxTxAttempts {
+			return err
+		}
+	}
+}
+
+// notFound maps pgx.ErrNoRows to a NotFound error about what and leaves other
+// errors alone.
+func notFound(err error, what string) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return directory.Errorf(directory.NotFound, "", "no such %s", what)
+	}
+	return err
+}
+
+// collect reads every row with scan, which also serves single-row reads.
+func collect[T any](rows pgx.Rows, scan func(pgx.Row) (T, error)) ([]T, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+}

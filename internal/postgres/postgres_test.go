@@ -1,0 +1,302 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/directory/directorytest"
+)
+
+// urlVar names the environment variable that switches the PostgreSQL tests on.
+const urlVar = "USERD_TEST_POSTGRES_URL"
+
+// testDB is the database this test run creates on the server named by
+// urlVar and drops when it ends. Each test store gets a schema of its own
+// in it (search_path), which is much cheaper than a database per store.
+var testDB struct {
+	once    sync.Once
+	url     string // the run's database; "" until created
+	err     error
+	schemas atomic.Int64
+	drop    func() error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if testDB.drop != nil {
+		if err := testDB.drop(); err != nil {
+			fmt.Fprintf(os.Stderr, "postgres tests: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// serverURL returns the URL in urlVar, skipping the test when it is unset.
+func serverURL(t testing.TB) string {
+	t.Helper()
+	raw := os.Getenv(urlVar)
+	if raw == "" {
+		t.Skipf("%s is not set; set it to a postgres:// URL such as postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable to run the PostgreSQL tests", urlVar)
+	}
+	return raw
+}
+
+// createTestDatabase creates the run's database and returns its URL.
+func createTestDatabase(raw string) (string, func() error, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s is not a URL", urlVar)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, raw)
+	if err != nil {
+		return "", nil, fmt.Errorf("PostgreSQL named by %s cannot be reached (%w); start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, or unset %s to skip these tests", urlVar, err, urlVar)
+	}
+	defer admin.Close(context.Background())
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "userd_test_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", nil, fmt.Errorf("create test database: %w", err)
+	}
+	drop := func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, raw)
+		if err != nil {
+			return fmt.Errorf("drop test database %s: %w", name, err)
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+			return fmt.Errorf("drop test database %s: %w", name, err)
+		}
+		return nil
+	}
+	u.Path = "/" + name
+	return u.String(), drop, nil
+}
+
+// testDatabase returns the URL of the run's database, creating it on first
+// use. It fails the test when urlVar is set but PostgreSQL cannot be
+// reached, and skips it when urlVar is unset.
+func testDatabase(t testing.TB) string {
+	t.Helper()
+	raw := serverURL(t)
+	testDB.once.Do(func() {
+		testDB.url, testDB.drop, testDB.err = createTestDatabase(raw)
+	})
+	if testDB.err != nil {
+		t.Fatal(testDB.err)
+	}
+	return testDB.url
+}
+
+// openFresh returns a migrated Store over an empty schema of its own in the
+// run's database, closed when the test ends.
+func openFresh(t testing.TB) *Store {
+	t.Helper()
+	dbURL := testDatabase(t)
+	schema := "s" + strconv.FormatInt(testDB.schemas.Add(1), 10)
+	ctx := t.Context()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatalf("connect to test database: %v", err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	s := openURL(t, withParam(dbURL, "search_path", schema))
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	return s
+}
+
+// openURL opens a Store closed when the test ends.
+func openURL(t testing.TB, raw string) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), raw)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func withParam(raw, key, value string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		panic(err)
+	}
+	q := u.Query()
+	q.Set(key, value)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func TestStore(t *testing.T) {
+	testDatabase(t) // fail or skip once, not in every subtest
+	directorytest.Run(t, func(t *testing.T) directory.Store { return openFresh(t) })
+}
+
+func TestMigrate(t *testing.T) {
+	s := openFresh(t) // migrated once already
+	schemaURL := s.pool.Config().ConnString()
+	ctx := t.Context()
+
+	// Two nodes starting at once on a new schema.
+	schema := "s" + strconv.FormatInt(testDB.schemas.Add(1), 10)
+	if _, err := s.pool.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	nodeURL := withParam(schemaURL, "search_path", schema)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range errs {
+		node := openURL(t, nodeURL)
+		wg.Go(func() { errs[i] = node.Migrate(ctx) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("concurrent Migrate on node %d: %v", i, err)
+		}
+	}
+
+	node := openURL(t, nodeURL)
+	if err := node.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate again: %v", err)
+	}
+	files, err := migrations.ReadDir("migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var applied, distinct int
+	if err := node.pool.QueryRow(ctx, `SELECT count(*), count(DISTINCT version_id) FROM goose_db_version WHERE version_id > 0`).Scan(&applied, &distinct); err != nil {
+		t.Fatalf("read goose_db_version: %v", err)
+	}
+	if applied != len(files) || distinct != len(files) {
+		t.Errorf("goose_db_version holds %d rows (%d versions), want %d: each migration applied exactly once", applied, distinct, len(files))
+	}
+}
+
+// closedPort returns the address of a local TCP port nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+func TestUnavailable(t *testing.T) {
+	s := openURL(t, "postgres://postgres@"+closedPort(t)+"/userd?sslmode=disable")
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"Ping", func() error { return s.Ping(ctx) }},
+		{"User", func() error { _, err := s.User(ctx, 1, 1); return err }},
+		{"CreateTenant", func() error { _, err := s.CreateTenant(ctx, directory.Tenant{Name: "x"}); return err }},
+		{"Migrate", func() error { return s.Migrate(ctx) }},
+	}
+	for _, c := range calls {
+		t.Run(c.name, func(t *testing.T) {
+			start := time.Now()
+			err := c.call()
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("took %v, want an answer within 2s", took)
+			}
+			if got := directory.KindOf(err); got != directory.Unavailable {
+				t.Errorf("got kind %v (%v), want %v", got, err, directory.Unavailable)
+			}
+		})
+	}
+}
+
+func TestOpen(t *testing.T) {
+	tests := []struct {
+		name     string
+		url      string
+		maxConns int32
+		wantKind directory.Kind
+	}{
+		{"pool params", "postgres://u@127.0.0.1:5432/db?pool_max_conns=3&sslmode=disable", 3, -1},
+		{"bad url", "postgres://u:sekrit@127.0.0.1:notaport/db?pool_max_conns=x", 0, directory.Invalid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Open(t.Context(), tc.url)
+			if tc.wantKind >= 0 {
+				if got := directory.KindOf(err); got != tc.wantKind {
+					t.Fatalf("got kind %v (%v), want %v", got, err, tc.wantKind)
+				}
+				if strings.Contains(err.Error(), "sekrit") {
+					t.Errorf("error %q shows the password", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			defer s.Close()
+			if got := s.pool.Config().MaxConns; got != tc.maxConns {
+				t.Errorf("got MaxConns %d, want %d", got, tc.maxConns)
+			}
+		})
+	}
+}
+
+// BenchmarkCreateUsers imports batches of 1000 users, each in two orgs, as
+// `userd user import` does.
+func BenchmarkCreateUsers(b *testing.B) {
+	s := openFresh(b)
+	ctx := b.Context()
+	tn, err := s.CreateTenant(ctx, directory.Tenant{Name: "bench", CreatedAt: time.Now().UTC()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var orgs []directory.Membership
+	for i := range 2 {
+		o, err := s.CreateOrg(ctx, directory.Org{TenantID: tn.ID, Name: "org" + strconv.Itoa(i)}, directory.Event{TenantID: tn.ID})
+		if err != nil {
+			b.Fatal(err)
+		}
+		orgs = append(orgs, directory.Membership{OrgID: o.ID, Primary: i == 0})
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	n := 0
+	for b.Loop() {
+		users := make([]directory.User, 1000)
+		for i := range users {
+			n++
+			users[i] = directory.User{TenantID: tn.ID, Username: "user" + strconv.Itoa(n), Email: "user" + strconv.Itoa(n) + "@example.com",
+				Active: true, Origin: directory.OriginImport, Extension: map[string]any{"k": "v"}, Orgs: orgs, CreatedAt: now, UpdatedAt: now}
+		}
+		if _, err := s.CreateUsers(ctx, users, directory.Event{TenantID: tn.ID, Time: now, Action: "user.import"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,441 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// userSelect reads users with their memberships in one query; the lateral
+// subquery aggregates a user's memberships in the order they were listed.
+const userSelect = `SELECT u.id, u.tenant_id, u.username, u.name, u.nick_name, COALESCE(u.email, ''),
+	u.phone, u.phone_country_code, u.active, u.locked, u.must_change_password, u.password_changed_at,
+	u.origin, u.client_ip, u.enterprise_id, u.grade, u.employee_number, COALESCE(u.manager_id, 0),
+	u.address, u.city, u.province, u.country, u.comment, u.extension, u.created_at, u.updated_at,
+	u.version, u.password_hash, m.org_ids, m.primaries
+FROM users u
+CROSS JOIN LATERAL (
+	SELECT array_agg(o.org_id ORDER BY o.position) AS org_ids, array_agg(o.is_primary ORDER BY o.position) AS primaries
+	FROM user_orgs o WHERE o.user_id = u.id
+) m
+`
+
+func scanUser(row pgx.Row) (directory.User, error) {
+	var (
+		u                 directory.User
+		passwordChangedAt *time.Time
+		extension         []byte
+		orgIDs            []int64
+		primaries         []bool
+	)
+	err := row.Scan(&u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &u.Email,
+		&u.Phone, &u.PhoneCountryCode, &u.Active, &u.Locked, &u.MustChangePassword, &passwordChangedAt,
+		&u.Origin, &u.ClientIP, &u.EnterpriseID, &u.Grade, &u.EmployeeNumber, &u.ManagerID,
+		&u.Address, &u.City, &u.Province, &u.Country, &u.Comment, &extension, &u.CreatedAt, &u.UpdatedAt,
+		&u.Version, &u.PasswordHash, &orgIDs, &primaries)
+	if err != nil {
+		return directory.User{}, notFound(err, "user")
+	}
+	u.PasswordChangedAt = utc(passwordChangedAt)
+	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+	if u.Extension, err = decodeExtension(extension); err != nil {
+		return directory.User{}, fmt.Errorf("user %d: %w", u.ID, err)
+	}
+	for i, id := range orgIDs {
+		u.Orgs = append(u.Orgs, directory.Membership{OrgID: id, Primary: primaries[i]})
+	}
+	return u, nil
+}
+
+// decodeExtension decodes a stored extension object, numbers as json.Number
+// as the domain wants them.
+func decodeExtension(b []byte) (map[string]any, error) {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	ext := map[string]any{}
+	if err := d.Decode(&ext); err != nil {
+		return nil, fmt.Errorf("decode extension: %w", err)
+	}
+	return ext, nil
+}
+
+func encodeExtension(ext map[string]any) (string, error) {
+	if ext == nil {
+		return "{}", nil
+	}
+	b, err := json.Marshal(ext)
+	if err != nil {
+		return "", directory.Errorf(directory.Invalid, "extension", "must be a JSON object")
+	}
+	return string(b), nil
+}
+
+// utc returns *t in UTC, or the zero time for NULL.
+func utc(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// nullTime returns nil (NULL) for the zero time and &t otherwise.
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// userRows holds users column by column, the shape insertUsers sends as
+// arrays so that a whole batch is one INSERT ... SELECT FROM unnest(...).
+type userRows struct {
+	tenantID           []int64
+	username           []string
+	name               []string
+	nickName           []string
+	email              []string
+	phone              []string
+	phoneCountryCode   []string
+	active             []bool
+	locked             []bool
+	mustChangePassword []bool
+	passwordChangedAt  []*time.Time
+	origin             []string
+	clientIP           []string
+	enterpriseID       []string
+	grade              []int64
+	employeeNumber     []string
+	managerID          []int64
+	address            []string
+	city               []string
+	province           []string
+	country            []string
+	comment            []string
+	extension          []string
+	createdAt          []time.Time
+	updatedAt          []time.Time
+	passwordHash       []string
+}
+
+func (r *userRows) add(u *directory.User) error {
+	ext, err := encodeExtension(u.Extension)
+	if err != nil {
+		return err
+	}
+	r.tenantID = append(r.tenantID, u.TenantID)
+	r.username = append(r.username, u.Username)
+	r.name = append(r.name, u.Name)
+	r.nickName = append(r.nickName, u.NickName)
+	r.email = append(r.email, u.Email)
+	r.phone = append(r.phone, u.Phone)
+	r.phoneCountryCode = append(r.phoneCountryCode, u.PhoneCountryCode)
+	r.active = append(r.active, u.Active)
+	r.locked = append(r.locked, u.Locked)
+	r.mustChangePassword = append(r.mustChangePassword, u.MustChangePassword)
+	r.passwordChangedAt = append(r.passwordChangedAt, nullTime(u.PasswordChangedAt))
+	r.origin = append(r.origin, u.Origin)
+	r.clientIP = append(r.clientIP, u.ClientIP)
+	r.enterpriseID = append(r.enterpriseID, u.EnterpriseID)
+	r.grade = append(r.grade, int64(u.Grade))
+	r.employeeNumber = append(r.employeeNumber, u.EmployeeNumber)
+	r.managerID = append(r.managerID, u.ManagerID)
+	r.address = append(r.address, u.Address)
+	r.city = append(r.city, u.City)
+	r.province = append(r.province, u.Province)
+	r.country = append(r.country, u.Country)
+	r.comment = append(r.comment, u.Comment)
+	r.extension = append(r.extension, ext)
+	r.createdAt = append(r.createdAt, u.CreatedAt)
+	r.updatedAt = append(r.updatedAt, u.UpdatedAt)
+	r.passwordHash = append(r.passwordHash, u.PasswordHash)
+	return nil
+}
+
+const insertUsersSQL = `INSERT INTO users (tenant_id, username, name, nick_name, email, phone,
+	phone_country_code, active, locked, must_change_password, password_changed_at, origin, client_ip,
+	enterprise_id, grade, employee_number, manager_id, address, city, province, country, comment,
+	extension, created_at, updated_at, version, password_hash)
+SELECT tenant_id, username, name, nick_name, NULLIF(email, ''), phone,
+	phone_country_code, active, locked, must_change_password, password_changed_at, origin, client_ip,
+	enterprise_id, grade, employee_number, NULLIF(manager_id, 0), address, city, province, country, comment,
+	extension::jsonb, created_at, updated_at, 1, password_hash
+FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+	$7::text[], $8::boolean[], $9::boolean[], $10::boolean[], $11::timestamptz[], $12::text[], $13::text[],
+	$14::text[], $15::bigint[], $16::text[], $17::bigint[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[],
+	$23::text[], $24::timestamptz[], $25::timestamptz[], $26::text[])
+	WITH ORDINALITY AS t(tenant_id, username, name, nick_name, email, phone,
+	phone_country_code, active, locked, must_change_password, password_changed_at, origin, client_ip,
+	enterprise_id, grade, employee_number, manager_id, address, city, province, country, comment,
+	extension, created_at, updated_at, password_hash, ord)
+ORDER BY ord
+RETURNING id, username`
+
+// insertUsers inserts users, their memberships included, with one statement
+// for the users and one for the memberships, and sets their ids and
+// versions.
+func insertUsers(ctx context.Context, tx pgx.Tx, users []directory.User) error {
+	var r userRows
+	for i := range users {
+		if err := r.add(&users[i]); err != nil {
+			return err
+		}
+	}
+	rows, err := tx.Query(ctx, insertUsersSQL, r.tenantID, r.username, r.name, r.nickName, r.email, r.phone,
+		r.phoneCountryCode, r.active, r.locked, r.mustChangePassword, r.passwordChangedAt, r.origin, r.clientIP,
+		r.enterpriseID, r.grade, r.employeeNumber, r.managerID, r.address, r.city, r.province, r.country, r.comment,
+		r.extension, r.createdAt, r.updatedAt, r.passwordHash)
+	if err != nil {
+		return err
+	}
+	// Match the returned rows by username (unique in the batch, or the insert
+	// failed): RETURNING promises no order.
+	ids := make(map[string]int64, len(users))
+	var (
+		id       int64
+		username string
+	)
+	if _, err := pgx.ForEachRow(rows, []any{&id, &username}, func() error {
+		ids[username] = id
+		return nil
+	}); err != nil {
+		return err
+	}
+	var m memberships
+	for i := range users {
+		u := &users[i]
+		u.ID, u.Version = ids[u.Username], 1
+		if u.Extension == nil {
+			u.Extension = map[string]any{}
+		}
+		m.add(u)
+	}
+	return m.insert(ctx, tx)
+}
+
+// memberships holds org memberships column by column for one INSERT.
+type memberships struct {
+	tenantID  []int64
+	userID    []int64
+	orgID     []int64
+	position  []int32
+	isPrimary []bool
+}
+
+func (m *memberships) add(u *directory.User) {
+	for i, o := range u.Orgs {
+		m.tenantID = append(m.tenantID, u.TenantID)
+		m.userID = append(m.userID, u.ID)
+		m.orgID = append(m.orgID, o.OrgID)
+		m.position = append(m.position, int32(i))
+		m.isPrimary = append(m.isPrimary, o.Primary)
+	}
+}
+
+func (m *memberships) insert(ctx context.Context, tx pgx.Tx) error {
+	if len(m.userID) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO user_orgs (tenant_id, user_id, org_id, position, is_primary)
+		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::integer[], $5::boolean[])`,
+		m.tenantID, m.userID, m.orgID, m.position, m.isPrimary)
+	return err
+}
+
+// CreateUser inserts u and returns it with its id and version 1.
+func (s *Store) CreateUser(ctx context.Context, u directory.User, ev directory.Event) (directory.User, error) {
+	users, err := s.createUsers(ctx, []directory.User{u}, ev, true)
+	if err != nil {
+		return directory.User{}, storeError("create user", err)
+	}
+	return users[0], nil
+}
+
+// CreateUsers inserts users in one transaction, all or none.
+func (s *Store) CreateUsers(ctx context.Context, users []directory.User, ev directory.Event) ([]directory.User, error) {
+	if len(users) == 0 {
+		return []directory.User{}, nil
+	}
+	out, err := s.createUsers(ctx, users, ev, false)
+	return out, storeError("create users", err)
+}
+
+// createUsers inserts copies of users and writes ev, naming the new user in
+// it when named is set.
+func (s *Store) createUsers(ctx context.Context, users []directory.User, ev directory.Event, named bool) ([]directory.User, error) {
+	var out []directory.User
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		out = append([]directory.User(nil), users...)
+		if err := insertUsers(ctx, tx, out); err != nil {
+			return err
+		}
+		if named {
+			ev.ObjectID = strconv.FormatInt(out[0].ID, 10)
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// User returns one user of tenantID.
+func (s *Store) User(ctx context.Context, tenantID, id int64) (directory.User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, userSelect+`WHERE u.tenant_id = $1 AND u.id = $2`, tenantID, id))
+	return u, storeError("read user", err)
+}
+
+// UsersByID returns the users of tenantID among ids.
+func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]directory.User, error) {
+	rows, err := s.pool.Query(ctx, userSelect+`WHERE u.tenant_id = $1 AND u.id = ANY($2)`, tenantID, ids)
+	if err != nil {
+		return nil, storeError("read users", err)
+	}
+	users, err := collect(rows, scanUser)
+	return users, storeError("read users", err)
+}
+
+// ListUsers returns up to f.Limit users of tenantID with id > f.AfterID
+// matching f, ordered by id.
+func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
+	where := []string{`u.tenant_id = $1`, `u.id > $2`}
+	args := []any{tenantID, f.AfterID}
+	prefix := func(p string) string {
+		args = append(args, likePrefix(p))
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.Username != "" {
+		where = append(where, `lower(u.username) LIKE `+prefix(f.Username))
+	}
+	if f.Email != "" {
+		where = append(where, `lower(u.email) LIKE `+prefix(f.Email))
+	}
+	if f.Query != "" {
+		p := prefix(f.Query)
+		where = append(where, `(lower(u.username) LIKE `+p+` OR lower(u.email) LIKE `+p+` OR lower(u.name) LIKE `+p+`)`)
+	}
+	args = append(args, f.Limit)
+	q := userSelect + `WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY u.id LIMIT $` + strconv.Itoa(len(args))
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, storeError("list users", err)
+	}
+	users, err := collect(rows, scanUser)
+	return users, storeError("list users", err)
+}
+
+// likePrefix returns the LIKE pattern matching strings that start with p,
+// ignoring case: p lowered, its wildcards escaped, and '%' appended.
+func likePrefix(p string) string {
+	p = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(p))
+	return p + "%"
+}
+
+// UpdateUser stores every field of u if the stored version is still
+// u.Version, and returns it with the version incremented.
+func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event) (directory.User, error) {
+	ext, err := encodeExtension(u.Extension)
+	if err != nil {
+		return directory.User{}, err
+	}
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		var version int64
+		err := tx.QueryRow(ctx, `UPDATE users SET username = $4, name = $5, nick_name = $6, email = NULLIF($7, ''),
+			phone = $8, phone_country_code = $9, active = $10, locked = $11, must_change_password = $12,
+			password_changed_at = $13, origin = $14, client_ip = $15, enterprise_id = $16, grade = $17,
+			employee_number = $18, manager_id = NULLIF($19, 0), address = $20, city = $21, province = $22,
+			country = $23, comment = $24, extension = $25::jsonb, created_at = $26, updated_at = $27,
+			password_hash = $28, version = version + 1
+		WHERE tenant_id = $1 AND id = $2 AND version = $3
+		RETURNING version`,
+			u.TenantID, u.ID, u.Version, u.Username, u.Name, u.NickName, u.Email,
+			u.Phone, u.PhoneCountryCode, u.Active, u.Locked, u.MustChangePassword,
+			nullTime(u.PasswordChangedAt), u.Origin, u.ClientIP, u.EnterpriseID, u.Grade,
+			u.EmployeeNumber, u.ManagerID, u.Address, u.City, u.Province,
+			u.Country, u.Comment, ext, u.CreatedAt, u.UpdatedAt, u.PasswordHash).Scan(&version)
+		if err != nil {
+			return versionError(ctx, tx, err, "users", "user", u.TenantID, u.ID)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM user_orgs WHERE user_id = $1`, u.ID); err != nil {
+			return err
+		}
+		var m memberships
+		m.add(&u)
+		if err := m.insert(ctx, tx); err != nil {
+			return err
+		}
+		u.Version = version
+		return insertEvent(ctx, tx, ev)
+	})
+	if err != nil {
+		return directory.User{}, storeError("update user", err)
+	}
+	if u.Extension == nil {
+		u.Extension = map[string]any{}
+	}
+	return u, nil
+}
+
+// versionError explains why a write conditional on a row's version matched
+// no row: err is pgx.ErrNoRows, and the row is either missing (NotFound) or
+// at another version (ErrVersionMismatch). Other errors pass through.
+func versionError(ctx context.Context, tx pgx.Tx, err error, table, what string, tenantID, id int64) error {
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	var exists bool
+	// table is one of the schema's table names, never input.
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+` WHERE tenant_id = $1 AND id = $2)`, tenantID, id).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		return directory.Errorf(directory.NotFound, "", "no such %s", what)
+	}
+	return directory.ErrVersionMismatch
+}
+
+// DeleteUser removes the user and its memberships and clears the manager of
+// the users it managed. A version other than 0 must match the stored one.
+func (s *Store) DeleteUser(ctx context.Context, tenantID, id, version int64, ev directory.Event) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := lockVersion(ctx, tx, "users", "user", tenantID, id, version); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET manager_id = NULL, version = version + 1, updated_at = $3
+			WHERE tenant_id = $1 AND manager_id = $2`, tenantID, id, ev.Time); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM user_orgs WHERE user_id = $2 AND tenant_id = $1`, tenantID, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM users WHERE tenant_id = $1 AND id = $2`, tenantID, id); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+	return storeError("delete user", err)
+}
+
+// lockVersion locks a row of table for the rest of the transaction and
+// checks that it exists and, if version is not 0, is at that version.
+func lockVersion(ctx context.Context, tx pgx.Tx, table, what string, tenantID, id, version int64) error {
+	var stored int64
+	// table is one of the schema's table names, never input.
+	err := tx.QueryRow(ctx, `SELECT version FROM `+table+` WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, tenantID, id).Scan(&stored)
+	if err != nil {
+		return notFound(err, what)
+	}
+	if version != 0 && stored != version {
+		return directory.ErrVersionMismatch
+	}
+	return nil
+}
