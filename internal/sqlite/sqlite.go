@@ -1,0 +1,290 @@
+// Package sqlite is the directory.Store on an embedded SQLite database, the
+// default engine of a single userd node. It uses the pure-Go driver
+// modernc.org/sqlite, so the binary needs no cgo.
+//
+// A Store holds two connection pools on the same file: one writer connection
+// whose transactions start with BEGIN IMMEDIATE, so writes queue in the Go
+// pool instead of failing with SQLITE_BUSY, and a pool of query-only readers
+// that WAL mode lets run alongside the writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// Options tunes a Store. The zero value is the safe default.
+type Options struct {
+	// Synchronous is "FULL" (the default: a write that was acknowledged
+	// survives a power loss) or "NORMAL" (faster commits; after a power loss
+	// the last acknowledged writes may be gone, but the database stays
+	// consistent). Choose NORMAL only when losing the last moments of writes
+	// is acceptable.
+	Synchronous string
+	// ReadConns is the number of reader connections; 0 means
+	// max(4, GOMAXPROCS).
+	ReadConns int
+}
+
+// Store is a directory.Store on one SQLite database file.
+type Store struct {
+	w *sql.DB // exactly one connection; every transaction is BEGIN IMMEDIATE
+	r *sql.DB // query-only readers
+}
+
+var _ directory.Store = (*Store)(nil)
+
+// busyTimeout bounds how long a connection waits for a lock held by another
+// process (a second userd on the same file, a backup) before SQLITE_BUSY.
+const busyTimeout = 10 * time.Second
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Open opens (creating it if needed) the database at path. Call Migrate
+// before using a new database.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("sqlite: open %q: give the path of a database file (the writer and the readers must share it)", path)
+	}
+	sync := strings.ToUpper(opts.Synchronous)
+	switch sync {
+	case "":
+		sync = "FULL"
+	case "FULL", "NORMAL":
+	default:
+		return nil, fmt.Errorf("sqlite: synchronous %q: use FULL (the default) or NORMAL", opts.Synchronous)
+	}
+	readConns := opts.ReadConns
+	if readConns <= 0 {
+		readConns = max(4, runtime.GOMAXPROCS(0))
+	}
+
+	// The driver runs busy_timeout first, so no other pragma can fail with
+	// SQLITE_BUSY while another process holds a lock.
+	pragmas := url.Values{"_pragma": {
+		"busy_timeout(" + strconv.FormatInt(busyTimeout.Milliseconds(), 10) + ")",
+		"journal_mode(WAL)",
+		"synchronous(" + sync + ")",
+		"foreign_keys(1)",
+	}}
+	writer := url.Values{"_txlock": {"immediate"}}
+	for k, v := range pragmas {
+		writer[k] = v
+	}
+	w, err := openPool(ctx, path+"?"+writer.Encode(), 1)
+	if err != nil {
+		return nil, err
+	}
+	// The readers open only after the writer has switched the file to WAL,
+	// which a query-only connection could not do.
+	pragmas.Add("_pragma", "query_only(1)")
+	r, err := openPool(ctx, path+"?"+pragmas.Encode(), readConns)
+	if err != nil {
+		return nil, errors.Join(err, w.Close())
+	}
+	return &Store{w: w, r: r}, nil
+}
+
+func openPool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	if err := db.PingContext(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("sqlite: open %s: %w; check that the directory exists and is writable", strings.SplitN(dsn, "?", 2)[0], err), db.Close())
+	}
+	return db, nil
+}
+
+// Migrate brings the schema up to date. It is safe to run on every start.
+func (s *Store) Migrate(ctx context.Context) error {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.w, fsys, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	return nil
+}
+
+// Close closes both connection pools.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Ping reports whether the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return storeError(s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one))
+}
+
+// write runs fn in a write transaction and commits it if fn succeeds.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return storeError(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return storeError(err)
+	}
+	return storeError(tx.Commit())
+}
+
+// read runs fn in a read transaction, so every query sees one snapshot.
+func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return storeError(err)
+	}
+	defer tx.Rollback()
+	return storeError(fn(tx))
+}
+
+// storeError turns a driver error into a *directory.Error by its SQLite
+// result code; *directory.Error values pass through unchanged.
+func storeError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *directory.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	switch {
+	case isUniqueViolation(err):
+		return directory.Wrap(directory.Conflict, err, "the object already exists")
+	case isForeignKeyViolation(err):
+		return directory.Wrap(directory.Conflict, err, "the object refers to one that does not exist in this tenant")
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff { // the primary result code
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PROTOCOL, sqlite3.SQLITE_READONLY:
+			return directory.Wrap(directory.Unavailable, err, "the database is unavailable; retry later")
+		}
+	}
+	return directory.Wrap(directory.Internal, err, "internal error")
+}
+
+// isUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY
+// constraint failure, by SQLite's extended result code.
+func isUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+// isForeignKeyViolation reports whether err is a FOREIGN KEY constraint
+// failure, by SQLite's extended result code.
+func isForeignKeyViolation(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
+// querier is what the queries need of a *sql.Tx.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// micros encodes a time as Unix microseconds; the zero time is NULL.
+func micros(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+// fromMicros decodes what micros encoded.
+func fromMicros(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.UnixMicro(n.Int64).UTC()
+}
+
+// nullString stores "" as NULL, so absent values stay out of unique indexes.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// nullID stores id 0 (no reference) as NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// prefixRange returns bounds [lo, hi) holding exactly the strings that start
+// with the lowercased prefix, so a prefix match can use an index on a
+// _lower column. hi is lo with its last byte incremented; the last byte of
+// UTF-8 text is at most 0xF4, so it cannot overflow.
+func prefixRange(prefix string) (lo, hi string) {
+	lo = strings.ToLower(prefix)
+	return lo, lo[:len(lo)-1] + string([]byte{lo[len(lo)-1] + 1})
+}
+
+// idList encodes ids as a JSON array for `IN (SELECT value FROM json_each(?))`,
+// which keeps the statement the same whatever the number of ids.
+func idList(ids []int64) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// notFound returns the NotFound error for a missing object of kind what.
+func notFound(what string) error {
+	return directory.Errorf(directory.NotFound, "", "no such %s", what)
+}
+
+// exists reports whether query returns a row.
+func exists(ctx context.Context, q querier, query string, args ...any) (bool, error) {
+	var one int
+	err := q.QueryRowContext(ctx, query, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}

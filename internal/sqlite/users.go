@@ -1,0 +1,416 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// userWriteColumns are the columns written from a directory.User, in the
+// order userArgs gives their values.
+const userWriteColumns = `tenant_id, username, username_lower, name, name_lower, nick_name,
+	email, email_lower, phone, phone_country_code, active, locked, must_change_password,
+	password_changed_at, origin, client_ip, enterprise_id, grade, employee_number, manager_id,
+	address, city, province, country, comment, extension, password_hash, created_at, updated_at`
+
+const userWritePlaceholders = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
+
+// userColumns are the columns scanUser reads.
+const userColumns = `id, tenant_id, username, name, nick_name, email, phone, phone_country_code,
+	active, locked, must_change_password, password_changed_at, origin, client_ip, enterprise_id,
+	grade, employee_number, manager_id, address, city, province, country, comment, extension,
+	password_hash, created_at, updated_at, version`
+
+const (
+	insertUserSQL       = `INSERT INTO users (` + userWriteColumns + `, version) VALUES (` + userWritePlaceholders + `, 1) RETURNING id`
+	insertMembershipSQL = `INSERT INTO memberships (tenant_id, user_id, org_id, position, is_primary) VALUES (?, ?, ?, ?, ?)`
+)
+
+func userArgs(u *directory.User) ([]any, error) {
+	ext := u.Extension
+	if ext == nil {
+		ext = map[string]any{}
+	}
+	extJSON, err := json.Marshal(ext)
+	if err != nil {
+		return nil, directory.Errorf(directory.Invalid, "extension", "must be a JSON object")
+	}
+	var emailLower any
+	if u.Email != "" {
+		emailLower = strings.ToLower(u.Email)
+	}
+	return []any{
+		u.TenantID, u.Username, strings.ToLower(u.Username), u.Name, strings.ToLower(u.Name), u.NickName,
+		nullString(u.Email), emailLower, u.Phone, u.PhoneCountryCode, u.Active, u.Locked, u.MustChangePassword,
+		micros(u.PasswordChangedAt), u.Origin, u.ClientIP, u.EnterpriseID, u.Grade, u.EmployeeNumber, nullID(u.ManagerID),
+		u.Address, u.City, u.Province, u.Country, u.Comment, string(extJSON), u.PasswordHash, micros(u.CreatedAt), micros(u.UpdatedAt),
+	}, nil
+}
+
+func scanUser(sc scanner) (directory.User, error) {
+	var (
+		u                  directory.User
+		email              sql.NullString
+		pwChanged, manager sql.NullInt64
+		created, updated   sql.NullInt64
+		ext                []byte
+	)
+	err := sc.Scan(&u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &email, &u.Phone, &u.PhoneCountryCode,
+		&u.Active, &u.Locked, &u.MustChangePassword, &pwChanged, &u.Origin, &u.ClientIP, &u.EnterpriseID,
+		&u.Grade, &u.EmployeeNumber, &manager, &u.Address, &u.City, &u.Province, &u.Country, &u.Comment, &ext,
+		&u.PasswordHash, &created, &updated, &u.Version)
+	if err != nil {
+		return u, err
+	}
+	u.Email = email.String
+	u.PasswordChangedAt = fromMicros(pwChanged)
+	u.ManagerID = manager.Int64
+	u.CreatedAt, u.UpdatedAt = fromMicros(created), fromMicros(updated)
+	dec := json.NewDecoder(bytes.NewReader(ext))
+	dec.UseNumber()
+	if err := dec.Decode(&u.Extension); err != nil {
+		return u, fmt.Errorf("sqlite: user %d: decode extension: %w", u.ID, err)
+	}
+	if u.Extension == nil {
+		u.Extension = map[string]any{}
+	}
+	return u, nil
+}
+
+// queryUsers runs a query selecting userColumns and fills in each user's
+// memberships from the same transaction.
+func queryUsers(ctx context.Context, q querier, query string, args ...any) ([]directory.User, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var users []directory.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		users = append(users, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(users) == 0 {
+		return nil, nil
+	}
+	return users, loadMemberships(ctx, q, users)
+}
+
+func loadMemberships(ctx context.Context, q querier, users []directory.User) error {
+	index := make(map[int64]int, len(users))
+	ids := make([]int64, len(users))
+	for i, u := range users {
+		index[u.ID] = i
+		ids[i] = u.ID
+	}
+	rows, err := q.QueryContext(ctx, `SELECT user_id, org_id, is_primary FROM memberships
+		WHERE user_id IN (SELECT value FROM json_each(?)) ORDER BY user_id, position`, idList(ids))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var userID int64
+		var m directory.Membership
+		if err := rows.Scan(&userID, &m.OrgID, &m.Primary); err != nil {
+			return err
+		}
+		u := &users[index[userID]]
+		u.Orgs = append(u.Orgs, m)
+	}
+	return rows.Err()
+}
+
+// User returns one user of the tenant.
+func (s *Store) User(ctx context.Context, tenantID, id int64) (directory.User, error) {
+	var u directory.User
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		users, err := queryUsers(ctx, tx, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND id = ?`, tenantID, id)
+		if err != nil {
+			return err
+		}
+		if len(users) == 0 {
+			return notFound("user")
+		}
+		u = users[0]
+		return nil
+	})
+	return u, err
+}
+
+// UsersByID returns the users of the tenant among ids.
+func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]directory.User, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var users []directory.User
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		users, err = queryUsers(ctx, tx, `SELECT `+userColumns+` FROM users
+			WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`, tenantID, idList(ids))
+		return err
+	})
+	return users, err
+}
+
+// ListUsers returns up to f.Limit users with id > f.AfterID matching f, by id.
+// Each prefix filter is a range on a _lower column, which an index serves.
+func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
+	query := `SELECT ` + userColumns + ` FROM users WHERE tenant_id = ? AND id > ?`
+	args := []any{tenantID, f.AfterID}
+	if f.Username != "" {
+		lo, hi := prefixRange(f.Username)
+		query += ` AND username_lower >= ? AND username_lower < ?`
+		args = append(args, lo, hi)
+	}
+	if f.Email != "" {
+		lo, hi := prefixRange(f.Email)
+		query += ` AND email_lower >= ? AND email_lower < ?`
+		args = append(args, lo, hi)
+	}
+	if f.Query != "" {
+		lo, hi := prefixRange(f.Query)
+		query += ` AND (username_lower >= ? AND username_lower < ?
+			OR email_lower >= ? AND email_lower < ?
+			OR name_lower >= ? AND name_lower < ?)`
+		args = append(args, lo, hi, lo, hi, lo, hi)
+	}
+	query += ` ORDER BY id LIMIT ?`
+	args = append(args, f.Limit)
+	var users []directory.User
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		users, err = queryUsers(ctx, tx, query, args...)
+		return err
+	})
+	return users, err
+}
+
+// CreateUser inserts u with version 1.
+func (s *Store) CreateUser(ctx context.Context, u directory.User, ev directory.Event) (directory.User, error) {
+	var created []directory.User
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var i int
+		var err error
+		created, i, err = insertUsers(ctx, tx, []directory.User{u})
+		if err != nil {
+			return userConflict(ctx, tx, created[i], err)
+		}
+		ev.ObjectID = strconv.FormatInt(created[0].ID, 10)
+		return insertEvent(ctx, tx, ev)
+	})
+	if err != nil {
+		return directory.User{}, err
+	}
+	return created[0], nil
+}
+
+// CreateUsers inserts users in one transaction with prepared statements:
+// all of them or, on the first error, none. The error is a
+// *directory.BatchError naming the index of the user at fault.
+func (s *Store) CreateUsers(ctx context.Context, users []directory.User, ev directory.Event) ([]directory.User, error) {
+	if len(users) == 0 {
+		return nil, nil
+	}
+	var created []directory.User
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var i int
+		var err error
+		created, i, err = insertUsers(ctx, tx, users)
+		if err != nil {
+			return &directory.BatchError{Index: i, Err: storeError(userConflict(ctx, tx, created[i], err))}
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return created, nil
+}
+
+// insertUsers inserts users and their memberships. It returns them with ids
+// and version set; on error it also returns the index of the user at fault.
+func insertUsers(ctx context.Context, tx *sql.Tx, users []directory.User) ([]directory.User, int, error) {
+	out := make([]directory.User, len(users))
+	insUser, err := tx.PrepareContext(ctx, insertUserSQL)
+	if err != nil {
+		return out, 0, err
+	}
+	defer insUser.Close()
+	insMember, err := tx.PrepareContext(ctx, insertMembershipSQL)
+	if err != nil {
+		return out, 0, err
+	}
+	defer insMember.Close()
+
+	for i, u := range users {
+		if u.Extension == nil {
+			u.Extension = map[string]any{}
+		}
+		u.Orgs = append([]directory.Membership(nil), u.Orgs...)
+		u.Version = 1
+		out[i] = u
+		args, err := userArgs(&u)
+		if err != nil {
+			return out, i, err
+		}
+		if err := insUser.QueryRowContext(ctx, args...).Scan(&out[i].ID); err != nil {
+			return out, i, err
+		}
+		for pos, m := range u.Orgs {
+			if _, err := insMember.ExecContext(ctx, u.TenantID, out[i].ID, m.OrgID, pos, m.Primary); err != nil {
+				return out, i, err
+			}
+		}
+	}
+	return out, 0, nil
+}
+
+// userConflict names the field behind a constraint error on writing u: it
+// asks the database which unique value or reference u collides with rather
+// than reading the driver's message. Other errors pass through.
+func userConflict(ctx context.Context, q querier, u directory.User, err error) error {
+	conflict := func(field, format string, args ...any) error {
+		e := directory.Errorf(directory.Conflict, field, format, args...)
+		e.Err = err
+		return e
+	}
+	switch {
+	case isUniqueViolation(err):
+		taken, qerr := exists(ctx, q, `SELECT 1 FROM users WHERE tenant_id = ? AND username_lower = ? AND id != ?`,
+			u.TenantID, strings.ToLower(u.Username), u.ID)
+		if qerr != nil {
+			return errors.Join(err, qerr)
+		}
+		if taken {
+			return conflict("username", "%q is taken by another user", u.Username)
+		}
+		if u.Email != "" {
+			taken, qerr = exists(ctx, q, `SELECT 1 FROM users WHERE tenant_id = ? AND email_lower = ? AND id != ?`,
+				u.TenantID, strings.ToLower(u.Email), u.ID)
+			if qerr != nil {
+				return errors.Join(err, qerr)
+			}
+			if taken {
+				return conflict("email", "%q is taken by another user", u.Email)
+			}
+		}
+	case isForeignKeyViolation(err):
+		if u.ManagerID != 0 {
+			found, qerr := exists(ctx, q, `SELECT 1 FROM users WHERE tenant_id = ? AND id = ?`, u.TenantID, u.ManagerID)
+			if qerr != nil {
+				return errors.Join(err, qerr)
+			}
+			if !found {
+				return conflict("manager_id", "user %d does not exist", u.ManagerID)
+			}
+		}
+		return conflict("orgs", "one of the orgs does not exist")
+	}
+	return err
+}
+
+// UpdateUser stores every field of u and its memberships if the stored
+// version is still u.Version.
+func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event) (directory.User, error) {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		args, err := userArgs(&u)
+		if err != nil {
+			return err
+		}
+		args = append(args, u.TenantID, u.ID, u.Version)
+		res, err := tx.ExecContext(ctx, `UPDATE users SET (`+userWriteColumns+`) = (`+userWritePlaceholders+`),
+			version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ?`, args...)
+		if err != nil {
+			return userConflict(ctx, tx, u, err)
+		}
+		if err := checkUpdated(ctx, tx, res, "user", `SELECT 1 FROM users WHERE tenant_id = ? AND id = ?`, u.TenantID, u.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE user_id = ?`, u.ID); err != nil {
+			return err
+		}
+		for pos, m := range u.Orgs {
+			if _, err := tx.ExecContext(ctx, insertMembershipSQL, u.TenantID, u.ID, m.OrgID, pos, m.Primary); err != nil {
+				return userConflict(ctx, tx, u, err)
+			}
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+	if err != nil {
+		return directory.User{}, err
+	}
+	u.Version++
+	if u.Extension == nil {
+		u.Extension = map[string]any{}
+	}
+	return u, nil
+}
+
+// checkUpdated turns an UPDATE guarded by a version that changed no row into
+// NotFound for an object of kind what (when existsQuery finds nothing) or
+// ErrVersionMismatch.
+func checkUpdated(ctx context.Context, q querier, res sql.Result, what, existsQuery string, args ...any) error {
+	n, err := res.RowsAffected()
+	if err != nil || n > 0 {
+		return err
+	}
+	found, err := exists(ctx, q, existsQuery, args...)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return notFound(what)
+	}
+	return directory.ErrVersionMismatch
+}
+
+// DeleteUser removes the user and its memberships, and clears manager_id of
+// the users it managed, bumping their version and stamping them ev.Time.
+func (s *Store) DeleteUser(ctx context.Context, tenantID, id, version int64, ev directory.Event) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if err := checkVersion(ctx, tx, "user", `SELECT version FROM users WHERE tenant_id = ? AND id = ?`, tenantID, id, version); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET manager_id = NULL, version = version + 1, updated_at = ?
+			WHERE tenant_id = ? AND manager_id = ?`, micros(ev.Time), tenantID, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE tenant_id = ? AND user_id = ?`, tenantID, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE tenant_id = ? AND id = ?`, tenantID, id); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// checkVersion reads the version of the object of kind what with
+// versionQuery: NotFound when there is none, ErrVersionMismatch when want is
+// not 0 and differs.
+func checkVersion(ctx context.Context, q querier, what, versionQuery string, tenantID, id, want int64) error {
+	var got int64
+	err := q.QueryRowContext(ctx, versionQuery, tenantID, id).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound(what)
+	}
+	if err != nil {
+		return err
+	}
+	if want != 0 && got != want {
+		return directory.ErrVersionMismatch
+	}
+	return nil
+}
