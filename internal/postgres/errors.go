@@ -91,7 +91,8 @@ func serverError(op string, pgErr *pgconn.PgError, err error) error {
 	case strings.HasPrefix(code, "22"):
 		// Data exception: a value PostgreSQL cannot store, such as a NUL
 		// character inside the JSON of an extension.
-		return &directory.Error{Kind: directory.Invalid, Field: pgErr.ColumnName, Message: "holds a value the database cannot store (" + code + ")", Err: err}
+		return &directory.Error{Kind: directory.Invalid, Field: pgErr.ColumnName,
+			Message: "a value cannot be stored (SQLSTATE " + code + "): NUL characters, invalid UTF-8 and out-of-range numbers are rejected", Err: err}
 	case strings.HasPrefix(code, "08"), // connection exception
 		strings.HasPrefix(code, "53"),                     // insufficient resources, e.g. too many connections
 		code == "57P01", code == "57P02", code == "57P03": // server shutting down or starting
