@@ -30,19 +30,16 @@ func (s *Store) RecordEvent(ctx context.Context, ev directory.Event) error {
 // AuditEvents returns up to limit events of tenantID with id > afterID,
 // oldest first.
 func (s *Store) AuditEvents(ctx context.Context, tenantID, afterID int64, limit int) ([]directory.Event, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, tenant_id, time, actor, action, object_id, fields, client_ip
+	return query(ctx, s, "list events", scanEvent, `SELECT id, tenant_id, time, actor, action, object_id, fields, client_ip
 		FROM audit_events WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3`, tenantID, afterID, limit)
-	if err != nil {
-		return nil, storeError("list events", err)
+}
+
+func scanEvent(row pgx.Row) (directory.Event, error) {
+	var ev directory.Event
+	err := row.Scan(&ev.ID, &ev.TenantID, &ev.Time, &ev.Actor, &ev.Action, &ev.ObjectID, &ev.Fields, &ev.ClientIP)
+	ev.Time = ev.Time.UTC()
+	if len(ev.Fields) == 0 {
+		ev.Fields = nil
 	}
-	evs, err := collect(rows, func(row pgx.Row) (directory.Event, error) {
-		var ev directory.Event
-		err := row.Scan(&ev.ID, &ev.TenantID, &ev.Time, &ev.Actor, &ev.Action, &ev.ObjectID, &ev.Fields, &ev.ClientIP)
-		ev.Time = ev.Time.UTC()
-		if len(ev.Fields) == 0 {
-			ev.Fields = nil
-		}
-		return ev, err
-	})
-	return evs, storeError("list events", err)
+	return ev, err
 }

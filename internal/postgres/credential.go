@@ -62,12 +62,7 @@ func (s *Store) ClientByClientID(ctx context.Context, clientID string) (director
 
 // Clients lists the clients of tenantID, oldest first.
 func (s *Store) Clients(ctx context.Context, tenantID int64) ([]directory.Client, error) {
-	rows, err := s.pool.Query(ctx, clientSelect+`WHERE tenant_id = $1 ORDER BY id`, tenantID)
-	if err != nil {
-		return nil, storeError("list clients", err)
-	}
-	cs, err := collect(rows, scanClient)
-	return cs, storeError("list clients", err)
+	return query(ctx, s, "list clients", scanClient, clientSelect+`WHERE tenant_id = $1 ORDER BY id`, tenantID)
 }
 
 // SetClientDisabled disables or re-enables a client of tenantID.
@@ -133,12 +128,7 @@ func (s *Store) APITokenByHash(ctx context.Context, hash []byte) (directory.APIT
 
 // APITokens lists the tokens of tenantID, oldest first.
 func (s *Store) APITokens(ctx context.Context, tenantID int64) ([]directory.APIToken, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE tenant_id = $1 ORDER BY id`, tenantID)
-	if err != nil {
-		return nil, storeError("list tokens", err)
-	}
-	ts, err := collect(rows, scanToken)
-	return ts, storeError("list tokens", err)
+	return query(ctx, s, "list tokens", scanToken, `SELECT `+tokenColumns+` FROM api_tokens WHERE tenant_id = $1 ORDER BY id`, tenantID)
 }
 
 // RevokeAPIToken marks a token of tenantID revoked at ev.Time, keeping an

@@ -49,12 +49,7 @@ func (s *Store) Org(ctx context.Context, tenantID, id int64) (directory.Org, err
 
 // OrgsByID returns the orgs of tenantID among ids.
 func (s *Store) OrgsByID(ctx context.Context, tenantID int64, ids []int64) ([]directory.Org, error) {
-	rows, err := s.pool.Query(ctx, orgSelect+`WHERE tenant_id = $1 AND id = ANY($2)`, tenantID, ids)
-	if err != nil {
-		return nil, storeError("read orgs", err)
-	}
-	orgs, err := collect(rows, scanOrg)
-	return orgs, storeError("read orgs", err)
+	return query(ctx, s, "read orgs", scanOrg, orgSelect+`WHERE tenant_id = $1 AND id = ANY($2)`, tenantID, ids)
 }
 
 // ListOrgs returns up to f.Limit orgs of tenantID with id > f.AfterID
@@ -73,12 +68,7 @@ func (s *Store) ListOrgs(ctx context.Context, tenantID int64, f directory.OrgFil
 	}
 	args = append(args, f.Limit)
 	q := orgSelect + `WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY id LIMIT $` + strconv.Itoa(len(args))
-	rows, err := s.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, storeError("list orgs", err)
-	}
-	orgs, err := collect(rows, scanOrg)
-	return orgs, storeError("list orgs", err)
+	return query(ctx, s, "list orgs", scanOrg, q, args...)
 }
 
 // UpdateOrg stores o if the stored version is still o.Version and returns it

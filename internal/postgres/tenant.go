@@ -53,10 +53,5 @@ func (s *Store) TenantByName(ctx context.Context, name string) (directory.Tenant
 
 // Tenants returns every tenant, oldest first.
 func (s *Store) Tenants(ctx context.Context) ([]directory.Tenant, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+tenantColumns+` FROM tenants ORDER BY id`)
-	if err != nil {
-		return nil, storeError("list tenants", err)
-	}
-	ts, err := collect(rows, scanTenant)
-	return ts, storeError("list tenants", err)
+	return query(ctx, s, "list tenants", scanTenant, `SELECT `+tenantColumns+` FROM tenants ORDER BY id`)
 }

@@ -296,12 +296,7 @@ func (s *Store) User(ctx context.Context, tenantID, id int64) (directory.User, e
 
 // UsersByID returns the users of tenantID among ids.
 func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]directory.User, error) {
-	rows, err := s.pool.Query(ctx, userSelect+`WHERE u.tenant_id = $1 AND u.id = ANY($2)`, tenantID, ids)
-	if err != nil {
-		return nil, storeError("read users", err)
-	}
-	users, err := collect(rows, scanUser)
-	return users, storeError("read users", err)
+	return query(ctx, s, "read users", scanUser, userSelect+`WHERE u.tenant_id = $1 AND u.id = ANY($2)`, tenantID, ids)
 }
 
 // ListUsers returns up to f.Limit users of tenantID with id > f.AfterID
@@ -325,12 +320,7 @@ func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserF
 	}
 	args = append(args, f.Limit)
 	q := userSelect + `WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY u.id LIMIT $` + strconv.Itoa(len(args))
-	rows, err := s.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, storeError("list users", err)
-	}
-	users, err := collect(rows, scanUser)
-	return users, storeError("list users", err)
+	return query(ctx, s, "list users", scanUser, q, args...)
 }
 
 // likePrefix returns the LIKE pattern matching strings that start with p,
