@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -129,6 +130,52 @@ func openFresh(t testing.TB) *Store {
 	return s
 }
 
+// suiteSchema is the schema the contract suite runs in: migrated once, then
+// emptied for each subtest, which is several times faster than migrating a
+// schema per subtest. The suite runs its subtests one at a time.
+var suiteSchema struct {
+	once sync.Once
+	url  string
+}
+
+// schemaTables lists the schema's tables, each after the tables that
+// reference it, so deleting in this order breaks no foreign key. DELETE of a
+// few rows is much faster than TRUNCATE, which replaces every table and
+// index file.
+var schemaTables = []string{"audit_events", "api_tokens", "clients", "user_orgs", "users", "orgs", "secrets", "tenants"}
+
+// openEmptied returns a Store over the suite schema with every table
+// emptied, closed when the test ends.
+func openEmptied(t *testing.T) *Store {
+	t.Helper()
+	suiteSchema.once.Do(func() {
+		s := openFresh(t)
+		rows, err := s.pool.Query(t.Context(), `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'goose_db_version' ORDER BY 1`)
+		if err != nil {
+			t.Fatalf("list tables: %v", err)
+		}
+		got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if want := slices.Sorted(slices.Values(schemaTables)); err != nil || !slices.Equal(got, want) {
+			t.Fatalf("schema tables: got %v (%v), want %v: update schemaTables", got, err, want)
+		}
+		suiteSchema.url = s.pool.Config().ConnString()
+	})
+	if suiteSchema.url == "" {
+		t.Fatal("the suite schema could not be prepared; see the first failure")
+	}
+	s := openURL(t, suiteSchema.url)
+	var b strings.Builder
+	b.WriteString("BEGIN;")
+	for _, table := range schemaTables {
+		b.WriteString("DELETE FROM " + table + ";")
+	}
+	b.WriteString("COMMIT")
+	if _, err := s.pool.Exec(t.Context(), b.String()); err != nil {
+		t.Fatalf("empty the suite schema: %v", err)
+	}
+	return s
+}
+
 // openURL opens a Store closed when the test ends.
 func openURL(t testing.TB, raw string) *Store {
 	t.Helper()
@@ -153,7 +200,7 @@ func withParam(raw, key, value string) string {
 
 func TestStore(t *testing.T) {
 	testDatabase(t) // fail or skip once, not in every subtest
-	directorytest.Run(t, func(t *testing.T) directory.Store { return openFresh(t) })
+	directorytest.Run(t, func(t *testing.T) directory.Store { return openEmptied(t) })
 }
 
 func TestMigrate(t *testing.T) {
