@@ -76,7 +76,7 @@ func (a *api) createToken(w http.ResponseWriter, r *http.Request, p directory.Pr
 	}
 	t, secret, err := a.svc.CreateAPIToken(r.Context(), p, in.Name, scopes, ttl)
 	if e := (*directory.Error)(nil); errors.As(err, &e) && e.Field == "expires" {
-		return directory.Errorf(e.Kind, "expires_in", "must be a number of seconds between 1 and %d, or left out for a token that never expires", int64(directory.MaxTokenLifetime/time.Second))
+		return directory.Errorf(e.Kind, "expires_in", "must be a number of seconds up to %d; 0 or leaving it out makes a token that never expires", int64(directory.MaxTokenLifetime/time.Second))
 	}
 	if err != nil {
 		return err

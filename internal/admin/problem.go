@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -85,24 +86,34 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	p.Type = problemTypeBase + p.Type
-	body, _ := json.Marshal(p) // a problem always encodes
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(p.Status)
-	_, _ = w.Write(append(body, '\n'))
+	body, _ := encode(p) // a problem always encodes
+	write(w, r, p.Status, "application/problem+json", body)
 }
 
 // writeJSON answers v as JSON with status.
 func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) error {
-	body, err := json.Marshal(v)
+	body, err := encode(v)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/json")
+	write(w, r, status, "application/json", body)
+	return nil
+}
+
+// encode returns v as JSON without HTML escaping: "R&D" stays "R&D".
+func encode(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	return buf.Bytes(), err
+}
+
+func write(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) {
+	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	if _, err := w.Write(append(body, '\n')); err != nil {
+	if _, err := w.Write(body); err != nil {
 		slog.DebugContext(r.Context(), "admin: write response", "err", err)
 	}
-	return nil
 }
