@@ -109,6 +109,7 @@ func TestGolden(t *testing.T) {
 		{Name: "orgs-patch", Method: "PATCH", Target: "/admin/v1/orgs/" + id(e.Research.ID), Header: []string{auth("admin"), asMergePatch},
 			Body: `{"name":"R&D","code":null}`},
 		{Name: "orgs-list", Method: "GET", Target: "/admin/v1/orgs?parent_id=" + id(e.Eng.ID), Header: []string{auth("admin")}},
+		{Name: "orgs-delete", Method: "DELETE", Target: "/admin/v1/orgs/3", Header: []string{auth("admin"), `If-Match: "1"`}},
 		{Name: "orgs-delete-with-members", Method: "DELETE", Target: "/admin/v1/orgs/" + id(e.Eng.ID), Header: []string{auth("admin")}},
 
 		{Name: "clients-create", Method: "POST", Target: "/admin/v1/clients", Header: []string{auth("admin"), asJSON},

@@ -56,12 +56,17 @@ func (o *object[T, P]) handleGet(w http.ResponseWriter, r *http.Request, p direc
 	return o.write(w, r, http.StatusOK, t)
 }
 
-func (o *object[T, P]) handlePatch(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
+// target returns the id in r's path and the version its If-Match pins.
+func target(r *http.Request) (id, version int64, err error) {
+	if id, err = pathID(r, "id"); err != nil {
+		return 0, 0, err
 	}
-	version, err := ifMatch(r)
+	version, err = ifMatch(r)
+	return id, version, err
+}
+
+func (o *object[T, P]) handlePatch(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
+	id, version, err := target(r)
 	if err != nil {
 		return err
 	}
@@ -77,11 +82,7 @@ func (o *object[T, P]) handlePatch(w http.ResponseWriter, r *http.Request, p dir
 }
 
 func (o *object[T, P]) handleDelete(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(r)
+	id, version, err := target(r)
 	if err != nil {
 		return err
 	}
