@@ -48,8 +48,9 @@ var _ directory.Store = (*Store)(nil)
 func Open(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		// The parse error can quote the URL, password included: never show it.
-		return nil, directory.Errorf(directory.Invalid, "db", "is not a valid postgres:// URL; see the pgx documentation for its parameters")
+		// pgx's parse error quotes the URL with the password hidden only on a
+		// best-effort basis, so it is neither shown nor logged.
+		return nil, directory.Errorf(directory.Invalid, "db", "is not a valid postgres:// URL; check its host, port and parameters (pool_max_conns, pool_max_conn_lifetime, ... as github.com/jackc/pgx/v5/pgxpool reads them)")
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
