@@ -82,6 +82,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		"journal_mode(WAL)",
 		"synchronous(" + sync + ")",
 		"foreign_keys(1)",
+		// Statement journals and sorts stay in memory instead of temp files.
+		"temp_store(MEMORY)",
 	}}
 	writer := url.Values{"_txlock": {"immediate"}}
 	for k, v := range pragmas {
