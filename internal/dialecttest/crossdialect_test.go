@@ -56,6 +56,17 @@ func want(t *testing.T, where string, got map[string]any, key string, value any)
 	}
 }
 
+// onlyItem returns the one item of a user-info v1 answer's data.
+func onlyItem(t *testing.T, info map[string]any) map[string]any {
+	t.Helper()
+	items, _ := info["data"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("user-info v1: got data %v, want one item", info["data"])
+	}
+	item, _ := items[0].(map[string]any)
+	return item
+}
+
 func TestOpenAPIPutSeenByEveryDialect(t *testing.T) {
 	e := dialecttest.New(t)
 	h := server(e)
@@ -83,6 +94,14 @@ func TestOpenAPIPutSeenByEveryDialect(t *testing.T) {
 		t.Errorf("Service: got password changed at %v, want after %v", u.PasswordChangedAt, e.Ada.PasswordChangedAt)
 	}
 
+	evs, _, err := e.Service.AuditEvents(context.Background(), e.Principal(), 0, 0)
+	if err != nil {
+		t.Fatalf("Service.AuditEvents: %v", err)
+	}
+	if last := evs[len(evs)-1]; last.Action != "user.update" || last.ClientIP != "192.0.2.1" {
+		t.Errorf("audit: got last event %s from %q, want user.update from the caller's address 192.0.2.1", last.Action, last.ClientIP)
+	}
+
 	get := call(t, h, "GET", fmt.Sprintf("/openapi/v1/users/%d", id), map[string]string{"Authorization": "Bearer " + rw}, "")
 	for k, v := range map[string]any{"email": "countess@example.org", "phone": "5550199", "is_active": false, "enterprise_id": "ent-9"} {
 		want(t, "openapi v1 GET", get, k, v)
@@ -97,11 +116,7 @@ func TestOpenAPIPutSeenByEveryDialect(t *testing.T) {
 
 	info := call(t, h, "GET", fmt.Sprintf("/v1/api/user/info?userIds=%d", id),
 		map[string]string{"x-api-tenantId": fmt.Sprint(e.Tenant.ID), "x-api-token": rw}, "")
-	items, _ := info["data"].([]any)
-	if len(items) != 1 {
-		t.Fatalf("user-info v1: got data %v, want one item", info["data"])
-	}
-	item := items[0].(map[string]any)
+	item := onlyItem(t, info)
 	want(t, "user-info v1", item, "email", "countess@example.org")
 	want(t, "user-info v1", item, "phone", map[string]any{"countryCode": "+44", "phone": "5550199"})
 
@@ -125,11 +140,7 @@ func TestNativeChangeSeenByEveryDialect(t *testing.T) {
 
 	info := call(t, h, "GET", fmt.Sprintf("/v1/api/user/info?userIds=%d", id),
 		map[string]string{"x-api-tenantId": fmt.Sprint(e.Tenant.ID), "x-api-token": rw}, "")
-	items, _ := info["data"].([]any)
-	if len(items) != 1 {
-		t.Fatalf("user-info v1: got data %v, want one item", info["data"])
-	}
-	item := items[0].(map[string]any)
+	item := onlyItem(t, info)
 	for k, v := range map[string]any{
 		"name": "Bob Babbage", "email": "bob@example.com", "entityNo": "E-2", "parentId": float64(e.Ada.ID),
 		"roleId": float64(4), "levelId": float64(5), "serverId": float64(9), "login": float64(77), "sendEmail": false,

@@ -8,6 +8,7 @@ package dialecttest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -146,3 +147,13 @@ func (e *Env) token(t *testing.T, tenantID int64, name string, scopes directory.
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// BrokenAuthenticator fails every call the way an unexpected fault does:
+// with an error that is not a *directory.Error. Dialects must answer it as
+// an internal error (500) without showing its text.
+type BrokenAuthenticator struct{}
+
+// Authenticate returns a plain error.
+func (BrokenAuthenticator) Authenticate(context.Context, string) (directory.Principal, error) {
+	return directory.Principal{}, errors.New("signing key unavailable")
+}

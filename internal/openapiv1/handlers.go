@@ -13,63 +13,61 @@ import (
 	"github.com/userd/userd/internal/strictjson"
 )
 
-// handleGetUser answers GET /openapi/v1/users/{user_id} with UserInfo.
-func handleGetUser(svc *directory.Service, authn Authenticator) http.Handler {
+// userHandler serves one request about the user named by {user_id} on
+// behalf of principal p. A returned error is answered by writeError.
+type userHandler func(w http.ResponseWriter, r *http.Request, p directory.Principal, id int64) error
+
+// handle authenticates the request and parses {user_id} before calling h,
+// and answers every error in the dialect's shape.
+func handle(authn Authenticator, h userHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := authenticate(r, authn)
+		if err == nil {
+			var id int64
+			if id, err = parseUserID(r.PathValue("user_id")); err == nil {
+				err = h(w, r, p, id)
+			}
+		}
 		if err != nil {
 			writeError(w, r, err)
-			return
 		}
-		id, err := parseUserID(r.PathValue("user_id"))
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		u, err := svc.User(r.Context(), p, id)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, newUserInfo(u))
 	})
 }
 
-// handlePutUser answers PUT /openapi/v1/users/{user_id}: it applies an
-// UpdateUser body and answers the UpdateUser model as now stored.
-func handlePutUser(svc *directory.Service, authn Authenticator, maxBody int64) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := authenticate(r, authn)
+// getUser answers GET /openapi/v1/users/{user_id} with UserInfo.
+func getUser(svc *directory.Service) userHandler {
+	return func(w http.ResponseWriter, r *http.Request, p directory.Principal, id int64) error {
+		u, err := svc.User(r.Context(), p, id)
 		if err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
-		id, err := parseUserID(r.PathValue("user_id"))
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
+		writeJSON(w, http.StatusOK, newUserInfo(u))
+		return nil
+	}
+}
+
+// putUser answers PUT /openapi/v1/users/{user_id}: it applies an UpdateUser
+// body and answers the UpdateUser model as now stored.
+func putUser(svc *directory.Service, maxBody int64) userHandler {
+	return func(w http.ResponseWriter, r *http.Request, p directory.Principal, id int64) error {
 		if err := checkJSONContentType(r.Header.Get("Content-Type")); err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		data, err := readBody(w, r, maxBody)
 		if err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		patch, err := decodeUpdateUser(data)
 		if err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		u, err := svc.UpdateUser(r.Context(), p, id, 0, patch)
 		if err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		writeJSON(w, http.StatusOK, newUpdateUser(u))
-	})
+		return nil
+	}
 }
 
 // authenticate reads the "Authorization: Bearer" credential and returns the

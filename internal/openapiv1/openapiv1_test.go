@@ -1,8 +1,6 @@
 package openapiv1_test
 
 import (
-	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -12,7 +10,6 @@ import (
 	"time"
 
 	"github.com/userd/userd/internal/dialecttest"
-	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/openapiv1"
 )
 
@@ -27,14 +24,6 @@ func handler(e *dialecttest.Env, authn openapiv1.Authenticator, cfg openapiv1.Co
 	mux := http.NewServeMux()
 	openapiv1.Routes(mux, e.Service, authn, cfg)
 	return mux
-}
-
-// brokenAuthn fails the way an unexpected fault does: with an error that is
-// not a *directory.Error.
-type brokenAuthn struct{}
-
-func (brokenAuthn) Authenticate(context.Context, string) (directory.Principal, error) {
-	return directory.Principal{}, errors.New("signing key unavailable")
 }
 
 func TestGetUserGolden(t *testing.T) {
@@ -63,9 +52,17 @@ func TestGetUserGolden(t *testing.T) {
 	for _, x := range tests {
 		t.Run(x.Name, func(t *testing.T) { e.Golden(t, h, x, *update, maskTimes) })
 	}
+	t.Run("get_500_store_closed", func(t *testing.T) {
+		closed := dialecttest.New(t)
+		if err := closed.Service.Store().Close(); err != nil {
+			t.Fatalf("close store: %v", err)
+		}
+		x := dialecttest.Exchange{Name: "get_500_store_closed", Method: "GET", Target: ada, Header: bearer("rw")}
+		closed.Golden(t, handler(closed, closed.Authn, openapiv1.Config{}), x, *update, maskTimes)
+	})
 	t.Run("get_500", func(t *testing.T) {
 		x := dialecttest.Exchange{Name: "get_500", Method: "GET", Target: ada, Header: bearer("rw")}
-		e.Golden(t, handler(e, brokenAuthn{}, openapiv1.Config{}), x, *update, maskTimes)
+		e.Golden(t, handler(e, dialecttest.BrokenAuthenticator{}, openapiv1.Config{}), x, *update, maskTimes)
 	})
 }
 
@@ -130,7 +127,7 @@ func TestPutUserGolden(t *testing.T) {
 		e := dialecttest.New(t)
 		x := dialecttest.Exchange{Name: "put_500", Method: "PUT", Target: "/openapi/v1/users/" + userID(e, "ada"),
 			Header: []string{"Authorization: Bearer {{rw}}", "Content-Type: application/json"}, Body: body}
-		e.Golden(t, handler(e, brokenAuthn{}, openapiv1.Config{}), x, *update, maskTimes)
+		e.Golden(t, handler(e, dialecttest.BrokenAuthenticator{}, openapiv1.Config{}), x, *update, maskTimes)
 	})
 }
 

@@ -35,6 +35,6 @@ func Routes(mux *http.ServeMux, svc *directory.Service, authn Authenticator, cfg
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	mux.Handle("GET /openapi/v1/users/{user_id}", handleGetUser(svc, authn))
-	mux.Handle("PUT /openapi/v1/users/{user_id}", handlePutUser(svc, authn, cfg.MaxBodyBytes))
+	mux.Handle("GET /openapi/v1/users/{user_id}", handle(authn, getUser(svc)))
+	mux.Handle("PUT /openapi/v1/users/{user_id}", handle(authn, putUser(svc, cfg.MaxBodyBytes)))
 }

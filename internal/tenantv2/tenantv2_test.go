@@ -1,8 +1,6 @@
 package tenantv2_test
 
 import (
-	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -33,14 +31,6 @@ func handler(e *dialecttest.Env, authn tenantv2.Authenticator, cfg tenantv2.Conf
 	return mux
 }
 
-// brokenAuthn fails the way an unexpected fault does: with an error that is
-// not a *directory.Error.
-type brokenAuthn struct{}
-
-func (brokenAuthn) Authenticate(context.Context, string) (directory.Principal, error) {
-	return directory.Principal{}, errors.New("signing key unavailable")
-}
-
 func TestGetUserGolden(t *testing.T) {
 	e := dialecttest.New(t)
 	shanghai, err := time.LoadLocation("Asia/Shanghai")
@@ -67,8 +57,16 @@ func TestGetUserGolden(t *testing.T) {
 		{x: dialecttest.Exchange{Name: "get_404_other_tenant", Target: path(e.Carol), Header: bearer("access")}},
 		{x: dialecttest.Exchange{Name: "get_400_not_numeric", Target: "/api/v2/tenant/users/20220413165737132-3BA0-91FCA2CB7", Header: bearer("access")}},
 		{x: dialecttest.Exchange{Name: "get_400_zero", Target: "/api/v2/tenant/users/0", Header: bearer("access")}},
-		{x: dialecttest.Exchange{Name: "get_500", Target: path(e.Ada), Header: bearer("access")}, authn: brokenAuthn{}},
+		{x: dialecttest.Exchange{Name: "get_500", Target: path(e.Ada), Header: bearer("access")}, authn: dialecttest.BrokenAuthenticator{}},
 	}
+	t.Run("get_500_store_closed", func(t *testing.T) {
+		closed := dialecttest.New(t)
+		if err := closed.Service.Store().Close(); err != nil {
+			t.Fatalf("close store: %v", err)
+		}
+		x := dialecttest.Exchange{Name: "get_500_store_closed", Method: "GET", Target: path(e.Ada), Header: bearer("access")}
+		closed.Golden(t, handler(closed, closed.Authn, tenantv2.Config{}), x, *update, maskTimes(time.UTC))
+	})
 	for _, tt := range tests {
 		t.Run(tt.x.Name, func(t *testing.T) {
 			tt.x.Method = "GET"

@@ -1,8 +1,6 @@
 package userinfov1_test
 
 import (
-	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -20,14 +18,6 @@ func handler(e *dialecttest.Env, authn userinfov1.Authenticator) http.Handler {
 	mux := http.NewServeMux()
 	userinfov1.Routes(mux, e.Service, authn)
 	return mux
-}
-
-// brokenAuthn fails the way an unexpected fault does: with an error that is
-// not a *directory.Error.
-type brokenAuthn struct{}
-
-func (brokenAuthn) Authenticate(context.Context, string) (directory.Principal, error) {
-	return directory.Principal{}, errors.New("signing key unavailable")
 }
 
 func TestUserInfoGolden(t *testing.T) {
@@ -63,6 +53,15 @@ func TestUserInfoGolden(t *testing.T) {
 		})
 	}
 
+	t.Run("minus1_store_closed", func(t *testing.T) {
+		closed := dialecttest.New(t)
+		if err := closed.Service.Store().Close(); err != nil {
+			t.Fatalf("close store: %v", err)
+		}
+		x := dialecttest.Exchange{Name: "minus1_store_closed", Method: "GET", Target: ids(e.Ada), Header: headers(acme, "ro")}
+		closed.Golden(t, handler(closed, closed.Authn), x, *update, nil)
+	})
+
 	errs := []struct {
 		x     dialecttest.Exchange
 		authn userinfov1.Authenticator
@@ -80,7 +79,7 @@ func TestUserInfoGolden(t *testing.T) {
 		{x: dialecttest.Exchange{Name: "BW_API_0000010_not_numeric", Target: ids(e.Ada, "abc"), Header: headers(acme, "ro")}},
 		{x: dialecttest.Exchange{Name: "BW_API_0000010_empty_item", Target: ids(e.Ada, ""), Header: headers(acme, "ro")}},
 		{x: dialecttest.Exchange{Name: "BW_API_0000011_too_many", Target: ids(append(hundred(e.Bob.ID), e.Ada.ID)...), Header: headers(acme, "ro")}},
-		{x: dialecttest.Exchange{Name: "minus1_internal", Target: ids(e.Ada), Header: headers(acme, "ro")}, authn: brokenAuthn{}},
+		{x: dialecttest.Exchange{Name: "minus1_internal", Target: ids(e.Ada), Header: headers(acme, "ro")}, authn: dialecttest.BrokenAuthenticator{}},
 	}
 	for _, tt := range errs {
 		authn := tt.authn
