@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -38,19 +37,13 @@ func scanClient(row pgx.Row) (directory.Client, error) {
 
 // CreateClient inserts c and returns it with its id.
 func (s *Store) CreateClient(ctx context.Context, c directory.Client, ev directory.Event) (directory.Client, error) {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO clients (tenant_id, client_id, secret_hash, name, scopes, disabled, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			c.TenantID, c.ClientID, c.SecretHash, c.Name, c.Scopes.String(), c.Disabled, c.CreatedAt, c.UpdatedAt).Scan(&c.ID)
-		if err != nil {
-			return err
-		}
-		ev.ObjectID = strconv.FormatInt(c.ID, 10)
-		return insertEvent(ctx, tx, ev)
-	})
+	id, err := s.insert(ctx, ev, `INSERT INTO clients (tenant_id, client_id, secret_hash, name, scopes, disabled, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		c.TenantID, c.ClientID, c.SecretHash, c.Name, c.Scopes.String(), c.Disabled, c.CreatedAt, c.UpdatedAt)
 	if err != nil {
 		return directory.Client{}, storeError("create client", err)
 	}
+	c.ID = id
 	return c, nil
 }
 
@@ -104,19 +97,13 @@ func scanToken(row pgx.Row) (directory.APIToken, error) {
 
 // CreateAPIToken inserts t and returns it with its id.
 func (s *Store) CreateAPIToken(ctx context.Context, t directory.APIToken, ev directory.Event) (directory.APIToken, error) {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO api_tokens (tenant_id, name, scopes, hash, expires_at, revoked_at, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			t.TenantID, t.Name, t.Scopes.String(), t.Hash, nullTime(t.ExpiresAt), nullTime(t.RevokedAt), t.CreatedAt).Scan(&t.ID)
-		if err != nil {
-			return err
-		}
-		ev.ObjectID = strconv.FormatInt(t.ID, 10)
-		return insertEvent(ctx, tx, ev)
-	})
+	id, err := s.insert(ctx, ev, `INSERT INTO api_tokens (tenant_id, name, scopes, hash, expires_at, revoked_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		t.TenantID, t.Name, t.Scopes.String(), t.Hash, nullTime(t.ExpiresAt), nullTime(t.RevokedAt), t.CreatedAt)
 	if err != nil {
 		return directory.APIToken{}, storeError("create token", err)
 	}
+	t.ID = id
 	return t, nil
 }
 

@@ -24,20 +24,13 @@ func scanOrg(row pgx.Row) (directory.Org, error) {
 
 // CreateOrg inserts o and returns it with its id and version 1.
 func (s *Store) CreateOrg(ctx context.Context, o directory.Org, ev directory.Event) (directory.Org, error) {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO orgs (tenant_id, name, code, parent_id, created_at, updated_at, version)
-			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, 0), $5, $6, 1) RETURNING id`,
-			o.TenantID, o.Name, o.Code, o.ParentID, o.CreatedAt, o.UpdatedAt).Scan(&o.ID)
-		if err != nil {
-			return err
-		}
-		ev.ObjectID = strconv.FormatInt(o.ID, 10)
-		return insertEvent(ctx, tx, ev)
-	})
+	id, err := s.insert(ctx, ev, `INSERT INTO orgs (tenant_id, name, code, parent_id, created_at, updated_at, version)
+		VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, 0), $5, $6, 1) RETURNING id`,
+		o.TenantID, o.Name, o.Code, o.ParentID, o.CreatedAt, o.UpdatedAt)
 	if err != nil {
 		return directory.Org{}, storeError("create org", err)
 	}
-	o.Version = 1
+	o.ID, o.Version = id, 1
 	return o, nil
 }
 

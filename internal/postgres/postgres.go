@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -114,6 +115,20 @@ func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 			return err
 		}
 	}
+}
+
+// insert runs sql, an INSERT ... RETURNING id, and writes ev naming the new
+// id, in one transaction.
+func (s *Store) insert(ctx context.Context, ev directory.Event, sql string, args ...any) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, sql, args...).Scan(&id); err != nil {
+			return err
+		}
+		ev.ObjectID = strconv.FormatInt(id, 10)
+		return insertEvent(ctx, tx, ev)
+	})
+	return id, err
 }
 
 // notFound maps pgx.ErrNoRows to a NotFound error about what and leaves other
