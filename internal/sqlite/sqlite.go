@@ -134,9 +134,15 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// Close closes both connection pools.
+// Close closes both connection pools, first letting SQLite refresh the
+// query planner's statistics of tables that changed much, as SQLite
+// recommends doing before a long-lived connection closes.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	_, err := s.w.Exec("PRAGMA optimize")
+	if err != nil {
+		err = fmt.Errorf("sqlite: optimize before closing: %w", err)
+	}
+	return errors.Join(err, s.r.Close(), s.w.Close())
 }
 
 // Ping reports whether the database answers a query.

@@ -128,15 +128,7 @@ func testClients(t *testing.T, f *fixture) {
 	if err != nil {
 		t.Fatalf("Clients: %v", err)
 	}
-	clientID := func(c directory.Client) int64 { return c.ID }
-	if got, want := sortedIDs(list, clientID), []int64{want.ID, second.ID}; !slices.Equal(got, want) {
-		t.Errorf("Clients: got ids %v, want %v", got, want)
-	}
-	for _, c := range list {
-		if c.ID == want.ID {
-			checkEqual(t, "Clients", c, want)
-		}
-	}
+	checkListed(t, "Clients", list, func(c directory.Client) int64 { return c.ID }, want, second)
 
 	lastEv := f.lastEventID(t, f.b)
 	_, err = f.s.CreateClient(f.ctx, client(f.b, "udc_first", "Duplicate"), event(f.b, "client.create", ""))
@@ -242,15 +234,7 @@ func testAPITokens(t *testing.T, f *fixture) {
 	if err != nil {
 		t.Fatalf("APITokens: %v", err)
 	}
-	tokenID := func(tk directory.APIToken) int64 { return tk.ID }
-	if got, want := sortedIDs(list, tokenID), []int64{expiring.ID, forever.ID}; !slices.Equal(got, want) {
-		t.Errorf("APITokens: got ids %v, want %v", got, want)
-	}
-	for _, tk := range list {
-		if tk.ID == forever.ID {
-			checkEqual(t, "APITokens", tk, forever)
-		}
-	}
+	checkListed(t, "APITokens", list, func(tk directory.APIToken) int64 { return tk.ID }, expiring, forever)
 
 	lastEv := f.lastEventID(t, f.a)
 	_, err = f.s.CreateAPIToken(f.ctx, token(f.a, "forever"), event(f.a, "token.create", ""))

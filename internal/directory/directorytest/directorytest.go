@@ -285,6 +285,23 @@ func sortedIDs[T any](objs []T, id func(T) int64) []int64 {
 	return out
 }
 
+// checkListed fails the test unless list holds exactly the objects want, in
+// any order, each equal to the one wanted.
+func checkListed[T any](t *testing.T, what string, list []T, id func(T) int64, want ...T) {
+	t.Helper()
+	if got, wantIDs := sortedIDs(list, id), sortedIDs(want, id); !slices.Equal(got, wantIDs) {
+		t.Errorf("%s: got ids %v, want %v", what, got, wantIDs)
+		return
+	}
+	for _, got := range list {
+		for _, w := range want {
+			if id(got) == id(w) {
+				checkEqual(t, what, got, w)
+			}
+		}
+	}
+}
+
 func testPing(t *testing.T, f *fixture) {
 	if err := f.s.Ping(f.ctx); err != nil {
 		t.Errorf("Ping: got %v, want nil", err)
