@@ -2,6 +2,7 @@ package auth
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,15 +11,30 @@ import (
 	"github.com/userd/userd/internal/directory"
 )
 
-// fakeClock is a clock tests move by hand.
-type fakeClock struct{ t time.Time }
-
-func (c *fakeClock) now() time.Time          { return c.t }
-func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
+// fakeClock is a clock tests move by hand. It starts at the real time, as
+// the Service stamps API tokens with the real clock.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
 func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+	return &fakeClock{t: time.Now().UTC().Truncate(time.Second)}
 }
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+func (c *fakeClock) advance(d time.Duration) { c.set(c.now().Add(d)) }
 
 // signingOnly returns an Authenticator that can issue and verify access
 // tokens but has no store; enough for checks that never reach one.
@@ -57,8 +73,8 @@ func TestIssueClaims(t *testing.T) {
 		"sub":   "udc_abc",
 		"tid":   float64(7),
 		"scope": "users:read admin",
-		"iat":   float64(clock.t.Unix()),
-		"exp":   float64(clock.t.Add(30 * time.Minute).Unix()),
+		"iat":   float64(clock.now().Unix()),
+		"exp":   float64(clock.now().Add(30 * time.Minute).Unix()),
 	}
 	for k, v := range want {
 		if got := claims[k]; !equalJSON(got, v) {
@@ -99,7 +115,7 @@ func equalJSON(a, b any) bool {
 func TestVerifyRefuses(t *testing.T) {
 	clock := newFakeClock()
 	a := signingOnly(t, clock)
-	now := clock.t
+	now := clock.now()
 	valid := func() accessClaims {
 		return accessClaims{
 			RegisteredClaims: jwt.RegisteredClaims{
@@ -191,10 +207,10 @@ func TestVerifyExpiry(t *testing.T) {
 		{DefaultTokenLifetime + tokenLeeway - time.Second, true},
 		{DefaultTokenLifetime + tokenLeeway + time.Second, false},
 	}
-	start := clock.t
+	start := clock.now()
 	for _, tt := range tests {
 		t.Run(tt.after.String(), func(t *testing.T) {
-			clock.t = start.Add(tt.after)
+			clock.set(start.Add(tt.after))
 			_, err := a.verify(tok.value.Reveal())
 			if got := err == nil; got != tt.ok {
 				t.Errorf("got accepted=%v (%v), want %v", got, err, tt.ok)
