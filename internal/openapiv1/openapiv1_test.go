@@ -103,10 +103,13 @@ func TestPutUserGolden(t *testing.T) {
 		{"put_415_text", "ada", "rw", "text/plain", body},
 		{"put_415_latin1", "ada", "rw", "application/json; charset=latin1", body},
 	}
+	shared := dialecttest.New(t) // for the cases that fail and so change nothing
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel() // each case has its own store, since PUTs change it
-			e := dialecttest.New(t)
+			e := shared
+			if strings.HasPrefix(tt.name, "put_ok") {
+				e = dialecttest.New(t) // a success changes the store
+			}
 			x := dialecttest.Exchange{Name: tt.name, Method: "PUT", Target: "/openapi/v1/users/" + userID(e, tt.user), Body: tt.body}
 			if tt.credential != "" {
 				x.Header = append(x.Header, "Authorization: Bearer {{"+tt.credential+"}}")
