@@ -71,6 +71,17 @@ func TestAuthenticateAccessToken(t *testing.T) {
 	wantUnauthenticated(t, err, badTokenMsg, tok.value.Reveal())
 }
 
+// authenticateTimes authenticates credential n times, each of which must
+// succeed.
+func (e *env) authenticateTimes(t *testing.T, credential string, n int) {
+	t.Helper()
+	for range n {
+		if _, err := e.authn.Authenticate(context.Background(), credential); err != nil {
+			t.Fatalf("Authenticate: %v", err)
+		}
+	}
+}
+
 // TestDisabledClientTokenRefusedAfterTTL disables a client after issuing
 // a token: the token keeps working while the cached status is fresh, and
 // is refused once CacheTTL has passed. Re-enabling works the same way.
@@ -120,11 +131,7 @@ func TestClientStatusQueriedOncePerTTL(t *testing.T) {
 		t.Errorf("got %d client lookups for 50 requests, want 1", got)
 	}
 	e.clock.advance(testCacheTTL)
-	for range 5 {
-		if _, err := e.authn.Authenticate(ctx, token); err != nil {
-			t.Fatalf("Authenticate: %v", err)
-		}
-	}
+	e.authenticateTimes(t, token, 5)
 	if got := e.store.clientLookups.Load(); got != 2 {
 		t.Errorf("got %d client lookups after the TTL, want 2", got)
 	}
@@ -179,11 +186,7 @@ func TestAuthenticateAPIToken(t *testing.T) {
 	if p.TenantID != e.tenant.ID || p.Scopes.String() != "users:read admin" || p.Actor != "token:"+strconv.FormatInt(tok.ID, 10) {
 		t.Errorf("got %+v, want tenant %d, scopes users:read admin, actor token:%d", p, e.tenant.ID, tok.ID)
 	}
-	for range 10 {
-		if _, err := e.authn.Authenticate(ctx, secret.Reveal()); err != nil {
-			t.Fatalf("Authenticate: %v", err)
-		}
-	}
+	e.authenticateTimes(t, secret.Reveal(), 10)
 	if got := e.store.tokenLookups.Load(); got != 1 {
 		t.Errorf("got %d token lookups for 11 requests within the TTL, want 1", got)
 	}

@@ -198,9 +198,10 @@ func parseBasic(header []string) (id, secret string, ok bool) {
 	return id, secret, true
 }
 
+// truncate shortens a caller-chosen string before it is logged.
 func truncate(s string, n int) string {
 	if len(s) > n {
-		return s[:n] + "…"
+		return strings.ToValidUTF8(s[:n], "") + "…"
 	}
 	return s
 }

@@ -54,6 +54,8 @@ type Hasher struct {
 	derive func(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte
 }
 
+var _ directory.PasswordHasher = (*Hasher)(nil)
+
 // NewHasher returns a Hasher using params and running at most maxConcurrent
 // hashes at once. A zero field of params takes its value from MinHashParams;
 // a value below it is refused. maxConcurrent <= 0 means runtime.NumCPU().
