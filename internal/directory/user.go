@@ -121,9 +121,6 @@ type UserPatch struct {
 	Orgs             *[]Membership
 	// Password is the new plaintext password; the Service hashes it.
 	Password *string
-	// PasswordHash sets an already-hashed password (imports). It is ignored
-	// when Password is set.
-	PasswordHash *string
 }
 
 // apply writes the patch onto u and returns the native names of the fields

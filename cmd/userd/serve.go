@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
+)
+
+// serveConfig is every setting of userd serve, filled from flags and
+// USERD_* environment variables.
+type serveConfig struct {
+	addr              string
+	noMigrate         bool
+	timezone          string
+	tokenTTL          time.Duration
+	readHeaderTimeout time.Duration
+	readTimeout       time.Duration
+	writeTimeout      time.Duration
+	idleTimeout       time.Duration
+	shutdownTimeout   time.Duration
+	maxBodyBytes      int64
+	logFormat         string
+	logLevel          string
+}
+
+func (s *serveConfig) define(c *commonFlags) {
+	f := c.flags
+	f.StringVar(&s.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	f.BoolVar(&s.noMigrate, "no-migrate", false, "do not apply migrations at start")
+	f.StringVar(&s.timezone, "timezone", "UTC", "IANA time zone of the tenant v2 API's times")
+	f.DurationVar(&s.tokenTTL, "token-ttl", 30*time.Minute, "lifetime of access tokens")
+	f.DurationVar(&s.readHeaderTimeout, "read-header-timeout", 5*time.Second, "time allowed to read request headers")
+	f.DurationVar(&s.readTimeout, "read-timeout", 30*time.Second, "time allowed to read a whole request")
+	f.DurationVar(&s.writeTimeout, "write-timeout", 30*time.Second, "time allowed to write a response")
+	f.DurationVar(&s.idleTimeout, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
+	f.DurationVar(&s.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for requests in flight")
+	f.Int64Var(&s.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest request body accepted, in bytes")
+	f.StringVar(&s.logFormat, "log-format", "auto", "log format: auto (text on a terminal, else JSON), json or text")
+	f.StringVar(&s.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.VisitAll(func(fl *flag.Flag) {
+		if _, ok := c.envs[fl.Name]; !ok && fl.Name != "o" {
+			c.fromEnv(fl.Name, "USERD_"+strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_")))
+		}
+	})
+}
+
+func runServe(ctx context.Context, args []string, getenv env, std streams) error {
+	c := newFlags("serve", getenv, std)
+	var cfg serveConfig
+	cfg.define(c)
+	c.flags.Usage = func() {
+		fmt.Fprintln(std.stderr, "Usage: userd serve [flags]\n\nRuns the HTTP server. Every flag can also be set with the USERD_* variable named in its help.\n\nFlags:")
+		c.flags.PrintDefaults()
+	}
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(cfg.timezone)
+	if err != nil {
+		return usageError(fmt.Sprintf("--timezone %q is not an IANA time zone such as UTC or Asia/Shanghai", cfg.timezone))
+	}
+	logger, err := newLogger(std.stderr, cfg.logFormat, cfg.logLevel)
+	if err != nil {
+		return err
+	}
+
+	st, err := c.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if !cfg.noMigrate {
+		if err := st.Migrate(ctx); err != nil {
+			return fmt.Errorf("migrate %s: %w (fix the database, or start with --no-migrate if it is migrated separately)", redactURL(c.db), err)
+		}
+	}
+	svc, err := c.service(st)
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(logger)
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	cl, secret, created, err := svc.Bootstrap(ctx)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("bootstrap the empty database: %w", err)
+	}
+	if created {
+		printBootstrap(std.stdout, base, cl, secret)
+	}
+
+	handler, err := newHandler(ctx, cfg, loc, logger, st, svc)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: cfg.readHeaderTimeout,
+		ReadTimeout:       cfg.readTimeout,
+		WriteTimeout:      cfg.writeTimeout,
+		IdleTimeout:       cfg.idleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("userd is listening", "url", base, "db", redactURL(c.db))
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down; waiting for requests in flight", "timeout", cfg.shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// printBootstrap shows the credentials of the admin client made for a new
+// installation. They go to stdout, never to the log.
+func printBootstrap(w io.Writer, base string, cl directory.Client, secret directory.Secret) {
+	fmt.Fprintf(w, `
+userd created tenant %q and an admin client. The secret is shown only now:
+
+  client_id:     %s
+  client_secret: %s
+
+Get an access token:
+
+  curl -s %s/oauth/token -d grant_type=client_credentials -d client_id=%s -d client_secret=%s
+
+`, directory.DefaultTenant, cl.ClientID, secret.Reveal(), base, cl.ClientID, secret.Reveal())
+}
+
+// newLogger returns the process logger: JSON unless format is text or
+// (auto) stderr is a terminal, every line carrying the request id.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError(fmt.Sprintf("--log-level must be debug, info, warn or error, not %q", level))
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch strings.ToLower(format) {
+	case "json":
+	case "text":
+		return slog.New(server.LogHandler(slog.NewTextHandler(w, opts))), nil
+	case "auto":
+		if isTerminal(w) {
+			return slog.New(server.LogHandler(slog.NewTextHandler(w, opts))), nil
+		}
+	default:
+		return nil, usageError(fmt.Sprintf("--log-format must be auto, json or text, not %q", format))
+	}
+	return slog.New(server.LogHandler(slog.NewJSONHandler(w, opts))), nil
+}
+
+// isTerminal reports whether w is a character device such as a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
