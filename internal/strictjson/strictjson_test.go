@@ -29,7 +29,8 @@ type target struct {
 	Any       any              `json:"any"`
 	Ignored   string           `json:"-"`
 	Untagged  string
-	hidden    string
+	//lint:ignore U1000 an unexported field, so a test can show its key is not accepted
+	hidden string
 }
 
 func TestDecodeAccepts(t *testing.T) {

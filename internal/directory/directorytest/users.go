@@ -186,6 +186,7 @@ func testUserReferences(t *testing.T, f *fixture) {
 			tc.edit(&u)
 			_, err := f.s.CreateUser(f.ctx, u, event(f.a, "user.create", ""))
 			checkError(t, "CreateUser", err, directory.Conflict, "")
+			f.checkNoEventsAfter(t, f.a, lastEv)
 
 			existing := f.createUser(t, user(f.a, "existing"+strconv.Itoa(i)))
 			lastEv = f.lastEventID(t, f.a)
