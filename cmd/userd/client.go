@@ -40,20 +40,11 @@ func runClient(ctx context.Context, args []string, getenv env, std streams) erro
 	if err := c.parse(args); err != nil {
 		return err
 	}
-	st, err := c.openStore(ctx)
+	st, svc, p, err := c.openTenant(ctx, tenant)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	tid, err := tenantID(ctx, st, tenant)
-	if err != nil {
-		return err
-	}
-	svc, err := c.service(st)
-	if err != nil {
-		return err
-	}
-	p := directory.System(tid)
 	switch sub {
 	case "create":
 		scopes, err := directory.ParseScopes(scope)

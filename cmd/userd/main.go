@@ -175,6 +175,35 @@ func (c *commonFlags) service(st directory.Store) (*directory.Service, error) {
 	return directory.NewService(st, h), nil
 }
 
+// open opens the store and the service over it; the caller closes the store.
+func (c *commonFlags) open(ctx context.Context) (store, *directory.Service, error) {
+	st, err := c.openStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := c.service(st)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, svc, nil
+}
+
+// openTenant is open for a command acting in one tenant, given by id or
+// name: it returns an all-scopes principal in that tenant.
+func (c *commonFlags) openTenant(ctx context.Context, tenant string) (store, *directory.Service, directory.Principal, error) {
+	st, svc, err := c.open(ctx)
+	if err != nil {
+		return nil, nil, directory.Principal{}, err
+	}
+	tid, err := tenantID(ctx, st, tenant)
+	if err != nil {
+		st.Close()
+		return nil, nil, directory.Principal{}, err
+	}
+	return st, svc, directory.System(tid), nil
+}
+
 // fromEnv lets environment variable name set flag, unless the command line
 // sets it too, and says so in the flag's help.
 func (c *commonFlags) fromEnv(flag, name string) {

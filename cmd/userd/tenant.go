@@ -28,15 +28,11 @@ func runTenant(ctx context.Context, args []string, getenv env, std streams) erro
 	if err := c.parse(args); err != nil {
 		return err
 	}
-	st, err := c.openStore(ctx)
+	st, svc, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	svc, err := c.service(st)
-	if err != nil {
-		return err
-	}
 	switch sub {
 	case "create":
 		if name == "" {

@@ -53,15 +53,11 @@ func runToken(ctx context.Context, args []string, getenv env, std streams) error
 	if err := c.parse(args); err != nil {
 		return err
 	}
-	st, err := c.openStore(ctx)
+	st, svc, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	svc, err := c.service(st)
-	if err != nil {
-		return err
-	}
 	if sub == "revoke" {
 		return revokeToken(ctx, c, std, svc, st)
 	}

@@ -40,20 +40,11 @@ func runUser(ctx context.Context, args []string, getenv env, std streams) error 
 	if sub == "import" && len(c.positional) != 1 {
 		return usageError("usage: userd user import --tenant ID FILE (FILE ends in .jsonl, .ndjson or .csv)")
 	}
-	st, err := c.openStore(ctx)
+	st, svc, p, err := c.openTenant(ctx, tenant)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	tid, err := tenantID(ctx, st, tenant)
-	if err != nil {
-		return err
-	}
-	svc, err := c.service(st)
-	if err != nil {
-		return err
-	}
-	p := directory.System(tid)
 	switch sub {
 	case "create":
 		patch := directory.UserPatch{Username: &create.username}
