@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -94,7 +95,7 @@ func (s *Service) newUser(ctx context.Context, p Principal, origin string, patch
 	now := s.clock()
 	u := User{TenantID: p.TenantID, Active: true, Origin: origin, ClientIP: p.ClientIP, Extension: map[string]any{}, CreatedAt: now, UpdatedAt: now}
 	fields := patch.apply(&u)
-	if err := s.checkUser(ctx, &u); err != nil {
+	if err := s.checkUser(ctx, &u, fields); err != nil {
 		return User{}, nil, err
 	}
 	if patch.Password != nil {
@@ -149,15 +150,17 @@ func (s *Service) setPassword(ctx context.Context, u *User, password string) err
 	return nil
 }
 
-// checkUser validates u and its references within its tenant.
-func (s *Service) checkUser(ctx context.Context, u *User) error {
+// checkUser validates u and, among the fields that changed, its references
+// within its tenant (a reference that did not change was checked when it was
+// set, and the store's constraints keep it valid).
+func (s *Service) checkUser(ctx context.Context, u *User, changed []string) error {
 	if u.Extension == nil {
 		u.Extension = map[string]any{}
 	}
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	if u.ManagerID != 0 {
+	if u.ManagerID != 0 && slices.Contains(changed, "manager_id") {
 		if _, err := s.store.User(ctx, u.TenantID, u.ManagerID); err != nil {
 			if KindOf(err) == NotFound {
 				return Errorf(Invalid, "manager_id", "user %d does not exist", u.ManagerID)
@@ -165,7 +168,7 @@ func (s *Service) checkUser(ctx context.Context, u *User) error {
 			return err
 		}
 	}
-	if len(u.Orgs) > 0 {
+	if len(u.Orgs) > 0 && slices.Contains(changed, "orgs") {
 		ids := make([]int64, len(u.Orgs))
 		for i, m := range u.Orgs {
 			ids[i] = m.OrgID
@@ -289,7 +292,7 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 			return User{}, ErrVersionMismatch
 		}
 		fields := patch.apply(&u)
-		if err := s.checkUser(ctx, &u); err != nil {
+		if err := s.checkUser(ctx, &u, fields); err != nil {
 			return User{}, err
 		}
 		if patch.Password != nil {
