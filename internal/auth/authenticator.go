@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -33,7 +34,26 @@ type Options struct {
 	CacheTTL time.Duration
 	// Now is the clock (time.Now); tests move it.
 	Now func() time.Time
+	// Observer is told of grants and refusals, for metrics (none if nil).
+	Observer Observer
 }
+
+// Observer is told what the Authenticator decides, so metrics can count it
+// without auth depending on a metrics library. Its methods are called on
+// the request's goroutine and must be quick and safe for concurrent use.
+type Observer interface {
+	// TokenGranted is called for each access token the token endpoint issues.
+	TokenGranted()
+	// AuthFailed is called for each refused credential. where is
+	// "token_endpoint" or "bearer"; reason is one of a fixed set of short
+	// words (for the token endpoint, the RFC 6749 error name).
+	AuthFailed(where, reason string)
+}
+
+type noObserver struct{}
+
+func (noObserver) TokenGranted()          {}
+func (noObserver) AuthFailed(_, _ string) {}
 
 // Authenticator issues access tokens and turns bearer credentials into
 // principals. It is safe for concurrent use.
@@ -61,6 +81,7 @@ type Authenticator struct {
 	parser   *jwt.Parser
 	clients  *cache[clientStatus]
 	tokens   *cache[directory.APIToken]
+	observer Observer
 }
 
 // clientStatus is what Authenticate needs to know of a client to honour an
@@ -85,6 +106,9 @@ func NewAuthenticator(ctx context.Context, store directory.Store, opts Options) 
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Observer == nil {
+		opts.Observer = noObserver{}
+	}
 	generated := make([]byte, accessTokenKeyLen)
 	if _, err := rand.Read(generated); err != nil {
 		return nil, fmt.Errorf("auth: generate access token key: %w", err)
@@ -104,6 +128,7 @@ func NewAuthenticator(ctx context.Context, store directory.Store, opts Options) 
 		parser:   newParser(opts.Now),
 		clients:  newCache[clientStatus](opts.CacheTTL, opts.Now),
 		tokens:   newCache[directory.APIToken](opts.CacheTTL, opts.Now),
+		observer: opts.Observer,
 	}, nil
 }
 
@@ -115,6 +140,21 @@ func badToken(cause error) error {
 	return directory.Wrap(directory.Unauthenticated, cause, "invalid, expired or revoked token")
 }
 
+// refusal is why a bearer credential was refused, for the Observer; the
+// caller gets the same badToken whatever it is.
+type refusal struct {
+	reason string
+	err    error
+}
+
+func (r *refusal) Error() string { return r.err.Error() }
+func (r *refusal) Unwrap() error { return r.err }
+
+// refuse is badToken(cause) remembering reason for the Observer.
+func refuse(reason string, cause error) error {
+	return &refusal{reason: reason, err: badToken(cause)}
+}
+
 // Authenticate returns the principal that credential, a raw bearer string,
 // stands for: an API token (directory.APITokenPrefix) or an access token
 // from the token endpoint. A missing, malformed, expired or revoked
@@ -123,16 +163,24 @@ func badToken(cause error) error {
 // be reached is Unavailable. The credential never appears in an error.
 // See Authenticator for when revocation takes effect.
 func (a *Authenticator) Authenticate(ctx context.Context, credential string) (directory.Principal, error) {
+	var p directory.Principal
+	var err error
 	switch {
 	case credential == "":
+		a.observer.AuthFailed("bearer", "missing")
 		return directory.Principal{}, errMissingCredential
 	case len(credential) > maxCredentialLen:
-		return directory.Principal{}, badToken(nil)
+		err = refuse("malformed", nil)
 	case strings.HasPrefix(credential, directory.APITokenPrefix):
-		return a.authenticateAPIToken(ctx, credential)
+		p, err = a.authenticateAPIToken(ctx, credential)
 	default:
-		return a.authenticateAccessToken(ctx, credential)
+		p, err = a.authenticateAccessToken(ctx, credential)
 	}
+	if r, ok := errors.AsType[*refusal](err); ok {
+		a.observer.AuthFailed("bearer", r.reason)
+		return directory.Principal{}, r.err
+	}
+	return p, err
 }
 
 func (a *Authenticator) authenticateAPIToken(ctx context.Context, credential string) (directory.Principal, error) {
@@ -148,30 +196,33 @@ func (a *Authenticator) authenticateAPIToken(ctx context.Context, credential str
 	})
 	switch {
 	case directory.KindOf(err) == directory.NotFound:
-		return directory.Principal{}, badToken(err)
+		return directory.Principal{}, refuse("unknown_api_token", err)
 	case err != nil:
 		return directory.Principal{}, err
 	case !t.Usable(a.now()):
-		return directory.Principal{}, badToken(nil)
+		return directory.Principal{}, refuse("revoked_or_expired_api_token", nil)
 	}
 	return directory.Principal{TenantID: t.TenantID, Scopes: t.Scopes, Actor: fmt.Sprintf("token:%d", t.ID)}, nil
 }
 
 func (a *Authenticator) authenticateAccessToken(ctx context.Context, credential string) (directory.Principal, error) {
 	claims, err := a.verify(credential)
+	if errors.Is(err, jwt.ErrTokenExpired) {
+		return directory.Principal{}, refuse("expired_access_token", err)
+	}
 	if err != nil {
-		return directory.Principal{}, badToken(err)
+		return directory.Principal{}, refuse("invalid_access_token", err)
 	}
 	scopes, err := directory.ParseScopes(claims.Scope)
 	if err != nil {
-		return directory.Principal{}, badToken(err)
+		return directory.Principal{}, refuse("invalid_access_token", err)
 	}
 	st, err := a.clientStatus(ctx, claims.Subject)
 	if err != nil {
 		return directory.Principal{}, err
 	}
 	if !st.found || st.disabled || st.tenantID != claims.TenantID || !st.scopes.Contains(scopes) {
-		return directory.Principal{}, badToken(nil)
+		return directory.Principal{}, refuse("client_disabled_or_changed", nil)
 	}
 	return directory.Principal{TenantID: claims.TenantID, Scopes: scopes, Actor: "client:" + claims.Subject}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 )
 
 // maxTokenBody bounds the token request body; a real one is under 300 bytes.
@@ -18,7 +19,7 @@ const maxTokenBody = 8 << 10
 
 // Routes registers the token endpoint at POST /api/v2/tenant/token (the
 // OneAccess path) and POST /oauth/token.
-func Routes(mux *http.ServeMux, a *Authenticator) {
+func Routes(mux server.Router, a *Authenticator) {
 	h := TokenHandler(a)
 	mux.Handle("POST /api/v2/tenant/token", h)
 	mux.Handle("POST /oauth/token", h)
@@ -37,9 +38,13 @@ func TokenHandler(a *Authenticator) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok, err := a.grant(w, r)
 		if err != nil {
+			if ge, ok := errors.AsType[*grantError](err); ok {
+				a.observer.AuthFailed("token_endpoint", ge.oauth)
+			}
 			writeTokenError(w, r, err)
 			return
 		}
+		a.observer.TokenGranted()
 		writeTokenJSON(w, http.StatusOK, tokenResponse{
 			AccessToken: tok.value.Reveal(),
 			TokenType:   "Bearer",

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 
@@ -50,6 +51,7 @@ const (
 type Hasher struct {
 	params HashParams
 	slots  chan struct{}
+	queued atomic.Int64
 	// derive is argon2.IDKey; tests replace it to observe concurrency.
 	derive func(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte
 }
@@ -114,11 +116,20 @@ func (h *Hasher) VerifyPassword(ctx context.Context, password, phc string) (bool
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
+// InFlight returns how many hashes are running now.
+func (h *Hasher) InFlight() int { return len(h.slots) }
+
+// Queued returns how many hashes are waiting for a free slot now.
+func (h *Hasher) Queued() int { return int(h.queued.Load()) }
+
 // run derives a key once a slot is free.
 func (h *Hasher) run(ctx context.Context, password string, salt []byte, p HashParams, n uint32) ([]byte, error) {
+	h.queued.Add(1)
 	select {
 	case h.slots <- struct{}{}:
+		h.queued.Add(-1)
 	case <-ctx.Done():
+		h.queued.Add(-1)
 		return nil, directory.Wrap(directory.Unavailable, ctx.Err(), "the server is busy; try again later")
 	}
 	defer func() { <-h.slots }()

@@ -215,3 +215,36 @@ func TestHasherQueuedCancel(t *testing.T) {
 		t.Errorf("slot holder: %v", err)
 	}
 }
+
+// TestHasherCounts checks InFlight and Queued while one hash holds the only
+// slot and another waits for it, and after both finish.
+func TestHasherCounts(t *testing.T) {
+	h := newTestHasher(t, HashParams{}, 1)
+	release := make(chan struct{})
+	started := make(chan struct{}, 2)
+	h.derive = func(password, salt []byte, time_, memory uint32, threads uint8, n uint32) []byte {
+		started <- struct{}{}
+		<-release
+		return make([]byte, n)
+	}
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			if _, err := h.HashPassword(context.Background(), "password"); err != nil {
+				t.Errorf("HashPassword: %v", err)
+			}
+		})
+	}
+	<-started
+	for deadline := time.Now().Add(5 * time.Second); h.Queued() != 1 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if got, want := [2]int{h.InFlight(), h.Queued()}, [2]int{1, 1}; got != want {
+		t.Errorf("got [in flight, queued] %v, want %v", got, want)
+	}
+	close(release)
+	wg.Wait()
+	if got, want := [2]int{h.InFlight(), h.Queued()}, [2]int{0, 0}; got != want {
+		t.Errorf("after both: got [in flight, queued] %v, want %v", got, want)
+	}
+}
