@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/userd/userd/internal/admin"
@@ -18,18 +17,18 @@ import (
 
 // newHandler wires every API userd serves over one service and one
 // authenticator. This is the only place the dialects meet.
-func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger *slog.Logger, st directory.Store, svc *directory.Service) (http.Handler, error) {
+func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger *slog.Logger, st directory.Store, svc *directory.Service) (*server.Server, error) {
 	authn, err := auth.NewAuthenticator(ctx, st, auth.Options{TokenLifetime: cfg.tokenTTL})
 	if err != nil {
 		return nil, fmt.Errorf("start the authenticator: %w", err)
 	}
 	return server.New(server.Config{MaxBodyBytes: cfg.maxBodyBytes}, logger, st,
-		func(mux *http.ServeMux) { auth.Routes(mux, authn) },
-		func(mux *http.ServeMux) { admin.Routes(mux, svc, authn) },
-		func(mux *http.ServeMux) {
+		func(mux server.Router) { auth.Routes(mux, authn) },
+		func(mux server.Router) { admin.Routes(mux, svc, authn) },
+		func(mux server.Router) {
 			openapiv1.Routes(mux, svc, authn, openapiv1.Config{MaxBodyBytes: cfg.maxBodyBytes})
 		},
-		func(mux *http.ServeMux) { tenantv2.Routes(mux, svc, authn, tenantv2.Config{Location: loc}) },
-		func(mux *http.ServeMux) { userinfov1.Routes(mux, svc, authn) },
+		func(mux server.Router) { tenantv2.Routes(mux, svc, authn, tenantv2.Config{Location: loc}) },
+		func(mux server.Router) { userinfov1.Routes(mux, svc, authn) },
 	), nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 )
 
 // Authenticator turns the bearer credential of a request (an access token or
@@ -23,7 +24,7 @@ type Authenticator interface {
 
 // Routes registers the admin API on mux. Cursor signing uses the
 // installation's "cursor-key" secret from svc's store, created on first use.
-func Routes(mux *http.ServeMux, svc *directory.Service, authn Authenticator) {
+func Routes(mux server.Router, svc *directory.Service, authn Authenticator) {
 	a := &api{svc: svc, authn: authn, cursors: &cursorSigner{store: svc.Store()}}
 	users, orgs := a.users(), a.orgs()
 	routes := []struct {

@@ -6,9 +6,9 @@ package openapiv1
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 )
 
 // Authenticator turns the bearer credential of a request (an access token or
@@ -31,7 +31,7 @@ type Config struct {
 }
 
 // Routes registers the dialect's endpoints on mux.
-func Routes(mux *http.ServeMux, svc *directory.Service, authn Authenticator, cfg Config) {
+func Routes(mux server.Router, svc *directory.Service, authn Authenticator, cfg Config) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}

@@ -25,17 +25,47 @@ type Config struct {
 // DefaultMaxBodyBytes is the default request body limit.
 const DefaultMaxBodyBytes = 1 << 20
 
-// Mount registers the APIs on a mux.
-type Mount func(mux *http.ServeMux)
+// Router is what an API registers its routes on. *http.ServeMux is one; New
+// passes one that also records each pattern, so tests can list the routes.
+type Router interface {
+	Handle(pattern string, handler http.Handler)
+}
+
+// Mount registers an API's routes.
+type Mount func(r Router)
+
+// Server is userd's whole HTTP surface.
+type Server struct {
+	handler http.Handler
+	routes  []string
+}
+
+// ServeHTTP serves a request through the shared middleware.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Routes returns the pattern of every registered route in registration
+// order, so a test can prove that each one is covered.
+func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
+
+// recordingRouter registers on a mux and remembers each pattern.
+type recordingRouter struct {
+	mux      *http.ServeMux
+	patterns []string
+}
+
+func (r *recordingRouter) Handle(pattern string, handler http.Handler) {
+	r.patterns = append(r.patterns, pattern)
+	r.mux.Handle(pattern, handler)
+}
 
 // New returns the handler for the whole server: health endpoints, each
 // mounted API, and the shared middleware around them.
-func New(cfg Config, logger *slog.Logger, store directory.Store, mounts ...Mount) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+func New(cfg Config, logger *slog.Logger, store directory.Store, mounts ...Mount) *Server {
+	mux := &recordingRouter{mux: http.NewServeMux()}
+	mux.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writePlain(w, http.StatusOK, "ok\n")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+	}))
+	mux.Handle("GET /readyz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := store.Ping(ctx); err != nil {
@@ -44,14 +74,15 @@ func New(cfg Config, logger *slog.Logger, store directory.Store, mounts ...Mount
 			return
 		}
 		writePlain(w, http.StatusOK, "ok\n")
-	})
+	}))
 	for _, m := range mounts {
 		m(mux)
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	return withRequestID(withAccessLog(logger, withRecover(logger, withBodyLimit(cfg.MaxBodyBytes, mux))))
+	h := withRequestID(withAccessLog(logger, withRecover(logger, withBodyLimit(cfg.MaxBodyBytes, mux.mux))))
+	return &Server{handler: h, routes: mux.patterns}
 }
 
 func writePlain(w http.ResponseWriter, status int, body string) {

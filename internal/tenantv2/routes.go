@@ -6,10 +6,10 @@ package tenantv2
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 )
 
 // Authenticator turns the bearer credential of a request into a principal.
@@ -27,7 +27,7 @@ type Config struct {
 }
 
 // Routes registers the dialect's endpoints on mux.
-func Routes(mux *http.ServeMux, svc *directory.Service, authn Authenticator, cfg Config) {
+func Routes(mux server.Router, svc *directory.Service, authn Authenticator, cfg Config) {
 	loc := cfg.Location
 	if loc == nil {
 		loc = time.UTC

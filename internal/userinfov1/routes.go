@@ -7,9 +7,9 @@ package userinfov1
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 )
 
 // Authenticator turns the x-api-token credential (an API token, or a client
@@ -20,6 +20,6 @@ type Authenticator interface {
 }
 
 // Routes registers the dialect's endpoint on mux.
-func Routes(mux *http.ServeMux, svc *directory.Service, authn Authenticator) {
+func Routes(mux server.Router, svc *directory.Service, authn Authenticator) {
 	mux.Handle("GET /v1/api/user/info", handleUserInfo(svc, authn))
 }
