@@ -29,6 +29,7 @@ type serveConfig struct {
 	writeTimeout      time.Duration
 	idleTimeout       time.Duration
 	shutdownTimeout   time.Duration
+	requestTimeout    time.Duration
 	maxBodyBytes      int64
 	logFormat         string
 	logLevel          string
@@ -45,6 +46,7 @@ func (s *serveConfig) define(c *commonFlags) {
 	f.DurationVar(&s.writeTimeout, "write-timeout", 30*time.Second, "time allowed to write a response")
 	f.DurationVar(&s.idleTimeout, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
 	f.DurationVar(&s.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for requests in flight")
+	f.DurationVar(&s.requestTimeout, "request-timeout", server.DefaultRequestTimeout, "longest time a request may take; past it the database work stops and the API answers 503")
 	f.Int64Var(&s.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest request body accepted, in bytes")
 	f.StringVar(&s.logFormat, "log-format", "auto", "log format: auto (text on a terminal, else JSON), json or text")
 	f.StringVar(&s.logLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -85,6 +87,9 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 			return fmt.Errorf("migrate %s: %w (fix the database, or start with --no-migrate if it is migrated separately)", redactURL(c.db), err)
 		}
 	}
+	if err := c.checkSchema(ctx, st); err != nil {
+		return err
+	}
 	svc, err := c.service(st)
 	if err != nil {
 		return err
@@ -111,7 +116,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		return err
 	}
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           server.WithDeadline(cfg.requestTimeout, handler),
 		ReadHeaderTimeout: cfg.readHeaderTimeout,
 		ReadTimeout:       cfg.readTimeout,
 		WriteTimeout:      cfg.writeTimeout,

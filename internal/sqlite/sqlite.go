@@ -120,18 +120,40 @@ func openPool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {
 
 // Migrate brings the schema up to date. It is safe to run on every start.
 func (s *Store) Migrate(ctx context.Context) error {
-	fsys, err := fs.Sub(migrations, "migrations")
+	p, err := s.migrations()
 	if err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.w, fsys, goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
+		return err
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	return nil
+}
+
+// SchemaVersion returns the schema version the database has and the latest
+// one this build knows.
+func (s *Store) SchemaVersion(ctx context.Context) (current, latest int64, err error) {
+	p, err := s.migrations()
+	if err != nil {
+		return 0, 0, err
+	}
+	current, latest, err = p.GetVersions(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("sqlite: read the schema version: %w", err)
+	}
+	return current, latest, nil
+}
+
+func (s *Store) migrations() (*goose.Provider, error) {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.w, fsys, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	return p, nil
 }
 
 // Close closes both connection pools, first letting SQLite refresh the
@@ -189,6 +211,11 @@ func storeError(err error) error {
 		return directory.Wrap(directory.Conflict, err, "the object already exists")
 	case isForeignKeyViolation(err):
 		return directory.Wrap(directory.Conflict, err, "the object refers to one that does not exist in this tenant")
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		// The request's deadline passed while it waited for the writer or
+		// ran a query: the database is too slow right now, not broken.
+		return directory.Wrap(directory.Unavailable, err, "the database is busy; retry later")
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"maps"
@@ -241,5 +242,22 @@ func BenchmarkCreateUsers(b *testing.B) {
 		if _, err := s.CreateUsers(b.Context(), users, directory.Event{TenantID: tenant.ID, Time: now, Action: "user.import"}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestDeadlineUnavailable: a request whose deadline passes while it waits
+// for the writer is Unavailable (503), not an internal error.
+func TestDeadlineUnavailable(t *testing.T) {
+	s := openTest(t, Options{})
+	conn, err := s.w.Conn(t.Context()) // hold the only writer connection
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	_, err = s.CreateTenant(ctx, directory.Tenant{Name: "late", CreatedAt: time.Now()})
+	if got := directory.KindOf(err); got != directory.Unavailable {
+		t.Errorf("write past its deadline: got %v (kind %s), want kind unavailable", err, got)
 	}
 }
