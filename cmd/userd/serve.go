@@ -87,9 +87,6 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 			return fmt.Errorf("migrate %s: %w (fix the database, or start with --no-migrate if it is migrated separately)", redactURL(c.db), err)
 		}
 	}
-	if err := c.checkSchema(ctx, st); err != nil {
-		return err
-	}
 	svc, err := c.service(st)
 	if err != nil {
 		return err
