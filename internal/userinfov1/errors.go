@@ -48,7 +48,8 @@ type errorBody struct {
 
 // writeError answers err as {"result": false, "mcode", "errorMessage"} in
 // lang. It is the one place that maps errors to mcodes: every answer is HTTP
-// 200 except the service exception (-1), which is 500 and logged.
+// 200 except the service exception (-1), which is logged and answers 503
+// when the directory is unavailable (retrying later may succeed), else 500.
 func writeError(w http.ResponseWriter, r *http.Request, lang language, err error) {
 	mcode := mcodeServiceError
 	var me *mcodeError
@@ -67,7 +68,10 @@ func writeError(w http.ResponseWriter, r *http.Request, lang language, err error
 		}
 	}
 	status := http.StatusOK
-	if mcode == mcodeServiceError {
+	switch {
+	case mcode == mcodeServiceError && directory.KindOf(err) == directory.Unavailable:
+		status = http.StatusServiceUnavailable
+	case mcode == mcodeServiceError:
 		status = http.StatusInternalServerError
 	}
 	writeJSON(w, status, lang, errorBody{Mcode: mcode, ErrorMessage: messages[mcode][lang]})
