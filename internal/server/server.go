@@ -20,6 +20,10 @@ type Config struct {
 	// MaxBodyBytes caps every request body; reading past it fails and the
 	// API answers 413 in its own error format.
 	MaxBodyBytes int64
+	// Observe, if set, is called once per finished request with its status
+	// and duration; r.Pattern is the route that matched, "" if none did.
+	// It is how metrics see requests without server depending on them.
+	Observe func(r *http.Request, status int, elapsed time.Duration)
 }
 
 // DefaultMaxBodyBytes is the default request body limit.
@@ -81,7 +85,7 @@ func New(cfg Config, logger *slog.Logger, store directory.Store, mounts ...Mount
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	h := withRequestID(withAccessLog(logger, withRecover(logger, withBodyLimit(cfg.MaxBodyBytes, mux.mux))))
+	h := withRequestID(withAccessLog(logger, cfg.Observe, withRecover(logger, withBodyLimit(cfg.MaxBodyBytes, mux.mux))))
 	return &Server{handler: h, routes: mux.patterns}
 }
 
@@ -171,10 +175,10 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// withAccessLog writes one log line per request. It logs the route pattern
-// and the path, never the query string or headers, which may carry
-// credentials.
-func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
+// withAccessLog writes one log line per request, and tells observe (if not
+// nil) of it. It logs the route pattern and the path, never the query
+// string or headers, which may carry credentials.
+func withAccessLog(logger *slog.Logger, observe func(*http.Request, int, time.Duration), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
@@ -182,13 +186,17 @@ func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
+		elapsed := time.Since(start)
+		if observe != nil {
+			observe(r, rec.status, elapsed)
+		}
 		logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method),
 			slog.String("route", r.Pattern),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status),
 			slog.Int64("bytes", rec.bytes),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", elapsed),
 			slog.String("remote", r.RemoteAddr),
 		)
 	})
