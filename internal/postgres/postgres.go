@@ -6,6 +6,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -23,7 +24,7 @@ import (
 )
 
 //go:embed migrations/*.sql
-var migrations embed.FS
+var migrationFiles embed.FS
 
 // defaultConnectTimeout bounds a connection attempt when the URL sets no
 // connect_timeout, so an unreachable server answers Unavailable instead of
@@ -82,27 +83,48 @@ const migrationLockTimeout = 300
 // holds a PostgreSQL advisory lock while migrating, so nodes that start at
 // the same time apply each migration once, one after the other.
 func (s *Store) Migrate(ctx context.Context) error {
-	fsys, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return fmt.Errorf("postgres: migrate: %w", err)
-	}
 	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, migrationLockTimeout))
 	if err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
 	db := stdlib.OpenDBFromPool(s.pool)
 	defer db.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, db, fsys,
-		goose.WithSessionLocker(locker),
-		goose.WithDisableGlobalRegistry(true),
-	)
+	p, err := migrations(db, goose.WithSessionLocker(locker))
 	if err != nil {
-		return fmt.Errorf("postgres: migrate: %w", err)
+		return err
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return storeError("migrate", err)
 	}
 	return nil
+}
+
+// SchemaVersion returns the schema version the database has and the latest
+// one this build knows. It takes no lock.
+func (s *Store) SchemaVersion(ctx context.Context) (current, latest int64, err error) {
+	db := stdlib.OpenDBFromPool(s.pool)
+	defer db.Close()
+	p, err := migrations(db)
+	if err != nil {
+		return 0, 0, err
+	}
+	current, latest, err = p.GetVersions(ctx)
+	if err != nil {
+		return 0, 0, storeError("read the schema version", err)
+	}
+	return current, latest, nil
+}
+
+func migrations(db *sql.DB, opts ...goose.ProviderOption) (*goose.Provider, error) {
+	fsys, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("postgres: migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, fsys, append(opts, goose.WithDisableGlobalRegistry(true))...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: migrations: %w", err)
+	}
+	return p, nil
 }
 
 // inTx runs fn in a transaction and commits it if fn returns nil. A

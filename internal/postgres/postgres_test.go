@@ -231,7 +231,7 @@ func TestMigrate(t *testing.T) {
 	if err := node.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate again: %v", err)
 	}
-	files, err := migrations.ReadDir("migrations")
+	files, err := migrationFiles.ReadDir("migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
