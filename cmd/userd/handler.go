@@ -9,6 +9,7 @@ import (
 	"github.com/userd/userd/internal/admin"
 	"github.com/userd/userd/internal/auth"
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/metrics"
 	"github.com/userd/userd/internal/openapiv1"
 	"github.com/userd/userd/internal/server"
 	"github.com/userd/userd/internal/tenantv2"
@@ -16,13 +17,18 @@ import (
 )
 
 // newHandler wires every API userd serves over one service and one
-// authenticator. This is the only place the dialects meet.
-func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger *slog.Logger, st directory.Store, svc *directory.Service) (*server.Server, error) {
-	authn, err := auth.NewAuthenticator(ctx, st, auth.Options{TokenLifetime: cfg.tokenTTL})
+// authenticator, measured by m. This is the only place the dialects meet.
+func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger *slog.Logger, st directory.Store, svc *directory.Service, m *metrics.Metrics) (*server.Server, error) {
+	authn, err := auth.NewAuthenticator(ctx, st, auth.Options{TokenLifetime: cfg.tokenTTL, Observer: m})
 	if err != nil {
 		return nil, fmt.Errorf("start the authenticator: %w", err)
 	}
-	return server.New(server.Config{MaxBodyBytes: cfg.maxBodyBytes}, logger, st,
+	return server.New(server.Config{MaxBodyBytes: cfg.maxBodyBytes, Observe: m.ObserveRequest}, logger, st,
+		func(mux server.Router) {
+			if cfg.metricsAddr == "" {
+				mux.Handle("GET /metrics", m.Handler())
+			}
+		},
 		func(mux server.Router) { auth.Routes(mux, authn) },
 		func(mux server.Router) { admin.Routes(mux, svc, authn) },
 		func(mux server.Router) {

@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/userd/userd/internal/auth"
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/metrics"
 	"github.com/userd/userd/internal/server"
 )
 
@@ -31,6 +32,8 @@ type serveConfig struct {
 	shutdownTimeout   time.Duration
 	requestTimeout    time.Duration
 	maxBodyBytes      int64
+	metricsAddr       string
+	tls               tlsConfig
 	logFormat         string
 	logLevel          string
 }
@@ -48,6 +51,8 @@ func (s *serveConfig) define(c *commonFlags) {
 	f.DurationVar(&s.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for requests in flight")
 	f.DurationVar(&s.requestTimeout, "request-timeout", server.DefaultRequestTimeout, "longest time a request may take; past it the database work stops and the API answers 503")
 	f.Int64Var(&s.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest request body accepted, in bytes")
+	f.StringVar(&s.metricsAddr, "metrics-addr", "", `where GET /metrics is served: "" on --addr, an address for a listener of its own, or "off"`)
+	s.tls.define(f)
 	f.StringVar(&s.logFormat, "log-format", "auto", "log format: auto (text on a terminal, else JSON), json or text")
 	f.StringVar(&s.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.VisitAll(func(fl *flag.Flag) {
@@ -87,17 +92,20 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 			return fmt.Errorf("migrate %s: %w (fix the database, or start with --no-migrate if it is migrated separately)", redactURL(c.db), err)
 		}
 	}
-	svc, err := c.service(st)
+	m := metrics.New(dialectOf)
+	watched := m.WatchStore(st)
+	hasher, err := auth.NewHasher(c.argon2, 0)
 	if err != nil {
 		return err
 	}
+	m.WatchHasher(hasher)
+	svc := directory.NewService(watched, hasher)
 	slog.SetDefault(logger)
 
-	ln, err := net.Listen("tcp", cfg.addr)
+	ln, base, err := cfg.tls.listen(ctx, cfg.addr, logger)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+		return err
 	}
-	base := "http://" + ln.Addr().String()
 	cl, secret, created, err := svc.Bootstrap(ctx)
 	if err != nil {
 		ln.Close()
@@ -107,10 +115,18 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		printBootstrap(std.stdout, base, cl, secret)
 	}
 
-	handler, err := newHandler(ctx, cfg, loc, logger, st, svc)
+	handler, err := newHandler(ctx, cfg, loc, logger, watched, svc, m)
 	if err != nil {
 		ln.Close()
 		return err
+	}
+	if cfg.metricsAddr != "" && cfg.metricsAddr != "off" {
+		stopMetrics, err := serveMetrics(cfg.metricsAddr, m.Handler(), logger)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stopMetrics(context.Background())
 	}
 	srv := &http.Server{
 		Handler:           server.WithDeadline(cfg.requestTimeout, handler),

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// dialects names the API each route path prefix belongs to, for the
+// dialect label of the request metrics. The first match wins, so the token
+// endpoint's OneAccess path comes before the tenant v2 API it shares a
+// prefix with.
+var dialects = []struct{ prefix, name string }{
+	{"/oauth/token", "token"},
+	{"/api/v2/tenant/token", "token"},
+	{"/admin/", "admin"},
+	{"/openapi/v1/", "openapiv1"},
+	{"/api/v2/tenant/", "tenantv2"},
+	{"/v1/api/user/", "userinfov1"},
+}
+
+// dialectOf returns the API a route path belongs to, or "userd" for the
+// server's own endpoints (/healthz, /readyz, /metrics, ...).
+func dialectOf(route string) string {
+	for _, d := range dialects {
+		if strings.HasPrefix(route, d.prefix) {
+			return d.name
+		}
+	}
+	return "userd"
+}
+
+// serveMetrics serves h at GET /metrics on its own listener at addr, for
+// deployments that keep metrics off the public address. The returned stop
+// shuts it down.
+func serveMetrics(addr string, h http.Handler, logger *slog.Logger) (stop func(context.Context) error, err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on --metrics-addr %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("metrics listener stopped", "err", err)
+		}
+	}()
+	logger.Info("metrics are served", "url", "http://"+ln.Addr().String()+"/metrics")
+	return srv.Shutdown, nil
+}

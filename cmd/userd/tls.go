@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+)
+
+// tlsConfig is where serve finds its certificate; both empty means plain
+// HTTP.
+type tlsConfig struct {
+	cert, key string
+}
+
+func (t *tlsConfig) define(f *flag.FlagSet) {
+	f.StringVar(&t.cert, "tls-cert", "", "PEM certificate chain file; with --tls-key, serve HTTPS and reload both files on SIGHUP")
+	f.StringVar(&t.key, "tls-key", "", "PEM private key file of --tls-cert")
+}
+
+// listen listens on addr, with TLS when a certificate is configured, and
+// returns the listener and its base URL. The certificate files are read
+// again on each SIGHUP until ctx ends; a failed reload is logged and the
+// current certificate kept.
+func (t tlsConfig) listen(ctx context.Context, addr string, logger *slog.Logger) (net.Listener, string, error) {
+	if (t.cert == "") != (t.key == "") {
+		return nil, "", usageError("--tls-cert and --tls-key go together: give both or neither")
+	}
+	var certs *certReloader
+	if t.cert != "" {
+		var err error
+		if certs, err = loadCert(t.cert, t.key); err != nil {
+			return nil, "", err
+		}
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	if certs == nil {
+		return ln, "http://" + ln.Addr().String(), nil
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		defer signal.Stop(hup)
+		certs.reloadOn(ctx, hup, logger)
+	}()
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: certs.get}
+	return tls.NewListener(ln, cfg), "https://" + ln.Addr().String(), nil
+}
+
+// certReloader holds the serving certificate and swaps it atomically, so a
+// reload never disturbs handshakes in progress.
+type certReloader struct {
+	certFile, keyFile string
+	cert              atomic.Pointer[tls.Certificate]
+}
+
+func loadCert(certFile, keyFile string) (*certReloader, error) {
+	c := &certReloader{certFile: certFile, keyFile: keyFile}
+	if err := c.reload(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// reload reads the files again and, if they hold a valid pair, serves it.
+func (c *certReloader) reload() error {
+	cert, err := tls.LoadX509KeyPair(c.certFile, c.keyFile)
+	if err != nil {
+		return fmt.Errorf("load --tls-cert %s and --tls-key %s: %w (check both are PEM and belong together)", c.certFile, c.keyFile, err)
+	}
+	c.cert.Store(&cert)
+	return nil
+}
+
+func (c *certReloader) get(*tls.ClientHelloInfo) (*tls.Certificate, error) { return c.cert.Load(), nil }
+
+// reloadOn reloads the certificate each time sig delivers, until ctx ends.
+func (c *certReloader) reloadOn(ctx context.Context, sig <-chan os.Signal, logger *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-sig:
+			if err := c.reload(); err != nil {
+				logger.Error("TLS certificate not reloaded; still serving the previous one", "err", err)
+				continue
+			}
+			logger.Info("TLS certificate reloaded", "cert", c.certFile)
+		}
+	}
+}
