@@ -1,0 +1,36 @@
+// Command ceiling is the benchmark's yardstick: a bare net/http server that
+// answers GET /users/{id} with a fixed JSON body of about 400 bytes, the
+// size of one user. Whatever userd does beyond that costs throughput, so the
+// benchmark reports every path as a ratio to this server's req/s under the
+// same load on the same machine.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+)
+
+// body is one user as a directory might answer it, 400 bytes long.
+var body = []byte(`{"id":123456,"tenant_id":1,"username":"user00123455","name":"User 123455","nick_name":"u123455","email":"user00123455@bench.example","phone":"5550123455","phone_country_code":"+1","active":true,"locked":false,"origin":"import","enterprise_id":"ent-5","grade":5,"employee_number":"E123455","city":"Springfield","country":"US","extension":{"role_id":2,"level_id":5},"orgs":[],"version":1,"x":"padding"}` + "\n")
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8090", "address to listen on")
+	flag.Parse()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ceiling:", err)
+		os.Exit(1)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	})
+	if err := http.Serve(ln, mux); err != nil {
+		fmt.Fprintln(os.Stderr, "ceiling:", err)
+		os.Exit(1)
+	}
+}

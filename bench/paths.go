@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// target is one path under load: how to write a request for a random user
+// and how to tell a good answer from an error.
+type target struct {
+	name    string
+	ceiling bool // sent to the ceiling server instead of userd
+	items   int  // users per request, for users/s (0 when not a batch)
+	// request appends one complete HTTP/1.1 request to b.
+	request func(r *rand.Rand, b []byte) []byte
+	// check returns an error unless status and body are a success.
+	check func(status int, body []byte) error
+}
+
+// grantToken gets an access token for the bench client from userd's token
+// endpoint, the credential of every path but user-info v1.
+func grantToken(ctx context.Context, addr string, sd *seeded) (string, error) {
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {sd.clientID}, "client_secret": {sd.clientSecret}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/oauth/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		return "", fmt.Errorf("get an access token: %w", err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
+		return "", fmt.Errorf("get an access token: status %d, decode error %v", resp.StatusCode, err)
+	}
+	return tok.AccessToken, nil
+}
+
+// paths lists every path the benchmark loads, the ceiling first.
+func paths(ceilingAddr, addr string, sd *seeded, accessToken string) []target {
+	bearer := "Authorization: Bearer " + accessToken + "\r\n"
+	user := func(r *rand.Rand) string { return strconv.FormatInt(sd.ids[r.IntN(len(sd.ids))], 10) }
+	get := func(host, path, headers string) func(*rand.Rand, []byte) []byte {
+		return func(r *rand.Rand, b []byte) []byte {
+			return appendRequest(b, "GET", host, path+user(r), headers, "", "")
+		}
+	}
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {sd.clientID}, "client_secret": {sd.clientSecret}}.Encode()
+	return []target{
+		{name: "ceiling", ceiling: true, request: get(ceilingAddr, "/users/", ""), check: status200},
+		{name: "openapi-get", request: get(addr, "/openapi/v1/users/", bearer), check: status200},
+		{name: "tenantv2-get", request: get(addr, "/api/v2/tenant/users/", bearer), check: status200},
+		{name: "admin-get", request: get(addr, "/admin/v1/users/", bearer), check: status200},
+		{
+			name:  "userinfo-batch100",
+			items: 100,
+			request: func(r *rand.Rand, b []byte) []byte {
+				headers := "x-api-tenantId: " + strconv.FormatInt(sd.tenantID, 10) + "\r\nx-api-token: " + sd.apiToken + "\r\n"
+				return appendRequest(b, "GET", addr, "/v1/api/user/info?userIds="+distinctIDs(r, sd.ids, 100), headers, "", "")
+			},
+			check: func(status int, body []byte) error {
+				if err := status200(status, body); err != nil {
+					return err
+				}
+				want := min(100, len(sd.ids))
+				if !bytes.HasPrefix(body, []byte(`{"result":true`)) || bytes.Count(body, []byte(`{"id":`)) != want {
+					return fmt.Errorf("want %d users, got %.200s", want, body)
+				}
+				return nil
+			},
+		},
+		{
+			name: "admin-list",
+			request: func(r *rand.Rand, b []byte) []byte {
+				// A prefix of 5 of the 8 digits matches 1,000 consecutive users.
+				prefix := emailLocal(r.IntN(len(sd.ids)))[:len("user")+5]
+				return appendRequest(b, "GET", addr, "/admin/v1/users?limit=100&email="+prefix, bearer, "", "")
+			},
+			check: status200,
+		},
+		{
+			name: "openapi-put",
+			request: func(r *rand.Rand, b []byte) []byte {
+				body := fmt.Sprintf(`{"phone":"555%07d","enterprise_id":"ent-%d","is_active":true}`, r.IntN(10_000_000), r.IntN(1_000_000))
+				return appendRequest(b, "PUT", addr, "/openapi/v1/users/"+user(r), bearer, "application/json", body)
+			},
+			check: status200,
+		},
+		{
+			name: "admin-patch",
+			request: func(r *rand.Rand, b []byte) []byte {
+				body := fmt.Sprintf(`{"city":"City %d","grade":%d}`, r.IntN(1_000_000), r.IntN(100))
+				return appendRequest(b, "PATCH", addr, "/admin/v1/users/"+user(r), bearer, "application/merge-patch+json", body)
+			},
+			check: status200,
+		},
+		{
+			name: "token",
+			request: func(r *rand.Rand, b []byte) []byte {
+				return appendRequest(b, "POST", addr, "/oauth/token", "", "application/x-www-form-urlencoded", form)
+			},
+			check: status200,
+		},
+	}
+}
+
+// appendRequest appends an HTTP/1.1 request; headers is "" or complete
+// header lines, each ending in CRLF.
+func appendRequest(b []byte, method, host, target, headers, contentType, body string) []byte {
+	b = append(b, method+" "+target+" HTTP/1.1\r\nHost: "+host+"\r\n"+headers...)
+	if contentType != "" {
+		b = append(b, "Content-Type: "+contentType+"\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n"...)
+	}
+	b = append(b, "\r\n"+body...)
+	return b
+}
+
+// distinctIDs returns n different random ids of ids (all of them if there
+// are fewer), comma-separated.
+func distinctIDs(r *rand.Rand, ids []int64, n int) string {
+	n = min(n, len(ids))
+	seen := make(map[int]bool, n)
+	var b strings.Builder
+	for len(seen) < n {
+		i := r.IntN(len(ids))
+		if seen[i] {
+			continue
+		}
+		seen[i] = true
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(ids[i], 10))
+	}
+	return b.String()
+}
+
+func status200(status int, body []byte) error {
+	if status != http.StatusOK {
+		return fmt.Errorf("status %d: %.200s", status, body)
+	}
+	return nil
+}

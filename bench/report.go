@@ -1,0 +1,83 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+)
+
+// report is the outcome of one run, printed as a table and saved as JSON.
+type report struct {
+	Engine   string
+	Users    int
+	Conns    int
+	Duration string
+	Warmup   string
+	Seeding  time.Duration // importing the users
+	Startup  time.Duration // from exec of userd serve to the first 200 of /readyz
+	Started  time.Time
+	Load     string // the load average after the run, as /proc/loadavg shows it
+	Rows     []result
+}
+
+// compare sets every row's ratio to the ceiling's req/s.
+func (r *report) compare() {
+	var ceiling float64
+	for _, row := range r.Rows {
+		if row.Path == "ceiling" {
+			ceiling = row.ReqPerSec
+		}
+	}
+	if ceiling == 0 {
+		return
+	}
+	for i := range r.Rows {
+		r.Rows[i].Ratio = r.Rows[i].ReqPerSec / ceiling
+	}
+}
+
+// print writes the table.
+func (r *report) print(w io.Writer) {
+	fmt.Fprintf(w, "\nuserd benchmark: %s, %d users, %d connections, %s measured per path after %s warm-up\n",
+		r.Engine, r.Users, r.Conns, r.Duration, r.Warmup)
+	fmt.Fprintf(w, "seeding: %s (%.0f users/s)   start-up to ready: %s   load average after: %s\n\n",
+		r.Seeding.Round(time.Millisecond), float64(r.Users)/r.Seeding.Seconds(), r.Startup.Round(100*time.Microsecond), r.Load)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "path\treq/s\tp50\tp99\terrors\tvs ceiling\tserver RSS\t")
+	for _, row := range r.Rows {
+		ratio := "-"
+		if row.Ratio > 0 {
+			ratio = fmt.Sprintf("%.2f", row.Ratio)
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%d\t%s\t%.1f MB\t\n",
+			row.Path, row.ReqPerSec, ms(row.P50), ms(row.P99), row.Errors, ratio, float64(row.RSS)/(1<<20))
+	}
+	tw.Flush()
+	for _, row := range r.Rows {
+		if row.UsersPerSec > 0 {
+			fmt.Fprintf(w, "%s delivers %.0f users/s\n", row.Path, row.UsersPerSec)
+		}
+	}
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
+
+// save writes the report as JSON into dir and returns the file's path.
+func (r *report) save(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("save the report: %w", err)
+	}
+	path := filepath.Join(dir, fmt.Sprintf("%s-%d-%s.json", r.Engine, r.Users, r.Started.Format("20060102T150405Z")))
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("save the report: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return "", fmt.Errorf("save the report: %w", err)
+	}
+	return path, nil
+}
