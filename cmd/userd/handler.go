@@ -19,7 +19,9 @@ import (
 // newHandler wires every API userd serves over one service and one
 // authenticator, measured by m. This is the only place the dialects meet.
 func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger *slog.Logger, st directory.Store, svc *directory.Service, m *metrics.Metrics) (*server.Server, error) {
-	authn, err := auth.NewAuthenticator(ctx, st, auth.Options{TokenLifetime: cfg.tokenTTL, Observer: m})
+	authn, err := auth.NewAuthenticator(ctx, st, auth.Options{TokenLifetime: cfg.tokenTTL, Observer: m,
+		MaxClientFailures: cfg.authFailures.perClient, MaxAddressFailures: cfg.authFailures.perAddress,
+		FailureWindow: cfg.authFailures.window, AuditFailuresPerMinute: cfg.authFailures.auditPerMinute})
 	if err != nil {
 		return nil, fmt.Errorf("start the authenticator: %w", err)
 	}

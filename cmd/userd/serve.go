@@ -34,6 +34,7 @@ type serveConfig struct {
 	maxBodyBytes      int64
 	metricsAddr       string
 	tls               tlsConfig
+	authFailures      authFailureConfig
 	logFormat         string
 	logLevel          string
 }
@@ -53,6 +54,7 @@ func (s *serveConfig) define(c *commonFlags) {
 	f.Int64Var(&s.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest request body accepted, in bytes")
 	f.StringVar(&s.metricsAddr, "metrics-addr", "", `where GET /metrics is served: "" on --addr, an address for a listener of its own, or "off"`)
 	s.tls.define(f)
+	s.authFailures.define(f)
 	f.StringVar(&s.logFormat, "log-format", "auto", "log format: auto (text on a terminal, else JSON), json or text")
 	f.StringVar(&s.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.VisitAll(func(fl *flag.Flag) {
@@ -205,4 +207,20 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// authFailureConfig is the token endpoint's limits on failed client
+// authentications (docs/api/token.md, "Failure limits").
+type authFailureConfig struct {
+	perClient      int
+	perAddress     int
+	window         time.Duration
+	auditPerMinute int
+}
+
+func (a *authFailureConfig) define(f *flag.FlagSet) {
+	f.IntVar(&a.perClient, "max-client-failures", auth.DefaultMaxClientFailures, "failed token requests allowed per client_id per --failure-window before 429 (negative: no limit)")
+	f.IntVar(&a.perAddress, "max-address-failures", auth.DefaultMaxAddressFailures, "failed token requests allowed per source address per --failure-window before 429 (negative: no limit)")
+	f.DurationVar(&a.window, "failure-window", auth.DefaultFailureWindow, "sliding window in which failed token requests are counted, per node")
+	f.IntVar(&a.auditPerMinute, "audit-failures-per-minute", auth.DefaultAuditFailuresPerMinute, "most failed authentications written to the audit log per minute per node (negative: none)")
 }

@@ -32,6 +32,23 @@ type Options struct {
 	// the store are trusted before being read again (DefaultCacheTTL). It
 	// is the longest a disabled client or a revoked API token keeps working.
 	CacheTTL time.Duration
+	// MaxClientFailures is how many failed authentications one client_id
+	// may have per FailureWindow before the token endpoint answers 429
+	// (DefaultMaxClientFailures); negative means no limit.
+	MaxClientFailures int
+	// MaxAddressFailures is the same per source address, an IPv6 address
+	// counting as its /64 (DefaultMaxAddressFailures); negative means no
+	// limit.
+	MaxAddressFailures int
+	// FailureWindow is the sliding window failures are counted in
+	// (DefaultFailureWindow). Counts live in this node's memory: with N
+	// nodes behind a load balancer a client may fail up to N times the
+	// limit.
+	FailureWindow time.Duration
+	// AuditFailuresPerMinute is the most failed authentications recorded in
+	// the audit log per minute (DefaultAuditFailuresPerMinute); negative
+	// records none.
+	AuditFailuresPerMinute int
 	// Now is the clock (time.Now); tests move it.
 	Now func() time.Time
 	// Observer is told of grants and refusals, for metrics (none if nil).
@@ -82,6 +99,8 @@ type Authenticator struct {
 	clients  *cache[clientStatus]
 	tokens   *cache[directory.APIToken]
 	observer Observer
+	limits   *failureLimits
+	failures *failureAudit
 }
 
 // clientStatus is what Authenticate needs to know of a client to honour an
@@ -106,6 +125,18 @@ func NewAuthenticator(ctx context.Context, store directory.Store, opts Options) 
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.MaxClientFailures == 0 {
+		opts.MaxClientFailures = DefaultMaxClientFailures
+	}
+	if opts.MaxAddressFailures == 0 {
+		opts.MaxAddressFailures = DefaultMaxAddressFailures
+	}
+	if opts.FailureWindow <= 0 {
+		opts.FailureWindow = DefaultFailureWindow
+	}
+	if opts.AuditFailuresPerMinute == 0 {
+		opts.AuditFailuresPerMinute = DefaultAuditFailuresPerMinute
+	}
 	if opts.Observer == nil {
 		opts.Observer = noObserver{}
 	}
@@ -129,6 +160,8 @@ func NewAuthenticator(ctx context.Context, store directory.Store, opts Options) 
 		clients:  newCache[clientStatus](opts.CacheTTL, opts.Now),
 		tokens:   newCache[directory.APIToken](opts.CacheTTL, opts.Now),
 		observer: opts.Observer,
+		limits:   newFailureLimits(opts.MaxClientFailures, opts.MaxAddressFailures, opts.FailureWindow, opts.Now),
+		failures: newFailureAudit(store, opts.AuditFailuresPerMinute, opts.Now),
 	}, nil
 }
 

@@ -89,12 +89,24 @@ func (a *Authenticator) grant(w http.ResponseWriter, r *http.Request) (accessTok
 var dummySecretHash = directory.HashSecret(directory.NewSecret(directory.ClientSecretPrefix).Reveal())
 
 // authenticateClient returns the client whose credentials req carries. It
-// is the one place where client authentication fails, so a limit on
-// failures per client or address (issue 4) belongs here.
+// is the one place where client authentication fails. Each attempt is
+// counted against the client_id and the source address first, and refused
+// with 429 when either has used up its allowance of failures; right
+// credentials use none of it. Every failure is audited (at a bounded rate,
+// off the request's path) whether or not the client_id exists.
 func (a *Authenticator) authenticateClient(r *http.Request, req tokenRequest) (directory.Client, error) {
+	at, retryAfter, err := a.limits.begin(r.Context(), req.clientID, r.RemoteAddr)
+	if err != nil {
+		return directory.Client{}, err
+	}
+	if retryAfter > 0 {
+		slog.InfoContext(r.Context(), "auth: client authentication refused: too many failures", "client_id", loggableClientID(req.clientID))
+		return directory.Client{}, errRateLimited.after(retryAfter)
+	}
 	c, err := a.store.ClientByClientID(r.Context(), req.clientID)
 	found := err == nil
 	if err != nil && directory.KindOf(err) != directory.NotFound {
+		at.end(false)
 		return directory.Client{}, err
 	}
 	hash := dummySecretHash
@@ -103,9 +115,12 @@ func (a *Authenticator) authenticateClient(r *http.Request, req tokenRequest) (d
 	}
 	matches := directory.SecretMatches(req.clientSecret.Reveal(), hash)
 	if !found || !matches || c.Disabled {
-		slog.InfoContext(r.Context(), "auth: client authentication failed", "client_id", truncate(req.clientID, 64))
+		at.end(true)
+		slog.InfoContext(r.Context(), "auth: client authentication failed", "client_id", loggableClientID(req.clientID))
+		a.failures.record(r.Context(), failedAuthEvent(c.TenantID, req.clientID, r.RemoteAddr, a.now()))
 		return directory.Client{}, errClientAuth.viaBasic(req.basic)
 	}
+	at.end(false)
 	return c, nil
 }
 

@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/userd/userd/internal/directory"
 )
@@ -21,6 +24,8 @@ type grantError struct {
 	// basic reports that the client tried HTTP Basic, which RFC 6749 §5.2
 	// answers with 401 and WWW-Authenticate when authentication fails.
 	basic bool
+	// retryAfter, when set, is sent as Retry-After in whole seconds.
+	retryAfter time.Duration
 }
 
 func (e *grantError) Error() string { return "auth: token request: " + e.oauth + ": " + e.msg }
@@ -39,6 +44,13 @@ func (e *grantError) viaBasic(basic bool) *grantError {
 	return &c
 }
 
+// after returns a copy of e telling the caller to retry after d.
+func (e *grantError) after(d time.Duration) *grantError {
+	c := *e
+	c.retryAfter = d
+	return &c
+}
+
 // The token endpoint's errors.
 var (
 	errContentType  = &grantError{code: "TOKEN.1001", oauth: "invalid_request", msg: "the body must be application/x-www-form-urlencoded"}
@@ -52,6 +64,7 @@ var (
 	errNoClient     = &grantError{code: "TOKEN.1201", oauth: "invalid_client", msg: "client_id and client_secret are required"}
 	errBadBasic     = &grantError{code: "TOKEN.1202", oauth: "invalid_client", msg: "the Authorization header must be Basic with a form-urlencoded client_id:client_secret", basic: true}
 	errClientAuth   = &grantError{code: "TOKEN.1203", oauth: "invalid_client", msg: "client authentication failed"}
+	errRateLimited  = &grantError{code: "TOKEN.1204", oauth: "invalid_client", msg: "too many failed authentications for this client or from this address; retry after the number of seconds in Retry-After", status: http.StatusTooManyRequests}
 	errScope        = &grantError{code: "TOKEN.1301", oauth: "invalid_scope", msg: "the requested scope is invalid"}
 	errServer       = &grantError{code: "TOKEN.5000", oauth: "server_error", msg: "internal error; try again later", status: http.StatusInternalServerError}
 	errUnavailable  = &grantError{code: "TOKEN.5001", oauth: "temporarily_unavailable", msg: "the directory is unavailable; try again later", status: http.StatusServiceUnavailable}
@@ -82,6 +95,9 @@ func writeTokenError(w http.ResponseWriter, r *http.Request, err error) {
 		if directory.KindOf(err) == directory.Unavailable {
 			ge = errUnavailable
 		}
+	}
+	if ge.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.FormatInt(int64(math.Ceil(ge.retryAfter.Seconds())), 10))
 	}
 	status := http.StatusBadRequest
 	switch {

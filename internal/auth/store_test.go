@@ -68,6 +68,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatalf("NewAuthenticator: %v", err)
 	}
+	t.Cleanup(authn.failures.wg.Wait) // before the store closes
 	return &env{store: store, svc: svc, authn: authn, clock: clock, tenant: tenant, admin: directory.System(tenant.ID)}
 }
 

@@ -1,0 +1,241 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// withOptions replaces e's Authenticator by one built with opts on e's
+// store and clock.
+func (e *env) withOptions(t *testing.T, opts Options) {
+	t.Helper()
+	opts.CacheTTL, opts.Now = testCacheTTL, e.clock.now
+	a, err := NewAuthenticator(context.Background(), e.store, opts)
+	if err != nil {
+		t.Fatalf("NewAuthenticator: %v", err)
+	}
+	t.Cleanup(a.failures.wg.Wait)
+	e.authn = a
+}
+
+// credCall is a token request with client_id and secret in the body, from
+// remote.
+func credCall(id, secret, remote string) tokenCall {
+	return tokenCall{remote: remote, body: form("grant_type", "client_credentials", "client_id", id, "client_secret", secret)}
+}
+
+// errorCode returns the error_code of an error answer.
+func errorCode(t *testing.T, w *httptest.ResponseRecorder) string {
+	t.Helper()
+	var eb errorBody
+	if err := json.Unmarshal(w.Body.Bytes(), &eb); err != nil {
+		t.Fatalf("body %s: %v", w.Body, err)
+	}
+	return eb.ErrorCode
+}
+
+// burst sends n copies of call at once and counts the answers by status.
+func (e *env) burst(t *testing.T, n int, call tokenCall) map[int]int {
+	t.Helper()
+	var mu sync.Mutex
+	counts := map[int]int{}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range n {
+		wg.Go(func() {
+			<-start
+			w := e.post(t, call)
+			mu.Lock()
+			counts[w.Code]++
+			mu.Unlock()
+		})
+	}
+	close(start)
+	wg.Wait()
+	return counts
+}
+
+// TestFailureLimitBurst checks that 50 concurrent wrong secrets for one
+// client get exactly the limit evaluated and the rest 429, while another
+// client keeps succeeding, unslowed, during and after the burst.
+func TestFailureLimitBurst(t *testing.T) {
+	for _, limit := range []int{1, 10, 49, 50} {
+		t.Run("limit_"+strconv.Itoa(limit), func(t *testing.T) {
+			e := newEnv(t)
+			e.withOptions(t, Options{MaxClientFailures: limit})
+			victim, _ := e.client(t, directory.ScopeUsersRead)
+			other, otherSecret := e.client(t, directory.ScopeUsersRead)
+			wrong := credCall(victim.ClientID, directory.NewSecret(directory.ClientSecretPrefix).Reveal(), "198.51.100.1:1000")
+
+			var wg sync.WaitGroup
+			var good map[int]int
+			wg.Go(func() { good = e.burst(t, 50, credCall(other.ClientID, otherSecret.Reveal(), "198.51.100.2:1000")) })
+			got := e.burst(t, 50, wrong)
+			wg.Wait()
+
+			wantRefused := max(50-limit, 0)
+			if got[400] != min(limit, 50) || got[429] != wantRefused {
+				t.Errorf("got %v, want %d × 400 and %d × 429", got, min(limit, 50), wantRefused)
+			}
+			if good[200] != 50 {
+				t.Errorf("other client during the burst: got %v, want 50 × 200", good)
+			}
+			if w := e.post(t, credCall(other.ClientID, otherSecret.Reveal(), "198.51.100.1:1000")); w.Code != 200 {
+				t.Errorf("other client from the attacker's address: got %d %s, want 200", w.Code, w.Body)
+			}
+		})
+	}
+}
+
+// TestFailureLimitEdges checks the limits at one below and one above, the
+// answer's shape and Retry-After, that unknown client_ids count like wrong
+// secrets, and that successes and the passing window give failures back.
+func TestFailureLimitEdges(t *testing.T) {
+	const limit = 5
+	e := newEnv(t)
+	e.withOptions(t, Options{MaxClientFailures: limit, MaxAddressFailures: 2 * limit, FailureWindow: time.Hour})
+	c, secret := e.client(t, directory.ScopeUsersRead)
+	bad := directory.NewSecret(directory.ClientSecretPrefix).Reveal()
+	addr := "203.0.113.9:5555"
+
+	for name, id := range map[string]string{"wrong secret": c.ClientID, "unknown client": directory.NewClientID()} {
+		t.Run(name, func(t *testing.T) {
+			for i := range limit {
+				if w := e.post(t, credCall(id, bad, addr)); w.Code != 400 || errorCode(t, w) != errClientAuth.code {
+					t.Fatalf("failure %d of %d: got %d %s, want 400 %s", i+1, limit, w.Code, w.Body, errClientAuth.code)
+				}
+			}
+			w := e.post(t, credCall(id, bad, addr))
+			if w.Code != 429 || errorCode(t, w) != errRateLimited.code || w.Header().Get("Retry-After") != "3600" {
+				t.Fatalf("failure %d: got %d %v %s, want 429 %s with Retry-After 3600", limit+1, w.Code, w.Header(), w.Body, errRateLimited.code)
+			}
+			checkGolden(t, "error_rate_limited", maskedBody(t, w.Body.Bytes()))
+		})
+	}
+	// Both subtests used one address: 2×limit failures, its limit.
+	other, otherSecret := e.client(t, directory.ScopeUsersRead)
+	if w := e.post(t, credCall(other.ClientID, otherSecret.Reveal(), addr)); w.Code != 429 {
+		t.Errorf("right credentials from an address at its limit: got %d, want 429", w.Code)
+	}
+	if w := e.post(t, credCall(other.ClientID, otherSecret.Reveal(), "[2001:db8::1]:1")); w.Code != 200 {
+		t.Errorf("right credentials from another address: got %d %s, want 200", w.Code, w.Body)
+	}
+
+	e.clock.advance(40 * time.Minute)
+	if w := e.post(t, credCall(c.ClientID, secret.Reveal(), "[2001:db8::2]:1")); w.Code != 429 || w.Header().Get("Retry-After") != "1200" {
+		t.Errorf("after 40 minutes: got %d Retry-After %q, want 429 1200", w.Code, w.Header().Get("Retry-After"))
+	}
+	e.clock.advance(20 * time.Minute)
+	if w := e.post(t, credCall(c.ClientID, secret.Reveal(), "[2001:db8::2]:1")); w.Code != 200 {
+		t.Errorf("after the window: got %d %s, want 200", w.Code, w.Body)
+	}
+
+	// Successes give their reservation back: many do not use up the limit.
+	for range 3 * limit {
+		if w := e.post(t, credCall(c.ClientID, secret.Reveal(), "[2001:db8::3]:1")); w.Code != 200 {
+			t.Fatalf("success: got %d %s, want 200", w.Code, w.Body)
+		}
+	}
+	for i := range limit - 1 {
+		if w := e.post(t, credCall(c.ClientID, bad, "[2001:db8::3]:1")); w.Code != 400 {
+			t.Fatalf("failure %d after successes: got %d, want 400", i+1, w.Code)
+		}
+	}
+	if w := e.post(t, credCall(c.ClientID, secret.Reveal(), "[2001:db8::3]:1")); w.Code != 200 {
+		t.Errorf("right secret one failure under the limit: got %d, want 200", w.Code)
+	}
+}
+
+func TestFailureLimitOff(t *testing.T) {
+	e := newEnv(t)
+	e.withOptions(t, Options{MaxClientFailures: -1, MaxAddressFailures: -1})
+	for i := range DefaultMaxClientFailures + 1 {
+		if w := e.post(t, credCall(directory.NewClientID(), "uds_x", "")); w.Code != 400 {
+			t.Fatalf("failure %d with limits off: got %d, want 400", i+1, w.Code)
+		}
+	}
+}
+
+func TestAddressKey(t *testing.T) {
+	tests := []struct{ remote, want string }{
+		{"192.0.2.1:1234", "192.0.2.1"},
+		{"[::ffff:192.0.2.1]:1", "192.0.2.1"},
+		{"[2001:db8:1:2:3:4:5:6]:443", "2001:db8:1:2::/64"},
+		{"[2001:db8:1:2::9]:443", "2001:db8:1:2::/64"},
+		{"@", "@"},
+	}
+	for _, tt := range tests {
+		if got := addressKey(tt.remote); got != tt.want {
+			t.Errorf("addressKey(%q): got %q, want %q", tt.remote, got, tt.want)
+		}
+	}
+}
+
+// TestFailedAuthAudited checks that failures become auth.failed events
+// naming the client_id and address but never the secret, that unknown
+// client_ids land in tenant 0, and that at most the configured number a
+// minute are recorded.
+func TestFailedAuthAudited(t *testing.T) {
+	const perMinute = 3
+	e := newEnv(t)
+	e.withOptions(t, Options{AuditFailuresPerMinute: perMinute})
+	c, secret := e.client(t, directory.ScopeUsersRead)
+	bad := directory.NewSecret(directory.ClientSecretPrefix).Reveal()
+	unknown := directory.NewClientID()
+
+	e.post(t, credCall(unknown, bad, "198.51.100.7:9"))
+	for range 10 {
+		e.post(t, credCall(c.ClientID, bad, "198.51.100.7:9"))
+	}
+	e.post(t, credCall(c.ClientID, secret.Reveal(), "198.51.100.7:9"))
+	e.authn.failures.wg.Wait()
+
+	events := func(tenantID int64) []directory.Event {
+		t.Helper()
+		evs, err := e.store.AuditEvents(context.Background(), tenantID, 0, 100)
+		if err != nil {
+			t.Fatalf("AuditEvents: %v", err)
+		}
+		var failed []directory.Event
+		for _, ev := range evs {
+			if ev.Action == "auth.failed" {
+				failed = append(failed, ev)
+			}
+			if strings.Contains(ev.Actor+ev.ObjectID+strings.Join(ev.Fields, ","), bad) {
+				t.Errorf("event %+v holds the secret", ev)
+			}
+		}
+		return failed
+	}
+	if got := events(0); len(got) != 1 || got[0].Actor != "client:"+unknown || got[0].ClientIP != "198.51.100.7" {
+		t.Errorf("tenant 0: got %+v, want one auth.failed by client:%s from 198.51.100.7", got, unknown)
+	}
+	if got := events(e.tenant.ID); len(got) != perMinute-1 || got[0].Actor != "client:"+c.ClientID {
+		t.Errorf("tenant: got %+v, want %d auth.failed by client:%s", got, perMinute-1, c.ClientID)
+	}
+
+	e.clock.advance(time.Minute)
+	e.post(t, credCall(c.ClientID, bad, "198.51.100.7:9"))
+	e.authn.failures.wg.Wait()
+	if got := events(e.tenant.ID); len(got) != perMinute {
+		t.Errorf("a minute later: got %d events, want %d", len(got), perMinute)
+	}
+}
+
+func TestLoggableClientID(t *testing.T) {
+	secret := directory.NewSecret(directory.ClientSecretPrefix).Reveal()
+	if got := loggableClientID(secret); strings.Contains(got, secret) {
+		t.Errorf("got %q, want the secret withheld", got)
+	}
+	if got := loggableClientID(strings.Repeat("a", 100)); len(got) > 70 {
+		t.Errorf("got %d bytes, want at most 64 and an ellipsis", len(got))
+	}
+}
