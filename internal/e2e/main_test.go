@@ -170,9 +170,9 @@ func (p *proc) kill() {
 
 var credentialLine = regexp.MustCompile(`(client_id|client_secret):\s+(\S+)`)
 
-// token takes the admin client credentials that the first start on an
-// empty database printed and returns an access token with every scope.
-func (p *proc) token(t *testing.T) string {
+// credentials returns the client_id and client_secret of the admin client
+// that the first start on an empty database printed.
+func (p *proc) credentials(t *testing.T) map[string]string {
 	t.Helper()
 	creds := map[string]string{}
 	for _, m := range credentialLine.FindAllStringSubmatch(p.stdout.String(), -1) {
@@ -181,6 +181,13 @@ func (p *proc) token(t *testing.T) string {
 	if creds["client_secret"] == "" {
 		t.Fatalf("userd printed no admin credentials; stdout:\n%s", p.stdout)
 	}
+	return creds
+}
+
+// token returns an access token with every scope for the admin client.
+func (p *proc) token(t *testing.T) string {
+	t.Helper()
+	creds := p.credentials(t)
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {creds["client_id"]}, "client_secret": {creds["client_secret"]}}
 	resp, err := http.PostForm(p.base+"/oauth/token", form)
 	if err != nil {
@@ -217,8 +224,8 @@ type response struct {
 	body   []byte
 }
 
-// do sends a request with the client's bearer token; a nil error means an
-// answer arrived, whatever its status.
+// do sends a request with the client's bearer token and header, pairs of
+// name and value; a nil error means an answer arrived, whatever its status.
 func (c *client) do(method, path, body string, header ...string) (response, error) {
 	req, err := http.NewRequest(method, c.base+path, strings.NewReader(body))
 	if err != nil {
@@ -230,6 +237,9 @@ func (c *client) do(method, path, body string, header ...string) (response, erro
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
+	}
+	if req.Header.Get("Authorization") == "" { // a header "Authorization", "" sends none
+		req.Header.Del("Authorization")
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
