@@ -25,6 +25,11 @@ const (
 	maxUpdateAttempts = 8
 )
 
+// errContended answers an update without a version that lost the race to
+// other updates maxUpdateAttempts times. It is not ErrVersionMismatch: the
+// caller set no precondition, so a 412 would make no sense to it.
+var errContended = Errorf(Conflict, "", "the object is being changed by many requests at once; retry")
+
 // Service holds every rule of the directory: scopes, tenant scoping,
 // validation and references. All API dialects and commands go through it.
 type Service struct {
@@ -305,8 +310,11 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 		ev := s.event(p, "user.update", id, fields)
 		u.UpdatedAt = ev.Time
 		updated, err := s.store.UpdateUser(ctx, u, ev)
-		if !errors.Is(err, ErrVersionMismatch) || version != 0 || attempt == maxUpdateAttempts {
+		if !errors.Is(err, ErrVersionMismatch) || version != 0 {
 			return updated, err
+		}
+		if attempt == maxUpdateAttempts {
+			return User{}, errContended
 		}
 		if u, err = s.store.User(ctx, p.TenantID, id); err != nil {
 			return User{}, err
@@ -429,8 +437,11 @@ func (s *Service) UpdateOrg(ctx context.Context, p Principal, id, version int64,
 		ev := s.event(p, "org.update", id, fields)
 		o.UpdatedAt = ev.Time
 		updated, err := s.store.UpdateOrg(ctx, o, ev)
-		if !errors.Is(err, ErrVersionMismatch) || version != 0 || attempt == maxUpdateAttempts {
+		if !errors.Is(err, ErrVersionMismatch) || version != 0 {
 			return updated, err
+		}
+		if attempt == maxUpdateAttempts {
+			return Org{}, errContended
 		}
 	}
 }
