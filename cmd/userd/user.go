@@ -152,7 +152,7 @@ func importFile(ctx context.Context, c *commonFlags, std streams, svc *directory
 		}
 	}
 	err = read(f, func(line int, obj []byte) error {
-		patch, err := admin.DecodeUser(obj)
+		patch, err := admin.DecodeImportUser(obj)
 		if err != nil {
 			imp.fail(line, err)
 			return nil

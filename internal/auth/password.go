@@ -91,7 +91,9 @@ func (h *Hasher) HashPassword(ctx context.Context, password string) (string, err
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("auth: read random salt: %w", err)
 	}
-	key, err := h.run(ctx, password, salt, h.params, keyLen)
+	key, err := h.run(ctx, func() ([]byte, error) {
+		return h.derive([]byte(password), salt, h.params.Time, h.params.Memory, h.params.Threads, keyLen), nil
+	})
 	if err != nil {
 		return "", err
 	}
@@ -101,15 +103,25 @@ func (h *Hasher) HashPassword(ctx context.Context, password string) (string, err
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
-// VerifyPassword reports whether password matches phc, a PHC string made
-// by HashPassword, using the parameters written in phc itself so hashes
-// made with older parameters keep verifying. A malformed phc is an error.
-func (h *Hasher) VerifyPassword(ctx context.Context, password, phc string) (bool, error) {
-	params, salt, want, err := parsePHC(phc)
+// VerifyPassword reports whether password matches hash: a PHC string made
+// by HashPassword, using the parameters written in it so hashes made with
+// older parameters keep verifying, or a bcrypt or scrypt hash brought in by
+// userd user import (CheckHash lists the forms). A malformed hash is an
+// error. Every form waits for a slot like HashPassword does.
+func (h *Hasher) VerifyPassword(ctx context.Context, password, hash string) (bool, error) {
+	switch {
+	case isBcrypt(hash):
+		return verifyBcrypt(ctx, h, password, hash)
+	case strings.HasPrefix(hash, "$scrypt$"):
+		return verifyScrypt(ctx, h, password, hash)
+	}
+	params, salt, want, err := parsePHC(hash)
 	if err != nil {
 		return false, err
 	}
-	got, err := h.run(ctx, password, salt, params, uint32(len(want)))
+	got, err := h.run(ctx, func() ([]byte, error) {
+		return h.derive([]byte(password), salt, params.Time, params.Memory, params.Threads, uint32(len(want))), nil
+	})
 	if err != nil {
 		return false, err
 	}
@@ -122,8 +134,8 @@ func (h *Hasher) InFlight() int { return len(h.slots) }
 // Queued returns how many hashes are waiting for a free slot now.
 func (h *Hasher) Queued() int { return int(h.queued.Load()) }
 
-// run derives a key once a slot is free.
-func (h *Hasher) run(ctx context.Context, password string, salt []byte, p HashParams, n uint32) ([]byte, error) {
+// run calls derive once a slot is free.
+func (h *Hasher) run(ctx context.Context, derive func() ([]byte, error)) ([]byte, error) {
 	h.queued.Add(1)
 	select {
 	case h.slots <- struct{}{}:
@@ -133,7 +145,7 @@ func (h *Hasher) run(ctx context.Context, password string, salt []byte, p HashPa
 		return nil, directory.Wrap(directory.Unavailable, ctx.Err(), "the server is busy; try again later")
 	}
 	defer func() { <-h.slots }()
-	return h.derive([]byte(password), salt, p.Time, p.Memory, p.Threads, n), nil
+	return derive()
 }
 
 // parsePHC splits an argon2id PHC string into its parameters, salt and hash.

@@ -6,12 +6,21 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // PasswordHasher turns a plaintext password into a PHC string.
 type PasswordHasher interface {
 	HashPassword(ctx context.Context, password string) (string, error)
+}
+
+// HashChecker is implemented by a PasswordHasher that can also verify
+// password hashes made elsewhere. CheckHash returns an error saying what is
+// wrong with a hash it could not verify. Service.ImportUsers accepts
+// UserPatch.PasswordHash only when the hasher is one.
+type HashChecker interface {
+	CheckHash(hash string) error
 }
 
 // Limits on listing.
@@ -88,6 +97,9 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, origin string, pa
 	if err := p.require(ScopeUsersWrite); err != nil {
 		return User{}, err
 	}
+	if patch.PasswordHash != nil {
+		return User{}, errHashOnlyOnImport
+	}
 	u, fields, err := s.newUser(ctx, p, origin, patch)
 	if err != nil {
 		return User{}, err
@@ -121,13 +133,41 @@ func (s *Service) ImportUsers(ctx context.Context, p Principal, patches []UserPa
 	}
 	users := make([]User, 0, len(patches))
 	for i, patch := range patches {
-		u, _, err := s.newUser(ctx, p, OriginImport, patch)
+		u, err := s.importedUser(ctx, p, patch)
 		if err != nil {
 			return nil, &BatchError{Index: i, Err: err}
 		}
 		users = append(users, u)
 	}
 	return s.store.CreateUsers(ctx, users, s.event(p, "user.import", 0, []string{strconv.Itoa(len(users)) + " users"}))
+}
+
+var errHashOnlyOnImport = Errorf(Invalid, "password_hash", "only userd user import may set a password hash; send password instead")
+
+// importedUser builds a user to import from patch, which may carry an
+// existing password hash the hasher can verify, stored as given.
+func (s *Service) importedUser(ctx context.Context, p Principal, patch UserPatch) (User, error) {
+	hash := patch.PasswordHash
+	if hash != nil {
+		checker, ok := s.hasher.(HashChecker)
+		switch {
+		case !ok:
+			return User{}, Errorf(Invalid, "password_hash", "this server cannot verify imported password hashes")
+		case patch.Password != nil:
+			return User{}, Errorf(Invalid, "password_hash", "send password or password_hash, not both")
+		}
+		if err := checker.CheckHash(*hash); err != nil {
+			return User{}, Errorf(Invalid, "password_hash", "%s", strings.TrimPrefix(err.Error(), "auth: "))
+		}
+	}
+	u, _, err := s.newUser(ctx, p, OriginImport, patch)
+	if err != nil {
+		return User{}, err
+	}
+	if hash != nil {
+		u.PasswordHash, u.PasswordChangedAt = *hash, s.clock()
+	}
+	return u, nil
 }
 
 // BatchError reports which item of a batch failed.
@@ -279,6 +319,9 @@ func pageSize(n int) (int, error) {
 func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64, patch UserPatch) (User, error) {
 	if err := p.require(ScopeUsersWrite); err != nil {
 		return User{}, err
+	}
+	if patch.PasswordHash != nil {
+		return User{}, errHashOnlyOnImport
 	}
 	// Read first: a missing user answers before any password is hashed, so
 	// another tenant's user costs exactly what a missing one does.

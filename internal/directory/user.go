@@ -121,6 +121,10 @@ type UserPatch struct {
 	Orgs             *[]Membership
 	// Password is the new plaintext password; the Service hashes it.
 	Password *string
+	// PasswordHash is an existing hash of the password, brought from another
+	// system and stored as given. Only Service.ImportUsers accepts it, and
+	// only in a form its PasswordHasher's HashChecker accepts.
+	PasswordHash *string
 }
 
 // apply writes the patch onto u and returns the native names of the fields
