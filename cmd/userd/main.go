@@ -70,6 +70,7 @@ Commands:
   client     create, list, disable or enable API clients (client-credentials grant)
   token      create, list or revoke API tokens
   user       create, import or export users
+  audit      print a tenant's latest audit events (audit tail), or follow them
   version    print the version
 
 Every command takes --db URL (env USERD_DB, default sqlite:userd.db), where URL
@@ -99,6 +100,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return runToken(ctx, rest, getenv, std)
 	case "user":
 		return runUser(ctx, rest, getenv, std)
+	case "audit":
+		return runAudit(ctx, rest, getenv, std)
 	case "version":
 		return runVersion(std)
 	case "help", "-h", "-help", "--help":
@@ -175,10 +178,15 @@ func (c *commonFlags) service(st directory.Store) (*directory.Service, error) {
 	return directory.NewService(st, h), nil
 }
 
-// open opens the store and the service over it; the caller closes the store.
+// open opens the store, checks its schema is current, and builds the
+// service over it; the caller closes the store.
 func (c *commonFlags) open(ctx context.Context) (store, *directory.Service, error) {
 	st, err := c.openStore(ctx)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := c.checkSchema(ctx, st); err != nil {
+		st.Close()
 		return nil, nil, err
 	}
 	svc, err := c.service(st)
@@ -192,6 +200,9 @@ func (c *commonFlags) open(ctx context.Context) (store, *directory.Service, erro
 // openTenant is open for a command acting in one tenant, given by id or
 // name: it returns an all-scopes principal in that tenant.
 func (c *commonFlags) openTenant(ctx context.Context, tenant string) (store, *directory.Service, directory.Principal, error) {
+	if tenant == "" {
+		return nil, nil, directory.Principal{}, usageError("--tenant is required (a tenant id or name; see userd tenant list)")
+	}
 	st, svc, err := c.open(ctx)
 	if err != nil {
 		return nil, nil, directory.Principal{}, err
@@ -243,6 +254,23 @@ func (c *commonFlags) parse(args []string) error {
 type store interface {
 	directory.Store
 	Migrate(ctx context.Context) error
+	SchemaVersion(ctx context.Context) (current, latest int64, err error)
+}
+
+// checkSchema returns an error saying what to do unless the database's
+// schema is exactly the one this build knows.
+func (c *commonFlags) checkSchema(ctx context.Context, st store) error {
+	current, latest, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case current < latest:
+		return fmt.Errorf("the database %s has schema version %d and this userd needs %d: run userd migrate --db %s first", redactURL(c.db), current, latest, redactURL(c.db))
+	case current > latest:
+		return fmt.Errorf("the database %s has schema version %d, newer than the %d this userd knows: upgrade userd", redactURL(c.db), current, latest)
+	}
+	return nil
 }
 
 // openStore opens the store named by the --db URL.
@@ -278,9 +306,6 @@ func redactURL(s string) string {
 
 // tenantID resolves a --tenant value, an id or a tenant name, to an id.
 func tenantID(ctx context.Context, st directory.Store, v string) (int64, error) {
-	if v == "" {
-		return 0, usageError("--tenant is required (a tenant id or name; see userd tenant list)")
-	}
 	if id, err := strconv.ParseInt(v, 10, 64); err == nil {
 		t, err := st.Tenant(ctx, id)
 		if err != nil {

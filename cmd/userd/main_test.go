@@ -108,15 +108,17 @@ type serveProc struct {
 	stop           func() error
 }
 
-// startServer runs "userd serve" against db and waits until /healthz answers.
-func startServer(t *testing.T, db string) *serveProc {
+// startServer runs "userd serve" against db, with any extra flags, and
+// waits until /healthz answers.
+func startServer(t *testing.T, db string, flags ...string) *serveProc {
 	t.Helper()
 	addr := freePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &serveProc{base: "http://" + addr, stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", addr, "--db", db, "--log-format", "json"}, noEnv, strings.NewReader(""), s.stdout, s.stderr)
+		args := append([]string{"serve", "--addr", addr, "--db", db, "--log-format", "json"}, flags...)
+		done <- run(ctx, args, noEnv, strings.NewReader(""), s.stdout, s.stderr)
 	}()
 	var once sync.Once
 	var stopErr error
@@ -435,6 +437,8 @@ func TestCLIErrors(t *testing.T) {
 		{"weak argon2", noEnv, []string{"tenant", "list", "--db", db, "--argon2-memory", "1024"}, "at least 19456"},
 		{"tenant missing", noEnv, []string{"client", "create", "--db", db, "--name", "x"}, "--tenant is required"},
 		{"bad timezone", noEnv, []string{"serve", "--db", db, "--timezone", "Mars/Olympus"}, "not an IANA time zone"},
+		{"not migrated", noEnv, []string{"tenant", "list", "--db", db}, "run userd migrate --db " + db + " first"},
+		{"serve not migrated", noEnv, []string{"serve", "--db", db, "--no-migrate"}, "run userd migrate"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -53,19 +53,19 @@ func runToken(ctx context.Context, args []string, getenv env, std streams) error
 	if err := c.parse(args); err != nil {
 		return err
 	}
-	st, svc, err := c.open(ctx)
+	if sub == "revoke" {
+		st, svc, err := c.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return revokeToken(ctx, c, std, svc, st)
+	}
+	st, svc, p, err := c.openTenant(ctx, tenant)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if sub == "revoke" {
-		return revokeToken(ctx, c, std, svc, st)
-	}
-	tid, err := tenantID(ctx, st, tenant)
-	if err != nil {
-		return err
-	}
-	p := directory.System(tid)
 	if sub == "create" {
 		scopes, err := directory.ParseScopes(scope)
 		if err != nil {
