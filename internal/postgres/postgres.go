@@ -129,7 +129,11 @@ func migrations(db *sql.DB, opts ...goose.ProviderOption) (*goose.Provider, erro
 
 // inTx runs fn in a transaction and commits it if fn returns nil. A
 // transaction that lost a deadlock or a serialization conflict is run again,
-// so fn must not keep state from a failed attempt.
+// so fn must not keep state from a failed attempt. Only those two SQLSTATEs
+// are retried: the server sends them when it has rolled the transaction
+// back, even when COMMIT is what failed. A COMMIT that fails any other way,
+// such as a connection lost before the answer came, may have committed, so
+// it is returned, never run again (TestNetworkFaults in cmd/userd proves it).
 func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := pgx.BeginFunc(ctx, s.pool, fn)
