@@ -141,6 +141,30 @@ func TestIfMatchConcurrency(t *testing.T) {
 			if wantVersion := target.Version + int64(len(wins)); final.Version != wantVersion || len(wins) != clients+1 {
 				t.Errorf("final version: got %d after %d wins, want %d after %d", final.Version, len(wins), wantVersion, clients+1)
 			}
+
+			// Round three: the same crowd without If-Match. Each change is
+			// applied or, after losing the race too often, refused with 409;
+			// never 412, as no precondition was sent.
+			var applied int64
+			for i := range clients {
+				wg.Go(func() {
+					r, err := c.do("PATCH", path, fmt.Sprintf(`{"name":"client %d"}`, i))
+					mu.Lock()
+					defer mu.Unlock()
+					switch {
+					case err != nil:
+						t.Errorf("client %d: %v", i, err)
+					case r.status == http.StatusOK:
+						applied++
+					case r.status != http.StatusConflict:
+						t.Errorf("client %d without If-Match: got status %d (%s), want 200 or 409", i, r.status, r.body)
+					}
+				})
+			}
+			wg.Wait()
+			if got := c.getUser(t, target.ID).Version; got != final.Version+applied {
+				t.Errorf("after %d PATCHes without If-Match applied: version %d, want %d", applied, got, final.Version+applied)
+			}
 			c.checkAudit(t, []user{target})
 		})
 	}
