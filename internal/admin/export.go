@@ -49,3 +49,9 @@ func DecodeImportUser(data []byte) (directory.UserPatch, error) {
 	p.PasswordHash = in.PasswordHash
 	return p, nil
 }
+
+// EventJSON returns ev in the native API's JSON form, as
+// GET /admin/v1/audit-events lists it; userd audit tail prints it.
+func EventJSON(ev directory.Event) any {
+	return toEventJSON(ev)
+}

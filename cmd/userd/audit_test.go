@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+type auditEvent struct {
+	ID       int64    `json:"id"`
+	Action   string   `json:"action"`
+	Actor    string   `json:"actor"`
+	ObjectID string   `json:"object_id"`
+	Fields   []string `json:"fields"`
+}
+
+func TestAuditTail(t *testing.T) {
+	for name, newDB := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			db := newDB(t)
+			getenv := func(k string) string {
+				if k == "USERD_DB" {
+					return db
+				}
+				return ""
+			}
+			if _, err := cli(t, getenv, "", "migrate"); err != nil {
+				t.Fatal(err)
+			}
+			for _, tenant := range []string{"acme", "other"} {
+				if _, err := cli(t, getenv, "", "tenant", "create", "--name", tenant); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var ids []string
+			for i := range 5 {
+				var u struct{ ID int64 }
+				cliJSON(t, getenv, "", &u, "user", "create", "--tenant", "acme", "--username", fmt.Sprintf("u%d", i))
+				ids = append(ids, fmt.Sprint(u.ID))
+				// Interleave another tenant's events, which must not show.
+				if _, err := cli(t, getenv, "", "user", "create", "--tenant", "other", "--username", fmt.Sprintf("o%d", i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			for _, tt := range []struct {
+				n    string
+				want []string
+			}{{"1", ids[4:]}, {"3", ids[2:]}, {"5", ids}, {"6", ids}, {"50", ids}} {
+				var got struct{ Events []auditEvent }
+				cliJSON(t, getenv, "", &got, "audit", "tail", "--tenant", "acme", "-n", tt.n)
+				var objects []string
+				for _, ev := range got.Events {
+					if ev.Action != "user.create" || ev.Actor != "cli" {
+						t.Errorf("-n %s: got event %+v, want a user.create by cli", tt.n, ev)
+					}
+					objects = append(objects, ev.ObjectID)
+				}
+				if strings.Join(objects, ",") != strings.Join(tt.want, ",") {
+					t.Errorf("-n %s: got users %v, want %v", tt.n, objects, tt.want)
+				}
+			}
+
+			out, err := cli(t, getenv, "", "audit", "tail", "--tenant", "acme", "-n", "2")
+			if err != nil || strings.Count(out, "\n") != 2 || !strings.Contains(out, "user.create") {
+				t.Errorf("human output: got %q, %v; want two user.create lines", out, err)
+			}
+			for _, n := range []string{"0", "1001"} {
+				if _, err := cli(t, getenv, "", "audit", "tail", "--tenant", "acme", "-n", n); exitCode(err) != 2 {
+					t.Errorf("-n %s: got %v, want a usage error", n, err)
+				}
+			}
+
+			ctx, cancel := context.WithCancel(context.Background())
+			stdout := &syncBuffer{}
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, []string{"audit", "tail", "--tenant", "acme", "-n", "1", "--follow", "--poll", "10ms", "-o", "json"}, getenv, strings.NewReader(""), stdout, &syncBuffer{})
+			}()
+			waitFor := func(s string) {
+				t.Helper()
+				deadline := time.Now().Add(10 * time.Second)
+				for !strings.Contains(stdout.String(), s) && time.Now().Before(deadline) {
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+			waitFor(fmt.Sprintf(`"object_id":"%s"`, ids[4]))
+			var u struct{ ID int64 }
+			cliJSON(t, getenv, "", &u, "user", "create", "--tenant", "acme", "--username", "late")
+			want := fmt.Sprintf(`"object_id":"%d"`, u.ID)
+			waitFor(want)
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("--follow ended with %v, want nil on interrupt", err)
+			}
+			if got := stdout.String(); !strings.Contains(got, want) || strings.Count(got, "\n") != 2 {
+				t.Errorf("--follow: got %q, want the latest event then the new one, one JSON object per line", got)
+			}
+		})
+	}
+}
