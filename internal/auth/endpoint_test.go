@@ -135,7 +135,7 @@ func TestTokenEndpointGolden(t *testing.T) {
 
 		{"error_content_type", tokenCall{contentType: "application/json", body: `{"grant_type":"client_credentials"}`}, 400},
 		{"error_content_type", tokenCall{contentType: "-", body: form("grant_type", grant)}, 400},
-		{"error_body_too_large", tokenCall{body: form("grant_type", grant, "pad", strings.Repeat("a", maxTokenBody))}, 400},
+		{"error_body_too_large", tokenCall{body: form("grant_type", grant, "pad", strings.Repeat("a", maxTokenBody))}, 413},
 		{"error_malformed", tokenCall{body: "grant_type=%zz"}, 400},
 		{"error_repeated", tokenCall{body: form("grant_type", grant, "grant_type", grant, "client_id", id, "client_secret", sec)}, 400},
 		{"error_in_query", tokenCall{query: form("client_secret", sec), body: form("grant_type", grant, "client_id", id)}, 400},
@@ -323,7 +323,7 @@ func FuzzTokenRequest(f *testing.F) {
 		if !ok || ge.oauth != eb.Error {
 			t.Fatalf("got undocumented error %+v", eb)
 		}
-		if w.Code != 400 && w.Code != 401 && !(w.Code == 429 && ge == errRateLimited) {
+		if w.Code != 400 && w.Code != 401 && !(w.Code == 429 && ge == errRateLimited) && !(w.Code == 413 && ge == errBodyTooLarge) {
 			t.Errorf("got status %d for %+v, want 400 or 401 (or 429 once failures pile up)", w.Code, eb)
 		}
 		if (w.Code == 401) != (w.Header().Get("WWW-Authenticate") != "") {

@@ -54,7 +54,7 @@ func (e *grantError) after(d time.Duration) *grantError {
 // The token endpoint's errors.
 var (
 	errContentType  = &grantError{code: "TOKEN.1001", oauth: "invalid_request", msg: "the body must be application/x-www-form-urlencoded"}
-	errBodyTooLarge = &grantError{code: "TOKEN.1002", oauth: "invalid_request", msg: "the body is too large"}
+	errBodyTooLarge = &grantError{code: "TOKEN.1002", oauth: "invalid_request", msg: "the body is too large", status: http.StatusRequestEntityTooLarge}
 	errMalformed    = &grantError{code: "TOKEN.1003", oauth: "invalid_request", msg: "the body is not a valid form"}
 	errRepeated     = &grantError{code: "TOKEN.1004", oauth: "invalid_request", msg: "a parameter appears more than once"}
 	errInQuery      = &grantError{code: "TOKEN.1005", oauth: "invalid_request", msg: "send the token request parameters in the body, not in the URL"}

@@ -239,3 +239,19 @@ func TestLoggableClientID(t *testing.T) {
 		t.Errorf("got %d bytes, want at most 64 and an ellipsis", len(got))
 	}
 }
+
+// TestTokenBodyLimit checks a body of exactly maxTokenBody bytes is read and
+// one byte more is 413.
+func TestTokenBodyLimit(t *testing.T) {
+	e := newEnv(t)
+	c, secret := e.client(t, directory.ScopeUsersRead)
+	base := form("grant_type", "client_credentials", "client_id", c.ClientID, "client_secret", secret.Reveal(), "pad", "")
+	for _, tt := range []struct {
+		size, status int
+	}{{maxTokenBody, 200}, {maxTokenBody + 1, 413}} {
+		body := base + strings.Repeat("a", tt.size-len(base))
+		if w := e.post(t, tokenCall{body: body}); w.Code != tt.status {
+			t.Errorf("body of %d bytes: got %d %s, want %d", len(body), w.Code, w.Body, tt.status)
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package directory_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// nestedExtension returns an extension object nesting levels objects deep.
+func nestedExtension(levels int) map[string]any {
+	m := map[string]any{"k": "v"}
+	for range levels - 1 {
+		m = map[string]any{"k": m}
+	}
+	return m
+}
+
+// emailOfLen returns a valid address of exactly n bytes (n >= 8).
+func emailOfLen(n int) string {
+	domain := strings.Repeat("d", 63) + "." + strings.Repeat("d", 63) + "." + strings.Repeat("d", 63) + ".com"
+	local := strings.Repeat("a", min(64, n-1-len(domain)))
+	return local + "@" + domain[len(domain)-(n-1-len(local)):]
+}
+
+// TestFieldLimitsAtTheEdge checks every length limit on a user at its
+// value (accepted) and one past it (refused, naming the field).
+func TestFieldLimitsAtTheEdge(t *testing.T) {
+	f := newFixture(t)
+	type field struct {
+		name  string
+		max   int
+		patch func(s string) directory.UserPatch
+	}
+	seq := 0
+	text := func(set func(p *directory.UserPatch, s string)) func(string) directory.UserPatch {
+		return func(s string) directory.UserPatch {
+			seq++
+			p := directory.UserPatch{Username: ptr(fmt.Sprintf("u%d", seq))}
+			set(&p, s)
+			return p
+		}
+	}
+	fields := []field{
+		{"username", directory.MaxUsernameLen, func(s string) directory.UserPatch { return directory.UserPatch{Username: &s} }},
+		{"name", directory.MaxTextFieldLen, text(func(p *directory.UserPatch, s string) { p.Name = &s })},
+		{"address", directory.MaxTextFieldLen, text(func(p *directory.UserPatch, s string) { p.Address = &s })},
+		{"comment", directory.MaxCommentLen, text(func(p *directory.UserPatch, s string) { p.Comment = &s })},
+	}
+	for i, fl := range fields {
+		for _, n := range []int{fl.max, fl.max + 1} {
+			patch := fl.patch(strings.Repeat(string(rune('a'+i)), n))
+			_, err := f.svc.CreateUser(f.ctx, f.a, directory.OriginAPI, patch)
+			switch {
+			case n == fl.max && err != nil:
+				t.Errorf("%s of %d characters: got %v, want accepted", fl.name, n, err)
+			case n > fl.max:
+				wantKind(t, err, directory.Invalid, fl.name)
+			}
+		}
+	}
+	for _, n := range []int{directory.MaxEmailLen, directory.MaxEmailLen + 1} {
+		email := emailOfLen(n)
+		_, err := f.svc.CreateUser(f.ctx, f.a, directory.OriginAPI, directory.UserPatch{Username: ptr(fmt.Sprintf("mail%d", n)), Email: &email})
+		if len(email) != n || (n == directory.MaxEmailLen) != (err == nil) {
+			t.Errorf("email of %d bytes: got %v", len(email), err)
+		}
+	}
+}
+
+func TestPasswordAndExtensionLimitsAtTheEdge(t *testing.T) {
+	for n, ok := range map[int]bool{
+		directory.MinPasswordLen - 1: false, directory.MinPasswordLen: true,
+		directory.MaxPasswordLen: true, directory.MaxPasswordLen + 1: false,
+	} {
+		if err := directory.ValidatePassword(strings.Repeat("p", n)); (err == nil) != ok {
+			t.Errorf("password of %d characters: got %v, want ok=%v", n, err, ok)
+		}
+	}
+	// {"k":"…"} encodes to 8 bytes around the value.
+	for n, ok := range map[int]bool{directory.MaxExtensionBytes: true, directory.MaxExtensionBytes + 1: false} {
+		if err := directory.ValidateExtension(map[string]any{"k": strings.Repeat("x", n-8)}); (err == nil) != ok {
+			t.Errorf("extension of %d bytes: got %v, want ok=%v", n, err, ok)
+		}
+	}
+	for n, ok := range map[int]bool{directory.MaxExtensionDepth: true, directory.MaxExtensionDepth + 1: false} {
+		if err := directory.ValidateExtension(nestedExtension(n)); (err == nil) != ok {
+			t.Errorf("extension nesting %d levels: got %v, want ok=%v", n, err, ok)
+		}
+	}
+}
