@@ -1,0 +1,98 @@
+package directorytest
+
+import (
+	"context"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// benchUsers is how many users Bench seeds: enough that reads go through a
+// B-tree of realistic depth, few enough to seed in a second or two.
+const benchUsers = 20_000
+
+// Bench runs the store benchmarks shared by every engine on s, which must
+// be empty and migrated: get one user (also from parallel goroutines), get
+// 100 by id, list a page of 100 by email prefix, and update one user.
+//
+//	func BenchmarkStore(b *testing.B) { directorytest.Bench(b, openBenchStore(b)) }
+func Bench(b *testing.B, s directory.Store) {
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	tn, err := s.CreateTenant(ctx, directory.Tenant{Name: "bench", CreatedAt: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	users := make([]directory.User, 0, benchUsers)
+	for len(users) < benchUsers {
+		batch := make([]directory.User, 1000)
+		for i := range batch {
+			n := strconv.Itoa(len(users) + i)
+			batch[i] = directory.User{TenantID: tn.ID, Username: "user" + n, Name: "User " + n, Email: "user" + n + "@bench.example",
+				Phone: "5550100", Active: true, Origin: directory.OriginImport, City: "Springfield",
+				Extension: map[string]any{"role_id": 2}, CreatedAt: now, UpdatedAt: now}
+		}
+		created, err := s.CreateUsers(ctx, batch, directory.Event{TenantID: tn.ID, Time: now, Action: "user.import"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		users = append(users, created...)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	randomID := func(r *rand.Rand) int64 { return users[r.IntN(len(users))].ID }
+
+	b.Run("User", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := s.User(ctx, tn.ID, randomID(r)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("User/parallel", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			r := rand.New(rand.NewPCG(rand.Uint64(), 0))
+			for pb.Next() {
+				if _, err := s.User(ctx, tn.ID, randomID(r)); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+	b.Run("UsersByID/100", func(b *testing.B) {
+		ids := make([]int64, 100)
+		for b.Loop() {
+			for i := range ids {
+				ids[i] = randomID(r)
+			}
+			if _, err := s.UsersByID(ctx, tn.ID, ids); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("ListUsers/email-prefix", func(b *testing.B) {
+		for b.Loop() {
+			// "user1234" matches user1234 and user12340 to user12349.
+			prefix := "user" + strconv.Itoa(r.IntN(benchUsers/10))
+			if _, err := s.ListUsers(ctx, tn.ID, directory.UserFilter{Email: prefix, Limit: 101}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("UpdateUser", func(b *testing.B) {
+		for b.Loop() {
+			i := r.IntN(len(users))
+			u := users[i]
+			u.City = "City " + strconv.Itoa(r.IntN(1_000_000))
+			u.UpdatedAt = now
+			updated, err := s.UpdateUser(ctx, u, directory.Event{TenantID: tn.ID, Time: now, Action: "user.update", ObjectID: strconv.FormatInt(u.ID, 10), Fields: []string{"city"}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			users[i] = updated
+		}
+	})
+}
