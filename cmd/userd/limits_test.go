@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestServeLimits checks the limits of a running userd serve at a value
+// just under and just over each: the request body in every API that takes
+// one (413 in that API's format), the request header (431), and a client
+// sending its header too slowly (cut off by --read-header-timeout).
+func TestServeLimits(t *testing.T) {
+	const maxBody = 4096
+	db := "sqlite:" + filepath.Join(t.TempDir(), "userd.db")
+	s := startServer(t, db, "--max-body-bytes", fmt.Sprint(maxBody), "--read-header-timeout", "300ms")
+	creds := map[string]string{}
+	for _, m := range credentialLine.FindAllStringSubmatch(s.stdout.String(), -1) {
+		creds[m[1]] = m[2]
+	}
+	tokenForm := "grant_type=client_credentials&client_id=" + creds["client_id"] + "&client_secret=" + creds["client_secret"]
+	formType := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	var grant struct {
+		AccessToken string `json:"access_token"`
+	}
+	call(t, "POST", s.base+"/oauth/token", formType, tokenForm, 200, &grant)
+	bearer := map[string]string{"Authorization": "Bearer " + grant.AccessToken, "Content-Type": "application/json"}
+	var user struct{ ID int64 }
+	call(t, "POST", s.base+"/admin/v1/users", bearer, `{"username":"ada"}`, 201, &user)
+
+	// pad makes body exactly n bytes with what each format ignores.
+	pad := func(body string, n int, filler string) string { return body + strings.Repeat(filler, n-len(body)) }
+	bodies := []struct {
+		name, method, path string
+		header             map[string]string
+		body, filler       string
+		okStatus           int
+		tooLarge           string // in the 413 body
+	}{
+		{"admin", "POST", "/admin/v1/users", bearer, `{"username":"grace"}`, " ", 201, `"status":413`},
+		{"openapiv1", "PUT", fmt.Sprintf("/openapi/v1/users/%d", user.ID), bearer, `{"phone":"5550100"}`, " ", 200, `"code":"body_too_large"`},
+		{"token", "POST", "/oauth/token", formType, tokenForm + "&pad=", "a", 200, `"error_code":"TOKEN.1002"`},
+	}
+	for _, b := range bodies {
+		t.Run("body_"+b.name, func(t *testing.T) {
+			call(t, b.method, s.base+b.path, b.header, pad(b.body, maxBody, b.filler), b.okStatus, nil)
+			status, got := send(t, b.method, s.base+b.path, b.header, pad(b.body, maxBody+1, b.filler))
+			if status != http.StatusRequestEntityTooLarge || !strings.Contains(got, b.tooLarge) {
+				t.Errorf("body of %d bytes: got %d %s, want 413 with %s", maxBody+1, status, got, b.tooLarge)
+			}
+		})
+	}
+
+	t.Run("header", func(t *testing.T) {
+		// Go's server reads up to MaxHeaderBytes (64 KiB) plus 4 KiB of
+		// buffer slack before refusing; each request on a fresh connection,
+		// as a kept-alive one has a little more buffered.
+		fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		for _, tt := range []struct{ size, status int }{{64 << 10, 200}, {68<<10 + 1, 431}} {
+			req, err := http.NewRequest("GET", s.base+"/healthz", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("X-Pad", strings.Repeat("h", tt.size))
+			resp, err := fresh.Do(req)
+			if err != nil {
+				t.Fatalf("header of %d bytes: %v", tt.size, err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Errorf("header of %d bytes: got %d, want %d", tt.size, resp.StatusCode, tt.status)
+			}
+		}
+	})
+
+	t.Run("slow_header", func(t *testing.T) {
+		addr := strings.TrimPrefix(s.base, "http://")
+		request := "GET /healthz HTTP/1.1\r\nHost: userd\r\nX-Slow: abcdefghij\r\n\r\n"
+		// Under the 300 ms limit: the whole header in about 100 ms.
+		if status, err := slowRequest(addr, request, 100*time.Millisecond/time.Duration(len(request))); err != nil || status != "HTTP/1.1 200 OK" {
+			t.Errorf("header sent within the timeout: got %q, %v; want 200", status, err)
+		}
+		// Over it: one byte every 50 ms would take about 3 s.
+		start := time.Now()
+		status, err := slowRequest(addr, request, 50*time.Millisecond)
+		if status == "HTTP/1.1 200 OK" || time.Since(start) > 2*time.Second {
+			t.Errorf("header sent byte by byte: got %q, %v after %v; want the connection cut after about 300 ms", status, err, time.Since(start))
+		}
+	})
+}
+
+// send is call without the status check: it returns the status and body.
+func send(t *testing.T, method, url string, header map[string]string, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(data)
+}
+
+// slowRequest writes request to addr one byte per gap and returns the
+// status line of the answer, or the error that ended the exchange.
+func slowRequest(addr, request string, gap time.Duration) (string, error) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	for i := range len(request) {
+		if _, err := conn.Write([]byte{request[i]}); err != nil {
+			return "", err
+		}
+		time.Sleep(gap)
+	}
+	if err := conn.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		return "", err
+	}
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return "", fmt.Errorf("no answer: %w", err)
+		}
+		return "", err
+	}
+	return strings.TrimSpace(line), nil
+}
