@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userd/userd/internal/apidoc/apidoctest"
 	"github.com/userd/userd/internal/auth"
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/metrics"
@@ -41,6 +42,9 @@ var credentialKinds = []string{"none", "garbage", "expired", "revoked", "disable
 // real SQLite store and the real password hasher, both counted, with two
 // tenants: acme, whose objects every request names, and globex.
 type authzEnv struct {
+	// t is the test that built the env; do checks exchanges against the
+	// OpenAPI document on it.
+	t       testing.TB
 	dbPath  string
 	store   *countingStore
 	hasher  *countingHasher
@@ -62,7 +66,7 @@ type authzEnv struct {
 func newAuthzEnv(t *testing.T) *authzEnv {
 	t.Helper()
 	ctx := context.Background()
-	e := &authzEnv{dbPath: filepath.Join(t.TempDir(), "userd.db"), creds: map[string]credential{}}
+	e := &authzEnv{t: t, dbPath: filepath.Join(t.TempDir(), "userd.db"), creds: map[string]credential{}}
 	st, err := sqlite.Open(ctx, e.dbPath, sqlite.Options{})
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
@@ -203,7 +207,8 @@ func grant(t *testing.T, h http.Handler, clientID, secret string) string {
 	return tok.AccessToken
 }
 
-// do serves one request and returns the response.
+// do serves one request and returns the response, after checking the
+// exchange against the OpenAPI document.
 func (e *authzEnv) do(method, target, contentType, body string, header map[string]string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, target, strings.NewReader(body))
 	if contentType != "" {
@@ -214,5 +219,6 @@ func (e *authzEnv) do(method, target, contentType, body string, header map[strin
 	}
 	rec := httptest.NewRecorder()
 	e.handler.ServeHTTP(rec, req)
+	apidoctest.Check(e.t, req, []byte(body), rec.Code, rec.Header(), rec.Body.Bytes())
 	return rec
 }

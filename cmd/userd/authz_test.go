@@ -94,6 +94,12 @@ var authzRoutes = []authzRoute{
 	{pattern: "GET /metrics", target: fixed("/metrics"), present: bearer, varies: true,
 		want: [9]int{200, 200, 200, 200, 200, 200, 200, 200, 200}},
 
+	// The API description is public: it describes the API, never its data.
+	{pattern: "GET /openapi.json", target: fixed("/openapi.json"), present: bearer, varies: true,
+		want: [9]int{200, 200, 200, 200, 200, 200, 200, 200, 200}},
+	{pattern: "GET /docs", target: fixed("/docs"), present: bearer, varies: true,
+		want: [9]int{200, 200, 200, 200, 200, 200, 200, 200, 200}},
+
 	{pattern: "POST /api/v2/tenant/token", target: fixed("/api/v2/tenant/token"), contentType: formType, body: "grant_type=client_credentials", present: clientAuth,
 		want: [9]int{400, 400, 401, 401, 400, 200, 200, 200, 200}},
 	{pattern: "POST /oauth/token", target: fixed("/oauth/token"), contentType: formType, body: "grant_type=client_credentials", present: clientAuth,

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/userd/userd/internal/admin"
+	"github.com/userd/userd/internal/apidoc"
 	"github.com/userd/userd/internal/auth"
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/metrics"
@@ -25,6 +26,10 @@ func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger
 	if err != nil {
 		return nil, fmt.Errorf("start the authenticator: %w", err)
 	}
+	ref, err := apidoc.New()
+	if err != nil {
+		return nil, err
+	}
 	return server.New(server.Config{MaxBodyBytes: cfg.maxBodyBytes, Observe: m.ObserveRequest}, logger, st,
 		func(mux server.Router) {
 			if cfg.metricsAddr == "" {
@@ -38,5 +43,6 @@ func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger
 		},
 		func(mux server.Router) { tenantv2.Routes(mux, svc, authn, tenantv2.Config{Location: loc}) },
 		func(mux server.Router) { userinfov1.Routes(mux, svc, authn) },
+		ref.Routes,
 	), nil
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/userd/userd/internal/apidoc/apidoctest"
 )
 
 // Exchange is one request of a golden test. Header values may name a
@@ -28,7 +30,8 @@ type Exchange struct {
 var shownHeaders = []string{"Content-Type", "Content-Language", "WWW-Authenticate"}
 
 // Golden sends x to h and compares the exchange, request in and response out,
-// with testdata/<x.Name>.golden; with update set it rewrites the file. mask,
+// with testdata/<x.Name>.golden; with update set it rewrites the file. The
+// exchange must also match the OpenAPI document (apidoctest.Check). mask,
 // if not nil, rewrites the response body before the comparison; use it only
 // for values the test cannot fix, such as creation times.
 func (e *Env) Golden(t *testing.T, h http.Handler, x Exchange, update bool, mask func(string) string) {
@@ -53,6 +56,7 @@ func (e *Env) Golden(t *testing.T, h http.Handler, x Exchange, update bool, mask
 
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
+	apidoctest.Check(t, req, []byte(x.Body), rec.Code, rec.Header(), rec.Body.Bytes())
 	body := rec.Body.String()
 	if mask != nil {
 		body = mask(body)

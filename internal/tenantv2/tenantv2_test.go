@@ -47,6 +47,7 @@ func TestGetUserGolden(t *testing.T) {
 		{x: dialecttest.Exchange{Name: "get_ok", Target: path(e.Ada), Header: bearer("access")}},
 		{x: dialecttest.Exchange{Name: "get_ok_minimal", Target: path(e.Bob), Header: bearer("ro")}},
 		{x: dialecttest.Exchange{Name: "get_ok_api_token", Target: path(e.Ada), Header: bearer("rw")}},
+		{x: dialecttest.Exchange{Name: "get_ok_no_orgs", Target: path(e.Carol), Header: bearer("other")}},
 		{x: dialecttest.Exchange{Name: "get_ok_shanghai", Target: path(e.Ada), Header: bearer("access")}, loc: shanghai},
 		{x: dialecttest.Exchange{Name: "get_401_no_header", Target: path(e.Ada)}},
 		{x: dialecttest.Exchange{Name: "get_401_bad_token", Target: path(e.Ada), Header: []string{"Authorization: Bearer 334963fc-1e4a-473b-9096-52a929140"}}},
