@@ -174,14 +174,20 @@ var credentialLine = regexp.MustCompile(`(client_id|client_secret):\s+(\S+)`)
 // that the first start on an empty database printed.
 func (p *proc) credentials(t *testing.T) map[string]string {
 	t.Helper()
-	creds := map[string]string{}
-	for _, m := range credentialLine.FindAllStringSubmatch(p.stdout.String(), -1) {
-		creds[m[1]] = m[2]
+	// The process prints them before it serves, but its output reaches
+	// the buffer through a pipe, maybe after /healthz answered.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		creds := map[string]string{}
+		for _, m := range credentialLine.FindAllStringSubmatch(p.stdout.String(), -1) {
+			creds[m[1]] = m[2]
+		}
+		if creds["client_secret"] != "" {
+			return creds
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("userd printed no admin credentials; stdout:\n%s", p.stdout)
+		}
 	}
-	if creds["client_secret"] == "" {
-		t.Fatalf("userd printed no admin credentials; stdout:\n%s", p.stdout)
-	}
-	return creds
 }
 
 // token returns an access token with every scope for the admin client.
