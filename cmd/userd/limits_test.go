@@ -142,3 +142,19 @@ func slowRequest(addr, request string, gap time.Duration) (string, error) {
 	}
 	return strings.TrimSpace(line), nil
 }
+
+// TestImportLineLimit checks that an import line of maxImportLine bytes
+// (its newline included) is read and one byte more is refused.
+func TestImportLineLimit(t *testing.T) {
+	for _, tt := range []struct {
+		size int
+		ok   bool
+	}{{maxImportLine, true}, {maxImportLine + 1, false}} {
+		line := `{"username":"a","comment":"` + strings.Repeat("c", tt.size-len(`{"username":"a","comment":""}`)-1) + "\"}\n"
+		var got int
+		err := readJSONLines(strings.NewReader(line), func(_ int, obj []byte) error { got = len(obj); return nil })
+		if (err == nil) != tt.ok || (tt.ok && got != tt.size-1) {
+			t.Errorf("line of %d bytes: got %v, %d bytes read; want ok=%v", len(line), err, got, tt.ok)
+		}
+	}
+}

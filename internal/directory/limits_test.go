@@ -90,3 +90,25 @@ func TestPasswordAndExtensionLimitsAtTheEdge(t *testing.T) {
 		}
 	}
 }
+
+func TestOrgsAndBatchLimitsAtTheEdge(t *testing.T) {
+	for n, ok := range map[int]bool{directory.MaxOrgsPerUser: true, directory.MaxOrgsPerUser + 1: false} {
+		u := directory.User{Username: "a", Extension: map[string]any{}}
+		for i := range n {
+			u.Orgs = append(u.Orgs, directory.Membership{OrgID: int64(i + 1)})
+		}
+		if err := u.Validate(); (err == nil) != ok {
+			t.Errorf("user in %d orgs: got %v, want ok=%v", n, err, ok)
+		}
+	}
+	f := newFixture(t)
+	for n, ok := range map[int]bool{directory.MaxBatch: true, directory.MaxBatch + 1: false} {
+		ids := make([]int64, n)
+		for i := range ids {
+			ids[i] = int64(i + 1)
+		}
+		if _, err := f.svc.UsersByID(f.ctx, f.a, ids); (err == nil) != ok {
+			t.Errorf("UsersByID with %d ids: got %v, want ok=%v", n, err, ok)
+		}
+	}
+}
