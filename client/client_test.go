@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -273,5 +275,52 @@ func TestContextCanceled(t *testing.T) {
 	cancel()
 	if _, err := c.User(ctx, 1); !errors.Is(err, context.Canceled) {
 		t.Errorf("got %v, want it to wrap context.Canceled", err)
+	}
+}
+
+// spoilFirst is a transport that replaces the bearer credential of the
+// first admin API request with junk, as if the server no longer accepted
+// the cached access token.
+type spoilFirst struct {
+	mu      sync.Mutex
+	spoiled bool
+	tokens  int
+}
+
+func (s *spoilFirst) RoundTrip(r *http.Request) (*http.Response, error) {
+	s.mu.Lock()
+	if r.URL.Path == "/oauth/token" {
+		s.tokens++
+	} else if !s.spoiled {
+		s.spoiled = true
+		r = r.Clone(r.Context())
+		r.Header.Set("Authorization", "Bearer junk")
+	}
+	s.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestRefusedTokenRenewedOnce checks a 401 to a cached access token makes
+// the Client fetch a new token and send the request again, once.
+func TestRefusedTokenRenewedOnce(t *testing.T) {
+	srv := startServer(0)
+	t.Cleanup(srv.Close)
+	tr := &spoilFirst{}
+	c, err := client.New(srv.URL, client.WithClientCredentials(srv.ClientID, srv.ClientSecret), client.WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.User(context.Background(), 1); !client.IsNotFound(err) {
+		t.Errorf("got %v, want not found after the retry", err)
+	}
+	if tr.tokens != 2 {
+		t.Errorf("got %d token requests, want 2 (the first token, then a new one after the 401)", tr.tokens)
+	}
+	bearer, err := client.New(srv.URL, client.WithBearer("udt_junk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bearer.User(context.Background(), 1); asError(t, err).Status != http.StatusUnauthorized {
+		t.Errorf("a fixed bearer refused: got %v, want 401 without a retry", err)
 	}
 }
