@@ -229,5 +229,13 @@ func (c *Client) credential(ctx context.Context, renew bool) (string, error) {
 	return t.AccessToken, err
 }
 
+// call does r and returns the answer decoded as a T.
+func call[T any](ctx context.Context, c *Client, r request) (T, error) {
+	var out T
+	r.out = &out
+	err := c.do(ctx, r)
+	return out, err
+}
+
 // idPath is prefix followed by a decimal id.
 func idPath(prefix string, id int64) string { return prefix + "/" + strconv.FormatInt(id, 10) }

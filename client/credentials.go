@@ -42,9 +42,7 @@ func (c *Client) Clients(ctx context.Context) ([]APIClient, error) {
 // gets no new access tokens, and the ones it holds stop working within the
 // server's cache lifetime (10 s by default).
 func (c *Client) SetClientDisabled(ctx context.Context, clientID string, disabled bool) (APIClient, error) {
-	var out APIClient
-	err := c.do(ctx, request{method: http.MethodPatch, path: "/admin/v1/clients/" + url.PathEscape(clientID), body: map[string]bool{"disabled": disabled}, want: http.StatusOK, out: &out})
-	return out, err
+	return call[APIClient](ctx, c, request{method: http.MethodPatch, path: "/admin/v1/clients/" + url.PathEscape(clientID), body: map[string]bool{"disabled": disabled}, want: http.StatusOK})
 }
 
 // APIToken is a static bearer token. Its secret is shown only by

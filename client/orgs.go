@@ -32,24 +32,18 @@ type OrgInput struct {
 
 // CreateOrg creates an org.
 func (c *Client) CreateOrg(ctx context.Context, in OrgInput) (Org, error) {
-	var o Org
-	err := c.do(ctx, request{method: http.MethodPost, path: "/admin/v1/orgs", body: in, want: http.StatusCreated, out: &o})
-	return o, err
+	return call[Org](ctx, c, request{method: http.MethodPost, path: "/admin/v1/orgs", body: in, want: http.StatusCreated})
 }
 
 // Org returns the org with id.
 func (c *Client) Org(ctx context.Context, id int64) (Org, error) {
-	var o Org
-	err := c.do(ctx, request{method: http.MethodGet, path: idPath("/admin/v1/orgs", id), want: http.StatusOK, out: &o})
-	return o, err
+	return call[Org](ctx, c, request{method: http.MethodGet, path: idPath("/admin/v1/orgs", id), want: http.StatusOK})
 }
 
 // UpdateOrg changes the fields of in that are not nil; ifVersion is as for
 // UpdateUser.
 func (c *Client) UpdateOrg(ctx context.Context, id int64, in OrgInput, ifVersion int64) (Org, error) {
-	var o Org
-	err := c.do(ctx, request{method: http.MethodPatch, path: idPath("/admin/v1/orgs", id), body: in, ifMatch: ifVersion, want: http.StatusOK, out: &o})
-	return o, err
+	return call[Org](ctx, c, request{method: http.MethodPatch, path: idPath("/admin/v1/orgs", id), body: in, ifMatch: ifVersion, want: http.StatusOK})
 }
 
 // DeleteOrg deletes the org with id, which must have no members or child

@@ -105,25 +105,19 @@ type UserInput struct {
 
 // CreateUser creates a user; Username is required.
 func (c *Client) CreateUser(ctx context.Context, in UserInput) (User, error) {
-	var u User
-	err := c.do(ctx, request{method: http.MethodPost, path: "/admin/v1/users", body: in, want: http.StatusCreated, out: &u})
-	return u, err
+	return call[User](ctx, c, request{method: http.MethodPost, path: "/admin/v1/users", body: in, want: http.StatusCreated})
 }
 
 // User returns the user with id.
 func (c *Client) User(ctx context.Context, id int64) (User, error) {
-	var u User
-	err := c.do(ctx, request{method: http.MethodGet, path: idPath("/admin/v1/users", id), want: http.StatusOK, out: &u})
-	return u, err
+	return call[User](ctx, c, request{method: http.MethodGet, path: idPath("/admin/v1/users", id), want: http.StatusOK})
 }
 
 // UpdateUser changes the fields of in that are not nil, merging Extension
 // key by key. With ifVersion > 0 it changes the user only if that is still
 // its version, and otherwise fails with status 412; 0 changes any version.
 func (c *Client) UpdateUser(ctx context.Context, id int64, in UserInput, ifVersion int64) (User, error) {
-	var u User
-	err := c.do(ctx, request{method: http.MethodPatch, path: idPath("/admin/v1/users", id), body: in, ifMatch: ifVersion, want: http.StatusOK, out: &u})
-	return u, err
+	return call[User](ctx, c, request{method: http.MethodPatch, path: idPath("/admin/v1/users", id), body: in, ifMatch: ifVersion, want: http.StatusOK})
 }
 
 // DeleteUser deletes the user with id; ifVersion is as for UpdateUser.
