@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/userd/userd/internal/apidoc/apidoctest"
 	"github.com/userd/userd/internal/directory"
 )
 
@@ -29,6 +30,8 @@ type tokenCall struct {
 	remote      string // RemoteAddr; default httptest's 192.0.2.1:1234
 }
 
+// post sends call to the token endpoint and checks the exchange against
+// the OpenAPI document.
 func (e *env) post(t testing.TB, call tokenCall) *httptest.ResponseRecorder {
 	t.Helper()
 	mux := http.NewServeMux()
@@ -56,6 +59,7 @@ func (e *env) post(t testing.TB, call tokenCall) *httptest.ResponseRecorder {
 	}
 	w := httptest.NewRecorder()
 	mux.ServeHTTP(w, r)
+	apidoctest.Check(t, r, []byte(call.body), w.Code, w.Header(), w.Body.Bytes())
 	return w
 }
 
