@@ -16,16 +16,20 @@ type auditEvent struct {
 	Fields   []string `json:"fields"`
 }
 
+// dbEnv is an environment holding only USERD_DB=db.
+func dbEnv(db string) env {
+	return func(k string) string {
+		if k == "USERD_DB" {
+			return db
+		}
+		return ""
+	}
+}
+
 func TestAuditTail(t *testing.T) {
 	for name, newDB := range engines(t) {
 		t.Run(name, func(t *testing.T) {
-			db := newDB(t)
-			getenv := func(k string) string {
-				if k == "USERD_DB" {
-					return db
-				}
-				return ""
-			}
+			getenv := dbEnv(newDB(t))
 			if _, err := cli(t, getenv, "", "migrate"); err != nil {
 				t.Fatal(err)
 			}

@@ -17,12 +17,7 @@ import (
 // hash and a too costly one are reported by line.
 func TestUserImportPasswordHash(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "userd.db")
-	getenv := func(k string) string {
-		if k == "USERD_DB" {
-			return "sqlite:" + path
-		}
-		return ""
-	}
+	getenv := dbEnv("sqlite:" + path)
 	if _, err := cli(t, getenv, "", "migrate"); err != nil {
 		t.Fatal(err)
 	}

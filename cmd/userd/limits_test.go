@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -95,25 +94,6 @@ func TestServeLimits(t *testing.T) {
 			t.Errorf("header sent byte by byte: got %q, %v after %v; want the connection cut after about 300 ms", status, err, time.Since(start))
 		}
 	})
-}
-
-// send is call without the status check: it returns the status and body.
-func send(t *testing.T, method, url string, header map[string]string, body string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(data)
 }
 
 // slowRequest writes request to addr one byte per gap and returns the

@@ -161,6 +161,20 @@ func startServer(t *testing.T, db string, flags ...string) *serveProc {
 // failing the test unless the status is want.
 func call(t *testing.T, method, url string, header map[string]string, body string, want int, out any) {
 	t.Helper()
+	status, data := send(t, method, url, header, body)
+	if status != want {
+		t.Fatalf("%s %s: got status %d, want %d; body: %s", method, url, status, want, data)
+	}
+	if out != nil {
+		if err := json.Unmarshal([]byte(data), out); err != nil {
+			t.Fatalf("%s %s: decode %s: %v", method, url, data, err)
+		}
+	}
+}
+
+// send sends a request and returns the answer's status and body.
+func send(t *testing.T, method, url string, header map[string]string, body string) (int, string) {
+	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -174,14 +188,7 @@ func call(t *testing.T, method, url string, header map[string]string, body strin
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		t.Fatalf("%s %s: got status %d, want %d; body: %s", method, url, resp.StatusCode, want, data)
-	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			t.Fatalf("%s %s: decode %s: %v", method, url, data, err)
-		}
-	}
+	return resp.StatusCode, string(data)
 }
 
 var credentialLine = regexp.MustCompile(`(client_id|client_secret):\s+(\S+)`)
