@@ -326,10 +326,16 @@ func typeOf(s map[string]any) template.HTML {
 		}
 		out += ": one of " + strings.Join(vals, ", ")
 	}
-	for _, k := range []string{"format", "pattern", "minimum", "maximum", "default"} {
-		if v, ok := s[k]; ok {
-			out += ", " + k + " <code>" + html.EscapeString(compact(v)) + "</code>"
+	for _, k := range []string{"format", "pattern", "minimum", "maximum", "minLength", "maxLength", "maxItems", "default"} {
+		v, ok := s[k]
+		if !ok {
+			continue
 		}
+		text, isString := v.(string)
+		if !isString {
+			text = compact(v)
+		}
+		out += ", " + k + " <code>" + html.EscapeString(text) + "</code>"
 	}
 	return template.HTML(out)
 }
