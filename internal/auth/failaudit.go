@@ -102,11 +102,12 @@ func failedAuthEvent(tenantID int64, clientID, remoteAddr string, at time.Time) 
 }
 
 // loggableClientID is a caller's client_id as logs and audit records may
-// show it: shortened, and withheld if it is a client secret pasted into the
-// wrong field.
+// show it: shortened, and withheld unless it has the client_id prefix, as
+// anything else may be a secret pasted into the wrong field (a client
+// secret, an API token, an access token, a password).
 func loggableClientID(clientID string) string {
-	if strings.HasPrefix(clientID, directory.ClientSecretPrefix) {
-		return "(a client secret, not shown)"
+	if !strings.HasPrefix(clientID, directory.ClientIDPrefix) {
+		return "(not a client_id, not shown)"
 	}
 	return truncate(clientID, 64)
 }

@@ -231,11 +231,20 @@ func TestFailedAuthAudited(t *testing.T) {
 }
 
 func TestLoggableClientID(t *testing.T) {
-	secret := directory.NewSecret(directory.ClientSecretPrefix).Reveal()
-	if got := loggableClientID(secret); strings.Contains(got, secret) {
-		t.Errorf("got %q, want the secret withheld", got)
+	for _, secret := range []string{
+		directory.NewSecret(directory.ClientSecretPrefix).Reveal(),
+		directory.NewSecret(directory.APITokenPrefix).Reveal(),
+		"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1ZGNfeCJ9.c2lnbmF0dXJl",
+		"correct horse battery staple",
+	} {
+		if got := loggableClientID(secret); strings.Contains(got, secret[:8]) {
+			t.Errorf("got %q, want %q withheld", got, secret)
+		}
 	}
-	if got := loggableClientID(strings.Repeat("a", 100)); len(got) > 70 {
+	if id := directory.NewClientID(); loggableClientID(id) != id {
+		t.Errorf("got %q, want the client_id %q shown", loggableClientID(id), id)
+	}
+	if got := loggableClientID(directory.ClientIDPrefix + strings.Repeat("a", 100)); len(got) > 70 {
 		t.Errorf("got %d bytes, want at most 64 and an ellipsis", len(got))
 	}
 }
