@@ -79,6 +79,9 @@ func checkSecretsNeverStored(t *testing.T, db string) {
 	call(t, "POST", s.base+"/oauth/token?client_secret="+url.QueryEscape(client.ClientSecret), form, "grant_type=client_credentials&client_id="+client.ClientID, 400, nil)
 	call(t, "POST", s.base+"/oauth/token", form, "grant_type=client_credentials&client_id="+client.ClientID+"&client_secret="+client.ClientSecret+"x", 400, nil)
 	call(t, "POST", s.base+"/oauth/token", map[string]string{"Content-Type": formType, "Authorization": "Bearer " + token.Token}, "grant_type=client_credentials", 401, nil)
+	// A caller that swaps the fields sends its secret as the client_id.
+	call(t, "POST", s.base+"/oauth/token", form, url.Values{"grant_type": {"client_credentials"}, "client_id": {client.ClientSecret}, "client_secret": {client.ClientID}}.Encode(), 400, nil)
+	call(t, "POST", s.base+"/oauth/token", form, url.Values{"grant_type": {"client_credentials"}, "client_id": {token.Token}, "client_secret": {client.ClientSecret}}.Encode(), 400, nil)
 	call(t, "GET", s.base+"/admin/v1/users?access_token="+grant.AccessToken, nil, "", 401, nil)
 	call(t, "GET", s.base+"/admin/v1/users", map[string]string{"Authorization": "Bearer " + client.ClientSecret}, "", 401, nil)
 	call(t, "GET", s.base+"/admin/v1/users", map[string]string{"Authorization": "Bearer " + grant.AccessToken + "x"}, "", 401, nil)
