@@ -94,6 +94,9 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 			return fmt.Errorf("migrate %s: %w (fix the database, or start with --no-migrate if it is migrated separately)", redactURL(c.db), err)
 		}
 	}
+	if err := c.checkSchema(ctx, st); err != nil {
+		return err
+	}
 	m := metrics.New(dialectOf)
 	watched := m.WatchStore(st)
 	hasher, err := auth.NewHasher(c.argon2, 0)
