@@ -4,12 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/userd/userd/internal/directory"
 )
 
 // rawRows reads rows straight from the SQLite file, every column as stored,
@@ -303,4 +307,58 @@ func TestAuthzAccessTokens(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAuthzForeignReferenceLikeMissing checks that naming another tenant's
+// user as manager, or its org as a membership, is refused exactly as naming
+// one that exists nowhere: the same answer but for the id itself, the same
+// store calls, and the user unchanged.
+func TestAuthzForeignReferenceLikeMissing(t *testing.T) {
+	e := newAuthzEnv(t)
+	globexOrg := e.org(t, directory.System(e.globex.ID), "Globex", "globex")
+	carol := e.ada.ID + 2 // globex's only user, created after ada and victim
+	writer, _ := bearer(e.creds["users:write"], "")
+	tests := []struct {
+		name    string
+		body    func(id int64) string
+		foreign int64
+	}{
+		{"manager", func(id int64) string { return fmt.Sprintf(`{"manager_id":%d}`, id) }, carol},
+		{"org", func(id int64) string { return fmt.Sprintf(`{"orgs":[{"org_id":%d}]}`, id) }, globexOrg.ID},
+	}
+	const missingID int64 = 999999
+	routes := []struct{ method, target, contentType string }{
+		{"PATCH", fmt.Sprintf("/admin/v1/users/%d", e.ada.ID), mergeType},
+		{"POST", "/admin/v1/users", jsonType},
+	}
+	e.do("GET", "/admin/v1/users/1", "", "", writer)
+	for _, rt := range routes {
+		for _, tt := range tests {
+			t.Run(rt.method+" "+tt.name, func(t *testing.T) {
+				body := func(id int64) string {
+					if rt.method == "POST" {
+						return `{"username":"newbie",` + strings.TrimPrefix(tt.body(id), "{")
+					}
+					return tt.body(id)
+				}
+				before := e.userRow(t, e.ada.ID)
+				foreign := e.measure(rt.method, rt.target, rt.contentType, body(tt.foreign), writer)
+				missing := e.measure(rt.method, rt.target, rt.contentType, body(missingID), writer)
+				foreign.text = maskID(foreign.text, tt.foreign)
+				missing.text = maskID(missing.text, missingID)
+				sameAnswer(t, foreign, missing)
+				if !strings.HasPrefix(foreign.text, "400 ") {
+					t.Errorf("got\n%s\nwant 400", foreign.text)
+				}
+				if after := e.userRow(t, e.ada.ID); after != before {
+					t.Errorf("stored user changed:\n%s\nwant\n%s", after, before)
+				}
+			})
+		}
+	}
+}
+
+// maskID replaces id, where it stands as a word of its own, with <id>.
+func maskID(s string, id int64) string {
+	return regexp.MustCompile(`\b`+strconv.FormatInt(id, 10)+`\b`).ReplaceAllString(s, "<id>")
 }
