@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -105,29 +106,42 @@ func TestAuthzForeignObjectLikeMissing(t *testing.T) {
 	other, _ := bearer(e.creds["other-tenant"], "")
 	passwordPatch := `{"name":"Mallory","password":"` + newPassword + `"}`
 	tests := []struct {
-		route, foreign, missing, contentType, body string
+		route, foreign, missing, contentType, body, ifMatch string
 	}{
-		{"GET /admin/v1/users/{id}", fmt.Sprintf("/admin/v1/users/%d", e.ada.ID), "/admin/v1/users/999999", "", ""},
-		{"PATCH /admin/v1/users/{id}", fmt.Sprintf("/admin/v1/users/%d", e.ada.ID), "/admin/v1/users/999999", mergeType, passwordPatch},
-		{"DELETE /admin/v1/users/{id}", fmt.Sprintf("/admin/v1/users/%d", e.ada.ID), "/admin/v1/users/999999", "", ""},
-		{"GET /admin/v1/orgs/{id}", fmt.Sprintf("/admin/v1/orgs/%d", e.eng.ID), "/admin/v1/orgs/999999", "", ""},
-		{"PATCH /admin/v1/orgs/{id}", fmt.Sprintf("/admin/v1/orgs/%d", e.eng.ID), "/admin/v1/orgs/999999", mergeType, `{"name":"Mallory"}`},
-		{"DELETE /admin/v1/orgs/{id}", fmt.Sprintf("/admin/v1/orgs/%d", e.old.ID), "/admin/v1/orgs/999999", "", ""},
-		{"PATCH /admin/v1/clients/{client_id}", "/admin/v1/clients/" + e.target.ClientID, "/admin/v1/clients/udc_" + strings.Repeat("A", len(e.target.ClientID)-4), mergeType, `{"disabled":true}`},
-		{"DELETE /admin/v1/tokens/{id}", fmt.Sprintf("/admin/v1/tokens/%d", e.victimToken.ID), "/admin/v1/tokens/999999", "", ""},
-		{"GET /openapi/v1/users/{user_id}", fmt.Sprintf("/openapi/v1/users/%d", e.ada.ID), "/openapi/v1/users/999999", "", ""},
-		{"PUT /openapi/v1/users/{user_id}", fmt.Sprintf("/openapi/v1/users/%d", e.ada.ID), "/openapi/v1/users/999999", jsonType, `{"phone":"5550666","password":"` + newPassword + `"}`},
-		{"GET /api/v2/tenant/users/{user_id}", fmt.Sprintf("/api/v2/tenant/users/%d", e.ada.ID), "/api/v2/tenant/users/999999", "", ""},
+		{"GET /admin/v1/users/{id}", fmt.Sprintf("/admin/v1/users/%d", e.ada.ID), "/admin/v1/users/999999", "", "", ""},
+		{"PATCH /admin/v1/users/{id}", fmt.Sprintf("/admin/v1/users/%d", e.ada.ID), "/admin/v1/users/999999", mergeType, passwordPatch, ""},
+		{"DELETE /admin/v1/users/{id}", fmt.Sprintf("/admin/v1/users/%d", e.ada.ID), "/admin/v1/users/999999", "", "", ""},
+		{"GET /admin/v1/orgs/{id}", fmt.Sprintf("/admin/v1/orgs/%d", e.eng.ID), "/admin/v1/orgs/999999", "", "", ""},
+		{"PATCH /admin/v1/orgs/{id}", fmt.Sprintf("/admin/v1/orgs/%d", e.eng.ID), "/admin/v1/orgs/999999", mergeType, `{"name":"Mallory"}`, ""},
+		{"DELETE /admin/v1/orgs/{id}", fmt.Sprintf("/admin/v1/orgs/%d", e.old.ID), "/admin/v1/orgs/999999", "", "", ""},
+		{"PATCH /admin/v1/clients/{client_id}", "/admin/v1/clients/" + e.target.ClientID, "/admin/v1/clients/udc_" + strings.Repeat("A", len(e.target.ClientID)-4), mergeType, `{"disabled":true}`, ""},
+		{"DELETE /admin/v1/tokens/{id}", fmt.Sprintf("/admin/v1/tokens/%d", e.victimToken.ID), "/admin/v1/tokens/999999", "", "", ""},
+		{"GET /openapi/v1/users/{user_id}", fmt.Sprintf("/openapi/v1/users/%d", e.ada.ID), "/openapi/v1/users/999999", "", "", ""},
+		{"PUT /openapi/v1/users/{user_id}", fmt.Sprintf("/openapi/v1/users/%d", e.ada.ID), "/openapi/v1/users/999999", jsonType, `{"phone":"5550666","password":"` + newPassword + `"}`, ""},
+		{"GET /api/v2/tenant/users/{user_id}", fmt.Sprintf("/api/v2/tenant/users/%d", e.ada.ID), "/api/v2/tenant/users/999999", "", "", ""},
+	}
+	// With If-Match, matching the stored version or not.
+	for _, version := range []string{`"1"`, `"7"`} {
+		tests = append(tests, []struct{ route, foreign, missing, contentType, body, ifMatch string }{
+			{"PATCH /admin/v1/users/{id}", fmt.Sprintf("/admin/v1/users/%d", e.ada.ID), "/admin/v1/users/999999", mergeType, passwordPatch, version},
+			{"DELETE /admin/v1/users/{id}", fmt.Sprintf("/admin/v1/users/%d", e.ada.ID), "/admin/v1/users/999999", "", "", version},
+			{"PATCH /admin/v1/orgs/{id}", fmt.Sprintf("/admin/v1/orgs/%d", e.eng.ID), "/admin/v1/orgs/999999", mergeType, `{"name":"Mallory"}`, version},
+			{"DELETE /admin/v1/orgs/{id}", fmt.Sprintf("/admin/v1/orgs/%d", e.old.ID), "/admin/v1/orgs/999999", "", "", version},
+		}...)
 	}
 	for _, tt := range tests {
-		t.Run(tt.route, func(t *testing.T) {
+		t.Run(strings.TrimSpace(tt.route+" "+tt.ifMatch), func(t *testing.T) {
 			method := strings.Fields(tt.route)[0]
+			header := maps.Clone(other)
+			if tt.ifMatch != "" {
+				header["If-Match"] = tt.ifMatch
+			}
 			rows := e.objectRows(t)
 			// The first request fills the authenticator's cache, so the
 			// two measured ones differ only in the object they name.
-			e.do(method, tt.foreign, tt.contentType, tt.body, other)
-			foreign := e.measure(method, tt.foreign, tt.contentType, tt.body, other)
-			missing := e.measure(method, tt.missing, tt.contentType, tt.body, other)
+			e.do(method, tt.foreign, tt.contentType, tt.body, header)
+			foreign := e.measure(method, tt.foreign, tt.contentType, tt.body, header)
+			missing := e.measure(method, tt.missing, tt.contentType, tt.body, header)
 			sameAnswer(t, foreign, missing)
 			if len(foreign.calls) == 0 {
 				t.Errorf("the request made no store call; the comparison above proves nothing")
