@@ -239,7 +239,8 @@ func TestNetworkFaults(t *testing.T) {
 					case err != nil:
 						t.Errorf("%s: %s: %v", phase, method, err)
 						return
-					case took > requestTimeout+time.Second:
+					case took > requestTimeout+900*time.Millisecond:
+						// Under the 2 s latency, one that ignored its deadline takes 2 s or more.
 						t.Errorf("%s: %s answered %d after %v, past the %v request timeout", phase, method, status, took, requestTimeout)
 					case !slices.Contains(ok, status) && (method != "PATCH" || status != http.StatusConflict):
 						// 409: a PATCH without If-Match that lost the race to the others too often.
