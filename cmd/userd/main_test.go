@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/userd/userd/client"
+	"github.com/userd/userd/internal/apidoc/apidoctest"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine to write while
@@ -172,7 +173,8 @@ func call(t *testing.T, method, url string, header map[string]string, body strin
 	}
 }
 
-// send sends a request and returns the answer's status and body.
+// send sends a request and returns the answer's status and body, after
+// checking the exchange against the OpenAPI document.
 func send(t *testing.T, method, url string, header map[string]string, body string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
@@ -188,6 +190,7 @@ func send(t *testing.T, method, url string, header map[string]string, body strin
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
+	apidoctest.Check(t, req, []byte(body), resp.StatusCode, resp.Header, data)
 	return resp.StatusCode, string(data)
 }
 
