@@ -227,7 +227,8 @@ func TestServeEndToEnd(t *testing.T) {
 
 			// The native admin API is driven through the Go client, so the
 			// client is exercised against both engines on every run.
-			admin, err := client.New(s.base, client.WithClientCredentials(creds["client_id"], creds["client_secret"]))
+			admin, err := client.New(s.base, client.WithClientCredentials(creds["client_id"], creds["client_secret"]),
+				client.WithHTTPClient(&http.Client{Transport: apidoctest.Transport(t, nil)}))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -149,3 +149,43 @@ func presentCredential(_ context.Context, in *openapi3filter.AuthenticationInput
 	}
 	return nil
 }
+
+// Transport returns a RoundTripper that sends each request through next
+// (http.DefaultTransport when nil) and checks the exchange with Check, so
+// tests of a Go client of userd prove the client speaks the documented API.
+func Transport(t testing.TB, next http.RoundTripper) http.RoundTripper {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return checkingTransport{t: t, next: next}
+}
+
+type checkingTransport struct {
+	t    testing.TB
+	next http.RoundTripper
+}
+
+func (c checkingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	var reqBody []byte
+	if r.Body != nil {
+		var err error
+		if reqBody, err = io.ReadAll(r.Body); err != nil {
+			return nil, fmt.Errorf("apidoctest: read the request body: %w", err)
+		}
+		_ = r.Body.Close()
+		r = r.Clone(r.Context())
+		r.Body = io.NopCloser(bytes.NewReader(reqBody))
+	}
+	resp, err := c.next.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("apidoctest: read the response body: %w", err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	Check(c.t, r, reqBody, resp.StatusCode, resp.Header, body)
+	return resp, nil
+}
