@@ -52,7 +52,7 @@ func (t tlsConfig) listen(ctx context.Context, addr string, logger *slog.Logger)
 		defer signal.Stop(hup)
 		certs.reloadOn(ctx, hup, logger)
 	}()
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: certs.get}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: certs.get, NextProtos: []string{"h2", "http/1.1"}}
 	return tls.NewListener(ln, cfg), "https://" + ln.Addr().String(), nil
 }
 

@@ -97,7 +97,7 @@ func TestServeTLSReloadsOnSIGHUP(t *testing.T) {
 	}()
 	waitSerial(t, addr, 1)
 
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, ForceAttemptHTTP2: true}}
 	for url, want := range map[string]int{
 		"https://" + addr + "/healthz":       http.StatusOK,
 		"https://" + addr + "/metrics":       http.StatusNotFound,
@@ -110,6 +110,9 @@ func TestServeTLSReloadsOnSIGHUP(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != want {
 			t.Errorf("GET %s: got %d, want %d", url, resp.StatusCode, want)
+		}
+		if strings.HasPrefix(url, "https:") && resp.ProtoMajor != 2 {
+			t.Errorf("GET %s: got %s, want HTTP/2", url, resp.Proto)
 		}
 	}
 
