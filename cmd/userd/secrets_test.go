@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,8 +14,9 @@ import (
 // TestSecretsNeverStored runs userd serve with debug logging, creates every
 // kind of secret (client secrets, access tokens, an API token, passwords),
 // uses each in successful and failing requests, and then searches the log
-// and, on SQLite, the database files (main database, WAL and shared memory)
-// for them: none may appear, in whole or in part.
+// and the database (on SQLite its files: main database, WAL and shared
+// memory; on PostgreSQL a pg_dump of it) for them: none may appear, in whole
+// or in part.
 func TestSecretsNeverStored(t *testing.T) {
 	for name, newDB := range engines(t) {
 		t.Run(name, func(t *testing.T) {
@@ -104,6 +106,9 @@ func checkSecretsNeverStored(t *testing.T, db string) {
 				t.Fatal(err)
 			}
 		}
+		if !isFile {
+			places["pg_dump"] = pgDump(t, db)
+		}
 		for name, secret := range secrets {
 			if len(secret) < 20 {
 				t.Fatalf("%s %q is too short to search for", name, secret)
@@ -117,6 +122,15 @@ func checkSecretsNeverStored(t *testing.T, db string) {
 				}
 			}
 		}
+		var stored strings.Builder
+		for place, text := range places {
+			if place != "the log" {
+				stored.WriteString(text)
+			}
+		}
+		if !strings.Contains(stored.String(), "ada@example.com") && (isFile || places["pg_dump"] != "") {
+			t.Errorf("%s: the database holds no ada@example.com, so the wrong files were searched", when)
+		}
 		if !strings.Contains(places["the log"], `"status":401`) {
 			t.Errorf("%s: the log has no refused request, so it was not captured:\n%s", when, places["the log"])
 		}
@@ -126,4 +140,19 @@ func checkSecretsNeverStored(t *testing.T, db string) {
 		t.Fatalf("stop: %v", err)
 	}
 	check("after shutdown")
+}
+
+// pgDump returns every row of PostgreSQL database url as pg_dump writes
+// it, or "" (after saying so) when pg_dump is not installed.
+func pgDump(t *testing.T, url string) string {
+	t.Helper()
+	if _, err := exec.LookPath("pg_dump"); err != nil {
+		t.Logf("pg_dump is not installed; the database itself is not searched")
+		return ""
+	}
+	out, err := exec.Command("pg_dump", "--data-only", "--dbname", url).Output()
+	if err != nil {
+		t.Fatalf("pg_dump: %v", err)
+	}
+	return string(out)
 }
