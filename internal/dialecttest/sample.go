@@ -2,6 +2,7 @@ package dialecttest
 
 import (
 	"encoding/json"
+	"testing"
 	"time"
 
 	"github.com/userd/userd/internal/directory"
@@ -22,5 +23,17 @@ func SampleUser() directory.User {
 		Orgs:      []directory.Membership{{OrgID: 1, Primary: true}, {OrgID: 2}},
 		CreatedAt: at, UpdatedAt: at, Version: 3,
 		PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA",
+	}
+}
+
+// BenchEncode benchmarks encode, a dialect's mapping and encoding of one
+// user, on SampleUser.
+func BenchEncode(b *testing.B, encode func(u directory.User) error) {
+	u := SampleUser()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := encode(u); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

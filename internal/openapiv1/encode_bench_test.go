@@ -6,15 +6,12 @@ import (
 	"testing"
 
 	"github.com/userd/userd/internal/dialecttest"
+	"github.com/userd/userd/internal/directory"
 )
 
 // BenchmarkEncodeUserInfo maps one user to the GET answer and encodes it.
 func BenchmarkEncodeUserInfo(b *testing.B) {
-	u := dialecttest.SampleUser()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := json.NewEncoder(io.Discard).Encode(newUserInfo(u)); err != nil {
-			b.Fatal(err)
-		}
-	}
+	dialecttest.BenchEncode(b, func(u directory.User) error {
+		return json.NewEncoder(io.Discard).Encode(newUserInfo(u))
+	})
 }

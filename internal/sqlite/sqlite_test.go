@@ -16,13 +16,13 @@ import (
 )
 
 // openTest opens and migrates a store in a fresh temporary directory.
-func openTest(t *testing.T, opts Options) *Store {
+func openTest(t testing.TB, opts Options) *Store {
 	t.Helper()
 	return openTestAt(t, filepath.Join(t.TempDir(), "userd.db"), opts)
 }
 
 // openTestAt opens and migrates a store at path.
-func openTestAt(t *testing.T, path string, opts Options) *Store {
+func openTestAt(t testing.TB, path string, opts Options) *Store {
 	t.Helper()
 	s, err := Open(t.Context(), path, opts)
 	if err != nil {
@@ -218,14 +218,7 @@ func TestCreateUsersBatchError(t *testing.T) {
 
 // BenchmarkCreateUsers measures a bulk import batch of 1000 users.
 func BenchmarkCreateUsers(b *testing.B) {
-	s, err := Open(b.Context(), filepath.Join(b.TempDir(), "bench.db"), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(b.Context()); err != nil {
-		b.Fatal(err)
-	}
+	s := openTest(b, Options{})
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	tenant, err := s.CreateTenant(b.Context(), directory.Tenant{Name: "bench", CreatedAt: now})
 	if err != nil {

@@ -7,15 +7,12 @@ import (
 	"time"
 
 	"github.com/userd/userd/internal/dialecttest"
+	"github.com/userd/userd/internal/directory"
 )
 
 // BenchmarkEncodeUserDetail maps one user to the GET answer and encodes it.
 func BenchmarkEncodeUserDetail(b *testing.B) {
-	u := dialecttest.SampleUser()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := json.NewEncoder(io.Discard).Encode(newUserDetail(u, time.UTC)); err != nil {
-			b.Fatal(err)
-		}
-	}
+	dialecttest.BenchEncode(b, func(u directory.User) error {
+		return json.NewEncoder(io.Discard).Encode(newUserDetail(u, time.UTC))
+	})
 }

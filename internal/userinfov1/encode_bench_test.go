@@ -11,13 +11,9 @@ import (
 
 // BenchmarkEncodeUserItem maps one user to a data item and encodes it.
 func BenchmarkEncodeUserItem(b *testing.B) {
-	u := dialecttest.SampleUser()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := json.NewEncoder(io.Discard).Encode(newUserItem(u)); err != nil {
-			b.Fatal(err)
-		}
-	}
+	dialecttest.BenchEncode(b, func(u directory.User) error {
+		return json.NewEncoder(io.Discard).Encode(newUserItem(u))
+	})
 }
 
 // BenchmarkEncodeBatch100 encodes a whole answer of 100 users, the largest
