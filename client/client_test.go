@@ -267,6 +267,17 @@ func TestClientsAndTokens(t *testing.T) {
 	if err != nil || len(tokens) != 1 || tokens[0].RevokedAt == nil {
 		t.Errorf("tokens: got %+v, %v, want one revoked token", tokens, err)
 	}
+
+	var actions []string
+	for ev, err := range c.AuditEvents(ctx, 2) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		actions = append(actions, ev.Action)
+	}
+	if n := len(actions); n < 4 || actions[n-1] != "token.revoke" {
+		t.Errorf("audit log: got actions %v, want the bootstrap, client and token changes ending with token.revoke", actions)
+	}
 }
 
 func TestContextCanceled(t *testing.T) {
