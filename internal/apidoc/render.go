@@ -207,43 +207,29 @@ func (doc *openAPI) operationView(method, path string, shared []parameter, op op
 		ov.Security = strings.Join(alts, " or ")
 	}
 	for _, p := range append(slices.Clone(shared), op.Parameters...) {
-		if p.Ref != "" {
-			resolved, ok := doc.Components.Parameters[refName(p.Ref)]
-			if !ok {
-				return opView{}, fmt.Errorf("%s %s: unresolved parameter %s", ov.Method, path, p.Ref)
-			}
-			p = resolved
+		p, err := resolve(p.Ref, p, doc.Components.Parameters)
+		if err != nil {
+			return opView{}, fmt.Errorf("%s %s: %w", ov.Method, path, err)
 		}
 		ov.Params = append(ov.Params, rowView{Name: p.Name, In: p.In, Type: typeOf(p.Schema), Required: p.Required, Description: prose(p.Description)})
 	}
 	if rb := op.RequestBody; rb != nil {
-		if rb.Ref != "" {
-			resolved, ok := doc.Components.RequestBodies[refName(rb.Ref)]
-			if !ok {
-				return opView{}, fmt.Errorf("%s %s: unresolved request body %s", ov.Method, path, rb.Ref)
-			}
-			rb = &resolved
+		body, err := resolve(rb.Ref, *rb, doc.Components.RequestBodies)
+		if err != nil {
+			return opView{}, fmt.Errorf("%s %s: %w", ov.Method, path, err)
 		}
-		ov.Bodies = bodyViews(rb.Content)
+		ov.Bodies = bodyViews(body.Content)
 	}
 	for _, status := range sortedKeys(op.Responses) {
-		r := op.Responses[status]
-		if r.Ref != "" {
-			resolved, ok := doc.Components.Responses[refName(r.Ref)]
-			if !ok {
-				return opView{}, fmt.Errorf("%s %s: unresolved response %s", ov.Method, path, r.Ref)
-			}
-			r = resolved
+		r, err := resolve(op.Responses[status].Ref, op.Responses[status], doc.Components.Responses)
+		if err != nil {
+			return opView{}, fmt.Errorf("%s %s: %w", ov.Method, path, err)
 		}
 		rv := responseView{Status: status, Description: prose(r.Description), Bodies: bodyViews(r.Content)}
 		for _, name := range sortedKeys(r.Headers) {
-			h := r.Headers[name]
-			if h.Ref != "" {
-				resolved, ok := doc.Components.Headers[refName(h.Ref)]
-				if !ok {
-					return opView{}, fmt.Errorf("%s %s: unresolved header %s", ov.Method, path, h.Ref)
-				}
-				h = resolved
+			h, err := resolve(r.Headers[name].Ref, r.Headers[name], doc.Components.Headers)
+			if err != nil {
+				return opView{}, fmt.Errorf("%s %s: %w", ov.Method, path, err)
 			}
 			rv.Headers = append(rv.Headers, rowView{Name: name, Type: typeOf(h.Schema), Required: h.Required, Description: prose(h.Description)})
 		}
@@ -347,6 +333,18 @@ func prose(s string) template.HTML {
 	s = html.EscapeString(strings.TrimSpace(s))
 	s = inlineCode.ReplaceAllString(s, "<code>$1</code>")
 	return template.HTML(strings.ReplaceAll(s, "\n\n", "<br><br>"))
+}
+
+// resolve returns v, or the component its $ref names when ref is set.
+func resolve[T any](ref string, v T, components map[string]T) (T, error) {
+	if ref == "" {
+		return v, nil
+	}
+	c, ok := components[refName(ref)]
+	if !ok {
+		return c, fmt.Errorf("unresolved reference %s", ref)
+	}
+	return c, nil
 }
 
 func refName(ref string) string { return ref[strings.LastIndex(ref, "/")+1:] }
