@@ -81,13 +81,15 @@ func TestServeTLSReloadsOnSIGHUP(t *testing.T) {
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	writeCert(t, certFile, keyFile, 1)
 	addr, metricsAddr := freePort(t), freePort(t)
+	// The TLS and metrics settings come from the environment, as under systemd.
+	vars := map[string]string{"USERD_TLS_CERT": certFile, "USERD_TLS_KEY": keyFile, "USERD_METRICS_ADDR": metricsAddr}
+	getenv := func(name string) string { return vars[name] }
 	ctx, cancel := context.WithCancel(context.Background())
 	stderr := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", addr, "--db", "sqlite:" + filepath.Join(dir, "userd.db"),
-			"--tls-cert", certFile, "--tls-key", keyFile, "--metrics-addr", metricsAddr, "--log-format", "json"},
-			noEnv, strings.NewReader(""), &syncBuffer{}, stderr)
+		done <- run(ctx, []string{"serve", "--addr", addr, "--db", "sqlite:" + filepath.Join(dir, "userd.db"), "--log-format", "json"},
+			getenv, strings.NewReader(""), &syncBuffer{}, stderr)
 	}()
 	defer func() {
 		cancel()
