@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"sync"
 	"time"
@@ -112,10 +114,18 @@ func worker(ctx context.Context, addr string, t target, r *rand.Rand, measureFro
 			now = time.Now()
 		}
 		req = t.request(r, req[:0])
-		status, closing, err := roundTrip(conn, br, req, &body, now.Add(30*time.Second))
+		// A request still in flight when the run ends is abandoned, as wrk
+		// does, rather than waited for.
+		deadline := now.Add(30 * time.Second)
+		if end.Before(deadline) {
+			deadline = end
+		}
+		status, closing, err := roundTrip(conn, br, req, &body, deadline)
 		lat := time.Since(now)
 		if err == nil {
 			err = t.check(status, body.Bytes())
+		} else if errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(end) {
+			break
 		} else {
 			closing = true
 		}
