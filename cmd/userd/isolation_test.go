@@ -376,3 +376,34 @@ func TestAuthzForeignReferenceLikeMissing(t *testing.T) {
 func maskID(s string, id int64) string {
 	return regexp.MustCompile(`\b`+strconv.FormatInt(id, 10)+`\b`).ReplaceAllString(s, "<id>")
 }
+
+// TestAuthzListFiltersStayInTenant checks that list filters naming another
+// tenant's users or orgs find exactly what filters naming nothing find.
+func TestAuthzListFiltersStayInTenant(t *testing.T) {
+	e := newAuthzEnv(t)
+	globex := directory.System(e.globex.ID)
+	parent := e.org(t, globex, "Globex", "globex")
+	name, code := "Globex Labs", "labs"
+	if _, err := e.svc.CreateOrg(context.Background(), globex, directory.OrgPatch{Name: &name, Code: &code, ParentID: &parent.ID}); err != nil {
+		t.Fatalf("create child org: %v", err)
+	}
+	reader, _ := bearer(e.creds["users:read"], "")
+	tests := []struct{ foreign, missing string }{
+		{"/admin/v1/users?username=carol", "/admin/v1/users?username=nobody"},
+		{"/admin/v1/users?email=carol%40example.com", "/admin/v1/users?email=nobody%40example.com"},
+		{"/admin/v1/users?q=carol", "/admin/v1/users?q=nobody"},
+		{"/admin/v1/orgs?q=globex", "/admin/v1/orgs?q=nothing"},
+		{fmt.Sprintf("/admin/v1/orgs?parent_id=%d", parent.ID), "/admin/v1/orgs?parent_id=999999"},
+	}
+	e.do("GET", "/admin/v1/users", "", "", reader)
+	for _, tt := range tests {
+		t.Run(tt.foreign, func(t *testing.T) {
+			foreign := e.measure("GET", tt.foreign, "", "", reader)
+			missing := e.measure("GET", tt.missing, "", "", reader)
+			sameAnswer(t, foreign, missing)
+			if !strings.HasPrefix(foreign.text, "200 ") {
+				t.Errorf("got\n%s\nwant 200", foreign.text)
+			}
+		})
+	}
+}
