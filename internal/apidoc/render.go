@@ -22,7 +22,7 @@ type (
 		Tags       []struct{ Name, Description string }
 		Paths      map[string]map[string]json.RawMessage
 		Components struct {
-			Schemas         map[string]map[string]any
+			Schemas         map[string]json.RawMessage
 			Parameters      map[string]parameter
 			Headers         map[string]header
 			RequestBodies   map[string]requestBody
@@ -183,7 +183,11 @@ func render(data []byte) ([]byte, error) {
 		view.Security = append(view.Security, rowView{Name: name, Type: template.HTML(html.EscapeString(kind)), Description: prose(s.Description)})
 	}
 	for _, name := range sortedKeys(doc.Components.Schemas) {
-		view.Schemas = append(view.Schemas, schemaViewOf(name, doc.Components.Schemas[name]))
+		sv, err := schemaViewOf(name, doc.Components.Schemas[name])
+		if err != nil {
+			return nil, err
+		}
+		view.Schemas = append(view.Schemas, sv)
 	}
 	var out bytes.Buffer
 	if err := pageTemplate.Execute(&out, view); err != nil {
@@ -254,15 +258,47 @@ func bodyViews(content map[string]mediaType) []bodyView {
 	return out
 }
 
-func schemaViewOf(name string, s map[string]any) schemaView {
+// schemaViewOf describes a named schema, its properties in the order the
+// document lists them (the order of the wire objects).
+func schemaViewOf(name string, raw json.RawMessage) (schemaView, error) {
+	var s map[string]any
+	var order struct{ Properties orderedKeys }
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return schemaView{}, fmt.Errorf("decode schema %s: %w", name, err)
+	}
+	if err := json.Unmarshal(raw, &order); err != nil {
+		return schemaView{}, fmt.Errorf("decode the properties of schema %s: %w", name, err)
+	}
 	sv := schemaView{Name: name, Description: prose(str(s["description"])), JSON: indent(s)}
 	props, _ := s["properties"].(map[string]any)
 	required, _ := s["required"].([]any)
-	for _, p := range sortedKeys(props) {
+	for _, p := range order.Properties {
 		ps, _ := props[p].(map[string]any)
 		sv.Props = append(sv.Props, rowView{Name: p, Type: typeOf(ps), Required: slices.Contains(required, any(p)), Description: prose(str(ps["description"]))})
 	}
-	return sv
+	return sv, nil
+}
+
+// orderedKeys decodes a JSON object's keys in the order they appear.
+type orderedKeys []string
+
+func (k *orderedKeys) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return fmt.Errorf("want a JSON object, got %s", data)
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		*k = append(*k, key.(string)) // an object's tokens alternate key, value
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // typeOf describes a schema in a few words, linking to named schemas.
