@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -72,6 +73,18 @@ func checkSecretsNeverStored(t *testing.T, db string) {
 	userURL := fmt.Sprintf("%s/openapi/v1/users/%d", s.base, user.ID)
 	call(t, "PUT", userURL, apiToken, `{"password":"`+secrets["second password"]+`"}`, 200, nil)
 	call(t, "GET", fmt.Sprintf("%s/v1/api/user/info?userIds=%d", s.base, user.ID), map[string]string{"x-api-tenantId": "1", "x-api-token": token.Token}, "", 200, nil)
+
+	// No answer shows a password hash or a secret's hash.
+	for _, target := range []string{
+		fmt.Sprintf("/admin/v1/users/%d", user.ID), "/admin/v1/users", "/admin/v1/clients", "/admin/v1/tokens", "/admin/v1/audit-events",
+		fmt.Sprintf("/openapi/v1/users/%d", user.ID), fmt.Sprintf("/api/v2/tenant/users/%d", user.ID),
+	} {
+		var body json.RawMessage
+		call(t, "GET", s.base+target, admin, "", 200, &body)
+		if strings.Contains(string(body), "$argon2") || strings.Contains(strings.ToLower(string(body)), "hash") {
+			t.Errorf("GET %s shows a hash: %s", target, body)
+		}
+	}
 
 	// Failing requests carrying the secrets where they do not belong.
 	call(t, "PUT", userURL, apiToken, `{"password":"`+secrets["refused password"]+`","email":"not an email"}`, 400, nil)
