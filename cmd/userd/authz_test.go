@@ -64,12 +64,15 @@ type authzRoute struct {
 	varies bool
 }
 
-func path(format string, id func(e *authzEnv) any) func(e *authzEnv) string {
+// targetf is a request target naming one of the env's objects by id.
+func targetf(format string, id func(e *authzEnv) any) func(e *authzEnv) string {
 	return func(e *authzEnv) string { return fmt.Sprintf(format, id(e)) }
 }
 
+// fixed is a request target that names no object.
 func fixed(p string) func(*authzEnv) string { return func(*authzEnv) string { return p } }
 
+// adaID names the user every user route reads or changes.
 func adaID(e *authzEnv) any { return e.ada.ID }
 
 const (
@@ -109,52 +112,52 @@ var authzRoutes = []authzRoute{
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 201, 403, 201, 403}},
 	{pattern: "GET /admin/v1/users", target: fixed("/admin/v1/users"), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 200, 403, 403}},
-	{pattern: "GET /admin/v1/users/{id}", target: path("/admin/v1/users/%d", adaID), present: bearer,
+	{pattern: "GET /admin/v1/users/{id}", target: targetf("/admin/v1/users/%d", adaID), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 200, 403, 403}},
-	{pattern: "PATCH /admin/v1/users/{id}", target: path("/admin/v1/users/%d", adaID), contentType: mergeType, body: `{"name":"Ada L."}`, present: bearer,
+	{pattern: "PATCH /admin/v1/users/{id}", target: targetf("/admin/v1/users/%d", adaID), contentType: mergeType, body: `{"name":"Ada L."}`, present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 200, 403}},
-	{pattern: "DELETE /admin/v1/users/{id}", target: path("/admin/v1/users/%d", func(e *authzEnv) any { return e.victim.ID }), present: bearer,
+	{pattern: "DELETE /admin/v1/users/{id}", target: targetf("/admin/v1/users/%d", func(e *authzEnv) any { return e.victim.ID }), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 204, 403}},
 
 	{pattern: "POST /admin/v1/orgs", target: fixed("/admin/v1/orgs"), contentType: jsonType, body: `{"name":"New","code":"new"}`, present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 201, 403, 403, 201}},
 	{pattern: "GET /admin/v1/orgs", target: fixed("/admin/v1/orgs"), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 200, 403, 200}},
-	{pattern: "GET /admin/v1/orgs/{id}", target: path("/admin/v1/orgs/%d", func(e *authzEnv) any { return e.eng.ID }), present: bearer,
+	{pattern: "GET /admin/v1/orgs/{id}", target: targetf("/admin/v1/orgs/%d", func(e *authzEnv) any { return e.eng.ID }), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 200, 403, 200}},
-	{pattern: "PATCH /admin/v1/orgs/{id}", target: path("/admin/v1/orgs/%d", func(e *authzEnv) any { return e.eng.ID }), contentType: mergeType, body: `{"name":"Eng"}`, present: bearer,
+	{pattern: "PATCH /admin/v1/orgs/{id}", target: targetf("/admin/v1/orgs/%d", func(e *authzEnv) any { return e.eng.ID }), contentType: mergeType, body: `{"name":"Eng"}`, present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 200}},
-	{pattern: "DELETE /admin/v1/orgs/{id}", target: path("/admin/v1/orgs/%d", func(e *authzEnv) any { return e.old.ID }), present: bearer,
+	{pattern: "DELETE /admin/v1/orgs/{id}", target: targetf("/admin/v1/orgs/%d", func(e *authzEnv) any { return e.old.ID }), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 204}},
 
 	{pattern: "POST /admin/v1/clients", target: fixed("/admin/v1/clients"), contentType: jsonType, body: `{"name":"new","scope":"users:read"}`, present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 201, 403, 403, 201}},
 	{pattern: "GET /admin/v1/clients", target: fixed("/admin/v1/clients"), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 403, 403, 200}},
-	{pattern: "PATCH /admin/v1/clients/{client_id}", target: path("/admin/v1/clients/%s", func(e *authzEnv) any { return e.target.ClientID }), contentType: mergeType, body: `{"disabled":true}`, present: bearer,
+	{pattern: "PATCH /admin/v1/clients/{client_id}", target: targetf("/admin/v1/clients/%s", func(e *authzEnv) any { return e.target.ClientID }), contentType: mergeType, body: `{"disabled":true}`, present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 200}},
 
 	{pattern: "POST /admin/v1/tokens", target: fixed("/admin/v1/tokens"), contentType: jsonType, body: `{"name":"new","scope":"users:read"}`, present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 201, 403, 403, 201}},
 	{pattern: "GET /admin/v1/tokens", target: fixed("/admin/v1/tokens"), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 403, 403, 200}},
-	{pattern: "DELETE /admin/v1/tokens/{id}", target: path("/admin/v1/tokens/%d", func(e *authzEnv) any { return e.victimToken.ID }), present: bearer,
+	{pattern: "DELETE /admin/v1/tokens/{id}", target: targetf("/admin/v1/tokens/%d", func(e *authzEnv) any { return e.victimToken.ID }), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 204}},
 
 	{pattern: "GET /admin/v1/audit-events", target: fixed("/admin/v1/audit-events"), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 403, 403, 200}},
 
-	{pattern: "GET /openapi/v1/users/{user_id}", target: path("/openapi/v1/users/%d", adaID), present: bearer,
+	{pattern: "GET /openapi/v1/users/{user_id}", target: targetf("/openapi/v1/users/%d", adaID), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 200, 403, 403}},
-	{pattern: "PUT /openapi/v1/users/{user_id}", target: path("/openapi/v1/users/%d", adaID), contentType: jsonType, body: `{"phone":"5550199"}`, present: bearer,
+	{pattern: "PUT /openapi/v1/users/{user_id}", target: targetf("/openapi/v1/users/%d", adaID), contentType: jsonType, body: `{"phone":"5550199"}`, present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 200, 403}},
 
-	{pattern: "GET /api/v2/tenant/users/{user_id}", target: path("/api/v2/tenant/users/%d", adaID), present: bearer,
+	{pattern: "GET /api/v2/tenant/users/{user_id}", target: targetf("/api/v2/tenant/users/%d", adaID), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 200, 403, 403}},
 
 	// user-info v1 answers every error with HTTP 200 and an mcode, as the
 	// platform it copies does (docs/api/user-info-v1.md).
-	{pattern: "GET /v1/api/user/info", target: path("/v1/api/user/info?userIds=%d", adaID), present: userInfo,
+	{pattern: "GET /v1/api/user/info", target: targetf("/v1/api/user/info?userIds=%d", adaID), present: userInfo,
 		want: [9]int{200, 200, 200, 200, 200, 200, 200, 200, 200}},
 }
 
