@@ -130,14 +130,14 @@ var authzRoutes = []authzRoute{
 	{pattern: "DELETE /admin/v1/orgs/{id}", target: targetf("/admin/v1/orgs/%d", func(e *authzEnv) any { return e.old.ID }), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 204}},
 
-	{pattern: "POST /admin/v1/clients", target: fixed("/admin/v1/clients"), contentType: jsonType, body: `{"name":"new","scope":"users:read"}`, present: bearer,
+	{pattern: "POST /admin/v1/clients", target: fixed("/admin/v1/clients"), contentType: jsonType, body: `{"name":"new","scope":"admin"}`, present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 201, 403, 403, 201}},
 	{pattern: "GET /admin/v1/clients", target: fixed("/admin/v1/clients"), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 403, 403, 200}},
 	{pattern: "PATCH /admin/v1/clients/{client_id}", target: targetf("/admin/v1/clients/%s", func(e *authzEnv) any { return e.target.ClientID }), contentType: mergeType, body: `{"disabled":true}`, present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 200}},
 
-	{pattern: "POST /admin/v1/tokens", target: fixed("/admin/v1/tokens"), contentType: jsonType, body: `{"name":"new","scope":"users:read"}`, present: bearer,
+	{pattern: "POST /admin/v1/tokens", target: fixed("/admin/v1/tokens"), contentType: jsonType, body: `{"name":"new","scope":"admin"}`, present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 201, 403, 403, 201}},
 	{pattern: "GET /admin/v1/tokens", target: fixed("/admin/v1/tokens"), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 403, 403, 200}},

@@ -113,6 +113,8 @@ func TestGolden(t *testing.T) {
 		{Name: "orgs-delete-with-members", Method: "DELETE", Target: "/admin/v1/orgs/" + id(e.Eng.ID), Header: []string{auth("admin")}},
 
 		{Name: "clients-create", Method: "POST", Target: "/admin/v1/clients", Header: []string{auth("admin"), asJSON},
+			Body: `{"name":"ops","scope":"admin"}`},
+		{Name: "clients-create-scope-not-held", Method: "POST", Target: "/admin/v1/clients", Header: []string{auth("admin"), asJSON},
 			Body: `{"name":"hr-sync","scope":"users:write users:read"}`},
 		{Name: "clients-create-bad-scope", Method: "POST", Target: "/admin/v1/clients", Header: []string{auth("admin"), asJSON},
 			Body: `{"name":"hr-sync","scope":"users:delete"}`},
@@ -121,9 +123,11 @@ func TestGolden(t *testing.T) {
 			Body: `{"disabled":true}`},
 
 		{Name: "tokens-create", Method: "POST", Target: "/admin/v1/tokens", Header: []string{auth("admin"), asJSON},
-			Body: `{"name":"reporting","scope":"users:read","expires_in":86400}`},
+			Body: `{"name":"reporting","scope":"admin","expires_in":86400}`},
+		{Name: "tokens-create-scope-not-held", Method: "POST", Target: "/admin/v1/tokens", Header: []string{auth("admin"), asJSON},
+			Body: `{"name":"reporting","scope":"users:read"}`},
 		{Name: "tokens-create-bad-expiry", Method: "POST", Target: "/admin/v1/tokens", Header: []string{auth("admin"), asJSON},
-			Body: `{"name":"reporting","scope":"users:read","expires_in":-1}`},
+			Body: `{"name":"reporting","scope":"admin","expires_in":-1}`},
 		{Name: "tokens-list", Method: "GET", Target: "/admin/v1/tokens", Header: []string{auth("admin")}},
 		{Name: "tokens-revoke", Method: "DELETE", Target: "/admin/v1/tokens/1", Header: []string{auth("admin")}},
 		{Name: "tokens-revoke-missing", Method: "DELETE", Target: "/admin/v1/tokens/999", Header: []string{auth("admin")}},
@@ -449,7 +453,7 @@ func TestBodyLimit(t *testing.T) {
 
 func TestClientsAndTokens(t *testing.T) {
 	e, h := newEnv(t)
-	created := want(t, send(t, e, h, "POST", "/admin/v1/clients", "admin", `{"name":"hr","scope":"users:read"}`), http.StatusCreated)
+	created := want(t, send(t, e, h, "POST", "/admin/v1/clients", "admin", `{"name":"hr","scope":"admin"}`), http.StatusCreated)
 	clientID, _ := created["client_id"].(string)
 	if secret, _ := created["client_secret"].(string); !strings.HasPrefix(secret, directory.ClientSecretPrefix) {
 		t.Errorf("client_secret: got %q, want the %s prefix", secret, directory.ClientSecretPrefix)
@@ -464,7 +468,7 @@ func TestClientsAndTokens(t *testing.T) {
 	}
 	want(t, send(t, e, h, "PATCH", "/admin/v1/clients/"+clientID, "admin", `{}`), http.StatusBadRequest)
 
-	tok := want(t, send(t, e, h, "POST", "/admin/v1/tokens", "admin", `{"name":"r","scope":"users:read"}`), http.StatusCreated)
+	tok := want(t, send(t, e, h, "POST", "/admin/v1/tokens", "admin", `{"name":"r","scope":"admin"}`), http.StatusCreated)
 	secret, _ := tok["token"].(string)
 	if tok["expires_at"] != nil {
 		t.Errorf("expires_at without expires_in: got %v, want null", tok["expires_at"])

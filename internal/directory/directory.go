@@ -112,6 +112,18 @@ type Principal struct {
 	ClientIP string
 }
 
+// canGrant returns a Forbidden error unless the principal holds every scope
+// it asks to give a new client or token: holding admin lets a caller manage
+// credentials, not give out more than it has.
+func (p Principal) canGrant(scopes Scopes) error {
+	for _, sc := range scopes {
+		if !p.Scopes.Has(sc) {
+			return Errorf(Forbidden, "scope", "cannot grant scope %q: the caller does not hold it", sc)
+		}
+	}
+	return nil
+}
+
 // require returns a Forbidden error unless the principal holds scope.
 func (p Principal) require(scope Scope) error {
 	if !p.Scopes.Has(scope) {

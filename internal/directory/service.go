@@ -329,12 +329,7 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 	if err != nil {
 		return User{}, err
 	}
-	var hashed User
-	if patch.Password != nil {
-		if err := s.setPassword(ctx, &hashed, *patch.Password); err != nil {
-			return User{}, err
-		}
-	}
+	var hashed User // the new password's hash, made once
 	for attempt := 0; ; attempt++ {
 		if version != 0 && u.Version != version {
 			return User{}, ErrVersionMismatch
@@ -344,6 +339,13 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 			return User{}, err
 		}
 		if patch.Password != nil {
+			// Hashed only once the rest of the patch is known to be valid:
+			// a rejected update costs no argon2id work.
+			if hashed.PasswordHash == "" {
+				if err := s.setPassword(ctx, &hashed, *patch.Password); err != nil {
+					return User{}, err
+				}
+			}
 			u.PasswordHash, u.PasswordChangedAt = hashed.PasswordHash, hashed.PasswordChangedAt
 			fields = append(fields, "password")
 		}
@@ -509,6 +511,9 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, name string, sc
 	if err := validateCredentialName(name); err != nil {
 		return Client{}, "", err
 	}
+	if err := p.canGrant(scopes); err != nil {
+		return Client{}, "", err
+	}
 	if len(scopes) == 0 {
 		return Client{}, "", Errorf(Invalid, "scope", "give at least one scope")
 	}
@@ -561,6 +566,9 @@ func (s *Service) CreateAPIToken(ctx context.Context, p Principal, name string, 
 		return APIToken{}, "", err
 	}
 	if err := validateCredentialName(name); err != nil {
+		return APIToken{}, "", err
+	}
+	if err := p.canGrant(scopes); err != nil {
 		return APIToken{}, "", err
 	}
 	if len(scopes) == 0 {

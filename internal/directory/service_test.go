@@ -98,6 +98,27 @@ func TestScopes(t *testing.T) {
 	if _, err := f.svc.User(f.ctx, read, u.ID); err != nil {
 		t.Errorf("users:read reading a user: %v", err)
 	}
+
+	adminOnly := directory.Principal{TenantID: f.a.TenantID, Scopes: directory.Scopes{directory.ScopeAdmin}}
+	_, _, err = f.svc.CreateAPIToken(f.ctx, adminOnly, "escalate", directory.Scopes{directory.ScopeUsersWrite}, 0)
+	wantKind(t, err, directory.Forbidden, "scope")
+	_, _, err = f.svc.CreateClient(f.ctx, adminOnly, "escalate", directory.Scopes{directory.ScopeAdmin, directory.ScopeUsersRead})
+	wantKind(t, err, directory.Forbidden, "scope")
+	if _, _, err := f.svc.CreateAPIToken(f.ctx, adminOnly, "peer", directory.Scopes{directory.ScopeAdmin}, 0); err != nil {
+		t.Errorf("admin granting admin: %v", err)
+	}
+}
+
+// TestRejectedUpdateHashesNothing checks that a password costs argon2id work
+// only in an update that is otherwise valid.
+func TestRejectedUpdateHashesNothing(t *testing.T) {
+	f := newFixture(t)
+	u := f.user(t, f.a, directory.UserPatch{Username: ptr("ada")})
+	_, err := f.svc.UpdateUser(f.ctx, f.a, u.ID, 0, directory.UserPatch{Email: ptr("not an address"), Password: ptr("correct horse battery")})
+	wantKind(t, err, directory.Invalid, "email")
+	if n := f.hasher.n.Load(); n != 0 {
+		t.Errorf("a rejected update hashed %d passwords, want 0", n)
+	}
 }
 
 func TestValidation(t *testing.T) {
