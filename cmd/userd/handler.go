@@ -19,16 +19,17 @@ import (
 
 // newHandler wires every API userd serves over one service and one
 // authenticator, measured by m. This is the only place the dialects meet.
-func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger *slog.Logger, st directory.Store, svc *directory.Service, m *metrics.Metrics) (*server.Server, error) {
+// The caller closes the authenticator once the server has stopped.
+func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger *slog.Logger, st directory.Store, svc *directory.Service, m *metrics.Metrics) (*server.Server, *auth.Authenticator, error) {
 	authn, err := auth.NewAuthenticator(ctx, st, auth.Options{TokenLifetime: cfg.tokenTTL, Observer: m,
 		MaxClientFailures: cfg.authFailures.perClient, MaxAddressFailures: cfg.authFailures.perAddress,
 		FailureWindow: cfg.authFailures.window, AuditFailuresPerMinute: cfg.authFailures.auditPerMinute})
 	if err != nil {
-		return nil, fmt.Errorf("start the authenticator: %w", err)
+		return nil, nil, fmt.Errorf("start the authenticator: %w", err)
 	}
 	ref, err := apidoc.New()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return server.New(server.Config{MaxBodyBytes: cfg.maxBodyBytes, Observe: m.ObserveRequest}, logger, st,
 		func(mux server.Router) {
@@ -44,5 +45,5 @@ func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger
 		func(mux server.Router) { tenantv2.Routes(mux, svc, authn, tenantv2.Config{Location: loc}) },
 		func(mux server.Router) { userinfov1.Routes(mux, svc, authn) },
 		ref.Routes,
-	), nil
+	), authn, nil
 }

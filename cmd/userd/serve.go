@@ -120,11 +120,14 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		printBootstrap(std.stdout, base, cl, secret)
 	}
 
-	handler, err := newHandler(ctx, cfg, loc, logger, watched, svc, m)
+	handler, authn, err := newHandler(ctx, cfg, loc, logger, watched, svc, m)
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	// Deferred after the store's Close, so it runs before it: the failed
+	// authentications still being recorded reach the audit log.
+	defer authn.Close()
 	if cfg.metricsAddr != "" && cfg.metricsAddr != "off" {
 		stopMetrics, err := serveMetrics(cfg.metricsAddr, m.Handler(), logger)
 		if err != nil {

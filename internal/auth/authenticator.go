@@ -188,6 +188,11 @@ func refuse(reason string, cause error) error {
 	return &refusal{reason: reason, err: badToken(cause)}
 }
 
+// Close waits for the failed authentications still being recorded in the
+// audit log. Call it after the server has stopped taking requests and
+// before the store closes, so no record is lost at shutdown.
+func (a *Authenticator) Close() { a.failures.wait() }
+
 // Authenticate returns the principal that credential, a raw bearer string,
 // stands for: an API token (directory.APITokenPrefix) or an access token
 // from the token endpoint. A missing, malformed, expired or revoked

@@ -90,6 +90,9 @@ func (f *failureAudit) record(ctx context.Context, ev directory.Event) {
 	}()
 }
 
+// wait blocks until the records being written have been written.
+func (f *failureAudit) wait() { f.wg.Wait() }
+
 // failedAuthEvent describes a failed client authentication: the client_id
 // tried (never the secret) and the source address. tenantID is the tenant
 // of the client_id, or 0 when no client has it.
