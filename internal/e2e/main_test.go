@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/userd/userd/internal/apidoc/apidoctest"
 )
 
 // userdBin is the userd binary TestMain builds for every test.
@@ -223,11 +225,19 @@ func newClient(base, token string) *client {
 	}}
 }
 
-// response is what a request got back.
+// response is what a request got back, and the request that got it.
 type response struct {
 	status int
 	header http.Header
 	body   []byte
+	req    *http.Request
+}
+
+// checkDocumented checks the exchange that got r, whose request body was
+// body, against the OpenAPI document.
+func checkDocumented(t *testing.T, r response, body string) {
+	t.Helper()
+	apidoctest.Check(t, r.req, []byte(body), r.status, r.header, r.body)
 }
 
 // do sends a request with the client's bearer token and header, pairs of
@@ -253,7 +263,7 @@ func (c *client) do(method, path, body string, header ...string) (response, erro
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, header: resp.Header, body: data}, err
+	return response{status: resp.StatusCode, header: resp.Header, body: data, req: req}, err
 }
 
 // must sends a request and fails the test unless it answers want; it
@@ -264,6 +274,7 @@ func (c *client) must(t *testing.T, want int, out any, method, path, body string
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
+	checkDocumented(t, r, body)
 	if r.status != want {
 		t.Fatalf("%s %s: got status %d, want %d; body: %s", method, path, r.status, want, r.body)
 	}

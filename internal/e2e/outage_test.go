@@ -204,6 +204,7 @@ func assertDown(t *testing.T, c *client, round string, requests []dialectRequest
 		case took > 2*time.Second:
 			t.Errorf("%s, %s: answered after %v, want under 2 s", round, r.name, took)
 		default:
+			checkDocumented(t, resp, r.body)
 			if err := r.check(resp.body); err != nil {
 				t.Errorf("%s, %s: body %s: %v", round, r.name, resp.body, err)
 			}
