@@ -60,6 +60,10 @@ func TestCheck(t *testing.T) {
 		{name: "errors as 200", method: "GET", target: "/v1/api/user/info", status: 200,
 			header: http.Header{"Content-Type": {"application/json"}, "Content-Language": {"en-US"}},
 			body:   `{"result":false,"mcode":"BW_API_0000001","errorMessage":"token is empty"}`},
+		{name: "errors as 200 answered with success", method: "GET", target: "/v1/api/user/info", status: 200,
+			header:  http.Header{"Content-Type": {"application/json"}, "Content-Language": {"en-US"}},
+			body:    `{"result":true,"mcode":"m0000000","data":[]}`,
+			wantErr: "without an error body"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
