@@ -132,7 +132,7 @@ func TestImportLineLimit(t *testing.T) {
 	}{{maxImportLine, true}, {maxImportLine + 1, false}} {
 		line := `{"username":"a","comment":"` + strings.Repeat("c", tt.size-len(`{"username":"a","comment":""}`)-1) + "\"}\n"
 		var got int
-		err := readJSONLines(strings.NewReader(line), func(_ int, obj []byte) error { got = len(obj); return nil })
+		err := readJSONLines(strings.NewReader(line), func(_ int, obj []byte, _ error) error { got = len(obj); return nil })
 		if (err == nil) != tt.ok || (tt.ok && got != tt.size-1) {
 			t.Errorf("line of %d bytes: got %v, %d bytes read; want ok=%v", len(line), err, got, tt.ok)
 		}

@@ -130,7 +130,7 @@ type importResult struct {
 // importFile imports the users in path, JSON Lines or CSV by its extension.
 // Good lines are kept; each bad one is reported with its line number.
 func importFile(ctx context.Context, c *commonFlags, std streams, svc *directory.Service, p directory.Principal, path string) error {
-	var read func(io.Reader, func(line int, obj []byte) error) error
+	var read func(io.Reader, lineFunc) error
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".jsonl", ".ndjson":
 		read = readJSONLines
@@ -151,7 +151,11 @@ func importFile(ctx context.Context, c *commonFlags, std streams, svc *directory
 			fmt.Fprintf(std.stderr, "\rimported %d users, %d lines failed", r.Imported, r.Failed)
 		}
 	}
-	err = read(f, func(line int, obj []byte) error {
+	err = read(f, func(line int, obj []byte, bad error) error {
+		if bad != nil {
+			imp.fail(line, bad)
+			return nil
+		}
 		patch, err := admin.DecodeImportUser(obj)
 		if err != nil {
 			imp.fail(line, err)
@@ -267,20 +271,27 @@ func (imp *importer) oneByOne(ctx context.Context) error {
 // maxImportLine is the longest JSON line an import accepts.
 const maxImportLine = 1 << 20
 
+// lineFunc receives each record of an import file: its line number and
+// either the record as a native JSON user object or, when the line itself
+// is malformed, bad saying why.
+type lineFunc func(line int, obj []byte, bad error) error
+
 // readJSONLines calls fn with each non-blank line of r and its number.
-func readJSONLines(r io.Reader, fn func(line int, obj []byte) error) error {
+func readJSONLines(r io.Reader, fn lineFunc) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxImportLine)
-	for n := 1; sc.Scan(); n++ {
+	n := 0
+	for sc.Scan() {
+		n++
 		if strings.TrimSpace(sc.Text()) == "" {
 			continue
 		}
-		if err := fn(n, sc.Bytes()); err != nil {
+		if err := fn(n, sc.Bytes(), nil); err != nil {
 			return err
 		}
 	}
 	if errors.Is(sc.Err(), bufio.ErrTooLong) {
-		return fmt.Errorf("a line is longer than %d bytes", maxImportLine)
+		return fmt.Errorf("line %d is longer than %d bytes", n+1, maxImportLine)
 	}
 	return sc.Err()
 }
@@ -295,46 +306,56 @@ var csvJSONColumns = map[string]bool{
 // readCSV reads a CSV file whose header row names native user fields and
 // calls fn with each row as a JSON object; empty cells are left out. The
 // line number is that of the row's first line in the file.
-func readCSV(r io.Reader, fn func(line int, obj []byte) error) error {
+func readCSV(r io.Reader, fn lineFunc) error {
 	cr := csv.NewReader(r)
 	header, err := cr.Read()
 	if err != nil {
 		return fmt.Errorf("read the CSV header row: %w", err)
+	}
+	seen := make(map[string]bool, len(header))
+	for _, h := range header {
+		if seen[h] {
+			return fmt.Errorf("the CSV header names column %q twice", h)
+		}
+		seen[h] = true
 	}
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				if err := fn(line, []byte(`"row has a different number of fields than the header"`)); err != nil {
-					return err
-				}
-				continue
+		var pe *csv.ParseError
+		if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
+			if err := fn(pe.StartLine, nil, fmt.Errorf("the row has %d fields and the header %d", len(rec), len(header))); err != nil {
+				return err
 			}
+			continue
+		}
+		if err != nil {
 			return err
 		}
-		obj := make(map[string]json.RawMessage, len(rec))
-		for i, cell := range rec {
-			if cell == "" {
-				continue
-			}
-			if csvJSONColumns[header[i]] {
-				obj[header[i]] = json.RawMessage(cell)
-			} else {
-				obj[header[i]], _ = json.Marshal(cell)
-			}
-		}
-		data, err := json.Marshal(obj)
-		if err != nil {
-			// A cell of a JSON column that is not valid JSON.
-			data = []byte(`"row holds a cell that is not valid JSON in a JSON column"`)
-		}
-		if err := fn(line, data); err != nil {
+		line, _ := cr.FieldPos(0)
+		obj, bad := csvObject(header, rec)
+		if err := fn(line, obj, bad); err != nil {
 			return err
 		}
 	}
+}
+
+// csvObject turns a CSV row into a native JSON user object.
+func csvObject(header, rec []string) ([]byte, error) {
+	obj := make(map[string]json.RawMessage, len(rec))
+	for i, cell := range rec {
+		switch {
+		case cell == "":
+		case csvJSONColumns[header[i]]:
+			if !json.Valid([]byte(cell)) {
+				return nil, fmt.Errorf("%s: %q is not a JSON value", header[i], cell)
+			}
+			obj[header[i]] = json.RawMessage(cell)
+		default:
+			obj[header[i]], _ = json.Marshal(cell)
+		}
+	}
+	return json.Marshal(obj)
 }

@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // newEnv returns the shared dialect test directory, its admin API, and an
 // extra credential "all" holding every scope in tenant acme.
-func newEnv(t *testing.T) (*dialecttest.Env, http.Handler) {
+func newEnv(t testing.TB) (*dialecttest.Env, http.Handler) {
 	t.Helper()
 	e := dialecttest.New(t)
 	_, secret, err := e.Service.CreateAPIToken(context.Background(), directory.System(e.Tenant.ID), "all", directory.AllScopes, 0)

@@ -39,7 +39,7 @@ type Env struct {
 }
 
 // New builds an Env in t's temporary directory.
-func New(t *testing.T) *Env {
+func New(t testing.TB) *Env {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), sqlite.Options{})
@@ -109,7 +109,7 @@ func New(t *testing.T) *Env {
 // that read the Service directly.
 func (e *Env) Principal() directory.Principal { return directory.System(e.Tenant.ID) }
 
-func (e *Env) tenant(t *testing.T, name string) directory.Tenant {
+func (e *Env) tenant(t testing.TB, name string) directory.Tenant {
 	t.Helper()
 	tn, err := e.Service.CreateTenant(context.Background(), name)
 	if err != nil {
@@ -118,7 +118,7 @@ func (e *Env) tenant(t *testing.T, name string) directory.Tenant {
 	return tn
 }
 
-func (e *Env) org(t *testing.T, p directory.Principal, name, code string) directory.Org {
+func (e *Env) org(t testing.TB, p directory.Principal, name, code string) directory.Org {
 	t.Helper()
 	o, err := e.Service.CreateOrg(context.Background(), p, directory.OrgPatch{Name: &name, Code: &code})
 	if err != nil {
@@ -127,7 +127,7 @@ func (e *Env) org(t *testing.T, p directory.Principal, name, code string) direct
 	return o
 }
 
-func (e *Env) user(t *testing.T, p directory.Principal, origin string, patch directory.UserPatch) directory.User {
+func (e *Env) user(t testing.TB, p directory.Principal, origin string, patch directory.UserPatch) directory.User {
 	t.Helper()
 	u, err := e.Service.CreateUser(context.Background(), p, origin, patch)
 	if err != nil {
@@ -136,7 +136,7 @@ func (e *Env) user(t *testing.T, p directory.Principal, origin string, patch dir
 	return u
 }
 
-func (e *Env) token(t *testing.T, tenantID int64, name string, scopes directory.Scopes, ttl time.Duration) directory.APIToken {
+func (e *Env) token(t testing.TB, tenantID int64, name string, scopes directory.Scopes, ttl time.Duration) directory.APIToken {
 	t.Helper()
 	tok, secret, err := e.Service.CreateAPIToken(context.Background(), directory.System(tenantID), name, scopes, ttl)
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 
 // accessToken creates an API client of tenant acme with scopes and returns
 // an access token obtained from the real token endpoint.
-func accessToken(t *testing.T, e *Env, scopes directory.Scopes) string {
+func accessToken(t testing.TB, e *Env, scopes directory.Scopes) string {
 	t.Helper()
 	c, secret, err := e.Service.CreateClient(context.Background(), e.Principal(), "dialect tests", scopes)
 	if err != nil {
