@@ -216,6 +216,10 @@ type client struct {
 	base  string
 	token string
 	http  *http.Client
+	// trusted skips must's check against the OpenAPI document, for loops
+	// that repeat exchanges already checked: under -race the check costs
+	// tens of milliseconds a request.
+	trusted bool
 }
 
 func newClient(base, token string) *client {
@@ -274,7 +278,9 @@ func (c *client) must(t *testing.T, want int, out any, method, path, body string
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
-	checkDocumented(t, r, body)
+	if !c.trusted {
+		checkDocumented(t, r, body)
+	}
 	if r.status != want {
 		t.Fatalf("%s %s: got status %d, want %d; body: %s", method, path, r.status, want, r.body)
 	}
