@@ -197,18 +197,31 @@ func (p *proc) token(t *testing.T) string {
 	t.Helper()
 	creds := p.credentials(t)
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {creds["client_id"]}, "client_secret": {creds["client_secret"]}}
-	resp, err := http.PostForm(p.base+"/oauth/token", form)
-	if err != nil {
-		t.Fatalf("get an access token: %v", err)
-	}
-	defer resp.Body.Close()
 	var grant struct {
 		AccessToken string `json:"access_token"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&grant); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("get an access token: status %d, decode: %v", resp.StatusCode, err)
-	}
+	postForm(t, p.base, form, http.StatusOK, &grant)
 	return grant.AccessToken
+}
+
+// postForm asks base's token endpoint for an access token with form and
+// fails the test unless it answers want; it decodes the answer into out
+// when out is not nil.
+func postForm(t *testing.T, base string, form url.Values, want int, out any) {
+	t.Helper()
+	resp, err := http.PostForm(base+"/oauth/token", form)
+	if err != nil {
+		t.Fatalf("POST /oauth/token on %s: %v", base, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != want {
+		t.Fatalf("POST /oauth/token on %s: got status %d, want %d", base, resp.StatusCode, want)
+	}
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatalf("POST /oauth/token on %s: decode: %v", base, err)
+		}
+	}
 }
 
 // client talks to one userd with one credential.

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -189,25 +188,5 @@ func (c *client) checkUser(t *testing.T, what string, id int64, phone string, ve
 	// default) must be the admin API's, so it read the same row version.
 	if want := admin.UpdatedAt.UTC().Format("2006-01-02 15:04:05.000"); tenant.UpdatedAt != want {
 		t.Errorf("%s: tenant v2 shows updated_at %s, want %s as the admin API shows", what, tenant.UpdatedAt, want)
-	}
-}
-
-// postForm asks base's token endpoint for an access token with form and
-// fails the test unless it answers want; it decodes the answer into out
-// when out is not nil.
-func postForm(t *testing.T, base string, form url.Values, want int, out any) {
-	t.Helper()
-	resp, err := http.PostForm(base+"/oauth/token", form)
-	if err != nil {
-		t.Fatalf("POST /oauth/token on %s: %v", base, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != want {
-		t.Fatalf("POST /oauth/token on %s: got status %d, want %d", base, resp.StatusCode, want)
-	}
-	if out != nil {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			t.Fatalf("POST /oauth/token on %s: decode: %v", base, err)
-		}
 	}
 }
