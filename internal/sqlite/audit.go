@@ -43,11 +43,11 @@ func scanEvent(sc scanner) (directory.Event, error) {
 // AuditEvents returns up to limit events of the tenant with id > afterID,
 // oldest first.
 func (s *Store) AuditEvents(ctx context.Context, tenantID, afterID int64, limit int) ([]directory.Event, error) {
-	return queryAll(ctx, s.r, scanEvent, `SELECT id, tenant_id, time, actor, action, object_id, fields, client_ip
+	return queryAll(ctx, s.rq, scanEvent, `SELECT id, tenant_id, time, actor, action, object_id, fields, client_ip
 		FROM audit_events WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`, tenantID, afterID, limit)
 }
 
 // RecordEvent writes an event that is not part of a change.
 func (s *Store) RecordEvent(ctx context.Context, ev directory.Event) error {
-	return s.write(ctx, func(tx *sql.Tx) error { return insertEvent(ctx, tx, ev) })
+	return s.write(ctx, func(tx querier) error { return insertEvent(ctx, tx, ev) })
 }

@@ -14,14 +14,14 @@ import (
 // there is none yet.
 func (s *Store) Secret(ctx context.Context, name string, generated []byte) ([]byte, error) {
 	var value []byte
-	err := s.r.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&value)
+	err := s.rq.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&value)
 	if err == nil {
 		return value, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, storeError(err)
 	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx querier) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, generated); err != nil {
 			return err
 		}
@@ -42,7 +42,7 @@ func scanTenant(sc scanner) (directory.Tenant, error) {
 
 // CreateTenant inserts a tenant.
 func (s *Store) CreateTenant(ctx context.Context, t directory.Tenant) (directory.Tenant, error) {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx querier) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO tenants (name, created_at) VALUES (?, ?) RETURNING id`, t.Name, micros(t.CreatedAt)).Scan(&t.ID)
 		if isUniqueViolation(err) {
 			return &directory.Error{Kind: directory.Conflict, Field: "name", Message: "a tenant of this name exists", Err: err}
@@ -66,7 +66,7 @@ func (s *Store) TenantByName(ctx context.Context, name string) (directory.Tenant
 }
 
 func (s *Store) tenant(ctx context.Context, query string, arg any) (directory.Tenant, error) {
-	t, err := scanTenant(s.r.QueryRowContext(ctx, query, arg))
+	t, err := scanTenant(s.rq.QueryRowContext(ctx, query, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return directory.Tenant{}, notFound("tenant")
 	}
@@ -75,12 +75,12 @@ func (s *Store) tenant(ctx context.Context, query string, arg any) (directory.Te
 
 // Tenants lists every tenant by id.
 func (s *Store) Tenants(ctx context.Context) ([]directory.Tenant, error) {
-	return queryAll(ctx, s.r, scanTenant, `SELECT `+tenantColumns+` FROM tenants ORDER BY id`)
+	return queryAll(ctx, s.rq, scanTenant, `SELECT `+tenantColumns+` FROM tenants ORDER BY id`)
 }
 
 // queryAll runs query on the readers and scans every row with scan.
-func queryAll[T any](ctx context.Context, db *sql.DB, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := db.QueryContext(ctx, query, args...)
+func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, storeError(err)
 	}
@@ -120,7 +120,7 @@ func scanClient(sc scanner) (directory.Client, error) {
 
 // CreateClient inserts an API client.
 func (s *Store) CreateClient(ctx context.Context, c directory.Client, ev directory.Event) (directory.Client, error) {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx querier) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO clients (tenant_id, client_id, secret_hash, name, scopes, disabled, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			c.TenantID, c.ClientID, c.SecretHash, c.Name, c.Scopes.String(), c.Disabled, micros(c.CreatedAt), micros(c.UpdatedAt)).Scan(&c.ID)
@@ -141,7 +141,7 @@ func (s *Store) CreateClient(ctx context.Context, c directory.Client, ev directo
 
 // ClientByClientID finds a client of any tenant by its client_id.
 func (s *Store) ClientByClientID(ctx context.Context, clientID string) (directory.Client, error) {
-	c, err := scanClient(s.r.QueryRowContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE client_id = ?`, clientID))
+	c, err := scanClient(s.rq.QueryRowContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE client_id = ?`, clientID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return directory.Client{}, notFound("client")
 	}
@@ -150,14 +150,14 @@ func (s *Store) ClientByClientID(ctx context.Context, clientID string) (director
 
 // Clients lists the tenant's clients by id.
 func (s *Store) Clients(ctx context.Context, tenantID int64) ([]directory.Client, error) {
-	return queryAll(ctx, s.r, scanClient, `SELECT `+clientColumns+` FROM clients WHERE tenant_id = ? ORDER BY id`, tenantID)
+	return queryAll(ctx, s.rq, scanClient, `SELECT `+clientColumns+` FROM clients WHERE tenant_id = ? ORDER BY id`, tenantID)
 }
 
 // SetClientDisabled disables or re-enables a client of the tenant, stamping
 // it with ev.Time.
 func (s *Store) SetClientDisabled(ctx context.Context, tenantID int64, clientID string, disabled bool, ev directory.Event) (directory.Client, error) {
 	var c directory.Client
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx querier) error {
 		var err error
 		c, err = scanClient(tx.QueryRowContext(ctx, `UPDATE clients SET disabled = ?, updated_at = ?
 			WHERE tenant_id = ? AND client_id = ? RETURNING `+clientColumns, disabled, micros(ev.Time), tenantID, clientID))
@@ -191,7 +191,7 @@ func scanToken(sc scanner) (directory.APIToken, error) {
 
 // CreateAPIToken inserts an API token.
 func (s *Store) CreateAPIToken(ctx context.Context, t directory.APIToken, ev directory.Event) (directory.APIToken, error) {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx querier) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (tenant_id, name, scopes, hash, expires_at, revoked_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			t.TenantID, t.Name, t.Scopes.String(), t.Hash, micros(t.ExpiresAt), micros(t.RevokedAt), micros(t.CreatedAt)).Scan(&t.ID)
@@ -212,7 +212,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, t directory.APIToken, ev dir
 
 // APITokenByHash finds a token of any tenant by its hash.
 func (s *Store) APITokenByHash(ctx context.Context, hash []byte) (directory.APIToken, error) {
-	t, err := scanToken(s.r.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE hash = ?`, hash))
+	t, err := scanToken(s.rq.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return directory.APIToken{}, notFound("token")
 	}
@@ -221,14 +221,14 @@ func (s *Store) APITokenByHash(ctx context.Context, hash []byte) (directory.APIT
 
 // APITokens lists the tenant's tokens by id.
 func (s *Store) APITokens(ctx context.Context, tenantID int64) ([]directory.APIToken, error) {
-	return queryAll(ctx, s.r, scanToken, `SELECT `+tokenColumns+` FROM api_tokens WHERE tenant_id = ? ORDER BY id`, tenantID)
+	return queryAll(ctx, s.rq, scanToken, `SELECT `+tokenColumns+` FROM api_tokens WHERE tenant_id = ? ORDER BY id`, tenantID)
 }
 
 // RevokeAPIToken marks a token of the tenant revoked at ev.Time, keeping the
 // time of an earlier revocation.
 func (s *Store) RevokeAPIToken(ctx context.Context, tenantID, id int64, ev directory.Event) (directory.APIToken, error) {
 	var t directory.APIToken
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx querier) error {
 		var err error
 		t, err = scanToken(tx.QueryRowContext(ctx, `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?)
 			WHERE tenant_id = ? AND id = ? RETURNING `+tokenColumns, micros(ev.Time), tenantID, id))

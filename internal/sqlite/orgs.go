@@ -55,7 +55,7 @@ func orgConflict(o *directory.Org, err error) error {
 
 // CreateOrg inserts o with version 1.
 func (s *Store) CreateOrg(ctx context.Context, o directory.Org, ev directory.Event) (directory.Org, error) {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx querier) error {
 		args := append([]any{o.TenantID}, orgArgs(&o)...)
 		args = append(args, micros(o.CreatedAt))
 		err := tx.QueryRowContext(ctx, `INSERT INTO orgs (tenant_id, name, name_lower, code, code_lower, parent_id, updated_at, created_at, version)
@@ -75,7 +75,7 @@ func (s *Store) CreateOrg(ctx context.Context, o directory.Org, ev directory.Eve
 
 // Org returns one org of the tenant.
 func (s *Store) Org(ctx context.Context, tenantID, id int64) (directory.Org, error) {
-	o, err := scanOrg(s.r.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM orgs WHERE tenant_id = ? AND id = ?`, tenantID, id))
+	o, err := scanOrg(s.rq.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM orgs WHERE tenant_id = ? AND id = ?`, tenantID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return directory.Org{}, notFound("org")
 	}
@@ -87,7 +87,7 @@ func (s *Store) OrgsByID(ctx context.Context, tenantID int64, ids []int64) ([]di
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return queryAll(ctx, s.r, scanOrg, `SELECT `+orgColumns+` FROM orgs
+	return queryAll(ctx, s.rq, scanOrg, `SELECT `+orgColumns+` FROM orgs
 		WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`, tenantID, idList(ids))
 }
 
@@ -106,12 +106,12 @@ func (s *Store) ListOrgs(ctx context.Context, tenantID int64, f directory.OrgFil
 	}
 	query += ` ORDER BY id LIMIT ?`
 	args = append(args, f.Limit)
-	return queryAll(ctx, s.r, scanOrg, query, args...)
+	return queryAll(ctx, s.rq, scanOrg, query, args...)
 }
 
 // UpdateOrg stores o if the stored version is still o.Version.
 func (s *Store) UpdateOrg(ctx context.Context, o directory.Org, ev directory.Event) (directory.Org, error) {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx querier) error {
 		args := append(orgArgs(&o), o.TenantID, o.ID, o.Version)
 		res, err := tx.ExecContext(ctx, `UPDATE orgs SET (name, name_lower, code, code_lower, parent_id, updated_at) = (?, ?, ?, ?, ?, ?),
 			version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ?`, args...)
@@ -132,7 +132,7 @@ func (s *Store) UpdateOrg(ctx context.Context, o directory.Org, ev directory.Eve
 
 // DeleteOrg removes an org that has no members and no child orgs.
 func (s *Store) DeleteOrg(ctx context.Context, tenantID, id, version int64, ev directory.Event) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx querier) error {
 		if err := checkVersion(ctx, tx, "org", `SELECT version FROM orgs WHERE tenant_id = ? AND id = ?`, tenantID, id, version); err != nil {
 			return err
 		}

@@ -43,8 +43,10 @@ type Options struct {
 
 // Store is a directory.Store on one SQLite database file.
 type Store struct {
-	w *sql.DB // exactly one connection; every transaction is BEGIN IMMEDIATE
-	r *sql.DB // query-only readers
+	w  *sql.DB    // exactly one connection; every transaction is BEGIN IMMEDIATE
+	r  *sql.DB    // query-only readers
+	wc *stmtCache // the writer's prepared statements, used by write
+	rq *prepared  // runs queries on the readers through their prepared statements
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -100,7 +102,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, errors.Join(err, w.Close())
 	}
-	return &Store{w: w, r: r}, nil
+	return &Store{w: w, r: r, wc: &stmtCache{db: w}, rq: &prepared{c: &stmtCache{db: r}}}, nil
 }
 
 func openPool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {
@@ -164,6 +166,8 @@ func (s *Store) Close() error {
 	if err != nil {
 		err = fmt.Errorf("sqlite: optimize before closing: %w", err)
 	}
+	s.rq.c.close()
+	s.wc.close()
 	return errors.Join(err, s.r.Close(), s.w.Close())
 }
 
@@ -173,27 +177,29 @@ func (s *Store) Ping(ctx context.Context) error {
 	return storeError(s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one))
 }
 
-// write runs fn in a write transaction and commits it if fn succeeds.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// write runs fn in a write transaction and commits it if fn succeeds. The
+// queries of fn run through the writer's prepared statements; those it
+// lacked are prepared once the transaction has released the connection.
+func (s *Store) write(ctx context.Context, fn func(tx querier) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return storeError(err)
 	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return storeError(err)
+	defer tx.Rollback() // if fn panics
+	p := &prepared{c: s.wc, tx: tx}
+	if err = fn(p); err == nil {
+		err = tx.Commit()
+	} else {
+		tx.Rollback() // releases the connection for the preparations below
 	}
-	return storeError(tx.Commit())
-}
-
-// read runs fn in a read transaction, so every query sees one snapshot.
-func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return storeError(err)
+	for _, query := range p.missed {
+		// Only a speed-up: a query that fails to prepare here is prepared
+		// for its transaction again next time.
+		if _, perr := s.wc.prepare(ctx, query); perr != nil {
+			break
+		}
 	}
-	defer tx.Rollback()
-	return storeError(fn(tx))
+	return storeError(err)
 }
 
 // storeError turns a driver error into a *directory.Error by its SQLite
@@ -241,11 +247,12 @@ func isForeignKeyViolation(err error) bool {
 	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
-// querier is what the queries need of a *sql.Tx.
+// querier is what the queries need of a transaction or a pool: a
+// *prepared.
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryRowContext(ctx context.Context, query string, args ...any) scanner
 }
 
 // scanner is a *sql.Row or *sql.Rows.

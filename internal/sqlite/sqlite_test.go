@@ -7,6 +7,7 @@ import (
 	"maps"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -252,5 +253,82 @@ func TestDeadlineUnavailable(t *testing.T) {
 	_, err = s.CreateTenant(ctx, directory.Tenant{Name: "late", CreatedAt: time.Now()})
 	if got := directory.KindOf(err); got != directory.Unavailable {
 		t.Errorf("write past its deadline: got %v (kind %s), want kind unavailable", err, got)
+	}
+}
+
+// TestListUsersPlan checks that a prefix-filtered list reads the prefix's
+// index range on a store that has no planner statistics: fresh, migrated,
+// populated and never closed, like a server whose users arrived through
+// its API. Without them SQLite once walked every user in id order.
+func TestListUsersPlan(t *testing.T) {
+	s := openTest(t, Options{})
+	ctx := t.Context()
+	now := time.Now().UTC()
+	tenant, err := s.CreateTenant(ctx, directory.Tenant{Name: "plan", CreatedAt: now})
+	if err != nil {
+		t.Fatalf("CreateTenant: %v", err)
+	}
+	users := make([]directory.User, 5000)
+	for i := range users {
+		n := strconv.Itoa(i)
+		users[i] = directory.User{TenantID: tenant.ID, Username: "user" + n, Name: "User " + n, Email: "user" + n + "@plan.example", CreatedAt: now, UpdatedAt: now}
+	}
+	if _, err := s.CreateUsers(ctx, users, directory.Event{TenantID: tenant.ID, Time: now, Action: "user.import"}); err != nil {
+		t.Fatalf("CreateUsers: %v", err)
+	}
+	var analyzed bool
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) > 0 FROM sqlite_master WHERE name = 'sqlite_stat1'`).Scan(&analyzed); err != nil {
+		t.Fatalf("look for statistics: %v", err)
+	}
+	if analyzed {
+		t.Fatal("the store has planner statistics; the test needs a store without them")
+	}
+
+	tests := []struct {
+		name   string
+		filter directory.UserFilter
+		want   string
+	}{
+		{"email", directory.UserFilter{Email: "user12", Limit: 101}, "INDEX users_email (tenant_id=? AND email_lower>? AND email_lower<?)"},
+		{"username", directory.UserFilter{Username: "User12", Limit: 101}, "INDEX users_username (tenant_id=? AND username_lower>? AND username_lower<?)"},
+		{"email after a cursor", directory.UserFilter{Email: "user12", AfterID: 100, Limit: 101}, "INDEX users_email (tenant_id=? AND email_lower>? AND email_lower<?)"},
+		{"email and query", directory.UserFilter{Email: "user12", Query: "user1", Limit: 101}, "INDEX users_email (tenant_id=? AND email_lower>? AND email_lower<?)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			query, args := listUsersQuery(tenant.ID, tc.filter)
+			rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+			if err != nil {
+				t.Fatalf("EXPLAIN QUERY PLAN: %v", err)
+			}
+			defer rows.Close()
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatalf("scan the plan: %v", err)
+				}
+				plan = append(plan, detail)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatalf("read the plan: %v", err)
+			}
+			if len(plan) == 0 || !strings.HasSuffix(plan[0], tc.want) || !strings.HasPrefix(plan[0], "SEARCH users USING ") {
+				t.Errorf("plan: got %q, want SEARCH users USING ... %s first", plan, tc.want)
+			}
+			got, err := s.ListUsers(ctx, tenant.ID, tc.filter)
+			if err != nil {
+				t.Fatalf("ListUsers: %v", err)
+			}
+			for i := 1; i < len(got); i++ {
+				if got[i].ID <= got[i-1].ID {
+					t.Fatalf("ListUsers: got ids %d then %d, want ascending ids", got[i-1].ID, got[i].ID)
+				}
+			}
+			if len(got) == 0 || got[0].ID <= tc.filter.AfterID {
+				t.Errorf("ListUsers: got %d users, want some after id %d", len(got), tc.filter.AfterID)
+			}
+		})
 	}
 }

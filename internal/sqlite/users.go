@@ -22,11 +22,16 @@ const userWriteColumns = `tenant_id, username, username_lower, name, name_lower,
 
 const userWritePlaceholders = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
 
-// userColumns are the columns scanUser reads.
+// userColumns are the columns scanUser reads, from a query on users. The
+// last one folds the user's memberships into the same statement, a single
+// SELECT and so one snapshot: "org_id:is_primary" pairs by position,
+// comma-separated, or NULL when there are none (see parseOrgs).
 const userColumns = `id, tenant_id, username, name, nick_name, email, phone, phone_country_code,
 	active, locked, must_change_password, password_changed_at, origin, client_ip, enterprise_id,
 	grade, employee_number, manager_id, address, city, province, country, comment, extension,
-	password_hash, created_at, updated_at, version`
+	password_hash, created_at, updated_at, version,
+	(SELECT group_concat(m.org_id || ':' || m.is_primary, ',' ORDER BY m.position)
+		FROM memberships m WHERE m.user_id = users.id)`
 
 const (
 	insertUserSQL       = `INSERT INTO users (` + userWriteColumns + `, version) VALUES (` + userWritePlaceholders + `, 1) RETURNING id`
@@ -61,13 +66,17 @@ func scanUser(sc scanner) (directory.User, error) {
 		pwChanged, manager sql.NullInt64
 		created, updated   sql.NullInt64
 		ext                []byte
+		orgs               sql.NullString
 	)
 	err := sc.Scan(&u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &email, &u.Phone, &u.PhoneCountryCode,
 		&u.Active, &u.Locked, &u.MustChangePassword, &pwChanged, &u.Origin, &u.ClientIP, &u.EnterpriseID,
 		&u.Grade, &u.EmployeeNumber, &manager, &u.Address, &u.City, &u.Province, &u.Country, &u.Comment, &ext,
-		&u.PasswordHash, &created, &updated, &u.Version)
+		&u.PasswordHash, &created, &updated, &u.Version, &orgs)
 	if err != nil {
 		return u, err
+	}
+	if u.Orgs, err = parseOrgs(orgs.String); err != nil {
+		return u, fmt.Errorf("sqlite: user %d: %w", u.ID, err)
 	}
 	u.Email = email.String
 	u.PasswordChangedAt = fromMicros(pwChanged)
@@ -84,71 +93,52 @@ func scanUser(sc scanner) (directory.User, error) {
 	return u, nil
 }
 
-// queryUsers runs a query selecting userColumns and fills in each user's
-// memberships from the same transaction.
-func queryUsers(ctx context.Context, q querier, query string, args ...any) ([]directory.User, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+// parseOrgs decodes the memberships column of userColumns.
+func parseOrgs(s string) ([]directory.Membership, error) {
+	if s == "" {
+		return nil, nil
+	}
+	orgs := make([]directory.Membership, 0, strings.Count(s, ",")+1)
+	for pair := range strings.SplitSeq(s, ",") {
+		org, primary, _ := strings.Cut(pair, ":")
+		id, err := strconv.ParseInt(org, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("decode memberships %q: %w", s, err)
+		}
+		orgs = append(orgs, directory.Membership{OrgID: id, Primary: primary == "1"})
+	}
+	return orgs, nil
+}
+
+// queryUsers runs a query selecting userColumns on the readers. One
+// statement reads a consistent snapshot, so it needs no transaction.
+func (s *Store) queryUsers(ctx context.Context, query string, args ...any) ([]directory.User, error) {
+	rows, err := s.rq.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, storeError(err)
 	}
 	defer rows.Close()
 	var users []directory.User
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
-			return nil, err
+			return nil, storeError(err)
 		}
 		users = append(users, u)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(users) == 0 {
-		return nil, nil
-	}
-	return users, loadMemberships(ctx, q, users)
-}
-
-func loadMemberships(ctx context.Context, q querier, users []directory.User) error {
-	index := make(map[int64]int, len(users))
-	ids := make([]int64, len(users))
-	for i, u := range users {
-		index[u.ID] = i
-		ids[i] = u.ID
-	}
-	rows, err := q.QueryContext(ctx, `SELECT user_id, org_id, is_primary FROM memberships
-		WHERE user_id IN (SELECT value FROM json_each(?)) ORDER BY user_id, position`, idList(ids))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var userID int64
-		var m directory.Membership
-		if err := rows.Scan(&userID, &m.OrgID, &m.Primary); err != nil {
-			return err
-		}
-		u := &users[index[userID]]
-		u.Orgs = append(u.Orgs, m)
-	}
-	return rows.Err()
+	return users, storeError(rows.Err())
 }
 
 // User returns one user of the tenant.
 func (s *Store) User(ctx context.Context, tenantID, id int64) (directory.User, error) {
-	var u directory.User
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		users, err := queryUsers(ctx, tx, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND id = ?`, tenantID, id)
-		if err != nil {
-			return err
-		}
-		if len(users) == 0 {
-			return notFound("user")
-		}
-		u = users[0]
-		return nil
-	})
-	return u, err
+	users, err := s.queryUsers(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND id = ?`, tenantID, id)
+	if err != nil {
+		return directory.User{}, err
+	}
+	if len(users) == 0 {
+		return directory.User{}, notFound("user")
+	}
+	return users[0], nil
 }
 
 // UsersByID returns the users of the tenant among ids.
@@ -156,19 +146,29 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var users []directory.User
-	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		users, err = queryUsers(ctx, tx, `SELECT `+userColumns+` FROM users
-			WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`, tenantID, idList(ids))
-		return err
-	})
-	return users, err
+	return s.queryUsers(ctx, `SELECT `+userColumns+` FROM users
+		WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`, tenantID, idList(ids))
 }
 
 // ListUsers returns up to f.Limit users with id > f.AfterID matching f, by id.
-// Each prefix filter is a range on a _lower column, which an index serves.
 func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
-	query := `SELECT ` + userColumns + ` FROM users WHERE tenant_id = ? AND id > ?`
+	query, args := listUsersQuery(tenantID, f)
+	return s.queryUsers(ctx, query, args...)
+}
+
+// listUsersQuery builds the query of ListUsers. Each prefix filter is a
+// range on a _lower column, which an index serves. With a username or
+// email prefix, the unary + on id keeps the planner off the (tenant_id, id)
+// index: without statistics (a database never analyzed, such as one whose
+// users arrived through a server still running) it would otherwise walk
+// every user of the tenant in id order, instead of the prefix's range and a
+// sort of its matches, the plan it picks with statistics.
+func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
+	id := "id"
+	if f.Username != "" || f.Email != "" {
+		id = "+id"
+	}
+	query := `SELECT ` + userColumns + ` FROM users WHERE tenant_id = ? AND ` + id + ` > ?`
 	args := []any{tenantID, f.AfterID}
 	if f.Username != "" {
 		lo, hi := prefixRange(f.Username)
@@ -187,20 +187,14 @@ func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserF
 			OR name_lower >= ? AND name_lower < ?)`
 		args = append(args, lo, hi, lo, hi, lo, hi)
 	}
-	query += ` ORDER BY id LIMIT ?`
-	args = append(args, f.Limit)
-	var users []directory.User
-	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		users, err = queryUsers(ctx, tx, query, args...)
-		return err
-	})
-	return users, err
+	query += ` ORDER BY ` + id + ` LIMIT ?`
+	return query, append(args, f.Limit)
 }
 
 // CreateUser inserts u with version 1.
 func (s *Store) CreateUser(ctx context.Context, u directory.User, ev directory.Event) (directory.User, error) {
 	var created []directory.User
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx querier) error {
 		var i int
 		var err error
 		created, i, err = insertUsers(ctx, tx, []directory.User{u})
@@ -224,7 +218,7 @@ func (s *Store) CreateUsers(ctx context.Context, users []directory.User, ev dire
 		return nil, nil
 	}
 	var created []directory.User
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx querier) error {
 		var i int
 		var err error
 		created, i, err = insertUsers(ctx, tx, users)
@@ -241,18 +235,8 @@ func (s *Store) CreateUsers(ctx context.Context, users []directory.User, ev dire
 
 // insertUsers inserts users and their memberships. It returns them with ids
 // and version set; on error it also returns the index of the user at fault.
-func insertUsers(ctx context.Context, tx *sql.Tx, users []directory.User) ([]directory.User, int, error) {
+func insertUsers(ctx context.Context, tx querier, users []directory.User) ([]directory.User, int, error) {
 	out := make([]directory.User, len(users))
-	insUser, err := tx.PrepareContext(ctx, insertUserSQL)
-	if err != nil {
-		return out, 0, err
-	}
-	defer insUser.Close()
-	insMember, err := tx.PrepareContext(ctx, insertMembershipSQL)
-	if err != nil {
-		return out, 0, err
-	}
-	defer insMember.Close()
 
 	for i, u := range users {
 		if u.Extension == nil {
@@ -265,11 +249,11 @@ func insertUsers(ctx context.Context, tx *sql.Tx, users []directory.User) ([]dir
 		if err != nil {
 			return out, i, err
 		}
-		if err := insUser.QueryRowContext(ctx, args...).Scan(&out[i].ID); err != nil {
+		if err := tx.QueryRowContext(ctx, insertUserSQL, args...).Scan(&out[i].ID); err != nil {
 			return out, i, err
 		}
 		for pos, m := range u.Orgs {
-			if _, err := insMember.ExecContext(ctx, u.TenantID, out[i].ID, m.OrgID, pos, m.Primary); err != nil {
+			if _, err := tx.ExecContext(ctx, insertMembershipSQL, u.TenantID, out[i].ID, m.OrgID, pos, m.Primary); err != nil {
 				return out, i, err
 			}
 		}
@@ -324,7 +308,7 @@ func userConflict(ctx context.Context, q querier, u directory.User, err error) e
 // UpdateUser stores every field of u and its memberships if the stored
 // version is still u.Version.
 func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event) (directory.User, error) {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx querier) error {
 		args, err := userArgs(&u)
 		if err != nil {
 			return err
@@ -379,7 +363,7 @@ func checkUpdated(ctx context.Context, q querier, res sql.Result, what, existsQu
 // DeleteUser removes the user and its memberships, and clears manager_id of
 // the users it managed, bumping their version and stamping them ev.Time.
 func (s *Store) DeleteUser(ctx context.Context, tenantID, id, version int64, ev directory.Event) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx querier) error {
 		if err := checkVersion(ctx, tx, "user", `SELECT version FROM users WHERE tenant_id = ? AND id = ?`, tenantID, id, version); err != nil {
 			return err
 		}

@@ -1,0 +1,116 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+)
+
+// stmtCache keeps one *sql.Stmt per distinct SQL text for a pool, so each
+// query is parsed once per connection rather than on every call, as
+// database/sql on modernc.org/sqlite otherwise does. Every query of this
+// package is a constant text (values are bound, never formatted in), so
+// the cache stays small: one entry per query shape.
+type stmtCache struct {
+	db *sql.DB
+	m  sync.Map // SQL text → *sql.Stmt
+}
+
+// prepare returns the pool's statement for query, preparing it on first use.
+func (c *stmtCache) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.m.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := c.m.LoadOrStore(query, st); loaded {
+		// Another goroutine prepared it first; the spare statement is
+		// unused, so closing it cannot fail in a way that matters.
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// close closes every cached statement.
+func (c *stmtCache) close() {
+	c.m.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
+}
+
+// prepared is a querier whose queries run through c's statements: on any
+// connection of the pool when tx is nil, else in tx.
+type prepared struct {
+	c  *stmtCache
+	tx *sql.Tx
+	// inTx holds the statements tx has used, so a query repeated in one
+	// transaction (a bulk import) binds the cached statement to tx once.
+	inTx map[string]*sql.Stmt
+	// missed lists queries the cache lacked during tx; see stmt.
+	missed []string
+}
+
+// stmt returns the statement to run query with.
+func (p *prepared) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if p.tx == nil {
+		return p.c.prepare(ctx, query)
+	}
+	if st, ok := p.inTx[query]; ok {
+		return st, nil
+	}
+	var st *sql.Stmt
+	if cached, ok := p.c.m.Load(query); ok {
+		st = p.tx.StmtContext(ctx, cached.(*sql.Stmt))
+	} else {
+		// The writer pool has one connection and tx holds it, so the pool
+		// cannot prepare now: prepare for tx alone, and for the pool once
+		// tx has ended (see Store.write).
+		var err error
+		if st, err = p.tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		p.missed = append(p.missed, query)
+	}
+	if p.inTx == nil {
+		p.inTx = make(map[string]*sql.Stmt)
+	}
+	p.inTx[query] = st
+	return st, nil
+}
+
+// ExecContext runs a statement that returns no rows.
+func (p *prepared) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// QueryContext runs a query that returns rows.
+func (p *prepared) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// QueryRowContext runs a query expected to return at most one row.
+func (p *prepared) QueryRowContext(ctx context.Context, query string, args ...any) scanner {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// errRow is a row whose query could not be prepared.
+type errRow struct{ err error }
+
+// Scan returns the preparation error.
+func (r errRow) Scan(...any) error { return r.err }
