@@ -89,7 +89,7 @@ func newAuthzEnv(t *testing.T) *authzEnv {
 		t.Fatalf("default serve flags: %v", err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if e.handler, _, err = newHandler(ctx, cfg, time.UTC, logger, e.store, e.svc, metrics.New(dialectOf)); err != nil {
+	if e.handler, _, err = newHandler(ctx, cfg, time.UTC, logger, e.store, e.svc, metrics.New(dialectOf), nil); err != nil {
 		t.Fatalf("newHandler: %v", err)
 	}
 

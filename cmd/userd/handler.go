@@ -14,13 +14,15 @@ import (
 	"github.com/userd/userd/internal/openapiv1"
 	"github.com/userd/userd/internal/server"
 	"github.com/userd/userd/internal/tenantv2"
+	"github.com/userd/userd/internal/tracing"
 	"github.com/userd/userd/internal/userinfov1"
 )
 
 // newHandler wires every API userd serves over one service and one
-// authenticator, measured by m. This is the only place the dialects meet.
+// authenticator, measured by m and traced by tr (nil: off). This is the
+// only place the dialects meet.
 // The caller closes the authenticator once the server has stopped.
-func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger *slog.Logger, st directory.Store, svc *directory.Service, m *metrics.Metrics) (*server.Server, *auth.Authenticator, error) {
+func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger *slog.Logger, st directory.Store, svc *directory.Service, m *metrics.Metrics, tr *tracing.Tracing) (*server.Server, *auth.Authenticator, error) {
 	authn, err := auth.NewAuthenticator(ctx, st, auth.Options{TokenLifetime: cfg.tokenTTL, Observer: m,
 		MaxClientFailures: cfg.authFailures.perClient, MaxAddressFailures: cfg.authFailures.perAddress,
 		FailureWindow: cfg.authFailures.window, AuditFailuresPerMinute: cfg.authFailures.auditPerMinute})
@@ -31,7 +33,7 @@ func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger
 	if err != nil {
 		return nil, nil, err
 	}
-	return server.New(server.Config{MaxBodyBytes: cfg.maxBodyBytes, Observe: m.ObserveRequest}, logger, st,
+	return server.New(server.Config{MaxBodyBytes: cfg.maxBodyBytes, Observe: tr.Observe(m.ObserveRequest)}, logger, st,
 		func(mux server.Router) {
 			if cfg.metricsAddr == "" {
 				mux.Handle("GET /metrics", m.Handler())

@@ -115,13 +115,19 @@ type serveProc struct {
 // waits until /healthz answers.
 func startServer(t *testing.T, db string, flags ...string) *serveProc {
 	t.Helper()
+	return startServerEnv(t, db, noEnv, flags...)
+}
+
+// startServerEnv is startServer with the environment getenv.
+func startServerEnv(t *testing.T, db string, getenv env, flags ...string) *serveProc {
+	t.Helper()
 	addr := freePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &serveProc{base: "http://" + addr, stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	done := make(chan error, 1)
 	go func() {
 		args := append([]string{"serve", "--addr", addr, "--db", db, "--log-format", "json"}, flags...)
-		done <- run(ctx, args, noEnv, strings.NewReader(""), s.stdout, s.stderr)
+		done <- run(ctx, args, getenv, strings.NewReader(""), s.stdout, s.stderr)
 	}()
 	var once sync.Once
 	var stopErr error

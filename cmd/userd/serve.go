@@ -16,6 +16,7 @@ import (
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/metrics"
 	"github.com/userd/userd/internal/server"
+	"github.com/userd/userd/internal/tracing"
 )
 
 // serveConfig is every setting of userd serve, filled from flags and
@@ -97,8 +98,22 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	if err := c.checkSchema(ctx, st); err != nil {
 		return err
 	}
+	version, _, _ := buildInfo()
+	tr, err := tracing.New(ctx, getenv, version)
+	if err != nil {
+		return err
+	}
+	// Deferred before the server starts, so it runs after it has stopped:
+	// the spans of the last requests are sent.
+	defer func() {
+		fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tr.Shutdown(fctx); err != nil {
+			logger.Warn("could not send the last traces", "err", err)
+		}
+	}()
 	m := metrics.New(dialectOf)
-	watched := m.WatchStore(st)
+	watched := tr.WatchStore(m.WatchStore(st))
 	hasher, err := auth.NewHasher(c.argon2, 0)
 	if err != nil {
 		return err
@@ -120,7 +135,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		printBootstrap(std.stdout, base, cl, secret)
 	}
 
-	handler, authn, err := newHandler(ctx, cfg, loc, logger, watched, svc, m)
+	handler, authn, err := newHandler(ctx, cfg, loc, logger, watched, svc, m, tr)
 	if err != nil {
 		ln.Close()
 		return err
@@ -137,7 +152,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		defer stopMetrics(context.Background())
 	}
 	srv := &http.Server{
-		Handler:           server.WithDeadline(cfg.requestTimeout, handler),
+		Handler:           tr.Handler(server.WithDeadline(cfg.requestTimeout, handler)),
 		ReadHeaderTimeout: cfg.readHeaderTimeout,
 		ReadTimeout:       cfg.readTimeout,
 		WriteTimeout:      cfg.writeTimeout,
