@@ -16,12 +16,38 @@ import (
 	"github.com/userd/userd/internal/metrics"
 	"github.com/userd/userd/internal/server"
 	"github.com/userd/userd/internal/sqlite"
+	"github.com/userd/userd/internal/tracing"
 )
 
 // BenchmarkRequest measures the request path as serve wires it, with no
-// OTEL_* variables set: the middleware alone (healthz) and a read that
-// authenticates an API token and reads one user through the store.
+// OTEL_* variables set and with spans sent to an OTLP receiver that drops
+// them: the middleware alone (healthz) and a read that authenticates an API
+// token and reads one user through the store.
 func BenchmarkRequest(b *testing.B) {
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+	}))
+	defer rcv.Close()
+	for _, tc := range []struct {
+		name    string
+		environ map[string]string
+	}{
+		{"tracing-off", nil},
+		{"tracing-on", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": rcv.URL}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			tr, err := tracing.New(context.Background(), func(k string) string { return tc.environ[k] }, "bench")
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer tr.Shutdown(context.Background())
+			benchmarkRequest(b, tr)
+		})
+	}
+}
+
+// benchmarkRequest runs BenchmarkRequest's requests traced by tr.
+func benchmarkRequest(b *testing.B, tr *tracing.Tracing) {
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "userd.db"), sqlite.Options{})
 	if err != nil {
@@ -38,19 +64,19 @@ func BenchmarkRequest(b *testing.B) {
 		b.Fatal(err)
 	}
 	m := metrics.New(dialectOf)
-	watched := m.WatchStore(st)
+	watched := tr.WatchStore(m.WatchStore(st))
 	hasher, err := auth.NewHasher(auth.HashParams{}, 0)
 	if err != nil {
 		b.Fatal(err)
 	}
 	svc := directory.NewService(watched, hasher)
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	handler, authn, err := newHandler(ctx, cfg, time.UTC, logger, watched, svc, m, nil)
+	handler, authn, err := newHandler(ctx, cfg, time.UTC, logger, watched, svc, m, tr)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer authn.Close()
-	h := server.WithDeadline(cfg.requestTimeout, handler)
+	h := tr.Handler(server.WithDeadline(cfg.requestTimeout, handler))
 
 	tn, err := svc.CreateTenant(ctx, "acme")
 	if err != nil {
