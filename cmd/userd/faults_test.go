@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/userd/userd/internal/postgres/pgtest"
 )
 
 // faultProxy is a TCP proxy between userd and PostgreSQL that can delay the
@@ -190,7 +192,7 @@ func TestNetworkFaults(t *testing.T) {
 		t.Skip("USERD_TEST_POSTGRES_URL is not set")
 	}
 	const requestTimeout, poolSize = time.Second, 4
-	u, err := url.Parse(freshPostgres(t, base))
+	u, err := url.Parse(pgtest.Fresh(t, base))
 	if err != nil {
 		t.Fatal(err)
 	}

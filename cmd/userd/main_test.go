@@ -10,7 +10,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/userd/userd/internal/postgres/pgtest"
 
 	"github.com/userd/userd/client"
 	"github.com/userd/userd/internal/apidoc/apidoctest"
@@ -55,42 +54,9 @@ func engines(t *testing.T) map[string]func(t *testing.T) string {
 		"sqlite": func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "userd.db") },
 	}
 	if base := os.Getenv("USERD_TEST_POSTGRES_URL"); base != "" {
-		out["postgres"] = func(t *testing.T) string { return freshPostgres(t, base) }
+		out["postgres"] = func(t *testing.T) string { return pgtest.Fresh(t, base) }
 	}
 	return out
-}
-
-// freshPostgres creates a database for one test on the server of base and
-// drops it when the test ends.
-func freshPostgres(t *testing.T, base string) string {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to USERD_TEST_POSTGRES_URL: %v (is PostgreSQL running?)", err)
-	}
-	defer conn.Close(ctx)
-	name := fmt.Sprintf("userd_e2e_%d", time.Now().UnixNano())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse USERD_TEST_POSTGRES_URL: %v", err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }
 
 // freePort returns a loopback address nobody listens on right now.

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/userd/userd/internal/postgres/pgtest"
 
 	"github.com/userd/userd/internal/apidoc/apidoctest"
 )
@@ -53,41 +52,9 @@ func engines() map[string]func(t *testing.T) string {
 		"sqlite": func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "userd.db") },
 	}
 	if base := os.Getenv("USERD_TEST_POSTGRES_URL"); base != "" {
-		out["postgres"] = func(t *testing.T) string { return freshPostgres(t, base) }
+		out["postgres"] = func(t *testing.T) string { return pgtest.Fresh(t, base) }
 	}
 	return out
-}
-
-// freshPostgres creates a database on the server of base for one test and
-// drops it when the test ends.
-func freshPostgres(t *testing.T, base string) string {
-	t.Helper()
-	name := fmt.Sprintf("userd_e2e_%d", time.Now().UnixNano())
-	admin := func(sql string) error {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return err
-		}
-		defer conn.Close(ctx)
-		_, err = conn.Exec(ctx, sql)
-		return err
-	}
-	if err := admin("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database on USERD_TEST_POSTGRES_URL: %v (is PostgreSQL running?)", err)
-	}
-	t.Cleanup(func() {
-		if err := admin("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse USERD_TEST_POSTGRES_URL: %v", err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }
 
 // freePort returns a loopback address nobody listens on right now.

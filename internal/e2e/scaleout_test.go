@@ -7,6 +7,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/userd/userd/internal/postgres/pgtest"
 )
 
 // TestTwoNodesOneDatabase: two userd processes share one PostgreSQL
@@ -20,7 +22,7 @@ func TestTwoNodesOneDatabase(t *testing.T) {
 	if base == "" {
 		t.Skip("USERD_TEST_POSTGRES_URL is not set; two nodes need a shared PostgreSQL database")
 	}
-	db := freshPostgres(t, base)
+	db := pgtest.Fresh(t, base)
 	a := start(t, db)
 	b := start(t, db)
 	token := a.token(t) // issued by A, used on both

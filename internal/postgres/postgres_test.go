@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net"
 	"net/url"
@@ -16,17 +14,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userd/userd/internal/postgres/pgtest"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/directory/directorytest"
 )
 
-// urlVar names the environment variable that switches the PostgreSQL tests on.
-const urlVar = "USERD_TEST_POSTGRES_URL"
 
 // testDB is the database this test run creates on the server named by
-// urlVar and drops when it ends. Each test store gets a schema of its own
+// pgtest.URLVar and drops when it ends. Each test store gets a schema of its own
 // in it (search_path), which is much cheaper than a database per store.
 var testDB struct {
 	once    sync.Once
@@ -47,60 +45,24 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// serverURL returns the URL in urlVar, skipping the test when it is unset.
+// serverURL returns the URL in pgtest.URLVar, skipping the test when it is unset.
 func serverURL(t testing.TB) string {
 	t.Helper()
-	raw := os.Getenv(urlVar)
+	raw := os.Getenv(pgtest.URLVar)
 	if raw == "" {
-		t.Skipf("%s is not set; set it to a postgres:// URL such as postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable to run the PostgreSQL tests", urlVar)
+		t.Skipf("%s is not set; set it to a postgres:// URL such as postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable to run the PostgreSQL tests", pgtest.URLVar)
 	}
 	return raw
 }
 
-// createTestDatabase creates the run's database and returns its URL.
-func createTestDatabase(raw string) (string, func() error, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", nil, fmt.Errorf("%s is not a URL", urlVar)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, raw)
-	if err != nil {
-		return "", nil, fmt.Errorf("PostgreSQL named by %s cannot be reached (%w); start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, or unset %s to skip these tests", urlVar, err, urlVar)
-	}
-	defer admin.Close(context.Background())
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "userd_test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		return "", nil, fmt.Errorf("create test database: %w", err)
-	}
-	drop := func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, raw)
-		if err != nil {
-			return fmt.Errorf("drop test database %s: %w", name, err)
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
-			return fmt.Errorf("drop test database %s: %w", name, err)
-		}
-		return nil
-	}
-	u.Path = "/" + name
-	return u.String(), drop, nil
-}
-
 // testDatabase returns the URL of the run's database, creating it on first
-// use. It fails the test when urlVar is set but PostgreSQL cannot be
-// reached, and skips it when urlVar is unset.
+// use. It fails the test when pgtest.URLVar is set but PostgreSQL cannot be
+// reached, and skips it when pgtest.URLVar is unset.
 func testDatabase(t testing.TB) string {
 	t.Helper()
 	raw := serverURL(t)
 	testDB.once.Do(func() {
-		testDB.url, testDB.drop, testDB.err = createTestDatabase(raw)
+		testDB.url, testDB.drop, testDB.err = pgtest.CreateDatabase(context.Background(), raw)
 	})
 	if testDB.err != nil {
 		t.Fatal(testDB.err)
