@@ -22,7 +22,6 @@ import (
 	"github.com/userd/userd/internal/directory/directorytest"
 )
 
-
 // testDB is the database this test run creates on the server named by
 // pgtest.URLVar and drops when it ends. Each test store gets a schema of its own
 // in it (search_path), which is much cheaper than a database per store.
