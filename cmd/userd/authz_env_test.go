@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userd/userd/internal/storewatch"
+
 	"github.com/userd/userd/internal/apidoc/apidoctest"
 	"github.com/userd/userd/internal/auth"
 	"github.com/userd/userd/internal/directory"
@@ -46,7 +48,8 @@ type authzEnv struct {
 	// OpenAPI document on it.
 	t       testing.TB
 	dbPath  string
-	store   *countingStore
+	store   directory.Store // the real store, its calls recorded in calls
+	calls   *callLog
 	hasher  *countingHasher
 	svc     *directory.Service
 	handler *server.Server
@@ -79,7 +82,8 @@ func newAuthzEnv(t *testing.T) *authzEnv {
 	if err != nil {
 		t.Fatalf("new hasher: %v", err)
 	}
-	e.store, e.hasher = &countingStore{Store: st}, &countingHasher{PasswordHasher: h}
+	e.calls, e.hasher = &callLog{}, &countingHasher{PasswordHasher: h}
+	e.store = storewatch.Wrap(st, e.calls)
 	e.svc = directory.NewService(e.store, e.hasher)
 
 	c := newFlags("serve", noEnv, streams{stdout: io.Discard, stderr: io.Discard})
@@ -132,7 +136,7 @@ func newAuthzEnv(t *testing.T) *authzEnv {
 	for _, sc := range all {
 		e.creds[string(sc)] = e.clientCredential(t, sys, string(sc), directory.Scopes{sc})
 	}
-	e.store.take()
+	e.calls.take()
 	return e
 }
 
