@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/userd/userd/internal/postgres/pgtest"
 )
 
 type auditEvent struct {
@@ -27,7 +29,7 @@ func dbEnv(db string) env {
 }
 
 func TestAuditTail(t *testing.T) {
-	for name, newDB := range engines(t) {
+	for name, newDB := range pgtest.Engines() {
 		t.Run(name, func(t *testing.T) {
 			getenv := dbEnv(newDB(t))
 			if _, err := cli(t, getenv, "", "migrate"); err != nil {

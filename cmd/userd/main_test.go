@@ -46,19 +46,6 @@ func (s *syncBuffer) String() string {
 // noEnv is an environment with no USERD_* variables set.
 func noEnv(string) string { return "" }
 
-// engines returns the --db URLs to run end-to-end tests against: a fresh
-// SQLite file always, and a fresh PostgreSQL database when
-// USERD_TEST_POSTGRES_URL is set.
-func engines(t *testing.T) map[string]func(t *testing.T) string {
-	out := map[string]func(t *testing.T) string{
-		"sqlite": func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "userd.db") },
-	}
-	if base := os.Getenv("USERD_TEST_POSTGRES_URL"); base != "" {
-		out["postgres"] = func(t *testing.T) string { return pgtest.Fresh(t, base) }
-	}
-	return out
-}
-
 // freePort returns a loopback address nobody listens on right now.
 func freePort(t *testing.T) string {
 	t.Helper()
@@ -172,7 +159,7 @@ var credentialLine = regexp.MustCompile(`(client_id|client_secret):\s+(\S+)`)
 // printed credentials, get a token, create a user and read and change it
 // through every API.
 func TestServeEndToEnd(t *testing.T) {
-	for name, newDB := range engines(t) {
+	for name, newDB := range pgtest.Engines() {
 		t.Run(name, func(t *testing.T) {
 			db := newDB(t)
 			s := startServer(t, db)
@@ -292,7 +279,7 @@ func cliJSON(t *testing.T, getenv env, stdin string, out any, args ...string) {
 }
 
 func TestCLI(t *testing.T) {
-	for name, newDB := range engines(t) {
+	for name, newDB := range pgtest.Engines() {
 		t.Run(name, func(t *testing.T) {
 			db := newDB(t)
 			getenv := func(k string) string {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/userd/userd/internal/postgres/pgtest"
 )
 
 // scrape returns every sample of GET /metrics, keyed by series as written
@@ -39,7 +41,7 @@ func scrape(t *testing.T, base string) map[string]float64 {
 // TestMetrics makes requests of every kind the metrics count and checks
 // each series moved by as much as it should, on both engines.
 func TestMetrics(t *testing.T) {
-	for name, newDB := range engines(t) {
+	for name, newDB := range pgtest.Engines() {
 		t.Run(name, func(t *testing.T) {
 			s := startServer(t, newDB(t))
 			creds := map[string]string{}

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/userd/userd/internal/postgres/pgtest"
 )
 
 // TestSecretsNeverStored runs userd serve with debug logging, creates every
@@ -19,7 +21,7 @@ import (
 // memory; on PostgreSQL a pg_dump of it) for them: none may appear, in whole
 // or in part.
 func TestSecretsNeverStored(t *testing.T) {
-	for name, newDB := range engines(t) {
+	for name, newDB := range pgtest.Engines() {
 		t.Run(name, func(t *testing.T) {
 			db := newDB(t)
 			checkSecretsNeverStored(t, db)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userd/userd/internal/postgres/pgtest"
 	_ "modernc.org/sqlite" // to check the SQLite file after a crash
 )
 
@@ -67,15 +68,15 @@ func (s *stream) run(c *client) {
 func TestCrash(t *testing.T) {
 	const users, cycles = 8, 2
 	type variant struct {
-		newDB func(t *testing.T) string
+		newDB func(t testing.TB) string
 		flags []string
 	}
 	variants := map[string]variant{
 		// NORMAL skips the fsync at commit; that risks the last writes on
 		// power loss only, so a killed process must lose nothing either.
-		"sqlite-synchronous-normal": {engines()["sqlite"], []string{"--sqlite-synchronous", "NORMAL"}},
+		"sqlite-synchronous-normal": {pgtest.Engines()["sqlite"], []string{"--sqlite-synchronous", "NORMAL"}},
 	}
-	for name, newDB := range engines() {
+	for name, newDB := range pgtest.Engines() {
 		variants[name] = variant{newDB: newDB}
 	}
 	for name, v := range variants {

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"sync"
 	"testing"
+
+	"github.com/userd/userd/internal/postgres/pgtest"
 )
 
 // appendPatch is a merge patch that sets the user's extension.log to log
@@ -35,7 +37,7 @@ func logOf(t *testing.T, u user) []int {
 // the winners' changes applied in order, so no update is lost.
 func TestIfMatchConcurrency(t *testing.T) {
 	const clients = 50
-	for name, newDB := range engines() {
+	for name, newDB := range pgtest.Engines() {
 		t.Run(name, func(t *testing.T) {
 			p := start(t, newDB(t))
 			c := newClient(p.base, p.token(t))

@@ -18,8 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/userd/userd/internal/postgres/pgtest"
-
 	"github.com/userd/userd/internal/apidoc/apidoctest"
 )
 
@@ -43,18 +41,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// engines returns the --db URLs to run against: a fresh SQLite file always,
-// and a fresh PostgreSQL database when USERD_TEST_POSTGRES_URL is set.
-func engines() map[string]func(t *testing.T) string {
-	out := map[string]func(t *testing.T) string{
-		"sqlite": func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "userd.db") },
-	}
-	if base := os.Getenv("USERD_TEST_POSTGRES_URL"); base != "" {
-		out["postgres"] = func(t *testing.T) string { return pgtest.Fresh(t, base) }
-	}
-	return out
 }
 
 // freePort returns a loopback address nobody listens on right now.

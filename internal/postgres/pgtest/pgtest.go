@@ -1,5 +1,6 @@
 // Package pgtest gives tests a PostgreSQL database of their own, created on
-// the server named by USERD_TEST_POSTGRES_URL and dropped afterwards.
+// the server named by USERD_TEST_POSTGRES_URL and dropped afterwards, and
+// the list of --db URLs end-to-end tests run against.
 package pgtest
 
 import (
@@ -8,6 +9,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -72,4 +75,17 @@ func Fresh(t testing.TB, base string) string {
 		}
 	})
 	return dbURL
+}
+
+// Engines returns, by engine name, functions that make a fresh --db URL for
+// a test: a SQLite file in the test's temporary directory always, and a
+// PostgreSQL database of its own when URLVar is set.
+func Engines() map[string]func(t testing.TB) string {
+	out := map[string]func(t testing.TB) string{
+		"sqlite": func(t testing.TB) string { return "sqlite:" + filepath.Join(t.TempDir(), "userd.db") },
+	}
+	if base := os.Getenv(URLVar); base != "" {
+		out["postgres"] = func(t testing.TB) string { return Fresh(t, base) }
+	}
+	return out
 }
