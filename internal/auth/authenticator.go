@@ -89,13 +89,16 @@ func (noObserver) AuthFailed(_, _ string) {}
 //     30 minutes by default), give or take 10 s of leeway for clock skew.
 //
 // A node reads the store at most once per client and once per API token
-// per CacheTTL; verifying an access token needs no database round trip.
+// per CacheTTL; verifying an access token needs no database round trip, and
+// a node checks the signature of each distinct access token once, then
+// recognises it by its bytes until it expires.
 type Authenticator struct {
 	store    directory.Store
 	key      []byte
 	lifetime time.Duration
 	now      func() time.Time
 	parser   *jwt.Parser
+	verified *verifiedTokens
 	clients  *cache[clientStatus]
 	tokens   *cache[directory.APIToken]
 	observer Observer
@@ -157,6 +160,7 @@ func NewAuthenticator(ctx context.Context, store directory.Store, opts Options) 
 		lifetime: opts.TokenLifetime,
 		now:      opts.Now,
 		parser:   newParser(opts.Now),
+		verified: newVerifiedTokens(),
 		clients:  newCache[clientStatus](opts.CacheTTL, opts.Now),
 		tokens:   newCache[directory.APIToken](opts.CacheTTL, opts.Now),
 		observer: opts.Observer,
@@ -244,25 +248,46 @@ func (a *Authenticator) authenticateAPIToken(ctx context.Context, credential str
 }
 
 func (a *Authenticator) authenticateAccessToken(ctx context.Context, credential string) (directory.Principal, error) {
-	claims, err := a.verify(credential)
-	if errors.Is(err, jwt.ErrTokenExpired) {
-		return directory.Principal{}, refuse("expired_access_token", err)
-	}
-	if err != nil {
-		return directory.Principal{}, refuse("invalid_access_token", err)
-	}
-	scopes, err := directory.ParseScopes(claims.Scope)
-	if err != nil {
-		return directory.Principal{}, refuse("invalid_access_token", err)
-	}
-	st, err := a.clientStatus(ctx, claims.Subject)
+	t, err := a.verifiedToken(credential)
 	if err != nil {
 		return directory.Principal{}, err
 	}
-	if !st.found || st.disabled || st.tenantID != claims.TenantID || !st.scopes.Contains(scopes) {
+	st, err := a.clientStatus(ctx, t.clientID)
+	if err != nil {
+		return directory.Principal{}, err
+	}
+	if !st.found || st.disabled || st.tenantID != t.tenantID || !st.scopes.Contains(t.scopes) {
 		return directory.Principal{}, refuse("client_disabled_or_changed", nil)
 	}
-	return directory.Principal{TenantID: claims.TenantID, Scopes: scopes, Actor: "client:" + claims.Subject}, nil
+	return directory.Principal{TenantID: t.tenantID, Scopes: t.scopes, Actor: "client:" + t.clientID}, nil
+}
+
+// verifiedToken checks an access token's signature and claims, or finds it
+// among the tokens that already passed and have not expired since.
+func (a *Authenticator) verifiedToken(credential string) (verifiedToken, error) {
+	now := a.now()
+	if t, ok := a.verified.get(credential, now); ok {
+		return t, nil
+	}
+	claims, err := a.verify(credential)
+	if errors.Is(err, jwt.ErrTokenExpired) {
+		return verifiedToken{}, refuse("expired_access_token", err)
+	}
+	if err != nil {
+		return verifiedToken{}, refuse("invalid_access_token", err)
+	}
+	scopes, err := directory.ParseScopes(claims.Scope)
+	if err != nil {
+		return verifiedToken{}, refuse("invalid_access_token", err)
+	}
+	t := verifiedToken{
+		clientID:   claims.Subject,
+		tenantID:   claims.TenantID,
+		scopes:     scopes,
+		validUntil: claims.ExpiresAt.Add(tokenLeeway),
+	}
+	a.verified.put(credential, t, now)
+	return t, nil
 }
 
 // clientStatus returns the cached status of clientID, reading the store at

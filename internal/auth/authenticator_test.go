@@ -71,6 +71,38 @@ func TestAuthenticateAccessToken(t *testing.T) {
 	wantUnauthenticated(t, err, badTokenMsg, tok.value.Reveal())
 }
 
+// TestVerifiedTokenExpiresExactly checks that a node which has already
+// verified a token (and skips the signature check for it since) refuses it
+// at the same instant as a node seeing it for the first time.
+func TestVerifiedTokenExpiresExactly(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c, _ := e.client(t, directory.ScopeUsersRead)
+	tok, err := e.authn.issue(c, c.Scopes)
+	if err != nil {
+		t.Fatalf("issue: %v", err)
+	}
+	token := tok.value.Reveal()
+	e.authenticateTimes(t, token, 1)
+	lastValid := e.clock.now().Truncate(time.Second).Add(DefaultTokenLifetime + tokenLeeway - time.Nanosecond)
+	for _, tc := range []struct {
+		at    time.Time
+		valid bool
+	}{{lastValid, true}, {lastValid.Add(time.Nanosecond), false}} {
+		e.clock.set(tc.at)
+		cold, err := NewAuthenticator(ctx, e.store, Options{Now: e.clock.now})
+		if err != nil {
+			t.Fatalf("NewAuthenticator: %v", err)
+		}
+		for name, a := range map[string]*Authenticator{"warm": e.authn, "cold": cold} {
+			_, err := a.Authenticate(ctx, token)
+			if (err == nil) != tc.valid {
+				t.Errorf("%s node at exp%+v: got %v, want valid=%v", name, tc.at.Sub(lastValid.Add(time.Nanosecond-tokenLeeway)), err, tc.valid)
+			}
+		}
+	}
+}
+
 // authenticateTimes authenticates credential n times, each of which must
 // succeed.
 func (e *env) authenticateTimes(t *testing.T, credential string, n int) {
