@@ -80,7 +80,9 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	if err != nil {
 		return usageError(fmt.Sprintf("--timezone %q is not an IANA time zone such as UTC or Asia/Shanghai", cfg.timezone))
 	}
-	logger, err := newLogger(std.stderr, cfg.logFormat, cfg.logLevel)
+	logOut := newLogWriter(std.stderr)
+	defer logOut.Close()
+	logger, err := newLogger(logOut, isTerminal(std.stderr), cfg.logFormat, cfg.logLevel)
 	if err != nil {
 		return err
 	}
@@ -198,9 +200,9 @@ Get an access token:
 `, directory.DefaultTenant, cl.ClientID, secret.Reveal(), base, cl.ClientID, secret.Reveal())
 }
 
-// newLogger returns the process logger: JSON unless format is text or
-// (auto) stderr is a terminal, every line carrying the request id.
-func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+// newLogger returns the process logger writing to w: JSON unless format is
+// text or (auto) terminal is true, every line carrying the request id.
+func newLogger(w io.Writer, terminal bool, format, level string) (*slog.Logger, error) {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(level)); err != nil {
 		return nil, usageError(fmt.Sprintf("--log-level must be debug, info, warn or error, not %q", level))
@@ -211,7 +213,7 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	case "text":
 		return slog.New(server.LogHandler(slog.NewTextHandler(w, opts))), nil
 	case "auto":
-		if isTerminal(w) {
+		if terminal {
 			return slog.New(server.LogHandler(slog.NewTextHandler(w, opts))), nil
 		}
 	default:
