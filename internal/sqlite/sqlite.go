@@ -3,9 +3,10 @@
 // modernc.org/sqlite, so the binary needs no cgo.
 //
 // A Store holds two connection pools on the same file: one writer connection
-// whose transactions start with BEGIN IMMEDIATE, so writes queue in the Go
-// pool instead of failing with SQLITE_BUSY, and a pool of query-only readers
-// that WAL mode lets run alongside the writer.
+// whose transactions start with BEGIN IMMEDIATE, and a pool of query-only
+// readers that WAL mode lets run alongside the writer. Writes queue for the
+// writer in the Store, instead of failing with SQLITE_BUSY, and the writes
+// queued together share one transaction and one COMMIT (group commit).
 package sqlite
 
 import (
@@ -47,6 +48,7 @@ type Store struct {
 	r  *sql.DB    // query-only readers
 	wc *stmtCache // the writer's prepared statements, used by write
 	rq *prepared  // runs queries on the readers through their prepared statements
+	c  *committer // the queue of writes; see write
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -102,7 +104,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, errors.Join(err, w.Close())
 	}
-	return &Store{w: w, r: r, wc: &stmtCache{db: w}, rq: &prepared{c: &stmtCache{db: r}}}, nil
+	s := &Store{w: w, r: r, wc: &stmtCache{db: w}, rq: &prepared{c: &stmtCache{db: r}}, c: newCommitter()}
+	go s.commitLoop()
+	return s, nil
 }
 
 func openPool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {
@@ -158,10 +162,12 @@ func (s *Store) migrations() (*goose.Provider, error) {
 	return p, nil
 }
 
-// Close closes both connection pools, first letting SQLite refresh the
-// query planner's statistics of tables that changed much, as SQLite
-// recommends doing before a long-lived connection closes.
+// Close answers the writes already queued, refuses new ones, and closes
+// both connection pools, first letting SQLite refresh the query planner's
+// statistics of tables that changed much, as SQLite recommends doing
+// before a long-lived connection closes.
 func (s *Store) Close() error {
+	s.c.stop()
 	_, err := s.w.Exec("PRAGMA optimize")
 	if err != nil {
 		err = fmt.Errorf("sqlite: optimize before closing: %w", err)
@@ -175,31 +181,6 @@ func (s *Store) Close() error {
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
 	return storeError(s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one))
-}
-
-// write runs fn in a write transaction and commits it if fn succeeds. The
-// queries of fn run through the writer's prepared statements; those it
-// lacked are prepared once the transaction has released the connection.
-func (s *Store) write(ctx context.Context, fn func(tx querier) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return storeError(err)
-	}
-	defer tx.Rollback() // if fn panics
-	p := &prepared{c: s.wc, tx: tx}
-	if err = fn(p); err == nil {
-		err = tx.Commit()
-	} else {
-		tx.Rollback() // releases the connection for the preparations below
-	}
-	for _, query := range p.missed {
-		// Only a speed-up: a query that fails to prepare here is prepared
-		// for its transaction again next time.
-		if _, perr := s.wc.prepare(ctx, query); perr != nil {
-			break
-		}
-	}
-	return storeError(err)
 }
 
 // storeError turns a driver error into a *directory.Error by its SQLite

@@ -54,13 +54,23 @@ type prepared struct {
 	missed []string
 }
 
-// stmt returns the statement to run query with.
-func (p *prepared) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+// stmt returns the statement to run query with, and the context to run it
+// in. In a transaction, a statement is not interrupted when ctx ends: an
+// interrupted INSERT, UPDATE or DELETE rolls back the whole transaction,
+// which holds other requests' writes too. ctx is checked before each
+// statement instead, so a write whose request gave up stops at its next
+// statement and only its own changes are rolled back.
+func (p *prepared) stmt(ctx context.Context, query string) (*sql.Stmt, context.Context, error) {
 	if p.tx == nil {
-		return p.c.prepare(ctx, query)
+		st, err := p.c.prepare(ctx, query)
+		return st, ctx, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, ctx, err
+	}
+	ctx = context.WithoutCancel(ctx)
 	if st, ok := p.inTx[query]; ok {
-		return st, nil
+		return st, ctx, nil
 	}
 	var st *sql.Stmt
 	if cached, ok := p.c.m.Load(query); ok {
@@ -68,10 +78,10 @@ func (p *prepared) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	} else {
 		// The writer pool has one connection and tx holds it, so the pool
 		// cannot prepare now: prepare for tx alone, and for the pool once
-		// tx has ended (see Store.write).
+		// tx has ended (see Store.commitBatch).
 		var err error
 		if st, err = p.tx.PrepareContext(ctx, query); err != nil {
-			return nil, err
+			return nil, ctx, err
 		}
 		p.missed = append(p.missed, query)
 	}
@@ -79,12 +89,12 @@ func (p *prepared) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 		p.inTx = make(map[string]*sql.Stmt)
 	}
 	p.inTx[query] = st
-	return st, nil
+	return st, ctx, nil
 }
 
 // ExecContext runs a statement that returns no rows.
 func (p *prepared) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := p.stmt(ctx, query)
+	st, ctx, err := p.stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +103,7 @@ func (p *prepared) ExecContext(ctx context.Context, query string, args ...any) (
 
 // QueryContext runs a query that returns rows.
 func (p *prepared) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := p.stmt(ctx, query)
+	st, ctx, err := p.stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +112,7 @@ func (p *prepared) QueryContext(ctx context.Context, query string, args ...any) 
 
 // QueryRowContext runs a query expected to return at most one row.
 func (p *prepared) QueryRowContext(ctx context.Context, query string, args ...any) scanner {
-	st, err := p.stmt(ctx, query)
+	st, ctx, err := p.stmt(ctx, query)
 	if err != nil {
 		return errRow{err}
 	}

@@ -15,14 +15,26 @@ import (
 	"github.com/userd/userd/internal/directory"
 )
 
-// userWriteColumns are the columns written from a directory.User, in the
-// order userArgs gives their values.
-const userWriteColumns = `tenant_id, username, username_lower, name, name_lower, nick_name,
-	email, email_lower, phone, phone_country_code, active, locked, must_change_password,
-	password_changed_at, origin, client_ip, enterprise_id, grade, employee_number, manager_id,
+// userKeyedColumns are the written columns an index or foreign key uses
+// (besides tenant_id, which a user never changes), in the order
+// userValues gives their values.
+const userKeyedColumns = `username_lower, name_lower, email_lower, manager_id`
+
+// userPlainColumns are the other written columns, in the order userValues
+// gives their values.
+const userPlainColumns = `username, name, nick_name, email, phone, phone_country_code, active, locked,
+	must_change_password, password_changed_at, origin, client_ip, enterprise_id, grade, employee_number,
 	address, city, province, country, comment, extension, password_hash, created_at, updated_at`
 
-const userWritePlaceholders = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
+// userWriteColumns are the columns written from a directory.User, in the
+// order userArgs gives their values.
+const userWriteColumns = `tenant_id, ` + userKeyedColumns + `, ` + userPlainColumns
+
+const (
+	userKeyedPlaceholders = `?, ?, ?, ?`
+	userPlainPlaceholders = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
+	userWritePlaceholders = `?, ` + userKeyedPlaceholders + `, ` + userPlainPlaceholders
+)
 
 // userColumns are the columns scanUser reads, from a query on users. The
 // last one folds the user's memberships into the same statement, a single
@@ -42,25 +54,37 @@ const (
 	insertMembershipSQL = `INSERT INTO memberships (tenant_id, user_id, org_id, position, is_primary) VALUES (?, ?, ?, ?, ?)`
 )
 
+// userArgs returns the values of userWriteColumns for u.
 func userArgs(u *directory.User) ([]any, error) {
+	keyed, plain, err := userValues(u)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Concat([]any{u.TenantID}, keyed, plain), nil
+}
+
+// userValues returns the values of userKeyedColumns and of userPlainColumns
+// for u.
+func userValues(u *directory.User) (keyed, plain []any, err error) {
 	ext := u.Extension
 	if ext == nil {
 		ext = map[string]any{}
 	}
 	extJSON, err := json.Marshal(ext)
 	if err != nil {
-		return nil, directory.Errorf(directory.Invalid, "extension", "must be a JSON object")
+		return nil, nil, directory.Errorf(directory.Invalid, "extension", "must be a JSON object")
 	}
 	var emailLower any
 	if u.Email != "" {
 		emailLower = strings.ToLower(u.Email)
 	}
-	return []any{
-		u.TenantID, u.Username, strings.ToLower(u.Username), u.Name, strings.ToLower(u.Name), u.NickName,
-		nullString(u.Email), emailLower, u.Phone, u.PhoneCountryCode, u.Active, u.Locked, u.MustChangePassword,
-		micros(u.PasswordChangedAt), u.Origin, u.ClientIP, u.EnterpriseID, u.Grade, u.EmployeeNumber, nullID(u.ManagerID),
+	keyed = []any{strings.ToLower(u.Username), strings.ToLower(u.Name), emailLower, nullID(u.ManagerID)}
+	plain = []any{
+		u.Username, u.Name, u.NickName, nullString(u.Email), u.Phone, u.PhoneCountryCode, u.Active, u.Locked,
+		u.MustChangePassword, micros(u.PasswordChangedAt), u.Origin, u.ClientIP, u.EnterpriseID, u.Grade, u.EmployeeNumber,
 		u.Address, u.City, u.Province, u.Country, u.Comment, string(extJSON), u.PasswordHash, micros(u.CreatedAt), micros(u.UpdatedAt),
-	}, nil
+	}
+	return keyed, plain, nil
 }
 
 func scanUser(sc scanner) (directory.User, error) {
@@ -320,30 +344,52 @@ func userConflict(ctx context.Context, q querier, u directory.User, err error) e
 	return err
 }
 
+const (
+	// updateUserSQL writes every column of a user but tenant_id, which
+	// never changes: setting it would make SQLite rewrite the (tenant_id,
+	// id) index and look for rows that refer to the user.
+	updateUserSQL = `UPDATE users SET (` + userKeyedColumns + `, ` + userPlainColumns + `) = (` + userKeyedPlaceholders + `, ` + userPlainPlaceholders + `),
+		version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ?`
+	// updateUserPlainSQL is updateUserSQL for the usual update, which
+	// leaves every keyed column as it was: it sets only the plain columns,
+	// so SQLite rewrites the row but none of the users indexes (it rewrites
+	// the entry of every index on a column that SET names, changed or not).
+	// It changes no row when a keyed value differs.
+	updateUserPlainSQL = `UPDATE users SET (` + userPlainColumns + `) = (` + userPlainPlaceholders + `),
+		version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ?
+		AND username_lower = ? AND name_lower = ? AND email_lower IS ? AND manager_id IS ?`
+)
+
 // UpdateUser stores every field of u and its memberships if the stored
 // version is still u.Version.
 func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event) (directory.User, error) {
 	err := s.write(ctx, func(tx querier) error {
-		args, err := userArgs(&u)
+		keyed, plain, err := userValues(&u)
 		if err != nil {
 			return err
 		}
-		args = append(args, u.TenantID, u.ID, u.Version)
-		res, err := tx.ExecContext(ctx, `UPDATE users SET (`+userWriteColumns+`) = (`+userWritePlaceholders+`),
-			version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ?`, args...)
+		key := []any{u.TenantID, u.ID, u.Version}
+		res, err := tx.ExecContext(ctx, updateUserPlainSQL, slices.Concat(plain, key, keyed)...)
 		if err != nil {
-			return userConflict(ctx, tx, u, err)
-		}
-		if err := checkUpdated(ctx, tx, res, "user", `SELECT 1 FROM users WHERE tenant_id = ? AND id = ?`, u.TenantID, u.ID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE user_id = ?`, u.ID); err != nil {
+		n, err := res.RowsAffected()
+		if err != nil {
 			return err
 		}
-		for pos, m := range u.Orgs {
-			if _, err := tx.ExecContext(ctx, insertMembershipSQL, u.TenantID, u.ID, m.OrgID, pos, m.Primary); err != nil {
+		if n == 0 {
+			// A keyed column changes, or the version or the user is not
+			// the one given: the full update tells which.
+			res, err := tx.ExecContext(ctx, updateUserSQL, slices.Concat(keyed, plain, key)...)
+			if err != nil {
 				return userConflict(ctx, tx, u, err)
 			}
+			if err := checkUpdated(ctx, tx, res, "user", `SELECT 1 FROM users WHERE tenant_id = ? AND id = ?`, u.TenantID, u.ID); err != nil {
+				return err
+			}
+		}
+		if err := setMemberships(ctx, tx, u); err != nil {
+			return err
 		}
 		return insertEvent(ctx, tx, ev)
 	})
@@ -355,6 +401,28 @@ func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.E
 		u.Extension = map[string]any{}
 	}
 	return u, nil
+}
+
+// setMemberships makes u.Orgs the memberships of u. Most updates leave
+// them as they were; those write nothing to memberships and its indexes.
+func setMemberships(ctx context.Context, tx querier, u directory.User) error {
+	stored, err := queryAll(ctx, tx, func(sc scanner) (directory.Membership, error) {
+		var m directory.Membership
+		err := sc.Scan(&m.OrgID, &m.Primary)
+		return m, err
+	}, `SELECT org_id, is_primary FROM memberships WHERE user_id = ? ORDER BY position`, u.ID)
+	if err != nil || slices.Equal(stored, u.Orgs) {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE user_id = ?`, u.ID); err != nil {
+		return err
+	}
+	for pos, m := range u.Orgs {
+		if _, err := tx.ExecContext(ctx, insertMembershipSQL, u.TenantID, u.ID, m.OrgID, pos, m.Primary); err != nil {
+			return userConflict(ctx, tx, u, err)
+		}
+	}
+	return nil
 }
 
 // checkUpdated turns an UPDATE guarded by a version that changed no row into

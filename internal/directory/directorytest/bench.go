@@ -3,7 +3,9 @@ package directorytest
 import (
 	"context"
 	"math/rand/v2"
+	"runtime"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,7 +18,8 @@ const benchUsers = 20_000
 
 // Bench runs the store benchmarks shared by every engine on s, which must
 // be empty and migrated: get one user (also from parallel goroutines), get
-// 100 by id, list a page of 100 by email prefix, and update one user.
+// 100 by id, list a page of 100 by email prefix, and update one user (also from 64
+// parallel writers).
 //
 //	func BenchmarkStore(b *testing.B) { directorytest.Bench(b, openBenchStore(b)) }
 func Bench(b *testing.B, s directory.Store) {
@@ -94,5 +97,26 @@ func Bench(b *testing.B, s directory.Store) {
 			}
 			users[i] = updated
 		}
+	})
+	b.Run("UpdateUser/parallel", func(b *testing.B) {
+		// 64 writers, as many as bench/ runs, each on its own users so no
+		// update loses to another on the version.
+		b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0)))
+		var next atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			r := rand.New(rand.NewPCG(rand.Uint64(), 0))
+			own := users[next.Add(1)%64*int64(len(users))/64:][:len(users)/64]
+			for pb.Next() {
+				i := r.IntN(len(own))
+				u := own[i]
+				u.City = "City " + strconv.Itoa(r.IntN(1_000_000))
+				updated, err := s.UpdateUser(ctx, u, directory.Event{TenantID: tn.ID, Time: now, Action: "user.update", ObjectID: strconv.FormatInt(u.ID, 10), Fields: []string{"city"}})
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				own[i] = updated
+			}
+		})
 	})
 }

@@ -1,0 +1,211 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sync"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// maxBatch bounds how many writes share one transaction, so a burst of
+// writes is answered in several commits rather than one long wait.
+const maxBatch = 256
+
+// errClosed answers a write that arrives after Close.
+var errClosed = directory.Errorf(directory.Unavailable, "", "the database is closed; retry on a running server")
+
+// writeOp is one write waiting for its turn in a transaction.
+type writeOp struct {
+	ctx  context.Context
+	fn   func(tx querier) error
+	done chan error // receives the outcome once, after the op's transaction ended
+}
+
+// committer is the queue of writes and the state of the goroutine that
+// runs them: one transaction at a time on the writer connection, each
+// holding every write queued when it began (up to maxBatch), so one COMMIT
+// and one fsync serve many requests.
+type committer struct {
+	mu      sync.Mutex
+	wake    *sync.Cond // signalled when queue grows or closed is set
+	queue   []*writeOp
+	closed  bool
+	stopped chan struct{} // closed when the committing goroutine has returned
+}
+
+func newCommitter() *committer {
+	c := &committer{stopped: make(chan struct{})}
+	c.wake = sync.NewCond(&c.mu)
+	return c
+}
+
+// enqueue adds op to the queue, unless the store is closed.
+func (c *committer) enqueue(op *writeOp) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return errClosed
+	}
+	c.queue = append(c.queue, op)
+	c.wake.Signal()
+	return nil
+}
+
+// withdraw removes op from the queue and reports whether it was still
+// there; once a transaction has taken it, the op must wait for its outcome.
+func (c *committer) withdraw(op *writeOp) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, q := range c.queue {
+		if q == op {
+			c.queue = append(c.queue[:i], c.queue[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// take removes and returns up to maxBatch ops from the head of the queue.
+func (c *committer) take() []*writeOp {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := min(len(c.queue), maxBatch)
+	batch := append([]*writeOp(nil), c.queue[:n]...)
+	c.queue = append(c.queue[:0], c.queue[n:]...)
+	return batch
+}
+
+// wait blocks until there is a write to run, and reports false when there
+// is none and the store is closing.
+func (c *committer) wait() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(c.queue) == 0 && !c.closed {
+		c.wake.Wait()
+	}
+	return len(c.queue) > 0
+}
+
+// stop refuses new writes and waits until the queued ones have been
+// answered.
+func (c *committer) stop() {
+	c.mu.Lock()
+	c.closed = true
+	c.wake.Broadcast()
+	c.mu.Unlock()
+	<-c.stopped
+}
+
+// write runs fn in a write transaction and returns once that transaction
+// has committed (or fn's error, with none of fn's changes kept). The
+// transaction may hold other requests' writes too: fn runs inside its own
+// SAVEPOINT, so its error undoes only its own changes; it sees the changes
+// of the writes before it. The queries of fn run through the writer's
+// prepared statements.
+//
+// A request whose ctx ends while it waits for the writer gives up. One
+// that a transaction has already taken waits for that transaction's
+// COMMIT: its answer then says truly whether its change was stored.
+func (s *Store) write(ctx context.Context, fn func(tx querier) error) error {
+	if err := ctx.Err(); err != nil {
+		return storeError(err)
+	}
+	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	if err := s.c.enqueue(op); err != nil {
+		return err
+	}
+	select {
+	case err := <-op.done:
+		return err
+	case <-ctx.Done():
+		if s.c.withdraw(op) {
+			return storeError(ctx.Err())
+		}
+		return <-op.done
+	}
+}
+
+// commitLoop runs the queued writes, one transaction at a time, until the
+// store closes and the queue is empty.
+func (s *Store) commitLoop() {
+	defer close(s.c.stopped)
+	for s.c.wait() {
+		s.commitBatch()
+	}
+}
+
+// commitBatch runs the writes queued once the writer has begun a
+// transaction and commits them together. The ops are taken only after
+// BEGIN, so a write that waits for the lock (held by a backup, say) can
+// still give up at its deadline.
+func (s *Store) commitBatch() {
+	// The transaction serves many requests, so no request's context may
+	// cancel it.
+	ctx := context.Background()
+	tx, err := s.w.BeginTx(ctx, nil)
+	batch := s.c.take()
+	if err != nil {
+		for _, op := range batch {
+			op.done <- storeError(err)
+		}
+		return
+	}
+	p := &prepared{c: s.wc, tx: tx}
+	errs := make([]error, len(batch))
+	var txErr error // an error that leaves the transaction unusable
+	for i, op := range batch {
+		if errs[i], txErr = runOp(p, op); txErr != nil {
+			break
+		}
+	}
+	if txErr == nil {
+		txErr = tx.Commit()
+	} else {
+		tx.Rollback()
+	}
+	for i, op := range batch {
+		if txErr != nil && errs[i] == nil {
+			errs[i] = txErr
+		}
+		op.done <- storeError(errs[i])
+	}
+	for _, query := range p.missed {
+		// Only a speed-up: a query that fails to prepare here is prepared
+		// for its transaction again next time.
+		if _, perr := s.wc.prepare(ctx, query); perr != nil {
+			break
+		}
+	}
+}
+
+// runOp runs op inside a savepoint of p's transaction. opErr is op's own
+// failure, whose changes are rolled back; txErr is a failure of the
+// savepoint itself, after which the whole transaction must be rolled back.
+func runOp(p *prepared, op *writeOp) (opErr, txErr error) {
+	if err := op.ctx.Err(); err != nil {
+		return err, nil
+	}
+	ctx := context.Background()
+	if _, err := p.ExecContext(ctx, "SAVEPOINT write"); err != nil {
+		return nil, err
+	}
+	if opErr = callOp(p, op); opErr != nil {
+		if _, err := p.ExecContext(ctx, "ROLLBACK TO write"); err != nil {
+			return opErr, err
+		}
+	}
+	_, txErr = p.ExecContext(ctx, "RELEASE write")
+	return opErr, txErr
+}
+
+// callOp runs op.fn, turning a panic into an internal error of op alone.
+func callOp(p *prepared, op *writeOp) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = directory.Wrap(directory.Internal, fmt.Errorf("sqlite: write panicked: %v\n%s", r, debug.Stack()), "internal error")
+		}
+	}()
+	return op.fn(p)
+}
