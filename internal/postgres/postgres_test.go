@@ -252,6 +252,9 @@ func TestOpen(t *testing.T) {
 		wantKind directory.Kind
 	}{
 		{"pool params", "postgres://u@127.0.0.1:5432/db?pool_max_conns=3&sslmode=disable", 3, -1},
+		{"pool size as pgx's default", "postgres://u@127.0.0.1:5432/db?pool_max_conns=4", 4, -1},
+		{"no pool size", "postgres://u@127.0.0.1:5432/db?sslmode=disable", defaultMaxConns, -1},
+		{"keyword/value", "host=127.0.0.1 user=u dbname=db pool_max_conns=5", 5, -1},
 		{"bad url", "postgres://u:sekrit@127.0.0.1:notaport/db?pool_max_conns=x", 0, directory.Invalid},
 	}
 	for _, tc := range tests {
