@@ -92,6 +92,29 @@ func prepareDB(ctx context.Context, db, dir string) (dbURL string, drop func() e
 	return u.String(), drop, nil
 }
 
+// analyze has PostgreSQL gather the statistics of the seeded tables, as
+// autovacuum does within a minute or so of a bulk import: without them the
+// planner guesses, and the first minute after seeding is not what a
+// running installation sees. SQLite needs nothing.
+func analyze(ctx context.Context, dbURL string) error {
+	if engineName(dbURL) != "postgres" {
+		return nil
+	}
+	cfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return fmt.Errorf("-db: %w", err)
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig)
+	if err != nil {
+		return fmt.Errorf("connect to analyze the seeded database: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("analyze the seeded database: %w", err)
+	}
+	return nil
+}
+
 // engineName is "sqlite" or "postgres" for a --db URL.
 func engineName(dbURL string) string {
 	if strings.HasPrefix(dbURL, "sqlite:") {
