@@ -124,6 +124,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		return nil, err
 	}
 	logf("seeded in %s (%.0f users/s)", sd.elapsed.Round(time.Millisecond), float64(cfg.users)/sd.elapsed.Seconds())
+	if err := analyze(ctx, dbURL); err != nil {
+		return nil, err
+	}
 
 	rep := &report{
 		Engine: engineName(dbURL), Users: cfg.users, Conns: cfg.conns,

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // binaries are the programs a run starts.
@@ -59,7 +60,13 @@ func prepareDB(ctx context.Context, db, dir string) (dbURL string, drop func() e
 	if err != nil {
 		return "", nil, fmt.Errorf("-db: %w", err)
 	}
-	conn, err := pgx.Connect(ctx, db)
+	// pgxpool's parser, unlike pgx's, accepts the pool_* parameters a -db
+	// URL may set for userd.
+	cfg, err := pgxpool.ParseConfig(db)
+	if err != nil {
+		return "", nil, fmt.Errorf("-db: %w", err)
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig)
 	if err != nil {
 		return "", nil, fmt.Errorf("connect to the -db PostgreSQL server: %w", err)
 	}
@@ -71,7 +78,7 @@ func prepareDB(ctx context.Context, db, dir string) (dbURL string, drop func() e
 	drop = func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		conn, err := pgx.Connect(ctx, db)
+		conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig)
 		if err != nil {
 			return fmt.Errorf("drop database %s: %w", name, err)
 		}
@@ -83,6 +90,29 @@ func prepareDB(ctx context.Context, db, dir string) (dbURL string, drop func() e
 	}
 	u.Path = "/" + name
 	return u.String(), drop, nil
+}
+
+// analyze has PostgreSQL gather the statistics of the seeded tables, as
+// autovacuum does within a minute or so of a bulk import: without them the
+// planner guesses, and the first minute after seeding is not what a
+// running installation sees. SQLite needs nothing.
+func analyze(ctx context.Context, dbURL string) error {
+	if engineName(dbURL) != "postgres" {
+		return nil
+	}
+	cfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return fmt.Errorf("-db: %w", err)
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig)
+	if err != nil {
+		return fmt.Errorf("connect to analyze the seeded database: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("analyze the seeded database: %w", err)
+	}
+	return nil
 }
 
 // engineName is "sqlite" or "postgres" for a --db URL.

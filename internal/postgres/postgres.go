@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -31,6 +32,14 @@ var migrationFiles embed.FS
 // hanging until the kernel gives up.
 const defaultConnectTimeout = 10 * time.Second
 
+// defaultMaxConns is the pool size when the URL sets no pool_max_conns.
+// PostgreSQL flushes the WAL of every transaction committing at the same
+// moment in one write, so durable writes scale with the transactions in
+// flight: pgx's own default (the larger of 4 and the number of CPUs) left
+// 64 concurrent updates queueing for 4 connections, each commit waiting
+// for a flush of its own.
+const defaultMaxConns = 16
+
 // maxTxAttempts bounds how often a transaction that lost a deadlock or a
 // serialization conflict is run again.
 const maxTxAttempts = 3
@@ -45,7 +54,8 @@ var _ directory.Store = (*Store)(nil)
 // Open returns a Store for the database at url, a postgres:// URL. Pool
 // settings come from the URL's pool_* parameters (pool_max_conns,
 // pool_min_conns, pool_max_conn_lifetime, pool_max_conn_idle_time,
-// pool_health_check_period). Open does not connect: a node whose database is
+// pool_health_check_period); without pool_max_conns the pool holds up to
+// defaultMaxConns connections. Open does not connect: a node whose database is
 // down still starts, and Ping reports Unavailable until it comes back.
 func Open(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
@@ -53,6 +63,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		// pgx's parse error quotes the URL with the password hidden only on a
 		// best-effort basis, so it is neither shown nor logged.
 		return nil, directory.Errorf(directory.Invalid, "db", "is not a valid postgres:// URL; check its host, port and parameters (pool_max_conns, pool_max_conn_lifetime, ... as github.com/jackc/pgx/v5/pgxpool reads them)")
+	}
+	if !setsMaxConns(url) {
+		cfg.MaxConns = defaultMaxConns
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
@@ -62,6 +75,18 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, storeError("open", err)
 	}
 	return &Store{pool: pool}, nil
+}
+
+// setsMaxConns reports whether url, which pgxpool parsed without error,
+// names a pool size. pgxpool's parsed config cannot tell a pool_max_conns
+// equal to its default from none.
+func setsMaxConns(url string) bool {
+	cfg, err := pgconn.ParseConfig(url)
+	if err != nil {
+		return false
+	}
+	_, ok := cfg.RuntimeParams["pool_max_conns"]
+	return ok
 }
 
 // Close releases the store's connections.

@@ -240,14 +240,22 @@ func (m *memberships) add(u *directory.User) {
 	}
 }
 
+const insertMembershipsSQL = `INSERT INTO user_orgs (tenant_id, user_id, org_id, position, is_primary)
+	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::integer[], $5::boolean[])`
+
 func (m *memberships) insert(ctx context.Context, tx pgx.Tx) error {
 	if len(m.userID) == 0 {
 		return nil
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO user_orgs (tenant_id, user_id, org_id, position, is_primary)
-		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::integer[], $5::boolean[])`,
-		m.tenantID, m.userID, m.orgID, m.position, m.isPrimary)
+	_, err := tx.Exec(ctx, insertMembershipsSQL, m.tenantID, m.userID, m.orgID, m.position, m.isPrimary)
 	return err
+}
+
+// queue adds the insert to b, if there is anything to insert.
+func (m *memberships) queue(b *pgx.Batch) {
+	if len(m.userID) > 0 {
+		b.Queue(insertMembershipsSQL, m.tenantID, m.userID, m.orgID, m.position, m.isPrimary)
+	}
 }
 
 // CreateUser inserts u and returns it with its id and version 1.
@@ -330,41 +338,51 @@ func likePrefix(p string) string {
 	return p + "%"
 }
 
+const updateUserSQL = `UPDATE users SET username = $4, name = $5, nick_name = $6, email = NULLIF($7, ''),
+	phone = $8, phone_country_code = $9, active = $10, locked = $11, must_change_password = $12,
+	password_changed_at = $13, origin = $14, client_ip = $15, enterprise_id = $16, grade = $17,
+	employee_number = $18, manager_id = NULLIF($19, 0), address = $20, city = $21, province = $22,
+	country = $23, comment = $24, extension = $25::jsonb, created_at = $26, updated_at = $27,
+	password_hash = $28, version = version + 1
+WHERE tenant_id = $1 AND id = $2 AND version = $3
+RETURNING version`
+
 // UpdateUser stores every field of u if the stored version is still
-// u.Version, and returns it with the version incremented.
+// u.Version, and returns it with the version incremented. The update, the
+// rewrite of the memberships and the event go to the server as one batch,
+// one round trip inside the transaction: when the update matches no row
+// the rest ran for nothing and is rolled back with it.
 func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event) (directory.User, error) {
 	ext, err := encodeExtension(u.Extension)
 	if err != nil {
 		return directory.User{}, err
 	}
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		var version int64
-		err := tx.QueryRow(ctx, `UPDATE users SET username = $4, name = $5, nick_name = $6, email = NULLIF($7, ''),
-			phone = $8, phone_country_code = $9, active = $10, locked = $11, must_change_password = $12,
-			password_changed_at = $13, origin = $14, client_ip = $15, enterprise_id = $16, grade = $17,
-			employee_number = $18, manager_id = NULLIF($19, 0), address = $20, city = $21, province = $22,
-			country = $23, comment = $24, extension = $25::jsonb, created_at = $26, updated_at = $27,
-			password_hash = $28, version = version + 1
-		WHERE tenant_id = $1 AND id = $2 AND version = $3
-		RETURNING version`,
+		b := &pgx.Batch{}
+		b.Queue(updateUserSQL,
 			u.TenantID, u.ID, u.Version, u.Username, u.Name, u.NickName, u.Email,
 			u.Phone, u.PhoneCountryCode, u.Active, u.Locked, u.MustChangePassword,
 			nullTime(u.PasswordChangedAt), u.Origin, u.ClientIP, u.EnterpriseID, u.Grade,
 			u.EmployeeNumber, u.ManagerID, u.Address, u.City, u.Province,
-			u.Country, u.Comment, ext, u.CreatedAt, u.UpdatedAt, u.PasswordHash).Scan(&version)
-		if err != nil {
-			return versionError(ctx, tx, err, "users", "user", u.TenantID, u.ID)
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM user_orgs WHERE user_id = $1`, u.ID); err != nil {
-			return err
-		}
+			u.Country, u.Comment, ext, u.CreatedAt, u.UpdatedAt, u.PasswordHash)
+		b.Queue(`DELETE FROM user_orgs WHERE user_id = $1`, u.ID)
 		var m memberships
 		m.add(&u)
-		if err := m.insert(ctx, tx); err != nil {
+		m.queue(b)
+		b.Queue(insertEventSQL, eventArgs(ev)...)
+		results := tx.SendBatch(ctx, b)
+		var version int64
+		updateErr := results.QueryRow().Scan(&version)
+		// Close reads the answers to the rest of the batch, and the first
+		// error among them.
+		if err := results.Close(); err != nil && updateErr == nil {
 			return err
 		}
+		if updateErr != nil {
+			return versionError(ctx, tx, updateErr, "users", "user", u.TenantID, u.ID)
+		}
 		u.Version = version
-		return insertEvent(ctx, tx, ev)
+		return nil
 	})
 	if err != nil {
 		return directory.User{}, storeError("update user", err)
