@@ -304,13 +304,24 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 // page is read from that column's text_pattern_ops index, which holds the
 // lowercased values in byte order (the order of the ~<~ operator): the scan
 // starts at the page's position, so a page costs its own rows whatever the
-// number of users matching the prefix. The explicit ~>=~ bounds start the
-// scan at the later of the prefix and the position (the index scan keeps
-// the tighter one) even in a generic plan, where the LIKE pattern is a
-// parameter that gives no range. The zero position ("", 0) comes before
-// every user. Ordered by id, the (tenant_id, id) index does the same; a q
-// filter is then checked on each user in id order until the page is full.
+// number of users matching the prefix. Both values are unique per tenant
+// ignoring case (users_email_key, users_username_key), so the id never
+// breaks a tie and ORDER BY names the value alone: the index then gives the
+// whole order, and the planner needs no sort node even when, with no
+// statistics yet, it expects a handful of matches. The explicit ~>=~ bounds
+// start the scan at the later of the prefix and the position (the index
+// scan keeps the tighter one) even in a generic plan, where the LIKE
+// pattern is a parameter that gives no range. The zero position ("", 0)
+// comes before every user. Ordered by id, the (tenant_id, id) index does the
+// same; a q filter is then checked on each user in id order until the page
+// is full.
 func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
+	q, args := listUsersQuery(tenantID, f)
+	return query(ctx, s, "list users", scanUser, q, args...)
+}
+
+// listUsersQuery builds the query of ListUsers.
+func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 	where := []string{`u.tenant_id = $1`}
 	args := []any{tenantID}
 	arg := func(v any) string {
@@ -319,7 +330,7 @@ func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserF
 	}
 	order := `u.id`
 	keyset := func(column, prefix string) {
-		order = column + ` USING ~<~, u.id`
+		order = column + ` USING ~<~`
 		after := arg(f.AfterKey)
 		where = append(where, column+` LIKE `+arg(likePrefix(prefix)),
 			column+` ~>=~ lower(`+arg(prefix)+`)`, column+` ~>=~ lower(`+after+`)`,
@@ -341,7 +352,7 @@ func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserF
 		where = append(where, `(lower(u.username) LIKE `+p+` OR lower(u.email) LIKE `+p+` OR lower(u.name) LIKE `+p+`)`)
 	}
 	q := userSelect + `WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit)
-	return query(ctx, s, "list users", scanUser, q, args...)
+	return q, args
 }
 
 // likePrefix returns the LIKE pattern matching strings that start with p,
