@@ -104,10 +104,10 @@ func exportUsers(ctx context.Context, w io.Writer, svc *directory.Service, p dir
 				return fmt.Errorf("export users: %w", err)
 			}
 		}
-		if next == 0 {
+		if next == nil {
 			return bw.Flush()
 		}
-		f.AfterID = next
+		f = *next
 	}
 }
 

@@ -406,6 +406,38 @@ func TestCursorPaging(t *testing.T) {
 	want(t, send(t, e, h, "GET", "/admin/v1/users?cursor="+c, "other", ""), http.StatusBadRequest)
 }
 
+// TestCursorPagingByEmail pages through an email-filtered list, which is
+// ordered by email: each cursor carries the last email as well as its id.
+func TestCursorPagingByEmail(t *testing.T) {
+	e, h := newEnv(t)
+	ids := map[string]int64{}
+	for i, email := range []string{"page3@example.com", "Page1@example.com", "PAGE4@example.com", "page0@example.com", "page2@example.com"} {
+		body := `{"username":"pager` + strconv.Itoa(i) + `","email":"` + email + `"}`
+		u := want(t, send(t, e, h, "POST", "/admin/v1/users", "rw", body), http.StatusCreated)
+		ids[strings.ToLower(email)] = int64(u["id"].(float64))
+	}
+	wantIDs := []int64{ids["page0@example.com"], ids["page1@example.com"], ids["page2@example.com"], ids["page3@example.com"], ids["page4@example.com"]}
+	var got []int64
+	target := "/admin/v1/users?email=PAGE&limit=2"
+	for page := 1; ; page++ {
+		if page > 3 {
+			t.Fatalf("more than 3 pages of 2 for %d users", len(wantIDs))
+		}
+		body := want(t, send(t, e, h, "GET", target, "ro", ""), http.StatusOK)
+		for _, u := range body["users"].([]any) {
+			got = append(got, int64(u.(map[string]any)["id"].(float64)))
+		}
+		next, _ := body["next_cursor"].(string)
+		if next == "" {
+			break
+		}
+		target = "/admin/v1/users?email=PAGE&limit=2&cursor=" + next
+	}
+	if !equalJSON(got, wantIDs) {
+		t.Errorf("ids across pages: got %v, want %v (by email)", got, wantIDs)
+	}
+}
+
 func TestLimitBounds(t *testing.T) {
 	e, h := newEnv(t)
 	tests := []struct {

@@ -121,7 +121,7 @@ func (a *api) listAuditEvents(w http.ResponseWriter, r *http.Request, p director
 	if err != nil {
 		return err
 	}
-	events, next, err := a.svc.AuditEvents(r.Context(), p, after, n)
+	events, next, err := a.svc.AuditEvents(r.Context(), p, after.ID, n)
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (a *api) listAuditEvents(w http.ResponseWriter, r *http.Request, p director
 	for i, e := range events {
 		out.Events[i] = toEventJSON(e)
 	}
-	if out.NextCursor, err = a.cursors.seal(r.Context(), p.TenantID, next, "audit-events"); err != nil {
+	if out.NextCursor, err = a.cursors.seal(r.Context(), p.TenantID, position{ID: next}, "audit-events"); err != nil {
 		return err
 	}
 	return writeJSON(w, r, http.StatusOK, out)

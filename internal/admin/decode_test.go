@@ -155,14 +155,22 @@ func FuzzUserPatch(f *testing.F) {
 func TestCursor(t *testing.T) {
 	ctx := context.Background()
 	c := &cursorSigner{key: []byte("0123456789abcdef0123456789abcdef")}
-	s, err := c.seal(ctx, 1, 42, "users", "ad", "", "")
+	pos := position{ID: 42, Key: "Ada@example.com"}
+	s, err := c.seal(ctx, 1, pos, "users", "", "ad", "")
 	if err != nil || s == nil {
 		t.Fatalf("seal: got %v, %v, want a cursor", s, err)
 	}
-	if got, err := c.open(ctx, 1, *s, "users", "ad", "", ""); err != nil || got != 42 {
-		t.Fatalf("open: got %d, %v, want 42, nil", got, err)
+	if got, err := c.open(ctx, 1, *s, "users", "", "ad", ""); err != nil || got != pos {
+		t.Fatalf("open: got %+v, %v, want %+v, nil", got, err, pos)
 	}
-	if got, err := c.seal(ctx, 1, 0, "users"); err != nil || got != nil {
+	idOnly, err := c.seal(ctx, 1, position{ID: 7}, "orgs")
+	if err != nil || idOnly == nil {
+		t.Fatalf("seal without key: got %v, %v, want a cursor", idOnly, err)
+	}
+	if got, err := c.open(ctx, 1, *idOnly, "orgs"); err != nil || got != (position{ID: 7}) {
+		t.Fatalf("open without key: got %+v, %v, want id 7, nil", got, err)
+	}
+	if got, err := c.seal(ctx, 1, position{}, "users"); err != nil || got != nil {
 		t.Errorf("seal of the last page: got %v, %v, want nil, nil", got, err)
 	}
 	raw, _ := base64.RawURLEncoding.DecodeString(*s)
@@ -176,16 +184,18 @@ func TestCursor(t *testing.T) {
 		tenant       int64
 		binding      []string
 	}{
-		{"position changed", flip(8), 1, []string{"users", "ad", "", ""}},
-		{"tag changed", flip(len(raw) - 1), 1, []string{"users", "ad", "", ""}},
-		{"version changed", flip(0), 1, []string{"users", "ad", "", ""}},
-		{"other filter", *s, 1, []string{"users", "a", "", ""}},
-		{"filter moved to another parameter", *s, 1, []string{"users", "", "ad", ""}},
-		{"other list", *s, 1, []string{"orgs", "ad", "", ""}},
-		{"other tenant", *s, 2, []string{"users", "ad", "", ""}},
-		{"truncated", (*s)[:len(*s)-2], 1, []string{"users", "ad", "", ""}},
-		{"not base64", "!!!", 1, []string{"users", "ad", "", ""}},
-		{"padded base64", *s + "=", 1, []string{"users", "ad", "", ""}},
+		{"id changed", flip(8), 1, []string{"users", "", "ad", ""}},
+		{"key changed", flip(9), 1, []string{"users", "", "ad", ""}},
+		{"tag changed", flip(len(raw) - 1), 1, []string{"users", "", "ad", ""}},
+		{"version changed", flip(0), 1, []string{"users", "", "ad", ""}},
+		{"other filter", *s, 1, []string{"users", "", "a", ""}},
+		{"filter moved to another parameter", *s, 1, []string{"users", "ad", "", ""}},
+		{"other list", *s, 1, []string{"orgs", "", "ad", ""}},
+		{"other tenant", *s, 2, []string{"users", "", "ad", ""}},
+		{"truncated", (*s)[:len(*s)-2], 1, []string{"users", "", "ad", ""}},
+		{"too short to hold a tag", base64.RawURLEncoding.EncodeToString(raw[:cursorMinLen-1]), 1, []string{"users", "", "ad", ""}},
+		{"not base64", "!!!", 1, []string{"users", "", "ad", ""}},
+		{"padded base64", *s + "=", 1, []string{"users", "", "ad", ""}},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

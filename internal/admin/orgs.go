@@ -46,9 +46,11 @@ func (a *api) listOrgs(w http.ResponseWriter, r *http.Request, p directory.Princ
 		}
 	}
 	binding := []string{"orgs", strconv.FormatInt(f.ParentID, 10), f.Query}
-	if f.AfterID, err = a.cursors.open(r.Context(), p.TenantID, q.Get("cursor"), binding...); err != nil {
+	after, err := a.cursors.open(r.Context(), p.TenantID, q.Get("cursor"), binding...)
+	if err != nil {
 		return err
 	}
+	f.AfterID = after.ID
 	orgs, next, err := a.svc.ListOrgs(r.Context(), p, f)
 	if err != nil {
 		return err
@@ -57,7 +59,7 @@ func (a *api) listOrgs(w http.ResponseWriter, r *http.Request, p directory.Princ
 	for i, o := range orgs {
 		out.Orgs[i] = toOrgJSON(o)
 	}
-	if out.NextCursor, err = a.cursors.seal(r.Context(), p.TenantID, next, binding...); err != nil {
+	if out.NextCursor, err = a.cursors.seal(r.Context(), p.TenantID, position{ID: next}, binding...); err != nil {
 		return err
 	}
 	return writeJSON(w, r, http.StatusOK, out)

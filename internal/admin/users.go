@@ -43,9 +43,11 @@ func (a *api) listUsers(w http.ResponseWriter, r *http.Request, p directory.Prin
 	}
 	f := directory.UserFilter{Username: q.Get("username"), Email: q.Get("email"), Query: q.Get("q"), Limit: n}
 	binding := []string{"users", f.Username, f.Email, f.Query}
-	if f.AfterID, err = a.cursors.open(r.Context(), p.TenantID, q.Get("cursor"), binding...); err != nil {
+	after, err := a.cursors.open(r.Context(), p.TenantID, q.Get("cursor"), binding...)
+	if err != nil {
 		return err
 	}
+	f.AfterKey, f.AfterID = after.Key, after.ID
 	users, next, err := a.svc.ListUsers(r.Context(), p, f)
 	if err != nil {
 		return err
@@ -54,7 +56,11 @@ func (a *api) listUsers(w http.ResponseWriter, r *http.Request, p directory.Prin
 	for i, u := range users {
 		out.Users[i] = toUserJSON(u)
 	}
-	if out.NextCursor, err = a.cursors.seal(r.Context(), p.TenantID, next, binding...); err != nil {
+	var end position
+	if next != nil {
+		end = position{ID: next.AfterID, Key: next.AfterKey}
+	}
+	if out.NextCursor, err = a.cursors.seal(r.Context(), p.TenantID, end, binding...); err != nil {
 		return err
 	}
 	return writeJSON(w, r, http.StatusOK, out)

@@ -280,26 +280,32 @@ func (s *Service) UsersByID(ctx context.Context, p Principal, ids []int64) ([]Us
 	return out, nil
 }
 
-// ListUsers returns a page of the principal's users and the id to pass as
-// f.AfterID for the next page (0 when this is the last page).
-func (s *Service) ListUsers(ctx context.Context, p Principal, f UserFilter) ([]User, int64, error) {
+// ListUsers returns a page of the principal's users, in the order
+// f.Order() names, and the filter that reads the next page: f with its
+// position moved to the last user of this page. The next filter is nil
+// when this is the last page.
+func (s *Service) ListUsers(ctx context.Context, p Principal, f UserFilter) ([]User, *UserFilter, error) {
 	if err := p.require(ScopeUsersRead); err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	limit, err := pageSize(f.Limit)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
-	f.Limit = limit + 1
-	users, err := s.store.ListUsers(ctx, p.TenantID, f)
+	query := f
+	query.Limit = limit + 1
+	users, err := s.store.ListUsers(ctx, p.TenantID, query)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
-	if len(users) > limit {
-		users = users[:limit]
-		return users, users[limit-1].ID, nil
+	if len(users) <= limit {
+		return users, nil, nil
 	}
-	return users, 0, nil
+	users = users[:limit]
+	last := users[limit-1]
+	next := f
+	next.AfterKey, next.AfterID = f.Order().Key(last), last.ID
+	return users, &next, nil
 }
 
 func pageSize(n int) (int, error) {

@@ -45,8 +45,8 @@ type Store interface {
 	// UsersByID returns the users of tenantID among ids, in no particular
 	// order; ids that do not exist there are left out.
 	UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]User, error)
-	// ListUsers returns up to f.Limit users with id > f.AfterID matching f,
-	// ordered by id.
+	// ListUsers returns up to f.Limit users matching f in the order
+	// f.Order() names, starting after the position f.AfterKey, f.AfterID.
 	ListUsers(ctx context.Context, tenantID int64, f UserFilter) ([]User, error)
 	// UpdateUser stores every field of u, its org memberships included, if the
 	// stored version is still u.Version, and returns it with the version
@@ -91,17 +91,63 @@ type Store interface {
 	RecordEvent(ctx context.Context, ev Event) error
 }
 
-// UserFilter selects users for ListUsers. Empty fields match everything.
+// UserFilter selects users for ListUsers and says where the page starts.
+// Empty fields match everything.
 type UserFilter struct {
 	// Username matches usernames that start with it, ignoring case.
 	Username string
 	// Email matches emails that start with it, ignoring case.
 	Email string
 	// Query matches users whose username, email or name starts with it,
-	// ignoring case.
-	Query   string
-	AfterID int64
-	Limit   int
+	// ignoring case. It never changes the order.
+	Query string
+	// AfterKey and AfterID are the position of the last user of the
+	// previous page: its sort key (see UserOrder.Key) and id. The page
+	// holds the users after it in f.Order(). Zero values start at the
+	// beginning.
+	AfterKey string
+	AfterID  int64
+	Limit    int
+}
+
+// UserOrder is the order of a list of users.
+type UserOrder int
+
+const (
+	// ByID orders users by id.
+	ByID UserOrder = iota
+	// ByEmail orders users by email ignoring case, then by id.
+	ByEmail
+	// ByUsername orders users by username ignoring case, then by id.
+	ByUsername
+)
+
+// Order returns the order of the users f selects: by email when f.Email is
+// set (f.Username, if also set, only filters), by username when only
+// f.Username is set, by id otherwise. Ordering by the prefix's own column
+// lets a store read a page straight from that column's index, however many
+// users match the prefix.
+func (f UserFilter) Order() UserOrder {
+	switch {
+	case f.Email != "":
+		return ByEmail
+	case f.Username != "":
+		return ByUsername
+	}
+	return ByID
+}
+
+// Key returns u's sort key in order o, as a page position's AfterKey: its
+// email for ByEmail, its username for ByUsername, "" for ByID. Stores
+// compare keys ignoring case, as they compare the users' values.
+func (o UserOrder) Key(u User) string {
+	switch o {
+	case ByEmail:
+		return u.Email
+	case ByUsername:
+		return u.Username
+	}
+	return ""
 }
 
 // OrgFilter selects orgs for ListOrgs. Empty fields match everything.

@@ -355,3 +355,58 @@ func TestEmailPrefixEstimate(t *testing.T) {
 		t.Errorf("the planner expects %d users to match, want about 10: %s", rows, plan)
 	}
 }
+
+// TestListUsersPlan checks that a prefix-filtered list reads its page from
+// the prefix's index in the index's order, with no sort of every match, on
+// a store without planner statistics (a fresh one, before autovacuum has
+// analyzed it), where the planner expects a handful of matches and would
+// happily sort them.
+func TestListUsersPlan(t *testing.T) {
+	s := openFresh(t)
+	ctx := t.Context()
+	if _, err := s.pool.Exec(ctx, `ALTER TABLE users SET (autovacuum_enabled = false)`); err != nil {
+		t.Fatalf("keep autovacuum off the table: %v", err)
+	}
+	now := time.Now().UTC()
+	tenant, err := s.CreateTenant(ctx, directory.Tenant{Name: "plan", CreatedAt: now})
+	if err != nil {
+		t.Fatalf("CreateTenant: %v", err)
+	}
+	users := make([]directory.User, 5000)
+	for i := range users {
+		n := strconv.Itoa(i)
+		users[i] = directory.User{TenantID: tenant.ID, Username: "user" + n, Name: "User " + n, Email: "user" + n + "@plan.example", CreatedAt: now, UpdatedAt: now}
+	}
+	if _, err := s.CreateUsers(ctx, users, directory.Event{TenantID: tenant.ID, Time: now, Action: "user.import"}); err != nil {
+		t.Fatalf("CreateUsers: %v", err)
+	}
+
+	tests := []struct {
+		name   string
+		filter directory.UserFilter
+		index  string
+	}{
+		{"email", directory.UserFilter{Email: "user1", Limit: 101}, "users_email_prefix_idx"},
+		{"username", directory.UserFilter{Username: "User1", Limit: 101}, "users_username_prefix_idx"},
+		{"email after a cursor", directory.UserFilter{Email: "user1", AfterKey: "user1234@plan.example", AfterID: 1235, Limit: 101}, "users_email_prefix_idx"},
+		{"username after a cursor", directory.UserFilter{Username: "user1", AfterKey: "user1234", AfterID: 1235, Limit: 101}, "users_username_prefix_idx"},
+		{"email and username", directory.UserFilter{Email: "user1", Username: "user1", Limit: 101}, "users_email_prefix_idx"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			query, args := listUsersQuery(tenant.ID, tc.filter)
+			rows, err := s.pool.Query(ctx, "EXPLAIN (COSTS OFF) "+query, args...)
+			if err != nil {
+				t.Fatalf("EXPLAIN: %v", err)
+			}
+			plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				t.Fatalf("read the plan: %v", err)
+			}
+			text := strings.Join(plan, "\n")
+			if !strings.Contains(text, "Index Scan using "+tc.index+" on users") || strings.Contains(text, "Sort") {
+				t.Errorf("plan:\n%s\nwant an Index Scan using %s and no Sort", text, tc.index)
+			}
+		})
+	}
+}

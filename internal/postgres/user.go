@@ -307,28 +307,60 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 	return query(ctx, s, "read users", scanUser, userSelect+`WHERE u.tenant_id = $1 AND u.id = ANY($2)`, tenantID, ids)
 }
 
-// ListUsers returns up to f.Limit users of tenantID with id > f.AfterID
-// matching f, ordered by id.
+// ListUsers returns up to f.Limit users of tenantID matching f after its
+// position, in the order f.Order() names. Ordered by email or username, the
+// page is read from that column's text_pattern_ops index, which holds the
+// lowercased values in byte order (the order of the ~<~ operator): the scan
+// starts at the page's position, so a page costs its own rows whatever the
+// number of users matching the prefix. Both values are unique per tenant
+// ignoring case (users_email_key, users_username_key), so the id never
+// breaks a tie and ORDER BY names the value alone: the index then gives the
+// whole order, and the planner needs no sort node even when, with no
+// statistics yet, it expects a handful of matches. The explicit ~>=~ bounds
+// start the scan at the later of the prefix and the position (the index
+// scan keeps the tighter one) even in a generic plan, where the LIKE
+// pattern is a parameter that gives no range. The zero position ("", 0)
+// comes before every user. Ordered by id, the (tenant_id, id) index does the
+// same; a q filter is then checked on each user in id order until the page
+// is full.
 func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
-	where := []string{`u.tenant_id = $1`, `u.id > $2`}
-	args := []any{tenantID, f.AfterID}
-	prefix := func(p string) string {
-		args = append(args, likePrefix(p))
+	q, args := listUsersQuery(tenantID, f)
+	return query(ctx, s, "list users", scanUser, q, args...)
+}
+
+// listUsersQuery builds the query of ListUsers.
+func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
+	where := []string{`u.tenant_id = $1`}
+	args := []any{tenantID}
+	arg := func(v any) string {
+		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	if f.Username != "" {
-		where = append(where, `lower(u.username) LIKE `+prefix(f.Username))
+	order := `u.id`
+	keyset := func(column, prefix string) {
+		order = column + ` USING ~<~`
+		after := arg(f.AfterKey)
+		where = append(where, column+` LIKE `+arg(likePrefix(prefix)),
+			column+` ~>=~ lower(`+arg(prefix)+`)`, column+` ~>=~ lower(`+after+`)`,
+			`(`+column+` ~>~ lower(`+after+`) OR u.id > `+arg(f.AfterID)+`)`)
 	}
-	if f.Email != "" {
-		where = append(where, `lower(u.email) LIKE `+prefix(f.Email))
+	switch f.Order() {
+	case directory.ByEmail:
+		keyset(`lower(u.email)`, f.Email)
+	case directory.ByUsername:
+		keyset(`lower(u.username)`, f.Username)
+	default:
+		where = append(where, `u.id > `+arg(f.AfterID))
+	}
+	if f.Username != "" && f.Order() != directory.ByUsername {
+		where = append(where, `lower(u.username) LIKE `+arg(likePrefix(f.Username)))
 	}
 	if f.Query != "" {
-		p := prefix(f.Query)
+		p := arg(likePrefix(f.Query))
 		where = append(where, `(lower(u.username) LIKE `+p+` OR lower(u.email) LIKE `+p+` OR lower(u.name) LIKE `+p+`)`)
 	}
-	args = append(args, f.Limit)
-	q := userSelect + `WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY u.id LIMIT $` + strconv.Itoa(len(args))
-	return query(ctx, s, "list users", scanUser, q, args...)
+	q := userSelect + `WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit)
+	return q, args
 }
 
 // likePrefix returns the LIKE pattern matching strings that start with p,

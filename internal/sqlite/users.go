@@ -189,34 +189,38 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 		WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`, tenantID, idList(ids))
 }
 
-// ListUsers returns up to f.Limit users with id > f.AfterID matching f, by id.
+// ListUsers returns up to f.Limit users matching f after its position, in
+// the order f.Order() names.
 func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
 	query, args := listUsersQuery(tenantID, f)
 	return s.queryUsers(ctx, query, args...)
 }
 
 // listUsersQuery builds the query of ListUsers. Each prefix filter is a
-// range on a _lower column, which an index serves. With a username or
-// email prefix, the unary + on id keeps the planner off the (tenant_id, id)
-// index: without statistics (a database never analyzed, such as one whose
-// users arrived through a server still running) it would otherwise walk
-// every user of the tenant in id order, instead of the prefix's range and a
-// sort of its matches, the plan it picks with statistics.
+// range on a _lower column. Ordered by email or username, the page is read
+// from that column's unique index on (tenant_id, column), whose entries end
+// with the rowid (id): the range starts at the page's position, so a page
+// costs its own rows whatever the number of users matching the prefix.
+// Ordered by id, the (tenant_id, id) index does the same; a q filter is
+// then checked on each user in id order until the page is full.
 func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
-	id := "id"
-	if f.Username != "" || f.Email != "" {
-		id = "+id"
+	query := `SELECT ` + userColumns + ` FROM users WHERE tenant_id = ?`
+	args := []any{tenantID}
+	order := `id`
+	switch f.Order() {
+	case directory.ByEmail:
+		order = `email_lower, id`
+		query, args = keyset(query, args, "email_lower", f.Email, f)
+	case directory.ByUsername:
+		order = `username_lower, id`
+		query, args = keyset(query, args, "username_lower", f.Username, f)
+	default:
+		query += ` AND id > ?`
+		args = append(args, f.AfterID)
 	}
-	query := `SELECT ` + userColumns + ` FROM users WHERE tenant_id = ? AND ` + id + ` > ?`
-	args := []any{tenantID, f.AfterID}
-	if f.Username != "" {
+	if f.Username != "" && f.Order() != directory.ByUsername {
 		lo, hi := prefixRange(f.Username)
 		query += ` AND username_lower >= ? AND username_lower < ?`
-		args = append(args, lo, hi)
-	}
-	if f.Email != "" {
-		lo, hi := prefixRange(f.Email)
-		query += ` AND email_lower >= ? AND email_lower < ?`
 		args = append(args, lo, hi)
 	}
 	if f.Query != "" {
@@ -226,8 +230,19 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 			OR name_lower >= ? AND name_lower < ?)`
 		args = append(args, lo, hi, lo, hi, lo, hi)
 	}
-	query += ` ORDER BY ` + id + ` LIMIT ?`
+	query += ` ORDER BY ` + order + ` LIMIT ?`
 	return query, append(args, f.Limit)
+}
+
+// keyset adds to query the users whose column starts with prefix and whose
+// (column, id) comes after f's position. The range starts at the later of
+// the prefix and the position, so the index seeks straight to the page.
+// The zero position ("", 0) comes before every user.
+func keyset(query string, args []any, column, prefix string, f directory.UserFilter) (string, []any) {
+	lo, hi := prefixRange(prefix)
+	after := strings.ToLower(f.AfterKey)
+	query += ` AND ` + column + ` >= ? AND ` + column + ` < ? AND (` + column + ` > ? OR id > ?)`
+	return query, append(args, max(lo, after), hi, after, f.AfterID)
 }
 
 // CreateUser inserts u with version 1.

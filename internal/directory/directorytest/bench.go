@@ -18,8 +18,9 @@ const benchUsers = 20_000
 
 // Bench runs the store benchmarks shared by every engine on s, which must
 // be empty and migrated: get one user (also from parallel goroutines), get
-// 100 by id, list a page of 100 by email prefix, and update one user (also from 64
-// parallel writers).
+// 100 by id, list a page of 100 by email prefix (a prefix of 11 users, and
+// one of every user from a random position), and update one user (also from
+// 64 parallel writers).
 //
 //	func BenchmarkStore(b *testing.B) { directorytest.Bench(b, openBenchStore(b)) }
 func Bench(b *testing.B, s directory.Store) {
@@ -81,6 +82,17 @@ func Bench(b *testing.B, s directory.Store) {
 			// "user1234" matches user1234 and user12340 to user12349.
 			prefix := "user" + strconv.Itoa(r.IntN(benchUsers/10))
 			if _, err := s.ListUsers(ctx, tn.ID, directory.UserFilter{Email: prefix, Limit: 101}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("ListUsers/email-prefix-of-all", func(b *testing.B) {
+		// "user" matches every user: a page after a random user must cost
+		// no more than a page of a prefix that matches 11.
+		for b.Loop() {
+			after := users[r.IntN(len(users))]
+			f := directory.UserFilter{Email: "user", AfterKey: after.Email, AfterID: after.ID, Limit: 101}
+			if _, err := s.ListUsers(ctx, tn.ID, f); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -248,28 +248,46 @@ func testListUsers(t *testing.T, f *fixture) {
 	f.createUser(t, mkB)
 
 	all := []int64{alice.ID, alfred.ID, bob.ID, carol.ID, under.ID, axb.ID}
+	// Keys compare lowercased, byte by byte: "a_b" < "alfred" < "alice" < "axb".
 	tests := []struct {
 		name   string
 		filter directory.UserFilter
 		want   []int64
 	}{
-		{"everything", directory.UserFilter{}, all},
-		{"username prefix ignoring case", directory.UserFilter{Username: "AL"}, []int64{alice.ID, alfred.ID}},
+		{"everything by id", directory.UserFilter{}, all},
+		{"username prefix ignoring case, by username", directory.UserFilter{Username: "AL"}, []int64{alfred.ID, alice.ID}},
 		{"whole username", directory.UserFilter{Username: "bob"}, []int64{bob.ID}},
 		{"username is a prefix, not a substring", directory.UserFilter{Username: "lice"}, nil},
 		{"underscore is literal", directory.UserFilter{Username: "a_"}, []int64{under.ID}},
+		{"username order is byte order of the lowercased username", directory.UserFilter{Username: "a"}, []int64{under.ID, alfred.ID, alice.ID, axb.ID}},
 		{"email prefix ignoring case", directory.UserFilter{Email: "alfred@EXAMPLE"}, []int64{alfred.ID}},
+		{"email prefix, by email", directory.UserFilter{Email: "A"}, []int64{alfred.ID, alice.ID}},
 		{"email domain is not a prefix", directory.UserFilter{Email: "example.com"}, nil},
 		{"query matches username", directory.UserFilter{Query: "CAR"}, []int64{carol.ID}},
 		{"query matches email", directory.UserFilter{Query: "bob@ex"}, []int64{bob.ID}},
 		{"query matches name", directory.UserFilter{Query: "robert"}, []int64{bob.ID}},
-		{"query matches any of them", directory.UserFilter{Query: "al"}, []int64{alice.ID, alfred.ID}},
+		{"query matches any of them, by id", directory.UserFilter{Query: "al"}, []int64{alice.ID, alfred.ID}},
 		{"query without match", directory.UserFilter{Query: "zz"}, nil},
 		{"username and email together", directory.UserFilter{Username: "al", Email: "alice"}, []int64{alice.ID}},
+		{"username and email together, by email", directory.UserFilter{Username: "al", Email: "a"}, []int64{alfred.ID, alice.ID}},
+		{"email and query, by email", directory.UserFilter{Email: "a", Query: "alice"}, []int64{alice.ID}},
 		{"after id", directory.UserFilter{AfterID: bob.ID}, []int64{carol.ID, under.ID, axb.ID}},
-		{"after id with filter", directory.UserFilter{Query: "al", AfterID: alice.ID}, []int64{alfred.ID}},
+		{"after id with query", directory.UserFilter{Query: "al", AfterID: alice.ID}, []int64{alfred.ID}},
+		{"after id ignores a key", directory.UserFilter{AfterKey: "zzz", AfterID: bob.ID}, []int64{carol.ID, under.ID, axb.ID}},
+		{"after an email", directory.UserFilter{Email: "a", AfterKey: alfred.Email, AfterID: alfred.ID}, []int64{alice.ID}},
+		{"after an email ignoring case", directory.UserFilter{Email: "a", AfterKey: "alfred@example.ORG", AfterID: alfred.ID}, []int64{alice.ID}},
+		{"after the last email", directory.UserFilter{Email: "a", AfterKey: alice.Email, AfterID: alice.ID}, nil},
+		{"after a username", directory.UserFilter{Username: "a", AfterKey: alfred.Username, AfterID: alfred.ID}, []int64{alice.ID, axb.ID}},
+		{"after a username ignoring case", directory.UserFilter{Username: "a", AfterKey: "ALFRED", AfterID: alfred.ID}, []int64{alice.ID, axb.ID}},
+		{"after a username, with an email filter", directory.UserFilter{Username: "a", Email: "al", AfterKey: alfred.Email, AfterID: alfred.ID}, []int64{alice.ID}},
+		// A position is a (key, id) pair: a user with the same key and a
+		// higher id comes after it, whichever user the key belonged to.
+		{"same key, lower id", directory.UserFilter{Username: "a", AfterKey: "alice", AfterID: alice.ID - 1}, []int64{alice.ID, axb.ID}},
+		{"same key, same id", directory.UserFilter{Username: "a", AfterKey: "alice", AfterID: alice.ID}, []int64{axb.ID}},
+		{"after a key nobody has", directory.UserFilter{Username: "a", AfterKey: "alex", AfterID: 1}, []int64{alfred.ID, alice.ID, axb.ID}},
 		{"limit", directory.UserFilter{Limit: 2}, []int64{alice.ID, alfred.ID}},
-		{"limit with filter", directory.UserFilter{Query: "a", Limit: 1}, []int64{alice.ID}},
+		{"limit with query", directory.UserFilter{Query: "a", Limit: 1}, []int64{alice.ID}},
+		{"limit by username", directory.UserFilter{Username: "a", Limit: 2}, []int64{under.ID, alfred.ID}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -287,33 +305,66 @@ func testListUsers(t *testing.T, f *fixture) {
 	}
 }
 
+// testListUsersPaging reads lists page by page, each page starting after
+// the last user of the one before, and checks that the pages together hold
+// every match once, in the list's order.
 func testListUsersPaging(t *testing.T, f *fixture) {
-	var want []int64
-	for i := range 7 {
-		want = append(want, f.createUser(t, user(f.a, "page"+strconv.Itoa(i))).ID)
-		f.createUser(t, user(f.b, "page"+strconv.Itoa(i)))
+	// Usernames, emails and ids each order the users differently.
+	names := []string{"page3", "Page0", "page6", "PAGE1", "page5", "page2", "page4"}
+	var byID []int64
+	byKey := make([]int64, len(names))
+	for _, n := range names {
+		u := user(f.a, n)
+		u.Email = "PAGE-" + n[len(n)-1:] + "@example.com"
+		if n == "page5" {
+			u.Email = "page-5@example.com"
+		}
+		u = f.createUser(t, u)
+		byID = append(byID, u.ID)
+		byKey[n[len(n)-1]-'0'] = u.ID
+		other := user(f.b, n)
+		other.Email = u.Email
+		f.createUser(t, other)
 	}
-	var got []int64
-	after := int64(0)
-	for page := 0; ; page++ {
-		if page > len(want) {
-			t.Fatalf("paging did not end after %d pages", page)
-		}
-		us, err := f.s.ListUsers(f.ctx, f.a, directory.UserFilter{Query: "PAGE", AfterID: after, Limit: 3})
-		if err != nil {
-			t.Fatalf("ListUsers page %d: %v", page, err)
-		}
-		if len(us) > 3 {
-			t.Fatalf("page %d: got %d users, want at most 3", page, len(us))
-		}
-		if len(us) == 0 {
-			break
-		}
-		got = append(got, ids(us, userID)...)
-		after = us[len(us)-1].ID
+	tests := []struct {
+		name   string
+		filter directory.UserFilter
+		want   []int64
+	}{
+		{"by id, with query", directory.UserFilter{Query: "PAGE"}, byID},
+		{"by email", directory.UserFilter{Email: "page-"}, byKey},
+		{"by username", directory.UserFilter{Username: "Page"}, byKey},
+		{"by email, with username", directory.UserFilter{Username: "page", Email: "PAGE"}, byKey},
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("ids over all pages: got %v, want %v", got, want)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, limit := range []int{1, 3, 7} {
+				var got []int64
+				page := tc.filter
+				page.Limit = limit
+				for n := 0; ; n++ {
+					if n > len(tc.want) {
+						t.Fatalf("limit %d: paging did not end after %d pages", limit, n)
+					}
+					us, err := f.s.ListUsers(f.ctx, f.a, page)
+					if err != nil {
+						t.Fatalf("ListUsers page %d: %v", n, err)
+					}
+					if len(us) > limit {
+						t.Fatalf("limit %d, page %d: got %d users", limit, n, len(us))
+					}
+					if len(us) == 0 {
+						break
+					}
+					got = append(got, ids(us, userID)...)
+					last := us[len(us)-1]
+					page.AfterKey, page.AfterID = page.Order().Key(last), last.ID
+				}
+				if !slices.Equal(got, tc.want) {
+					t.Errorf("limit %d: ids over all pages: got %v, want %v", limit, got, tc.want)
+				}
+			}
+		})
 	}
 }
 
