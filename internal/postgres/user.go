@@ -325,6 +325,13 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 // is full.
 func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
 	q, args := listUsersQuery(tenantID, f)
+	if f.Email != "" || f.Username != "" || f.Query != "" {
+		// Planned afresh with the pattern in hand, never as a cached
+		// generic plan: a generic plan cannot turn LIKE 'prefix%' into an
+		// index range, and read to the end of the tenant's index (seconds
+		// at 10M users) for the last page of a prefix.
+		args = append([]any{pgx.QueryExecModeDescribeExec}, args...)
+	}
 	return query(ctx, s, "list users", scanUser, q, args...)
 }
 
