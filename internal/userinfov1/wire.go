@@ -17,7 +17,8 @@ const (
 	extSendEmail = "send_email"
 )
 
-// successBody is the 200 answer with data.
+// successBody is the 200 answer with data. appendSuccess writes it, and
+// its tests check that it writes what encoding/json would.
 type successBody struct {
 	Result bool       `json:"result"`
 	Mcode  string     `json:"mcode"`
