@@ -146,21 +146,25 @@ func (c *columns) check(i int) {
 }
 
 // decodeExtension decodes the extension column, with json.Number for
-// numbers. Most users have none, "{}", which needs no decoder.
+// numbers. Most users have none, "{}", which needs no decoder. Decoding into
+// an any, rather than a map, builds the map without reflection.
 func decodeExtension(s string) (map[string]any, error) {
 	if s == "{}" {
 		return map[string]any{}, nil
 	}
-	var ext map[string]any
+	var v any
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
-	if err := dec.Decode(&ext); err != nil {
+	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
-	if ext == nil {
-		ext = map[string]any{}
+	switch ext := v.(type) {
+	case map[string]any:
+		return ext, nil
+	case nil:
+		return map[string]any{}, nil
 	}
-	return ext, nil
+	return nil, errors.New("not a JSON object")
 }
 
 // parseOrgs decodes the memberships column of userColumns, by position.
