@@ -73,7 +73,9 @@ func newUserItem(u directory.User) userItem {
 		SendEmail: extBool(u.Extension, extSendEmail),
 	}
 	if u.ManagerID != 0 {
-		it.ParentID = &u.ManagerID
+		// A pointer to a copy: &u.ManagerID would move all of u to the heap.
+		manager := u.ManagerID
+		it.ParentID = &manager
 	}
 	return it
 }
