@@ -266,14 +266,16 @@ func (s *Service) UsersByID(ctx context.Context, p Principal, ids []int64) ([]Us
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[int64]User, len(found))
-	for _, u := range found {
-		byID[u.ID] = u
+	// Index found rather than copy each User into the map: a User is
+	// hundreds of bytes, and a batch holds up to MaxBatch of them.
+	byID := make(map[int64]int, len(found))
+	for i, u := range found {
+		byID[u.ID] = i
 	}
 	out := make([]User, 0, len(found))
 	for _, id := range ids {
-		if u, ok := byID[id]; ok {
-			out = append(out, u)
+		if i, ok := byID[id]; ok {
+			out = append(out, found[i])
 			delete(byID, id)
 		}
 	}

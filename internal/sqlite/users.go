@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -11,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/userd/userd/internal/directory"
 )
@@ -87,38 +87,108 @@ func userValues(u *directory.User) (keyed, plain []any, err error) {
 	return keyed, plain, nil
 }
 
+// userColumnCount is the number of columns in userColumns.
+const userColumnCount = 29
+
+// scanUser reads a row of userColumns. It takes each column as the driver
+// returns it (int64, string or nil) and converts it here: database/sql's
+// conversions into *int64, *int and the sql.Null types go through
+// reflection and allocate, a large share of a read of 29 columns.
 func scanUser(sc scanner) (directory.User, error) {
 	var (
-		u                  directory.User
-		email              sql.NullString
-		pwChanged, manager sql.NullInt64
-		created, updated   sql.NullInt64
-		ext                []byte
-		orgs               sql.NullString
+		v    [userColumnCount]any
+		dest [userColumnCount]any
 	)
-	err := sc.Scan(&u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &email, &u.Phone, &u.PhoneCountryCode,
-		&u.Active, &u.Locked, &u.MustChangePassword, &pwChanged, &u.Origin, &u.ClientIP, &u.EnterpriseID,
-		&u.Grade, &u.EmployeeNumber, &manager, &u.Address, &u.City, &u.Province, &u.Country, &u.Comment, &ext,
-		&u.PasswordHash, &created, &updated, &u.Version, &orgs)
-	if err != nil {
-		return u, err
+	for i := range v {
+		dest[i] = &v[i]
 	}
-	if u.Orgs, err = parseOrgs(orgs.String); err != nil {
+	if err := sc.Scan(dest[:]...); err != nil {
+		return directory.User{}, err
+	}
+	c := columns{v: v[:]}
+	u := directory.User{
+		ID: c.int(0), TenantID: c.int(1), Username: c.text(2), Name: c.text(3), NickName: c.text(4),
+		Email: c.text(5), Phone: c.text(6), PhoneCountryCode: c.text(7),
+		Active: c.int(8) != 0, Locked: c.int(9) != 0, MustChangePassword: c.int(10) != 0,
+		PasswordChangedAt: c.time(11), Origin: c.text(12), ClientIP: c.text(13), EnterpriseID: c.text(14),
+		Grade: int(c.int(15)), EmployeeNumber: c.text(16), ManagerID: c.int(17), Address: c.text(18),
+		City: c.text(19), Province: c.text(20), Country: c.text(21), Comment: c.text(22),
+		PasswordHash: c.text(24), CreatedAt: c.time(25), UpdatedAt: c.time(26), Version: c.int(27),
+	}
+	ext, orgs := c.text(23), c.text(28)
+	if err := c.err; err != nil {
 		return u, fmt.Errorf("sqlite: user %d: %w", u.ID, err)
 	}
-	u.Email = email.String
-	u.PasswordChangedAt = fromMicros(pwChanged)
-	u.ManagerID = manager.Int64
-	u.CreatedAt, u.UpdatedAt = fromMicros(created), fromMicros(updated)
-	dec := json.NewDecoder(bytes.NewReader(ext))
-	dec.UseNumber()
-	if err := dec.Decode(&u.Extension); err != nil {
+	var err error
+	if u.Orgs, err = parseOrgs(orgs); err != nil {
+		return u, fmt.Errorf("sqlite: user %d: %w", u.ID, err)
+	}
+	if u.Extension, err = decodeExtension(ext); err != nil {
 		return u, fmt.Errorf("sqlite: user %d: decode extension: %w", u.ID, err)
 	}
-	if u.Extension == nil {
-		u.Extension = map[string]any{}
-	}
 	return u, nil
+}
+
+// columns holds a row as the driver returns it: int64 for INTEGER, string
+// for TEXT, nil for NULL. NULL reads as the zero value; a value of another
+// type reads as the zero value and sets err.
+type columns struct {
+	v   []any
+	err error
+}
+
+func (c *columns) int(i int) int64 {
+	n, ok := c.v[i].(int64)
+	if !ok {
+		c.check(i)
+	}
+	return n
+}
+
+func (c *columns) text(i int) string {
+	s, ok := c.v[i].(string)
+	if !ok {
+		c.check(i)
+	}
+	return s
+}
+
+// time decodes Unix microseconds, as micros stored them.
+func (c *columns) time(i int) time.Time {
+	if c.v[i] == nil {
+		return time.Time{}
+	}
+	return time.UnixMicro(c.int(i)).UTC()
+}
+
+// check records column i, which did not hold the type read, unless it is
+// NULL.
+func (c *columns) check(i int) {
+	if c.v[i] != nil && c.err == nil {
+		c.err = fmt.Errorf("column %d holds a %T, which the schema does not allow: was the file changed outside userd?", i, c.v[i])
+	}
+}
+
+// decodeExtension decodes the extension column, with json.Number for
+// numbers. Most users have none, "{}", which needs no decoder. Decoding into
+// an any, rather than a map, builds the map without reflection.
+func decodeExtension(s string) (map[string]any, error) {
+	if s == "{}" {
+		return map[string]any{}, nil
+	}
+	var v any
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	switch ext := v.(type) {
+	case map[string]any:
+		return ext, nil
+	case nil:
+		return map[string]any{}, nil
+	}
+	return nil, errors.New("not a JSON object")
 }
 
 // parseOrgs decodes the memberships column of userColumns, by position.
@@ -149,15 +219,16 @@ func parseOrgs(s string) ([]directory.Membership, error) {
 	return orgs, nil
 }
 
-// queryUsers runs a query selecting userColumns on the readers. One
+// queryUsers runs a query selecting userColumns on the readers; it expects
+// up to n users (it makes room for at most a page's worth in advance). One
 // statement reads a consistent snapshot, so it needs no transaction.
-func (s *Store) queryUsers(ctx context.Context, query string, args ...any) ([]directory.User, error) {
+func (s *Store) queryUsers(ctx context.Context, n int, query string, args ...any) ([]directory.User, error) {
 	rows, err := s.rq.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, storeError(err)
 	}
 	defer rows.Close()
-	var users []directory.User
+	users := make([]directory.User, 0, min(n, directory.MaxPageSize))
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
@@ -170,7 +241,7 @@ func (s *Store) queryUsers(ctx context.Context, query string, args ...any) ([]di
 
 // User returns one user of the tenant.
 func (s *Store) User(ctx context.Context, tenantID, id int64) (directory.User, error) {
-	users, err := s.queryUsers(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND id = ?`, tenantID, id)
+	users, err := s.queryUsers(ctx, 1, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND id = ?`, tenantID, id)
 	if err != nil {
 		return directory.User{}, err
 	}
@@ -185,7 +256,7 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return s.queryUsers(ctx, `SELECT `+userColumns+` FROM users
+	return s.queryUsers(ctx, len(ids), `SELECT `+userColumns+` FROM users
 		WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`, tenantID, idList(ids))
 }
 
@@ -193,7 +264,7 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 // the order f.Order() names.
 func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
 	query, args := listUsersQuery(tenantID, f)
-	return s.queryUsers(ctx, query, args...)
+	return s.queryUsers(ctx, f.Limit, query, args...)
 }
 
 // listUsersQuery builds the query of ListUsers. Each prefix filter is a

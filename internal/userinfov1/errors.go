@@ -79,11 +79,23 @@ func writeError(w http.ResponseWriter, r *http.Request, lang language, err error
 
 // writeJSON writes v as the response body with status.
 func writeJSON(w http.ResponseWriter, status int, lang language, v any) {
+	writeHeader(w, status, lang)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		slog.Debug("userinfov1: write response", "err", err)
+	}
+}
+
+// writeBody writes body, which is JSON, as the response body with status.
+func writeBody(w http.ResponseWriter, status int, lang language, body []byte) {
+	writeHeader(w, status, lang)
+	if _, err := w.Write(body); err != nil {
+		slog.Debug("userinfov1: write response", "err", err)
+	}
+}
+
+func writeHeader(w http.ResponseWriter, status int, lang language) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Language", lang.tag())
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(v); err != nil {
-		slog.Debug("userinfov1: write response", "err", err)
-	}
 }

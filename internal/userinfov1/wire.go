@@ -17,7 +17,8 @@ const (
 	extSendEmail = "send_email"
 )
 
-// successBody is the 200 answer with data.
+// successBody is the 200 answer with data. appendSuccess writes it, and
+// its tests check that it writes what encoding/json would.
 type successBody struct {
 	Result bool       `json:"result"`
 	Mcode  string     `json:"mcode"`
@@ -72,7 +73,9 @@ func newUserItem(u directory.User) userItem {
 		SendEmail: extBool(u.Extension, extSendEmail),
 	}
 	if u.ManagerID != 0 {
-		it.ParentID = &u.ManagerID
+		// A pointer to a copy: &u.ManagerID would move all of u to the heap.
+		manager := u.ManagerID
+		it.ParentID = &manager
 	}
 	return it
 }

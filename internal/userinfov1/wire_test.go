@@ -1,7 +1,9 @@
 package userinfov1
 
 import (
+	"bytes"
 	"encoding/json"
+	"strconv"
 	"testing"
 
 	"github.com/userd/userd/internal/directory"
@@ -32,5 +34,54 @@ func TestNewUserItemExtension(t *testing.T) {
 				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// awkwardStrings need escaping, or look as if they might.
+var awkwardStrings = []string{"", "plain", `quote " and \ backslash`, "<b>&amp;</b>", "tab\tnewline\n\x00\x1f", "\x7f",
+	"Zoë 李雷 🙂", "line\u2028sep\u2029", "bad \xff utf-8 \xc3", "\xed\xa0\x80 surrogate", "ends mid-rune \xe6\x9d"}
+
+// TestAppendSuccessMatchesEncodingJSON checks that the hand-written encoder
+// writes what json.Encoder writes for successBody.
+func TestAppendSuccessMatchesEncodingJSON(t *testing.T) {
+	var users []directory.User
+	for i, s := range awkwardStrings {
+		u := directory.User{ID: int64(i + 1), Email: s, EmployeeNumber: s, Name: s, Address: s, Phone: s, PhoneCountryCode: s,
+			Country: s, Province: s, City: s, Comment: s, ManagerID: int64(i), Extension: map[string]any{
+				"role_id": json.Number("-9223372036854775808"), "level_id": strconv.Itoa(i), "server_id": json.Number("9223372036854775807"),
+				"login": json.Number("0"), "send_email": i%2 == 0}}
+		if i%3 == 0 {
+			u.Extension = map[string]any{}
+		}
+		users = append(users, u)
+	}
+	for n := range len(users) + 1 {
+		checkAppendSuccess(t, users[:n])
+	}
+}
+
+func FuzzAppendSuccess(f *testing.F) {
+	for _, s := range awkwardStrings {
+		f.Add(s, int64(7), "2", true)
+	}
+	f.Fuzz(func(t *testing.T, s string, manager int64, roleID string, sendEmail bool) {
+		u := directory.User{ID: 1, Email: s, Name: s, Phone: s, Comment: s, ManagerID: manager,
+			Extension: map[string]any{"role_id": json.Number(roleID), "login": roleID, "send_email": sendEmail}}
+		checkAppendSuccess(t, []directory.User{u, {ID: 2, City: s}})
+	})
+}
+
+func checkAppendSuccess(t *testing.T, users []directory.User) {
+	t.Helper()
+	items := make([]userItem, len(users))
+	for i, u := range users {
+		items[i] = newUserItem(u)
+	}
+	var want bytes.Buffer
+	if err := json.NewEncoder(&want).Encode(successBody{Result: true, Mcode: mcodeSuccess, Data: items}); err != nil {
+		t.Fatalf("encode: %v", err)
+	}
+	if got := appendSuccess(nil, users); !bytes.Equal(got, want.Bytes()) {
+		t.Errorf("appendSuccess wrote\n%s\nencoding/json writes\n%s", got, want.Bytes())
 	}
 }

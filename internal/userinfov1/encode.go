@@ -1,0 +1,94 @@
+package userinfov1
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// appendSuccess appends the answer listing users: the JSON of
+// successBody{Result: true, Mcode: mcodeSuccess, Data: a newUserItem of each
+// user} and a newline, byte for byte what json.Encoder writes for it. A
+// batch answer holds up to MaxUserIDs items, and encoding them through
+// reflection cost a good part of what reading them did.
+func appendSuccess(b []byte, users []directory.User) []byte {
+	b = append(b, `{"result":true,"mcode":"`+mcodeSuccess+`","data":[`...)
+	for i := range users {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		it := newUserItem(users[i])
+		b = it.appendJSON(b)
+	}
+	return append(b, "]}\n"...)
+}
+
+// appendJSON appends it as json.Marshal would: the fields in order, those
+// tagged omitempty left out when nil.
+func (it *userItem) appendJSON(b []byte) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, it.ID, 10)
+	b = appendStringField(b, `,"email":`, it.Email)
+	b = appendIntField(b, `,"roleId":`, it.RoleID)
+	b = appendIntField(b, `,"levelId":`, it.LevelID)
+	b = appendIntField(b, `,"parentId":`, it.ParentID)
+	b = appendStringField(b, `,"entityNo":`, it.EntityNo)
+	b = appendStringField(b, `,"name":`, it.Name)
+	b = appendStringField(b, `,"address":`, it.Address)
+	b = appendStringField(b, `,"phone":{"countryCode":`, it.Phone.CountryCode)
+	b = appendStringField(b, `,"phone":`, it.Phone.Phone)
+	b = append(b, '}')
+	b = appendStringField(b, `,"country":`, it.Country)
+	b = appendStringField(b, `,"province":`, it.Province)
+	b = appendStringField(b, `,"city":`, it.City)
+	b = appendStringField(b, `,"comment":`, it.Comment)
+	b = appendIntField(b, `,"serverId":`, it.ServerID)
+	b = appendIntField(b, `,"login":`, it.Login)
+	if it.SendEmail != nil {
+		b = append(b, `,"sendEmail":`...)
+		b = strconv.AppendBool(b, *it.SendEmail)
+	}
+	return append(b, '}')
+}
+
+func appendStringField(b []byte, name, s string) []byte {
+	return appendString(append(b, name...), s)
+}
+
+// appendIntField appends name and *n, or nothing when n is nil.
+func appendIntField(b []byte, name string, n *int64) []byte {
+	if n == nil {
+		return b
+	}
+	return strconv.AppendInt(append(b, name...), *n, 10)
+}
+
+// appendString appends s as a JSON string escaped as encoding/json escapes
+// it. Most strings need no escaping and are copied; the others (control
+// characters, quotes, backslashes, <, > and &, invalid UTF-8, U+2028 and
+// U+2029) are left to encoding/json.
+func appendString(b []byte, s string) []byte {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return appendMarshaled(b, s)
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	if !ascii && (!utf8.ValidString(s) || strings.ContainsRune(s, '\u2028') || strings.ContainsRune(s, '\u2029')) {
+		return appendMarshaled(b, s)
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+func appendMarshaled(b []byte, s string) []byte {
+	q, _ := json.Marshal(s) // a string always marshals
+	return append(b, q...)
+}
