@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/userd/userd/internal/postgres/pgtest"
 )
@@ -149,6 +150,14 @@ func checkSecretsNeverStored(t *testing.T, db string) {
 		if !strings.Contains(places["the log"], `"status":401`) {
 			t.Errorf("%s: the log has no refused request, so it was not captured:\n%s", when, places["the log"])
 		}
+	}
+	// The log is written out in batches (logFlushInterval): wait for the
+	// line of the last request above before searching it.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(s.stderr.String(), `"status":204`); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the last request was not logged within 10 s:\n%s", s.stderr.String())
+		}
+		time.Sleep(logFlushInterval / 4)
 	}
 	check("while serving")
 	if err := s.stop(); err != nil {
