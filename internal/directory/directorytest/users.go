@@ -474,6 +474,11 @@ func testUpdateUser(t *testing.T, f *fixture) {
 		missing.ID = u.ID + 1000
 		_, err := f.s.UpdateUser(f.ctx, missing, event(f.a, "user.update", strconv.FormatInt(missing.ID, 10)))
 		checkError(t, "UpdateUser", err, directory.NotFound, "")
+		// Memberships of a user that is not there (deleted while the
+		// update was on its way) must not turn NotFound into another error.
+		missing.Orgs = []directory.Membership{{OrgID: o1.ID, Primary: true}}
+		_, err = f.s.UpdateUser(f.ctx, missing, event(f.a, "user.update", strconv.FormatInt(missing.ID, 10)))
+		checkError(t, "UpdateUser with orgs", err, directory.NotFound, "")
 	})
 
 	t.Run("another tenant's user", func(t *testing.T) {
