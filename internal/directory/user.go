@@ -2,6 +2,7 @@ package directory
 
 import (
 	"encoding/json"
+	"errors"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -374,4 +375,27 @@ func validateMemberships(orgs []Membership) error {
 		return Errorf(Invalid, "orgs", "at most one org may be primary (relation_type 1)")
 	}
 	return nil
+}
+
+// DecodeExtension decodes a stored extension object, numbers as
+// json.Number as User.Extension holds them. Most users have none, "{}",
+// which needs no decoder; decoding into an any rather than a map builds
+// the map without reflection.
+func DecodeExtension(data string) (map[string]any, error) {
+	if data == "{}" {
+		return map[string]any{}, nil
+	}
+	var v any
+	dec := json.NewDecoder(strings.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	switch ext := v.(type) {
+	case map[string]any:
+		return ext, nil
+	case nil:
+		return map[string]any{}, nil
+	}
+	return nil, errors.New("not a JSON object")
 }

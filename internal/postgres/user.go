@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -47,25 +46,13 @@ func scanUser(row pgx.Row) (directory.User, error) {
 	}
 	u.PasswordChangedAt = utc(passwordChangedAt)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
-	if u.Extension, err = decodeExtension(extension); err != nil {
-		return directory.User{}, fmt.Errorf("user %d: %w", u.ID, err)
+	if u.Extension, err = directory.DecodeExtension(string(extension)); err != nil {
+		return directory.User{}, fmt.Errorf("user %d: decode extension: %w", u.ID, err)
 	}
 	for i, id := range orgIDs {
 		u.Orgs = append(u.Orgs, directory.Membership{OrgID: id, Primary: primaries[i]})
 	}
 	return u, nil
-}
-
-// decodeExtension decodes a stored extension object, numbers as json.Number
-// as the domain wants them.
-func decodeExtension(b []byte) (map[string]any, error) {
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	ext := map[string]any{}
-	if err := d.Decode(&ext); err != nil {
-		return nil, fmt.Errorf("decode extension: %w", err)
-	}
-	return ext, nil
 }
 
 func encodeExtension(ext map[string]any) (string, error) {

@@ -123,7 +123,7 @@ func scanUser(sc scanner) (directory.User, error) {
 	if u.Orgs, err = parseOrgs(orgs); err != nil {
 		return u, fmt.Errorf("sqlite: user %d: %w", u.ID, err)
 	}
-	if u.Extension, err = decodeExtension(ext); err != nil {
+	if u.Extension, err = directory.DecodeExtension(ext); err != nil {
 		return u, fmt.Errorf("sqlite: user %d: decode extension: %w", u.ID, err)
 	}
 	return u, nil
@@ -167,28 +167,6 @@ func (c *columns) check(i int) {
 	if c.v[i] != nil && c.err == nil {
 		c.err = fmt.Errorf("column %d holds a %T, which the schema does not allow: was the file changed outside userd?", i, c.v[i])
 	}
-}
-
-// decodeExtension decodes the extension column, with json.Number for
-// numbers. Most users have none, "{}", which needs no decoder. Decoding into
-// an any, rather than a map, builds the map without reflection.
-func decodeExtension(s string) (map[string]any, error) {
-	if s == "{}" {
-		return map[string]any{}, nil
-	}
-	var v any
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	switch ext := v.(type) {
-	case map[string]any:
-		return ext, nil
-	case nil:
-		return map[string]any{}, nil
-	}
-	return nil, errors.New("not a JSON object")
 }
 
 // parseOrgs decodes the memberships column of userColumns, by position.
