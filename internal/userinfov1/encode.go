@@ -9,11 +9,12 @@ import (
 	"github.com/userd/userd/internal/directory"
 )
 
-// appendSuccess appends the answer listing users: the JSON of
-// successBody{Result: true, Mcode: mcodeSuccess, Data: a newUserItem of each
-// user} and a newline, byte for byte what json.Encoder writes for it. A
-// batch answer holds up to MaxUserIDs items, and encoding them through
-// reflection cost a good part of what reading them did.
+// appendSuccess appends the 200 answer listing users,
+// {"result":true,"mcode":"<mcodeSuccess>","data":[...]} with a newUserItem
+// of each user, and a newline: byte for byte what json.Encoder writes for
+// that object (wire_test.go checks it). A batch answer holds up to
+// MaxUserIDs items, and encoding them through reflection cost a good part
+// of what reading them did.
 func appendSuccess(b []byte, users []directory.User) []byte {
 	b = append(b, `{"result":true,"mcode":"`+mcodeSuccess+`","data":[`...)
 	for i := range users {

@@ -17,14 +17,6 @@ const (
 	extSendEmail = "send_email"
 )
 
-// successBody is the 200 answer with data. appendSuccess writes it, and
-// its tests check that it writes what encoding/json would.
-type successBody struct {
-	Result bool       `json:"result"`
-	Mcode  string     `json:"mcode"`
-	Data   []userItem `json:"data"`
-}
-
 // userItem is one entry of data. A field with no value (no manager, an
 // extension key that is absent or holds a value of another type) is left
 // out, as the seed's sample leaves out serverId and login. There is no

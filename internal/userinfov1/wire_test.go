@@ -9,6 +9,14 @@ import (
 	"github.com/userd/userd/internal/directory"
 )
 
+// successBody is the 200 answer with data as encoding/json would write it,
+// the reference appendSuccess is checked against.
+type successBody struct {
+	Result bool       `json:"result"`
+	Mcode  string     `json:"mcode"`
+	Data   []userItem `json:"data"`
+}
+
 func TestNewUserItemExtension(t *testing.T) {
 	tests := []struct {
 		name string
