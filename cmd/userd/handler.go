@@ -33,6 +33,7 @@ func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger
 	if err != nil {
 		return nil, nil, err
 	}
+	d := server.Deps{Service: svc, Authn: authn, Logger: logger, MaxBodyBytes: cfg.maxBodyBytes}
 	return server.New(server.Config{MaxBodyBytes: cfg.maxBodyBytes, Observe: tr.Observe(m.ObserveRequest)}, logger, st,
 		func(mux server.Router) {
 			if cfg.metricsAddr == "" {
@@ -40,12 +41,10 @@ func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger
 			}
 		},
 		func(mux server.Router) { auth.Routes(mux, authn) },
-		func(mux server.Router) { admin.Routes(mux, svc, authn) },
-		func(mux server.Router) {
-			openapiv1.Routes(mux, svc, authn, openapiv1.Config{MaxBodyBytes: cfg.maxBodyBytes})
-		},
-		func(mux server.Router) { tenantv2.Routes(mux, svc, authn, tenantv2.Config{Location: loc}) },
-		func(mux server.Router) { userinfov1.Routes(mux, svc, authn) },
+		func(mux server.Router) { admin.Routes(mux, d) },
+		func(mux server.Router) { openapiv1.Routes(mux, d) },
+		func(mux server.Router) { tenantv2.Routes(mux, d, tenantv2.Config{Location: loc}) },
+		func(mux server.Router) { userinfov1.Routes(mux, d) },
 		ref.Routes,
 	), authn, nil
 }

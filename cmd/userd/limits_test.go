@@ -44,8 +44,8 @@ func TestServeLimits(t *testing.T) {
 		okStatus           int
 		tooLarge           string // in the 413 body
 	}{
-		{"admin", "POST", "/admin/v1/users", bearer, `{"username":"grace"}`, " ", 201, `"status":413`},
-		{"openapiv1", "PUT", fmt.Sprintf("/openapi/v1/users/%d", user.ID), bearer, `{"phone":"5550100"}`, " ", 200, `"code":"body_too_large"`},
+		{"admin", "POST", "/admin/v1/users", bearer, `{"username":"grace"}`, " ", 201, `"status":413,"detail":"the request body is larger than 4096 bytes"`},
+		{"openapiv1", "PUT", fmt.Sprintf("/openapi/v1/users/%d", user.ID), bearer, `{"phone":"5550100"}`, " ", 200, `"code":"body_too_large","message":"the request body is larger than 4096 bytes`},
 		{"token", "POST", "/oauth/token", formType, tokenForm + "&pad=", "a", 200, `"error_code":"TOKEN.1002"`},
 	}
 	for _, b := range bodies {

@@ -122,7 +122,6 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	}
 	m.WatchHasher(hasher)
 	svc := directory.NewService(watched, hasher)
-	slog.SetDefault(logger)
 
 	ln, base, err := cfg.tls.listen(ctx, cfg.addr, logger)
 	if err != nil {

@@ -29,7 +29,7 @@ func newEnv(t testing.TB) (*dialecttest.Env, http.Handler) {
 	}
 	e.Credentials["all"] = secret.Reveal()
 	mux := http.NewServeMux()
-	admin.Routes(mux, e.Service, e.Authn)
+	admin.Routes(mux, e.Deps())
 	return e, mux
 }
 
@@ -58,6 +58,8 @@ func TestGolden(t *testing.T) {
 		{Name: "users-get", Method: "GET", Target: "/admin/v1/users/" + ada, Header: []string{auth("ro")}},
 		{Name: "users-get-other-tenant", Method: "GET", Target: "/admin/v1/users/" + carol, Header: []string{auth("ro")}},
 		{Name: "users-get-non-numeric-id", Method: "GET", Target: "/admin/v1/users/abc", Header: []string{auth("ro")}},
+		{Name: "users-get-leading-zero", Method: "GET", Target: "/admin/v1/users/0" + ada, Header: []string{auth("ro")}},
+		{Name: "users-get-percent-encoded-id", Method: "GET", Target: "/admin/v1/users/" + dialecttest.PercentEncode(ada), Header: []string{auth("ro")}},
 		{Name: "users-get-no-credential", Method: "GET", Target: "/admin/v1/users/" + ada},
 		{Name: "users-get-revoked-token", Method: "GET", Target: "/admin/v1/users/" + ada, Header: []string{auth("revoked")}},
 		{Name: "users-get-missing-scope", Method: "GET", Target: "/admin/v1/users/" + ada, Header: []string{auth("admin")}},
@@ -470,11 +472,24 @@ func TestLimitBounds(t *testing.T) {
 	}
 }
 
+// TestBodyLimit checks the API reads bodies up to the limit it is given and
+// answers a larger one 413, telling that limit.
 func TestBodyLimit(t *testing.T) {
-	e, h := newEnv(t)
-	big := `{"username":"x","comment":"` + strings.Repeat("a", 64<<10) + `"}`
-	rec := send(t, e, h, "POST", "/admin/v1/users", "rw", big)
+	e, _ := newEnv(t)
+	d := e.Deps()
+	d.MaxBodyBytes = 1000
+	mux := http.NewServeMux()
+	admin.Routes(mux, d)
+	pad := func(n int) string {
+		body := `{"username":"x"}`
+		return body + strings.Repeat(" ", n-len(body))
+	}
+	want(t, send(t, e, mux, "POST", "/admin/v1/users", "rw", pad(1000)), http.StatusCreated)
+	rec := send(t, e, mux, "POST", "/admin/v1/users", "rw", pad(1001))
 	body := want(t, rec, http.StatusRequestEntityTooLarge)
+	if got, wantDetail := body["detail"], "the request body is larger than 1000 bytes"; got != wantDetail {
+		t.Errorf("detail: got %q, want %q", got, wantDetail)
+	}
 	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
 		t.Errorf("Content-Type: got %q, want application/problem+json", ct)
 	}

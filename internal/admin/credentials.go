@@ -11,7 +11,7 @@ import (
 
 func (a *api) createClient(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
 	var in clientInput
-	if _, err := readJSON(w, r, &in, mediaJSON); err != nil {
+	if _, err := a.readJSON(w, r, &in, mediaJSON); err != nil {
 		return err
 	}
 	scopes, err := directory.ParseScopes(in.Scope)
@@ -22,7 +22,7 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request, p directory.P
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusCreated, clientCreatedJSON{clientJSON: toClientJSON(c), ClientSecret: secret.Reveal()})
+	return writeJSON(w, http.StatusCreated, clientCreatedJSON{clientJSON: toClientJSON(c), ClientSecret: secret.Reveal()})
 }
 
 func (a *api) listClients(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
@@ -34,12 +34,12 @@ func (a *api) listClients(w http.ResponseWriter, r *http.Request, p directory.Pr
 	for i, c := range clients {
 		out.Clients[i] = toClientJSON(c)
 	}
-	return writeJSON(w, r, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, out)
 }
 
 func (a *api) patchClient(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
 	var in clientPatchInput
-	if _, err := readJSON(w, r, &in, mediaMergePatch, mediaJSON); err != nil {
+	if _, err := a.readJSON(w, r, &in, mediaMergePatch, mediaJSON); err != nil {
 		return err
 	}
 	if in.Disabled == nil {
@@ -49,12 +49,12 @@ func (a *api) patchClient(w http.ResponseWriter, r *http.Request, p directory.Pr
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusOK, toClientJSON(c))
+	return writeJSON(w, http.StatusOK, toClientJSON(c))
 }
 
 func (a *api) createToken(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
 	var in tokenInput
-	if _, err := readJSON(w, r, &in, mediaJSON); err != nil {
+	if _, err := a.readJSON(w, r, &in, mediaJSON); err != nil {
 		return err
 	}
 	scopes, err := directory.ParseScopes(in.Scope)
@@ -81,7 +81,7 @@ func (a *api) createToken(w http.ResponseWriter, r *http.Request, p directory.Pr
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusCreated, tokenCreatedJSON{tokenJSON: toTokenJSON(t), Token: secret.Reveal()})
+	return writeJSON(w, http.StatusCreated, tokenCreatedJSON{tokenJSON: toTokenJSON(t), Token: secret.Reveal()})
 }
 
 func (a *api) listTokens(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
@@ -93,7 +93,7 @@ func (a *api) listTokens(w http.ResponseWriter, r *http.Request, p directory.Pri
 	for i, t := range tokens {
 		out.Tokens[i] = toTokenJSON(t)
 	}
-	return writeJSON(w, r, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, out)
 }
 
 func (a *api) revokeToken(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
@@ -132,5 +132,5 @@ func (a *api) listAuditEvents(w http.ResponseWriter, r *http.Request, p director
 	if out.NextCursor, err = a.cursors.seal(r.Context(), p.TenantID, position{ID: next}, "audit-events"); err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, out)
 }

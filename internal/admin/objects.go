@@ -41,7 +41,7 @@ func (o *object[T, P]) handleCreate(w http.ResponseWriter, r *http.Request, p di
 func (o *object[T, P]) write(w http.ResponseWriter, r *http.Request, status int, t T) error {
 	_, version, v := o.wire(t)
 	w.Header().Set("ETag", etag(version))
-	return writeJSON(w, r, status, v)
+	return writeJSON(w, status, v)
 }
 
 func (o *object[T, P]) handleGet(w http.ResponseWriter, r *http.Request, p directory.Principal) error {

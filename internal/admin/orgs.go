@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 )
 
 func (a *api) orgs() *object[directory.Org, directory.OrgPatch] {
@@ -14,16 +15,16 @@ func (a *api) orgs() *object[directory.Org, directory.OrgPatch] {
 		get:    a.svc.Org,
 		update: a.svc.UpdateOrg,
 		delete: a.svc.DeleteOrg,
-		decode: decodeOrg,
+		decode: a.decodeOrg,
 		wire: func(o directory.Org) (int64, int64, any) {
 			return o.ID, o.Version, toOrgJSON(o)
 		},
 	}
 }
 
-func decodeOrg(w http.ResponseWriter, r *http.Request, mediaTypes ...string) (directory.OrgPatch, error) {
+func (a *api) decodeOrg(w http.ResponseWriter, r *http.Request, mediaTypes ...string) (directory.OrgPatch, error) {
 	var in orgInput
-	b, err := readJSON(w, r, &in, mediaTypes...)
+	b, err := a.readJSON(w, r, &in, mediaTypes...)
 	if err != nil {
 		return directory.OrgPatch{}, err
 	}
@@ -41,7 +42,8 @@ func (a *api) listOrgs(w http.ResponseWriter, r *http.Request, p directory.Princ
 	}
 	f := directory.OrgFilter{Query: q.Get("q"), Limit: n}
 	if s := q.Get("parent_id"); s != "" {
-		if f.ParentID, err = strconv.ParseInt(s, 10, 64); err != nil || f.ParentID <= 0 {
+		var ok bool
+		if f.ParentID, ok = server.ParseID(s); !ok {
 			return directory.Errorf(directory.Invalid, "parent_id", "must be an org id")
 		}
 	}
@@ -62,5 +64,5 @@ func (a *api) listOrgs(w http.ResponseWriter, r *http.Request, p directory.Princ
 	if out.NextCursor, err = a.cursors.seal(r.Context(), p.TenantID, position{ID: next}, binding...); err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, out)
 }

@@ -1,13 +1,12 @@
 package admin
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 	"github.com/userd/userd/internal/strictjson"
 )
 
@@ -37,13 +36,17 @@ func (e *statusError) Error() string { return e.detail }
 
 // writeError answers err as application/problem+json. It is the one place
 // that maps errors to status codes; internal details are logged, never sent.
-func writeError(w http.ResponseWriter, r *http.Request, err error) {
+func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var (
-		je *strictjson.Error
-		se *statusError
-		p  problem
+		je       *strictjson.Error
+		se       *statusError
+		tooLarge *http.MaxBytesError
+		p        problem
 	)
 	switch {
+	case errors.As(err, &tooLarge):
+		p = problem{Type: "body-too-large", Title: http.StatusText(http.StatusRequestEntityTooLarge), Status: http.StatusRequestEntityTooLarge,
+			Detail: "the request body is larger than " + strconv.FormatInt(tooLarge.Limit, 10) + " bytes"}
 	case errors.As(err, &je):
 		p = problem{Type: "invalid", Title: "Invalid request", Status: http.StatusBadRequest, Detail: je.Reason, Field: je.Field}
 		if je.Field == "" {
@@ -76,44 +79,20 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="userd", error="insufficient_scope"`)
 			p = problem{Type: "forbidden", Title: "Forbidden", Status: http.StatusForbidden, Detail: e.Message}
 		case directory.Unavailable:
-			slog.WarnContext(r.Context(), "admin: store unavailable", "route", r.Pattern, "err", err)
+			a.logger.WarnContext(r.Context(), "admin: store unavailable", "route", r.Pattern, "err", err)
 			w.Header().Set("Retry-After", "5")
 			p = problem{Type: "unavailable", Title: "Service unavailable", Status: http.StatusServiceUnavailable, Detail: "the directory is unavailable; try again in a few seconds"}
 		default:
-			slog.ErrorContext(r.Context(), "admin: internal error", "route", r.Pattern, "err", err)
+			a.logger.ErrorContext(r.Context(), "admin: internal error", "route", r.Pattern, "err", err)
 			p = problem{Type: "internal", Title: "Internal server error", Status: http.StatusInternalServerError,
 				Detail: "an unexpected error occurred; the operator can find it in the log by the X-Request-Id of this response"}
 		}
 	}
 	p.Type = problemTypeBase + p.Type
-	body, _ := encode(p) // a problem always encodes
-	write(w, r, p.Status, "application/problem+json", body)
+	_ = server.WriteJSON(w, p.Status, "application/problem+json", p) // a problem always encodes
 }
 
 // writeJSON answers v as JSON with status.
-func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) error {
-	body, err := encode(v)
-	if err != nil {
-		return err
-	}
-	write(w, r, status, "application/json", body)
-	return nil
-}
-
-// encode returns v as JSON without HTML escaping: "R&D" stays "R&D".
-func encode(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	err := enc.Encode(v)
-	return buf.Bytes(), err
-}
-
-func write(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) {
-	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	if _, err := w.Write(body); err != nil {
-		slog.DebugContext(r.Context(), "admin: write response", "err", err)
-	}
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	return server.WriteJSON(w, status, "application/json", v)
 }

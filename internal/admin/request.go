@@ -2,8 +2,6 @@ package admin
 
 import (
 	"encoding/json"
-	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -12,11 +10,9 @@ import (
 	"strings"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 	"github.com/userd/userd/internal/strictjson"
 )
-
-// maxBodyBytes caps every request body of the admin API.
-const maxBodyBytes = 64 << 10
 
 // Media types a body may be sent as.
 const (
@@ -53,20 +49,16 @@ func (b body) nullKeys() []string {
 }
 
 // readJSON reads r's body, which must be of one of the media types and at
-// most maxBodyBytes long, and decodes it strictly into v.
-func readJSON(w http.ResponseWriter, r *http.Request, v any, mediaTypes ...string) (body, error) {
+// most the API's body limit long, and decodes it strictly into v.
+func (a *api) readJSON(w http.ResponseWriter, r *http.Request, v any, mediaTypes ...string) (body, error) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || !slices.Contains(mediaTypes, mt) {
 		return body{}, &statusError{http.StatusUnsupportedMediaType, "unsupported-media-type",
 			"send the body with Content-Type: " + strings.Join(mediaTypes, " or ")}
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
-		return body{}, &statusError{http.StatusRequestEntityTooLarge, "body-too-large",
-			"the request body is larger than " + strconv.Itoa(maxBodyBytes) + " bytes"}
-	}
+	data, err := server.ReadBody(w, r, a.maxBody)
 	if err != nil {
-		return body{}, directory.Wrap(directory.Invalid, err, "the request body could not be read")
+		return body{}, err
 	}
 	return decodeJSON(data, v)
 }
@@ -94,9 +86,8 @@ func decodeJSON(data []byte, v any) (body, error) {
 // the canonical decimal form of a possible id answers NotFound, as no object
 // lives at such a URL.
 func pathID(r *http.Request, name string) (int64, error) {
-	s := r.PathValue(name)
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 || id > directory.MaxSafeID || strconv.FormatInt(id, 10) != s {
+	id, ok := server.ParseID(r.PathValue(name))
+	if !ok {
 		return 0, directory.Errorf(directory.NotFound, "", "no such object")
 	}
 	return id, nil

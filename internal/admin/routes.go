@@ -6,26 +6,20 @@
 package admin
 
 import (
-	"context"
-	"net"
+	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/server"
 )
 
-// Authenticator turns the bearer credential of a request (an access token or
-// an API token) into a principal. It returns a *directory.Error of kind
-// Unauthenticated when the credential is bad, expired or revoked.
-type Authenticator interface {
-	Authenticate(ctx context.Context, credential string) (directory.Principal, error)
-}
-
 // Routes registers the admin API on mux. Cursor signing uses the
-// installation's "cursor-key" secret from svc's store, created on first use.
-func Routes(mux server.Router, svc *directory.Service, authn Authenticator) {
-	a := &api{svc: svc, authn: authn, cursors: &cursorSigner{store: svc.Store()}}
+// installation's "cursor-key" secret from the service's store, created on
+// first use.
+func Routes(mux server.Router, d server.Deps) {
+	d = d.WithDefaults()
+	a := &api{svc: d.Service, authn: d.Authn, logger: d.Logger, maxBody: d.MaxBodyBytes,
+		cursors: &cursorSigner{store: d.Service.Store()}}
 	users, orgs := a.users(), a.orgs()
 	routes := []struct {
 		pattern string
@@ -60,7 +54,9 @@ func Routes(mux server.Router, svc *directory.Service, authn Authenticator) {
 
 type api struct {
 	svc     *directory.Service
-	authn   Authenticator
+	authn   server.Authenticator
+	logger  *slog.Logger
+	maxBody int64
 	cursors *cursorSigner
 }
 
@@ -75,7 +71,7 @@ func (a *api) handle(h handlerFunc) http.Handler {
 			err = h(w, r, p)
 		}
 		if err != nil {
-			writeError(w, r, err)
+			a.writeError(w, r, err)
 		}
 	})
 }
@@ -84,18 +80,9 @@ func (a *api) handle(h handlerFunc) http.Handler {
 var errNoCredential = directory.Errorf(directory.Unauthenticated, "", "send an Authorization: Bearer header with an access token or an API token")
 
 func (a *api) authenticate(r *http.Request) (directory.Principal, error) {
-	scheme, credential, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	credential = strings.TrimSpace(credential)
-	if !strings.EqualFold(scheme, "Bearer") || credential == "" {
+	credential := server.BearerCredential(r)
+	if credential == "" {
 		return directory.Principal{}, errNoCredential
 	}
-	p, err := a.authn.Authenticate(r.Context(), credential)
-	if err != nil {
-		return directory.Principal{}, err
-	}
-	p.ClientIP = r.RemoteAddr
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		p.ClientIP = host
-	}
-	return p, nil
+	return server.Authenticate(r, a.authn, credential)
 }

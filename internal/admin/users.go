@@ -16,16 +16,16 @@ func (a *api) users() *object[directory.User, directory.UserPatch] {
 		get:    a.svc.User,
 		update: a.svc.UpdateUser,
 		delete: a.svc.DeleteUser,
-		decode: decodeUser,
+		decode: a.decodeUser,
 		wire: func(u directory.User) (int64, int64, any) {
 			return u.ID, u.Version, toUserJSON(u)
 		},
 	}
 }
 
-func decodeUser(w http.ResponseWriter, r *http.Request, mediaTypes ...string) (directory.UserPatch, error) {
+func (a *api) decodeUser(w http.ResponseWriter, r *http.Request, mediaTypes ...string) (directory.UserPatch, error) {
 	var in userInput
-	b, err := readJSON(w, r, &in, mediaTypes...)
+	b, err := a.readJSON(w, r, &in, mediaTypes...)
 	if err != nil {
 		return directory.UserPatch{}, err
 	}
@@ -63,5 +63,5 @@ func (a *api) listUsers(w http.ResponseWriter, r *http.Request, p directory.Prin
 	if out.NextCursor, err = a.cursors.seal(r.Context(), p.TenantID, end, binding...); err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, out)
 }

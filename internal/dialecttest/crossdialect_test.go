@@ -1,9 +1,11 @@
 package dialecttest_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -21,10 +23,10 @@ import (
 // Service, as cmd/userd does.
 func server(e *dialecttest.Env) http.Handler {
 	mux := http.NewServeMux()
-	openapiv1.Routes(mux, e.Service, e.Authn, openapiv1.Config{})
-	tenantv2.Routes(mux, e.Service, e.Authn, tenantv2.Config{})
-	userinfov1.Routes(mux, e.Service, e.Authn)
-	admin.Routes(mux, e.Service, e.Authn)
+	openapiv1.Routes(mux, e.Deps())
+	tenantv2.Routes(mux, e.Deps(), tenantv2.Config{})
+	userinfov1.Routes(mux, e.Deps())
+	admin.Routes(mux, e.Deps())
 	return mux
 }
 
@@ -164,5 +166,103 @@ func TestNativeChangeSeenByEveryDialect(t *testing.T) {
 	get := call(t, h, "GET", fmt.Sprintf("/openapi/v1/users/%d", id), map[string]string{"Authorization": "Bearer " + rw}, "")
 	for k, v := range map[string]any{"email": "bob@example.com", "phone": "5550123", "is_active": true} {
 		want(t, "openapi v1", get, k, v)
+	}
+}
+
+// TestOneIDRule sends every dialect the same ways of writing a user id and
+// checks they agree: only the canonical decimal form names a user, and a
+// percent-encoded digit is that digit (RFC 3986 §2.3: the same URI).
+func TestOneIDRule(t *testing.T) {
+	e := dialecttest.New(t)
+	h := server(e)
+	ada := fmt.Sprint(e.Ada.ID)
+	bearer := map[string]string{"Authorization": "Bearer " + e.Credentials["ro"]}
+	info := map[string]string{"x-api-tenantId": fmt.Sprint(e.Tenant.ID), "x-api-token": e.Credentials["ro"]}
+	// found reports whether each dialect answers id with Ada.
+	found := map[string]func(id string) bool{
+		"admin": func(id string) bool {
+			return status(h, "/admin/v1/users/"+id, bearer) == http.StatusOK
+		},
+		"openapiv1": func(id string) bool {
+			return status(h, "/openapi/v1/users/"+id, bearer) == http.StatusOK
+		},
+		"tenantv2": func(id string) bool {
+			return status(h, "/api/v2/tenant/users/"+id, bearer) == http.StatusOK
+		},
+		"userinfov1": func(id string) bool {
+			rec := send(h, "/v1/api/user/info?userIds="+id, info)
+			return rec.Code == http.StatusOK && strings.Contains(rec.Body.String(), `"result":true`) &&
+				strings.Contains(rec.Body.String(), `"id":`+ada)
+		},
+	}
+	tests := []struct {
+		id   string
+		want bool
+	}{
+		{ada, true},
+		{dialecttest.PercentEncode(ada), true},
+		{"0" + ada, false},
+		{"00" + ada, false},
+		{"%2B" + ada, false}, // +
+		{"-0", false},
+		{"0", false},
+		{ada + ".0", false},
+		{"9007199254740992", false},
+		{"0x" + ada, false},
+	}
+	for dialect, f := range found {
+		for _, tt := range tests {
+			if got := f(tt.id); got != tt.want {
+				t.Errorf("%s, id %q: found Ada %v, want %v", dialect, tt.id, got, tt.want)
+			}
+		}
+	}
+	// user-info v1 names the tenant by id in a header: the same rule.
+	for _, tenant := range []string{"0" + fmt.Sprint(e.Tenant.ID), "+" + fmt.Sprint(e.Tenant.ID)} {
+		rec := send(h, "/v1/api/user/info?userIds="+ada, map[string]string{"x-api-tenantId": tenant, "x-api-token": e.Credentials["ro"]})
+		if strings.Contains(rec.Body.String(), `"result":true`) {
+			t.Errorf("userinfov1, x-api-tenantId %q: got %s, want the tenant refused", tenant, rec.Body)
+		}
+	}
+}
+
+func send(h http.Handler, target string, header map[string]string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("GET", target, nil)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func status(h http.Handler, target string, header map[string]string) int {
+	return send(h, target, header).Code
+}
+
+// TestInternalErrorsLogToTheGivenLogger checks each dialect logs an internal
+// error, with its cause, to the logger it was given (never to slog's
+// default) and shows the caller none of it.
+func TestInternalErrorsLogToTheGivenLogger(t *testing.T) {
+	e := dialecttest.New(t)
+	var log bytes.Buffer
+	d := e.Deps()
+	d.Authn = dialecttest.BrokenAuthenticator{}
+	d.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	mux := http.NewServeMux()
+	openapiv1.Routes(mux, d)
+	tenantv2.Routes(mux, d, tenantv2.Config{})
+	userinfov1.Routes(mux, d)
+	admin.Routes(mux, d)
+	bearer := map[string]string{"Authorization": "Bearer x", "x-api-token": "x", "x-api-tenantId": fmt.Sprint(e.Tenant.ID)}
+	for _, target := range []string{"/admin/v1/users/1", "/openapi/v1/users/1", "/api/v2/tenant/users/1", "/v1/api/user/info?userIds=1"} {
+		log.Reset()
+		rec := send(mux, target, bearer)
+		if rec.Code != http.StatusInternalServerError || strings.Contains(rec.Body.String(), "signing key") {
+			t.Errorf("%s: got %d %s, want 500 without the cause", target, rec.Code, rec.Body)
+		}
+		if !strings.Contains(log.String(), "level=ERROR") || !strings.Contains(log.String(), "signing key unavailable") {
+			t.Errorf("%s: logged %q, want an ERROR line with the cause", target, log.String())
+		}
 	}
 }

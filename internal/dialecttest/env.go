@@ -15,6 +15,7 @@ import (
 
 	"github.com/userd/userd/internal/auth"
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 	"github.com/userd/userd/internal/sqlite"
 )
 
@@ -103,6 +104,12 @@ func New(t testing.TB) *Env {
 	e.Credentials["access"] = accessToken(t, e, directory.Scopes{directory.ScopeUsersRead})
 	time.Sleep(2 * time.Millisecond) // let "expired" expire
 	return e
+}
+
+// Deps returns what an API dialect is built from over this Env: its
+// Service and authenticator, a discarding logger and the default body limit.
+func (e *Env) Deps() server.Deps {
+	return server.Deps{Service: e.Service, Authn: e.Authn}.WithDefaults()
 }
 
 // Principal returns a principal with every scope in tenant acme, for tests

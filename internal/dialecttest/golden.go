@@ -2,6 +2,7 @@ package dialecttest
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -107,4 +108,14 @@ func (e *Env) expand(t *testing.T, v string) string {
 		}
 		v = v[:start] + secret + v[start+end+2:]
 	}
+}
+
+// PercentEncode writes every byte of s percent-encoded, as a client may
+// write the digits of an id ("1" as "%31").
+func PercentEncode(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		fmt.Fprintf(&b, "%%%02X", s[i])
+	}
+	return b.String()
 }

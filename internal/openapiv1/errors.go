@@ -1,12 +1,13 @@
 package openapiv1
 
 import (
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 	"github.com/userd/userd/internal/strictjson"
 )
 
@@ -49,7 +50,7 @@ var wireFields = map[string]string{"active": "is_active"}
 
 // writeError answers err in the dialect's error shape. It is the one place
 // that maps errors to status codes. Internal details are logged, never sent.
-func writeError(w http.ResponseWriter, r *http.Request, err error) {
+func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	var (
 		api      *apiError
 		tooLarge *http.MaxBytesError
@@ -58,20 +59,21 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &api):
 	case errors.As(err, &tooLarge):
-		api = &apiError{status: http.StatusRequestEntityTooLarge, code: codeBodyTooLarge, message: "the request body is larger than the limit; send a smaller UpdateUser body"}
+		api = &apiError{status: http.StatusRequestEntityTooLarge, code: codeBodyTooLarge,
+			message: "the request body is larger than " + strconv.FormatInt(tooLarge.Limit, 10) + " bytes; send a smaller UpdateUser body"}
 	case errors.As(err, &badJSON):
 		api = &apiError{status: http.StatusBadRequest, code: codeInvalidBody, field: badJSON.Field, message: badJSON.Reason}
 	default:
-		api = fromDirectory(r, directory.AsError(err))
+		api = fromDirectory(r, logger, directory.AsError(err))
 	}
 	if api.status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="userd"`)
 	}
-	writeJSON(w, api.status, errorBody{Code: api.code, Message: api.message, Field: api.field})
+	_ = writeJSON(w, api.status, errorBody{Code: api.code, Message: api.message, Field: api.field}) // always encodes
 }
 
 // fromDirectory maps a domain error kind to the dialect's status and code.
-func fromDirectory(r *http.Request, e *directory.Error) *apiError {
+func fromDirectory(r *http.Request, logger *slog.Logger, e *directory.Error) *apiError {
 	field := e.Field
 	if wire, ok := wireFields[field]; ok {
 		field = wire
@@ -89,19 +91,14 @@ func fromDirectory(r *http.Request, e *directory.Error) *apiError {
 	case directory.Forbidden:
 		return &apiError{status: http.StatusForbidden, code: codeForbidden, message: e.Message}
 	case directory.Unavailable:
-		slog.ErrorContext(r.Context(), "openapiv1: store unavailable", "route", r.Pattern, "err", e)
+		logger.ErrorContext(r.Context(), "openapiv1: store unavailable", "route", r.Pattern, "err", e)
 		return &apiError{status: http.StatusServiceUnavailable, code: codeUnavailable, message: "the directory is unavailable; retry later"}
 	}
-	slog.ErrorContext(r.Context(), "openapiv1: internal error", "route", r.Pattern, "err", e)
+	logger.ErrorContext(r.Context(), "openapiv1: internal error", "route", r.Pattern, "err", e)
 	return &apiError{status: http.StatusInternalServerError, code: codeInternal, message: "internal error; retry later or contact the operator with the X-Request-Id"}
 }
 
-// writeJSON writes v as the response body with status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(v); err != nil {
-		slog.Debug("openapiv1: write response", "err", err)
-	}
+// writeJSON answers v as JSON with status.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	return server.WriteJSON(w, status, "application/json", v)
 }

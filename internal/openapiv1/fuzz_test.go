@@ -5,7 +5,6 @@ import (
 	"errors"
 	"reflect"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/userd/userd/internal/directory"
@@ -23,7 +22,7 @@ func FuzzParseUserID(f *testing.F) {
 			if !errors.As(err, &api) || api.status != 400 {
 				t.Fatalf("parseUserID(%q) error %v, want a 400 apiError", s, err)
 			}
-			if n, perr := strconv.ParseInt(s, 10, 64); perr == nil && n >= 1 && n <= directory.MaxSafeID && strings.TrimLeft(s, "0123456789") == "" {
+			if n, perr := strconv.ParseInt(s, 10, 64); perr == nil && n >= 1 && n <= directory.MaxSafeID && strconv.FormatInt(n, 10) == s {
 				t.Fatalf("parseUserID(%q) rejected the valid id %d", s, n)
 			}
 			return
@@ -31,8 +30,8 @@ func FuzzParseUserID(f *testing.F) {
 		if id < 1 || id > directory.MaxSafeID {
 			t.Fatalf("parseUserID(%q) = %d, outside 1..MaxSafeID", s, id)
 		}
-		if got := strings.TrimLeft(s, "0"); got != strconv.FormatInt(id, 10) {
-			t.Fatalf("parseUserID(%q) = %d, which does not spell the input", s, id)
+		if s != strconv.FormatInt(id, 10) {
+			t.Fatalf("parseUserID(%q) = %d, which is not the input's canonical form", s, id)
 		}
 	})
 }

@@ -1,15 +1,13 @@
 package openapiv1
 
 import (
-	"errors"
-	"io"
 	"mime"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 	"github.com/userd/userd/internal/strictjson"
 )
 
@@ -19,9 +17,9 @@ type userHandler func(w http.ResponseWriter, r *http.Request, p directory.Princi
 
 // handle authenticates the request and parses {user_id} before calling h,
 // and answers every error in the dialect's shape.
-func handle(authn Authenticator, h userHandler) http.Handler {
+func handle(d server.Deps, h userHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := authenticate(r, authn)
+		p, err := authenticate(r, d.Authn)
 		if err == nil {
 			var id int64
 			if id, err = parseUserID(r.PathValue("user_id")); err == nil {
@@ -29,7 +27,7 @@ func handle(authn Authenticator, h userHandler) http.Handler {
 			}
 		}
 		if err != nil {
-			writeError(w, r, err)
+			writeError(w, r, d.Logger, err)
 		}
 	})
 }
@@ -41,8 +39,7 @@ func getUser(svc *directory.Service) userHandler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, newUserInfo(u))
-		return nil
+		return writeJSON(w, http.StatusOK, newUserInfo(u))
 	}
 }
 
@@ -53,7 +50,7 @@ func putUser(svc *directory.Service, maxBody int64) userHandler {
 		if err := checkJSONContentType(r.Header.Get("Content-Type")); err != nil {
 			return err
 		}
-		data, err := readBody(w, r, maxBody)
+		data, err := server.ReadBody(w, r, maxBody)
 		if err != nil {
 			return err
 		}
@@ -65,45 +62,29 @@ func putUser(svc *directory.Service, maxBody int64) userHandler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, newUpdateUser(u))
-		return nil
+		return writeJSON(w, http.StatusOK, newUpdateUser(u))
 	}
 }
 
 // authenticate reads the "Authorization: Bearer" credential and returns the
 // principal it stands for, with the caller's address set.
-func authenticate(r *http.Request, authn Authenticator) (directory.Principal, error) {
-	scheme, credential, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	credential = strings.TrimSpace(credential)
-	if !strings.EqualFold(scheme, "Bearer") || credential == "" {
+func authenticate(r *http.Request, authn server.Authenticator) (directory.Principal, error) {
+	credential := server.BearerCredential(r)
+	if credential == "" {
 		return directory.Principal{}, directory.Errorf(directory.Unauthenticated, "", "send the header Authorization: Bearer <access token or API token>")
 	}
-	p, err := authn.Authenticate(r.Context(), credential)
-	if err != nil {
-		return directory.Principal{}, err
-	}
-	p.ClientIP = remoteHost(r.RemoteAddr)
-	return p, nil
+	return server.Authenticate(r, authn, credential)
 }
 
-// remoteHost returns the host part of a request's RemoteAddr.
-func remoteHost(addr string) string {
-	if host, _, err := net.SplitHostPort(addr); err == nil {
-		return host
-	}
-	return addr
-}
-
-// parseUserID reads the {user_id} path segment: decimal digits naming an id
-// from 1 to directory.MaxSafeID. Anything else answers 400.
+// parseUserID reads the {user_id} path segment by server.ParseID's rule.
+// Anything else answers 400.
 func parseUserID(s string) (int64, error) {
-	bad := &apiError{status: http.StatusBadRequest, code: codeInvalidUserID, field: "user_id",
-		message: "must be a user id: an integer from 1 to " + strconv.FormatInt(directory.MaxSafeID, 10)}
-	id, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || id < 1 || id > directory.MaxSafeID {
-		return 0, bad
+	id, ok := server.ParseID(s)
+	if !ok {
+		return 0, &apiError{status: http.StatusBadRequest, code: codeInvalidUserID, field: "user_id",
+			message: "must be a user id: an integer from 1 to " + strconv.FormatInt(directory.MaxSafeID, 10) + " without leading zeros"}
 	}
-	return int64(id), nil
+	return id, nil
 }
 
 // checkJSONContentType accepts application/json with no charset or UTF-8.
@@ -136,15 +117,4 @@ func decodeUpdateUser(data []byte) (directory.UserPatch, error) {
 		Phone:        body.Phone,
 		Active:       body.IsActive,
 	}, nil
-}
-
-// readBody reads at most maxBody bytes of the request body. A larger body
-// is a *http.MaxBytesError (413); a body cut off by the client answers 400.
-func readBody(w http.ResponseWriter, r *http.Request, maxBody int64) ([]byte, error) {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	var tooLarge *http.MaxBytesError
-	if err != nil && !errors.As(err, &tooLarge) {
-		return nil, &apiError{status: http.StatusBadRequest, code: codeInvalidBody, message: "the request body could not be read; send it again"}
-	}
-	return data, err
 }

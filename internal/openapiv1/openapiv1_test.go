@@ -11,6 +11,7 @@ import (
 
 	"github.com/userd/userd/internal/dialecttest"
 	"github.com/userd/userd/internal/openapiv1"
+	"github.com/userd/userd/internal/server"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -20,15 +21,22 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // placeholder, so another format still shows in the diff.
 var maskTimes = dialecttest.MaskTimes(regexp.MustCompile(`"create_time":"([^"]*)"`), "2006-01-02T15:04:05Z", time.UTC, "<RFC 3339 UTC>")
 
-func handler(e *dialecttest.Env, authn openapiv1.Authenticator, cfg openapiv1.Config) http.Handler {
+// handler serves the dialect over e, through authn and with a body limit of
+// maxBody (0: the default).
+func handler(e *dialecttest.Env, authn server.Authenticator, maxBody int64) http.Handler {
+	d := e.Deps()
+	d.Authn = authn
+	if maxBody > 0 {
+		d.MaxBodyBytes = maxBody
+	}
 	mux := http.NewServeMux()
-	openapiv1.Routes(mux, e.Service, authn, cfg)
+	openapiv1.Routes(mux, d)
 	return mux
 }
 
 func TestGetUserGolden(t *testing.T) {
 	e := dialecttest.New(t)
-	h := handler(e, e.Authn, openapiv1.Config{})
+	h := handler(e, e.Authn, 0)
 	ada := fmt.Sprintf("/openapi/v1/users/%d", e.Ada.ID)
 	bob := fmt.Sprintf("/openapi/v1/users/%d", e.Bob.ID)
 	carol := fmt.Sprintf("/openapi/v1/users/%d", e.Carol.ID)
@@ -48,6 +56,9 @@ func TestGetUserGolden(t *testing.T) {
 		{Name: "get_400_not_numeric", Method: "GET", Target: "/openapi/v1/users/ada", Header: bearer("rw")},
 		{Name: "get_400_zero", Method: "GET", Target: "/openapi/v1/users/0", Header: bearer("rw")},
 		{Name: "get_400_too_large", Method: "GET", Target: "/openapi/v1/users/9007199254740992", Header: bearer("rw")},
+		{Name: "get_400_leading_zero", Method: "GET", Target: fmt.Sprintf("/openapi/v1/users/0%d", e.Ada.ID), Header: bearer("rw")},
+		{Name: "get_400_plus_sign", Method: "GET", Target: fmt.Sprintf("/openapi/v1/users/%%2B%d", e.Ada.ID), Header: bearer("rw")},
+		{Name: "get_ok_percent_encoded", Method: "GET", Target: "/openapi/v1/users/" + dialecttest.PercentEncode(fmt.Sprint(e.Ada.ID)), Header: bearer("rw")},
 	}
 	for _, x := range tests {
 		t.Run(x.Name, func(t *testing.T) { e.Golden(t, h, x, *update, maskTimes) })
@@ -58,11 +69,11 @@ func TestGetUserGolden(t *testing.T) {
 			t.Fatalf("close store: %v", err)
 		}
 		x := dialecttest.Exchange{Name: "get_500_store_closed", Method: "GET", Target: ada, Header: bearer("rw")}
-		closed.Golden(t, handler(closed, closed.Authn, openapiv1.Config{}), x, *update, maskTimes)
+		closed.Golden(t, handler(closed, closed.Authn, 0), x, *update, maskTimes)
 	})
 	t.Run("get_500", func(t *testing.T) {
 		x := dialecttest.Exchange{Name: "get_500", Method: "GET", Target: ada, Header: bearer("rw")}
-		e.Golden(t, handler(e, dialecttest.BrokenAuthenticator{}, openapiv1.Config{}), x, *update, maskTimes)
+		e.Golden(t, handler(e, dialecttest.BrokenAuthenticator{}, 0), x, *update, maskTimes)
 	})
 }
 
@@ -117,20 +128,20 @@ func TestPutUserGolden(t *testing.T) {
 			if tt.contentType != "" {
 				x.Header = append(x.Header, "Content-Type: "+tt.contentType)
 			}
-			e.Golden(t, handler(e, e.Authn, openapiv1.Config{}), x, *update, maskTimes)
+			e.Golden(t, handler(e, e.Authn, 0), x, *update, maskTimes)
 		})
 	}
 	t.Run("put_413", func(t *testing.T) {
 		e := dialecttest.New(t)
 		x := dialecttest.Exchange{Name: "put_413", Method: "PUT", Target: "/openapi/v1/users/" + userID(e, "ada"),
 			Header: []string{"Authorization: Bearer {{rw}}", "Content-Type: application/json"}, Body: body}
-		e.Golden(t, handler(e, e.Authn, openapiv1.Config{MaxBodyBytes: 64}), x, *update, maskTimes)
+		e.Golden(t, handler(e, e.Authn, 64), x, *update, maskTimes)
 	})
 	t.Run("put_500", func(t *testing.T) {
 		e := dialecttest.New(t)
 		x := dialecttest.Exchange{Name: "put_500", Method: "PUT", Target: "/openapi/v1/users/" + userID(e, "ada"),
 			Header: []string{"Authorization: Bearer {{rw}}", "Content-Type: application/json"}, Body: body}
-		e.Golden(t, handler(e, dialecttest.BrokenAuthenticator{}, openapiv1.Config{}), x, *update, maskTimes)
+		e.Golden(t, handler(e, dialecttest.BrokenAuthenticator{}, 0), x, *update, maskTimes)
 	})
 }
 

@@ -5,36 +5,14 @@
 package openapiv1
 
 import (
-	"context"
-
-	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/server"
 )
 
-// Authenticator turns the bearer credential of a request (an access token or
-// an API token) into a principal. It returns a *directory.Error of kind
-// Unauthenticated when the credential is missing, bad, expired or revoked.
-type Authenticator interface {
-	Authenticate(ctx context.Context, credential string) (directory.Principal, error)
-}
-
-// DefaultMaxBodyBytes caps an UpdateUser body when Config.MaxBodyBytes is 0.
-// The largest valid body (a 256-character password and every other field at
-// its limit) is well under 4 KiB.
-const DefaultMaxBodyBytes = 64 << 10
-
-// Config holds the dialect's settings.
-type Config struct {
-	// MaxBodyBytes caps a request body; a larger one answers 413. 0 means
-	// DefaultMaxBodyBytes.
-	MaxBodyBytes int64
-}
-
-// Routes registers the dialect's endpoints on mux.
-func Routes(mux server.Router, svc *directory.Service, authn Authenticator, cfg Config) {
-	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	mux.Handle("GET /openapi/v1/users/{user_id}", handle(authn, getUser(svc)))
-	mux.Handle("PUT /openapi/v1/users/{user_id}", handle(authn, putUser(svc, cfg.MaxBodyBytes)))
+// Routes registers the dialect's endpoints on mux. An UpdateUser body may be
+// d.MaxBodyBytes long; the largest valid one (a 256-character password and
+// every other field at its limit) is well under 4 KiB.
+func Routes(mux server.Router, d server.Deps) {
+	d = d.WithDefaults()
+	mux.Handle("GET /openapi/v1/users/{user_id}", handle(d, getUser(d.Service)))
+	mux.Handle("PUT /openapi/v1/users/{user_id}", handle(d, putUser(d.Service, d.MaxBodyBytes)))
 }

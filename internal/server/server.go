@@ -26,8 +26,10 @@ type Config struct {
 	Observe func(r *http.Request, status int, elapsed time.Duration)
 }
 
-// DefaultMaxBodyBytes is the default request body limit.
-const DefaultMaxBodyBytes = 1 << 20
+// DefaultMaxBodyBytes is the default request body limit: every valid body
+// of every API is well under it (a user with a full 16 KiB extension
+// included).
+const DefaultMaxBodyBytes = 64 << 10
 
 // Router is what an API registers its routes on. *http.ServeMux is one; New
 // passes one that also records each pattern, so tests can list the routes.

@@ -1,11 +1,11 @@
 package tenantv2
 
 import (
-	"encoding/json"
 	"log/slog"
 	"net/http"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 )
 
 // The dialect's error codes; docs/api/tenant-v2.md lists them. The 401 and
@@ -27,7 +27,7 @@ type errorBody struct {
 
 // writeError answers err as {"error_code", "error_msg"}. It is the one place
 // that maps errors to status codes. Internal details are logged, never sent.
-func writeError(w http.ResponseWriter, r *http.Request, err error) {
+func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	e := directory.AsError(err)
 	status, body := http.StatusInternalServerError, errorBody{codeInternal, "system busy; try again later"}
 	switch e.Kind {
@@ -46,20 +46,15 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case directory.Forbidden:
 		status, body = http.StatusForbidden, errorBody{codeInsufficientScope, e.Message}
 	case directory.Unavailable:
-		slog.ErrorContext(r.Context(), "tenantv2: store unavailable", "route", r.Pattern, "err", e)
+		logger.ErrorContext(r.Context(), "tenantv2: store unavailable", "route", r.Pattern, "err", e)
 		status, body = http.StatusServiceUnavailable, errorBody{codeUnavailable, "the directory is unavailable; try again later"}
 	default:
-		slog.ErrorContext(r.Context(), "tenantv2: internal error", "route", r.Pattern, "err", e)
+		logger.ErrorContext(r.Context(), "tenantv2: internal error", "route", r.Pattern, "err", e)
 	}
-	writeJSON(w, status, body)
+	_ = writeJSON(w, status, body) // always encodes
 }
 
-// writeJSON writes v as the response body with status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(v); err != nil {
-		slog.Debug("tenantv2: write response", "err", err)
-	}
+// writeJSON answers v as JSON with status.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	return server.WriteJSON(w, status, "application/json", v)
 }

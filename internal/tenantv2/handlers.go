@@ -1,65 +1,53 @@
 package tenantv2
 
 import (
-	"net"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 )
 
 // handleGetUser answers GET /api/v2/tenant/users/{user_id} with the user's
 // details and org relations.
-func handleGetUser(svc *directory.Service, authn Authenticator, loc *time.Location) http.Handler {
+func handleGetUser(d server.Deps, loc *time.Location) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := authenticate(r, authn)
+		p, err := authenticate(r, d.Authn)
 		if err != nil {
-			writeError(w, r, err)
+			writeError(w, r, d.Logger, err)
 			return
 		}
 		id, err := parseUserID(r.PathValue("user_id"))
 		if err != nil {
-			writeError(w, r, err)
+			writeError(w, r, d.Logger, err)
 			return
 		}
-		u, err := svc.User(r.Context(), p, id)
+		u, err := d.Service.User(r.Context(), p, id)
+		if err == nil {
+			err = writeJSON(w, http.StatusOK, newUserDetail(u, loc))
+		}
 		if err != nil {
-			writeError(w, r, err)
-			return
+			writeError(w, r, d.Logger, err)
 		}
-		writeJSON(w, http.StatusOK, newUserDetail(u, loc))
 	})
 }
 
 // authenticate reads the "Authorization: Bearer" credential and returns the
 // principal it stands for, with the caller's address set.
-func authenticate(r *http.Request, authn Authenticator) (directory.Principal, error) {
-	scheme, credential, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	credential = strings.TrimSpace(credential)
-	if !strings.EqualFold(scheme, "Bearer") || credential == "" {
+func authenticate(r *http.Request, authn server.Authenticator) (directory.Principal, error) {
+	credential := server.BearerCredential(r)
+	if credential == "" {
 		return directory.Principal{}, directory.Errorf(directory.Unauthenticated, "", "send the header Authorization: Bearer {access_token}")
 	}
-	p, err := authn.Authenticate(r.Context(), credential)
-	if err != nil {
-		return directory.Principal{}, err
-	}
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		p.ClientIP = host
-	} else {
-		p.ClientIP = r.RemoteAddr
-	}
-	return p, nil
+	return server.Authenticate(r, authn, credential)
 }
 
-// parseUserID reads the {user_id} path segment. userd's user ids are
-// integers written as decimal strings, from 1 to directory.MaxSafeID; any
-// other string is an invalid parameter (400).
+// parseUserID reads the {user_id} path segment by server.ParseID's rule;
+// any other string is an invalid parameter (400).
 func parseUserID(s string) (int64, error) {
-	id, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || id < 1 || id > directory.MaxSafeID {
+	id, ok := server.ParseID(s)
+	if !ok {
 		return 0, directory.Errorf(directory.Invalid, "user_id", "must be a user id such as \"42\"")
 	}
-	return int64(id), nil
+	return id, nil
 }

@@ -5,19 +5,10 @@
 package tenantv2
 
 import (
-	"context"
 	"time"
 
-	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/server"
 )
-
-// Authenticator turns the bearer credential of a request into a principal.
-// It returns a *directory.Error of kind Unauthenticated when the credential
-// is missing, bad, expired or revoked.
-type Authenticator interface {
-	Authenticate(ctx context.Context, credential string) (directory.Principal, error)
-}
 
 // Config holds the dialect's settings.
 type Config struct {
@@ -27,10 +18,11 @@ type Config struct {
 }
 
 // Routes registers the dialect's endpoints on mux.
-func Routes(mux server.Router, svc *directory.Service, authn Authenticator, cfg Config) {
+func Routes(mux server.Router, d server.Deps, cfg Config) {
+	d = d.WithDefaults()
 	loc := cfg.Location
 	if loc == nil {
 		loc = time.UTC
 	}
-	mux.Handle("GET /api/v2/tenant/users/{user_id}", handleGetUser(svc, authn, loc))
+	mux.Handle("GET /api/v2/tenant/users/{user_id}", handleGetUser(d, loc))
 }

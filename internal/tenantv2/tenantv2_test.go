@@ -10,6 +10,7 @@ import (
 
 	"github.com/userd/userd/internal/dialecttest"
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 	"github.com/userd/userd/internal/tenantv2"
 )
 
@@ -25,9 +26,11 @@ func maskTimes(loc *time.Location) func(string) string {
 	return dialecttest.MaskTimes(seedTime, "2006-01-02 15:04:05.000", loc, "<yyyy-MM-dd HH:mm:ss.SSS "+loc.String()+">")
 }
 
-func handler(e *dialecttest.Env, authn tenantv2.Authenticator, cfg tenantv2.Config) http.Handler {
+func handler(e *dialecttest.Env, authn server.Authenticator, cfg tenantv2.Config) http.Handler {
+	d := e.Deps()
+	d.Authn = authn
 	mux := http.NewServeMux()
-	tenantv2.Routes(mux, e.Service, authn, cfg)
+	tenantv2.Routes(mux, d, cfg)
 	return mux
 }
 
@@ -41,7 +44,7 @@ func TestGetUserGolden(t *testing.T) {
 	bearer := func(name string) []string { return []string{"Authorization: Bearer {{" + name + "}}"} }
 	tests := []struct {
 		x     dialecttest.Exchange
-		authn tenantv2.Authenticator
+		authn server.Authenticator
 		loc   *time.Location
 	}{
 		{x: dialecttest.Exchange{Name: "get_ok", Target: path(e.Ada), Header: bearer("access")}},
@@ -58,6 +61,9 @@ func TestGetUserGolden(t *testing.T) {
 		{x: dialecttest.Exchange{Name: "get_404_other_tenant", Target: path(e.Carol), Header: bearer("access")}},
 		{x: dialecttest.Exchange{Name: "get_400_not_numeric", Target: "/api/v2/tenant/users/20220413165737132-3BA0-91FCA2CB7", Header: bearer("access")}},
 		{x: dialecttest.Exchange{Name: "get_400_zero", Target: "/api/v2/tenant/users/0", Header: bearer("access")}},
+		{x: dialecttest.Exchange{Name: "get_400_leading_zero", Target: fmt.Sprintf("/api/v2/tenant/users/0%d", e.Ada.ID), Header: bearer("access")}},
+		{x: dialecttest.Exchange{Name: "get_400_plus_sign", Target: fmt.Sprintf("/api/v2/tenant/users/%%2B%d", e.Ada.ID), Header: bearer("access")}},
+		{x: dialecttest.Exchange{Name: "get_ok_percent_encoded", Target: "/api/v2/tenant/users/" + dialecttest.PercentEncode(fmt.Sprint(e.Ada.ID)), Header: bearer("access")}},
 		{x: dialecttest.Exchange{Name: "get_500", Target: path(e.Ada), Header: bearer("access")}, authn: dialecttest.BrokenAuthenticator{}},
 	}
 	t.Run("get_500_store_closed", func(t *testing.T) {

@@ -1,12 +1,12 @@
 package userinfov1
 
 import (
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 )
 
 // The mcodes of the dialect; docs/api/user-info-v1.md lists them.
@@ -50,7 +50,7 @@ type errorBody struct {
 // lang. It is the one place that maps errors to mcodes: every answer is HTTP
 // 200 except the service exception (-1), which is logged and answers 503
 // when the directory is unavailable (retrying later may succeed), else 500.
-func writeError(w http.ResponseWriter, r *http.Request, lang language, err error) {
+func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, lang language, err error) {
 	mcode := mcodeServiceError
 	var me *mcodeError
 	if errors.As(err, &me) {
@@ -64,7 +64,7 @@ func writeError(w http.ResponseWriter, r *http.Request, lang language, err error
 		case directory.Invalid:
 			mcode = mcodeBadUserIDs
 		default:
-			slog.ErrorContext(r.Context(), "userinfov1: service error", "route", r.Pattern, "err", err)
+			logger.ErrorContext(r.Context(), "userinfov1: service error", "route", r.Pattern, "err", err)
 		}
 	}
 	status := http.StatusOK
@@ -79,23 +79,12 @@ func writeError(w http.ResponseWriter, r *http.Request, lang language, err error
 
 // writeJSON writes v as the response body with status.
 func writeJSON(w http.ResponseWriter, status int, lang language, v any) {
-	writeHeader(w, status, lang)
-	if err := json.NewEncoder(w).Encode(v); err != nil {
-		slog.Debug("userinfov1: write response", "err", err)
-	}
+	w.Header().Set("Content-Language", lang.tag())
+	_ = server.WriteJSON(w, status, "application/json", v) // the dialect's bodies always encode
 }
 
 // writeBody writes body, which is JSON, as the response body with status.
 func writeBody(w http.ResponseWriter, status int, lang language, body []byte) {
-	writeHeader(w, status, lang)
-	if _, err := w.Write(body); err != nil {
-		slog.Debug("userinfov1: write response", "err", err)
-	}
-}
-
-func writeHeader(w http.ResponseWriter, status int, lang language) {
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Language", lang.tag())
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
+	server.WriteBody(w, status, "application/json", body)
 }

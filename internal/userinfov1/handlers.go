@@ -1,13 +1,12 @@
 package userinfov1
 
 import (
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 )
 
 // MaxUserIDs is the most ids one request may list in userIds.
@@ -19,22 +18,22 @@ const MaxUserIDs = 100
 var answerBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // handleUserInfo answers GET /v1/api/user/info?userIds=71,72.
-func handleUserInfo(svc *directory.Service, authn Authenticator) http.Handler {
+func handleUserInfo(d server.Deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := parseLanguage(r.Header.Get("x-language"), r.Header.Get("Accept-Language"))
-		p, err := authenticate(r, authn)
+		p, err := authenticate(r, d.Authn)
 		if err != nil {
-			writeError(w, r, lang, err)
+			writeError(w, r, d.Logger, lang, err)
 			return
 		}
 		ids, err := parseUserIDs(r.URL.Query()["userIds"])
 		if err != nil {
-			writeError(w, r, lang, err)
+			writeError(w, r, d.Logger, lang, err)
 			return
 		}
-		users, err := svc.UsersByID(r.Context(), p, ids)
+		users, err := d.Service.UsersByID(r.Context(), p, ids)
 		if err != nil {
-			writeError(w, r, lang, err)
+			writeError(w, r, d.Logger, lang, err)
 			return
 		}
 		buf := answerBufs.Get().(*[]byte)
@@ -46,26 +45,21 @@ func handleUserInfo(svc *directory.Service, authn Authenticator) http.Handler {
 
 // authenticate checks the x-api-token and x-api-tenantId headers: the token
 // must be valid and belong to the tenant the header names.
-func authenticate(r *http.Request, authn Authenticator) (directory.Principal, error) {
+func authenticate(r *http.Request, authn server.Authenticator) (directory.Principal, error) {
 	token := strings.TrimSpace(r.Header.Get("x-api-token"))
 	if token == "" {
 		return directory.Principal{}, &mcodeError{mcodeTokenEmpty}
 	}
-	tenantID, ok := parseID(strings.TrimSpace(r.Header.Get("x-api-tenantId")))
+	tenantID, ok := server.ParseID(strings.TrimSpace(r.Header.Get("x-api-tenantId")))
 	if !ok {
 		return directory.Principal{}, &mcodeError{mcodeInvalidTenant}
 	}
-	p, err := authn.Authenticate(r.Context(), token)
+	p, err := server.Authenticate(r, authn, token)
 	if err != nil {
 		return directory.Principal{}, err
 	}
 	if p.TenantID != tenantID {
 		return directory.Principal{}, &mcodeError{mcodeInvalidTenant}
-	}
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		p.ClientIP = host
-	} else {
-		p.ClientIP = r.RemoteAddr
 	}
 	return p, nil
 }
@@ -84,20 +78,11 @@ func parseUserIDs(values []string) ([]int64, error) {
 	}
 	ids := make([]int64, len(items))
 	for i, item := range items {
-		id, ok := parseID(strings.TrimSpace(item))
+		id, ok := server.ParseID(strings.TrimSpace(item))
 		if !ok {
 			return nil, &mcodeError{mcodeBadUserIDs}
 		}
 		ids[i] = id
 	}
 	return ids, nil
-}
-
-// parseID reads a decimal id from 1 to directory.MaxSafeID.
-func parseID(s string) (int64, bool) {
-	id, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || id < 1 || id > directory.MaxSafeID {
-		return 0, false
-	}
-	return int64(id), true
 }

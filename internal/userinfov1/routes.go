@@ -6,20 +6,11 @@
 package userinfov1
 
 import (
-	"context"
-
-	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/server"
 )
 
-// Authenticator turns the x-api-token credential (an API token, or a client
-// access token) into a principal. It returns a *directory.Error of kind
-// Unauthenticated when the credential is bad, expired or revoked.
-type Authenticator interface {
-	Authenticate(ctx context.Context, credential string) (directory.Principal, error)
-}
-
-// Routes registers the dialect's endpoint on mux.
-func Routes(mux server.Router, svc *directory.Service, authn Authenticator) {
-	mux.Handle("GET /v1/api/user/info", handleUserInfo(svc, authn))
+// Routes registers the dialect's endpoint on mux. Its credential is the
+// x-api-token header: an API token, or a client access token.
+func Routes(mux server.Router, d server.Deps) {
+	mux.Handle("GET /v1/api/user/info", handleUserInfo(d.WithDefaults()))
 }

@@ -9,14 +9,17 @@ import (
 
 	"github.com/userd/userd/internal/dialecttest"
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 	"github.com/userd/userd/internal/userinfov1"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func handler(e *dialecttest.Env, authn userinfov1.Authenticator) http.Handler {
+func handler(e *dialecttest.Env, authn server.Authenticator) http.Handler {
+	d := e.Deps()
+	d.Authn = authn
 	mux := http.NewServeMux()
-	userinfov1.Routes(mux, e.Service, authn)
+	userinfov1.Routes(mux, d)
 	return mux
 }
 
@@ -64,7 +67,7 @@ func TestUserInfoGolden(t *testing.T) {
 
 	errs := []struct {
 		x     dialecttest.Exchange
-		authn userinfov1.Authenticator
+		authn server.Authenticator
 	}{
 		{x: dialecttest.Exchange{Name: "BW_API_0000001_no_token", Target: ids(e.Ada), Header: []string{"x-api-tenantId: " + acme}}},
 		{x: dialecttest.Exchange{Name: "BW_API_0000003_no_tenant", Target: ids(e.Ada), Header: []string{"x-api-token: {{ro}}"}}},
@@ -78,6 +81,9 @@ func TestUserInfoGolden(t *testing.T) {
 		{x: dialecttest.Exchange{Name: "BW_API_0000010_empty", Target: "/v1/api/user/info?userIds=", Header: headers(acme, "ro")}},
 		{x: dialecttest.Exchange{Name: "BW_API_0000010_not_numeric", Target: ids(e.Ada, "abc"), Header: headers(acme, "ro")}},
 		{x: dialecttest.Exchange{Name: "BW_API_0000010_empty_item", Target: ids(e.Ada, ""), Header: headers(acme, "ro")}},
+		{x: dialecttest.Exchange{Name: "BW_API_0000010_leading_zero", Target: ids(e.Ada, fmt.Sprintf("0%d", e.Bob.ID)), Header: headers(acme, "ro")}},
+		{x: dialecttest.Exchange{Name: "BW_API_0000010_plus_sign", Target: ids(e.Ada, fmt.Sprintf("%%2B%d", e.Bob.ID)), Header: headers(acme, "ro")}},
+		{x: dialecttest.Exchange{Name: "BW_API_0000003_leading_zero_tenant", Target: ids(e.Ada), Header: headers("0"+acme, "ro")}},
 		{x: dialecttest.Exchange{Name: "BW_API_0000011_too_many", Target: ids(append(hundred(e.Bob.ID), e.Ada.ID)...), Header: headers(acme, "ro")}},
 		{x: dialecttest.Exchange{Name: "minus1_internal", Target: ids(e.Ada), Header: headers(acme, "ro")}, authn: dialecttest.BrokenAuthenticator{}},
 	}

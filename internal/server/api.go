@@ -1,0 +1,141 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// This file is the request plumbing every API dialect shares: a dialect
+// keeps only its wire types and its one function mapping errors to its own
+// status and body.
+
+// Authenticator turns a request's credential (an access token or an API
+// token) into a principal. It returns a *directory.Error of kind
+// Unauthenticated when the credential is bad, expired or revoked.
+type Authenticator interface {
+	Authenticate(ctx context.Context, credential string) (directory.Principal, error)
+}
+
+// Deps is what every API dialect is built from; cmd/userd fills it once
+// from the server's configuration.
+type Deps struct {
+	Service *directory.Service
+	Authn   Authenticator
+	// Logger receives what an API cannot tell its caller: internal errors
+	// and an unavailable store. nil discards.
+	Logger *slog.Logger
+	// MaxBodyBytes is the largest request body an API reads, the same
+	// number as Config.MaxBodyBytes; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+}
+
+// WithDefaults returns d with its zero settings replaced by the defaults.
+func (d Deps) WithDefaults() Deps {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.MaxBodyBytes <= 0 {
+		d.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	return d
+}
+
+// BearerCredential returns the credential of r's "Authorization: Bearer"
+// header (the scheme in any case), or "" when there is none.
+func BearerCredential(r *http.Request) string {
+	scheme, credential, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(credential)
+}
+
+// Authenticate returns the principal credential stands for, with the
+// address of r's caller as its ClientIP.
+func Authenticate(r *http.Request, authn Authenticator, credential string) (directory.Principal, error) {
+	p, err := authn.Authenticate(r.Context(), credential)
+	if err != nil {
+		return directory.Principal{}, err
+	}
+	p.ClientIP = ClientIP(r)
+	return p, nil
+}
+
+// ClientIP returns the address of r's caller: the host of r.RemoteAddr.
+func ClientIP(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
+// ParseID reads s as an object id, by the one rule every API applies: the
+// canonical decimal form of an integer from 1 to directory.MaxSafeID, so
+// digits only, no sign, no leading zero. ("%31" in a path is "1" by the
+// time it reaches here: a percent-encoded digit is that digit, RFC 3986
+// §2.3.) Anything else is no id, and each API answers that in its own way.
+func ParseID(s string) (int64, bool) {
+	if s == "" || len(s) > len(strconv.FormatInt(directory.MaxSafeID, 10)) || s[0] == '0' {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id > directory.MaxSafeID {
+		return 0, false
+	}
+	return id, true
+}
+
+// ReadBody reads r's whole body, which may be at most limit bytes. A larger
+// body returns the *http.MaxBytesError, whose Limit is the number to tell
+// the caller (the server's own limit, if that is the smaller one); a body
+// that cannot be read (cut off, or sent too slowly) is an Invalid error.
+func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
+		return nil, tooLarge
+	}
+	if err != nil {
+		return nil, directory.Wrap(directory.Invalid, err, "the request body could not be read; send it again")
+	}
+	return data, nil
+}
+
+// WriteJSON answers v as JSON of contentType with status, never cached.
+// Strings are not HTML-escaped: "R&D" stays "R&D". Headers set before the
+// call are kept. A v that cannot be encoded returns the error before
+// anything is written, so the caller can still answer an error instead.
+func WriteJSON(w http.ResponseWriter, status int, contentType string, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	WriteBody(w, status, contentType, buf.Bytes())
+	return nil
+}
+
+// WriteBody answers body, already encoded as contentType, with status,
+// never cached. A failed write means the caller has gone; the access log
+// records the request, so it is not reported again.
+func WriteBody(w http.ResponseWriter, status int, contentType string, body []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
