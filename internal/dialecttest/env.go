@@ -100,9 +100,8 @@ func New(t testing.TB) *Env {
 	if _, err := e.Service.RevokeAPIToken(ctx, directory.System(e.Tenant.ID), revoked.ID); err != nil {
 		t.Fatalf("revoke token: %v", err)
 	}
-	e.token(t, e.Tenant.ID, "expired", directory.Scopes{directory.ScopeUsersRead}, time.Millisecond)
+	e.expiredToken(t, st, "expired", directory.Scopes{directory.ScopeUsersRead})
 	e.Credentials["access"] = accessToken(t, e, directory.Scopes{directory.ScopeUsersRead})
-	time.Sleep(2 * time.Millisecond) // let "expired" expire
 	return e
 }
 
@@ -151,6 +150,22 @@ func (e *Env) token(t testing.TB, tenantID int64, name string, scopes directory.
 	}
 	e.Credentials[name] = secret.Reveal()
 	return tok
+}
+
+// expiredToken stores an API token of tenant acme that expired an hour
+// before it was made, as no API can make one, so no test waits for a
+// clock.
+func (e *Env) expiredToken(t testing.TB, st directory.Store, name string, scopes directory.Scopes) {
+	t.Helper()
+	secret := directory.NewSecret(directory.APITokenPrefix)
+	now := time.Now().UTC()
+	tok := directory.APIToken{TenantID: e.Tenant.ID, Name: name, Scopes: scopes,
+		Hash: directory.HashSecret(secret.Reveal()), CreatedAt: now, ExpiresAt: now.Add(-time.Hour)}
+	ev := directory.Event{TenantID: e.Tenant.ID, Time: now, Actor: "test", Action: "token.create", Fields: []string{"name", "scope", "expires_at"}}
+	if _, err := st.CreateAPIToken(context.Background(), tok, ev); err != nil {
+		t.Fatalf("create token %s: %v", name, err)
+	}
+	e.Credentials[name] = secret.Reveal()
 }
 
 func ptr[T any](v T) *T { return &v }
