@@ -89,7 +89,7 @@ func newAuthzEnv(t *testing.T) *authzEnv {
 	c := newFlags("serve", noEnv, streams{stdout: io.Discard, stderr: io.Discard})
 	var cfg serveConfig
 	cfg.define(c)
-	if err := c.parse(nil); err != nil {
+	if err := c.parse([]string{"--metrics-addr", metricsOnAPI}); err != nil {
 		t.Fatalf("default serve flags: %v", err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))

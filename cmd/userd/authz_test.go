@@ -92,8 +92,8 @@ var authzRoutes = []authzRoute{
 	{pattern: "GET /readyz", target: fixed("/readyz"), present: bearer,
 		want: [9]int{200, 200, 200, 200, 200, 200, 200, 200, 200}},
 
-	// Metrics hold no secrets and are public on --addr unless
-	// --metrics-addr moves them.
+	// Metrics hold no secrets; with --metrics-addr api (as here) they are
+	// public on --addr, and by default not there at all.
 	{pattern: "GET /metrics", target: fixed("/metrics"), present: bearer, varies: true,
 		want: [9]int{200, 200, 200, 200, 200, 200, 200, 200, 200}},
 

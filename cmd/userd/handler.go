@@ -23,7 +23,7 @@ import (
 // only place the dialects meet.
 // The caller closes the authenticator once the server has stopped.
 func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger *slog.Logger, st directory.Store, svc *directory.Service, m *metrics.Metrics, tr *tracing.Tracing) (*server.Server, *auth.Authenticator, error) {
-	authn, err := auth.NewAuthenticator(ctx, st, auth.Options{TokenLifetime: cfg.tokenTTL, Observer: m,
+	authn, err := auth.NewAuthenticator(ctx, st, auth.Options{TokenLifetime: cfg.tokenTTL, Observer: m, Logger: logger,
 		MaxClientFailures: cfg.authFailures.perClient, MaxAddressFailures: cfg.authFailures.perAddress,
 		FailureWindow: cfg.authFailures.window, AuditFailuresPerMinute: cfg.authFailures.auditPerMinute})
 	if err != nil {
@@ -36,7 +36,7 @@ func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger
 	d := server.Deps{Service: svc, Authn: authn, Logger: logger, MaxBodyBytes: cfg.maxBodyBytes}
 	return server.New(server.Config{MaxBodyBytes: cfg.maxBodyBytes, Observe: tr.Observe(m.ObserveRequest)}, logger, st,
 		func(mux server.Router) {
-			if cfg.metricsAddr == "" {
+			if cfg.metricsAddr == metricsOnAPI {
 				mux.Handle("GET /metrics", m.Handler())
 			}
 		},

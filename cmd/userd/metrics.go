@@ -24,6 +24,11 @@ var dialects = []struct{ prefix, name string }{
 	{"/v1/api/user/", "userinfov1"},
 }
 
+// metricsOnAPI is the --metrics-addr that serves GET /metrics on --addr,
+// next to the APIs. It must be asked for: metrics name every route and
+// count every failure, which is no business of an API's callers.
+const metricsOnAPI = "api"
+
 // dialectOf returns the API a route path belongs to, or "userd" for the
 // server's own endpoints (/healthz, /readyz, /metrics, ...).
 func dialectOf(route string) string {

@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -43,7 +44,7 @@ func scrape(t *testing.T, base string) map[string]float64 {
 func TestMetrics(t *testing.T) {
 	for name, newDB := range pgtest.Engines() {
 		t.Run(name, func(t *testing.T) {
-			s := startServer(t, newDB(t))
+			s := startServer(t, newDB(t), "--metrics-addr", metricsOnAPI)
 			creds := map[string]string{}
 			for _, m := range credentialLine.FindAllStringSubmatch(s.stdout.String(), -1) {
 				creds[m[1]] = m[2]
@@ -106,5 +107,19 @@ func TestMetrics(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMetricsNotOnTheAPIByDefault checks a server started with no metrics
+// setting keeps GET /metrics off its API address.
+func TestMetricsNotOnTheAPIByDefault(t *testing.T) {
+	s := startServer(t, "sqlite:"+filepath.Join(t.TempDir(), "userd.db"))
+	resp, err := http.Get(s.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /metrics on --addr: got %d, want 404", resp.StatusCode)
 	}
 }

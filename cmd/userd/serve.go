@@ -53,7 +53,7 @@ func (s *serveConfig) define(c *commonFlags) {
 	f.DurationVar(&s.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for requests in flight")
 	f.DurationVar(&s.requestTimeout, "request-timeout", server.DefaultRequestTimeout, "longest time a request may take; past it the database work stops and the API answers 503")
 	f.Int64Var(&s.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest request body accepted, in bytes")
-	f.StringVar(&s.metricsAddr, "metrics-addr", "", `where GET /metrics is served: "" on --addr, an address for a listener of its own, or "off"`)
+	f.StringVar(&s.metricsAddr, "metrics-addr", "off", `where GET /metrics is served: "off", an address for a listener of its own (keep it loopback or private), or "api" for --addr too`)
 	s.tls.define(f)
 	s.authFailures.define(f)
 	f.StringVar(&s.logFormat, "log-format", "auto", "log format: auto (text on a terminal, else JSON), json or text")
@@ -144,7 +144,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	// Deferred after the store's Close, so it runs before it: the failed
 	// authentications still being recorded reach the audit log.
 	defer authn.Close()
-	if cfg.metricsAddr != "" && cfg.metricsAddr != "off" {
+	if cfg.metricsAddr != "" && cfg.metricsAddr != "off" && cfg.metricsAddr != metricsOnAPI {
 		stopMetrics, err := serveMetrics(cfg.metricsAddr, m.Handler(), logger)
 		if err != nil {
 			ln.Close()

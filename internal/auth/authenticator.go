@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -53,6 +54,9 @@ type Options struct {
 	Now func() time.Time
 	// Observer is told of grants and refusals, for metrics (none if nil).
 	Observer Observer
+	// Logger receives refused client authentications and failures of the
+	// token endpoint and of the audit of failures; nil discards.
+	Logger *slog.Logger
 }
 
 // Observer is told what the Authenticator decides, so metrics can count it
@@ -102,6 +106,7 @@ type Authenticator struct {
 	clients  *cache[clientStatus]
 	tokens   *cache[directory.APIToken]
 	observer Observer
+	logger   *slog.Logger
 	limits   *failureLimits
 	failures *failureAudit
 }
@@ -143,6 +148,9 @@ func NewAuthenticator(ctx context.Context, store directory.Store, opts Options) 
 	if opts.Observer == nil {
 		opts.Observer = noObserver{}
 	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	generated := make([]byte, accessTokenKeyLen)
 	if _, err := rand.Read(generated); err != nil {
 		return nil, fmt.Errorf("auth: generate access token key: %w", err)
@@ -164,8 +172,9 @@ func NewAuthenticator(ctx context.Context, store directory.Store, opts Options) 
 		clients:  newCache[clientStatus](opts.CacheTTL, opts.Now),
 		tokens:   newCache[directory.APIToken](opts.CacheTTL, opts.Now),
 		observer: opts.Observer,
+		logger:   opts.Logger,
 		limits:   newFailureLimits(opts.MaxClientFailures, opts.MaxAddressFailures, opts.FailureWindow, opts.Now),
-		failures: newFailureAudit(store, opts.AuditFailuresPerMinute, opts.Now),
+		failures: newFailureAudit(store, opts.AuditFailuresPerMinute, opts.Now, opts.Logger),
 	}, nil
 }
 

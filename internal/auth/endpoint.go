@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
-	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
@@ -41,7 +40,7 @@ func TokenHandler(a *Authenticator) http.Handler {
 			if ge, ok := errors.AsType[*grantError](err); ok {
 				a.observer.AuthFailed("token_endpoint", ge.oauth)
 			}
-			writeTokenError(w, r, err)
+			writeTokenError(w, r, a.logger, err)
 			return
 		}
 		a.observer.TokenGranted()
@@ -100,7 +99,7 @@ func (a *Authenticator) authenticateClient(r *http.Request, req tokenRequest) (d
 		return directory.Client{}, err
 	}
 	if retryAfter > 0 {
-		slog.InfoContext(r.Context(), "auth: client authentication refused: too many failures", "client_id", loggableClientID(req.clientID))
+		a.logger.InfoContext(r.Context(), "auth: client authentication refused: too many failures", "client_id", loggableClientID(req.clientID))
 		return directory.Client{}, errRateLimited.after(retryAfter)
 	}
 	c, err := a.store.ClientByClientID(r.Context(), req.clientID)
@@ -116,7 +115,7 @@ func (a *Authenticator) authenticateClient(r *http.Request, req tokenRequest) (d
 	matches := directory.SecretMatches(req.clientSecret.Reveal(), hash)
 	if !found || !matches || c.Disabled {
 		at.end(true)
-		slog.InfoContext(r.Context(), "auth: client authentication failed", "client_id", loggableClientID(req.clientID))
+		a.logger.InfoContext(r.Context(), "auth: client authentication failed", "client_id", loggableClientID(req.clientID))
 		a.failures.record(r.Context(), failedAuthEvent(c.TenantID, req.clientID, r.RemoteAddr, a.now()))
 		return directory.Client{}, errClientAuth.viaBasic(req.basic)
 	}

@@ -87,10 +87,10 @@ type errorBody struct {
 
 // writeTokenError answers err. It is the one place that maps token endpoint
 // errors to status codes; internal details are logged, never sent.
-func writeTokenError(w http.ResponseWriter, r *http.Request, err error) {
+func writeTokenError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	ge, ok := errors.AsType[*grantError](err)
 	if !ok {
-		slog.ErrorContext(r.Context(), "auth: token request failed", "err", err)
+		logger.ErrorContext(r.Context(), "auth: token request failed", "err", err)
 		ge = errServer
 		if directory.KindOf(err) == directory.Unavailable {
 			ge = errUnavailable
@@ -117,7 +117,5 @@ func writeTokenJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(v); err != nil {
-		slog.Debug("auth: write token response", "err", err)
-	}
+	_ = json.NewEncoder(w).Encode(v) // a failed write means the caller has gone
 }

@@ -28,6 +28,7 @@ const auditWriters = 4
 type failureAudit struct {
 	store     directory.Store
 	now       func() time.Time
+	logger    *slog.Logger
 	perMinute int // <= 0: record nothing
 	slots     chan struct{}
 	wg        sync.WaitGroup
@@ -38,8 +39,8 @@ type failureAudit struct {
 	dropped int
 }
 
-func newFailureAudit(store directory.Store, perMinute int, now func() time.Time) *failureAudit {
-	return &failureAudit{store: store, now: now, perMinute: perMinute, slots: make(chan struct{}, auditWriters), tokens: float64(perMinute), last: now()}
+func newFailureAudit(store directory.Store, perMinute int, now func() time.Time, logger *slog.Logger) *failureAudit {
+	return &failureAudit{store: store, now: now, logger: logger, perMinute: perMinute, slots: make(chan struct{}, auditWriters), tokens: float64(perMinute), last: now()}
 }
 
 // take reports whether one more event may be recorded now, and how many
@@ -66,7 +67,7 @@ func (f *failureAudit) take() (ok bool, dropped int) {
 func (f *failureAudit) record(ctx context.Context, ev directory.Event) {
 	ok, dropped := f.take()
 	if dropped > 0 {
-		slog.WarnContext(ctx, "auth: failed authentications arrived faster than the audit rate; some were not recorded",
+		f.logger.WarnContext(ctx, "auth: failed authentications arrived faster than the audit rate; some were not recorded",
 			"not_recorded", dropped, "per_minute", f.perMinute)
 	}
 	if !ok {
@@ -75,7 +76,7 @@ func (f *failureAudit) record(ctx context.Context, ev directory.Event) {
 	select {
 	case f.slots <- struct{}{}:
 	default:
-		slog.WarnContext(ctx, "auth: audit writes are backed up; a failed authentication was not recorded")
+		f.logger.WarnContext(ctx, "auth: audit writes are backed up; a failed authentication was not recorded")
 		return
 	}
 	f.wg.Add(1)
@@ -85,7 +86,7 @@ func (f *failureAudit) record(ctx context.Context, ev directory.Event) {
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loadTimeout)
 		defer cancel()
 		if err := f.store.RecordEvent(wctx, ev); err != nil {
-			slog.WarnContext(ctx, "auth: record a failed authentication", "err", err)
+			f.logger.WarnContext(ctx, "auth: record a failed authentication", "err", err)
 		}
 	}()
 }
