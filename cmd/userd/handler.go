@@ -34,7 +34,7 @@ func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger
 		return nil, nil, err
 	}
 	d := server.Deps{Service: svc, Authn: authn, Logger: logger, MaxBodyBytes: cfg.maxBodyBytes}
-	return server.New(server.Config{MaxBodyBytes: cfg.maxBodyBytes, Observe: tr.Observe(m.ObserveRequest)}, logger, st,
+	return server.New(server.Config{MaxBodyBytes: cfg.maxBodyBytes, BodyReadTimeout: cfg.readBodyTimeout, Observe: tr.Observe(m.ObserveRequest)}, logger, st,
 		func(mux server.Router) {
 			if cfg.metricsAddr == metricsOnAPI {
 				mux.Handle("GET /metrics", m.Handler())

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -20,7 +21,7 @@ import (
 func TestServeLimits(t *testing.T) {
 	const maxBody = 4096
 	db := "sqlite:" + filepath.Join(t.TempDir(), "userd.db")
-	s := startServer(t, db, "--max-body-bytes", fmt.Sprint(maxBody), "--read-header-timeout", "300ms")
+	s := startServer(t, db, "--max-body-bytes", fmt.Sprint(maxBody), "--read-header-timeout", "300ms", "--read-body-timeout", "300ms")
 	creds := map[string]string{}
 	for _, m := range credentialLine.FindAllStringSubmatch(s.stdout.String(), -1) {
 		creds[m[1]] = m[2]
@@ -80,6 +81,36 @@ func TestServeLimits(t *testing.T) {
 		}
 	})
 
+	t.Run("slow_body", func(t *testing.T) {
+		addr := strings.TrimPrefix(s.base, "http://")
+		body := `{"username":"slow"}`
+		request := "POST /admin/v1/users HTTP/1.1\r\nHost: userd\r\nAuthorization: Bearer " + grant.AccessToken +
+			"\r\nContent-Type: application/json\r\n" + fmt.Sprintf("Content-Length: %d\r\n\r\n", len(body))
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		start := time.Now()
+		if _, err := conn.Write([]byte(request)); err != nil {
+			t.Fatal(err)
+		}
+		// One byte every 100 ms would take 2 s; --read-body-timeout is 300 ms.
+		go func() {
+			for i := range len(body) {
+				if _, err := conn.Write([]byte{body[i]}); err != nil {
+					return
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		}()
+		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		line, _ := bufio.NewReader(conn).ReadString('\n')
+		if strings.Contains(line, " 201 ") || time.Since(start) > 1500*time.Millisecond {
+			t.Errorf("body sent byte by byte: got %q after %v; want the request ended after about 300 ms", strings.TrimSpace(line), time.Since(start))
+		}
+	})
+
 	t.Run("slow_header", func(t *testing.T) {
 		addr := strings.TrimPrefix(s.base, "http://")
 		request := "GET /healthz HTTP/1.1\r\nHost: userd\r\nX-Slow: abcdefghij\r\n\r\n"
@@ -94,6 +125,35 @@ func TestServeLimits(t *testing.T) {
 			t.Errorf("header sent byte by byte: got %q, %v after %v; want the connection cut after about 300 ms", status, err, time.Since(start))
 		}
 	})
+}
+
+// TestServeRefusesAmbiguousFraming sends userd serve, over raw TCP, a
+// request with both Content-Length and Transfer-Encoding: it answers 400 and
+// closes the connection, so the request hidden in the body is not served.
+func TestServeRefusesAmbiguousFraming(t *testing.T) {
+	s := startServer(t, "sqlite:"+filepath.Join(t.TempDir(), "userd.db"))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	smuggled := "GET /healthz HTTP/1.1\r\nHost: userd\r\n\r\n"
+	request := "POST /oauth/token HTTP/1.1\r\nHost: userd\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
+		fmt.Sprintf("Content-Length: %d\r\n", len("0\r\n\r\n")+len(smuggled)) +
+		"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled
+	if _, err := conn.Write([]byte(request)); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	answer, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatalf("read the answer: %v (want the connection closed after it)", err)
+	}
+	if !strings.HasPrefix(string(answer), "HTTP/1.1 400 ") || strings.Count(string(answer), "HTTP/1.1 ") != 1 {
+		t.Errorf("got %q, want one answer, 400", answer)
+	}
 }
 
 // slowRequest writes request to addr one byte per gap and returns the

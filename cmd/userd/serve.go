@@ -28,6 +28,8 @@ type serveConfig struct {
 	tokenTTL          time.Duration
 	readHeaderTimeout time.Duration
 	readTimeout       time.Duration
+	readBodyTimeout   time.Duration
+	maxConnections    int
 	writeTimeout      time.Duration
 	idleTimeout       time.Duration
 	shutdownTimeout   time.Duration
@@ -48,6 +50,8 @@ func (s *serveConfig) define(c *commonFlags) {
 	f.DurationVar(&s.tokenTTL, "token-ttl", 30*time.Minute, "lifetime of access tokens")
 	f.DurationVar(&s.readHeaderTimeout, "read-header-timeout", 5*time.Second, "time allowed to read request headers")
 	f.DurationVar(&s.readTimeout, "read-timeout", 30*time.Second, "time allowed to read a whole request")
+	f.DurationVar(&s.readBodyTimeout, "read-body-timeout", server.DefaultBodyReadTimeout, "time allowed to read a request body once its header is read")
+	f.IntVar(&s.maxConnections, "max-connections", server.DefaultMaxConnections, "most client connections open at once; more wait until one closes (put a proxy in front for the internet)")
 	f.DurationVar(&s.writeTimeout, "write-timeout", 30*time.Second, "time allowed to write a response")
 	f.DurationVar(&s.idleTimeout, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
 	f.DurationVar(&s.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for requests in flight")
@@ -123,7 +127,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	m.WatchHasher(hasher)
 	svc := directory.NewService(watched, hasher)
 
-	ln, base, err := cfg.tls.listen(ctx, cfg.addr, logger)
+	ln, base, err := cfg.tls.listen(ctx, cfg.addr, cfg.maxConnections, logger)
 	if err != nil {
 		return err
 	}
@@ -154,6 +158,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	}
 	srv := &http.Server{
 		Handler:           tr.Handler(server.WithDeadline(cfg.requestTimeout, handler)),
+		ConnContext:       server.ConnContext,
 		ReadHeaderTimeout: cfg.readHeaderTimeout,
 		ReadTimeout:       cfg.readTimeout,
 		WriteTimeout:      cfg.writeTimeout,

@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"sync/atomic"
 	"syscall"
+
+	"github.com/userd/userd/internal/server"
 )
 
 // tlsConfig is where serve finds its certificate; both empty means plain
@@ -28,7 +30,7 @@ func (t *tlsConfig) define(f *flag.FlagSet) {
 // returns the listener and its base URL. The certificate files are read
 // again on each SIGHUP until ctx ends; a failed reload is logged and the
 // current certificate kept.
-func (t tlsConfig) listen(ctx context.Context, addr string, logger *slog.Logger) (net.Listener, string, error) {
+func (t tlsConfig) listen(ctx context.Context, addr string, maxConns int, logger *slog.Logger) (net.Listener, string, error) {
 	if (t.cert == "") != (t.key == "") {
 		return nil, "", usageError("--tls-cert and --tls-key go together: give both or neither")
 	}
@@ -43,6 +45,8 @@ func (t tlsConfig) listen(ctx context.Context, addr string, logger *slog.Logger)
 	if err != nil {
 		return nil, "", fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	// The connection cap counts TCP connections, before any TLS handshake.
+	ln = server.Listen(ln, maxConns)
 	if certs == nil {
 		return ln, "http://" + ln.Addr().String(), nil
 	}

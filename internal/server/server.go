@@ -1,6 +1,8 @@
 // Package server assembles userd's HTTP surface: it mounts every API on one
 // mux and wraps it in the middleware all of them share (request ids, access
-// log, panic recovery, body size limit) and the health endpoints.
+// log, panic recovery, body size and time limits, refusing ambiguous
+// framing) and the health endpoints, and the listener that caps
+// connections.
 package server
 
 import (
@@ -20,6 +22,9 @@ type Config struct {
 	// MaxBodyBytes caps every request body; reading past it fails and the
 	// API answers 413 in its own error format.
 	MaxBodyBytes int64
+	// BodyReadTimeout is how long a request body may take to arrive after
+	// its header; 0 means DefaultBodyReadTimeout.
+	BodyReadTimeout time.Duration
 	// Observe, if set, is called once per finished request with its status
 	// and duration; r.Pattern is the route that matched, "" if none did.
 	// It is how metrics see requests without server depending on them.
@@ -87,7 +92,11 @@ func New(cfg Config, logger *slog.Logger, store directory.Store, mounts ...Mount
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	h := withRequestID(withAccessLog(logger, cfg.Observe, withRecover(logger, withBodyLimit(cfg.MaxBodyBytes, mux.mux))))
+	if cfg.BodyReadTimeout <= 0 {
+		cfg.BodyReadTimeout = DefaultBodyReadTimeout
+	}
+	h := withBodyDeadline(cfg.BodyReadTimeout, withBodyLimit(cfg.MaxBodyBytes, mux.mux))
+	h = withRequestID(withAccessLog(logger, cfg.Observe, withRecover(logger, withFraming(h))))
 	return &Server{handler: h, routes: mux.patterns}
 }
 
