@@ -45,8 +45,21 @@ func (p *OrgPatch) apply(o *Org) []string {
 
 var orgCodePattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// maxOrgDepth bounds how deep the org tree may grow, so walking it stays cheap.
-const maxOrgDepth = 64
+// MaxOrgLevels bounds how deep a tenant's org tree may grow (a root org is
+// level 1), so walking it stays cheap.
+const MaxOrgLevels = 64
+
+// orgTree is the shape of a tenant's org tree.
+var orgTree = treeShape{
+	maxLevels: MaxOrgLevels,
+	missing: func(parent int64) *Error {
+		return Errorf(Invalid, "parent_id", "org %d does not exist", parent)
+	},
+	cycle: func(parent int64) *Error {
+		return Errorf(Invalid, "parent_id", "org %d is this org or below it; the tree cannot have a cycle", parent)
+	},
+	tooDeep: Errorf(Invalid, "parent_id", "the org tree may be at most %d levels deep; this would make it deeper", MaxOrgLevels),
+}
 
 // Validate checks the rules an org must satisfy on its own.
 func (o *Org) Validate() error {

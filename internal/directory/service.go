@@ -394,35 +394,20 @@ func (s *Service) CreateOrg(ctx context.Context, p Principal, patch OrgPatch) (O
 	now := s.clock()
 	o := Org{TenantID: p.TenantID, CreatedAt: now, UpdatedAt: now}
 	fields := patch.apply(&o)
-	if err := s.checkOrg(ctx, &o); err != nil {
+	if err := o.Validate(); err != nil {
 		return Org{}, err
 	}
-	return s.store.CreateOrg(ctx, o, s.event(p, "org.create", 0, fields))
+	return s.store.CreateOrg(ctx, o, s.event(p, "org.create", 0, fields), o.treeCheck(fields))
 }
 
-// checkOrg validates o and that its parent exists in the tenant without
-// making a cycle.
-func (s *Service) checkOrg(ctx context.Context, o *Org) error {
-	if err := o.Validate(); err != nil {
-		return err
+// treeCheck returns the check the store runs, inside the write, that o's
+// parent exists in the tenant without making a cycle or a tree too deep;
+// nil when the write adds no parent.
+func (o *Org) treeCheck(fields []string) TreeCheck {
+	if o.ParentID == 0 || !slices.Contains(fields, "parent_id") {
+		return nil
 	}
-	for parent, depth := o.ParentID, 0; parent != 0; depth++ {
-		if parent == o.ID {
-			return Errorf(Invalid, "parent_id", "org %d is a descendant of this org; the tree cannot have a cycle", o.ParentID)
-		}
-		if depth == maxOrgDepth {
-			return Errorf(Invalid, "parent_id", "the org tree may be at most %d levels deep", maxOrgDepth)
-		}
-		po, err := s.store.Org(ctx, o.TenantID, parent)
-		if err != nil {
-			if KindOf(err) == NotFound {
-				return Errorf(Invalid, "parent_id", "org %d does not exist", parent)
-			}
-			return err
-		}
-		parent = po.ParentID
-	}
-	return nil
+	return orgTree.place(o.ID, o.ParentID)
 }
 
 // Org returns one org of the principal's tenant. Reading orgs needs
@@ -481,7 +466,7 @@ func (s *Service) UpdateOrg(ctx context.Context, p Principal, id, version int64,
 			return Org{}, ErrVersionMismatch
 		}
 		fields := patch.apply(&o)
-		if err := s.checkOrg(ctx, &o); err != nil {
+		if err := o.Validate(); err != nil {
 			return Org{}, err
 		}
 		if len(fields) == 0 {
@@ -489,7 +474,7 @@ func (s *Service) UpdateOrg(ctx context.Context, p Principal, id, version int64,
 		}
 		ev := s.event(p, "org.update", id, fields)
 		o.UpdatedAt = ev.Time
-		updated, err := s.store.UpdateOrg(ctx, o, ev)
+		updated, err := s.store.UpdateOrg(ctx, o, ev, o.treeCheck(fields))
 		if !errors.Is(err, ErrVersionMismatch) || version != 0 {
 			return updated, err
 		}

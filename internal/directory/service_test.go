@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -229,12 +230,48 @@ func TestUsersByIDKeepsTheOrderAsked(t *testing.T) {
 	}
 }
 
+func (f *fixture) org(t *testing.T, name string, parent int64) directory.Org {
+	t.Helper()
+	o, err := f.svc.CreateOrg(f.ctx, f.a, directory.OrgPatch{Name: &name, ParentID: &parent})
+	if err != nil {
+		t.Fatalf("create org %q: %v", name, err)
+	}
+	return o
+}
+
 func TestOrgTreeHasNoCycles(t *testing.T) {
 	f := newFixture(t)
-	root, _ := f.svc.CreateOrg(f.ctx, f.a, directory.OrgPatch{Name: ptr("Root")})
-	child, _ := f.svc.CreateOrg(f.ctx, f.a, directory.OrgPatch{Name: ptr("Child"), ParentID: &root.ID})
-	_, err := f.svc.UpdateOrg(f.ctx, f.a, root.ID, 0, directory.OrgPatch{ParentID: &child.ID})
+	root := f.org(t, "Root", 0)
+	child := f.org(t, "Child", root.ID)
+	grandchild := f.org(t, "Grandchild", child.ID)
+	for _, parent := range []int64{root.ID, child.ID, grandchild.ID} {
+		_, err := f.svc.UpdateOrg(f.ctx, f.a, root.ID, 0, directory.OrgPatch{ParentID: &parent})
+		wantKind(t, err, directory.Invalid, "parent_id")
+	}
+	if got, _ := f.svc.Org(f.ctx, f.a, root.ID); got.ParentID != 0 || got.Version != 1 {
+		t.Errorf("root after refused moves: parent %d, version %d; want a root at version 1", got.ParentID, got.Version)
+	}
+}
+
+// TestOrgTreeDepth checks the depth limit counts the levels below a moved
+// org as well as those above its new parent.
+func TestOrgTreeDepth(t *testing.T) {
+	f := newFixture(t)
+	var bottom directory.Org
+	for i := range directory.MaxOrgLevels - 1 {
+		bottom = f.org(t, "level "+strconv.Itoa(i+1), bottom.ID)
+	}
+	last := f.org(t, "the last level", bottom.ID)
+	_, err := f.svc.CreateOrg(f.ctx, f.a, directory.OrgPatch{Name: ptr("one too deep"), ParentID: &last.ID})
 	wantKind(t, err, directory.Invalid, "parent_id")
+
+	top := f.org(t, "top of two levels", 0)
+	f.org(t, "below it", top.ID)
+	_, err = f.svc.UpdateOrg(f.ctx, f.a, top.ID, 0, directory.OrgPatch{ParentID: &bottom.ID})
+	wantKind(t, err, directory.Invalid, "parent_id")
+	if got, _ := f.svc.Org(f.ctx, f.a, top.ID); got.ParentID != 0 {
+		t.Errorf("a refused move changed the parent to %d", got.ParentID)
+	}
 }
 
 func TestBootstrap(t *testing.T) {

@@ -58,12 +58,18 @@ type Store interface {
 	// must match the stored one.
 	DeleteUser(ctx context.Context, tenantID, id, version int64, ev Event) error
 
-	CreateOrg(ctx context.Context, o Org, ev Event) (Org, error)
+	// CreateOrg inserts o and returns it with ID set and Version 1. Each
+	// check runs first, in the same transaction, on the tenant's org tree
+	// (see Tree); a check's error is CreateOrg's and nothing is written.
+	// Nil checks are skipped.
+	CreateOrg(ctx context.Context, o Org, ev Event, checks ...TreeCheck) (Org, error)
 	Org(ctx context.Context, tenantID, id int64) (Org, error)
 	// OrgsByID returns the orgs of tenantID among ids; others are left out.
 	OrgsByID(ctx context.Context, tenantID int64, ids []int64) ([]Org, error)
 	ListOrgs(ctx context.Context, tenantID int64, f OrgFilter) ([]Org, error)
-	UpdateOrg(ctx context.Context, o Org, ev Event) (Org, error)
+	// UpdateOrg stores o if the stored version is still o.Version and
+	// returns it with the version incremented; checks as in CreateOrg.
+	UpdateOrg(ctx context.Context, o Org, ev Event, checks ...TreeCheck) (Org, error)
 	// DeleteOrg removes an org that has no members and no child orgs; it
 	// returns Conflict otherwise.
 	DeleteOrg(ctx context.Context, tenantID, id, version int64, ev Event) error

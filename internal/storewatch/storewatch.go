@@ -106,8 +106,8 @@ func (s *store) DeleteUser(ctx context.Context, tenantID, id, version int64, ev 
 	return run(ctx, s, "DeleteUser", func(ctx context.Context) error { return s.next.DeleteUser(ctx, tenantID, id, version, ev) })
 }
 
-func (s *store) CreateOrg(ctx context.Context, o directory.Org, ev directory.Event) (directory.Org, error) {
-	return timed(ctx, s, "CreateOrg", func(ctx context.Context) (directory.Org, error) { return s.next.CreateOrg(ctx, o, ev) })
+func (s *store) CreateOrg(ctx context.Context, o directory.Org, ev directory.Event, checks ...directory.TreeCheck) (directory.Org, error) {
+	return timed(ctx, s, "CreateOrg", func(ctx context.Context) (directory.Org, error) { return s.next.CreateOrg(ctx, o, ev, checks...) })
 }
 
 func (s *store) Org(ctx context.Context, tenantID, id int64) (directory.Org, error) {
@@ -122,8 +122,8 @@ func (s *store) ListOrgs(ctx context.Context, tenantID int64, f directory.OrgFil
 	return timed(ctx, s, "ListOrgs", func(ctx context.Context) ([]directory.Org, error) { return s.next.ListOrgs(ctx, tenantID, f) })
 }
 
-func (s *store) UpdateOrg(ctx context.Context, o directory.Org, ev directory.Event) (directory.Org, error) {
-	return timed(ctx, s, "UpdateOrg", func(ctx context.Context) (directory.Org, error) { return s.next.UpdateOrg(ctx, o, ev) })
+func (s *store) UpdateOrg(ctx context.Context, o directory.Org, ev directory.Event, checks ...directory.TreeCheck) (directory.Org, error) {
+	return timed(ctx, s, "UpdateOrg", func(ctx context.Context) (directory.Org, error) { return s.next.UpdateOrg(ctx, o, ev, checks...) })
 }
 
 func (s *store) DeleteOrg(ctx context.Context, tenantID, id, version int64, ev directory.Event) error {

@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"ListOrgs", testListOrgs},
 		{"UpdateOrg", testUpdateOrg},
 		{"DeleteOrg", testDeleteOrg},
+		{"OrgTreeConcurrent", testOrgTreeConcurrent},
 		{"Clients", testClients},
 		{"SetClientDisabled", testSetClientDisabled},
 		{"APITokens", testAPITokens},
