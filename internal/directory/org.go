@@ -2,6 +2,7 @@ package directory
 
 import (
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -52,13 +53,10 @@ const MaxOrgLevels = 64
 // orgTree is the shape of a tenant's org tree.
 var orgTree = treeShape{
 	maxLevels: MaxOrgLevels,
-	missing: func(parent int64) *Error {
-		return Errorf(Invalid, "parent_id", "org %d does not exist", parent)
-	},
-	cycle: func(parent int64) *Error {
-		return Errorf(Invalid, "parent_id", "org %d is this org or below it; the tree cannot have a cycle", parent)
-	},
-	tooDeep: Errorf(Invalid, "parent_id", "the org tree may be at most %d levels deep; this would make it deeper", MaxOrgLevels),
+	field:     "parent_id",
+	missing:   "org %d does not exist",
+	cycle:     "org %d is this org or below it; the tree cannot have a cycle",
+	tooDeep:   "the org tree may be at most %d levels deep; this would make it deeper",
 }
 
 // Validate checks the rules an org must satisfy on its own.
@@ -79,4 +77,14 @@ func (o *Org) Validate() error {
 		return Errorf(Invalid, "parent_id", "an org cannot be its own parent")
 	}
 	return nil
+}
+
+// treeCheck returns the check the store runs, inside the write, that o's
+// parent exists in the tenant without making a cycle or a tree too deep;
+// nil when the write adds no parent.
+func (o *Org) treeCheck(fields []string) TreeCheck {
+	if o.ParentID == 0 || !slices.Contains(fields, "parent_id") {
+		return nil
+	}
+	return orgTree.place(o.ID, o.ParentID)
 }

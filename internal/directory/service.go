@@ -104,7 +104,7 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, origin string, pa
 	if err != nil {
 		return User{}, err
 	}
-	return s.store.CreateUser(ctx, u, s.event(p, "user.create", 0, fields))
+	return s.store.CreateUser(ctx, u, s.event(p, "user.create", 0, fields), u.managerCheck(fields))
 }
 
 // newUser builds and checks a user to insert, hashing its password if any.
@@ -139,7 +139,7 @@ func (s *Service) ImportUsers(ctx context.Context, p Principal, patches []UserPa
 		}
 		users = append(users, u)
 	}
-	return s.store.CreateUsers(ctx, users, s.event(p, "user.import", 0, []string{strconv.Itoa(len(users)) + " users"}))
+	return s.store.CreateUsers(ctx, users, s.event(p, "user.import", 0, []string{strconv.Itoa(len(users)) + " users"}), managerChecks(users))
 }
 
 var errHashOnlyOnImport = Errorf(Invalid, "password_hash", "only userd user import may set a password hash; send password instead")
@@ -362,7 +362,7 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 		}
 		ev := s.event(p, "user.update", id, fields)
 		u.UpdatedAt = ev.Time
-		updated, err := s.store.UpdateUser(ctx, u, ev)
+		updated, err := s.store.UpdateUser(ctx, u, ev, u.managerCheck(fields))
 		if !errors.Is(err, ErrVersionMismatch) || version != 0 {
 			return updated, err
 		}
@@ -398,16 +398,6 @@ func (s *Service) CreateOrg(ctx context.Context, p Principal, patch OrgPatch) (O
 		return Org{}, err
 	}
 	return s.store.CreateOrg(ctx, o, s.event(p, "org.create", 0, fields), o.treeCheck(fields))
-}
-
-// treeCheck returns the check the store runs, inside the write, that o's
-// parent exists in the tenant without making a cycle or a tree too deep;
-// nil when the write adds no parent.
-func (o *Org) treeCheck(fields []string) TreeCheck {
-	if o.ParentID == 0 || !slices.Contains(fields, "parent_id") {
-		return nil
-	}
-	return orgTree.place(o.ID, o.ParentID)
 }
 
 // Org returns one org of the principal's tenant. Reading orgs needs

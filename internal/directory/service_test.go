@@ -274,6 +274,40 @@ func TestOrgTreeDepth(t *testing.T) {
 	}
 }
 
+// TestManagerChains checks that no manager cycle can be made, however
+// long, and that a chain of managers stays within MaxManagerLevels,
+// counting the reports below a user whose manager changes.
+func TestManagerChains(t *testing.T) {
+	f := newFixture(t)
+	setManager := func(id, manager int64) error {
+		_, err := f.svc.UpdateUser(f.ctx, f.a, id, 0, directory.UserPatch{ManagerID: &manager})
+		return err
+	}
+	a := f.user(t, f.a, directory.UserPatch{Username: ptr("a")})
+	b := f.user(t, f.a, directory.UserPatch{Username: ptr("b"), ManagerID: &a.ID})
+	c := f.user(t, f.a, directory.UserPatch{Username: ptr("c"), ManagerID: &b.ID})
+	for _, manager := range []int64{a.ID, b.ID, c.ID} {
+		wantKind(t, setManager(a.ID, manager), directory.Invalid, "manager_id")
+	}
+	if got, _ := f.svc.User(f.ctx, f.a, a.ID); got.ManagerID != 0 || got.Version != 1 {
+		t.Errorf("a after refused changes: manager %d, version %d; want none at version 1", got.ManagerID, got.Version)
+	}
+
+	bottom := c
+	for i := 4; i <= directory.MaxManagerLevels; i++ {
+		bottom = f.user(t, f.a, directory.UserPatch{Username: ptr("level" + strconv.Itoa(i)), ManagerID: &bottom.ID})
+	}
+	_, err := f.svc.CreateUser(f.ctx, f.a, directory.OriginAPI, directory.UserPatch{Username: ptr("too-deep"), ManagerID: &bottom.ID})
+	wantKind(t, err, directory.Invalid, "manager_id")
+
+	boss := f.user(t, f.a, directory.UserPatch{Username: ptr("boss")})
+	f.user(t, f.a, directory.UserPatch{Username: ptr("report"), ManagerID: &boss.ID})
+	wantKind(t, setManager(boss.ID, bottom.ID), directory.Invalid, "manager_id")
+	if err := setManager(boss.ID, c.ID); err != nil {
+		t.Errorf("a move that stays within the limit: %v", err)
+	}
+}
+
 func TestBootstrap(t *testing.T) {
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), sqlite.Options{})

@@ -36,11 +36,14 @@ type Store interface {
 	Tenants(ctx context.Context) ([]Tenant, error)
 
 	// CreateUser inserts u and returns it with ID set (from a sequence that
-	// never reuses an id) and Version 1.
-	CreateUser(ctx context.Context, u User, ev Event) (User, error)
+	// never reuses an id) and Version 1. Each check runs first, in the same
+	// transaction, on the tenant's manager tree (see Tree); a check's error
+	// is CreateUser's and nothing is written. Nil checks are skipped.
+	CreateUser(ctx context.Context, u User, ev Event, checks ...TreeCheck) (User, error)
 	// CreateUsers inserts many users in one transaction (bulk import). It
-	// either inserts all of them or none, and returns them with ids set.
-	CreateUsers(ctx context.Context, users []User, ev Event) ([]User, error)
+	// either inserts all of them or none, and returns them with ids set;
+	// checks as in CreateUser.
+	CreateUsers(ctx context.Context, users []User, ev Event, checks ...TreeCheck) ([]User, error)
 	User(ctx context.Context, tenantID, id int64) (User, error)
 	// UsersByID returns the users of tenantID among ids, in no particular
 	// order; ids that do not exist there are left out.
@@ -51,8 +54,8 @@ type Store interface {
 	// UpdateUser stores every field of u, its org memberships included, if the
 	// stored version is still u.Version, and returns it with the version
 	// incremented. It returns ErrVersionMismatch when the version differs and
-	// NotFound when the user does not exist.
-	UpdateUser(ctx context.Context, u User, ev Event) (User, error)
+	// NotFound when the user does not exist; checks as in CreateUser.
+	UpdateUser(ctx context.Context, u User, ev Event, checks ...TreeCheck) (User, error)
 	// DeleteUser removes the user, its org memberships, and clears manager_id
 	// (incrementing version) of the users it managed. If version is not 0 it
 	// must match the stored one.

@@ -23,12 +23,16 @@ type TreeCheck func(ctx context.Context, t Tree) error
 
 // treeShape is the rule every tree of the directory follows: no cycles and
 // at most maxLevels levels (a root is level 1). The other fields word its
-// errors for one kind of tree.
+// errors for one kind of tree: missing and cycle take the parent's id,
+// tooDeep the limit.
 type treeShape struct {
-	maxLevels int
-	missing   func(parent int64) *Error
-	cycle     func(parent int64) *Error
-	tooDeep   *Error
+	maxLevels               int
+	field                   string // the field that names the parent
+	missing, cycle, tooDeep string
+}
+
+func (s treeShape) invalid(format string, arg int64) error {
+	return Errorf(Invalid, s.field, format, arg)
 }
 
 // place returns the check that node id (0 for a node not stored yet) may
@@ -41,14 +45,14 @@ func (s treeShape) place(id, parent int64) TreeCheck {
 		levels := 1
 		for p := parent; ; levels++ {
 			if p == id {
-				return s.cycle(parent)
+				return s.invalid(s.cycle, parent)
 			}
 			if levels >= s.maxLevels {
-				return s.tooDeep
+				return s.invalid(s.tooDeep, int64(s.maxLevels))
 			}
 			up, err := t.Parent(ctx, p)
 			if KindOf(err) == NotFound && p == parent {
-				return s.missing(parent)
+				return s.invalid(s.missing, parent)
 			}
 			if err != nil {
 				return err
@@ -70,27 +74,9 @@ func (s treeShape) place(id, parent int64) TreeCheck {
 				return err
 			}
 			if level >= s.maxLevels {
-				return s.tooDeep
+				return s.invalid(s.tooDeep, int64(s.maxLevels))
 			}
 			nodes = below
 		}
-	}
-}
-
-// placeAll returns the check that new nodes may take each of parents as
-// their parent.
-func (s treeShape) placeAll(parents []int64) TreeCheck {
-	return func(ctx context.Context, t Tree) error {
-		checked := map[int64]bool{0: true}
-		for _, p := range parents {
-			if checked[p] {
-				continue
-			}
-			checked[p] = true
-			if err := s.place(0, p)(ctx, t); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
 }

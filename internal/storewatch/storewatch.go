@@ -78,12 +78,14 @@ func (s *store) Tenants(ctx context.Context) ([]directory.Tenant, error) {
 	return timed(ctx, s, "Tenants", func(ctx context.Context) ([]directory.Tenant, error) { return s.next.Tenants(ctx) })
 }
 
-func (s *store) CreateUser(ctx context.Context, u directory.User, ev directory.Event) (directory.User, error) {
-	return timed(ctx, s, "CreateUser", func(ctx context.Context) (directory.User, error) { return s.next.CreateUser(ctx, u, ev) })
+func (s *store) CreateUser(ctx context.Context, u directory.User, ev directory.Event, checks ...directory.TreeCheck) (directory.User, error) {
+	return timed(ctx, s, "CreateUser", func(ctx context.Context) (directory.User, error) { return s.next.CreateUser(ctx, u, ev, checks...) })
 }
 
-func (s *store) CreateUsers(ctx context.Context, users []directory.User, ev directory.Event) ([]directory.User, error) {
-	return timed(ctx, s, "CreateUsers", func(ctx context.Context) ([]directory.User, error) { return s.next.CreateUsers(ctx, users, ev) })
+func (s *store) CreateUsers(ctx context.Context, users []directory.User, ev directory.Event, checks ...directory.TreeCheck) ([]directory.User, error) {
+	return timed(ctx, s, "CreateUsers", func(ctx context.Context) ([]directory.User, error) {
+		return s.next.CreateUsers(ctx, users, ev, checks...)
+	})
 }
 
 func (s *store) User(ctx context.Context, tenantID, id int64) (directory.User, error) {
@@ -98,8 +100,8 @@ func (s *store) ListUsers(ctx context.Context, tenantID int64, f directory.UserF
 	return timed(ctx, s, "ListUsers", func(ctx context.Context) ([]directory.User, error) { return s.next.ListUsers(ctx, tenantID, f) })
 }
 
-func (s *store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event) (directory.User, error) {
-	return timed(ctx, s, "UpdateUser", func(ctx context.Context) (directory.User, error) { return s.next.UpdateUser(ctx, u, ev) })
+func (s *store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event, checks ...directory.TreeCheck) (directory.User, error) {
+	return timed(ctx, s, "UpdateUser", func(ctx context.Context) (directory.User, error) { return s.next.UpdateUser(ctx, u, ev, checks...) })
 }
 
 func (s *store) DeleteUser(ctx context.Context, tenantID, id, version int64, ev directory.Event) error {

@@ -56,6 +56,8 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"UpdateOrg", testUpdateOrg},
 		{"DeleteOrg", testDeleteOrg},
 		{"OrgTreeConcurrent", testOrgTreeConcurrent},
+		{"ManagerChainConcurrent", testManagerChainConcurrent},
+		{"ManagerChainImport", testManagerChainImport},
 		{"Clients", testClients},
 		{"SetClientDisabled", testSetClientDisabled},
 		{"APITokens", testAPITokens},

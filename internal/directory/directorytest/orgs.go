@@ -1,10 +1,8 @@
 package directorytest
 
 import (
-	"errors"
 	"slices"
 	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/userd/userd/internal/directory"
@@ -273,116 +271,5 @@ func testDeleteOrg(t *testing.T, f *fixture) {
 			t.Errorf("DeleteOrg of a parent whose child was deleted: got %v, want nil", err)
 		}
 		checkError(t, "DeleteOrg twice", del(f.a, parent.ID, 0), directory.NotFound, "")
-	})
-}
-
-// concurrentRounds is how many times the race tests run their two
-// conflicting changes at the same moment.
-const concurrentRounds = 30
-
-// race runs a and b at the same moment and returns their errors.
-func race(a, b func() error) (errA, errB error) {
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	wg.Add(2)
-	go func() { defer wg.Done(); <-start; errA = a() }()
-	go func() { defer wg.Done(); <-start; errB = b() }()
-	close(start)
-	wg.Wait()
-	return errA, errB
-}
-
-// orgLevels returns how many levels the org tree has from org id up to its
-// root, or fails the test when the walk finds a cycle.
-func (f *fixture) orgLevels(t *testing.T, tenant, id int64) int {
-	t.Helper()
-	seen := map[int64]bool{}
-	levels := 0
-	for ; id != 0; levels++ {
-		if seen[id] {
-			t.Fatalf("org %d is its own ancestor: the tree has a cycle", id)
-		}
-		seen[id] = true
-		id = f.readOrg(t, tenant, id).ParentID
-	}
-	return levels
-}
-
-// testOrgTreeConcurrent moves orgs under each other from two requests at
-// once, through the Service as the APIs do: the store must run the
-// Service's tree check inside the write, so no interleaving makes a cycle
-// or a tree deeper than directory.MaxOrgLevels.
-func testOrgTreeConcurrent(t *testing.T, f *fixture) {
-	svc := directory.NewService(f.s, nil)
-	p := directory.System(f.a)
-	move := func(id, parent int64) func() error {
-		return func() error {
-			_, err := svc.UpdateOrg(f.ctx, p, id, 0, directory.OrgPatch{ParentID: &parent})
-			return err
-		}
-	}
-	create := func(name string, parent int64) directory.Org {
-		t.Helper()
-		o, err := svc.CreateOrg(f.ctx, p, directory.OrgPatch{Name: &name, ParentID: &parent})
-		if err != nil {
-			t.Fatalf("CreateOrg(%q): %v", name, err)
-		}
-		return o
-	}
-	// checkRace fails the test unless exactly one of two changes that
-	// would break the tree together succeeded, and the other was refused
-	// as invalid, naming parent_id.
-	checkRace := func(t *testing.T, round int, errA, errB error) {
-		t.Helper()
-		switch {
-		case errA == nil && errB == nil:
-			t.Fatalf("round %d: both conflicting moves succeeded, want one refused", round)
-		case errA != nil && errB != nil:
-			t.Fatalf("round %d: both moves refused (%v; %v), want one to succeed", round, errA, errB)
-		}
-		checkError(t, "the losing move", errors.Join(errA, errB), directory.Invalid, "parent_id")
-	}
-
-	t.Run("opposite moves", func(t *testing.T) {
-		for round := range concurrentRounds {
-			x := create("X"+strconv.Itoa(round), 0)
-			y := create("Y"+strconv.Itoa(round), 0)
-			errX, errY := race(move(x.ID, y.ID), move(y.ID, x.ID))
-			checkRace(t, round, errX, errY)
-			f.orgLevels(t, f.a, x.ID)
-			f.orgLevels(t, f.a, y.ID)
-		}
-	})
-
-	t.Run("moves that together are too deep", func(t *testing.T) {
-		// Three chains of a third of the limit each: either move alone
-		// makes a tree of two thirds of it, both together one deeper than
-		// the limit.
-		third := directory.MaxOrgLevels/3 + 1
-		chain := func(name string) (top, bottom directory.Org) {
-			for i := range third {
-				bottom = create(name+strconv.Itoa(i), bottom.ID)
-				if i == 0 {
-					top = bottom
-				}
-			}
-			return top, bottom
-		}
-		_, aBottom := chain("a")
-		bTop, bBottom := chain("b")
-		cTop, cBottom := chain("c")
-		for round := range concurrentRounds {
-			errB, errC := race(move(bTop.ID, aBottom.ID), move(cTop.ID, bBottom.ID))
-			checkRace(t, round, errB, errC)
-			if levels := f.orgLevels(t, f.a, cBottom.ID); levels > directory.MaxOrgLevels {
-				t.Fatalf("round %d: the tree has %d levels, want at most %d", round, levels, directory.MaxOrgLevels)
-			}
-			// Back to three separate chains for the next round.
-			for _, top := range []int64{bTop.ID, cTop.ID} {
-				if err := move(top, 0)(); err != nil {
-					t.Fatalf("moving org %d back to the top: %v", top, err)
-				}
-			}
-		}
 	})
 }
