@@ -25,7 +25,7 @@ type Authenticator interface {
 // Routes registers the admin API on mux. Cursor signing uses the
 // installation's "cursor-key" secret from svc's store, created on first use.
 func Routes(mux server.Router, svc *directory.Service, authn Authenticator) {
-	a := &api{svc: svc, authn: authn, cursors: &cursorSigner{store: svc.Store()}}
+	a := &api{svc: svc, authn: authn, cursors: &cursorSealer{store: svc.Store()}}
 	users, orgs := a.users(), a.orgs()
 	routes := []struct {
 		pattern string
@@ -61,7 +61,7 @@ func Routes(mux server.Router, svc *directory.Service, authn Authenticator) {
 type api struct {
 	svc     *directory.Service
 	authn   Authenticator
-	cursors *cursorSigner
+	cursors *cursorSealer
 }
 
 // handlerFunc serves one authenticated request. A returned error is answered
