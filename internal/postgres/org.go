@@ -27,7 +27,7 @@ func scanOrg(row pgx.Row) (directory.Org, error) {
 func (s *Store) CreateOrg(ctx context.Context, o directory.Org, ev directory.Event, checks ...directory.TreeCheck) (directory.Org, error) {
 	var id int64
 	err := s.inTx(ctx, func(tx pgx.Tx) (err error) {
-		if err := orgTree(tx, o.TenantID).check(ctx, checks); err != nil {
+		if err := orgTree(tx, o.TenantID).newNodes().check(ctx, checks); err != nil {
 			return err
 		}
 		id, err = insertTx(ctx, tx, ev, `INSERT INTO orgs (tenant_id, name, code, parent_id, created_at, updated_at, version)

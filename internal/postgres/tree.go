@@ -12,10 +12,13 @@ import (
 // it. check takes a transaction-scoped advisory lock on the tenant's tree
 // first, so writes that change the same tree run their checks one after
 // the other; under READ COMMITTED each query after the lock sees every
-// write committed before it was granted.
+// write committed before it was granted. A write that only adds new nodes
+// (a created org or user) takes the lock shared: new leaves change no
+// other node's depth, so they need not wait for each other, only for moves.
 type tree struct {
 	tx       pgx.Tx
 	tenantID int64
+	shared   bool   // take the lock shared; see newNodes
 	lock     string // names the tree in the advisory lock key
 	what     string // "org" or "user", for NotFound
 	parent   string // the query of a node's parent: tenant, id
@@ -23,15 +26,22 @@ type tree struct {
 }
 
 func orgTree(tx pgx.Tx, tenantID int64) tree {
-	return tree{tx, tenantID, "userd org tree", "org",
+	return tree{tx, tenantID, false, "userd org tree", "org",
 		`SELECT COALESCE(parent_id, 0) FROM orgs WHERE tenant_id = $1 AND id = $2`,
 		`SELECT id FROM orgs WHERE tenant_id = $1 AND parent_id = ANY($2)`}
 }
 
 func managerTree(tx pgx.Tx, tenantID int64) tree {
-	return tree{tx, tenantID, "userd manager tree", "user",
+	return tree{tx, tenantID, false, "userd manager tree", "user",
 		`SELECT COALESCE(manager_id, 0) FROM users WHERE tenant_id = $1 AND id = $2`,
 		`SELECT id FROM users WHERE tenant_id = $1 AND manager_id = ANY($2)`}
+}
+
+// newNodes returns t for a write that only adds new nodes below existing
+// ones.
+func (t tree) newNodes() tree {
+	t.shared = true
+	return t
 }
 
 // Parent returns the parent of node id, 0 for a root.
@@ -61,7 +71,11 @@ func (t tree) check(ctx context.Context, checks []directory.TreeCheck) error {
 		if !locked {
 			// The key mixes the tree's name with the tenant id; two trees
 			// that happen to share a key only wait for each other.
-			if _, err := t.tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, $2))`, t.lock, t.tenantID); err != nil {
+			lock := `SELECT pg_advisory_xact_lock(hashtextextended($1, $2))`
+			if t.shared {
+				lock = `SELECT pg_advisory_xact_lock_shared(hashtextextended($1, $2))`
+			}
+			if _, err := t.tx.Exec(ctx, lock, t.lock, t.tenantID); err != nil {
 				return err
 			}
 			locked = true

@@ -270,7 +270,7 @@ func (s *Store) CreateUsers(ctx context.Context, users []directory.User, ev dire
 func (s *Store) createUsers(ctx context.Context, users []directory.User, ev directory.Event, named bool, checks []directory.TreeCheck) ([]directory.User, error) {
 	var out []directory.User
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := managerTree(tx, users[0].TenantID).check(ctx, checks); err != nil {
+		if err := managerTree(tx, users[0].TenantID).newNodes().check(ctx, checks); err != nil {
 			return err
 		}
 		out = append([]directory.User(nil), users...)

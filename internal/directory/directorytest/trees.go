@@ -47,6 +47,19 @@ func (ops treeOps) mustCreate(t *testing.T, name string, parent int64) int64 {
 	return id
 }
 
+// chain creates n nodes, each below the one before, and returns the first
+// and the last.
+func (ops treeOps) chain(t *testing.T, name string, n int) (top, bottom int64) {
+	t.Helper()
+	for i := range n {
+		bottom = ops.mustCreate(t, name+strconv.Itoa(i), bottom)
+		if i == 0 {
+			top = bottom
+		}
+	}
+	return top, bottom
+}
+
 // levels returns how many levels the tree has from node id up to its root,
 // or fails the test when the walk finds a cycle.
 func (ops treeOps) levels(t *testing.T, id int64) int {
@@ -99,18 +112,9 @@ func checkRaces(t *testing.T, ops treeOps) {
 		// makes a tree of two thirds of it, both together one deeper than
 		// the limit.
 		third := ops.maxLevels/3 + 1
-		chain := func(name string) (top, bottom int64) {
-			for i := range third {
-				bottom = ops.mustCreate(t, name+strconv.Itoa(i), bottom)
-				if i == 0 {
-					top = bottom
-				}
-			}
-			return top, bottom
-		}
-		_, aBottom := chain("a")
-		bTop, bBottom := chain("b")
-		cTop, cBottom := chain("c")
+		_, aBottom := ops.chain(t, "a", third)
+		bTop, bBottom := ops.chain(t, "b", third)
+		cTop, cBottom := ops.chain(t, "c", third)
 		for round := range concurrentRounds {
 			errB, errC := race(moveFn(bTop, aBottom), moveFn(cTop, bBottom))
 			checkOneWon(t, round, errB, errC)
@@ -120,6 +124,31 @@ func checkRaces(t *testing.T, ops treeOps) {
 			// Back to three separate chains for the next round.
 			for _, top := range []int64{bTop, cTop} {
 				if err := ops.move(top, 0); err != nil {
+					t.Fatalf("moving node %d back to the top: %v", top, err)
+				}
+			}
+		}
+	})
+
+	t.Run("a move and a new node below it", func(t *testing.T) {
+		// Two chains of half the limit: the move alone makes a tree of
+		// exactly the limit, the new node alone one level more than half.
+		_, aBottom := ops.chain(t, "d", ops.maxLevels/2)
+		bTop, bBottom := ops.chain(t, "e", ops.maxLevels/2)
+		for round := range concurrentRounds {
+			var leaf int64
+			errMove, errCreate := race(moveFn(bTop, aBottom), func() (err error) {
+				leaf, err = ops.create("leaf"+strconv.Itoa(round), bBottom)
+				return err
+			})
+			checkOneWon(t, round, errMove, errCreate)
+			if leaf != 0 {
+				if levels := ops.levels(t, leaf); levels > ops.maxLevels {
+					t.Fatalf("round %d: the tree has %d levels, want at most %d", round, levels, ops.maxLevels)
+				}
+			}
+			for _, top := range []int64{bTop, leaf} {
+				if err := ops.move(top, 0); top != 0 && err != nil {
 					t.Fatalf("moving node %d back to the top: %v", top, err)
 				}
 			}
