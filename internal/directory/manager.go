@@ -31,8 +31,12 @@ func (u *User) managerCheck(fields []string) TreeCheck {
 }
 
 // managerChecks is managerCheck for a batch of new users; its error names
-// the index of the first user at fault.
+// the index of the first user at fault. It is nil when no user has a
+// manager.
 func managerChecks(users []User) TreeCheck {
+	if !slices.ContainsFunc(users, func(u User) bool { return u.ManagerID != 0 }) {
+		return nil
+	}
 	return func(ctx context.Context, t Tree) error {
 		checked := map[int64]bool{0: true}
 		for i, u := range users {
