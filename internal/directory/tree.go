@@ -4,8 +4,10 @@ import "context"
 
 // Tree is one tenant's tree (its orgs by parent, or its users by manager)
 // as a write transaction sees it. A store hands a Tree to a TreeCheck only
-// once every other change to the same tree waits for that transaction, so
-// what the check reads stays true until the write commits.
+// once no other write that could make the check's answer wrong can run
+// until this transaction ends (writes that only add new nodes may run side
+// by side: a new node changes no other node's place), so what the check
+// reads stays true until the write commits.
 type Tree interface {
 	// Parent returns the parent of node id, or 0 for a root. It returns
 	// NotFound when the tenant has no such node.
