@@ -2,26 +2,40 @@ package admin
 
 import (
 	"context"
-	"crypto/hmac"
+	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"sync"
 
+	"golang.org/x/crypto/chacha20poly1305"
+
 	"github.com/userd/userd/internal/directory"
 )
 
-// cursorKeyName names the installation secret that signs cursors.
+// cursorKeyName names the installation secret the cursor key derives from.
 const cursorKeyName = "cursor-key"
 
 // cursorVersion is the first byte of every cursor, so the format can change.
-// Version 1 held only an id; version 2 adds the sort key.
-const cursorVersion = 2
+// Version 1 held only an id; version 2 added the sort key, signed but in
+// clear; version 3 encrypts both.
+const cursorVersion = 3
 
-// cursorMinLen is the decoded length of a cursor with an empty key:
-// version, id, tag.
-const cursorMinLen = 1 + 8 + sha256.Size
+// cursorKeyInfo binds the key derived from the installation secret to this
+// use and format.
+const cursorKeyInfo = "userd admin cursor v3"
+
+// cursorBlock is the size the sealed position is padded to a multiple of,
+// so a cursor's length does not tell the length of the email or username
+// it carries: every key up to 55 bytes makes a cursor of one length, and
+// the longest email (254 bytes) one of five.
+const cursorBlock = 64
+
+// cursorMinLen is the decoded length of the shortest cursor: version,
+// nonce, one block, AEAD tag.
+const cursorMinLen = 1 + chacha20poly1305.NonceSizeX + cursorBlock + chacha20poly1305.Overhead
 
 // position is where a page ended: the id of its last item and, for lists
 // ordered by another key first (users by email or username), that item's
@@ -31,77 +45,89 @@ type position struct {
 	Key string
 }
 
-// cursorSigner makes and opens pagination cursors: the position (the last
-// id of the page and its sort key) and an HMAC-SHA256 tag over it, the
-// tenant, and the list with its filters, base64url-encoded. A cursor is
-// therefore opaque to callers, cannot be forged or altered, and only works
-// for the list and filters it was issued for. The key is the installation's
-// secret, shared by every node and created on first use.
-type cursorSigner struct {
+// cursorSealer makes and opens pagination cursors: the position (the last
+// id of the page and its sort key), encrypted with XChaCha20-Poly1305 under
+// a key derived from the installation's secret, with the tenant and the
+// list with its filters as additional data; base64url-encoded. A cursor is
+// therefore opaque to callers (it shows no email or username, even to one
+// who decodes it), cannot be forged or altered, and only works for the list
+// and filters it was issued for. Every node shares the secret, created on
+// first use; the random 192-bit nonce of each cursor never needs a counter.
+type cursorSealer struct {
 	store directory.Store
 
-	mu  sync.Mutex
-	key []byte
+	mu     sync.Mutex
+	secret []byte // read from store on first use when nil
+	aead   cipher.AEAD
 }
 
-// keyFor returns the signing key, reading (or creating) it on first use.
-func (c *cursorSigner) keyFor(ctx context.Context) ([]byte, error) {
+// cipher returns the AEAD, deriving its key on first use.
+func (c *cursorSealer) cipher(ctx context.Context) (cipher.AEAD, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.key != nil {
-		return c.key, nil
+	if c.aead != nil {
+		return c.aead, nil
 	}
-	generated := make([]byte, 32)
-	if _, err := rand.Read(generated); err != nil {
-		return nil, directory.Wrap(directory.Internal, err, "generating the cursor key failed")
+	if c.secret == nil {
+		generated := make([]byte, 32)
+		rand.Read(generated)
+		secret, err := c.store.Secret(ctx, cursorKeyName, generated)
+		if err != nil {
+			return nil, err
+		}
+		c.secret = secret
 	}
-	key, err := c.store.Secret(ctx, cursorKeyName, generated)
+	key, err := hkdf.Key(sha256.New, c.secret, nil, cursorKeyInfo, chacha20poly1305.KeySize)
 	if err != nil {
-		return nil, err
+		return nil, directory.Wrap(directory.Internal, err, "deriving the cursor key failed")
 	}
-	c.key = key
-	return key, nil
+	aead, err := chacha20poly1305.NewX(key)
+	if err != nil {
+		return nil, directory.Wrap(directory.Internal, err, "deriving the cursor key failed")
+	}
+	c.aead = aead
+	return aead, nil
 }
 
-// tag authenticates pos for tenantID and the list described by binding.
-func (c *cursorSigner) tag(ctx context.Context, tenantID int64, pos position, binding []string) ([]byte, error) {
-	key, err := c.keyFor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m := hmac.New(sha256.New, key)
-	buf := []byte("userd admin cursor\x00")
+// additionalData binds a cursor to tenantID and the list described by
+// binding.
+func additionalData(tenantID int64, binding []string) []byte {
+	buf := append([]byte("userd admin cursor\x00"), cursorVersion)
 	buf = binary.BigEndian.AppendUint64(buf, uint64(tenantID))
-	buf = binary.BigEndian.AppendUint64(buf, uint64(pos.ID))
-	for _, s := range append([]string{pos.Key}, binding...) {
+	for _, s := range binding {
 		buf = binary.AppendUvarint(buf, uint64(len(s)))
 		buf = append(buf, s...)
 	}
-	m.Write(buf)
-	return m.Sum(nil), nil
+	return buf
 }
 
 // seal returns the cursor for the page after pos, or nil when pos.ID is 0
 // (there is no next page).
-func (c *cursorSigner) seal(ctx context.Context, tenantID int64, pos position, binding ...string) (*string, error) {
+func (c *cursorSealer) seal(ctx context.Context, tenantID int64, pos position, binding ...string) (*string, error) {
 	if pos.ID == 0 {
 		return nil, nil
 	}
-	tag, err := c.tag(ctx, tenantID, pos, binding)
+	aead, err := c.cipher(ctx)
 	if err != nil {
 		return nil, err
 	}
-	raw := append([]byte{cursorVersion}, binary.BigEndian.AppendUint64(nil, uint64(pos.ID))...)
-	raw = append(raw, pos.Key...)
-	s := base64.RawURLEncoding.EncodeToString(append(raw, tag...))
+	plain := binary.BigEndian.AppendUint64(nil, uint64(pos.ID))
+	plain = binary.AppendUvarint(plain, uint64(len(pos.Key)))
+	plain = append(plain, pos.Key...)
+	plain = append(plain, make([]byte, cursorBlock-1-(len(plain)-1)%cursorBlock)...)
+	raw := make([]byte, 1+aead.NonceSize(), cursorMinLen+len(plain))
+	raw[0] = cursorVersion
+	rand.Read(raw[1:])
+	raw = aead.Seal(raw, raw[1:], plain, additionalData(tenantID, binding))
+	s := base64.RawURLEncoding.EncodeToString(raw)
 	return &s, nil
 }
 
 // open returns the position a cursor holds, or the zero position for the
 // empty cursor (the first page). A cursor that was altered, or issued for
 // another list, filters or tenant, or by a userd with another cursor
-// format, is Invalid.
-func (c *cursorSigner) open(ctx context.Context, tenantID int64, cursor string, binding ...string) (position, error) {
+// format or installation secret, is Invalid.
+func (c *cursorSealer) open(ctx context.Context, tenantID int64, cursor string, binding ...string) (position, error) {
 	if cursor == "" {
 		return position{}, nil
 	}
@@ -110,14 +136,21 @@ func (c *cursorSigner) open(ctx context.Context, tenantID int64, cursor string, 
 	if err != nil || len(raw) < cursorMinLen || raw[0] != cursorVersion {
 		return position{}, bad
 	}
-	tagAt := len(raw) - sha256.Size
-	pos := position{ID: int64(binary.BigEndian.Uint64(raw[1:9])), Key: string(raw[9:tagAt])}
-	want, err := c.tag(ctx, tenantID, pos, binding)
+	aead, err := c.cipher(ctx)
 	if err != nil {
 		return position{}, err
 	}
-	if !hmac.Equal(raw[tagAt:], want) || pos.ID <= 0 {
+	nonce := raw[1 : 1+aead.NonceSize()]
+	plain, err := aead.Open(nil, nonce, raw[1+aead.NonceSize():], additionalData(tenantID, binding))
+	if err != nil {
 		return position{}, bad
 	}
-	return pos, nil
+	// An authentic cursor is one seal made, so it parses; the checks only
+	// keep a bug from panicking.
+	id := int64(binary.BigEndian.Uint64(plain))
+	n, w := binary.Uvarint(plain[8:])
+	if w <= 0 || n > uint64(len(plain)-8-w) || id <= 0 {
+		return position{}, bad
+	}
+	return position{ID: id, Key: string(plain[8+w : 8+w+int(n)])}, nil
 }

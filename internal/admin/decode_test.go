@@ -154,7 +154,7 @@ func FuzzUserPatch(f *testing.F) {
 
 func TestCursor(t *testing.T) {
 	ctx := context.Background()
-	c := &cursorSigner{key: []byte("0123456789abcdef0123456789abcdef")}
+	c := &cursorSealer{secret: []byte("0123456789abcdef0123456789abcdef")}
 	pos := position{ID: 42, Key: "Ada@example.com"}
 	s, err := c.seal(ctx, 1, pos, "users", "", "ad", "")
 	if err != nil || s == nil {
@@ -184,9 +184,10 @@ func TestCursor(t *testing.T) {
 		tenant       int64
 		binding      []string
 	}{
-		{"id changed", flip(8), 1, []string{"users", "", "ad", ""}},
-		{"key changed", flip(9), 1, []string{"users", "", "ad", ""}},
+		{"nonce changed", flip(1), 1, []string{"users", "", "ad", ""}},
+		{"sealed position changed", flip(1 + 24), 1, []string{"users", "", "ad", ""}},
 		{"tag changed", flip(len(raw) - 1), 1, []string{"users", "", "ad", ""}},
+		{"version 2, signed but not encrypted", "AgAAAAAAAAAqYkBleGFtcGxlLm9yZ8KJgnHM2Xo0I4xipHlbXAjrd_oFMAR9Fd7Z9hq4Xh9a", 1, []string{"users", "", "ad", ""}},
 		{"version changed", flip(0), 1, []string{"users", "", "ad", ""}},
 		{"other filter", *s, 1, []string{"users", "", "a", ""}},
 		{"filter moved to another parameter", *s, 1, []string{"users", "ad", "", ""}},
@@ -205,4 +206,11 @@ func TestCursor(t *testing.T) {
 			}
 		})
 	}
+	t.Run("another installation's secret", func(t *testing.T) {
+		other := &cursorSealer{secret: []byte("fedcba9876543210fedcba9876543210")}
+		_, err := other.open(ctx, 1, *s, "users", "", "ad", "")
+		if got := fieldOf(err); got != "cursor" {
+			t.Errorf("open: got %v, want an invalid cursor error", err)
+		}
+	})
 }

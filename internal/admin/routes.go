@@ -19,7 +19,7 @@ import (
 func Routes(mux server.Router, d server.Deps) {
 	d = d.WithDefaults()
 	a := &api{svc: d.Service, authn: d.Authn, logger: d.Logger, maxBody: d.MaxBodyBytes,
-		cursors: &cursorSigner{store: d.Service.Store()}}
+		cursors: &cursorSealer{store: d.Service.Store()}}
 	users, orgs := a.users(), a.orgs()
 	routes := []struct {
 		pattern string
@@ -57,7 +57,7 @@ type api struct {
 	authn   server.Authenticator
 	logger  *slog.Logger
 	maxBody int64
-	cursors *cursorSigner
+	cursors *cursorSealer
 }
 
 // handlerFunc serves one authenticated request. A returned error is answered

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -45,8 +46,18 @@ func (p *OrgPatch) apply(o *Org) []string {
 
 var orgCodePattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// maxOrgDepth bounds how deep the org tree may grow, so walking it stays cheap.
-const maxOrgDepth = 64
+// MaxOrgLevels bounds how deep a tenant's org tree may grow (a root org is
+// level 1), so walking it stays cheap.
+const MaxOrgLevels = 64
+
+// orgTree is the shape of a tenant's org tree.
+var orgTree = treeShape{
+	maxLevels: MaxOrgLevels,
+	field:     "parent_id",
+	missing:   "org %d does not exist",
+	cycle:     "org %d is this org or below it; the tree cannot have a cycle",
+	tooDeep:   "the org tree may be at most %d levels deep; this would make it deeper",
+}
 
 // Validate checks the rules an org must satisfy on its own.
 func (o *Org) Validate() error {
@@ -66,4 +77,14 @@ func (o *Org) Validate() error {
 		return Errorf(Invalid, "parent_id", "an org cannot be its own parent")
 	}
 	return nil
+}
+
+// treeCheck returns the check the store runs, inside the write, that o's
+// parent exists in the tenant without making a cycle or a tree too deep;
+// nil when the write adds no parent.
+func (o *Org) treeCheck(fields []string) TreeCheck {
+	if o.ParentID == 0 || !slices.Contains(fields, "parent_id") {
+		return nil
+	}
+	return orgTree.place(o.ID, o.ParentID)
 }

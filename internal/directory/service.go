@@ -104,7 +104,7 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, origin string, pa
 	if err != nil {
 		return User{}, err
 	}
-	return s.store.CreateUser(ctx, u, s.event(p, "user.create", 0, fields))
+	return s.store.CreateUser(ctx, u, s.event(p, "user.create", 0, fields), u.managerCheck(fields))
 }
 
 // newUser builds and checks a user to insert, hashing its password if any.
@@ -139,7 +139,7 @@ func (s *Service) ImportUsers(ctx context.Context, p Principal, patches []UserPa
 		}
 		users = append(users, u)
 	}
-	return s.store.CreateUsers(ctx, users, s.event(p, "user.import", 0, []string{strconv.Itoa(len(users)) + " users"}))
+	return s.store.CreateUsers(ctx, users, s.event(p, "user.import", 0, []string{strconv.Itoa(len(users)) + " users"}), managerChecks(users))
 }
 
 var errHashOnlyOnImport = Errorf(Invalid, "password_hash", "only userd user import may set a password hash; send password instead")
@@ -362,7 +362,7 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 		}
 		ev := s.event(p, "user.update", id, fields)
 		u.UpdatedAt = ev.Time
-		updated, err := s.store.UpdateUser(ctx, u, ev)
+		updated, err := s.store.UpdateUser(ctx, u, ev, u.managerCheck(fields))
 		if !errors.Is(err, ErrVersionMismatch) || version != 0 {
 			return updated, err
 		}
@@ -394,35 +394,10 @@ func (s *Service) CreateOrg(ctx context.Context, p Principal, patch OrgPatch) (O
 	now := s.clock()
 	o := Org{TenantID: p.TenantID, CreatedAt: now, UpdatedAt: now}
 	fields := patch.apply(&o)
-	if err := s.checkOrg(ctx, &o); err != nil {
+	if err := o.Validate(); err != nil {
 		return Org{}, err
 	}
-	return s.store.CreateOrg(ctx, o, s.event(p, "org.create", 0, fields))
-}
-
-// checkOrg validates o and that its parent exists in the tenant without
-// making a cycle.
-func (s *Service) checkOrg(ctx context.Context, o *Org) error {
-	if err := o.Validate(); err != nil {
-		return err
-	}
-	for parent, depth := o.ParentID, 0; parent != 0; depth++ {
-		if parent == o.ID {
-			return Errorf(Invalid, "parent_id", "org %d is a descendant of this org; the tree cannot have a cycle", o.ParentID)
-		}
-		if depth == maxOrgDepth {
-			return Errorf(Invalid, "parent_id", "the org tree may be at most %d levels deep", maxOrgDepth)
-		}
-		po, err := s.store.Org(ctx, o.TenantID, parent)
-		if err != nil {
-			if KindOf(err) == NotFound {
-				return Errorf(Invalid, "parent_id", "org %d does not exist", parent)
-			}
-			return err
-		}
-		parent = po.ParentID
-	}
-	return nil
+	return s.store.CreateOrg(ctx, o, s.event(p, "org.create", 0, fields), o.treeCheck(fields))
 }
 
 // Org returns one org of the principal's tenant. Reading orgs needs
@@ -481,7 +456,7 @@ func (s *Service) UpdateOrg(ctx context.Context, p Principal, id, version int64,
 			return Org{}, ErrVersionMismatch
 		}
 		fields := patch.apply(&o)
-		if err := s.checkOrg(ctx, &o); err != nil {
+		if err := o.Validate(); err != nil {
 			return Org{}, err
 		}
 		if len(fields) == 0 {
@@ -489,7 +464,7 @@ func (s *Service) UpdateOrg(ctx context.Context, p Principal, id, version int64,
 		}
 		ev := s.event(p, "org.update", id, fields)
 		o.UpdatedAt = ev.Time
-		updated, err := s.store.UpdateOrg(ctx, o, ev)
+		updated, err := s.store.UpdateOrg(ctx, o, ev, o.treeCheck(fields))
 		if !errors.Is(err, ErrVersionMismatch) || version != 0 {
 			return updated, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -229,12 +230,82 @@ func TestUsersByIDKeepsTheOrderAsked(t *testing.T) {
 	}
 }
 
+func (f *fixture) org(t *testing.T, name string, parent int64) directory.Org {
+	t.Helper()
+	o, err := f.svc.CreateOrg(f.ctx, f.a, directory.OrgPatch{Name: &name, ParentID: &parent})
+	if err != nil {
+		t.Fatalf("create org %q: %v", name, err)
+	}
+	return o
+}
+
 func TestOrgTreeHasNoCycles(t *testing.T) {
 	f := newFixture(t)
-	root, _ := f.svc.CreateOrg(f.ctx, f.a, directory.OrgPatch{Name: ptr("Root")})
-	child, _ := f.svc.CreateOrg(f.ctx, f.a, directory.OrgPatch{Name: ptr("Child"), ParentID: &root.ID})
-	_, err := f.svc.UpdateOrg(f.ctx, f.a, root.ID, 0, directory.OrgPatch{ParentID: &child.ID})
+	root := f.org(t, "Root", 0)
+	child := f.org(t, "Child", root.ID)
+	grandchild := f.org(t, "Grandchild", child.ID)
+	for _, parent := range []int64{root.ID, child.ID, grandchild.ID} {
+		_, err := f.svc.UpdateOrg(f.ctx, f.a, root.ID, 0, directory.OrgPatch{ParentID: &parent})
+		wantKind(t, err, directory.Invalid, "parent_id")
+	}
+	if got, _ := f.svc.Org(f.ctx, f.a, root.ID); got.ParentID != 0 || got.Version != 1 {
+		t.Errorf("root after refused moves: parent %d, version %d; want a root at version 1", got.ParentID, got.Version)
+	}
+}
+
+// TestOrgTreeDepth checks the depth limit counts the levels below a moved
+// org as well as those above its new parent.
+func TestOrgTreeDepth(t *testing.T) {
+	f := newFixture(t)
+	var bottom directory.Org
+	for i := range directory.MaxOrgLevels - 1 {
+		bottom = f.org(t, "level "+strconv.Itoa(i+1), bottom.ID)
+	}
+	last := f.org(t, "the last level", bottom.ID)
+	_, err := f.svc.CreateOrg(f.ctx, f.a, directory.OrgPatch{Name: ptr("one too deep"), ParentID: &last.ID})
 	wantKind(t, err, directory.Invalid, "parent_id")
+
+	top := f.org(t, "top of two levels", 0)
+	f.org(t, "below it", top.ID)
+	_, err = f.svc.UpdateOrg(f.ctx, f.a, top.ID, 0, directory.OrgPatch{ParentID: &bottom.ID})
+	wantKind(t, err, directory.Invalid, "parent_id")
+	if got, _ := f.svc.Org(f.ctx, f.a, top.ID); got.ParentID != 0 {
+		t.Errorf("a refused move changed the parent to %d", got.ParentID)
+	}
+}
+
+// TestManagerChains checks that no manager cycle can be made, however
+// long, and that a chain of managers stays within MaxManagerLevels,
+// counting the reports below a user whose manager changes.
+func TestManagerChains(t *testing.T) {
+	f := newFixture(t)
+	setManager := func(id, manager int64) error {
+		_, err := f.svc.UpdateUser(f.ctx, f.a, id, 0, directory.UserPatch{ManagerID: &manager})
+		return err
+	}
+	a := f.user(t, f.a, directory.UserPatch{Username: ptr("a")})
+	b := f.user(t, f.a, directory.UserPatch{Username: ptr("b"), ManagerID: &a.ID})
+	c := f.user(t, f.a, directory.UserPatch{Username: ptr("c"), ManagerID: &b.ID})
+	for _, manager := range []int64{a.ID, b.ID, c.ID} {
+		wantKind(t, setManager(a.ID, manager), directory.Invalid, "manager_id")
+	}
+	if got, _ := f.svc.User(f.ctx, f.a, a.ID); got.ManagerID != 0 || got.Version != 1 {
+		t.Errorf("a after refused changes: manager %d, version %d; want none at version 1", got.ManagerID, got.Version)
+	}
+
+	bottom := c
+	for i := 4; i <= directory.MaxManagerLevels; i++ {
+		bottom = f.user(t, f.a, directory.UserPatch{Username: ptr("level" + strconv.Itoa(i)), ManagerID: &bottom.ID})
+	}
+	_, err := f.svc.CreateUser(f.ctx, f.a, directory.OriginAPI, directory.UserPatch{Username: ptr("too-deep"), ManagerID: &bottom.ID})
+	wantKind(t, err, directory.Invalid, "manager_id")
+
+	boss := f.user(t, f.a, directory.UserPatch{Username: ptr("boss")})
+	f.user(t, f.a, directory.UserPatch{Username: ptr("report"), ManagerID: &boss.ID})
+	wantKind(t, setManager(boss.ID, bottom.ID), directory.Invalid, "manager_id")
+	if err := setManager(boss.ID, c.ID); err != nil {
+		t.Errorf("a move that stays within the limit: %v", err)
+	}
 }
 
 func TestBootstrap(t *testing.T) {

@@ -36,11 +36,14 @@ type Store interface {
 	Tenants(ctx context.Context) ([]Tenant, error)
 
 	// CreateUser inserts u and returns it with ID set (from a sequence that
-	// never reuses an id) and Version 1.
-	CreateUser(ctx context.Context, u User, ev Event) (User, error)
+	// never reuses an id) and Version 1. Each check runs first, in the same
+	// transaction, on the tenant's manager tree (see Tree); a check's error
+	// is CreateUser's and nothing is written. Nil checks are skipped.
+	CreateUser(ctx context.Context, u User, ev Event, checks ...TreeCheck) (User, error)
 	// CreateUsers inserts many users in one transaction (bulk import). It
-	// either inserts all of them or none, and returns them with ids set.
-	CreateUsers(ctx context.Context, users []User, ev Event) ([]User, error)
+	// either inserts all of them or none, and returns them with ids set;
+	// checks as in CreateUser.
+	CreateUsers(ctx context.Context, users []User, ev Event, checks ...TreeCheck) ([]User, error)
 	User(ctx context.Context, tenantID, id int64) (User, error)
 	// UsersByID returns the users of tenantID among ids, in no particular
 	// order; ids that do not exist there are left out.
@@ -51,19 +54,25 @@ type Store interface {
 	// UpdateUser stores every field of u, its org memberships included, if the
 	// stored version is still u.Version, and returns it with the version
 	// incremented. It returns ErrVersionMismatch when the version differs and
-	// NotFound when the user does not exist.
-	UpdateUser(ctx context.Context, u User, ev Event) (User, error)
+	// NotFound when the user does not exist; checks as in CreateUser.
+	UpdateUser(ctx context.Context, u User, ev Event, checks ...TreeCheck) (User, error)
 	// DeleteUser removes the user, its org memberships, and clears manager_id
 	// (incrementing version) of the users it managed. If version is not 0 it
 	// must match the stored one.
 	DeleteUser(ctx context.Context, tenantID, id, version int64, ev Event) error
 
-	CreateOrg(ctx context.Context, o Org, ev Event) (Org, error)
+	// CreateOrg inserts o and returns it with ID set and Version 1. Each
+	// check runs first, in the same transaction, on the tenant's org tree
+	// (see Tree); a check's error is CreateOrg's and nothing is written.
+	// Nil checks are skipped.
+	CreateOrg(ctx context.Context, o Org, ev Event, checks ...TreeCheck) (Org, error)
 	Org(ctx context.Context, tenantID, id int64) (Org, error)
 	// OrgsByID returns the orgs of tenantID among ids; others are left out.
 	OrgsByID(ctx context.Context, tenantID int64, ids []int64) ([]Org, error)
 	ListOrgs(ctx context.Context, tenantID int64, f OrgFilter) ([]Org, error)
-	UpdateOrg(ctx context.Context, o Org, ev Event) (Org, error)
+	// UpdateOrg stores o if the stored version is still o.Version and
+	// returns it with the version incremented; checks as in CreateOrg.
+	UpdateOrg(ctx context.Context, o Org, ev Event, checks ...TreeCheck) (Org, error)
 	// DeleteOrg removes an org that has no members and no child orgs; it
 	// returns Conflict otherwise.
 	DeleteOrg(ctx context.Context, tenantID, id, version int64, ev Event) error

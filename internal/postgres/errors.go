@@ -51,10 +51,15 @@ var constraints = map[string]constraint{
 // storeError turns an error from pgx into the *directory.Error the Store
 // contract promises, by SQLSTATE and constraint name, never by message text.
 // op names the operation for the errors that are only logged. A
-// *directory.Error passes through unchanged; nil stays nil.
+// *directory.Error or *directory.BatchError passes through unchanged; nil
+// stays nil.
 func storeError(op string, err error) error {
 	if err == nil {
 		return nil
+	}
+	var be *directory.BatchError
+	if errors.As(err, &be) {
+		return be
 	}
 	var de *directory.Error
 	if errors.As(err, &de) {

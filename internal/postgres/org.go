@@ -22,11 +22,19 @@ func scanOrg(row pgx.Row) (directory.Org, error) {
 	return o, nil
 }
 
-// CreateOrg inserts o and returns it with its id and version 1.
-func (s *Store) CreateOrg(ctx context.Context, o directory.Org, ev directory.Event) (directory.Org, error) {
-	id, err := s.insert(ctx, ev, `INSERT INTO orgs (tenant_id, name, code, parent_id, created_at, updated_at, version)
-		VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, 0), $5, $6, 1) RETURNING id`,
-		o.TenantID, o.Name, o.Code, o.ParentID, o.CreatedAt, o.UpdatedAt)
+// CreateOrg inserts o and returns it with its id and version 1, once checks
+// pass on the org tree.
+func (s *Store) CreateOrg(ctx context.Context, o directory.Org, ev directory.Event, checks ...directory.TreeCheck) (directory.Org, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx pgx.Tx) (err error) {
+		if err := orgTree(tx, o.TenantID).newNodes().check(ctx, checks); err != nil {
+			return err
+		}
+		id, err = insertTx(ctx, tx, ev, `INSERT INTO orgs (tenant_id, name, code, parent_id, created_at, updated_at, version)
+			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, 0), $5, $6, 1) RETURNING id`,
+			o.TenantID, o.Name, o.Code, o.ParentID, o.CreatedAt, o.UpdatedAt)
+		return err
+	})
 	if err != nil {
 		return directory.Org{}, storeError("create org", err)
 	}
@@ -64,10 +72,13 @@ func (s *Store) ListOrgs(ctx context.Context, tenantID int64, f directory.OrgFil
 	return query(ctx, s, "list orgs", scanOrg, q, args...)
 }
 
-// UpdateOrg stores o if the stored version is still o.Version and returns it
-// with the version incremented.
-func (s *Store) UpdateOrg(ctx context.Context, o directory.Org, ev directory.Event) (directory.Org, error) {
+// UpdateOrg stores o if the stored version is still o.Version and checks
+// pass on the org tree, and returns it with the version incremented.
+func (s *Store) UpdateOrg(ctx context.Context, o directory.Org, ev directory.Event, checks ...directory.TreeCheck) (directory.Org, error) {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := orgTree(tx, o.TenantID).check(ctx, checks); err != nil {
+			return err
+		}
 		err := tx.QueryRow(ctx, `UPDATE orgs SET name = $4, code = NULLIF($5, ''), parent_id = NULLIF($6, 0),
 			updated_at = $7, version = version + 1
 			WHERE tenant_id = $1 AND id = $2 AND version = $3 RETURNING version`,

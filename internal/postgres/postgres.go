@@ -172,14 +172,21 @@ func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // id, in one transaction.
 func (s *Store) insert(ctx context.Context, ev directory.Event, sql string, args ...any) (int64, error) {
 	var id int64
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, sql, args...).Scan(&id); err != nil {
-			return err
-		}
-		ev.ObjectID = strconv.FormatInt(id, 10)
-		return insertEvent(ctx, tx, ev)
+	err := s.inTx(ctx, func(tx pgx.Tx) (err error) {
+		id, err = insertTx(ctx, tx, ev, sql, args...)
+		return err
 	})
 	return id, err
+}
+
+// insertTx is insert inside the transaction tx.
+func insertTx(ctx context.Context, tx pgx.Tx, ev directory.Event, sql string, args ...any) (int64, error) {
+	var id int64
+	if err := tx.QueryRow(ctx, sql, args...).Scan(&id); err != nil {
+		return 0, err
+	}
+	ev.ObjectID = strconv.FormatInt(id, 10)
+	return id, insertEvent(ctx, tx, ev)
 }
 
 // notFound maps pgx.ErrNoRows to a NotFound error about what and leaves other

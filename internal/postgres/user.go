@@ -245,29 +245,34 @@ func (m *memberships) queue(b *pgx.Batch) {
 	}
 }
 
-// CreateUser inserts u and returns it with its id and version 1.
-func (s *Store) CreateUser(ctx context.Context, u directory.User, ev directory.Event) (directory.User, error) {
-	users, err := s.createUsers(ctx, []directory.User{u}, ev, true)
+// CreateUser inserts u and returns it with its id and version 1, once
+// checks pass on the manager tree.
+func (s *Store) CreateUser(ctx context.Context, u directory.User, ev directory.Event, checks ...directory.TreeCheck) (directory.User, error) {
+	users, err := s.createUsers(ctx, []directory.User{u}, ev, true, checks)
 	if err != nil {
 		return directory.User{}, storeError("create user", err)
 	}
 	return users[0], nil
 }
 
-// CreateUsers inserts users in one transaction, all or none.
-func (s *Store) CreateUsers(ctx context.Context, users []directory.User, ev directory.Event) ([]directory.User, error) {
+// CreateUsers inserts users in one transaction, all or none, once checks
+// pass on the manager tree.
+func (s *Store) CreateUsers(ctx context.Context, users []directory.User, ev directory.Event, checks ...directory.TreeCheck) ([]directory.User, error) {
 	if len(users) == 0 {
 		return []directory.User{}, nil
 	}
-	out, err := s.createUsers(ctx, users, ev, false)
+	out, err := s.createUsers(ctx, users, ev, false, checks)
 	return out, storeError("create users", err)
 }
 
 // createUsers inserts copies of users and writes ev, naming the new user in
 // it when named is set.
-func (s *Store) createUsers(ctx context.Context, users []directory.User, ev directory.Event, named bool) ([]directory.User, error) {
+func (s *Store) createUsers(ctx context.Context, users []directory.User, ev directory.Event, named bool, checks []directory.TreeCheck) ([]directory.User, error) {
 	var out []directory.User
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := managerTree(tx, users[0].TenantID).newNodes().check(ctx, checks); err != nil {
+			return err
+		}
 		out = append([]directory.User(nil), users...)
 		if err := insertUsers(ctx, tx, out); err != nil {
 			return err
@@ -377,13 +382,17 @@ RETURNING version`
 // u.Version, and returns it with the version incremented. The update, the
 // rewrite of the memberships and the event go to the server as one batch,
 // one round trip inside the transaction: when the update matches no row
-// the rest ran for nothing and is rolled back with it.
-func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event) (directory.User, error) {
+// the rest ran for nothing and is rolled back with it. checks run first, on
+// the manager tree.
+func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event, checks ...directory.TreeCheck) (directory.User, error) {
 	ext, err := encodeExtension(u.Extension)
 	if err != nil {
 		return directory.User{}, err
 	}
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := managerTree(tx, u.TenantID).check(ctx, checks); err != nil {
+			return err
+		}
 		b := &pgx.Batch{}
 		b.Queue(updateUserSQL,
 			u.TenantID, u.ID, u.Version, u.Username, u.Name, u.NickName, u.Email,

@@ -53,9 +53,12 @@ func orgConflict(o *directory.Org, err error) error {
 	return e
 }
 
-// CreateOrg inserts o with version 1.
-func (s *Store) CreateOrg(ctx context.Context, o directory.Org, ev directory.Event) (directory.Org, error) {
+// CreateOrg inserts o with version 1, once checks pass on the org tree.
+func (s *Store) CreateOrg(ctx context.Context, o directory.Org, ev directory.Event, checks ...directory.TreeCheck) (directory.Org, error) {
 	err := s.write(ctx, func(tx querier) error {
+		if err := orgTree(tx, o.TenantID).check(ctx, checks); err != nil {
+			return err
+		}
 		args := append([]any{o.TenantID}, orgArgs(&o)...)
 		args = append(args, micros(o.CreatedAt))
 		err := tx.QueryRowContext(ctx, `INSERT INTO orgs (tenant_id, name, name_lower, code, code_lower, parent_id, updated_at, created_at, version)
@@ -109,9 +112,13 @@ func (s *Store) ListOrgs(ctx context.Context, tenantID int64, f directory.OrgFil
 	return queryAll(ctx, s.rq, scanOrg, query, args...)
 }
 
-// UpdateOrg stores o if the stored version is still o.Version.
-func (s *Store) UpdateOrg(ctx context.Context, o directory.Org, ev directory.Event) (directory.Org, error) {
+// UpdateOrg stores o if the stored version is still o.Version and checks
+// pass on the org tree.
+func (s *Store) UpdateOrg(ctx context.Context, o directory.Org, ev directory.Event, checks ...directory.TreeCheck) (directory.Org, error) {
 	err := s.write(ctx, func(tx querier) error {
+		if err := orgTree(tx, o.TenantID).check(ctx, checks); err != nil {
+			return err
+		}
 		args := append(orgArgs(&o), o.TenantID, o.ID, o.Version)
 		res, err := tx.ExecContext(ctx, `UPDATE orgs SET (name, name_lower, code, code_lower, parent_id, updated_at) = (?, ?, ?, ?, ?, ?),
 			version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ?`, args...)

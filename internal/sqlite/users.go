@@ -294,10 +294,13 @@ func keyset(query string, args []any, column, prefix string, f directory.UserFil
 	return query, append(args, max(lo, after), hi, after, f.AfterID)
 }
 
-// CreateUser inserts u with version 1.
-func (s *Store) CreateUser(ctx context.Context, u directory.User, ev directory.Event) (directory.User, error) {
+// CreateUser inserts u with version 1, once checks pass on the manager tree.
+func (s *Store) CreateUser(ctx context.Context, u directory.User, ev directory.Event, checks ...directory.TreeCheck) (directory.User, error) {
 	var created []directory.User
 	err := s.write(ctx, func(tx querier) error {
+		if err := managerTree(tx, u.TenantID).check(ctx, checks); err != nil {
+			return err
+		}
 		var i int
 		var err error
 		created, i, err = insertUsers(ctx, tx, []directory.User{u})
@@ -315,13 +318,17 @@ func (s *Store) CreateUser(ctx context.Context, u directory.User, ev directory.E
 
 // CreateUsers inserts users in one transaction with prepared statements:
 // all of them or, on the first error, none. The error is a
-// *directory.BatchError naming the index of the user at fault.
-func (s *Store) CreateUsers(ctx context.Context, users []directory.User, ev directory.Event) ([]directory.User, error) {
+// *directory.BatchError naming the index of the user at fault. checks run
+// first, on the manager tree.
+func (s *Store) CreateUsers(ctx context.Context, users []directory.User, ev directory.Event, checks ...directory.TreeCheck) ([]directory.User, error) {
 	if len(users) == 0 {
 		return nil, nil
 	}
 	var created []directory.User
 	err := s.write(ctx, func(tx querier) error {
+		if err := managerTree(tx, users[0].TenantID).check(ctx, checks); err != nil {
+			return err
+		}
 		var i int
 		var err error
 		created, i, err = insertUsers(ctx, tx, users)
@@ -425,9 +432,12 @@ const (
 )
 
 // UpdateUser stores every field of u and its memberships if the stored
-// version is still u.Version.
-func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event) (directory.User, error) {
+// version is still u.Version and checks pass on the manager tree.
+func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event, checks ...directory.TreeCheck) (directory.User, error) {
 	err := s.write(ctx, func(tx querier) error {
+		if err := managerTree(tx, u.TenantID).check(ctx, checks); err != nil {
+			return err
+		}
 		keyed, plain, err := userValues(&u)
 		if err != nil {
 			return err

@@ -78,12 +78,14 @@ func (s *store) Tenants(ctx context.Context) ([]directory.Tenant, error) {
 	return timed(ctx, s, "Tenants", func(ctx context.Context) ([]directory.Tenant, error) { return s.next.Tenants(ctx) })
 }
 
-func (s *store) CreateUser(ctx context.Context, u directory.User, ev directory.Event) (directory.User, error) {
-	return timed(ctx, s, "CreateUser", func(ctx context.Context) (directory.User, error) { return s.next.CreateUser(ctx, u, ev) })
+func (s *store) CreateUser(ctx context.Context, u directory.User, ev directory.Event, checks ...directory.TreeCheck) (directory.User, error) {
+	return timed(ctx, s, "CreateUser", func(ctx context.Context) (directory.User, error) { return s.next.CreateUser(ctx, u, ev, checks...) })
 }
 
-func (s *store) CreateUsers(ctx context.Context, users []directory.User, ev directory.Event) ([]directory.User, error) {
-	return timed(ctx, s, "CreateUsers", func(ctx context.Context) ([]directory.User, error) { return s.next.CreateUsers(ctx, users, ev) })
+func (s *store) CreateUsers(ctx context.Context, users []directory.User, ev directory.Event, checks ...directory.TreeCheck) ([]directory.User, error) {
+	return timed(ctx, s, "CreateUsers", func(ctx context.Context) ([]directory.User, error) {
+		return s.next.CreateUsers(ctx, users, ev, checks...)
+	})
 }
 
 func (s *store) User(ctx context.Context, tenantID, id int64) (directory.User, error) {
@@ -98,16 +100,16 @@ func (s *store) ListUsers(ctx context.Context, tenantID int64, f directory.UserF
 	return timed(ctx, s, "ListUsers", func(ctx context.Context) ([]directory.User, error) { return s.next.ListUsers(ctx, tenantID, f) })
 }
 
-func (s *store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event) (directory.User, error) {
-	return timed(ctx, s, "UpdateUser", func(ctx context.Context) (directory.User, error) { return s.next.UpdateUser(ctx, u, ev) })
+func (s *store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event, checks ...directory.TreeCheck) (directory.User, error) {
+	return timed(ctx, s, "UpdateUser", func(ctx context.Context) (directory.User, error) { return s.next.UpdateUser(ctx, u, ev, checks...) })
 }
 
 func (s *store) DeleteUser(ctx context.Context, tenantID, id, version int64, ev directory.Event) error {
 	return run(ctx, s, "DeleteUser", func(ctx context.Context) error { return s.next.DeleteUser(ctx, tenantID, id, version, ev) })
 }
 
-func (s *store) CreateOrg(ctx context.Context, o directory.Org, ev directory.Event) (directory.Org, error) {
-	return timed(ctx, s, "CreateOrg", func(ctx context.Context) (directory.Org, error) { return s.next.CreateOrg(ctx, o, ev) })
+func (s *store) CreateOrg(ctx context.Context, o directory.Org, ev directory.Event, checks ...directory.TreeCheck) (directory.Org, error) {
+	return timed(ctx, s, "CreateOrg", func(ctx context.Context) (directory.Org, error) { return s.next.CreateOrg(ctx, o, ev, checks...) })
 }
 
 func (s *store) Org(ctx context.Context, tenantID, id int64) (directory.Org, error) {
@@ -122,8 +124,8 @@ func (s *store) ListOrgs(ctx context.Context, tenantID int64, f directory.OrgFil
 	return timed(ctx, s, "ListOrgs", func(ctx context.Context) ([]directory.Org, error) { return s.next.ListOrgs(ctx, tenantID, f) })
 }
 
-func (s *store) UpdateOrg(ctx context.Context, o directory.Org, ev directory.Event) (directory.Org, error) {
-	return timed(ctx, s, "UpdateOrg", func(ctx context.Context) (directory.Org, error) { return s.next.UpdateOrg(ctx, o, ev) })
+func (s *store) UpdateOrg(ctx context.Context, o directory.Org, ev directory.Event, checks ...directory.TreeCheck) (directory.Org, error) {
+	return timed(ctx, s, "UpdateOrg", func(ctx context.Context) (directory.Org, error) { return s.next.UpdateOrg(ctx, o, ev, checks...) })
 }
 
 func (s *store) DeleteOrg(ctx context.Context, tenantID, id, version int64, ev directory.Event) error {
