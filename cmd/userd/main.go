@@ -136,6 +136,9 @@ type commonFlags struct {
 	getenv     env
 	envs       map[string]string // flag name -> USERD_* variable
 	positional []string
+	// serverLock makes openStore take SQLite's one-server-per-file lock;
+	// only serve sets it, so admin commands run beside the server.
+	serverLock bool
 }
 
 // newFlags returns a flag set for command name with --db and -o defined.
@@ -285,7 +288,7 @@ func (c *commonFlags) openStore(ctx context.Context) (store, error) {
 		if mode != "FULL" && mode != "NORMAL" {
 			return nil, usageError(fmt.Sprintf("--sqlite-synchronous must be FULL or NORMAL, not %q", c.syncMode))
 		}
-		return sqlite.Open(ctx, path, sqlite.Options{Synchronous: mode})
+		return sqlite.Open(ctx, path, sqlite.Options{Synchronous: mode, ServerLock: c.serverLock})
 	case strings.HasPrefix(c.db, "postgres://"), strings.HasPrefix(c.db, "postgresql://"):
 		return postgres.Open(ctx, c.db)
 	}

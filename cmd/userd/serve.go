@@ -87,6 +87,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		return err
 	}
 
+	c.serverLock = true
 	st, err := c.openStore(ctx)
 	if err != nil {
 		return err

@@ -40,15 +40,22 @@ type Options struct {
 	// ReadConns is the number of reader connections; 0 means
 	// max(4, GOMAXPROCS).
 	ReadConns int
+	// ServerLock takes an exclusive OS lock on the file PATH.lock beside the
+	// database for as long as the Store is open, and makes Open fail with
+	// ErrLocked while another Store holds it, in this process or another:
+	// one userd serve per database file. Command-line tools, which may write
+	// while the server runs, leave it false.
+	ServerLock bool
 }
 
 // Store is a directory.Store on one SQLite database file.
 type Store struct {
-	w  *sql.DB    // exactly one connection; every transaction is BEGIN IMMEDIATE
-	r  *sql.DB    // query-only readers
-	wc *stmtCache // the writer's prepared statements, used by write
-	rq *prepared  // runs queries on the readers through their prepared statements
-	c  *committer // the queue of writes; see write
+	w  *sql.DB     // exactly one connection; every transaction is BEGIN IMMEDIATE
+	r  *sql.DB     // query-only readers
+	wc *stmtCache  // the writer's prepared statements, used by write
+	rq *prepared   // runs queries on the readers through their prepared statements
+	c  *committer  // the queue of writes; see write
+	l  *serverLock // held while open if Options.ServerLock; nil otherwise
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -61,8 +68,9 @@ const busyTimeout = 10 * time.Second
 var migrations embed.FS
 
 // Open opens (creating it if needed) the database at path. Call Migrate
-// before using a new database.
-func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+// before using a new database. A new database's files are readable by their
+// owner only, and Open refuses an existing one that other accounts may read.
+func Open(ctx context.Context, path string, opts Options) (s *Store, err error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("sqlite: open %q: give the path of a database file (the writer and the readers must share it)", path)
 	}
@@ -77,6 +85,20 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	readConns := opts.ReadConns
 	if readConns <= 0 {
 		readConns = max(4, runtime.GOMAXPROCS(0))
+	}
+	var lock *serverLock
+	if opts.ServerLock {
+		if lock, err = lockServer(path); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				err = errors.Join(err, lock.release())
+			}
+		}()
+	}
+	if err := prepareFiles(path); err != nil {
+		return nil, err
 	}
 
 	// The driver runs busy_timeout first, so no other pragma can fail with
@@ -104,7 +126,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, errors.Join(err, w.Close())
 	}
-	s := &Store{w: w, r: r, wc: &stmtCache{db: w}, rq: &prepared{c: &stmtCache{db: r}}, c: newCommitter()}
+	s = &Store{w: w, r: r, wc: &stmtCache{db: w}, rq: &prepared{c: &stmtCache{db: r}}, c: newCommitter(), l: lock}
 	go s.commitLoop()
 	return s, nil
 }
@@ -174,7 +196,7 @@ func (s *Store) Close() error {
 	}
 	s.rq.c.close()
 	s.wc.close()
-	return errors.Join(err, s.r.Close(), s.w.Close())
+	return errors.Join(err, s.r.Close(), s.w.Close(), s.l.release())
 }
 
 // Ping reports whether the database answers a query.
