@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/userd/userd/internal/postgres/pgtest"
 )
 
 // TestServeRefusesSecondServerOnSQLiteFile runs two userd serve on one
@@ -38,4 +41,104 @@ func TestServeRefusesSecondServerOnSQLiteFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	startServer(t, db)
+}
+
+// postgresBase returns the test PostgreSQL server's URL, or skips t.
+func postgresBase(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv(pgtest.URLVar)
+	if base == "" {
+		t.Skipf("%s is not set", pgtest.URLVar)
+	}
+	return base
+}
+
+// withPassword returns the URL dbURL with password pw placed as form says:
+// in the userinfo, as a ?password= parameter, or as a keyword/value DSN.
+func withPassword(t *testing.T, dbURL, form, pw string) string {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch form {
+	case "userinfo":
+		u.User = url.UserPassword(u.User.Username(), pw)
+	case "query":
+		q := u.Query()
+		q.Set("password", pw)
+		u.RawQuery = q.Encode()
+	case "keyword/value":
+		return fmt.Sprintf("host=%s port=%s user=%s password=%s dbname=%s sslmode=disable", u.Hostname(), u.Port(), u.User.Username(), pw, strings.TrimPrefix(u.Path, "/"))
+	default:
+		t.Fatalf("unknown form %q", form)
+	}
+	return u.String()
+}
+
+// TestDatabasePasswordNeverShown gives the database password in each form
+// userd's URL may carry it (the local test server trusts every password)
+// and checks it appears nowhere: not in serve's start-up and shutdown log
+// nor its stdout, not in the errors of commands that cannot connect (a
+// closed port, a database that does not exist) or that refuse the value.
+// The log names the database by engine, host, port and name only.
+func TestDatabasePasswordNeverShown(t *testing.T) {
+	base := postgresBase(t)
+	const pw = "Pw-d0-not-log-7Qx"
+	db := pgtest.Fresh(t, base)
+	u, _ := url.Parse(db)
+	closed := *u
+	closed.Host = freePort(t)
+	missing := *u
+	missing.Path = "/userd_no_such_database"
+	shown := "postgres://" + u.Host + u.Path
+
+	for _, form := range []string{"userinfo", "query", "keyword/value"} {
+		t.Run(form, func(t *testing.T) {
+			if form != "keyword/value" {
+				s := startServer(t, withPassword(t, db, form, pw))
+				if err := s.stop(); err != nil {
+					t.Fatal(err)
+				}
+				logs := s.stderr.String() + s.stdout.String()
+				if strings.Contains(logs, pw) {
+					t.Errorf("serve's output holds the password:\n%s", logs)
+				}
+				if !strings.Contains(logs, `"db":"`+shown+`"`) {
+					t.Errorf("serve's log does not name the database as %q:\n%s", shown, logs)
+				}
+			}
+			for name, target := range map[string]string{"closed port": closed.String(), "missing database": missing.String(), "reachable": db} {
+				dsn := withPassword(t, target, form, pw)
+				for _, args := range [][]string{{"tenant", "list"}, {"migrate"}} {
+					out, err := cli(t, dbEnv(dsn), "", args...)
+					if err != nil && strings.Contains(err.Error(), pw) || strings.Contains(out, pw) {
+						t.Errorf("%s, userd %s: the password is shown: %v\n%s", name, strings.Join(args, " "), err, out)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestRedactURLMasksRefusedValues checks that a --db value userd refuses,
+// which its error echoes so a typo shows, has its password masked.
+func TestRedactURLMasksRefusedValues(t *testing.T) {
+	const pw = "Pw-s3cret-9"
+	for _, in := range []string{
+		"postgress://userd:" + pw + "@db.internal/userd",
+		"mysql://db.internal/userd?user=userd&password=" + pw,
+		"pg:host=db PASSWORD = '" + pw + " x'",
+	} {
+		got := redactURL(in)
+		if strings.Contains(got, pw) || strings.Contains(got, " x'") {
+			t.Errorf("redactURL(%q) = %q: holds the password", in, got)
+		}
+		if got == "" || !strings.Contains(got, "db") {
+			t.Errorf("redactURL(%q) = %q: want the rest of the value kept", in, got)
+		}
+	}
+	if _, err := cli(t, noEnv, "", "migrate", "--db", "postgress://u:"+pw+"@h/d"); err == nil || strings.Contains(err.Error(), pw) || !strings.Contains(err.Error(), "postgress://u:xxxxx@h/d") {
+		t.Errorf("migrate --db with a mistyped scheme: got %v, want the value with its password masked", err)
+	}
 }

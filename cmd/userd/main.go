@@ -295,18 +295,6 @@ func (c *commonFlags) openStore(ctx context.Context) (store, error) {
 	return nil, usageError(fmt.Sprintf("--db must be sqlite:PATH or postgres://..., not %q", redactURL(c.db)))
 }
 
-// redactURL hides a password in a database URL before it is printed.
-func redactURL(s string) string {
-	if i := strings.Index(s, "://"); i >= 0 {
-		if at := strings.LastIndex(s, "@"); at > i {
-			if colon := strings.Index(s[i+3:at], ":"); colon >= 0 {
-				return s[:i+3+colon] + ":xxxxx" + s[at:]
-			}
-		}
-	}
-	return s
-}
-
 // tenantID resolves a --tenant value, an id or a tenant name, to an id.
 func tenantID(ctx context.Context, st directory.Store, v string) (int64, error) {
 	if id, err := strconv.ParseInt(v, 10, 64); err == nil {
