@@ -20,6 +20,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -27,6 +28,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/migration"
 )
 
 // Options tunes a Store. The zero value is the safe default.
@@ -199,11 +201,25 @@ func (s *Store) Close() error {
 	return errors.Join(err, s.r.Close(), s.w.Close(), s.l.release())
 }
 
-// Ping reports whether the database answers a query.
+// Ping reports whether the store can serve: the database answers a query
+// on a reader (never waiting for the writer) and holds every migration this
+// build knows. A newer schema is fine. It is what /readyz asks.
 func (s *Store) Ping(ctx context.Context) error {
-	var one int
-	return storeError(s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one))
+	var tables int
+	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'goose_db_version'").Scan(&tables); err != nil {
+		return storeError(err)
+	}
+	var current int64
+	if tables > 0 {
+		if err := s.r.QueryRowContext(ctx, "SELECT coalesce(max(version_id), 0) FROM goose_db_version").Scan(&current); err != nil {
+			return storeError(err)
+		}
+	}
+	return migration.Ready(current, latestVersion())
 }
+
+// latestVersion is the version of the newest embedded migration.
+var latestVersion = sync.OnceValue(func() int64 { return migration.Latest(migrations, "migrations") })
 
 // storeError turns a driver error into a *directory.Error by its SQLite
 // result code; *directory.Error values pass through unchanged.
