@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -141,4 +142,57 @@ func TestRedactURLMasksRefusedValues(t *testing.T) {
 	if _, err := cli(t, noEnv, "", "migrate", "--db", "postgress://u:"+pw+"@h/d"); err == nil || strings.Contains(err.Error(), pw) || !strings.Contains(err.Error(), "postgress://u:xxxxx@h/d") {
 		t.Errorf("migrate --db with a mistyped scheme: got %v, want the value with its password masked", err)
 	}
+}
+
+// TestServeDatabaseMistakes starts userd serve on database URLs that fail:
+// a missing database or role stops it at once with a message naming what to
+// change in --db (a retry cannot fix them), while a closed port (PostgreSQL
+// not up yet) leaves it running, live but not ready, until it is stopped.
+func TestServeDatabaseMistakes(t *testing.T) {
+	base, err := url.Parse(postgresBase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		edit func(u *url.URL)
+		want string
+	}{
+		"missing database": {func(u *url.URL) { u.Path = "/userd_no_such_database" }, `the database "userd_no_such_database" does not exist on the server (SQLSTATE 3D000): create it, or fix the database name in --db (USERD_DB)`},
+		"missing role":     {func(u *url.URL) { u.User = url.User("userd_no_such_role") }, "check the user and password in --db (USERD_DB)"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			u := *base
+			tc.edit(&u)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			err := run(ctx, []string{"serve", "--addr", freePort(t), "--db", u.String()}, noEnv, strings.NewReader(""), &syncBuffer{}, &syncBuffer{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "retry later") {
+				t.Errorf("got %v, want an error saying %q and not to retry", err, tc.want)
+			}
+			if ctx.Err() != nil {
+				t.Errorf("serve waited %v for a mistake a retry cannot fix", 10*time.Second)
+			}
+		})
+	}
+	t.Run("closed port", func(t *testing.T) {
+		u := *base
+		u.Host = freePort(t)
+		s := startServer(t, u.String())
+		for path, want := range map[string]int{"/healthz": 200, "/readyz": 503} {
+			resp, err := http.Get(s.base + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != want {
+				t.Errorf("GET %s while PostgreSQL is down: got %d, want %d", path, resp.StatusCode, want)
+			}
+		}
+		if err := s.stop(); err != nil {
+			t.Errorf("stop while waiting for the database: %v", err)
+		}
+		if !strings.Contains(s.stderr.String(), "the database is not ready") {
+			t.Errorf("no warning that the database is not ready:\n%s", s.stderr)
+		}
+	})
 }
