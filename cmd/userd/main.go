@@ -136,6 +136,9 @@ type commonFlags struct {
 	getenv     env
 	envs       map[string]string // flag name -> USERD_* variable
 	positional []string
+	// serverLock makes openStore take SQLite's one-server-per-file lock;
+	// only serve sets it, so admin commands run beside the server.
+	serverLock bool
 }
 
 // newFlags returns a flag set for command name with --db and -o defined.
@@ -285,23 +288,11 @@ func (c *commonFlags) openStore(ctx context.Context) (store, error) {
 		if mode != "FULL" && mode != "NORMAL" {
 			return nil, usageError(fmt.Sprintf("--sqlite-synchronous must be FULL or NORMAL, not %q", c.syncMode))
 		}
-		return sqlite.Open(ctx, path, sqlite.Options{Synchronous: mode})
+		return sqlite.Open(ctx, path, sqlite.Options{Synchronous: mode, ServerLock: c.serverLock})
 	case strings.HasPrefix(c.db, "postgres://"), strings.HasPrefix(c.db, "postgresql://"):
 		return postgres.Open(ctx, c.db)
 	}
 	return nil, usageError(fmt.Sprintf("--db must be sqlite:PATH or postgres://..., not %q", redactURL(c.db)))
-}
-
-// redactURL hides a password in a database URL before it is printed.
-func redactURL(s string) string {
-	if i := strings.Index(s, "://"); i >= 0 {
-		if at := strings.LastIndex(s, "@"); at > i {
-			if colon := strings.Index(s[i+3:at], ":"); colon >= 0 {
-				return s[:i+3+colon] + ":xxxxx" + s[at:]
-			}
-		}
-	}
-	return s
 }
 
 // tenantID resolves a --tenant value, an id or a tenant name, to an id.

@@ -91,19 +91,12 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		return err
 	}
 
+	c.serverLock = true
 	st, err := c.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if !cfg.noMigrate {
-		if err := st.Migrate(ctx); err != nil {
-			return fmt.Errorf("migrate %s: %w (fix the database, or start with --no-migrate if it is migrated separately)", redactURL(c.db), err)
-		}
-	}
-	if err := c.checkSchema(ctx, st); err != nil {
-		return err
-	}
 	version, _, _ := buildInfo()
 	tr, err := tracing.New(ctx, getenv, version)
 	if err != nil {
@@ -131,23 +124,6 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	if err != nil {
 		return err
 	}
-	cl, secret, created, err := svc.Bootstrap(ctx)
-	if err != nil {
-		ln.Close()
-		return fmt.Errorf("bootstrap the empty database: %w", err)
-	}
-	if created {
-		printBootstrap(std.stdout, base, cl, secret)
-	}
-
-	handler, authn, err := newHandler(ctx, cfg, loc, logger, watched, svc, m, tr)
-	if err != nil {
-		ln.Close()
-		return err
-	}
-	// Deferred after the store's Close, so it runs before it: the failed
-	// authentications still being recorded reach the audit log.
-	defer authn.Close()
 	if cfg.metricsAddr != "" && cfg.metricsAddr != "off" && cfg.metricsAddr != metricsOnAPI {
 		stopMetrics, err := serveMetrics(cfg.metricsAddr, m.Handler(), logger)
 		if err != nil {
@@ -156,8 +132,53 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		}
 		defer stopMetrics(context.Background())
 	}
+	var authn *auth.Authenticator
+	var boot *bootstrapped
+	starting := &server.Starting{}
+	prepare := func(ctx context.Context) error {
+		if !cfg.noMigrate {
+			if err := st.Migrate(ctx); err != nil {
+				return fmt.Errorf("migrate %s: %w (fix the database, or start with --no-migrate if it is migrated separately)", redactURL(c.db), err)
+			}
+		}
+		if err := c.checkSchema(ctx, st); err != nil {
+			return err
+		}
+		cl, secret, created, err := svc.Bootstrap(ctx)
+		if err != nil {
+			return fmt.Errorf("bootstrap the empty database: %w", err)
+		}
+		if created { // kept until printed, should a later step need a retry
+			boot = &bootstrapped{cl, secret}
+		}
+		var handler http.Handler
+		handler, authn, err = newHandler(ctx, cfg, loc, logger, watched, svc, m, tr)
+		if err != nil {
+			return err
+		}
+		starting.Ready(handler)
+		if boot != nil {
+			printBootstrap(std.stdout, base, boot.client, boot.secret)
+		}
+		return nil
+	}
+	defer func() {
+		if authn != nil {
+			// Runs before the store's Close, deferred earlier: the failed
+			// authentications still being recorded reach the audit log.
+			authn.Close()
+		}
+	}()
+	// A node whose database cannot be reached yet (PostgreSQL down) still
+	// starts: it serves /healthz, answers 503 elsewhere, and keeps trying.
+	// Anything a retry cannot fix stops it at once.
+	notReady := prepare(ctx)
+	if notReady != nil && directory.KindOf(notReady) != directory.Unavailable {
+		ln.Close()
+		return notReady
+	}
 	srv := &http.Server{
-		Handler:           tr.Handler(server.WithDeadline(cfg.requestTimeout, handler)),
+		Handler:           tr.Handler(server.WithDeadline(cfg.requestTimeout, starting)),
 		ConnContext:       server.ConnContext,
 		ReadHeaderTimeout: cfg.readHeaderTimeout,
 		ReadTimeout:       cfg.readTimeout,
@@ -170,10 +191,23 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("userd is listening", "url", base, "db", redactURL(c.db))
 
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
+	ready := notReady == nil
+	if !ready {
+		var err error
+		if ready, err = untilStoreReady(ctx, logger, redactURL(c.db), errc, notReady, prepare); err != nil {
+			_ = srv.Close()
+			return err
+		}
+		if ready {
+			logger.Info("userd is ready", "db", redactURL(c.db))
+		}
+	}
+	if ready {
+		select {
+		case err := <-errc:
+			return fmt.Errorf("serve: %w", err)
+		case <-ctx.Done():
+		}
 	}
 	logger.Info("shutting down; waiting for requests in flight", "timeout", cfg.shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
@@ -186,6 +220,40 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// untilStoreReady runs prepare, which failed with failure, again until it
+// succeeds (true), ctx ends (false), or it fails in a way a retry cannot fix
+// (that error). While the database is unavailable, as when PostgreSQL is
+// down, it logs why and waits: half a second at first, doubling up to 5 s.
+// It also returns the error of the server, errc, if that stops meanwhile.
+func untilStoreReady(ctx context.Context, logger *slog.Logger, db string, errc <-chan error, failure error, prepare func(context.Context) error) (bool, error) {
+	for wait := 500 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+		logger.Warn("the database is not ready; /readyz answers 503 and userd keeps trying", "db", db, "retry_in", wait, "err", failure)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return false, nil
+		case err := <-errc:
+			return false, fmt.Errorf("serve: %w", err)
+		}
+		failure = prepare(ctx)
+		switch {
+		case failure == nil:
+			return true, nil
+		case ctx.Err() != nil:
+			return false, nil
+		case directory.KindOf(failure) != directory.Unavailable:
+			return false, failure
+		}
+	}
+}
+
+// bootstrapped is the admin client made for a new installation, with its
+// secret.
+type bootstrapped struct {
+	client directory.Client
+	secret directory.Secret
 }
 
 // printBootstrap shows the credentials of the admin client made for a new

@@ -20,7 +20,9 @@ import "context"
 //
 // The contract suite in package directorytest states the behaviour exactly.
 type Store interface {
-	// Ping reports whether the database answers.
+	// Ping reports whether the store can serve, as /readyz asks: the
+	// database answers and holds every migration this build knows (a newer
+	// schema is fine). Otherwise it returns Unavailable.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.
 	Close() error

@@ -2,8 +2,11 @@ package postgres
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 
@@ -19,6 +22,7 @@ const (
 	foreignKeyViolation  = "23503"
 	serializationFailure = "40001"
 	deadlockDetected     = "40P01"
+	invalidCatalogName   = "3D000" // the database does not exist
 )
 
 // constraint says which input field a named constraint guards and what to
@@ -65,14 +69,78 @@ func storeError(op string, err error) error {
 	if errors.As(err, &de) {
 		return de
 	}
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return connectError(op, connErr, err)
+	}
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && !isConnectError(err) {
+	if errors.As(err, &pgErr) {
 		return serverError(op, pgErr, err)
 	}
 	if unavailable(err) {
-		return &directory.Error{Kind: directory.Unavailable, Message: "the database cannot be reached; retry later", Err: fmt.Errorf("postgres: %s: %w", op, err)}
+		return &directory.Error{Kind: directory.Unavailable, Message: unreachable, Err: fmt.Errorf("postgres: %s: %w", op, err)}
 	}
 	return fmt.Errorf("postgres: %s: %w", op, err)
+}
+
+// unreachable is the message of an Unavailable error from a connection
+// that failed or was lost: a retry may well succeed.
+const unreachable = "the database cannot be reached; retry later, or check the host and port in --db (USERD_DB)"
+
+// connectError maps a failed connection attempt. What a retry can fix (no
+// answer, a refused or reset connection, a server starting or out of
+// connections) is Unavailable; what it never fixes (a refused login, a
+// missing database, a TLS failure, anything unknown) is Internal, with a
+// message saying what to change in --db, so a node does not wait forever
+// for a mistake to heal. It decides by SQLSTATE and error type, never by
+// message text.
+func connectError(op string, connErr *pgconn.ConnectError, err error) error {
+	wrapped := fmt.Errorf("postgres: %s: %w", op, err)
+	mistake := func(format string, args ...any) error {
+		return &directory.Error{Kind: directory.Internal, Message: fmt.Sprintf(format, args...) + "; retrying will not help", Err: wrapped}
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch code := pgErr.Code; {
+		case strings.HasPrefix(code, "28"): // invalid authorization: bad password, unknown role, pg_hba.conf
+			return mistake("the database server refused the login of user %q (SQLSTATE %s): check the user and password in --db (USERD_DB) and the server's pg_hba.conf", connErr.Config.User, code)
+		case code == invalidCatalogName:
+			return mistake("the database %q does not exist on the server (SQLSTATE %s): create it, or fix the database name in --db (USERD_DB)", connErr.Config.Database, code)
+		case transientServerState(code):
+			return &directory.Error{Kind: directory.Unavailable, Message: unreachable, Err: wrapped}
+		}
+		return mistake("the database server refused the connection (SQLSTATE %s): check --db (USERD_DB)", pgErr.Code)
+	}
+	if isTLSError(err) {
+		return mistake("the TLS connection to the database failed: check sslmode, sslrootcert and the host name in --db (USERD_DB)")
+	}
+	if unavailable(err) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &directory.Error{Kind: directory.Unavailable, Message: unreachable, Err: wrapped}
+	}
+	return mistake("cannot connect to the database: check the host, port, sslmode and other settings in --db (USERD_DB)")
+}
+
+// transientServerState reports whether SQLSTATE code, sent while
+// connecting, means the server may accept a later attempt.
+func transientServerState(code string) bool {
+	return strings.HasPrefix(code, "08") || // connection exception
+		strings.HasPrefix(code, "53") || // insufficient resources, e.g. too many connections
+		code == "57P01" || code == "57P02" || code == "57P03" // shutting down, crashed, starting
+}
+
+// isTLSError reports whether err comes from TLS: a certificate that does not
+// verify, a server that does not speak TLS, an alert from the server.
+func isTLSError(err error) bool {
+	var (
+		verify    *tls.CertificateVerificationError
+		header    tls.RecordHeaderError
+		alert     tls.AlertError
+		authority x509.UnknownAuthorityError
+		hostname  x509.HostnameError
+		invalid   x509.CertificateInvalidError
+	)
+	return errors.As(err, &verify) || errors.As(err, &header) || errors.As(err, &alert) ||
+		errors.As(err, &authority) || errors.As(err, &hostname) || errors.As(err, &invalid)
 }
 
 // serverError maps an error the server reported.
@@ -98,10 +166,8 @@ func serverError(op string, pgErr *pgconn.PgError, err error) error {
 		// character inside the JSON of an extension.
 		return &directory.Error{Kind: directory.Invalid, Field: pgErr.ColumnName,
 			Message: "a value cannot be stored (SQLSTATE " + code + "): NUL characters, invalid UTF-8 and out-of-range numbers are rejected", Err: err}
-	case strings.HasPrefix(code, "08"), // connection exception
-		strings.HasPrefix(code, "53"),                     // insufficient resources, e.g. too many connections
-		code == "57P01", code == "57P02", code == "57P03": // server shutting down or starting
-		return &directory.Error{Kind: directory.Unavailable, Message: "the database cannot be reached; retry later", Err: err}
+	case transientServerState(code):
+		return &directory.Error{Kind: directory.Unavailable, Message: unreachable, Err: err}
 	}
 	return fmt.Errorf("postgres: %s: %w", op, err)
 }
@@ -110,16 +176,10 @@ func serverError(op string, pgErr *pgconn.PgError, err error) error {
 // did not answer in time.
 func unavailable(err error) bool {
 	var netErr net.Error
-	return isConnectError(err) ||
-		errors.Is(err, context.DeadlineExceeded) ||
+	return errors.Is(err, context.DeadlineExceeded) ||
 		pgconn.Timeout(err) ||
 		errors.As(err, &netErr) ||
 		errors.Is(err, pgconn.ErrConnClosed)
-}
-
-func isConnectError(err error) bool {
-	var connErr *pgconn.ConnectError
-	return errors.As(err, &connErr)
 }
 
 // retryable reports whether err is a deadlock or serialization failure, after

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,6 +23,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/migration"
 )
 
 //go:embed migrations/*.sql
@@ -95,10 +97,25 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Ping reports whether the database answers.
+// Ping reports whether the store can serve: the database answers and holds
+// every migration this build knows. A newer schema is fine. It is what
+// /readyz asks.
 func (s *Store) Ping(ctx context.Context) error {
-	return storeError("ping", s.pool.Ping(ctx))
+	var exists bool
+	if err := s.pool.QueryRow(ctx, "SELECT to_regclass('goose_db_version') IS NOT NULL").Scan(&exists); err != nil {
+		return storeError("ping", err)
+	}
+	var current int64
+	if exists {
+		if err := s.pool.QueryRow(ctx, "SELECT coalesce(max(version_id), 0) FROM goose_db_version").Scan(&current); err != nil {
+			return storeError("ping", err)
+		}
+	}
+	return migration.Ready(current, latestVersion())
 }
+
+// latestVersion is the version of the newest embedded migration.
+var latestVersion = sync.OnceValue(func() int64 { return migration.Latest(migrationFiles, "migrations") })
 
 // migrationLockTimeout is how long Migrate waits, polling once a second, for
 // another node that is migrating the same database.

@@ -20,6 +20,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -27,6 +28,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/migration"
 )
 
 // Options tunes a Store. The zero value is the safe default.
@@ -40,15 +42,22 @@ type Options struct {
 	// ReadConns is the number of reader connections; 0 means
 	// max(4, GOMAXPROCS).
 	ReadConns int
+	// ServerLock takes an exclusive OS lock on the file PATH.lock beside the
+	// database for as long as the Store is open, and makes Open fail with
+	// ErrLocked while another Store holds it, in this process or another:
+	// one userd serve per database file. Command-line tools, which may write
+	// while the server runs, leave it false.
+	ServerLock bool
 }
 
 // Store is a directory.Store on one SQLite database file.
 type Store struct {
-	w  *sql.DB    // exactly one connection; every transaction is BEGIN IMMEDIATE
-	r  *sql.DB    // query-only readers
-	wc *stmtCache // the writer's prepared statements, used by write
-	rq *prepared  // runs queries on the readers through their prepared statements
-	c  *committer // the queue of writes; see write
+	w  *sql.DB     // exactly one connection; every transaction is BEGIN IMMEDIATE
+	r  *sql.DB     // query-only readers
+	wc *stmtCache  // the writer's prepared statements, used by write
+	rq *prepared   // runs queries on the readers through their prepared statements
+	c  *committer  // the queue of writes; see write
+	l  *serverLock // held while open if Options.ServerLock; nil otherwise
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -61,8 +70,9 @@ const busyTimeout = 10 * time.Second
 var migrations embed.FS
 
 // Open opens (creating it if needed) the database at path. Call Migrate
-// before using a new database.
-func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+// before using a new database. A new database's files are readable by their
+// owner only, and Open refuses an existing one that other accounts may read.
+func Open(ctx context.Context, path string, opts Options) (s *Store, err error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("sqlite: open %q: give the path of a database file (the writer and the readers must share it)", path)
 	}
@@ -77,6 +87,20 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	readConns := opts.ReadConns
 	if readConns <= 0 {
 		readConns = max(4, runtime.GOMAXPROCS(0))
+	}
+	var lock *serverLock
+	if opts.ServerLock {
+		if lock, err = lockServer(path); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				err = errors.Join(err, lock.release())
+			}
+		}()
+	}
+	if err := prepareFiles(path); err != nil {
+		return nil, err
 	}
 
 	// The driver runs busy_timeout first, so no other pragma can fail with
@@ -104,7 +128,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, errors.Join(err, w.Close())
 	}
-	s := &Store{w: w, r: r, wc: &stmtCache{db: w}, rq: &prepared{c: &stmtCache{db: r}}, c: newCommitter()}
+	s = &Store{w: w, r: r, wc: &stmtCache{db: w}, rq: &prepared{c: &stmtCache{db: r}}, c: newCommitter(), l: lock}
 	go s.commitLoop()
 	return s, nil
 }
@@ -174,14 +198,28 @@ func (s *Store) Close() error {
 	}
 	s.rq.c.close()
 	s.wc.close()
-	return errors.Join(err, s.r.Close(), s.w.Close())
+	return errors.Join(err, s.r.Close(), s.w.Close(), s.l.release())
 }
 
-// Ping reports whether the database answers a query.
+// Ping reports whether the store can serve: the database answers a query
+// on a reader (never waiting for the writer) and holds every migration this
+// build knows. A newer schema is fine. It is what /readyz asks.
 func (s *Store) Ping(ctx context.Context) error {
-	var one int
-	return storeError(s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one))
+	var tables int
+	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'goose_db_version'").Scan(&tables); err != nil {
+		return storeError(err)
+	}
+	var current int64
+	if tables > 0 {
+		if err := s.r.QueryRowContext(ctx, "SELECT coalesce(max(version_id), 0) FROM goose_db_version").Scan(&current); err != nil {
+			return storeError(err)
+		}
+	}
+	return migration.Ready(current, latestVersion())
 }
+
+// latestVersion is the version of the newest embedded migration.
+var latestVersion = sync.OnceValue(func() int64 { return migration.Latest(migrations, "migrations") })
 
 // storeError turns a driver error into a *directory.Error by its SQLite
 // result code; *directory.Error values pass through unchanged.
