@@ -36,6 +36,7 @@ type serveConfig struct {
 	metricsAddr       string
 	tls               tlsConfig
 	authFailures      authFailureConfig
+	credentials       directory.CredentialLimits
 	logFormat         string
 	logLevel          string
 }
@@ -56,6 +57,8 @@ func (s *serveConfig) define(c *commonFlags) {
 	f.StringVar(&s.metricsAddr, "metrics-addr", "", `where GET /metrics is served: "" on --addr, an address for a listener of its own, or "off"`)
 	s.tls.define(f)
 	s.authFailures.define(f)
+	f.IntVar(&s.credentials.MaxClients, "max-clients", directory.DefaultMaxClients, "most API clients a tenant may have, disabled ones included (0: no limit)")
+	f.IntVar(&s.credentials.MaxTokens, "max-tokens", directory.DefaultMaxTokens, "most usable API tokens a tenant may have (0: no limit)")
 	f.StringVar(&s.logFormat, "log-format", "auto", "log format: auto (text on a terminal, else JSON), json or text")
 	f.StringVar(&s.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.VisitAll(func(fl *flag.Flag) {
@@ -122,6 +125,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	}
 	m.WatchHasher(hasher)
 	svc := directory.NewService(watched, hasher)
+	svc.SetCredentialLimits(cfg.credentials)
 	slog.SetDefault(logger)
 
 	ln, base, err := cfg.tls.listen(ctx, cfg.addr, logger)

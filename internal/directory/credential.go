@@ -17,6 +17,47 @@ const (
 	APITokenPrefix     = "udt_"
 )
 
+// Defaults of CredentialLimits for a server (userd serve).
+const (
+	DefaultMaxClients = 1000
+	DefaultMaxTokens  = 10000
+)
+
+// CredentialLimits bound the API credentials one tenant may have, so a
+// caller with the admin scope cannot fill the database or make the lists
+// unwieldy. Zero means no limit.
+type CredentialLimits struct {
+	// MaxClients counts every client of the tenant, disabled ones too
+	// (clients are never deleted).
+	MaxClients int
+	// MaxTokens counts the tenant's usable tokens: revoked and expired
+	// ones make room.
+	MaxTokens int
+}
+
+// SetCredentialLimits bounds the clients and tokens each tenant may have
+// from now on. A Service starts without limits; call this before serving.
+func (s *Service) SetCredentialLimits(l CredentialLimits) { s.creds = l }
+
+var (
+	errNoClient = Errorf(NotFound, "", "no such client")
+	errNoToken  = Errorf(NotFound, "", "no such token")
+)
+
+// canManage returns a Forbidden error unless the principal holds every
+// scope of the credential (a "client" or "token") it would disable,
+// re-enable or revoke: holding admin lets a caller manage the credentials
+// it could have created, not switch off or on ones more powerful than
+// itself.
+func (p Principal) canManage(what string, scopes Scopes) error {
+	for _, sc := range scopes {
+		if !p.Scopes.Has(sc) {
+			return Errorf(Forbidden, "", "cannot change a %s holding scope %q: the caller does not hold it", what, sc)
+		}
+	}
+	return nil
+}
+
 // Client is an API client that obtains access tokens with the OAuth 2.0
 // client-credentials grant.
 type Client struct {
