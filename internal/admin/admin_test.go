@@ -586,3 +586,27 @@ func TestCredentialListsPageAndCap(t *testing.T) {
 	}
 	want(t, send(t, e, h, "GET", "/admin/v1/clients?cursor=AQAAAAAAAAAB", "all", ""), http.StatusBadRequest)
 }
+
+// TestRevocationTakesEffectAtOnceOnThisNode checks that a token revoked, or
+// a client disabled, through this node is refused by this node on the very
+// next request, although the node had just cached it as good.
+func TestRevocationTakesEffectAtOnceOnThisNode(t *testing.T) {
+	e, h := newEnv(t)
+	ada := "/admin/v1/users/" + id(e.Ada.ID)
+
+	tok := want(t, send(t, e, h, "POST", "/admin/v1/tokens", "all", `{"name":"etl","scope":"users:read"}`), http.StatusCreated)
+	e.Credentials["etl"], _ = tok["token"].(string)
+	want(t, send(t, e, h, "GET", ada, "etl", ""), http.StatusOK)
+	want(t, send(t, e, h, "DELETE", "/admin/v1/tokens/"+id(int64(tok["id"].(float64))), "all", ""), http.StatusNoContent)
+	want(t, send(t, e, h, "GET", ada, "etl", ""), http.StatusUnauthorized)
+
+	// "access" is an access token of a users:read client made by dialecttest.
+	want(t, send(t, e, h, "GET", ada, "access", ""), http.StatusOK)
+	clients := want(t, send(t, e, h, "GET", "/admin/v1/clients", "all", ""), http.StatusOK)
+	c, _ := clients["clients"].([]any)
+	clientID, _ := c[0].(map[string]any)["client_id"].(string)
+	want(t, send(t, e, h, "PATCH", "/admin/v1/clients/"+clientID, "all", `{"disabled":true}`), http.StatusOK)
+	want(t, send(t, e, h, "GET", ada, "access", ""), http.StatusUnauthorized)
+	want(t, send(t, e, h, "PATCH", "/admin/v1/clients/"+clientID, "all", `{"disabled":false}`), http.StatusOK)
+	want(t, send(t, e, h, "GET", ada, "access", ""), http.StatusOK)
+}

@@ -75,7 +75,9 @@ func (noObserver) AuthFailed(_, _ string) {}
 // Authenticator issues access tokens and turns bearer credentials into
 // principals. It is safe for concurrent use.
 //
-// Revocation takes effect as follows, on every node:
+// Revocation takes effect at once on the node that made the change, when
+// the Service that made it watches this Authenticator
+// (directory.Service.WatchCredentials), and as follows on every other node:
 //   - Disabling a client: the token endpoint refuses it at once (it reads
 //     the client on every request). Access tokens already issued to it are
 //     refused as soon as the node's cached status of that client is older
@@ -191,6 +193,16 @@ func (r *refusal) Unwrap() error { return r.err }
 func refuse(reason string, cause error) error {
 	return &refusal{reason: reason, err: badToken(cause)}
 }
+
+var _ directory.CredentialWatcher = (*Authenticator)(nil)
+
+// ClientChanged forgets the cached status of clientID, so the next access
+// token issued to it is checked against the store.
+func (a *Authenticator) ClientChanged(clientID string) { a.clients.forget(clientID) }
+
+// APITokenRevoked forgets the cached token t, so its next use reads the
+// store and is refused.
+func (a *Authenticator) APITokenRevoked(t directory.APIToken) { a.tokens.forget(string(t.Hash)) }
 
 // Close waits for the failed authentications still being recorded in the
 // audit log. Call it after the server has stopped taking requests and

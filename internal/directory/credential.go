@@ -35,6 +35,21 @@ type CredentialLimits struct {
 	MaxTokens int
 }
 
+// CredentialWatcher is told when a client is disabled or re-enabled or an
+// API token revoked, once the change is committed, so a cache of
+// credentials in this process (the auth.Authenticator) can drop what it
+// holds about it at once. Other processes learn of the change when their
+// caches expire. Its methods must be quick and safe for concurrent use.
+type CredentialWatcher interface {
+	ClientChanged(clientID string)
+	APITokenRevoked(t APIToken)
+}
+
+// WatchCredentials makes the Service tell w of every change to a client's
+// status and every token revocation made through it. Call it before
+// serving.
+func (s *Service) WatchCredentials(w CredentialWatcher) { s.watchers = append(s.watchers, w) }
+
 // SetCredentialLimits bounds the clients and tokens each tenant may have
 // from now on. A Service starts without limits; call this before serving.
 func (s *Service) SetCredentialLimits(l CredentialLimits) { s.creds = l }

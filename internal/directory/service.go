@@ -46,6 +46,8 @@ type Service struct {
 	hasher PasswordHasher
 	now    func() time.Time
 	creds  CredentialLimits
+	// watchers are told of credential changes (WatchCredentials).
+	watchers []CredentialWatcher
 }
 
 // NewService returns a Service over store that hashes passwords with hasher.
@@ -582,7 +584,14 @@ func (s *Service) SetClientDisabled(ctx context.Context, p Principal, clientID s
 	}
 	ev := s.event(p, action, 0, []string{"disabled"})
 	ev.ObjectID = clientID
-	return s.store.SetClientDisabled(ctx, p.TenantID, clientID, disabled, ev)
+	c, err = s.store.SetClientDisabled(ctx, p.TenantID, clientID, disabled, ev)
+	if err != nil {
+		return Client{}, err
+	}
+	for _, w := range s.watchers {
+		w.ClientChanged(clientID)
+	}
+	return c, nil
 }
 
 // MaxTokenLifetime bounds the expiry of API tokens.
@@ -658,7 +667,14 @@ func (s *Service) RevokeAPIToken(ctx context.Context, p Principal, id int64) (AP
 	if err := p.canManage("token", page[0].Scopes); err != nil {
 		return APIToken{}, err
 	}
-	return s.store.RevokeAPIToken(ctx, p.TenantID, id, s.event(p, "token.revoke", id, []string{"revoked_at"}))
+	t, err := s.store.RevokeAPIToken(ctx, p.TenantID, id, s.event(p, "token.revoke", id, []string{"revoked_at"}))
+	if err != nil {
+		return APIToken{}, err
+	}
+	for _, w := range s.watchers {
+		w.APITokenRevoked(t)
+	}
+	return t, nil
 }
 
 // AuditEvents returns a page of the principal's tenant's audit events and
