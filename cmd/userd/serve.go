@@ -249,5 +249,5 @@ func (a *authFailureConfig) define(f *flag.FlagSet) {
 	f.IntVar(&a.perClient, "max-client-failures", auth.DefaultMaxClientFailures, "failed token requests allowed per client_id per --failure-window before 429 (negative: no limit)")
 	f.IntVar(&a.perAddress, "max-address-failures", auth.DefaultMaxAddressFailures, "failed token requests allowed per source address per --failure-window before 429 (negative: no limit)")
 	f.DurationVar(&a.window, "failure-window", auth.DefaultFailureWindow, "sliding window in which failed token requests are counted, per node")
-	f.IntVar(&a.auditPerMinute, "audit-failures-per-minute", auth.DefaultAuditFailuresPerMinute, "most failed authentications written to the audit log per minute per node (negative: none)")
+	f.IntVar(&a.auditPerMinute, "audit-failures-per-minute", auth.DefaultAuditFailuresPerMinute, "most failed authentications written to one tenant's audit log per minute per node; the rest are counted (negative: none)")
 }

@@ -46,7 +46,8 @@ type Options struct {
 	// limit.
 	FailureWindow time.Duration
 	// AuditFailuresPerMinute is the most failed authentications recorded in
-	// the audit log per minute (DefaultAuditFailuresPerMinute); negative
+	// one tenant's audit log per minute (DefaultAuditFailuresPerMinute),
+	// failures with unknown client_ids counting as tenant 0's; negative
 	// records none.
 	AuditFailuresPerMinute int
 	// Now is the clock (time.Now); tests move it.
@@ -65,12 +66,17 @@ type Observer interface {
 	// "token_endpoint" or "bearer"; reason is one of a fixed set of short
 	// words (for the token endpoint, the RFC 6749 error name).
 	AuthFailed(where, reason string)
+	// AuthFailureNotRecorded is called for each failed authentication left
+	// out of the audit log because its tenant's budget for the minute was
+	// spent (or audit writes were backed up).
+	AuthFailureNotRecorded()
 }
 
 type noObserver struct{}
 
-func (noObserver) TokenGranted()          {}
-func (noObserver) AuthFailed(_, _ string) {}
+func (noObserver) TokenGranted()           {}
+func (noObserver) AuthFailed(_, _ string)  {}
+func (noObserver) AuthFailureNotRecorded() {}
 
 // Authenticator issues access tokens and turns bearer credentials into
 // principals. It is safe for concurrent use.
@@ -167,7 +173,7 @@ func NewAuthenticator(ctx context.Context, store directory.Store, opts Options) 
 		tokens:   newCache[directory.APIToken](opts.CacheTTL, opts.Now),
 		observer: opts.Observer,
 		limits:   newFailureLimits(opts.MaxClientFailures, opts.MaxAddressFailures, opts.FailureWindow, opts.Now),
-		failures: newFailureAudit(store, opts.AuditFailuresPerMinute, opts.Now),
+		failures: newFailureAudit(store, opts.AuditFailuresPerMinute, opts.Now, opts.Observer),
 	}, nil
 }
 
@@ -205,9 +211,10 @@ func (a *Authenticator) ClientChanged(clientID string) { a.clients.forget(client
 func (a *Authenticator) APITokenRevoked(t directory.APIToken) { a.tokens.forget(string(t.Hash)) }
 
 // Close waits for the failed authentications still being recorded in the
-// audit log. Call it after the server has stopped taking requests and
-// before the store closes, so no record is lost at shutdown.
-func (a *Authenticator) Close() { a.failures.wait() }
+// audit log, then records, per tenant, how many its audit budget dropped
+// since. Call it after the server has stopped taking requests and before
+// the store closes, so no record is lost at shutdown.
+func (a *Authenticator) Close() { a.failures.close() }
 
 // Authenticate returns the principal that credential, a raw bearer string,
 // stands for: an API token (directory.APITokenPrefix) or an access token
