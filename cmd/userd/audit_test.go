@@ -119,14 +119,7 @@ func TestAuditTail(t *testing.T) {
 // those, with audit tail --system.
 func TestAuditTailSystem(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "userd.db")
-	getenv := dbEnv("sqlite:" + path)
-	if _, err := cli(t, getenv, "", "migrate"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cli(t, getenv, "", "tenant", "create", "--name", "acme"); err != nil {
-		t.Fatal(err)
-	}
+	path, getenv := sqliteWithTenant(t, "acme")
 	st, err := sqlite.Open(ctx, path, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -151,4 +144,20 @@ func TestAuditTailSystem(t *testing.T) {
 	if _, err := cli(t, getenv, "", "audit", "tail", "--system", "--tenant", "acme"); exitCode(err) != 2 {
 		t.Errorf("--system with --tenant: got %v, want a usage error", err)
 	}
+}
+
+// sqliteWithTenant migrates a new SQLite database in t's temporary
+// directory through the CLI and creates tenant name in it; it returns the
+// file's path and an environment naming it.
+func sqliteWithTenant(t *testing.T, name string) (string, env) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "userd.db")
+	getenv := dbEnv("sqlite:" + path)
+	if _, err := cli(t, getenv, "", "migrate"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli(t, getenv, "", "tenant", "create", "--name", name); err != nil {
+		t.Fatal(err)
+	}
+	return path, getenv
 }
