@@ -189,7 +189,9 @@ func (s *Service) setPassword(ctx context.Context, u *User, password string) err
 	if err := ValidatePassword(password); err != nil {
 		return err
 	}
-	hash, err := s.hasher.HashPassword(ctx, password)
+	// The hasher serves tenants in turn, so one tenant's flood of password
+	// changes cannot hold up another's.
+	hash, err := s.hasher.HashPassword(WithTenant(ctx, u.TenantID), password)
 	if err != nil {
 		return err
 	}
@@ -340,7 +342,7 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 	if err != nil {
 		return User{}, err
 	}
-	var hashed User // the new password's hash, made once
+	hashed := User{TenantID: p.TenantID} // the new password's hash, made once
 	for attempt := 0; ; attempt++ {
 		if version != 0 && u.Version != version {
 			return User{}, ErrVersionMismatch
