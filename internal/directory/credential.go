@@ -25,7 +25,9 @@ const (
 
 // CredentialLimits bound the API credentials one tenant may have, so a
 // caller with the admin scope cannot fill the database or make the lists
-// unwieldy. Zero means no limit.
+// unwieldy. Zero means no limit. The count is read before the insert, so
+// creates racing each other may pass a limit by the number in flight: a
+// bound on growth, not an exact quota.
 type CredentialLimits struct {
 	// MaxClients counts every client of the tenant, disabled ones too
 	// (clients are never deleted).
