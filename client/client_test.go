@@ -241,6 +241,8 @@ func TestClientsAndTokens(t *testing.T) {
 	if ac, err = c.SetClientDisabled(ctx, ac.ClientID, true); err != nil || !ac.Disabled {
 		t.Errorf("disable: got %+v, %v", ac, err)
 	}
+	restore := client.SetCredentialPageSize(1)
+	defer restore()
 	clients, err := c.Clients(ctx)
 	if err != nil || len(clients) != 2 {
 		t.Errorf("clients: got %+v, %v, want the admin client and hr-sync", clients, err)

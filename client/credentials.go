@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"iter"
 	"net/http"
 	"net/url"
 	"time"
@@ -29,13 +30,30 @@ func (c *Client) CreateClient(ctx context.Context, name, scope string) (APIClien
 	return out.APIClient, out.ClientSecret, err
 }
 
-// Clients returns every API client of the tenant.
+// Clients returns every API client of the tenant, reading every page.
 func (c *Client) Clients(ctx context.Context) ([]APIClient, error) {
-	var out struct {
-		Clients []APIClient `json:"clients"`
+	return collect(pages(ctx, c, "/admin/v1/clients", url.Values{}, credentialPageSize, func(p *clientPage) ([]APIClient, *string) { return p.Clients, p.NextCursor }))
+}
+
+type clientPage struct {
+	Clients    []APIClient `json:"clients"`
+	NextCursor *string     `json:"next_cursor"`
+}
+
+// credentialPageSize is how many clients or tokens Clients and Tokens ask
+// for per request: the most the admin API serves. Tests lower it.
+var credentialPageSize = 1000
+
+// collect gathers every item of seq, or its first error.
+func collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
+	var all []T
+	for it, err := range seq {
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, it)
 	}
-	err := c.do(ctx, request{method: http.MethodGet, path: "/admin/v1/clients", want: http.StatusOK, out: &out})
-	return out.Clients, err
+	return all, nil
 }
 
 // SetClientDisabled disables or enables an API client. A disabled client
@@ -73,13 +91,15 @@ func (c *Client) CreateToken(ctx context.Context, name, scope string, expiresIn 
 	return out.APIToken, out.Token, err
 }
 
-// Tokens returns every API token of the tenant, revoked ones included.
+// Tokens returns every API token of the tenant, revoked ones included,
+// reading every page.
 func (c *Client) Tokens(ctx context.Context) ([]APIToken, error) {
-	var out struct {
-		Tokens []APIToken `json:"tokens"`
-	}
-	err := c.do(ctx, request{method: http.MethodGet, path: "/admin/v1/tokens", want: http.StatusOK, out: &out})
-	return out.Tokens, err
+	return collect(pages(ctx, c, "/admin/v1/tokens", url.Values{}, credentialPageSize, func(p *tokenPage) ([]APIToken, *string) { return p.Tokens, p.NextCursor }))
+}
+
+type tokenPage struct {
+	Tokens     []APIToken `json:"tokens"`
+	NextCursor *string    `json:"next_cursor"`
 }
 
 // RevokeToken revokes the API token with id. Every node refuses it within

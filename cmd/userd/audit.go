@@ -23,9 +23,10 @@ func runAudit(ctx context.Context, args []string, getenv env, std streams) error
 	c := newFlags("audit "+sub, getenv, std)
 	var tenant string
 	var n int
-	var follow bool
+	var follow, system bool
 	var poll time.Duration
 	c.flags.StringVar(&tenant, "tenant", "", "tenant id or name")
+	c.flags.BoolVar(&system, "system", false, "instead of a tenant's, print the events of no tenant: failed token requests with unknown client_ids, and how many were not recorded")
 	c.flags.IntVar(&n, "n", 50, fmt.Sprintf("how many of the latest events to print first (1 to %d)", auditTailMax))
 	c.flags.BoolVar(&follow, "follow", false, "keep printing new events as they are recorded, until interrupted (with -o json: one object per line)")
 	c.flags.DurationVar(&poll, "poll", time.Second, "with --follow, how often to look for new events")
@@ -37,6 +38,18 @@ func runAudit(ctx context.Context, args []string, getenv env, std streams) error
 	}
 	if poll <= 0 {
 		return usageError("--poll must be positive, e.g. 1s")
+	}
+	if system {
+		if tenant != "" {
+			return usageError("give --tenant or --system, not both")
+		}
+		st, svc, err := c.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		// Tenant 0 is no tenant: the audit log keeps there what no tenant owns.
+		return auditTail(ctx, c, std, svc, directory.System(0), n, follow, poll)
 	}
 	st, svc, p, err := c.openTenant(ctx, tenant)
 	if err != nil {

@@ -3,11 +3,17 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/userd/userd/internal/auth"
+	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/postgres/pgtest"
+	"github.com/userd/userd/internal/sqlite"
 )
 
 type auditEvent struct {
@@ -106,4 +112,52 @@ func TestAuditTail(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAuditTailSystem checks that an operator can read the events of no
+// tenant, the failed token requests with made-up client_ids, and only
+// those, with audit tail --system.
+func TestAuditTailSystem(t *testing.T) {
+	ctx := context.Background()
+	path, getenv := sqliteWithTenant(t, "acme")
+	st, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	authn, err := auth.NewAuthenticator(ctx, st, auth.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unknown := directory.NewClientID()
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {unknown}, "client_secret": {"uds_wrong"}}
+	req := httptest.NewRequest("POST", "/oauth/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	auth.TokenHandler(authn).ServeHTTP(httptest.NewRecorder(), req)
+	authn.Close()
+	st.Close()
+
+	var got struct{ Events []auditEvent }
+	cliJSON(t, getenv, "", &got, "audit", "tail", "--system", "-o", "json")
+	if len(got.Events) != 1 || got.Events[0].Action != "auth.failed" || got.Events[0].Actor != "client:"+unknown {
+		t.Errorf("--system: got %+v, want the one auth.failed by client:%s", got.Events, unknown)
+	}
+	if _, err := cli(t, getenv, "", "audit", "tail", "--system", "--tenant", "acme"); exitCode(err) != 2 {
+		t.Errorf("--system with --tenant: got %v, want a usage error", err)
+	}
+}
+
+// sqliteWithTenant migrates a new SQLite database in t's temporary
+// directory through the CLI and creates tenant name in it; it returns the
+// file's path and an environment naming it.
+func sqliteWithTenant(t *testing.T, name string) (string, env) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "userd.db")
+	getenv := dbEnv("sqlite:" + path)
+	if _, err := cli(t, getenv, "", "migrate"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli(t, getenv, "", "tenant", "create", "--name", name); err != nil {
+		t.Fatal(err)
+	}
+	return path, getenv
 }

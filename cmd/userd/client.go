@@ -61,7 +61,9 @@ func runClient(ctx context.Context, args []string, getenv env, std streams) erro
 			fmt.Fprintf(w, "client_id:     %s\nclient_secret: %s\nscope:         %s\n\nThe secret is shown only now; store it safely.\n", cl.ClientID, secret.Reveal(), cl.Scopes)
 		})
 	case "list":
-		cls, err := svc.Clients(ctx, p)
+		cls, err := directory.Collect(func(after int64) ([]directory.Client, int64, error) {
+			return svc.Clients(ctx, p, after, directory.MaxPageSize)
+		})
 		if err != nil {
 			return fmt.Errorf("list clients: %w", err)
 		}

@@ -29,6 +29,8 @@ func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger
 	if err != nil {
 		return nil, nil, fmt.Errorf("start the authenticator: %w", err)
 	}
+	// This node's own revocations take effect at once on this node.
+	svc.WatchCredentials(authn)
 	ref, err := apidoc.New()
 	if err != nil {
 		return nil, nil, err

@@ -16,14 +16,7 @@ import (
 // argon2id hashes and checks each is stored as given, while a malformed
 // hash and a too costly one are reported by line.
 func TestUserImportPasswordHash(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "userd.db")
-	getenv := dbEnv("sqlite:" + path)
-	if _, err := cli(t, getenv, "", "migrate"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cli(t, getenv, "", "tenant", "create", "--name", "acme"); err != nil {
-		t.Fatal(err)
-	}
+	path, getenv := sqliteWithTenant(t, "acme")
 	hashes := map[string]string{
 		"b": "$2b$10$XajjQvNhvvRt5GSeFk1xFeyqRrsxkhBkUiQeg0dt.wU1qD4aFDcga",
 		"s": "$scrypt$ln=10,r=8,p=1$c2FsdHNhbHRzYWx0MTIzNA$sBRFYJxJyR9gnQuMQio24Q6ZTaugiqeT1tSTvyCASoM",

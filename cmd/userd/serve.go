@@ -38,6 +38,7 @@ type serveConfig struct {
 	metricsAddr       string
 	tls               tlsConfig
 	authFailures      authFailureConfig
+	credentials       directory.CredentialLimits
 	logFormat         string
 	logLevel          string
 }
@@ -60,6 +61,8 @@ func (s *serveConfig) define(c *commonFlags) {
 	f.StringVar(&s.metricsAddr, "metrics-addr", "off", `where GET /metrics is served: "off", an address for a listener of its own (keep it loopback or private), or "api" for --addr too`)
 	s.tls.define(f)
 	s.authFailures.define(f)
+	f.IntVar(&s.credentials.MaxClients, "max-clients", directory.DefaultMaxClients, "most API clients a tenant may have, disabled ones included (0: no limit)")
+	f.IntVar(&s.credentials.MaxTokens, "max-tokens", directory.DefaultMaxTokens, "most usable API tokens a tenant may have (0: no limit)")
 	f.StringVar(&s.logFormat, "log-format", "auto", "log format: auto (text on a terminal, else JSON), json or text")
 	f.StringVar(&s.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.VisitAll(func(fl *flag.Flag) {
@@ -119,6 +122,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	}
 	m.WatchHasher(hasher)
 	svc := directory.NewService(watched, hasher)
+	svc.SetCredentialLimits(cfg.credentials)
 
 	ln, base, err := cfg.tls.listen(ctx, cfg.addr, cfg.maxConnections, logger)
 	if err != nil {
@@ -317,5 +321,5 @@ func (a *authFailureConfig) define(f *flag.FlagSet) {
 	f.IntVar(&a.perClient, "max-client-failures", auth.DefaultMaxClientFailures, "failed token requests allowed per client_id per --failure-window before 429 (negative: no limit)")
 	f.IntVar(&a.perAddress, "max-address-failures", auth.DefaultMaxAddressFailures, "failed token requests allowed per source address per --failure-window before 429 (negative: no limit)")
 	f.DurationVar(&a.window, "failure-window", auth.DefaultFailureWindow, "sliding window in which failed token requests are counted, per node")
-	f.IntVar(&a.auditPerMinute, "audit-failures-per-minute", auth.DefaultAuditFailuresPerMinute, "most failed authentications written to the audit log per minute per node (negative: none)")
+	f.IntVar(&a.auditPerMinute, "audit-failures-per-minute", auth.DefaultAuditFailuresPerMinute, "most failed authentications written to one tenant's audit log per minute per node; the rest are counted (negative: none)")
 }

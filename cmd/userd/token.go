@@ -81,7 +81,9 @@ func runToken(ctx context.Context, args []string, getenv env, std streams) error
 			fmt.Fprintf(w, "id:    %d\ntoken: %s\nscope: %s\n\nThe token is shown only now; store it safely.\n", t.ID, secret.Reveal(), t.Scopes)
 		})
 	}
-	ts, err := svc.APITokens(ctx, p)
+	ts, err := directory.Collect(func(after int64) ([]directory.APIToken, int64, error) {
+		return svc.APITokens(ctx, p, after, directory.MaxPageSize)
+	})
 	if err != nil {
 		return fmt.Errorf("list tokens: %w", err)
 	}

@@ -121,6 +121,8 @@ func TestGolden(t *testing.T) {
 		{Name: "clients-create-bad-scope", Method: "POST", Target: "/admin/v1/clients", Header: []string{auth("admin"), asJSON},
 			Body: `{"name":"hr-sync","scope":"users:delete"}`},
 		{Name: "clients-list", Method: "GET", Target: "/admin/v1/clients", Header: []string{auth("admin")}},
+		{Name: "clients-list-page", Method: "GET", Target: "/admin/v1/clients?limit=1", Header: []string{auth("admin")}},
+		{Name: "clients-list-unknown-parameter", Method: "GET", Target: "/admin/v1/clients?disabled=true", Header: []string{auth("admin")}},
 		{Name: "clients-patch-missing", Method: "PATCH", Target: "/admin/v1/clients/udc_nosuchclient", Header: []string{auth("admin"), asJSON},
 			Body: `{"disabled":true}`},
 
@@ -131,7 +133,10 @@ func TestGolden(t *testing.T) {
 		{Name: "tokens-create-bad-expiry", Method: "POST", Target: "/admin/v1/tokens", Header: []string{auth("admin"), asJSON},
 			Body: `{"name":"reporting","scope":"admin","expires_in":-1}`},
 		{Name: "tokens-list", Method: "GET", Target: "/admin/v1/tokens", Header: []string{auth("admin")}},
-		{Name: "tokens-revoke", Method: "DELETE", Target: "/admin/v1/tokens/1", Header: []string{auth("admin")}},
+		{Name: "tokens-list-page", Method: "GET", Target: "/admin/v1/tokens?limit=2", Header: []string{auth("admin")}},
+		{Name: "tokens-list-unknown-parameter", Method: "GET", Target: "/admin/v1/tokens?name=rw", Header: []string{auth("admin")}},
+		{Name: "tokens-revoke-scope-not-held", Method: "DELETE", Target: "/admin/v1/tokens/1", Header: []string{auth("admin")}},
+		{Name: "tokens-revoke", Method: "DELETE", Target: "/admin/v1/tokens/1", Header: []string{auth("all")}},
 		{Name: "tokens-revoke-missing", Method: "DELETE", Target: "/admin/v1/tokens/999", Header: []string{auth("admin")}},
 
 		{Name: "audit-events", Method: "GET", Target: "/admin/v1/audit-events?limit=3", Header: []string{auth("admin")}},
@@ -529,4 +534,94 @@ func TestClientsAndTokens(t *testing.T) {
 	e.Credentials["new"] = secret
 	want(t, send(t, e, h, "GET", "/admin/v1/users/"+id(e.Ada.ID), "new", ""), http.StatusUnauthorized)
 	want(t, send(t, e, h, "DELETE", "/admin/v1/tokens/"+id(int64(tok["id"].(float64))), "admin", ""), http.StatusNoContent)
+}
+
+// TestManagingNeedsTheTargetsScopes checks that an admin-only credential
+// cannot disable, re-enable or revoke a credential holding scopes it does
+// not hold itself, while one holding them all can.
+func TestManagingNeedsTheTargetsScopes(t *testing.T) {
+	e, h := newEnv(t)
+	created := want(t, send(t, e, h, "POST", "/admin/v1/clients", "all", `{"name":"hr","scope":"admin users:write"}`), http.StatusCreated)
+	clientID, _ := created["client_id"].(string)
+	tok := want(t, send(t, e, h, "POST", "/admin/v1/tokens", "all", `{"name":"etl","scope":"users:read"}`), http.StatusCreated)
+	tokenPath := "/admin/v1/tokens/" + id(int64(tok["id"].(float64)))
+
+	for _, disabled := range []string{"true", "false"} {
+		got := want(t, send(t, e, h, "PATCH", "/admin/v1/clients/"+clientID, "admin", `{"disabled":`+disabled+`}`), http.StatusForbidden)
+		if detail, _ := got["detail"].(string); !strings.Contains(detail, "users:write") {
+			t.Errorf("disabled=%s: got detail %q, want it to name the scope users:write", disabled, detail)
+		}
+	}
+	want(t, send(t, e, h, "DELETE", tokenPath, "admin", ""), http.StatusForbidden)
+	e.Credentials["etl"], _ = tok["token"].(string)
+	want(t, send(t, e, h, "GET", "/admin/v1/users/"+id(e.Ada.ID), "etl", ""), http.StatusOK)
+
+	if got := want(t, send(t, e, h, "PATCH", "/admin/v1/clients/"+clientID, "all", `{"disabled":true}`), http.StatusOK); got["disabled"] != true {
+		t.Errorf("disabled by a credential holding every scope: got %v, want true", got["disabled"])
+	}
+	want(t, send(t, e, h, "DELETE", tokenPath, "all", ""), http.StatusNoContent)
+}
+
+// TestCredentialListsPageAndCap checks that the client and token lists
+// page by cursor like the users list, and that a tenant at its cap gets a
+// clear 409 until a token is revoked.
+func TestCredentialListsPageAndCap(t *testing.T) {
+	e, h := newEnv(t)
+	// dialecttest made 1 client and 4 usable tokens in acme, "all" included.
+	e.Service.SetCredentialLimits(directory.CredentialLimits{MaxClients: 3, MaxTokens: 5})
+	for _, name := range []string{"a", "b"} {
+		want(t, send(t, e, h, "POST", "/admin/v1/clients", "all", `{"name":"`+name+`","scope":"users:read"}`), http.StatusCreated)
+	}
+	over := want(t, send(t, e, h, "POST", "/admin/v1/clients", "all", `{"name":"c","scope":"users:read"}`), http.StatusConflict)
+	if detail, _ := over["detail"].(string); !strings.Contains(detail, "3 API clients") {
+		t.Errorf("client over the cap: got detail %q, want it to name the cap of 3", detail)
+	}
+	tok := want(t, send(t, e, h, "POST", "/admin/v1/tokens", "all", `{"name":"t","scope":"users:read"}`), http.StatusCreated)
+	want(t, send(t, e, h, "POST", "/admin/v1/tokens", "all", `{"name":"u","scope":"users:read"}`), http.StatusConflict)
+	want(t, send(t, e, h, "DELETE", "/admin/v1/tokens/"+id(int64(tok["id"].(float64))), "all", ""), http.StatusNoContent)
+	want(t, send(t, e, h, "POST", "/admin/v1/tokens", "all", `{"name":"u","scope":"users:read"}`), http.StatusCreated)
+
+	for list, total := range map[string]int{"clients": 3, "tokens": 8} {
+		seen, target := 0, "/admin/v1/"+list+"?limit=2"
+		for pages := 0; target != ""; pages++ {
+			if pages > total {
+				t.Fatalf("%s: more pages than items", list)
+			}
+			got := want(t, send(t, e, h, "GET", target, "all", ""), http.StatusOK)
+			items, _ := got[list].([]any)
+			seen += len(items)
+			target = ""
+			if next, ok := got["next_cursor"].(string); ok {
+				target = "/admin/v1/" + list + "?limit=2&cursor=" + next
+			}
+		}
+		if seen != total {
+			t.Errorf("%s: paging saw %d items, want %d", list, seen, total)
+		}
+	}
+	want(t, send(t, e, h, "GET", "/admin/v1/clients?cursor=AQAAAAAAAAAB", "all", ""), http.StatusBadRequest)
+}
+
+// TestRevocationTakesEffectAtOnceOnThisNode checks that a token revoked, or
+// a client disabled, through this node is refused by this node on the very
+// next request, although the node had just cached it as good.
+func TestRevocationTakesEffectAtOnceOnThisNode(t *testing.T) {
+	e, h := newEnv(t)
+	ada := "/admin/v1/users/" + id(e.Ada.ID)
+
+	tok := want(t, send(t, e, h, "POST", "/admin/v1/tokens", "all", `{"name":"etl","scope":"users:read"}`), http.StatusCreated)
+	e.Credentials["etl"], _ = tok["token"].(string)
+	want(t, send(t, e, h, "GET", ada, "etl", ""), http.StatusOK)
+	want(t, send(t, e, h, "DELETE", "/admin/v1/tokens/"+id(int64(tok["id"].(float64))), "all", ""), http.StatusNoContent)
+	want(t, send(t, e, h, "GET", ada, "etl", ""), http.StatusUnauthorized)
+
+	// "access" is an access token of a users:read client made by dialecttest.
+	want(t, send(t, e, h, "GET", ada, "access", ""), http.StatusOK)
+	clients := want(t, send(t, e, h, "GET", "/admin/v1/clients", "all", ""), http.StatusOK)
+	c, _ := clients["clients"].([]any)
+	clientID, _ := c[0].(map[string]any)["client_id"].(string)
+	want(t, send(t, e, h, "PATCH", "/admin/v1/clients/"+clientID, "all", `{"disabled":true}`), http.StatusOK)
+	want(t, send(t, e, h, "GET", ada, "access", ""), http.StatusUnauthorized)
+	want(t, send(t, e, h, "PATCH", "/admin/v1/clients/"+clientID, "all", `{"disabled":false}`), http.StatusOK)
+	want(t, send(t, e, h, "GET", ada, "access", ""), http.StatusOK)
 }

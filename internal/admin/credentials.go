@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"math"
 	"net/http"
@@ -26,15 +27,41 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request, p directory.P
 }
 
 func (a *api) listClients(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
-	clients, err := a.svc.Clients(r.Context(), p)
+	clients, next, err := pageByID(a, r, p, "clients", a.svc.Clients)
 	if err != nil {
 		return err
 	}
-	out := clientListJSON{Clients: make([]clientJSON, len(clients))}
+	out := clientListJSON{Clients: make([]clientJSON, len(clients)), NextCursor: next}
 	for i, c := range clients {
 		out.Clients[i] = toClientJSON(c)
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// pageByID reads the page of a list ordered by id (called list, for its
+// cursors) that the request's limit and cursor ask for, with read, a
+// Service method, and returns it with the cursor of the next page (nil on
+// the last).
+func pageByID[T any](a *api, r *http.Request, p directory.Principal, list string,
+	read func(ctx context.Context, p directory.Principal, afterID int64, limit int) ([]T, int64, error)) ([]T, *string, error) {
+	q, err := query(r, "limit", "cursor")
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := limit(q)
+	if err != nil {
+		return nil, nil, err
+	}
+	after, err := a.cursors.open(r.Context(), p.TenantID, q.Get("cursor"), list)
+	if err != nil {
+		return nil, nil, err
+	}
+	items, next, err := read(r.Context(), p, after.ID, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	cursor, err := a.cursors.seal(r.Context(), p.TenantID, position{ID: next}, list)
+	return items, cursor, err
 }
 
 func (a *api) patchClient(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
@@ -85,11 +112,11 @@ func (a *api) createToken(w http.ResponseWriter, r *http.Request, p directory.Pr
 }
 
 func (a *api) listTokens(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
-	tokens, err := a.svc.APITokens(r.Context(), p)
+	tokens, next, err := pageByID(a, r, p, "tokens", a.svc.APITokens)
 	if err != nil {
 		return err
 	}
-	out := tokenListJSON{Tokens: make([]tokenJSON, len(tokens))}
+	out := tokenListJSON{Tokens: make([]tokenJSON, len(tokens)), NextCursor: next}
 	for i, t := range tokens {
 		out.Tokens[i] = toTokenJSON(t)
 	}
@@ -109,28 +136,13 @@ func (a *api) revokeToken(w http.ResponseWriter, r *http.Request, p directory.Pr
 }
 
 func (a *api) listAuditEvents(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
-	q, err := query(r, "limit", "cursor")
+	events, next, err := pageByID(a, r, p, "audit-events", a.svc.AuditEvents)
 	if err != nil {
 		return err
 	}
-	n, err := limit(q)
-	if err != nil {
-		return err
-	}
-	after, err := a.cursors.open(r.Context(), p.TenantID, q.Get("cursor"), "audit-events")
-	if err != nil {
-		return err
-	}
-	events, next, err := a.svc.AuditEvents(r.Context(), p, after.ID, n)
-	if err != nil {
-		return err
-	}
-	out := eventListJSON{Events: make([]eventJSON, len(events))}
+	out := eventListJSON{Events: make([]eventJSON, len(events)), NextCursor: next}
 	for i, e := range events {
 		out.Events[i] = toEventJSON(e)
-	}
-	if out.NextCursor, err = a.cursors.seal(r.Context(), p.TenantID, position{ID: next}, "audit-events"); err != nil {
-		return err
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

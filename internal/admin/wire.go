@@ -284,7 +284,8 @@ type clientPatchInput struct {
 }
 
 type clientListJSON struct {
-	Clients []clientJSON `json:"clients"`
+	Clients    []clientJSON `json:"clients"`
+	NextCursor *string      `json:"next_cursor"`
 }
 
 // tokenJSON is an API token without its secret; tokenCreatedJSON is the
@@ -315,7 +316,8 @@ type tokenInput struct {
 }
 
 type tokenListJSON struct {
-	Tokens []tokenJSON `json:"tokens"`
+	Tokens     []tokenJSON `json:"tokens"`
+	NextCursor *string     `json:"next_cursor"`
 }
 
 // eventJSON is one audit record.

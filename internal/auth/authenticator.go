@@ -47,7 +47,8 @@ type Options struct {
 	// limit.
 	FailureWindow time.Duration
 	// AuditFailuresPerMinute is the most failed authentications recorded in
-	// the audit log per minute (DefaultAuditFailuresPerMinute); negative
+	// one tenant's audit log per minute (DefaultAuditFailuresPerMinute),
+	// failures with unknown client_ids counting as tenant 0's; negative
 	// records none.
 	AuditFailuresPerMinute int
 	// Now is the clock (time.Now); tests move it.
@@ -69,17 +70,24 @@ type Observer interface {
 	// "token_endpoint" or "bearer"; reason is one of a fixed set of short
 	// words (for the token endpoint, the RFC 6749 error name).
 	AuthFailed(where, reason string)
+	// AuthFailureNotRecorded is called for each failed authentication left
+	// out of the audit log because its tenant's budget for the minute was
+	// spent (or audit writes were backed up).
+	AuthFailureNotRecorded()
 }
 
 type noObserver struct{}
 
-func (noObserver) TokenGranted()          {}
-func (noObserver) AuthFailed(_, _ string) {}
+func (noObserver) TokenGranted()           {}
+func (noObserver) AuthFailed(_, _ string)  {}
+func (noObserver) AuthFailureNotRecorded() {}
 
 // Authenticator issues access tokens and turns bearer credentials into
 // principals. It is safe for concurrent use.
 //
-// Revocation takes effect as follows, on every node:
+// Revocation takes effect at once on the node that made the change, when
+// the Service that made it watches this Authenticator
+// (directory.Service.WatchCredentials), and as follows on every other node:
 //   - Disabling a client: the token endpoint refuses it at once (it reads
 //     the client on every request). Access tokens already issued to it are
 //     refused as soon as the node's cached status of that client is older
@@ -174,7 +182,7 @@ func NewAuthenticator(ctx context.Context, store directory.Store, opts Options) 
 		observer: opts.Observer,
 		logger:   opts.Logger,
 		limits:   newFailureLimits(opts.MaxClientFailures, opts.MaxAddressFailures, opts.FailureWindow, opts.Now),
-		failures: newFailureAudit(store, opts.AuditFailuresPerMinute, opts.Now, opts.Logger),
+		failures: newFailureAudit(store, opts.AuditFailuresPerMinute, opts.Now, opts.Logger, opts.Observer),
 	}, nil
 }
 
@@ -201,10 +209,21 @@ func refuse(reason string, cause error) error {
 	return &refusal{reason: reason, err: badToken(cause)}
 }
 
+var _ directory.CredentialWatcher = (*Authenticator)(nil)
+
+// ClientChanged forgets the cached status of clientID, so the next access
+// token issued to it is checked against the store.
+func (a *Authenticator) ClientChanged(clientID string) { a.clients.forget(clientID) }
+
+// APITokenRevoked forgets the cached token t, so its next use reads the
+// store and is refused.
+func (a *Authenticator) APITokenRevoked(t directory.APIToken) { a.tokens.forget(string(t.Hash)) }
+
 // Close waits for the failed authentications still being recorded in the
-// audit log. Call it after the server has stopped taking requests and
-// before the store closes, so no record is lost at shutdown.
-func (a *Authenticator) Close() { a.failures.wait() }
+// audit log, then records, per tenant, how many its audit budget dropped
+// since. Call it after the server has stopped taking requests and before
+// the store closes, so no record is lost at shutdown.
+func (a *Authenticator) Close() { a.failures.close() }
 
 // Authenticate returns the principal that credential, a raw bearer string,
 // stands for: an API token (directory.APITokenPrefix) or an access token

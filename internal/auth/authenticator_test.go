@@ -115,8 +115,10 @@ func (e *env) authenticateTimes(t *testing.T, credential string, n int) {
 }
 
 // TestDisabledClientTokenRefusedAfterTTL disables a client after issuing
-// a token: the token keeps working while the cached status is fresh, and
-// is refused once CacheTTL has passed. Re-enabling works the same way.
+// a token, through a Service that does not tell this Authenticator, as a
+// change made through another node would: the token keeps working while
+// the cached status is fresh, and is refused once CacheTTL has passed.
+// Re-enabling works the same way.
 func TestDisabledClientTokenRefusedAfterTTL(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -224,7 +226,8 @@ func TestAuthenticateAPIToken(t *testing.T) {
 	}
 }
 
-// TestRevokedAPITokenRefusedAfterTTL revokes a token in use: it works while
+// TestRevokedAPITokenRefusedAfterTTL revokes a token in use, as another
+// node would (the Service does not tell this Authenticator): it works while
 // the cache is fresh and is refused once CacheTTL has passed.
 func TestRevokedAPITokenRefusedAfterTTL(t *testing.T) {
 	e := newEnv(t)

@@ -77,6 +77,15 @@ func (c *cache[V]) fill(ctx context.Context, key string, e *entry[V], load func(
 	close(e.ready)
 }
 
+// forget drops what the cache holds for key, so the next get reads the
+// store. A lookup in flight still answers the callers already waiting for
+// it, but its result is not kept.
+func (c *cache[V]) forget(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, key)
+}
+
 // sweep drops stale entries, at most once per ttl, so the map holds only
 // what was looked up recently. c.mu must be held.
 func (c *cache[V]) sweep(now time.Time) {

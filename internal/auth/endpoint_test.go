@@ -335,3 +335,29 @@ func FuzzTokenRequest(f *testing.F) {
 		}
 	})
 }
+
+// TestErrorsCarryRFC6749Description checks that every error answer carries
+// error_description (RFC 6749 §5.2), the field standard OAuth 2.0 clients
+// such as golang.org/x/oauth2 show, with the same text as error_msg.
+func TestErrorsCarryRFC6749Description(t *testing.T) {
+	e := newEnv(t)
+	c, _ := e.client(t, directory.ScopeUsersRead)
+	for name, call := range map[string]tokenCall{
+		"wrong secret": {body: form("grant_type", "client_credentials", "client_id", c.ClientID, "client_secret", "uds_wrong")},
+		"bad grant":    {body: form("grant_type", "password")},
+	} {
+		w := e.post(t, call)
+		var body struct {
+			Error            string `json:"error"`
+			ErrorDescription string `json:"error_description"`
+			ErrorMsg         string `json:"error_msg"`
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+			t.Fatalf("%s: decode %s: %v", name, w.Body, err)
+		}
+		if body.Error == "" || body.ErrorDescription == "" || body.ErrorDescription != body.ErrorMsg {
+			t.Errorf("%s: got error %q, error_description %q, error_msg %q; want error_description set and equal to error_msg",
+				name, body.Error, body.ErrorDescription, body.ErrorMsg)
+		}
+	}
+}

@@ -78,11 +78,14 @@ type tokenResponse struct {
 	Scope       string `json:"scope"`
 }
 
-// errorBody is an error answer: OneAccess's fields plus RFC 6749's error.
+// errorBody is an error answer: OneAccess's fields plus RFC 6749 §5.2's
+// error and error_description, the message standard OAuth 2.0 clients
+// show; it repeats error_msg.
 type errorBody struct {
-	ErrorCode string `json:"error_code"`
-	ErrorMsg  string `json:"error_msg"`
-	Error     string `json:"error"`
+	ErrorCode        string `json:"error_code"`
+	ErrorMsg         string `json:"error_msg"`
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
 }
 
 // writeTokenError answers err. It is the one place that maps token endpoint
@@ -107,7 +110,7 @@ func writeTokenError(w http.ResponseWriter, r *http.Request, logger *slog.Logger
 		w.Header().Set("WWW-Authenticate", `Basic realm="userd"`)
 		status = http.StatusUnauthorized
 	}
-	writeTokenJSON(w, status, errorBody{ErrorCode: ge.code, ErrorMsg: ge.msg, Error: ge.oauth})
+	writeTokenJSON(w, status, errorBody{ErrorCode: ge.code, ErrorMsg: ge.msg, Error: ge.oauth, ErrorDescription: ge.msg})
 }
 
 // writeTokenJSON writes v with status and the no-store headers RFC 6749

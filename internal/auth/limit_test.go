@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -179,6 +180,26 @@ func TestAddressKey(t *testing.T) {
 	}
 }
 
+// failedEvents returns tenantID's audit events of action, checking that
+// none holds secret.
+func (e *env) failedEvents(t *testing.T, tenantID int64, action, secret string) []directory.Event {
+	t.Helper()
+	evs, err := e.store.AuditEvents(context.Background(), tenantID, 0, 100)
+	if err != nil {
+		t.Fatalf("AuditEvents: %v", err)
+	}
+	var out []directory.Event
+	for _, ev := range evs {
+		if ev.Action == action {
+			out = append(out, ev)
+		}
+		if strings.Contains(ev.Actor+ev.ObjectID+strings.Join(ev.Fields, ","), secret) {
+			t.Errorf("event %+v holds the secret", ev)
+		}
+	}
+	return out
+}
+
 // TestFailedAuthAudited checks that failures become auth.failed events
 // naming the client_id and address but never the secret, that unknown
 // client_ids land in tenant 0, and that at most the configured number a
@@ -196,38 +217,94 @@ func TestFailedAuthAudited(t *testing.T) {
 		e.post(t, credCall(c.ClientID, bad, "198.51.100.7:9"))
 	}
 	e.post(t, credCall(c.ClientID, secret.Reveal(), "198.51.100.7:9"))
-	e.authn.failures.wg.Wait()
+	e.authn.failures.wait()
 
-	events := func(tenantID int64) []directory.Event {
-		t.Helper()
-		evs, err := e.store.AuditEvents(context.Background(), tenantID, 0, 100)
-		if err != nil {
-			t.Fatalf("AuditEvents: %v", err)
-		}
-		var failed []directory.Event
-		for _, ev := range evs {
-			if ev.Action == "auth.failed" {
-				failed = append(failed, ev)
-			}
-			if strings.Contains(ev.Actor+ev.ObjectID+strings.Join(ev.Fields, ","), bad) {
-				t.Errorf("event %+v holds the secret", ev)
-			}
-		}
-		return failed
-	}
-	if got := events(0); len(got) != 1 || got[0].Actor != "client:"+unknown || got[0].ClientIP != "198.51.100.7" {
+	if got := e.failedEvents(t, 0, "auth.failed", bad); len(got) != 1 || got[0].Actor != "client:"+unknown || got[0].ClientIP != "198.51.100.7" {
 		t.Errorf("tenant 0: got %+v, want one auth.failed by client:%s from 198.51.100.7", got, unknown)
 	}
-	if got := events(e.tenant.ID); len(got) != perMinute-1 || got[0].Actor != "client:"+c.ClientID {
-		t.Errorf("tenant: got %+v, want %d auth.failed by client:%s", got, perMinute-1, c.ClientID)
+	if got := e.failedEvents(t, e.tenant.ID, "auth.failed", bad); len(got) != perMinute || got[0].Actor != "client:"+c.ClientID {
+		t.Errorf("tenant: got %+v, want %d auth.failed by client:%s", got, perMinute, c.ClientID)
 	}
 
 	e.clock.advance(time.Minute)
 	e.post(t, credCall(c.ClientID, bad, "198.51.100.7:9"))
-	e.authn.failures.wg.Wait()
-	if got := events(e.tenant.ID); len(got) != perMinute {
-		t.Errorf("a minute later: got %d events, want %d", len(got), perMinute)
+	e.authn.failures.wait()
+	if got := e.failedEvents(t, e.tenant.ID, "auth.failed", bad); len(got) != perMinute+1 {
+		t.Errorf("a minute later: got %d events, want %d", len(got), perMinute+1)
 	}
+}
+
+// TestAuditBudgetPerTenant checks that failures with made-up client_ids,
+// or against another tenant's clients, cannot use up a tenant's audit
+// budget; and that what a tenant's budget drops is recorded as a count in
+// that tenant's log once its window reopens (or at Close), and counted for
+// the metrics.
+func TestAuditBudgetPerTenant(t *testing.T) {
+	const perMinute = 3
+	e := newEnv(t)
+	obs := &recordingObserver{}
+	e.withOptions(t, Options{AuditFailuresPerMinute: perMinute, Observer: obs})
+	acme, _ := e.client(t, directory.ScopeUsersRead)
+	other, err := e.svc.CreateTenant(context.Background(), "globex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	globex, _, err := e.svc.CreateClient(context.Background(), directory.System(other.ID), "app", directory.Scopes{directory.ScopeUsersRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := directory.NewSecret(directory.ClientSecretPrefix).Reveal()
+
+	// A flood of made-up client_ids and of failures against globex, each
+	// from its own address so no failure limit answers 429 first.
+	for i := range 20 {
+		e.post(t, credCall(directory.NewClientID(), bad, "198.51.100."+strconv.Itoa(i)+":9"))
+		e.post(t, credCall(globex.ClientID, bad, "203.0.113."+strconv.Itoa(i)+":9"))
+	}
+	e.post(t, credCall(acme.ClientID, bad, "192.0.2.1:9"))
+	e.authn.failures.wait()
+	if got := e.failedEvents(t, e.tenant.ID, "auth.failed", bad); len(got) != 1 || got[0].Actor != "client:"+acme.ClientID {
+		t.Errorf("acme after the flood: got %+v, want its one failure recorded", got)
+	}
+	for tenantID, name := range map[int64]string{0: "tenant 0", other.ID: "globex"} {
+		if got := e.failedEvents(t, tenantID, "auth.failed", bad); len(got) != perMinute {
+			t.Errorf("%s: got %d auth.failed, want %d", name, len(got), perMinute)
+		}
+	}
+	if got := countCalls(obs.take(), "audit/not_recorded"); got != 2*(20-perMinute) {
+		t.Errorf("metrics: got %d failures counted as not recorded, want %d", got, 2*(20-perMinute))
+	}
+
+	// globex's window reopens: its next failure is recorded after a
+	// summary of what the last window dropped.
+	e.clock.advance(time.Minute)
+	e.post(t, credCall(globex.ClientID, bad, "203.0.113.99:9"))
+	e.authn.failures.wait()
+	summaries := e.failedEvents(t, other.ID, notRecordedAction, bad)
+	if len(summaries) != 1 || !slices.Equal(summaries[0].Fields, []string{"17 not recorded"}) {
+		t.Errorf("globex: got summaries %+v, want one saying 17 not recorded", summaries)
+	}
+	if got := e.failedEvents(t, other.ID, "auth.failed", bad); len(got) != perMinute+1 {
+		t.Errorf("globex a minute later: got %d auth.failed, want %d", len(got), perMinute+1)
+	}
+
+	// Tenant 0's window has not been reopened by a failure: Close writes
+	// its summary, readable by an operator as tenant 0's log.
+	e.authn.Close()
+	summaries = e.failedEvents(t, 0, notRecordedAction, bad)
+	if len(summaries) != 1 || !slices.Equal(summaries[0].Fields, []string{"17 not recorded"}) {
+		t.Errorf("tenant 0 after Close: got summaries %+v, want one saying 17 not recorded", summaries)
+	}
+}
+
+func countCalls(calls []string, want string) int {
+	n := 0
+	for _, c := range calls {
+		if c == want {
+			n++
+		}
+	}
+	return n
 }
 
 func TestLoggableClientID(t *testing.T) {

@@ -21,6 +21,7 @@ func (r *recordingObserver) TokenGranted() { r.record("granted") }
 func (r *recordingObserver) AuthFailed(where, reason string) {
 	r.record(where + "/" + reason)
 }
+func (r *recordingObserver) AuthFailureNotRecorded() { r.record("audit/not_recorded") }
 
 func (r *recordingObserver) record(s string) {
 	r.mu.Lock()

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 
@@ -46,12 +45,13 @@ const (
 
 // Hasher hashes and verifies passwords with argon2id. Each hash holds
 // Memory KiB for its duration, so at most a fixed number run at once; the
-// others wait for a slot while their context allows. It implements
-// directory.PasswordHasher.
+// others wait for a slot while their context allows, in one queue per
+// tenant (directory.WithTenant), served in turn: a tenant's hash waits for
+// at most one hash of each other tenant waiting, however many that tenant
+// has queued. It implements directory.PasswordHasher.
 type Hasher struct {
 	params HashParams
-	slots  chan struct{}
-	queued atomic.Int64
+	slots  *fairSlots
 	// derive is argon2.IDKey; tests replace it to observe concurrency.
 	derive func(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte
 }
@@ -79,7 +79,7 @@ func NewHasher(params HashParams, maxConcurrent int) (*Hasher, error) {
 	if maxConcurrent <= 0 {
 		maxConcurrent = runtime.NumCPU()
 	}
-	return &Hasher{params: params, slots: make(chan struct{}, maxConcurrent), derive: argon2.IDKey}, nil
+	return &Hasher{params: params, slots: newFairSlots(maxConcurrent), derive: argon2.IDKey}, nil
 }
 
 // HashPassword returns password's argon2id hash as a PHC string:
@@ -129,22 +129,17 @@ func (h *Hasher) VerifyPassword(ctx context.Context, password, hash string) (boo
 }
 
 // InFlight returns how many hashes are running now.
-func (h *Hasher) InFlight() int { return len(h.slots) }
+func (h *Hasher) InFlight() int { return h.slots.inUse() }
 
 // Queued returns how many hashes are waiting for a free slot now.
-func (h *Hasher) Queued() int { return int(h.queued.Load()) }
+func (h *Hasher) Queued() int { return h.slots.waiting() }
 
-// run calls derive once a slot is free.
+// run calls derive once a slot is free for ctx's tenant.
 func (h *Hasher) run(ctx context.Context, derive func() ([]byte, error)) ([]byte, error) {
-	h.queued.Add(1)
-	select {
-	case h.slots <- struct{}{}:
-		h.queued.Add(-1)
-	case <-ctx.Done():
-		h.queued.Add(-1)
-		return nil, directory.Wrap(directory.Unavailable, ctx.Err(), "the server is busy; try again later")
+	if err := h.slots.acquire(ctx, directory.TenantOf(ctx)); err != nil {
+		return nil, directory.Wrap(directory.Unavailable, err, "the server is busy; try again later")
 	}
-	defer func() { <-h.slots }()
+	defer h.slots.release()
 	return derive()
 }
 

@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"regexp"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -246,5 +249,56 @@ func TestHasherCounts(t *testing.T) {
 	wg.Wait()
 	if got, want := [2]int{h.InFlight(), h.Queued()}, [2]int{0, 0}; got != want {
 		t.Errorf("after both: got [in flight, queued] %v, want %v", got, want)
+	}
+}
+
+// TestHasherFairAcrossTenants floods the only hashing slot with tenant A's
+// hashes and checks that tenant B's one hash, queued behind A's backlog,
+// is the next but one to run: the hasher takes turns between tenants, so
+// B waits for at most one hash per other waiting tenant, however many A
+// has queued. Hashes without a tenant share one turn.
+func TestHasherFairAcrossTenants(t *testing.T) {
+	const backlog = 20
+	h := newTestHasher(t, HashParams{}, 1)
+	started := make(chan string)
+	release := make(chan struct{})
+	h.derive = func(password, salt []byte, time_, memory uint32, threads uint8, n uint32) []byte {
+		started <- string(password)
+		<-release
+		return make([]byte, n)
+	}
+	var wg sync.WaitGroup
+	hash := func(tenantID int64, name string) {
+		wg.Go(func() {
+			if _, err := h.HashPassword(directory.WithTenant(context.Background(), tenantID), name); err != nil {
+				t.Errorf("HashPassword(%s): %v", name, err)
+			}
+		})
+	}
+	waitQueued := func(n int) {
+		t.Helper()
+		for h.Queued() != n {
+			runtime.Gosched()
+		}
+	}
+	hash(1, "a-running")
+	order := []string{<-started}
+	for i := range backlog {
+		hash(1, fmt.Sprintf("a%02d", i))
+		waitQueued(i + 1)
+	}
+	hash(2, "b")
+	waitQueued(backlog + 1)
+	for range backlog + 1 {
+		release <- struct{}{}
+		order = append(order, <-started)
+	}
+	release <- struct{}{}
+	wg.Wait()
+	if pos := slices.Index(order, "b"); pos < 0 || pos > 2 {
+		t.Errorf("got order %v, want b at most third (after the running hash and one of A's queue), whatever A's backlog", order)
+	}
+	if a := slices.DeleteFunc(slices.Clone(order[1:]), func(s string) bool { return s == "b" }); !slices.IsSorted(a) {
+		t.Errorf("got A's hashes in order %v, want first come first served within a tenant", a)
 	}
 }

@@ -60,6 +60,7 @@ func New(t testing.TB) *Env {
 		t.Fatalf("new authenticator: %v", err)
 	}
 	e := &Env{Service: directory.NewService(st, hasher), Authn: authn, Credentials: map[string]string{}}
+	e.Service.WatchCredentials(authn)
 	e.Tenant = e.tenant(t, "acme")
 	e.Other = e.tenant(t, "globex")
 

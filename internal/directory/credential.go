@@ -17,6 +17,64 @@ const (
 	APITokenPrefix     = "udt_"
 )
 
+// Defaults of CredentialLimits for a server (userd serve).
+const (
+	DefaultMaxClients = 1000
+	DefaultMaxTokens  = 10000
+)
+
+// CredentialLimits bound the API credentials one tenant may have, so a
+// caller with the admin scope cannot fill the database or make the lists
+// unwieldy. Zero means no limit. The count is read before the insert, so
+// creates racing each other may pass a limit by the number in flight: a
+// bound on growth, not an exact quota.
+type CredentialLimits struct {
+	// MaxClients counts every client of the tenant, disabled ones too
+	// (clients are never deleted).
+	MaxClients int
+	// MaxTokens counts the tenant's usable tokens: revoked and expired
+	// ones make room.
+	MaxTokens int
+}
+
+// CredentialWatcher is told when a client is disabled or re-enabled or an
+// API token revoked, once the change is committed, so a cache of
+// credentials in this process (the auth.Authenticator) can drop what it
+// holds about it at once. Other processes learn of the change when their
+// caches expire. Its methods must be quick and safe for concurrent use.
+type CredentialWatcher interface {
+	ClientChanged(clientID string)
+	APITokenRevoked(t APIToken)
+}
+
+// WatchCredentials makes the Service tell w of every change to a client's
+// status and every token revocation made through it. Call it before
+// serving.
+func (s *Service) WatchCredentials(w CredentialWatcher) { s.watchers = append(s.watchers, w) }
+
+// SetCredentialLimits bounds the clients and tokens each tenant may have
+// from now on. A Service starts without limits; call this before serving.
+func (s *Service) SetCredentialLimits(l CredentialLimits) { s.creds = l }
+
+var (
+	errNoClient = Errorf(NotFound, "", "no such client")
+	errNoToken  = Errorf(NotFound, "", "no such token")
+)
+
+// canManage returns a Forbidden error unless the principal holds every
+// scope of the credential (a "client" or "token") it would disable,
+// re-enable or revoke: holding admin lets a caller manage the credentials
+// it could have created, not switch off or on ones more powerful than
+// itself.
+func (p Principal) canManage(what string, scopes Scopes) error {
+	for _, sc := range scopes {
+		if !p.Scopes.Has(sc) {
+			return Errorf(Forbidden, "", "cannot change a %s holding scope %q: the caller does not hold it", what, sc)
+		}
+	}
+	return nil
+}
+
 // Client is an API client that obtains access tokens with the OAuth 2.0
 // client-credentials grant.
 type Client struct {

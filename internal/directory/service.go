@@ -45,6 +45,9 @@ type Service struct {
 	store  Store
 	hasher PasswordHasher
 	now    func() time.Time
+	creds  CredentialLimits
+	// watchers are told of credential changes (WatchCredentials).
+	watchers []CredentialWatcher
 }
 
 // NewService returns a Service over store that hashes passwords with hasher.
@@ -186,7 +189,9 @@ func (s *Service) setPassword(ctx context.Context, u *User, password string) err
 	if err := ValidatePassword(password); err != nil {
 		return err
 	}
-	hash, err := s.hasher.HashPassword(ctx, password)
+	// The hasher serves tenants in turn, so one tenant's flood of password
+	// changes cannot hold up another's.
+	hash, err := s.hasher.HashPassword(WithTenant(ctx, u.TenantID), password)
 	if err != nil {
 		return err
 	}
@@ -337,7 +342,7 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 	if err != nil {
 		return User{}, err
 	}
-	var hashed User // the new password's hash, made once
+	hashed := User{TenantID: p.TenantID} // the new password's hash, made once
 	for attempt := 0; ; attempt++ {
 		if version != 0 && u.Version != version {
 			return User{}, ErrVersionMismatch
@@ -500,6 +505,15 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, name string, sc
 	if len(scopes) == 0 {
 		return Client{}, "", Errorf(Invalid, "scope", "give at least one scope")
 	}
+	if s.creds.MaxClients > 0 {
+		n, err := s.store.CountClients(ctx, p.TenantID)
+		if err != nil {
+			return Client{}, "", err
+		}
+		if n >= s.creds.MaxClients {
+			return Client{}, "", Errorf(Conflict, "", "the tenant has %d API clients, the most allowed; reuse one (disabled clients count too)", s.creds.MaxClients)
+		}
+	}
 	secret := NewSecret(ClientSecretPrefix)
 	now := s.clock()
 	c := Client{TenantID: p.TenantID, ClientID: NewClientID(), SecretHash: HashSecret(secret.Reveal()), Name: name, Scopes: scopes, CreatedAt: now, UpdatedAt: now}
@@ -517,17 +531,28 @@ func validateCredentialName(name string) error {
 	return validateText("name", name, MaxTextFieldLen)
 }
 
-// Clients lists the API clients of the principal's tenant.
-func (s *Service) Clients(ctx context.Context, p Principal) ([]Client, error) {
+// Clients returns a page of the API clients of the principal's tenant, by
+// id, and the next afterID (0 on the last page).
+func (s *Service) Clients(ctx context.Context, p Principal, afterID int64, limit int) ([]Client, int64, error) {
 	if err := p.require(ScopeAdmin); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return s.store.Clients(ctx, p.TenantID)
+	return page(limit, func(n int) ([]Client, error) { return s.store.Clients(ctx, p.TenantID, afterID, n) }, func(c Client) int64 { return c.ID })
 }
 
 // SetClientDisabled disables or re-enables a client of the principal's tenant.
 func (s *Service) SetClientDisabled(ctx context.Context, p Principal, clientID string, disabled bool) (Client, error) {
 	if err := p.require(ScopeAdmin); err != nil {
+		return Client{}, err
+	}
+	c, err := s.store.ClientByClientID(ctx, clientID)
+	if err == nil && c.TenantID != p.TenantID {
+		err = errNoClient
+	}
+	if err != nil {
+		return Client{}, err
+	}
+	if err := p.canManage("client", c.Scopes); err != nil {
 		return Client{}, err
 	}
 	action := "client.enable"
@@ -536,7 +561,14 @@ func (s *Service) SetClientDisabled(ctx context.Context, p Principal, clientID s
 	}
 	ev := s.event(p, action, 0, []string{"disabled"})
 	ev.ObjectID = clientID
-	return s.store.SetClientDisabled(ctx, p.TenantID, clientID, disabled, ev)
+	c, err = s.store.SetClientDisabled(ctx, p.TenantID, clientID, disabled, ev)
+	if err != nil {
+		return Client{}, err
+	}
+	for _, w := range s.watchers {
+		w.ClientChanged(clientID)
+	}
+	return c, nil
 }
 
 // MaxTokenLifetime bounds the expiry of API tokens.
@@ -560,8 +592,17 @@ func (s *Service) CreateAPIToken(ctx context.Context, p Principal, name string, 
 	if ttl < 0 || ttl > MaxTokenLifetime {
 		return APIToken{}, "", Errorf(Invalid, "expires", "must be between 0 (never) and %s", MaxTokenLifetime)
 	}
-	secret := NewSecret(APITokenPrefix)
 	now := s.clock()
+	if s.creds.MaxTokens > 0 {
+		n, err := s.store.CountAPITokens(ctx, p.TenantID, now)
+		if err != nil {
+			return APIToken{}, "", err
+		}
+		if n >= s.creds.MaxTokens {
+			return APIToken{}, "", Errorf(Conflict, "", "the tenant has %d usable API tokens, the most allowed; revoke ones no longer needed", s.creds.MaxTokens)
+		}
+	}
+	secret := NewSecret(APITokenPrefix)
 	t := APIToken{TenantID: p.TenantID, Name: name, Scopes: scopes, Hash: HashSecret(secret.Reveal()), CreatedAt: now}
 	if ttl > 0 {
 		t.ExpiresAt = now.Add(ttl)
@@ -573,12 +614,14 @@ func (s *Service) CreateAPIToken(ctx context.Context, p Principal, name string, 
 	return t, secret, nil
 }
 
-// APITokens lists the API tokens of the principal's tenant.
-func (s *Service) APITokens(ctx context.Context, p Principal) ([]APIToken, error) {
+// APITokens returns a page of the API tokens of the principal's tenant,
+// revoked and expired ones included, by id, and the next afterID (0 on the
+// last page).
+func (s *Service) APITokens(ctx context.Context, p Principal, afterID int64, limit int) ([]APIToken, int64, error) {
 	if err := p.require(ScopeAdmin); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return s.store.APITokens(ctx, p.TenantID)
+	return page(limit, func(n int) ([]APIToken, error) { return s.store.APITokens(ctx, p.TenantID, afterID, n) }, func(t APIToken) int64 { return t.ID })
 }
 
 // RevokeAPIToken revokes a token of the principal's tenant.
@@ -587,9 +630,28 @@ func (s *Service) RevokeAPIToken(ctx context.Context, p Principal, id int64) (AP
 		return APIToken{}, err
 	}
 	if id <= 0 || id > MaxSafeID {
-		return APIToken{}, Errorf(NotFound, "", "no such token")
+		return APIToken{}, errNoToken
 	}
-	return s.store.RevokeAPIToken(ctx, p.TenantID, id, s.event(p, "token.revoke", id, []string{"revoked_at"}))
+	// The page of at most one token after id-1 holds token id if the
+	// tenant has it.
+	page, err := s.store.APITokens(ctx, p.TenantID, id-1, 1)
+	if err != nil {
+		return APIToken{}, err
+	}
+	if len(page) == 0 || page[0].ID != id {
+		return APIToken{}, errNoToken
+	}
+	if err := p.canManage("token", page[0].Scopes); err != nil {
+		return APIToken{}, err
+	}
+	t, err := s.store.RevokeAPIToken(ctx, p.TenantID, id, s.event(p, "token.revoke", id, []string{"revoked_at"}))
+	if err != nil {
+		return APIToken{}, err
+	}
+	for _, w := range s.watchers {
+		w.APITokenRevoked(t)
+	}
+	return t, nil
 }
 
 // AuditEvents returns a page of the principal's tenant's audit events and
@@ -598,19 +660,41 @@ func (s *Service) AuditEvents(ctx context.Context, p Principal, afterID int64, l
 	if err := p.require(ScopeAdmin); err != nil {
 		return nil, 0, err
 	}
+	return page(limit, func(n int) ([]Event, error) { return s.store.AuditEvents(ctx, p.TenantID, afterID, n) }, func(ev Event) int64 { return ev.ID })
+}
+
+// page reads one page of at most limit items (DefaultPageSize when 0) with
+// read, which returns up to n items in id order, and returns them with the
+// id of the last one when more follow (0 on the last page).
+func page[T any](limit int, read func(n int) ([]T, error), id func(T) int64) ([]T, int64, error) {
 	n, err := pageSize(limit)
 	if err != nil {
 		return nil, 0, err
 	}
-	evs, err := s.store.AuditEvents(ctx, p.TenantID, afterID, n+1)
-	if err != nil {
-		return nil, 0, err
+	items, err := read(n + 1)
+	if err != nil || len(items) <= n {
+		return items, 0, err
 	}
-	if len(evs) > n {
-		evs = evs[:n]
-		return evs, evs[n-1].ID, nil
+	items = items[:n]
+	return items, id(items[n-1]), nil
+}
+
+// Collect reads every page of a list that page returns, as Clients,
+// APITokens and AuditEvents do, starting from the beginning; for commands
+// that print a whole list.
+func Collect[T any](page func(afterID int64) ([]T, int64, error)) ([]T, error) {
+	var all []T
+	for after := int64(0); ; {
+		items, next, err := page(after)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, items...)
+		if next == 0 {
+			return all, nil
+		}
+		after = next
 	}
-	return evs, 0, nil
 }
 
 // DefaultTenant is the name of the tenant Bootstrap creates.

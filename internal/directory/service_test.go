@@ -14,14 +14,17 @@ import (
 	"github.com/userd/userd/internal/sqlite"
 )
 
-// countingHasher counts the passwords hashed by the real hasher it wraps.
+// countingHasher counts the passwords hashed by the real hasher it wraps,
+// and remembers the tenant the last one was hashed for.
 type countingHasher struct {
 	*auth.Hasher
-	n atomic.Int64
+	n          atomic.Int64
+	lastTenant atomic.Int64
 }
 
 func (h *countingHasher) HashPassword(ctx context.Context, pw string) (string, error) {
 	h.n.Add(1)
+	h.lastTenant.Store(directory.TenantOf(ctx))
 	return h.Hasher.HashPassword(ctx, pw)
 }
 
@@ -336,5 +339,23 @@ func TestSecretRedacts(t *testing.T) {
 	s := directory.NewSecret(directory.APITokenPrefix)
 	if strings.Contains(s.String(), "udt_") || !strings.HasPrefix(s.Reveal(), "udt_") || len(s.Reveal()) < 4+43 {
 		t.Errorf("secret: String %q, Reveal %q; want a redacted String and 256 bits behind the prefix", s.String(), s.Reveal())
+	}
+}
+
+// TestPasswordsHashedForTheirTenant checks that the Service tells the
+// hasher whose password it hashes, so the hasher can serve tenants in turn
+// (TestHasherFairAcrossTenants, internal/auth).
+func TestPasswordsHashedForTheirTenant(t *testing.T) {
+	f := newFixture(t)
+	u := f.user(t, f.b, directory.UserPatch{Username: ptr("ada"), Password: ptr("correct horse battery")})
+	if got := f.hasher.lastTenant.Load(); got != f.b.TenantID {
+		t.Errorf("create: got the hash made for tenant %d, want %d", got, f.b.TenantID)
+	}
+	f.user(t, f.a, directory.UserPatch{Username: ptr("bob"), Password: ptr("correct horse battery")})
+	if _, err := f.svc.UpdateUser(f.ctx, f.b, u.ID, 0, directory.UserPatch{Password: ptr("another good password")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.hasher.lastTenant.Load(); got != f.b.TenantID {
+		t.Errorf("update: got the hash made for tenant %d, want %d", got, f.b.TenantID)
 	}
 }

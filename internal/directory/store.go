@@ -1,6 +1,9 @@
 package directory
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store persists the directory. Implementations (SQLite, PostgreSQL) only
 // store: every rule about what is allowed lives in the Service. Every method
@@ -82,14 +85,24 @@ type Store interface {
 	CreateClient(ctx context.Context, c Client, ev Event) (Client, error)
 	// ClientByClientID finds a client of any tenant by its public client_id.
 	ClientByClientID(ctx context.Context, clientID string) (Client, error)
-	Clients(ctx context.Context, tenantID int64) ([]Client, error)
+	// Clients returns up to limit clients of tenantID with id > afterID,
+	// by id.
+	Clients(ctx context.Context, tenantID, afterID int64, limit int) ([]Client, error)
+	// CountClients returns how many clients tenantID has, disabled ones
+	// included.
+	CountClients(ctx context.Context, tenantID int64) (int, error)
 	// SetClientDisabled disables or re-enables a client.
 	SetClientDisabled(ctx context.Context, tenantID int64, clientID string, disabled bool, ev Event) (Client, error)
 
 	CreateAPIToken(ctx context.Context, t APIToken, ev Event) (APIToken, error)
 	// APITokenByHash finds a token of any tenant, revoked or not, by its hash.
 	APITokenByHash(ctx context.Context, hash []byte) (APIToken, error)
-	APITokens(ctx context.Context, tenantID int64) ([]APIToken, error)
+	// APITokens returns up to limit tokens of tenantID with id > afterID,
+	// by id, revoked and expired ones included.
+	APITokens(ctx context.Context, tenantID, afterID int64, limit int) ([]APIToken, error)
+	// CountAPITokens returns how many tokens of tenantID are usable at at:
+	// not revoked, and without an expiry or expiring after at.
+	CountAPITokens(ctx context.Context, tenantID int64, at time.Time) (int, error)
 	// RevokeAPIToken marks the token revoked at ev.Time; revoking a revoked
 	// token keeps the first time and is not an error.
 	RevokeAPIToken(ctx context.Context, tenantID, id int64, ev Event) (APIToken, error)

@@ -24,6 +24,7 @@ type Metrics struct {
 	requests     *prometheus.CounterVec
 	duration     *prometheus.HistogramVec
 	authFailures *prometheus.CounterVec
+	notAudited   prometheus.Counter
 	grants       prometheus.Counter
 	storeOps     *prometheus.HistogramVec
 	storeErrors  *prometheus.CounterVec
@@ -51,6 +52,10 @@ func New(dialect func(route string) string) *Metrics {
 			Name: "userd_auth_failures_total",
 			Help: `Refused credentials, by where ("token_endpoint" or "bearer") and reason.`,
 		}, []string{"where", "reason"}),
+		notAudited: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "userd_auth_failures_not_audited_total",
+			Help: "Failed client authentications left out of the audit log because their tenant's budget for the minute was spent; each tenant's log records its count.",
+		}),
 		grants: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "userd_token_grants_total",
 			Help: "Access tokens issued by the token endpoint.",
@@ -65,7 +70,7 @@ func New(dialect func(route string) string) *Metrics {
 			Help: "Store operations that failed, by operation and error kind (not_found and conflict are normal answers).",
 		}, []string{"operation", "kind"}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.authFailures, m.grants, m.storeOps, m.storeErrors)
+	reg.MustRegister(m.requests, m.duration, m.authFailures, m.notAudited, m.grants, m.storeOps, m.storeErrors)
 	return m
 }
 
@@ -110,6 +115,10 @@ func (m *Metrics) TokenGranted() { m.grants.Inc() }
 func (m *Metrics) AuthFailed(where, reason string) {
 	m.authFailures.WithLabelValues(where, reason).Inc()
 }
+
+// AuthFailureNotRecorded counts a failed authentication left out of the
+// audit log.
+func (m *Metrics) AuthFailureNotRecorded() { m.notAudited.Inc() }
 
 // HashCounter is what a password hasher tells of its work (auth.Hasher).
 type HashCounter interface {

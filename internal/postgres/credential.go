@@ -53,9 +53,16 @@ func (s *Store) ClientByClientID(ctx context.Context, clientID string) (director
 	return c, storeError("read client", err)
 }
 
-// Clients lists the clients of tenantID, oldest first.
-func (s *Store) Clients(ctx context.Context, tenantID int64) ([]directory.Client, error) {
-	return query(ctx, s, "list clients", scanClient, clientSelect+`WHERE tenant_id = $1 ORDER BY id`, tenantID)
+// Clients returns up to limit clients of tenantID after afterID, by id.
+func (s *Store) Clients(ctx context.Context, tenantID, afterID int64, limit int) ([]directory.Client, error) {
+	return query(ctx, s, "list clients", scanClient, clientSelect+`WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3`, tenantID, afterID, limit)
+}
+
+// CountClients returns how many clients tenantID has.
+func (s *Store) CountClients(ctx context.Context, tenantID int64) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM clients WHERE tenant_id = $1`, tenantID).Scan(&n)
+	return n, storeError("count clients", err)
 }
 
 // SetClientDisabled disables or re-enables a client of tenantID.
@@ -113,9 +120,17 @@ func (s *Store) APITokenByHash(ctx context.Context, hash []byte) (directory.APIT
 	return t, storeError("read token", err)
 }
 
-// APITokens lists the tokens of tenantID, oldest first.
-func (s *Store) APITokens(ctx context.Context, tenantID int64) ([]directory.APIToken, error) {
-	return query(ctx, s, "list tokens", scanToken, `SELECT `+tokenColumns+` FROM api_tokens WHERE tenant_id = $1 ORDER BY id`, tenantID)
+// APITokens returns up to limit tokens of tenantID after afterID, by id.
+func (s *Store) APITokens(ctx context.Context, tenantID, afterID int64, limit int) ([]directory.APIToken, error) {
+	return query(ctx, s, "list tokens", scanToken, `SELECT `+tokenColumns+` FROM api_tokens WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3`, tenantID, afterID, limit)
+}
+
+// CountAPITokens returns how many tokens of tenantID are usable at at.
+func (s *Store) CountAPITokens(ctx context.Context, tenantID int64, at time.Time) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM api_tokens
+		WHERE tenant_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`, tenantID, at).Scan(&n)
+	return n, storeError("count tokens", err)
 }
 
 // RevokeAPIToken marks a token of tenantID revoked at ev.Time, keeping an

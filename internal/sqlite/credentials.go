@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/userd/userd/internal/directory"
 )
@@ -148,9 +149,16 @@ func (s *Store) ClientByClientID(ctx context.Context, clientID string) (director
 	return c, storeError(err)
 }
 
-// Clients lists the tenant's clients by id.
-func (s *Store) Clients(ctx context.Context, tenantID int64) ([]directory.Client, error) {
-	return queryAll(ctx, s.rq, scanClient, `SELECT `+clientColumns+` FROM clients WHERE tenant_id = ? ORDER BY id`, tenantID)
+// Clients returns up to limit of the tenant's clients after afterID, by id.
+func (s *Store) Clients(ctx context.Context, tenantID, afterID int64, limit int) ([]directory.Client, error) {
+	return queryAll(ctx, s.rq, scanClient, `SELECT `+clientColumns+` FROM clients WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`, tenantID, afterID, limit)
+}
+
+// CountClients returns how many clients the tenant has.
+func (s *Store) CountClients(ctx context.Context, tenantID int64) (int, error) {
+	var n int
+	err := s.rq.QueryRowContext(ctx, `SELECT count(*) FROM clients WHERE tenant_id = ?`, tenantID).Scan(&n)
+	return n, storeError(err)
 }
 
 // SetClientDisabled disables or re-enables a client of the tenant, stamping
@@ -219,9 +227,17 @@ func (s *Store) APITokenByHash(ctx context.Context, hash []byte) (directory.APIT
 	return t, storeError(err)
 }
 
-// APITokens lists the tenant's tokens by id.
-func (s *Store) APITokens(ctx context.Context, tenantID int64) ([]directory.APIToken, error) {
-	return queryAll(ctx, s.rq, scanToken, `SELECT `+tokenColumns+` FROM api_tokens WHERE tenant_id = ? ORDER BY id`, tenantID)
+// APITokens returns up to limit of the tenant's tokens after afterID, by id.
+func (s *Store) APITokens(ctx context.Context, tenantID, afterID int64, limit int) ([]directory.APIToken, error) {
+	return queryAll(ctx, s.rq, scanToken, `SELECT `+tokenColumns+` FROM api_tokens WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`, tenantID, afterID, limit)
+}
+
+// CountAPITokens returns how many of the tenant's tokens are usable at at.
+func (s *Store) CountAPITokens(ctx context.Context, tenantID int64, at time.Time) (int, error) {
+	var n int
+	err := s.rq.QueryRowContext(ctx, `SELECT count(*) FROM api_tokens
+		WHERE tenant_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, tenantID, micros(at)).Scan(&n)
+	return n, storeError(err)
 }
 
 // RevokeAPIToken marks a token of the tenant revoked at ev.Time, keeping the

@@ -140,8 +140,14 @@ func (s *store) ClientByClientID(ctx context.Context, clientID string) (director
 	return timed(ctx, s, "ClientByClientID", func(ctx context.Context) (directory.Client, error) { return s.next.ClientByClientID(ctx, clientID) })
 }
 
-func (s *store) Clients(ctx context.Context, tenantID int64) ([]directory.Client, error) {
-	return timed(ctx, s, "Clients", func(ctx context.Context) ([]directory.Client, error) { return s.next.Clients(ctx, tenantID) })
+func (s *store) Clients(ctx context.Context, tenantID, afterID int64, limit int) ([]directory.Client, error) {
+	return timed(ctx, s, "Clients", func(ctx context.Context) ([]directory.Client, error) {
+		return s.next.Clients(ctx, tenantID, afterID, limit)
+	})
+}
+
+func (s *store) CountClients(ctx context.Context, tenantID int64) (int, error) {
+	return timed(ctx, s, "CountClients", func(ctx context.Context) (int, error) { return s.next.CountClients(ctx, tenantID) })
 }
 
 func (s *store) SetClientDisabled(ctx context.Context, tenantID int64, clientID string, disabled bool, ev directory.Event) (directory.Client, error) {
@@ -158,8 +164,14 @@ func (s *store) APITokenByHash(ctx context.Context, hash []byte) (directory.APIT
 	return timed(ctx, s, "APITokenByHash", func(ctx context.Context) (directory.APIToken, error) { return s.next.APITokenByHash(ctx, hash) })
 }
 
-func (s *store) APITokens(ctx context.Context, tenantID int64) ([]directory.APIToken, error) {
-	return timed(ctx, s, "APITokens", func(ctx context.Context) ([]directory.APIToken, error) { return s.next.APITokens(ctx, tenantID) })
+func (s *store) APITokens(ctx context.Context, tenantID, afterID int64, limit int) ([]directory.APIToken, error) {
+	return timed(ctx, s, "APITokens", func(ctx context.Context) ([]directory.APIToken, error) {
+		return s.next.APITokens(ctx, tenantID, afterID, limit)
+	})
+}
+
+func (s *store) CountAPITokens(ctx context.Context, tenantID int64, at time.Time) (int, error) {
+	return timed(ctx, s, "CountAPITokens", func(ctx context.Context) (int, error) { return s.next.CountAPITokens(ctx, tenantID, at) })
 }
 
 func (s *store) RevokeAPIToken(ctx context.Context, tenantID, id int64, ev directory.Event) (directory.APIToken, error) {

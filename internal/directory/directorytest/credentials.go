@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/userd/userd/internal/directory"
 )
@@ -124,11 +125,20 @@ func testClients(t *testing.T, f *fixture) {
 	_, err = f.s.ClientByClientID(f.ctx, "udc_nope")
 	checkError(t, "ClientByClientID of an unknown id", err, directory.NotFound, "")
 
-	list, err := f.s.Clients(f.ctx, f.a)
+	clientID := func(c directory.Client) int64 { return c.ID }
+	list, err := f.s.Clients(f.ctx, f.a, 0, 10)
 	if err != nil {
 		t.Fatalf("Clients: %v", err)
 	}
-	checkListed(t, "Clients", list, func(c directory.Client) int64 { return c.ID }, want, second)
+	checkListed(t, "Clients", list, clientID, want, second)
+	checkPaged(t, "Clients", clientID, []directory.Client{want, second}, func(after int64, limit int) ([]directory.Client, error) {
+		return f.s.Clients(f.ctx, f.a, after, limit)
+	})
+	for tenant, n := range map[int64]int{f.a: 2, f.b: 1, f.b + 1000: 0} {
+		if got, err := f.s.CountClients(f.ctx, tenant); err != nil || got != n {
+			t.Errorf("CountClients(tenant %d): got %d, %v; want %d, nil (disabled clients count)", tenant, got, err, n)
+		}
+	}
 
 	lastEv := f.lastEventID(t, f.b)
 	_, err = f.s.CreateClient(f.ctx, client(f.b, "udc_first", "Duplicate"), event(f.b, "client.create", ""))
@@ -230,11 +240,29 @@ func testAPITokens(t *testing.T, f *fixture) {
 	_, err = f.s.APITokenByHash(f.ctx, directory.HashSecret("unknown"))
 	checkError(t, "APITokenByHash of an unknown hash", err, directory.NotFound, "")
 
-	list, err := f.s.APITokens(f.ctx, f.a)
+	tokenID := func(tk directory.APIToken) int64 { return tk.ID }
+	list, err := f.s.APITokens(f.ctx, f.a, 0, 10)
 	if err != nil {
 		t.Fatalf("APITokens: %v", err)
 	}
-	checkListed(t, "APITokens", list, func(tk directory.APIToken) int64 { return tk.ID }, expiring, forever)
+	checkListed(t, "APITokens", list, tokenID, expiring, forever)
+	checkPaged(t, "APITokens", tokenID, []directory.APIToken{expiring, forever}, func(after int64, limit int) ([]directory.APIToken, error) {
+		return f.s.APITokens(f.ctx, f.a, after, limit)
+	})
+	revoked := token(f.a, "revoked")
+	revoked.RevokedAt = at(2)
+	f.createToken(t, revoked)
+	// Usable tokens count: at(720) "expiring" has expired, "revoked" never
+	// counts, and b's token is b's.
+	for _, c := range []struct {
+		tenant int64
+		at     time.Time
+		want   int
+	}{{f.a, at(3), 2}, {f.a, at(720), 1}, {f.b, at(3), 1}, {f.b + 1000, at(3), 0}} {
+		if got, err := f.s.CountAPITokens(f.ctx, c.tenant, c.at); err != nil || got != c.want {
+			t.Errorf("CountAPITokens(tenant %d, %v): got %d, %v; want %d, nil", c.tenant, c.at, got, err, c.want)
+		}
+	}
 
 	lastEv := f.lastEventID(t, f.a)
 	_, err = f.s.CreateAPIToken(f.ctx, token(f.a, "forever"), event(f.a, "token.create", ""))
@@ -290,4 +318,34 @@ func testRevokeAPIToken(t *testing.T, f *fixture) {
 			checkEqual(t, "foreign token", read, foreign)
 		})
 	}
+}
+
+// checkPaged reads a list through page one item at a time and then all at
+// once after the first, and checks both against all, which is in id order.
+func checkPaged[T any](t *testing.T, what string, id func(T) int64, all []T, page func(afterID int64, limit int) ([]T, error)) {
+	t.Helper()
+	var after int64
+	for i, want := range all {
+		got, err := page(after, 1)
+		if err != nil {
+			t.Fatalf("%s after %d: %v", what, after, err)
+		}
+		if len(got) != 1 || id(got[0]) != id(want) {
+			t.Fatalf("%s after %d, limit 1: got %d items (first id %v), want item %d with id %d", what, after, len(got), firstID(got, id), i, id(want))
+		}
+		after = id(got[0])
+	}
+	if got, err := page(after, 1); err != nil || len(got) != 0 {
+		t.Errorf("%s after the last: got %d items, %v; want none", what, len(got), err)
+	}
+	if got, err := page(id(all[0]), len(all)); err != nil || len(got) != len(all)-1 {
+		t.Errorf("%s after the first: got %d items, %v; want %d", what, len(got), err, len(all)-1)
+	}
+}
+
+func firstID[T any](list []T, id func(T) int64) any {
+	if len(list) == 0 {
+		return "none"
+	}
+	return id(list[0])
 }
