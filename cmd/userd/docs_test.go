@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -39,5 +43,60 @@ func TestServedDocumentNamesThisNode(t *testing.T) {
 			continue
 		}
 		call(t, http.MethodGet, healthz.String(), nil, "", http.StatusOK, nil)
+	}
+}
+
+// TestBodyLimitDefaults checks the request body rows of docs/security.md's
+// limits table against a node started with default settings: each API
+// accepts a body of exactly its documented default and answers 413, in
+// its own format, to one byte more.
+func TestBodyLimitDefaults(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "security.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, "sqlite:"+filepath.Join(t.TempDir(), "userd.db"))
+	creds := map[string]string{}
+	for _, m := range credentialLine.FindAllStringSubmatch(s.stdout.String(), -1) {
+		creds[m[1]] = m[2]
+	}
+	tokenForm := "grant_type=client_credentials&client_id=" + creds["client_id"] + "&client_secret=" + creds["client_secret"]
+	formType := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	var grant struct {
+		AccessToken string `json:"access_token"`
+	}
+	call(t, "POST", s.base+"/oauth/token", formType, tokenForm, http.StatusOK, &grant)
+	bearer := map[string]string{"Authorization": "Bearer " + grant.AccessToken, "Content-Type": "application/json"}
+	var user struct{ ID int64 }
+	call(t, "POST", s.base+"/admin/v1/users", bearer, `{"username":"ada"}`, http.StatusCreated, &user)
+	userPath := "/users/" + strconv.FormatInt(user.ID, 10)
+
+	for _, row := range []struct {
+		api          string
+		row          string // the start of the row in docs/security.md
+		limit        int
+		method, path string
+		header       map[string]string
+		body, filler string // the body, padded with filler, which the API ignores
+		tooLarge     string // in the 413 body
+	}{
+		{"admin", "| request body: admin API | 64 KiB", 64 << 10, "PATCH", "/admin/v1" + userPath, bearer, `{"name":"Ada"}`, " ", `"status":413`},
+		{"openapiv1", "| request body: openapi v1 | 1 MiB", 1 << 20, "PUT", "/openapi/v1" + userPath, bearer, `{"phone":"5550100"}`, " ", `"code":"body_too_large"`},
+		{"token", "| request body: token endpoint | 8 KiB", 8 << 10, "POST", "/oauth/token", formType, tokenForm + "&pad=", "a", `"error_code":"TOKEN.1002"`},
+	} {
+		t.Run(row.api, func(t *testing.T) {
+			if !bytes.Contains(doc, []byte("\n"+row.row)) {
+				t.Errorf("docs/security.md has no row starting %q; make the table and this test agree", row.row)
+			}
+			pad := func(n int) string { return row.body + strings.Repeat(row.filler, n-len(row.body)) }
+			status, got := send(t, row.method, s.base+row.path, row.header, pad(row.limit))
+			if status >= 400 {
+				t.Errorf("body of %d bytes: got %d %.200s, want it accepted", row.limit, status, got)
+			}
+			status, got = send(t, row.method, s.base+row.path, row.header, pad(row.limit+1))
+			if status != http.StatusRequestEntityTooLarge || !strings.Contains(got, row.tooLarge) {
+				t.Errorf("body of %d bytes: got %d %.200s, want 413 with %s", row.limit+1, status, got, row.tooLarge)
+			}
+		})
 	}
 }
