@@ -56,17 +56,8 @@ func TestBodyLimitDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := startServer(t, "sqlite:"+filepath.Join(t.TempDir(), "userd.db"))
-	creds := map[string]string{}
-	for _, m := range credentialLine.FindAllStringSubmatch(s.stdout.String(), -1) {
-		creds[m[1]] = m[2]
-	}
-	tokenForm := "grant_type=client_credentials&client_id=" + creds["client_id"] + "&client_secret=" + creds["client_secret"]
+	tokenForm, bearer := adminSession(t, s)
 	formType := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
-	var grant struct {
-		AccessToken string `json:"access_token"`
-	}
-	call(t, "POST", s.base+"/oauth/token", formType, tokenForm, http.StatusOK, &grant)
-	bearer := map[string]string{"Authorization": "Bearer " + grant.AccessToken, "Content-Type": "application/json"}
 	var user struct{ ID int64 }
 	call(t, "POST", s.base+"/admin/v1/users", bearer, `{"username":"ada"}`, http.StatusCreated, &user)
 	userPath := "/users/" + strconv.FormatInt(user.ID, 10)
@@ -99,4 +90,31 @@ func TestBodyLimitDefaults(t *testing.T) {
 			}
 		})
 	}
+}
+
+// printedCredentials returns the client_id and client_secret that s
+// printed at its first start.
+func printedCredentials(t *testing.T, s *serveProc) map[string]string {
+	t.Helper()
+	creds := map[string]string{}
+	for _, m := range credentialLine.FindAllStringSubmatch(s.stdout.String(), -1) {
+		creds[m[1]] = m[2]
+	}
+	if creds["client_id"] == "" || creds["client_secret"] == "" {
+		t.Fatalf("first start printed no admin credentials; stdout:\n%s", s.stdout)
+	}
+	return creds
+}
+
+// adminSession returns the token request of the admin client s printed,
+// and the headers of a JSON request with an access token it grants.
+func adminSession(t *testing.T, s *serveProc) (tokenForm string, bearer map[string]string) {
+	t.Helper()
+	creds := printedCredentials(t, s)
+	tokenForm = "grant_type=client_credentials&client_id=" + creds["client_id"] + "&client_secret=" + creds["client_secret"]
+	var grant struct {
+		AccessToken string `json:"access_token"`
+	}
+	call(t, "POST", s.base+"/oauth/token", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, tokenForm, http.StatusOK, &grant)
+	return tokenForm, map[string]string{"Authorization": "Bearer " + grant.AccessToken, "Content-Type": "application/json"}
 }

@@ -81,13 +81,7 @@ func pasteIntoShell(t *testing.T, script string) (stdout, stderr string) {
 func TestReadmeWalkthrough(t *testing.T) {
 	script, wrongSecret := readmeWalkthrough(t)
 	s := startServer(t, "sqlite:"+filepath.Join(t.TempDir(), "userd.db"))
-	creds := map[string]string{}
-	for _, m := range credentialLine.FindAllStringSubmatch(s.stdout.String(), -1) {
-		creds[m[1]] = m[2]
-	}
-	if creds["client_id"] == "" || creds["client_secret"] == "" {
-		t.Fatalf("first start printed no admin credentials; stdout:\n%s", s.stdout)
-	}
+	creds := printedCredentials(t, s)
 	fill := func(secret string) string {
 		return walkthroughPlaceholders.ReplaceAllLiteralString(script,
 			"CLIENT_ID="+creds["client_id"]+"   CLIENT_SECRET="+secret+"   USERD="+s.base)
