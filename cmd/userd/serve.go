@@ -189,7 +189,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		WriteTimeout:      cfg.writeTimeout,
 		IdleTimeout:       cfg.idleTimeout,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		ErrorLog:          serverErrorLog(logger, m.TLSHandshakeFailed),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

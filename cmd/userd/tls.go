@@ -5,10 +5,12 @@ import (
 	"crypto/tls"
 	"flag"
 	"fmt"
+	"log"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 
@@ -101,4 +103,34 @@ func (c *certReloader) reloadOn(ctx context.Context, sig <-chan os.Signal, logge
 			logger.Info("TLS certificate reloaded", "cert", c.certFile)
 		}
 	}
+}
+
+// handshakeErrorPrefix starts the line net/http logs when a TLS handshake
+// fails.
+const handshakeErrorPrefix = "http: TLS handshake error from "
+
+// serverErrorLog returns the ErrorLog of the API's http.Server. A failed
+// TLS handshake, which every port scan and every plain-HTTP client of the
+// HTTPS port causes, calls handshakeFailed and is logged at debug level
+// only; anything else net/http reports is logged as a warning.
+func serverErrorLog(logger *slog.Logger, handshakeFailed func()) *log.Logger {
+	return log.New(serverErrorWriter{logger: logger, handshakeFailed: handshakeFailed}, "", 0)
+}
+
+type serverErrorWriter struct {
+	logger          *slog.Logger
+	handshakeFailed func()
+}
+
+// Write takes one line from net/http's server.
+func (w serverErrorWriter) Write(p []byte) (int, error) {
+	msg := strings.TrimSuffix(string(p), "\n")
+	if rest, ok := strings.CutPrefix(msg, handshakeErrorPrefix); ok {
+		w.handshakeFailed()
+		remote, reason, _ := strings.Cut(rest, ": ")
+		w.logger.Debug("TLS handshake failed", "remote", remote, "err", reason)
+		return len(p), nil
+	}
+	w.logger.Warn(msg)
+	return len(p), nil
 }

@@ -10,10 +10,12 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -152,6 +154,78 @@ func TestServeTLSFlagsGoTogether(t *testing.T) {
 				noEnv, strings.NewReader(""), &syncBuffer{}, &syncBuffer{})
 			if got := exitCode(err); err == nil || got != 2 {
 				t.Errorf("got %v (exit %d), want a usage error (exit 2)", err, got)
+			}
+		})
+	}
+}
+
+// TestServeTLSHandshakeFailuresAreCounted connects to an HTTPS node the
+// way a port scan does (connect, close) and with plain HTTP: neither may
+// write a warning to the log, and each is counted in
+// userd_tls_handshake_failures_total. At debug level each is logged.
+func TestServeTLSHandshakeFailuresAreCounted(t *testing.T) {
+	for _, level := range []string{"info", "debug"} {
+		t.Run(level, func(t *testing.T) {
+			dir := t.TempDir()
+			certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+			writeCert(t, certFile, keyFile, 1)
+			addr, metricsAddr := freePort(t), freePort(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			stderr := &syncBuffer{}
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, []string{"serve", "--addr", addr, "--db", "sqlite:" + filepath.Join(dir, "userd.db"), "--log-format", "json",
+					"--log-level", level, "--tls-cert", certFile, "--tls-key", keyFile, "--metrics-addr", metricsAddr},
+					noEnv, strings.NewReader(""), &syncBuffer{}, stderr)
+			}()
+			stop := sync.OnceFunc(func() {
+				cancel()
+				if err := <-done; err != nil {
+					t.Errorf("serve: %v\nstderr:\n%s", err, stderr)
+				}
+			})
+			defer stop()
+			waitSerial(t, addr, 1)
+
+			const scans, plain = 5, 2
+			for range scans {
+				conn, err := net.Dial("tcp", addr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				conn.Close()
+			}
+			for range plain {
+				resp, err := http.Get("http://" + addr + "/healthz")
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusBadRequest {
+					t.Errorf("plain HTTP to the HTTPS port: got status %d, want 400", resp.StatusCode)
+				}
+			}
+
+			const series = "userd_tls_handshake_failures_total"
+			var got float64
+			for deadline := time.Now().Add(10 * time.Second); ; {
+				got = scrape(t, "http://"+metricsAddr)[series]
+				if got == scans+plain || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			if got != scans+plain {
+				t.Errorf("got %s %v, want %d", series, got, scans+plain)
+			}
+			stop() // the log is complete once serve has returned
+			logs := stderr.String()
+			if strings.Contains(logs, `"level":"WARN"`) {
+				t.Errorf("failed handshakes logged a warning:\n%s", logs)
+			}
+			lines := strings.Count(logs, `"msg":"TLS handshake failed"`)
+			if want := map[string]int{"info": 0, "debug": scans + plain}[level]; lines != want {
+				t.Errorf("got %d log lines about failed handshakes, want %d:\n%s", lines, want, logs)
 			}
 		})
 	}

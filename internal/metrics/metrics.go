@@ -28,6 +28,7 @@ type Metrics struct {
 	grants       prometheus.Counter
 	storeOps     *prometheus.HistogramVec
 	storeErrors  *prometheus.CounterVec
+	tlsFailures  prometheus.Counter
 }
 
 // New returns Metrics on a new registry holding the Go runtime and process
@@ -69,8 +70,12 @@ func New(dialect func(route string) string) *Metrics {
 			Name: "userd_store_errors_total",
 			Help: "Store operations that failed, by operation and error kind (not_found and conflict are normal answers).",
 		}, []string{"operation", "kind"}),
+		tlsFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "userd_tls_handshake_failures_total",
+			Help: "Connections to the HTTPS port closed because the TLS handshake failed (port scans, plain-HTTP clients, TLS versions below 1.2); logged only at debug level.",
+		}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.authFailures, m.notAudited, m.grants, m.storeOps, m.storeErrors)
+	reg.MustRegister(m.requests, m.duration, m.authFailures, m.notAudited, m.grants, m.storeOps, m.storeErrors, m.tlsFailures)
 	return m
 }
 
@@ -119,6 +124,9 @@ func (m *Metrics) AuthFailed(where, reason string) {
 // AuthFailureNotRecorded counts a failed authentication left out of the
 // audit log.
 func (m *Metrics) AuthFailureNotRecorded() { m.notAudited.Inc() }
+
+// TLSHandshakeFailed counts a connection whose TLS handshake failed.
+func (m *Metrics) TLSHandshakeFailed() { m.tlsFailures.Inc() }
 
 // HashCounter is what a password hasher tells of its work (auth.Hasher).
 type HashCounter interface {
