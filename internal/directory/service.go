@@ -362,7 +362,7 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 		}
 		ev := s.event(p, "user.update", id, fields)
 		u.UpdatedAt = ev.Time
-		updated, err := s.store.UpdateUser(ctx, u, ev)
+		updated, err := s.store.UpdateUser(handlingMismatch(ctx, version == 0), u, ev)
 		if !errors.Is(err, ErrVersionMismatch) || version != 0 {
 			return updated, err
 		}
@@ -489,7 +489,7 @@ func (s *Service) UpdateOrg(ctx context.Context, p Principal, id, version int64,
 		}
 		ev := s.event(p, "org.update", id, fields)
 		o.UpdatedAt = ev.Time
-		updated, err := s.store.UpdateOrg(ctx, o, ev)
+		updated, err := s.store.UpdateOrg(handlingMismatch(ctx, version == 0), o, ev)
 		if !errors.Is(err, ErrVersionMismatch) || version != 0 {
 			return updated, err
 		}
