@@ -16,16 +16,8 @@ import (
 // no internal store error.
 func TestClientDisconnectIsNotAnError(t *testing.T) {
 	s := startServer(t, "sqlite:"+filepath.Join(t.TempDir(), "userd.db"), "--metrics-addr", metricsOnAPI, "--argon2-time", "40")
-	creds := map[string]string{}
-	for _, m := range credentialLine.FindAllStringSubmatch(s.stdout.String(), -1) {
-		creds[m[1]] = m[2]
-	}
-	var grant struct {
-		AccessToken string `json:"access_token"`
-	}
-	call(t, "POST", s.base+"/oauth/token", map[string]string{"Content-Type": "application/x-www-form-urlencoded"},
-		"grant_type=client_credentials&client_id="+creds["client_id"]+"&client_secret="+creds["client_secret"], 200, &grant)
-	bearer := map[string]string{"Authorization": "Bearer " + grant.AccessToken, "Content-Type": "application/json"}
+	_, token := s.bootstrapToken(t)
+	bearer := map[string]string{"Authorization": "Bearer " + token, "Content-Type": "application/json"}
 	call(t, "POST", s.base+"/admin/v1/users", bearer, `{"username":"ada"}`, 201, nil)
 
 	series := []string{

@@ -76,16 +76,23 @@ func TestObserveRequestLabels(t *testing.T) {
 
 // TestWatchStore times calls on a real SQLite store, counts a failure by
 // kind, and exports both of its pools.
-func TestWatchStore(t *testing.T) {
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), sqlite.Options{})
+// openStore opens a migrated SQLite store in t's temporary directory.
+func openStore(t *testing.T) directory.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
+	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	return st
+}
+
+func TestWatchStore(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
 	m := New(func(string) string { return "" })
 	watched := m.WatchStore(st)
 	if _, err := watched.Tenants(ctx); err != nil {
@@ -121,16 +128,8 @@ func TestWatchStore(t *testing.T) {
 // makes; the store's mismatches were never shown to anyone).
 func TestStoreErrorsCountWhatCallersSaw(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	m := New(func(string) string { return "" })
-	svc := directory.NewService(m.WatchStore(st), nil)
+	svc := directory.NewService(m.WatchStore(openStore(t)), nil)
 	tenant, err := svc.CreateTenant(ctx, "acme")
 	if err != nil {
 		t.Fatal(err)
