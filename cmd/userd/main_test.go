@@ -155,6 +155,22 @@ func send(t *testing.T, method, url string, header map[string]string, body strin
 
 var credentialLine = regexp.MustCompile(`(client_id|client_secret):\s+(\S+)`)
 
+// bootstrapToken returns the credentials of the admin client s printed at
+// its first start, and an access token of that client.
+func (s *serveProc) bootstrapToken(t *testing.T) (creds map[string]string, token string) {
+	t.Helper()
+	creds = map[string]string{}
+	for _, m := range credentialLine.FindAllStringSubmatch(s.stdout.String(), -1) {
+		creds[m[1]] = m[2]
+	}
+	var grant struct {
+		AccessToken string `json:"access_token"`
+	}
+	call(t, "POST", s.base+"/oauth/token", map[string]string{"Content-Type": "application/x-www-form-urlencoded"},
+		"grant_type=client_credentials&client_id="+creds["client_id"]+"&client_secret="+creds["client_secret"], 200, &grant)
+	return creds, grant.AccessToken
+}
+
 // TestServeEndToEnd follows the README: start on an empty database, take the
 // printed credentials, get a token, create a user and read and change it
 // through every API.

@@ -88,16 +88,8 @@ func TestTracing(t *testing.T) {
 	rcv, url := newOTLPReceiver(t)
 	environ := map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": url, "OTEL_SERVICE_NAME": "userd-test"}
 	s := startServerEnv(t, "sqlite:"+t.TempDir()+"/userd.db", func(k string) string { return environ[k] })
-	creds := map[string]string{}
-	for _, m := range credentialLine.FindAllStringSubmatch(s.stdout.String(), -1) {
-		creds[m[1]] = m[2]
-	}
-	var grant struct {
-		AccessToken string `json:"access_token"`
-	}
-	call(t, "POST", s.base+"/oauth/token", map[string]string{"Content-Type": "application/x-www-form-urlencoded"},
-		"grant_type=client_credentials&client_id="+creds["client_id"]+"&client_secret="+creds["client_secret"], 200, &grant)
-	bearer := map[string]string{"Authorization": "Bearer " + grant.AccessToken, "Content-Type": "application/json"}
+	creds, token := s.bootstrapToken(t)
+	bearer := map[string]string{"Authorization": "Bearer " + token, "Content-Type": "application/json"}
 	var user struct {
 		ID int64 `json:"id"`
 	}
@@ -159,7 +151,7 @@ func TestTracing(t *testing.T) {
 	}
 
 	secrets := map[string]string{"user path": userPath, "read path": fmt.Sprintf("/admin/v1/users/%d", user.ID), "query": "secret-query", "email": "ada.lovelace@example.com",
-		"username": "ada-lovelace", "client id": creds["client_id"], "client secret": creds["client_secret"], "access token": grant.AccessToken}
+		"username": "ada-lovelace", "client id": creds["client_id"], "client secret": creds["client_secret"], "access token": token}
 	for _, body := range rcv.bodies {
 		for what, secret := range secrets {
 			if strings.Contains(string(body), secret) {

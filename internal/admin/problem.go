@@ -2,6 +2,7 @@ package admin
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 
@@ -79,11 +80,11 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="userd", error="insufficient_scope"`)
 			p = problem{Type: "forbidden", Title: "Forbidden", Status: http.StatusForbidden, Detail: e.Message}
 		case directory.Unavailable:
-			a.logger.WarnContext(r.Context(), "admin: store unavailable", "route", r.Pattern, "err", err)
+			server.LogError(a.logger, r, slog.LevelWarn, "admin: store unavailable", err)
 			w.Header().Set("Retry-After", "5")
 			p = problem{Type: "unavailable", Title: "Service unavailable", Status: http.StatusServiceUnavailable, Detail: "the directory is unavailable; try again in a few seconds"}
 		default:
-			a.logger.ErrorContext(r.Context(), "admin: internal error", "route", r.Pattern, "err", err)
+			server.LogError(a.logger, r, slog.LevelError, "admin: internal error", err)
 			p = problem{Type: "internal", Title: "Internal server error", Status: http.StatusInternalServerError,
 				Detail: "an unexpected error occurred; the operator can find it in the log by the X-Request-Id of this response"}
 		}

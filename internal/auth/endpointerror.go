@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 )
 
 // grantError is a token endpoint failure: the OneAccess-style error_code
@@ -93,7 +94,7 @@ type errorBody struct {
 func writeTokenError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	ge, ok := errors.AsType[*grantError](err)
 	if !ok {
-		logger.ErrorContext(r.Context(), "auth: token request failed", "err", err)
+		server.LogError(logger, r, slog.LevelError, "auth: token request failed", err)
 		ge = errServer
 		if directory.KindOf(err) == directory.Unavailable {
 			ge = errUnavailable

@@ -367,7 +367,7 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 		}
 		ev := s.event(p, "user.update", id, fields)
 		u.UpdatedAt = ev.Time
-		updated, err := s.store.UpdateUser(ctx, u, ev, u.managerCheck(fields))
+		updated, err := s.store.UpdateUser(handlingMismatch(ctx, version == 0), u, ev, u.managerCheck(fields))
 		if !errors.Is(err, ErrVersionMismatch) || version != 0 {
 			return updated, err
 		}
@@ -469,7 +469,7 @@ func (s *Service) UpdateOrg(ctx context.Context, p Principal, id, version int64,
 		}
 		ev := s.event(p, "org.update", id, fields)
 		o.UpdatedAt = ev.Time
-		updated, err := s.store.UpdateOrg(ctx, o, ev, o.treeCheck(fields))
+		updated, err := s.store.UpdateOrg(handlingMismatch(ctx, version == 0), o, ev, o.treeCheck(fields))
 		if !errors.Is(err, ErrVersionMismatch) || version != 0 {
 			return updated, err
 		}

@@ -2,9 +2,11 @@ package metrics
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -74,16 +76,23 @@ func TestObserveRequestLabels(t *testing.T) {
 
 // TestWatchStore times calls on a real SQLite store, counts a failure by
 // kind, and exports both of its pools.
-func TestWatchStore(t *testing.T) {
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), sqlite.Options{})
+// openStore opens a migrated SQLite store in t's temporary directory.
+func openStore(t *testing.T) directory.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
+	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	return st
+}
+
+func TestWatchStore(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
 	m := New(func(string) string { return "" })
 	watched := m.WatchStore(st)
 	if _, err := watched.Tenants(ctx); err != nil {
@@ -108,5 +117,58 @@ func TestWatchStore(t *testing.T) {
 	}
 	if got := value(t, m, "userd_db_connections_max", map[string]string{"pool": "reader"}); got < 1 {
 		t.Errorf("reader pool max: got %v, want at least 1", got)
+	}
+}
+
+// TestStoreErrorsCountWhatCallersSaw updates one user from many goroutines
+// at once, each without If-Match, so the Service re-reads and retries
+// whenever another update came first. Every caller succeeds, so no
+// precondition_failed may be counted, however many retries there were (a
+// caller whose update lost every retry sees a conflict, which the Service
+// makes; the store's mismatches were never shown to anyone).
+func TestStoreErrorsCountWhatCallersSaw(t *testing.T) {
+	ctx := context.Background()
+	m := New(func(string) string { return "" })
+	svc := directory.NewService(m.WatchStore(openStore(t)), nil)
+	tenant, err := svc.CreateTenant(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := directory.System(tenant.ID)
+	name := "ada"
+	u, err := svc.CreateUser(ctx, p, directory.OriginAdmin, directory.UserPatch{Username: &name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers, each = 4, 10
+	calls := 0
+	// Until some update had to be retried: more store updates than calls.
+	for round := 0; round < 20 && value(t, m, "userd_store_operation_duration_seconds", map[string]string{"operation": "UpdateUser"}) <= float64(calls); round++ {
+		var wg sync.WaitGroup
+		errs := make(chan error, writers*each)
+		for w := range writers {
+			wg.Go(func() {
+				for i := range each {
+					comment := fmt.Sprintf("writer %d update %d of round %d", w, i, round)
+					if _, err := svc.UpdateUser(ctx, p, u.ID, 0, directory.UserPatch{Comment: &comment}); err != nil {
+						errs <- err
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if directory.KindOf(err) != directory.Conflict {
+				t.Fatalf("update without If-Match: %v", err)
+			}
+		}
+		calls += writers * each
+	}
+	if ops := value(t, m, "userd_store_operation_duration_seconds", map[string]string{"operation": "UpdateUser"}); ops <= float64(calls) {
+		t.Skipf("no update was retried in %d calls; nothing to check", calls)
+	}
+	if got := value(t, m, "userd_store_errors_total", map[string]string{"operation": "UpdateUser", "kind": "precondition_failed"}); got > 0 {
+		t.Errorf("precondition_failed store errors: got %v, want none: no caller was shown one", got)
 	}
 }

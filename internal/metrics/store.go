@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -43,10 +44,19 @@ type storeObserver struct {
 // Begin does nothing: the operation's time is measured by storewatch.
 func (o storeObserver) Begin(ctx context.Context, op string) context.Context { return ctx }
 
-// End records an operation that took elapsed and returned err.
-func (o storeObserver) End(_ context.Context, op string, elapsed time.Duration, err error) {
+// End records an operation that took elapsed and returned err, counting
+// what callers saw: an operation cut short because its caller went away
+// counts as kind "canceled" (the store did not fail), and a version
+// mismatch the Service retries is not counted.
+func (o storeObserver) End(ctx context.Context, op string, elapsed time.Duration, err error) {
 	o.ops.WithLabelValues(op).Observe(elapsed.Seconds())
-	if err != nil {
+	switch {
+	case err == nil:
+	case errors.Is(ctx.Err(), context.Canceled):
+		o.errs.WithLabelValues(op, "canceled").Inc()
+	case errors.Is(err, directory.ErrVersionMismatch) && directory.MismatchHandled(ctx):
+		// The Service retries it; no caller sees it.
+	default:
 		o.errs.WithLabelValues(op, directory.KindOf(err).String()).Inc()
 	}
 }

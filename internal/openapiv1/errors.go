@@ -91,10 +91,10 @@ func fromDirectory(r *http.Request, logger *slog.Logger, e *directory.Error) *ap
 	case directory.Forbidden:
 		return &apiError{status: http.StatusForbidden, code: codeForbidden, message: e.Message}
 	case directory.Unavailable:
-		logger.ErrorContext(r.Context(), "openapiv1: store unavailable", "route", r.Pattern, "err", e)
+		server.LogError(logger, r, slog.LevelError, "openapiv1: store unavailable", e)
 		return &apiError{status: http.StatusServiceUnavailable, code: codeUnavailable, message: "the directory is unavailable; retry later"}
 	}
-	logger.ErrorContext(r.Context(), "openapiv1: internal error", "route", r.Pattern, "err", e)
+	server.LogError(logger, r, slog.LevelError, "openapiv1: internal error", e)
 	return &apiError{status: http.StatusInternalServerError, code: codeInternal, message: "internal error; retry later or contact the operator with the X-Request-Id"}
 }
 

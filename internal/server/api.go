@@ -139,3 +139,25 @@ func WriteBody(w http.ResponseWriter, status int, contentType string, body []byt
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
+
+// StatusClientClosed is the status recorded, in the access log and the
+// request metrics, for a request whose client went away before it was
+// answered (nginx's 499). It is never sent: nobody is there to read it.
+const StatusClientClosed = 499
+
+// ClientGone reports whether r's client went away before r was answered:
+// its context was canceled, not timed out.
+func ClientGone(r *http.Request) bool {
+	return errors.Is(r.Context().Err(), context.Canceled)
+}
+
+// LogError logs err, which an API answers as a server error (internal, or
+// the store unavailable), at level with msg and the route. When r's client
+// went away first — which is then why the work failed — it is no server
+// error: it is logged at debug as a client close.
+func LogError(logger *slog.Logger, r *http.Request, level slog.Level, msg string, err error) {
+	if ClientGone(r) {
+		level, msg = slog.LevelDebug, "the client closed the request before it was answered"
+	}
+	logger.Log(r.Context(), level, msg, "route", r.Pattern, "err", err)
+}

@@ -194,7 +194,12 @@ func withAccessLog(logger *slog.Logger, observe func(*http.Request, int, time.Du
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		if rec.status == 0 {
+		switch {
+		case ClientGone(r) && (rec.status == 0 || rec.status >= 500):
+			// The client left first: what failed was its request, not the
+			// server, and what was written, nobody read.
+			rec.status = StatusClientClosed
+		case rec.status == 0:
 			rec.status = http.StatusOK
 		}
 		elapsed := time.Since(start)

@@ -46,10 +46,10 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	case directory.Forbidden:
 		status, body = http.StatusForbidden, errorBody{codeInsufficientScope, e.Message}
 	case directory.Unavailable:
-		logger.ErrorContext(r.Context(), "tenantv2: store unavailable", "route", r.Pattern, "err", e)
+		server.LogError(logger, r, slog.LevelError, "tenantv2: store unavailable", e)
 		status, body = http.StatusServiceUnavailable, errorBody{codeUnavailable, "the directory is unavailable; try again later"}
 	default:
-		logger.ErrorContext(r.Context(), "tenantv2: internal error", "route", r.Pattern, "err", e)
+		server.LogError(logger, r, slog.LevelError, "tenantv2: internal error", e)
 	}
 	_ = writeJSON(w, status, body) // always encodes
 }

@@ -64,7 +64,7 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, lan
 		case directory.Invalid:
 			mcode = mcodeBadUserIDs
 		default:
-			logger.ErrorContext(r.Context(), "userinfov1: service error", "route", r.Pattern, "err", err)
+			server.LogError(logger, r, slog.LevelError, "userinfov1: service error", err)
 		}
 	}
 	status := http.StatusOK
