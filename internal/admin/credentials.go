@@ -30,11 +30,7 @@ func (a *api) listClients(w http.ResponseWriter, r *http.Request, p directory.Pr
 	if err != nil {
 		return err
 	}
-	out := clientListJSON{Clients: make([]clientJSON, len(clients))}
-	for i, c := range clients {
-		out.Clients[i] = toClientJSON(c)
-	}
-	return writeJSON(w, r, http.StatusOK, out)
+	return writeList(w, r, "clients", clients, func(c directory.Client) any { return toClientJSON(c) }, struct{}{})
 }
 
 func (a *api) patchClient(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
@@ -89,11 +85,7 @@ func (a *api) listTokens(w http.ResponseWriter, r *http.Request, p directory.Pri
 	if err != nil {
 		return err
 	}
-	out := tokenListJSON{Tokens: make([]tokenJSON, len(tokens))}
-	for i, t := range tokens {
-		out.Tokens[i] = toTokenJSON(t)
-	}
-	return writeJSON(w, r, http.StatusOK, out)
+	return writeList(w, r, "tokens", tokens, func(t directory.APIToken) any { return toTokenJSON(t) }, struct{}{})
 }
 
 func (a *api) revokeToken(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
@@ -125,12 +117,9 @@ func (a *api) listAuditEvents(w http.ResponseWriter, r *http.Request, p director
 	if err != nil {
 		return err
 	}
-	out := eventListJSON{Events: make([]eventJSON, len(events))}
-	for i, e := range events {
-		out.Events[i] = toEventJSON(e)
-	}
-	if out.NextCursor, err = a.cursors.seal(r.Context(), p.TenantID, position{ID: next}, "audit-events"); err != nil {
+	cursor, err := a.cursors.seal(r.Context(), p.TenantID, position{ID: next}, "audit-events")
+	if err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusOK, out)
+	return writeList(w, r, "events", events, func(e directory.Event) any { return toEventJSON(e) }, pageTail{NextCursor: cursor})
 }

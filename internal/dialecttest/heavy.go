@@ -1,0 +1,123 @@
+package dialecttest
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// LargeUsers adds n users to tenant acme, each as large as userd lets a
+// user be (a full comment and extension, some 20 KiB as JSON), and returns
+// them. The tests of list and batch answers use them to tell an answer
+// streamed item by item from one built whole.
+func (e *Env) LargeUsers(t testing.TB, n int) []directory.User {
+	t.Helper()
+	comment := strings.Repeat("c", directory.MaxCommentLen)
+	blob := strings.Repeat("x", directory.MaxExtensionBytes-64)
+	patches := make([]directory.UserPatch, n)
+	for i := range patches {
+		patches[i] = directory.UserPatch{
+			Username: ptr(fmt.Sprintf("large%05d", i)), Comment: &comment,
+			Extension: map[string]any{"blob": blob},
+		}
+	}
+	users, err := e.Service.ImportUsers(context.Background(), e.Principal(), patches)
+	if err != nil {
+		t.Fatalf("import %d large users: %v", n, err)
+	}
+	return users
+}
+
+// LargestWrite wraps h and reports the largest single Write any of its
+// handlers made to a response: what a handler had gathered in memory at
+// once before sending it.
+func LargestWrite(h http.Handler) (http.Handler, func() int) {
+	var largest atomic.Int64
+	wrapped := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(&writeSizer{ResponseWriter: w, largest: &largest}, r)
+	})
+	return wrapped, func() int { return int(largest.Load()) }
+}
+
+type writeSizer struct {
+	http.ResponseWriter
+	largest *atomic.Int64
+}
+
+func (s *writeSizer) Write(b []byte) (int, error) {
+	for n := int64(len(b)); ; {
+		old := s.largest.Load()
+		if n <= old || s.largest.CompareAndSwap(old, n) {
+			break
+		}
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (s *writeSizer) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// Gate is a directory.Store whose reads of users wait, when their filter or
+// ids say so, until the test opens the gate: a heavy read the test holds in
+// flight for as long as it likes. Everything else goes straight to the
+// store.
+type Gate struct {
+	directory.Store
+	// Entered receives once for each read that starts waiting.
+	Entered chan struct{}
+	open    chan struct{}
+	once    sync.Once
+}
+
+// Held are the marks of the reads a Gate holds: ListUsers with this
+// username filter, UsersByID asking for this id first.
+const (
+	HeldUsername = "held"
+	HeldID       = 9_000_000_001
+)
+
+// NewGate returns a closed gate in front of st. Cleanup opens it.
+func NewGate(t testing.TB, st directory.Store) *Gate {
+	g := &Gate{Store: st, Entered: make(chan struct{}, 64), open: make(chan struct{})}
+	t.Cleanup(g.Open)
+	return g
+}
+
+// Open lets every held read, and every later one, through.
+func (g *Gate) Open() { g.once.Do(func() { close(g.open) }) }
+
+func (g *Gate) wait(ctx context.Context) error {
+	g.Entered <- struct{}{}
+	select {
+	case <-g.open:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// ListUsers waits at the gate when f filters on HeldUsername.
+func (g *Gate) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
+	if f.Username == HeldUsername {
+		if err := g.wait(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return g.Store.ListUsers(ctx, tenantID, f)
+}
+
+// UsersByID waits at the gate when ids starts with HeldID.
+func (g *Gate) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]directory.User, error) {
+	if len(ids) > 0 && ids[0] == HeldID {
+		if err := g.wait(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return g.Store.UsersByID(ctx, tenantID, ids)
+}
