@@ -39,7 +39,7 @@ func TestListIsStreamed(t *testing.T) {
 	if err := json.Unmarshal(body, &page); resp.StatusCode != 200 || err != nil || len(page.Users) != 1000 || page.NextCursor == nil {
 		t.Fatalf("got %d, %d users, %v; want 200 with 1000 users and a next cursor", resp.StatusCode, len(page.Users), err)
 	}
-	const limit = 128 << 10
+	const limit = 64 << 10
 	if got := largest(); got > limit {
 		t.Errorf("largest write of a %d-byte page: got %d bytes, want at most %d", len(body), got, limit)
 	}

@@ -85,14 +85,6 @@ func writeJSON(w http.ResponseWriter, status int, lang language, v any) {
 	}
 }
 
-// writeBody writes body, which is JSON, as the response body with status.
-func writeBody(w http.ResponseWriter, status int, lang language, body []byte) {
-	writeHeader(w, status, lang)
-	if _, err := w.Write(body); err != nil {
-		slog.Debug("userinfov1: write response", "err", err)
-	}
-}
-
 func writeHeader(w http.ResponseWriter, status int, lang language) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Language", lang.tag())

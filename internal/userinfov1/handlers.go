@@ -1,6 +1,7 @@
 package userinfov1
 
 import (
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -13,9 +14,9 @@ import (
 // MaxUserIDs is the most ids one request may list in userIds.
 const MaxUserIDs = 100
 
-// answerBufs holds buffers to encode answers in: an answer of 100 users is
-// tens of kilobytes, and allocating that afresh for each request cost about
-// as much as encoding it.
+// answerBufs holds buffers to encode answers in, each some flushBytes:
+// allocating them afresh for each request cost about as much as encoding
+// the answer.
 var answerBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // handleUserInfo answers GET /v1/api/user/info?userIds=71,72.
@@ -38,8 +39,10 @@ func handleUserInfo(svc *directory.Service, authn Authenticator) http.Handler {
 			return
 		}
 		buf := answerBufs.Get().(*[]byte)
-		*buf = appendSuccess((*buf)[:0], users)
-		writeBody(w, http.StatusOK, lang, *buf)
+		writeHeader(w, http.StatusOK, lang)
+		if *buf, err = writeSuccess(w, *buf, users); err != nil {
+			slog.DebugContext(r.Context(), "userinfov1: write response", "err", err)
+		}
 		answerBufs.Put(buf)
 	})
 }

@@ -1,9 +1,12 @@
 package userinfov1_test
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -113,4 +116,42 @@ func hundred(id int64) []any {
 		out[i] = id
 	}
 	return out
+}
+
+// TestBatchIsStreamed asks a real server for 100 of the largest users userd
+// stores, some 2 MB of answer, and checks that the handler sent it in
+// pieces as it encoded them: the largest single write stays near one user.
+func TestBatchIsStreamed(t *testing.T) {
+	e := dialecttest.New(t)
+	users := e.LargeUsers(t, userinfov1.MaxUserIDs)
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = fmt.Sprint(u.ID)
+	}
+	sized, largest := dialecttest.LargestWrite(handler(e, e.Authn))
+	srv := httptest.NewServer(sized)
+	defer srv.Close()
+
+	req, _ := http.NewRequest("GET", srv.URL+"/v1/api/user/info?userIds="+strings.Join(ids, ","), nil)
+	req.Header.Set("x-api-tenantId", fmt.Sprint(e.Tenant.ID))
+	req.Header.Set("x-api-token", e.Credentials["ro"])
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answer struct {
+		Data []json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &answer); resp.StatusCode != 200 || err != nil || len(answer.Data) != len(users) {
+		t.Fatalf("got %d, %d users, %v; want 200 with %d users", resp.StatusCode, len(answer.Data), err, len(users))
+	}
+	const limit = 64 << 10
+	if got := largest(); got > limit {
+		t.Errorf("largest write of a %d-byte answer: got %d bytes, want at most %d", len(body), got, limit)
+	}
 }
