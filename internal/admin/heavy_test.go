@@ -2,8 +2,6 @@ package admin_test
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -21,17 +19,7 @@ func TestListIsStreamed(t *testing.T) {
 	srv := httptest.NewServer(sized)
 	defer srv.Close()
 
-	req, _ := http.NewRequest("GET", srv.URL+"/admin/v1/users?limit=1000", nil)
-	req.Header.Set("Authorization", "Bearer "+e.Credentials["ro"])
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, body := dialecttest.Get(t, srv, "/admin/v1/users?limit=1000", "Authorization: Bearer "+e.Credentials["ro"])
 	var page struct {
 		Users      []json.RawMessage `json:"users"`
 		NextCursor *string           `json:"next_cursor"`

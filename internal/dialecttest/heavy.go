@@ -3,7 +3,9 @@ package dialecttest
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -120,4 +122,28 @@ func (g *Gate) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]di
 		}
 	}
 	return g.Store.UsersByID(ctx, tenantID, ids)
+}
+
+// Get sends GET target to srv with header lines ("Name: value") and returns
+// the response and its whole body.
+func Get(t testing.TB, srv *httptest.Server, target string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest("GET", srv.URL+target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range header {
+		name, value, _ := strings.Cut(h, ":")
+		req.Header.Set(name, strings.TrimSpace(value))
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", target, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: read the body: %v", target, err)
+	}
+	return resp, body
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -132,18 +131,8 @@ func TestBatchIsStreamed(t *testing.T) {
 	srv := httptest.NewServer(sized)
 	defer srv.Close()
 
-	req, _ := http.NewRequest("GET", srv.URL+"/v1/api/user/info?userIds="+strings.Join(ids, ","), nil)
-	req.Header.Set("x-api-tenantId", fmt.Sprint(e.Tenant.ID))
-	req.Header.Set("x-api-token", e.Credentials["ro"])
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, body := dialecttest.Get(t, srv, "/v1/api/user/info?userIds="+strings.Join(ids, ","),
+		"x-api-tenantId: "+fmt.Sprint(e.Tenant.ID), "x-api-token: "+e.Credentials["ro"])
 	var answer struct {
 		Data []json.RawMessage `json:"data"`
 	}
