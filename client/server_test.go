@@ -47,7 +47,7 @@ func startServer(tokenLifetime time.Duration) *testServer {
 	must(err)
 	h := server.New(server.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)), st,
 		func(r server.Router) { auth.Routes(r, authn) },
-		func(r server.Router) { admin.Routes(r, svc, authn) },
+		func(r server.Router) { admin.Routes(r, svc, authn, admin.Config{}) },
 	)
 	srv := httptest.NewServer(h)
 	return &testServer{URL: srv.URL, ClientID: cl.ClientID, ClientSecret: secret.Reveal(), close: func() {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/userd/userd/internal/admin"
+	"github.com/userd/userd/internal/admission"
 	"github.com/userd/userd/internal/apidoc"
 	"github.com/userd/userd/internal/auth"
 	"github.com/userd/userd/internal/directory"
@@ -33,6 +34,7 @@ func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger
 	if err != nil {
 		return nil, nil, err
 	}
+	heavyReads := admission.New(cfg.heavyReads)
 	return server.New(server.Config{MaxBodyBytes: cfg.maxBodyBytes, Observe: tr.Observe(m.ObserveRequest)}, logger, st,
 		func(mux server.Router) {
 			if cfg.metricsAddr == "" {
@@ -40,12 +42,12 @@ func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger
 			}
 		},
 		func(mux server.Router) { auth.Routes(mux, authn) },
-		func(mux server.Router) { admin.Routes(mux, svc, authn) },
+		func(mux server.Router) { admin.Routes(mux, svc, authn, admin.Config{HeavyReads: heavyReads}) },
 		func(mux server.Router) {
 			openapiv1.Routes(mux, svc, authn, openapiv1.Config{MaxBodyBytes: cfg.maxBodyBytes})
 		},
 		func(mux server.Router) { tenantv2.Routes(mux, svc, authn, tenantv2.Config{Location: loc}) },
-		func(mux server.Router) { userinfov1.Routes(mux, svc, authn) },
+		func(mux server.Router) { userinfov1.Routes(mux, svc, authn, userinfov1.Config{HeavyReads: heavyReads}) },
 		ref.Routes,
 	), authn, nil
 }

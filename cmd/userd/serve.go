@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/userd/userd/internal/admission"
 	"github.com/userd/userd/internal/auth"
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/metrics"
@@ -36,6 +37,7 @@ type serveConfig struct {
 	metricsAddr       string
 	tls               tlsConfig
 	authFailures      authFailureConfig
+	heavyReads        admission.Limits
 	logFormat         string
 	logLevel          string
 }
@@ -56,6 +58,8 @@ func (s *serveConfig) define(c *commonFlags) {
 	f.StringVar(&s.metricsAddr, "metrics-addr", "", `where GET /metrics is served: "" on --addr, an address for a listener of its own, or "off"`)
 	s.tls.define(f)
 	s.authFailures.define(f)
+	f.IntVar(&s.heavyReads.Total, "max-heavy-reads", admission.DefaultTotal, "most list and batch answers served at once by this node; past it they answer 503 (0: no limit)")
+	f.IntVar(&s.heavyReads.PerPrincipal, "max-heavy-reads-per-credential", admission.DefaultPerPrincipal, "most list and batch answers served at once to one credential of one tenant; past it they answer 429 (0: no limit)")
 	f.StringVar(&s.logFormat, "log-format", "auto", "log format: auto (text on a terminal, else JSON), json or text")
 	f.StringVar(&s.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.VisitAll(func(fl *flag.Flag) {

@@ -29,7 +29,7 @@ func newEnv(t testing.TB) (*dialecttest.Env, http.Handler) {
 	}
 	e.Credentials["all"] = secret.Reveal()
 	mux := http.NewServeMux()
-	admin.Routes(mux, e.Service, e.Authn)
+	admin.Routes(mux, e.Service, e.Authn, admin.Config{})
 	return e, mux
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/userd/userd/internal/admission"
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/server"
 )
@@ -22,36 +23,43 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, credential string) (directory.Principal, error)
 }
 
+// Config holds the admin API's settings.
+type Config struct {
+	// HeavyReads admits every list answer (users, orgs, clients, tokens,
+	// audit events); nil admits all.
+	HeavyReads *admission.Limiter
+}
+
 // Routes registers the admin API on mux. Cursor signing uses the
 // installation's "cursor-key" secret from svc's store, created on first use.
-func Routes(mux server.Router, svc *directory.Service, authn Authenticator) {
-	a := &api{svc: svc, authn: authn, cursors: &cursorSigner{store: svc.Store()}}
+func Routes(mux server.Router, svc *directory.Service, authn Authenticator, cfg Config) {
+	a := &api{svc: svc, authn: authn, cursors: &cursorSigner{store: svc.Store()}, heavyReads: cfg.HeavyReads}
 	users, orgs := a.users(), a.orgs()
 	routes := []struct {
 		pattern string
 		h       handlerFunc
 	}{
 		{"POST /admin/v1/users", users.handleCreate},
-		{"GET /admin/v1/users", a.listUsers},
+		{"GET /admin/v1/users", a.heavy(a.listUsers)},
 		{"GET /admin/v1/users/{id}", users.handleGet},
 		{"PATCH /admin/v1/users/{id}", users.handlePatch},
 		{"DELETE /admin/v1/users/{id}", users.handleDelete},
 
 		{"POST /admin/v1/orgs", orgs.handleCreate},
-		{"GET /admin/v1/orgs", a.listOrgs},
+		{"GET /admin/v1/orgs", a.heavy(a.listOrgs)},
 		{"GET /admin/v1/orgs/{id}", orgs.handleGet},
 		{"PATCH /admin/v1/orgs/{id}", orgs.handlePatch},
 		{"DELETE /admin/v1/orgs/{id}", orgs.handleDelete},
 
 		{"POST /admin/v1/clients", a.createClient},
-		{"GET /admin/v1/clients", a.listClients},
+		{"GET /admin/v1/clients", a.heavy(a.listClients)},
 		{"PATCH /admin/v1/clients/{client_id}", a.patchClient},
 
 		{"POST /admin/v1/tokens", a.createToken},
-		{"GET /admin/v1/tokens", a.listTokens},
+		{"GET /admin/v1/tokens", a.heavy(a.listTokens)},
 		{"DELETE /admin/v1/tokens/{id}", a.revokeToken},
 
-		{"GET /admin/v1/audit-events", a.listAuditEvents},
+		{"GET /admin/v1/audit-events", a.heavy(a.listAuditEvents)},
 	}
 	for _, rt := range routes {
 		mux.Handle(rt.pattern, a.handle(rt.h))
@@ -59,9 +67,10 @@ func Routes(mux server.Router, svc *directory.Service, authn Authenticator) {
 }
 
 type api struct {
-	svc     *directory.Service
-	authn   Authenticator
-	cursors *cursorSigner
+	svc        *directory.Service
+	authn      Authenticator
+	cursors    *cursorSigner
+	heavyReads *admission.Limiter
 }
 
 // handlerFunc serves one authenticated request. A returned error is answered
@@ -82,6 +91,19 @@ func (a *api) handle(h handlerFunc) http.Handler {
 
 // errNoCredential answers a request without an Authorization: Bearer header.
 var errNoCredential = directory.Errorf(directory.Unauthenticated, "", "send an Authorization: Bearer header with an access token or an API token")
+
+// heavy admits h, a list answer, as a heavy read of its principal, which
+// holds its place until the answer is written.
+func (a *api) heavy(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
+		release, err := a.heavyReads.Admit(p)
+		if err != nil {
+			return err
+		}
+		defer release()
+		return h(w, r, p)
+	}
+}
 
 func (a *api) authenticate(r *http.Request) (directory.Principal, error) {
 	scheme, credential, _ := strings.Cut(r.Header.Get("Authorization"), " ")

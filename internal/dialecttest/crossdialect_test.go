@@ -23,8 +23,8 @@ func server(e *dialecttest.Env) http.Handler {
 	mux := http.NewServeMux()
 	openapiv1.Routes(mux, e.Service, e.Authn, openapiv1.Config{})
 	tenantv2.Routes(mux, e.Service, e.Authn, tenantv2.Config{})
-	userinfov1.Routes(mux, e.Service, e.Authn)
-	admin.Routes(mux, e.Service, e.Authn)
+	userinfov1.Routes(mux, e.Service, e.Authn, userinfov1.Config{})
+	admin.Routes(mux, e.Service, e.Authn, admin.Config{})
 	return mux
 }
 

@@ -10,7 +10,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/userd/userd/internal/admission"
+	"github.com/userd/userd/internal/apidoc/apidoctest"
 	"github.com/userd/userd/internal/directory"
 )
 
@@ -71,6 +74,8 @@ func (s *writeSizer) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 // store.
 type Gate struct {
 	directory.Store
+	// Service reads and writes through the gate; it hashes no passwords.
+	Service *directory.Service
 	// Entered receives once for each read that starts waiting.
 	Entered chan struct{}
 	open    chan struct{}
@@ -84,9 +89,11 @@ const (
 	HeldID       = 9_000_000_001
 )
 
-// NewGate returns a closed gate in front of st. Cleanup opens it.
-func NewGate(t testing.TB, st directory.Store) *Gate {
-	g := &Gate{Store: st, Entered: make(chan struct{}, 64), open: make(chan struct{})}
+// NewGate returns a closed gate in front of e's store, and in Service a
+// directory.Service over it. Cleanup opens it.
+func NewGate(t testing.TB, e *Env) *Gate {
+	g := &Gate{Store: e.Service.Store(), Entered: make(chan struct{}, 64), open: make(chan struct{})}
+	g.Service = directory.NewService(g, nil)
 	t.Cleanup(g.Open)
 	return g
 }
@@ -125,17 +132,11 @@ func (g *Gate) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]di
 }
 
 // Get sends GET target to srv with header lines ("Name: value") and returns
-// the response and its whole body.
+// the response and its whole body, which must be one the OpenAPI document
+// describes.
 func Get(t testing.TB, srv *httptest.Server, target string, header ...string) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequest("GET", srv.URL+target, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, h := range header {
-		name, value, _ := strings.Cut(h, ":")
-		req.Header.Set(name, strings.TrimSpace(value))
-	}
+	req := newGet(t, srv, target, header)
 	resp, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatalf("GET %s: %v", target, err)
@@ -145,5 +146,78 @@ func Get(t testing.TB, srv *httptest.Server, target string, header ...string) (*
 	if err != nil {
 		t.Fatalf("GET %s: read the body: %v", target, err)
 	}
+	apidoctest.Check(t, req, nil, resp.StatusCode, resp.Header, body)
 	return resp, body
+}
+
+// Hold sends GET target to srv, whose store is behind g, in the background:
+// target must be a read the gate holds. It returns once the read waits at
+// the gate; its status arrives on done when the gate opens (0 if the
+// request failed).
+func (g *Gate) Hold(t testing.TB, srv *httptest.Server, target string, done chan int, header ...string) {
+	t.Helper()
+	req := newGet(t, srv, target, header)
+	go func() {
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			done <- 0
+			return
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		done <- resp.StatusCode
+	}()
+	select {
+	case <-g.Entered:
+	case status := <-done:
+		t.Fatalf("GET %s was answered %d; want it held at the gate", target, status)
+	case <-time.After(10 * time.Second):
+		t.Fatalf("GET %s did not reach the gate in 10 s", target)
+	}
+}
+
+func newGet(t testing.TB, srv *httptest.Server, target string, header []string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest("GET", srv.URL+target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range header {
+		name, value, _ := strings.Cut(h, ":")
+		req.Header.Set(name, strings.TrimSpace(value))
+	}
+	return req
+}
+
+// Occupy counts a heavy read of credential cred as in flight in heavy,
+// as if one were being answered, until t ends.
+func (e *Env) Occupy(t testing.TB, heavy *admission.Limiter, cred string) {
+	t.Helper()
+	p, err := e.Authn.Authenticate(context.Background(), e.Credentials[cred])
+	if err != nil {
+		t.Fatalf("authenticate %s: %v", cred, err)
+	}
+	release, err := heavy.Admit(p)
+	if err != nil {
+		t.Fatalf("admit a heavy read of %s: %v", cred, err)
+	}
+	t.Cleanup(release)
+}
+
+// Drain opens the gate, checks that each of the n reads held with done
+// was answered 200, and waits until heavy counts none in flight: their
+// handlers have returned.
+func (g *Gate) Drain(t testing.TB, done chan int, n int, heavy *admission.Limiter) {
+	t.Helper()
+	g.Open()
+	for range n {
+		if status := <-done; status != http.StatusOK {
+			t.Errorf("held read: got %d, want 200 once let through", status)
+		}
+	}
+	for deadline := time.Now().Add(5 * time.Second); heavy.InFlight() > 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d heavy reads still in flight 5 s after every answer", heavy.InFlight())
+		}
+	}
 }

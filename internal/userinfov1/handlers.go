@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/userd/userd/internal/admission"
 	"github.com/userd/userd/internal/directory"
 )
 
@@ -20,7 +21,10 @@ const MaxUserIDs = 100
 var answerBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // handleUserInfo answers GET /v1/api/user/info?userIds=71,72.
-func handleUserInfo(svc *directory.Service, authn Authenticator) http.Handler {
+// A batch lookup is a heavy read of its principal, admitted by heavyReads
+// once the ids are known to be well-formed and holding its place until the
+// answer is written.
+func handleUserInfo(svc *directory.Service, authn Authenticator, heavyReads *admission.Limiter) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := parseLanguage(r.Header.Get("x-language"), r.Header.Get("Accept-Language"))
 		p, err := authenticate(r, authn)
@@ -33,6 +37,12 @@ func handleUserInfo(svc *directory.Service, authn Authenticator) http.Handler {
 			writeError(w, r, lang, err)
 			return
 		}
+		release, err := heavyReads.Admit(p)
+		if err != nil {
+			writeError(w, r, lang, err)
+			return
+		}
+		defer release()
 		users, err := svc.UsersByID(r.Context(), p, ids)
 		if err != nil {
 			writeError(w, r, lang, err)

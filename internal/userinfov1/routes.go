@@ -8,6 +8,7 @@ package userinfov1
 import (
 	"context"
 
+	"github.com/userd/userd/internal/admission"
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/server"
 )
@@ -19,7 +20,13 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, credential string) (directory.Principal, error)
 }
 
+// Config holds the dialect's settings.
+type Config struct {
+	// HeavyReads admits every batch lookup; nil admits all.
+	HeavyReads *admission.Limiter
+}
+
 // Routes registers the dialect's endpoint on mux.
-func Routes(mux server.Router, svc *directory.Service, authn Authenticator) {
-	mux.Handle("GET /v1/api/user/info", handleUserInfo(svc, authn))
+func Routes(mux server.Router, svc *directory.Service, authn Authenticator, cfg Config) {
+	mux.Handle("GET /v1/api/user/info", handleUserInfo(svc, authn, cfg.HeavyReads))
 }

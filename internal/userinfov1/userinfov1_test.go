@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/userd/userd/internal/admission"
 	"github.com/userd/userd/internal/dialecttest"
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/userinfov1"
@@ -18,7 +19,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 func handler(e *dialecttest.Env, authn userinfov1.Authenticator) http.Handler {
 	mux := http.NewServeMux()
-	userinfov1.Routes(mux, e.Service, authn)
+	userinfov1.Routes(mux, e.Service, authn, userinfov1.Config{})
 	return mux
 }
 
@@ -142,5 +143,82 @@ func TestBatchIsStreamed(t *testing.T) {
 	const limit = 64 << 10
 	if got := largest(); got > limit {
 		t.Errorf("largest write of a %d-byte answer: got %d bytes, want at most %d", len(body), got, limit)
+	}
+}
+
+// TestBatchAdmitted holds batch lookups in flight on a real server and
+// checks both bounds: a credential past its own gets 429 while another
+// credential of its tenant is served, and past the node's bound every
+// credential gets 503, each the service exception -1 with Retry-After in
+// the caller's language; once the held lookups finish, the bounds admit
+// again.
+func TestBatchAdmitted(t *testing.T) {
+	e := dialecttest.New(t)
+	gate := dialecttest.NewGate(t, e)
+	heavy := admission.New(admission.Limits{Total: 3, PerPrincipal: 2})
+	mux := http.NewServeMux()
+	userinfov1.Routes(mux, gate.Service, e.Authn, userinfov1.Config{HeavyReads: heavy})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	as := func(cred string, header ...string) []string {
+		tenant := e.Tenant.ID
+		if cred == "other" {
+			tenant = e.Other.ID
+		}
+		return append([]string{"x-api-tenantId: " + fmt.Sprint(tenant), "x-api-token: " + e.Credentials[cred]}, header...)
+	}
+	held := fmt.Sprintf("/v1/api/user/info?userIds=%d,%d", dialecttest.HeldID, e.Ada.ID)
+	plain := fmt.Sprintf("/v1/api/user/info?userIds=%d", e.Ada.ID)
+	done := make(chan int, 3)
+	expect := func(cred string, status int, errorMessage string, header ...string) {
+		t.Helper()
+		resp, body := dialecttest.Get(t, srv, plain, as(cred, header...)...)
+		if resp.StatusCode != status {
+			t.Errorf("as %s: got %d %s, want %d", cred, resp.StatusCode, body, status)
+			return
+		}
+		if errorMessage == "" {
+			return
+		}
+		want := `{"result":false,"mcode":"-1","errorMessage":"` + errorMessage + `"}` + "\n"
+		if string(body) != want || resp.Header.Get("Retry-After") != "1" {
+			t.Errorf("as %s: got %s with Retry-After %q, want %s with Retry-After 1", cred, body, resp.Header.Get("Retry-After"), want)
+		}
+	}
+	const retryEN, retryZH = "Service exception,try again later", "服务异常，请稍后重试"
+
+	gate.Hold(t, srv, held, done, as("ro")...)
+	gate.Hold(t, srv, held, done, as("ro")...)
+	expect("ro", 429, retryEN)
+	expect("ro", 429, retryZH, "x-language: zh-CN")
+	expect("rw", 200, "")
+
+	gate.Hold(t, srv, held, done, as("rw")...)
+	expect("rw", 503, retryEN)
+	expect("access", 503, retryEN)
+	expect("other", 503, retryZH, "x-language: zh-CN")
+
+	gate.Drain(t, done, 3, heavy)
+	expect("ro", 200, "")
+}
+
+// TestBatchLimitGolden pins the 429 and 503 answers of a batch lookup.
+func TestBatchLimitGolden(t *testing.T) {
+	e := dialecttest.New(t)
+	heavy := admission.New(admission.Limits{Total: 2, PerPrincipal: 1})
+	mux := http.NewServeMux()
+	userinfov1.Routes(mux, e.Service, e.Authn, userinfov1.Config{HeavyReads: heavy})
+	target := fmt.Sprintf("/v1/api/user/info?userIds=%d", e.Ada.ID)
+	tenant := "x-api-tenantId: " + fmt.Sprint(e.Tenant.ID)
+	for _, x := range []struct {
+		holder string
+		x      dialecttest.Exchange
+	}{
+		{"ro", dialecttest.Exchange{Name: "minus1_too_many", Target: target, Header: []string{tenant, "x-api-token: {{ro}}"}}},
+		{"rw", dialecttest.Exchange{Name: "minus1_overloaded_zh", Target: target, Header: []string{tenant, "x-api-token: {{access}}", "x-language: zh-CN"}}},
+	} {
+		e.Occupy(t, heavy, x.holder)
+		x.x.Method = "GET"
+		t.Run(x.x.Name, func(t *testing.T) { e.Golden(t, mux, x.x, *update, nil) })
 	}
 }
