@@ -16,9 +16,9 @@ func TestServeHeavyReadSettings(t *testing.T) {
 		args []string
 		want admission.Limits
 	}{
-		{"defaults", nil, nil, admission.Limits{Total: 16, PerPrincipal: 4}},
-		{"flags", nil, []string{"--max-heavy-reads", "40", "--max-heavy-reads-per-credential", "0"}, admission.Limits{Total: 40}},
-		{"environment", map[string]string{"USERD_MAX_HEAVY_READS": "7", "USERD_MAX_HEAVY_READS_PER_CREDENTIAL": "2"}, nil, admission.Limits{Total: 7, PerPrincipal: 2}},
+		{"defaults", nil, nil, admission.Limits{Total: 16000, PerPrincipal: 8000}},
+		{"flags", nil, []string{"--max-heavy-read-items", "40", "--max-heavy-read-items-per-credential", "0"}, admission.Limits{Total: 40}},
+		{"environment", map[string]string{"USERD_MAX_HEAVY_READ_ITEMS": "7", "USERD_MAX_HEAVY_READ_ITEMS_PER_CREDENTIAL": "2"}, nil, admission.Limits{Total: 7, PerPrincipal: 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -58,8 +58,8 @@ func (s *serveConfig) define(c *commonFlags) {
 	f.StringVar(&s.metricsAddr, "metrics-addr", "", `where GET /metrics is served: "" on --addr, an address for a listener of its own, or "off"`)
 	s.tls.define(f)
 	s.authFailures.define(f)
-	f.IntVar(&s.heavyReads.Total, "max-heavy-reads", admission.DefaultTotal, "most list and batch answers served at once by this node; past it they answer 503 (0: no limit)")
-	f.IntVar(&s.heavyReads.PerPrincipal, "max-heavy-reads-per-credential", admission.DefaultPerPrincipal, "most list and batch answers served at once to one credential of one tenant; past it they answer 429 (0: no limit)")
+	f.IntVar(&s.heavyReads.Total, "max-heavy-read-items", admission.DefaultTotal, "most items (users, orgs, ...) the list and batch answers in flight on this node may hold, counting each at its page size or number of ids; past it they answer 503 (0: no limit)")
+	f.IntVar(&s.heavyReads.PerPrincipal, "max-heavy-read-items-per-credential", admission.DefaultPerPrincipal, "most items the list and batch answers in flight to one credential of one tenant may hold; past it they answer 429 (0: no limit)")
 	f.StringVar(&s.logFormat, "log-format", "auto", "log format: auto (text on a terminal, else JSON), json or text")
 	f.StringVar(&s.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.VisitAll(func(fl *flag.Flag) {

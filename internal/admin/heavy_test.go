@@ -47,7 +47,7 @@ func TestListIsStreamed(t *testing.T) {
 func TestHeavyReadsAdmitted(t *testing.T) {
 	e, _ := newEnv(t)
 	gate := dialecttest.NewGate(t, e)
-	heavy := admission.New(admission.Limits{Total: 3, PerPrincipal: 2})
+	heavy := admission.New(admission.Limits{Total: 300, PerPrincipal: 200}) // items: three default pages, two
 	mux := http.NewServeMux()
 	admin.Routes(mux, gate.Service, e.Authn, admin.Config{HeavyReads: heavy})
 	srv := httptest.NewServer(mux)
@@ -71,9 +71,11 @@ func TestHeavyReadsAdmitted(t *testing.T) {
 		}
 	}
 
+	gate.Hold(t, srv, held, done, bearer("ro")) // 100 users, the default page
+	expect("/admin/v1/users?limit=101", "ro", 429, "too-many-requests")
+	expect("/admin/v1/users?limit=100", "ro", 200, "")
 	gate.Hold(t, srv, held, done, bearer("ro"))
-	gate.Hold(t, srv, held, done, bearer("ro"))
-	expect("/admin/v1/users", "ro", 429, "too-many-requests")
+	expect("/admin/v1/users?limit=1", "ro", 429, "too-many-requests")
 	expect("/admin/v1/orgs", "ro", 429, "too-many-requests")
 	expect("/admin/v1/users/"+id(e.Ada.ID), "ro", 200, "")
 	expect("/admin/v1/users", "rw", 200, "")
@@ -91,7 +93,7 @@ func TestHeavyReadsAdmitted(t *testing.T) {
 // TestHeavyReadLimitGolden pins the 429 and 503 answers of a list.
 func TestHeavyReadLimitGolden(t *testing.T) {
 	e, _ := newEnv(t)
-	heavy := admission.New(admission.Limits{Total: 2, PerPrincipal: 1})
+	heavy := admission.New(admission.Limits{Total: 200, PerPrincipal: 100})
 	mux := http.NewServeMux()
 	admin.Routes(mux, e.Service, e.Authn, admin.Config{HeavyReads: heavy})
 	for _, x := range []struct {
@@ -101,7 +103,7 @@ func TestHeavyReadLimitGolden(t *testing.T) {
 		{"ro", dialecttest.Exchange{Name: "users-list-too-many", Target: "/admin/v1/users", Header: []string{"Authorization: Bearer {{ro}}"}}},
 		{"rw", dialecttest.Exchange{Name: "users-list-overloaded", Target: "/admin/v1/users", Header: []string{"Authorization: Bearer {{all}}"}}},
 	} {
-		e.Occupy(t, heavy, x.holder)
+		e.Occupy(t, heavy, x.holder, 100)
 		x.x.Method = "GET"
 		t.Run(x.x.Name, func(t *testing.T) { e.Golden(t, mux, x.x, *update, nil) })
 	}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/userd/userd/internal/admission"
@@ -93,10 +94,16 @@ func (a *api) handle(h handlerFunc) http.Handler {
 var errNoCredential = directory.Errorf(directory.Unauthenticated, "", "send an Authorization: Bearer header with an access token or an API token")
 
 // heavy admits h, a list answer, as a heavy read of its principal, which
-// holds its place until the answer is written.
+// holds its place until the answer is written. It weighs as many items as
+// the page may hold: its limit parameter, else the default page size (h
+// itself rejects a limit that is out of range or malformed).
 func (a *api) heavy(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
-		release, err := a.heavyReads.Admit(p)
+		items, err := strconv.Atoi(r.URL.Query().Get("limit"))
+		if err != nil || items < 1 || items > directory.MaxPageSize {
+			items = directory.DefaultPageSize
+		}
+		release, err := a.heavyReads.Admit(p, items)
 		if err != nil {
 			return err
 		}

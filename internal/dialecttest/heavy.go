@@ -189,15 +189,15 @@ func newGet(t testing.TB, srv *httptest.Server, target string, header []string) 
 	return req
 }
 
-// Occupy counts a heavy read of credential cred as in flight in heavy,
-// as if one were being answered, until t ends.
-func (e *Env) Occupy(t testing.TB, heavy *admission.Limiter, cred string) {
+// Occupy counts a heavy read of items items by credential cred as in
+// flight in heavy, as if one were being answered, until t ends.
+func (e *Env) Occupy(t testing.TB, heavy *admission.Limiter, cred string, items int) {
 	t.Helper()
 	p, err := e.Authn.Authenticate(context.Background(), e.Credentials[cred])
 	if err != nil {
 		t.Fatalf("authenticate %s: %v", cred, err)
 	}
-	release, err := heavy.Admit(p)
+	release, err := heavy.Admit(p, items)
 	if err != nil {
 		t.Fatalf("admit a heavy read of %s: %v", cred, err)
 	}

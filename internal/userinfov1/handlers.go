@@ -37,7 +37,7 @@ func handleUserInfo(svc *directory.Service, authn Authenticator, heavyReads *adm
 			writeError(w, r, lang, err)
 			return
 		}
-		release, err := heavyReads.Admit(p)
+		release, err := heavyReads.Admit(p, len(ids))
 		if err != nil {
 			writeError(w, r, lang, err)
 			return

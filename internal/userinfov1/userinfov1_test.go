@@ -155,7 +155,7 @@ func TestBatchIsStreamed(t *testing.T) {
 func TestBatchAdmitted(t *testing.T) {
 	e := dialecttest.New(t)
 	gate := dialecttest.NewGate(t, e)
-	heavy := admission.New(admission.Limits{Total: 3, PerPrincipal: 2})
+	heavy := admission.New(admission.Limits{Total: 6, PerPrincipal: 4}) // items: each held lookup asks for 2 users
 	mux := http.NewServeMux()
 	userinfov1.Routes(mux, gate.Service, e.Authn, userinfov1.Config{HeavyReads: heavy})
 	srv := httptest.NewServer(mux)
@@ -217,7 +217,7 @@ func TestBatchLimitGolden(t *testing.T) {
 		{"ro", dialecttest.Exchange{Name: "minus1_too_many", Target: target, Header: []string{tenant, "x-api-token: {{ro}}"}}},
 		{"rw", dialecttest.Exchange{Name: "minus1_overloaded_zh", Target: target, Header: []string{tenant, "x-api-token: {{access}}", "x-language: zh-CN"}}},
 	} {
-		e.Occupy(t, heavy, x.holder)
+		e.Occupy(t, heavy, x.holder, 1)
 		x.x.Method = "GET"
 		t.Run(x.x.Name, func(t *testing.T) { e.Golden(t, mux, x.x, *update, nil) })
 	}
