@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/userd/userd/internal/admin"
+	"github.com/userd/userd/internal/admission"
 	"github.com/userd/userd/internal/apidoc"
 	"github.com/userd/userd/internal/auth"
 	"github.com/userd/userd/internal/directory"
@@ -35,7 +36,8 @@ func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger
 	if err != nil {
 		return nil, nil, err
 	}
-	d := server.Deps{Service: svc, Authn: authn, Logger: logger, MaxBodyBytes: cfg.maxBodyBytes}
+	d := server.Deps{Service: svc, Authn: authn, Logger: logger, MaxBodyBytes: cfg.maxBodyBytes,
+		HeavyReads: admission.New(cfg.heavyReads)}
 	return server.New(server.Config{MaxBodyBytes: cfg.maxBodyBytes, BodyReadTimeout: cfg.readBodyTimeout, Observe: tr.Observe(m.ObserveRequest)}, logger, st,
 		func(mux server.Router) {
 			if cfg.metricsAddr == metricsOnAPI {

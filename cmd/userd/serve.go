@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/userd/userd/internal/admission"
 	"github.com/userd/userd/internal/auth"
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/metrics"
@@ -39,6 +40,7 @@ type serveConfig struct {
 	tls               tlsConfig
 	authFailures      authFailureConfig
 	credentials       directory.CredentialLimits
+	heavyReads        admission.Limits
 	logFormat         string
 	logLevel          string
 }
@@ -63,6 +65,8 @@ func (s *serveConfig) define(c *commonFlags) {
 	s.authFailures.define(f)
 	f.IntVar(&s.credentials.MaxClients, "max-clients", directory.DefaultMaxClients, "most API clients a tenant may have, disabled ones included (0: no limit)")
 	f.IntVar(&s.credentials.MaxTokens, "max-tokens", directory.DefaultMaxTokens, "most usable API tokens a tenant may have (0: no limit)")
+	f.IntVar(&s.heavyReads.Total, "max-heavy-read-items", admission.DefaultTotal, "most items (users, orgs, ...) the list and batch answers in flight on this node may hold, counting each at its page size or number of ids; past it they answer 503 (0: no limit)")
+	f.IntVar(&s.heavyReads.PerPrincipal, "max-heavy-read-items-per-credential", admission.DefaultPerPrincipal, "most items the list and batch answers in flight to one credential of one tenant may hold; past it they answer 429 (0: no limit)")
 	f.StringVar(&s.logFormat, "log-format", "auto", "log format: auto (text on a terminal, else JSON), json or text")
 	f.StringVar(&s.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.VisitAll(func(fl *flag.Flag) {

@@ -31,11 +31,7 @@ func (a *api) listClients(w http.ResponseWriter, r *http.Request, p directory.Pr
 	if err != nil {
 		return err
 	}
-	out := clientListJSON{Clients: make([]clientJSON, len(clients)), NextCursor: next}
-	for i, c := range clients {
-		out.Clients[i] = toClientJSON(c)
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeList(w, r, "clients", clients, func(c directory.Client) any { return toClientJSON(c) }, pageTail{NextCursor: next})
 }
 
 // pageByID reads the page of a list ordered by id (called list, for its
@@ -116,11 +112,7 @@ func (a *api) listTokens(w http.ResponseWriter, r *http.Request, p directory.Pri
 	if err != nil {
 		return err
 	}
-	out := tokenListJSON{Tokens: make([]tokenJSON, len(tokens)), NextCursor: next}
-	for i, t := range tokens {
-		out.Tokens[i] = toTokenJSON(t)
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeList(w, r, "tokens", tokens, func(t directory.APIToken) any { return toTokenJSON(t) }, pageTail{NextCursor: next})
 }
 
 func (a *api) revokeToken(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
@@ -140,9 +132,5 @@ func (a *api) listAuditEvents(w http.ResponseWriter, r *http.Request, p director
 	if err != nil {
 		return err
 	}
-	out := eventListJSON{Events: make([]eventJSON, len(events)), NextCursor: next}
-	for i, e := range events {
-		out.Events[i] = toEventJSON(e)
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeList(w, r, "events", events, func(e directory.Event) any { return toEventJSON(e) }, pageTail{NextCursor: next})
 }

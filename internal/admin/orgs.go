@@ -57,12 +57,9 @@ func (a *api) listOrgs(w http.ResponseWriter, r *http.Request, p directory.Princ
 	if err != nil {
 		return err
 	}
-	out := orgListJSON{Orgs: make([]orgJSON, len(orgs))}
-	for i, o := range orgs {
-		out.Orgs[i] = toOrgJSON(o)
-	}
-	if out.NextCursor, err = a.cursors.seal(r.Context(), p.TenantID, position{ID: next}, binding...); err != nil {
+	cursor, err := a.cursors.seal(r.Context(), p.TenantID, position{ID: next}, binding...)
+	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeList(w, r, "orgs", orgs, func(o directory.Org) any { return toOrgJSON(o) }, pageTail{NextCursor: cursor})
 }

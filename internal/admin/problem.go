@@ -79,6 +79,12 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		case directory.Forbidden:
 			w.Header().Set("WWW-Authenticate", `Bearer realm="userd", error="insufficient_scope"`)
 			p = problem{Type: "forbidden", Title: "Forbidden", Status: http.StatusForbidden, Detail: e.Message}
+		case directory.TooMany:
+			w.Header().Set("Retry-After", "1")
+			p = problem{Type: "too-many-requests", Title: "Too many requests", Status: http.StatusTooManyRequests, Detail: e.Message}
+		case directory.Overloaded:
+			w.Header().Set("Retry-After", "1")
+			p = problem{Type: "overloaded", Title: "Service unavailable", Status: http.StatusServiceUnavailable, Detail: e.Message}
 		case directory.Unavailable:
 			server.LogError(a.logger, r, slog.LevelWarn, "admin: store unavailable", err)
 			w.Header().Set("Retry-After", "5")

@@ -8,7 +8,9 @@ package admin
 import (
 	"log/slog"
 	"net/http"
+	"strconv"
 
+	"github.com/userd/userd/internal/admission"
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/server"
 )
@@ -19,33 +21,33 @@ import (
 func Routes(mux server.Router, d server.Deps) {
 	d = d.WithDefaults()
 	a := &api{svc: d.Service, authn: d.Authn, logger: d.Logger, maxBody: d.MaxBodyBytes,
-		cursors: &cursorSealer{store: d.Service.Store()}}
+		cursors: &cursorSealer{store: d.Service.Store()}, heavyReads: d.HeavyReads}
 	users, orgs := a.users(), a.orgs()
 	routes := []struct {
 		pattern string
 		h       handlerFunc
 	}{
 		{"POST /admin/v1/users", users.handleCreate},
-		{"GET /admin/v1/users", a.listUsers},
+		{"GET /admin/v1/users", a.heavy(a.listUsers)},
 		{"GET /admin/v1/users/{id}", users.handleGet},
 		{"PATCH /admin/v1/users/{id}", users.handlePatch},
 		{"DELETE /admin/v1/users/{id}", users.handleDelete},
 
 		{"POST /admin/v1/orgs", orgs.handleCreate},
-		{"GET /admin/v1/orgs", a.listOrgs},
+		{"GET /admin/v1/orgs", a.heavy(a.listOrgs)},
 		{"GET /admin/v1/orgs/{id}", orgs.handleGet},
 		{"PATCH /admin/v1/orgs/{id}", orgs.handlePatch},
 		{"DELETE /admin/v1/orgs/{id}", orgs.handleDelete},
 
 		{"POST /admin/v1/clients", a.createClient},
-		{"GET /admin/v1/clients", a.listClients},
+		{"GET /admin/v1/clients", a.heavy(a.listClients)},
 		{"PATCH /admin/v1/clients/{client_id}", a.patchClient},
 
 		{"POST /admin/v1/tokens", a.createToken},
-		{"GET /admin/v1/tokens", a.listTokens},
+		{"GET /admin/v1/tokens", a.heavy(a.listTokens)},
 		{"DELETE /admin/v1/tokens/{id}", a.revokeToken},
 
-		{"GET /admin/v1/audit-events", a.listAuditEvents},
+		{"GET /admin/v1/audit-events", a.heavy(a.listAuditEvents)},
 	}
 	for _, rt := range routes {
 		mux.Handle(rt.pattern, a.handle(rt.h))
@@ -53,11 +55,12 @@ func Routes(mux server.Router, d server.Deps) {
 }
 
 type api struct {
-	svc     *directory.Service
-	authn   server.Authenticator
-	logger  *slog.Logger
-	maxBody int64
-	cursors *cursorSealer
+	svc        *directory.Service
+	authn      server.Authenticator
+	logger     *slog.Logger
+	maxBody    int64
+	cursors    *cursorSealer
+	heavyReads *admission.Limiter
 }
 
 // handlerFunc serves one authenticated request. A returned error is answered
@@ -78,6 +81,25 @@ func (a *api) handle(h handlerFunc) http.Handler {
 
 // errNoCredential answers a request without an Authorization: Bearer header.
 var errNoCredential = directory.Errorf(directory.Unauthenticated, "", "send an Authorization: Bearer header with an access token or an API token")
+
+// heavy admits h, a list answer, as a heavy read of its principal, which
+// holds its place until the answer is written. It weighs as many items as
+// the page may hold: its limit parameter, else the default page size (h
+// itself rejects a limit that is out of range or malformed).
+func (a *api) heavy(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
+		items, err := strconv.Atoi(r.URL.Query().Get("limit"))
+		if err != nil || items < 1 || items > directory.MaxPageSize {
+			items = directory.DefaultPageSize
+		}
+		release, err := a.heavyReads.Admit(p, items)
+		if err != nil {
+			return err
+		}
+		defer release()
+		return h(w, r, p)
+	}
+}
 
 func (a *api) authenticate(r *http.Request) (directory.Principal, error) {
 	credential := server.BearerCredential(r)

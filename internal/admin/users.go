@@ -52,16 +52,15 @@ func (a *api) listUsers(w http.ResponseWriter, r *http.Request, p directory.Prin
 	if err != nil {
 		return err
 	}
-	out := userListJSON{Users: make([]userJSON, len(users))}
-	for i, u := range users {
-		out.Users[i] = toUserJSON(u)
-	}
 	var end position
 	if next != nil {
 		end = position{ID: next.AfterID, Key: next.AfterKey}
 	}
-	if out.NextCursor, err = a.cursors.seal(r.Context(), p.TenantID, end, binding...); err != nil {
+	cursor, err := a.cursors.seal(r.Context(), p.TenantID, end, binding...)
+	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeList(w, r, "users", users, userWire, pageTail{NextCursor: cursor})
 }
+
+func userWire(u directory.User) any { return toUserJSON(u) }

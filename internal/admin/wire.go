@@ -197,12 +197,6 @@ func toMemberships(in []membershipJSON) ([]directory.Membership, error) {
 	return out, nil
 }
 
-// userListJSON is a page of users.
-type userListJSON struct {
-	Users      []userJSON `json:"users"`
-	NextCursor *string    `json:"next_cursor"`
-}
-
 // orgJSON is the native org. An absent code and a root org's parent are null.
 type orgJSON struct {
 	ID        int64   `json:"id"`
@@ -249,12 +243,6 @@ func (in *orgInput) toPatch(b body) (directory.OrgPatch, error) {
 	return p, nil
 }
 
-// orgListJSON is a page of orgs.
-type orgListJSON struct {
-	Orgs       []orgJSON `json:"orgs"`
-	NextCursor *string   `json:"next_cursor"`
-}
-
 // clientJSON is an API client; clientCreatedJSON adds the secret, shown
 // once.
 type clientJSON struct {
@@ -281,11 +269,6 @@ type clientInput struct {
 
 type clientPatchInput struct {
 	Disabled *bool `json:"disabled"`
-}
-
-type clientListJSON struct {
-	Clients    []clientJSON `json:"clients"`
-	NextCursor *string      `json:"next_cursor"`
 }
 
 // tokenJSON is an API token without its secret; tokenCreatedJSON is the
@@ -315,11 +298,6 @@ type tokenInput struct {
 	ExpiresIn *int64 `json:"expires_in"`
 }
 
-type tokenListJSON struct {
-	Tokens     []tokenJSON `json:"tokens"`
-	NextCursor *string     `json:"next_cursor"`
-}
-
 // eventJSON is one audit record.
 type eventJSON struct {
 	ID       int64    `json:"id"`
@@ -339,7 +317,9 @@ func toEventJSON(e directory.Event) eventJSON {
 	return eventJSON{ID: e.ID, Time: formatTime(e.Time), Actor: e.Actor, Action: e.Action, ObjectID: e.ObjectID, Fields: fields, ClientIP: e.ClientIP}
 }
 
-type eventListJSON struct {
-	Events     []eventJSON `json:"events"`
-	NextCursor *string     `json:"next_cursor"`
+// pageTail ends a page of a paginated list: after the items, the cursor
+// that reads the next page (null on the last one). writeList writes the
+// items.
+type pageTail struct {
+	NextCursor *string `json:"next_cursor"`
 }

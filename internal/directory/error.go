@@ -30,6 +30,12 @@ const (
 	// Unavailable means the store cannot be reached right now; retrying later
 	// may succeed.
 	Unavailable
+	// TooMany means the caller already has as many requests of this kind in
+	// flight as it may; it can retry once one of them has finished.
+	TooMany
+	// Overloaded means the server as a whole is serving as many requests of
+	// this kind as it may; retrying shortly may succeed.
+	Overloaded
 )
 
 var kindNames = [...]string{
@@ -41,6 +47,8 @@ var kindNames = [...]string{
 	Unauthenticated:    "unauthenticated",
 	Forbidden:          "forbidden",
 	Unavailable:        "unavailable",
+	TooMany:            "too_many",
+	Overloaded:         "overloaded",
 }
 
 // String returns the kind's snake_case name.

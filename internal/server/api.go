@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/userd/userd/internal/admission"
 	"github.com/userd/userd/internal/directory"
 )
 
@@ -37,6 +38,9 @@ type Deps struct {
 	// MaxBodyBytes is the largest request body an API reads, the same
 	// number as Config.MaxBodyBytes; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// HeavyReads admits the answers that hold many items (lists, batches)
+	// against the node's and each credential's bounds; nil admits all.
+	HeavyReads *admission.Limiter
 }
 
 // WithDefaults returns d with its zero settings replaced by the defaults.
@@ -134,10 +138,16 @@ func WriteJSON(w http.ResponseWriter, status int, contentType string, v any) err
 // never cached. A failed write means the caller has gone; the access log
 // records the request, so it is not reported again.
 func WriteBody(w http.ResponseWriter, status int, contentType string, body []byte) {
+	StartBody(w, status, contentType)
+	_, _ = w.Write(body)
+}
+
+// StartBody sends the header of an answer of contentType with status,
+// never cached, for a caller that writes (or streams) the body itself.
+func StartBody(w http.ResponseWriter, status int, contentType string) {
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
 }
 
 // StatusClientClosed is the status recorded, in the access log and the

@@ -2,6 +2,7 @@ package userinfov1
 
 import (
 	"encoding/json"
+	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -9,22 +10,37 @@ import (
 	"github.com/userd/userd/internal/directory"
 )
 
-// appendSuccess appends the 200 answer listing users,
+// flushBytes is how much of an answer writeSuccess gathers before writing
+// it: a few large writes, and a small part of an answer of MaxUserIDs large
+// users, which is megabytes.
+const flushBytes = 32 << 10
+
+// writeSuccess writes to w the 200 answer listing users,
 // {"result":true,"mcode":"<mcodeSuccess>","data":[...]} with a newUserItem
 // of each user, and a newline: byte for byte what json.Encoder writes for
-// that object (wire_test.go checks it). A batch answer holds up to
-// MaxUserIDs items, and encoding them through reflection cost a good part
-// of what reading them did.
-func appendSuccess(b []byte, users []directory.User) []byte {
-	b = append(b, `{"result":true,"mcode":"`+mcodeSuccess+`","data":[`...)
+// that object (wire_test.go checks it). It encodes into buf, writing it out
+// whenever it holds flushBytes, so it holds about one item beyond that
+// however large the answer; it returns buf, grown, for reuse, and the first
+// error of w. A batch answer holds up to MaxUserIDs items, and encoding them
+// through reflection cost a good part of what reading them did.
+func writeSuccess(w io.Writer, buf []byte, users []directory.User) ([]byte, error) {
+	b := append(buf[:0], `{"result":true,"mcode":"`+mcodeSuccess+`","data":[`...)
 	for i := range users {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		it := newUserItem(users[i])
 		b = it.appendJSON(b)
+		if len(b) >= flushBytes {
+			if _, err := w.Write(b); err != nil {
+				return b, err
+			}
+			b = b[:0]
+		}
 	}
-	return append(b, "]}\n"...)
+	b = append(b, "]}\n"...)
+	_, err := w.Write(b)
+	return b, err
 }
 
 // appendJSON appends it as json.Marshal would: the fields in order, those

@@ -48,8 +48,10 @@ type errorBody struct {
 
 // writeError answers err as {"result": false, "mcode", "errorMessage"} in
 // lang. It is the one place that maps errors to mcodes: every answer is HTTP
-// 200 except the service exception (-1), which is logged and answers 503
-// when the directory is unavailable (retrying later may succeed), else 500.
+// 200 except the service exception (-1), which answers 429 when the caller
+// has too many batch lookups in flight and 503 when the node does (both
+// with Retry-After), 503 when the directory is unavailable (retrying later
+// may succeed), and else 500; the last two are logged.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, lang language, err error) {
 	mcode := mcodeServiceError
 	var me *mcodeError
@@ -63,15 +65,25 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, lan
 			mcode = mcodeNoPermission
 		case directory.Invalid:
 			mcode = mcodeBadUserIDs
+		case directory.TooMany, directory.Overloaded:
+			// The seed has no code of its own for these; -1 already
+			// tells its clients to try again later.
 		default:
 			server.LogError(logger, r, slog.LevelError, "userinfov1: service error", err)
 		}
 	}
 	status := http.StatusOK
-	switch {
-	case mcode == mcodeServiceError && directory.KindOf(err) == directory.Unavailable:
+	switch kind := directory.KindOf(err); {
+	case mcode != mcodeServiceError:
+	case kind == directory.TooMany:
+		w.Header().Set("Retry-After", "1")
+		status = http.StatusTooManyRequests
+	case kind == directory.Overloaded:
+		w.Header().Set("Retry-After", "1")
 		status = http.StatusServiceUnavailable
-	case mcode == mcodeServiceError:
+	case kind == directory.Unavailable:
+		status = http.StatusServiceUnavailable
+	default:
 		status = http.StatusInternalServerError
 	}
 	writeJSON(w, status, lang, errorBody{Mcode: mcode, ErrorMessage: messages[mcode][lang]})
@@ -83,8 +95,8 @@ func writeJSON(w http.ResponseWriter, status int, lang language, v any) {
 	_ = server.WriteJSON(w, status, "application/json", v) // the dialect's bodies always encode
 }
 
-// writeBody writes body, which is JSON, as the response body with status.
-func writeBody(w http.ResponseWriter, status int, lang language, body []byte) {
+// writeHeader starts an answer of status in lang; the JSON body follows.
+func writeHeader(w http.ResponseWriter, status int, lang language) {
 	w.Header().Set("Content-Language", lang.tag())
-	server.WriteBody(w, status, "application/json", body)
+	server.StartBody(w, status, "application/json")
 }

@@ -12,12 +12,15 @@ import (
 // MaxUserIDs is the most ids one request may list in userIds.
 const MaxUserIDs = 100
 
-// answerBufs holds buffers to encode answers in: an answer of 100 users is
-// tens of kilobytes, and allocating that afresh for each request cost about
-// as much as encoding it.
+// answerBufs holds buffers to encode answers in, each some flushBytes:
+// allocating them afresh for each request cost about as much as encoding
+// the answer.
 var answerBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // handleUserInfo answers GET /v1/api/user/info?userIds=71,72.
+// A batch lookup is a heavy read of its principal, admitted by
+// d.HeavyReads once the ids are known to be well-formed and holding its
+// place until the answer is written.
 func handleUserInfo(d server.Deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := parseLanguage(r.Header.Get("x-language"), r.Header.Get("Accept-Language"))
@@ -31,14 +34,22 @@ func handleUserInfo(d server.Deps) http.Handler {
 			writeError(w, r, d.Logger, lang, err)
 			return
 		}
+		release, err := d.HeavyReads.Admit(p, len(ids))
+		if err != nil {
+			writeError(w, r, d.Logger, lang, err)
+			return
+		}
+		defer release()
 		users, err := d.Service.UsersByID(r.Context(), p, ids)
 		if err != nil {
 			writeError(w, r, d.Logger, lang, err)
 			return
 		}
 		buf := answerBufs.Get().(*[]byte)
-		*buf = appendSuccess((*buf)[:0], users)
-		writeBody(w, http.StatusOK, lang, *buf)
+		writeHeader(w, http.StatusOK, lang)
+		if *buf, err = writeSuccess(w, *buf, users); err != nil {
+			d.Logger.DebugContext(r.Context(), "userinfov1: write response", "err", err)
+		}
 		answerBufs.Put(buf)
 	})
 }

@@ -1,12 +1,15 @@
 package userinfov1_test
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/userd/userd/internal/admission"
 	"github.com/userd/userd/internal/dialecttest"
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/server"
@@ -119,4 +122,113 @@ func hundred(id int64) []any {
 		out[i] = id
 	}
 	return out
+}
+
+// TestBatchIsStreamed asks a real server for 100 of the largest users userd
+// stores, some 2 MB of answer, and checks that the handler sent it in
+// pieces as it encoded them: the largest single write stays near one user.
+func TestBatchIsStreamed(t *testing.T) {
+	e := dialecttest.New(t)
+	users := e.LargeUsers(t, userinfov1.MaxUserIDs)
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = fmt.Sprint(u.ID)
+	}
+	sized, largest := dialecttest.LargestWrite(handler(e, e.Authn))
+	srv := httptest.NewServer(sized)
+	defer srv.Close()
+
+	resp, body := dialecttest.Get(t, srv, "/v1/api/user/info?userIds="+strings.Join(ids, ","),
+		"x-api-tenantId: "+fmt.Sprint(e.Tenant.ID), "x-api-token: "+e.Credentials["ro"])
+	var answer struct {
+		Data []json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &answer); resp.StatusCode != 200 || err != nil || len(answer.Data) != len(users) {
+		t.Fatalf("got %d, %d users, %v; want 200 with %d users", resp.StatusCode, len(answer.Data), err, len(users))
+	}
+	const limit = 64 << 10
+	if got := largest(); got > limit {
+		t.Errorf("largest write of a %d-byte answer: got %d bytes, want at most %d", len(body), got, limit)
+	}
+}
+
+// TestBatchAdmitted holds batch lookups in flight on a real server and
+// checks both bounds: a credential past its own gets 429 while another
+// credential of its tenant is served, and past the node's bound every
+// credential gets 503, each the service exception -1 with Retry-After in
+// the caller's language; once the held lookups finish, the bounds admit
+// again.
+func TestBatchAdmitted(t *testing.T) {
+	e := dialecttest.New(t)
+	gate := dialecttest.NewGate(t, e)
+	heavy := admission.New(admission.Limits{Total: 6, PerPrincipal: 4}) // items: each held lookup asks for 2 users
+	mux := http.NewServeMux()
+	d := e.Deps()
+	d.Service, d.HeavyReads = gate.Service, heavy
+	userinfov1.Routes(mux, d)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	as := func(cred string, header ...string) []string {
+		tenant := e.Tenant.ID
+		if cred == "other" {
+			tenant = e.Other.ID
+		}
+		return append([]string{"x-api-tenantId: " + fmt.Sprint(tenant), "x-api-token: " + e.Credentials[cred]}, header...)
+	}
+	held := fmt.Sprintf("/v1/api/user/info?userIds=%d,%d", dialecttest.HeldID, e.Ada.ID)
+	plain := fmt.Sprintf("/v1/api/user/info?userIds=%d", e.Ada.ID)
+	done := make(chan int, 3)
+	expect := func(cred string, status int, errorMessage string, header ...string) {
+		t.Helper()
+		resp, body := dialecttest.Get(t, srv, plain, as(cred, header...)...)
+		if resp.StatusCode != status {
+			t.Errorf("as %s: got %d %s, want %d", cred, resp.StatusCode, body, status)
+			return
+		}
+		if errorMessage == "" {
+			return
+		}
+		want := `{"result":false,"mcode":"-1","errorMessage":"` + errorMessage + `"}` + "\n"
+		if string(body) != want || resp.Header.Get("Retry-After") != "1" {
+			t.Errorf("as %s: got %s with Retry-After %q, want %s with Retry-After 1", cred, body, resp.Header.Get("Retry-After"), want)
+		}
+	}
+	const retryEN, retryZH = "Service exception,try again later", "服务异常，请稍后重试"
+
+	gate.Hold(t, srv, held, done, as("ro")...)
+	gate.Hold(t, srv, held, done, as("ro")...)
+	expect("ro", 429, retryEN)
+	expect("ro", 429, retryZH, "x-language: zh-CN")
+	expect("rw", 200, "")
+
+	gate.Hold(t, srv, held, done, as("rw")...)
+	expect("rw", 503, retryEN)
+	expect("access", 503, retryEN)
+	expect("other", 503, retryZH, "x-language: zh-CN")
+
+	gate.Drain(t, done, 3, heavy)
+	expect("ro", 200, "")
+}
+
+// TestBatchLimitGolden pins the 429 and 503 answers of a batch lookup.
+func TestBatchLimitGolden(t *testing.T) {
+	e := dialecttest.New(t)
+	heavy := admission.New(admission.Limits{Total: 2, PerPrincipal: 1})
+	mux := http.NewServeMux()
+	d := e.Deps()
+	d.HeavyReads = heavy
+	userinfov1.Routes(mux, d)
+	target := fmt.Sprintf("/v1/api/user/info?userIds=%d", e.Ada.ID)
+	tenant := "x-api-tenantId: " + fmt.Sprint(e.Tenant.ID)
+	for _, x := range []struct {
+		holder string
+		x      dialecttest.Exchange
+	}{
+		{"ro", dialecttest.Exchange{Name: "minus1_too_many", Target: target, Header: []string{tenant, "x-api-token: {{ro}}"}}},
+		{"rw", dialecttest.Exchange{Name: "minus1_overloaded_zh", Target: target, Header: []string{tenant, "x-api-token: {{access}}", "x-language: zh-CN"}}},
+	} {
+		e.Occupy(t, heavy, x.holder, 1)
+		x.x.Method = "GET"
+		t.Run(x.x.Name, func(t *testing.T) { e.Golden(t, mux, x.x, *update, nil) })
+	}
 }

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/userd/userd/internal/directory"
 )
 
 // successBody is the 200 answer with data as encoding/json would write it,
-// the reference appendSuccess is checked against.
+// the reference writeSuccess is checked against.
 type successBody struct {
 	Result bool       `json:"result"`
 	Mcode  string     `json:"mcode"`
@@ -49,9 +50,9 @@ func TestNewUserItemExtension(t *testing.T) {
 var awkwardStrings = []string{"", "plain", `quote " and \ backslash`, "<b>&amp;</b>", "tab\tnewline\n\x00\x1f", "\x7f",
 	"Zoë 李雷 🙂", "line\u2028sep\u2029", "bad \xff utf-8 \xc3", "\xed\xa0\x80 surrogate", "ends mid-rune \xe6\x9d"}
 
-// TestAppendSuccessMatchesEncodingJSON checks that the hand-written encoder
+// TestWriteSuccessMatchesEncodingJSON checks that the hand-written encoder
 // writes what json.Encoder writes for successBody.
-func TestAppendSuccessMatchesEncodingJSON(t *testing.T) {
+func TestWriteSuccessMatchesEncodingJSON(t *testing.T) {
 	var users []directory.User
 	for i, s := range awkwardStrings {
 		u := directory.User{ID: int64(i + 1), Email: s, EmployeeNumber: s, Name: s, Address: s, Phone: s, PhoneCountryCode: s,
@@ -64,22 +65,28 @@ func TestAppendSuccessMatchesEncodingJSON(t *testing.T) {
 		users = append(users, u)
 	}
 	for n := range len(users) + 1 {
-		checkAppendSuccess(t, users[:n])
+		checkWriteSuccess(t, users[:n])
 	}
+	// An answer larger than flushBytes is written in pieces.
+	large := make([]directory.User, 3*flushBytes/4096)
+	for i := range large {
+		large[i] = directory.User{ID: int64(i + 1), Comment: strings.Repeat("<é>", 4096/3)}
+	}
+	checkWriteSuccess(t, large)
 }
 
-func FuzzAppendSuccess(f *testing.F) {
+func FuzzWriteSuccess(f *testing.F) {
 	for _, s := range awkwardStrings {
 		f.Add(s, int64(7), "2", true)
 	}
 	f.Fuzz(func(t *testing.T, s string, manager int64, roleID string, sendEmail bool) {
 		u := directory.User{ID: 1, Email: s, Name: s, Phone: s, Comment: s, ManagerID: manager,
 			Extension: map[string]any{"role_id": json.Number(roleID), "login": roleID, "send_email": sendEmail}}
-		checkAppendSuccess(t, []directory.User{u, {ID: 2, City: s}})
+		checkWriteSuccess(t, []directory.User{u, {ID: 2, City: s}})
 	})
 }
 
-func checkAppendSuccess(t *testing.T, users []directory.User) {
+func checkWriteSuccess(t *testing.T, users []directory.User) {
 	t.Helper()
 	items := make([]userItem, len(users))
 	for i, u := range users {
@@ -89,7 +96,8 @@ func checkAppendSuccess(t *testing.T, users []directory.User) {
 	if err := json.NewEncoder(&want).Encode(successBody{Result: true, Mcode: mcodeSuccess, Data: items}); err != nil {
 		t.Fatalf("encode: %v", err)
 	}
-	if got := appendSuccess(nil, users); !bytes.Equal(got, want.Bytes()) {
-		t.Errorf("appendSuccess wrote\n%s\nencoding/json writes\n%s", got, want.Bytes())
+	var got bytes.Buffer
+	if _, err := writeSuccess(&got, nil, users); err != nil || !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Errorf("writeSuccess wrote\n%s (%v)\nencoding/json writes\n%s", got.Bytes(), err, want.Bytes())
 	}
 }
