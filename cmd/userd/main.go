@@ -275,21 +275,18 @@ func (c *commonFlags) checkSchema(ctx context.Context, st store) error {
 
 // openStore opens the store named by the --db URL.
 func (c *commonFlags) openStore(ctx context.Context) (store, error) {
-	switch {
-	case strings.HasPrefix(c.db, "sqlite:"):
-		path := strings.TrimPrefix(c.db, "sqlite:")
-		if path == "" {
-			return nil, usageError("--db sqlite: needs a file path, e.g. sqlite:userd.db")
-		}
-		mode := strings.ToUpper(c.syncMode)
-		if mode != "FULL" && mode != "NORMAL" {
-			return nil, usageError(fmt.Sprintf("--sqlite-synchronous must be FULL or NORMAL, not %q", c.syncMode))
-		}
-		return sqlite.Open(ctx, path, sqlite.Options{Synchronous: mode})
-	case strings.HasPrefix(c.db, "postgres://"), strings.HasPrefix(c.db, "postgresql://"):
-		return postgres.Open(ctx, c.db)
+	target, err := parseDB(c.db)
+	if err != nil {
+		return nil, err
 	}
-	return nil, usageError(fmt.Sprintf("--db must be sqlite:PATH or postgres://..., not %q", redactURL(c.db)))
+	if target.postgresURL != "" {
+		return postgres.Open(ctx, target.postgresURL)
+	}
+	mode := strings.ToUpper(c.syncMode)
+	if mode != "FULL" && mode != "NORMAL" {
+		return nil, usageError(fmt.Sprintf("--sqlite-synchronous must be FULL or NORMAL, not %q", c.syncMode))
+	}
+	return sqlite.Open(ctx, target.sqlitePath, sqlite.Options{Synchronous: mode})
 }
 
 // redactURL hides a password in a database URL before it is printed.

@@ -409,7 +409,7 @@ func TestCLIErrors(t *testing.T) {
 			}
 			return ""
 		}, []string{"serve", "--db", db}, `USERD_TOKEN_TTL="soon"`},
-		{"bad db url", noEnv, []string{"migrate", "--db", "mysql://x"}, "--db must be sqlite:PATH or postgres://"},
+		{"bad db url", noEnv, []string{"migrate", "--db", "mysql://x"}, "use sqlite:PATH or postgres://"},
 		{"bad output", noEnv, []string{"tenant", "list", "--db", db, "-o", "yaml"}, `-o must be "json"`},
 		{"weak argon2", noEnv, []string{"tenant", "list", "--db", db, "--argon2-memory", "1024"}, "at least 19456"},
 		{"tenant missing", noEnv, []string{"client", "create", "--db", db, "--name", "x"}, "--tenant is required"},
