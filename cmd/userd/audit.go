@@ -16,20 +16,24 @@ import (
 const auditTailMax = directory.MaxPageSize
 
 func runAudit(ctx context.Context, args []string, getenv env, std streams) error {
-	sub, args, err := subcommand("audit", args, "tail")
+	sub, args, err := subcommand("audit", args, std)
 	if err != nil {
 		return err
 	}
 	c := newFlags("audit "+sub, getenv, std)
-	var tenant string
+	c.dbFlag()
+	c.outputFlag()
+	c.tenantFlag()
 	var n int
 	var follow bool
 	var poll time.Duration
-	c.flags.StringVar(&tenant, "tenant", "", "tenant id or name")
-	c.flags.IntVar(&n, "n", 50, fmt.Sprintf("how many of the latest events to print first (1 to %d)", auditTailMax))
+	c.flags.IntVar(&n, "n", 50, fmt.Sprintf("how many of the latest events to print first, `N` from 1 to %d", auditTailMax))
 	c.flags.BoolVar(&follow, "follow", false, "keep printing new events as they are recorded, until interrupted (with -o json: one object per line)")
-	c.flags.DurationVar(&poll, "poll", time.Second, "with --follow, how often to look for new events")
+	c.flags.DurationVar(&poll, "poll", time.Second, "with --follow, how often to look for new events (a `DURATION` such as 500ms)")
 	if err := c.parse(args); err != nil {
+		return err
+	}
+	if err := c.args(0); err != nil {
 		return err
 	}
 	if n < 1 || n > auditTailMax {
@@ -38,7 +42,7 @@ func runAudit(ctx context.Context, args []string, getenv env, std streams) error
 	if poll <= 0 {
 		return usageError("--poll must be positive, e.g. 1s")
 	}
-	st, svc, p, err := c.openTenant(ctx, tenant)
+	st, svc, p, err := c.openTenant(ctx)
 	if err != nil {
 		return err
 	}

@@ -41,8 +41,11 @@ type serveConfig struct {
 }
 
 func (s *serveConfig) define(c *commonFlags) {
+	c.dbFlag()
+	c.syncFlag()
+	c.argon2Flags()
 	f := c.flags
-	f.StringVar(&s.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	f.StringVar(&s.addr, "addr", "127.0.0.1:8080", "`HOST:PORT` to listen on; 0.0.0.0:PORT for every interface")
 	f.BoolVar(&s.noMigrate, "no-migrate", false, "do not apply migrations at start")
 	f.StringVar(&s.timezone, "timezone", "UTC", "IANA time zone of the tenant v2 API's times")
 	f.DurationVar(&s.tokenTTL, "token-ttl", 30*time.Minute, "lifetime of access tokens")
@@ -53,13 +56,13 @@ func (s *serveConfig) define(c *commonFlags) {
 	f.DurationVar(&s.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for requests in flight")
 	f.DurationVar(&s.requestTimeout, "request-timeout", server.DefaultRequestTimeout, "longest time a request may take; past it the database work stops and the API answers 503")
 	f.Int64Var(&s.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest request body accepted, in bytes")
-	f.StringVar(&s.metricsAddr, "metrics-addr", "", `where GET /metrics is served: "" on --addr, an address for a listener of its own, or "off"`)
+	f.StringVar(&s.metricsAddr, "metrics-addr", "", "where GET /metrics is served: left empty on --addr, a `HOST:PORT` of its own (not --addr's), or off")
 	s.tls.define(f)
 	s.authFailures.define(f)
 	f.StringVar(&s.logFormat, "log-format", "auto", "log format: auto (text on a terminal, else JSON), json or text")
 	f.StringVar(&s.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.VisitAll(func(fl *flag.Flag) {
-		if _, ok := c.envs[fl.Name]; !ok && fl.Name != "o" {
+		if _, ok := c.envs[fl.Name]; !ok {
 			c.fromEnv(fl.Name, "USERD_"+strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_")))
 		}
 	})
@@ -69,11 +72,10 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	c := newFlags("serve", getenv, std)
 	var cfg serveConfig
 	cfg.define(c)
-	c.flags.Usage = func() {
-		fmt.Fprintln(std.stderr, "Usage: userd serve [flags]\n\nRuns the HTTP server. Every flag can also be set with the USERD_* variable named in its help.\n\nFlags:")
-		c.flags.PrintDefaults()
-	}
 	if err := c.parse(args); err != nil {
+		return err
+	}
+	if err := c.args(0); err != nil {
 		return err
 	}
 	loc, err := time.LoadLocation(cfg.timezone)

@@ -17,30 +17,49 @@ import (
 )
 
 func runUser(ctx context.Context, args []string, getenv env, std streams) error {
-	sub, args, err := subcommand("user", args, "create", "import", "export")
+	sub, args, err := subcommand("user", args, std)
 	if err != nil {
 		return err
 	}
 	c := newFlags("user "+sub, getenv, std)
-	var tenant string
-	c.flags.StringVar(&tenant, "tenant", "", "tenant id or name")
+	c.dbFlag()
+	c.tenantFlag()
+	if sub != "export" {
+		c.outputFlag()
+		c.syncFlag()
+		c.argon2Flags()
+	}
 	var create struct {
 		username, email, name string
 		passwordStdin         bool
 	}
-	if sub == "create" {
-		c.flags.StringVar(&create.username, "username", "", "username: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_', '@', '-'")
-		c.flags.StringVar(&create.email, "email", "", "email address")
-		c.flags.StringVar(&create.name, "name", "", "real name")
+	var format string
+	switch sub {
+	case "create":
+		c.flags.StringVar(&create.username, "username", "", "the `USERNAME`: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_', '@', '-'")
+		c.flags.StringVar(&create.email, "email", "", "the user's email `ADDRESS`")
+		c.flags.StringVar(&create.name, "name", "", "the user's real `NAME`")
 		c.flags.BoolVar(&create.passwordStdin, "password-stdin", false, "read the user's password from the first line of standard input")
+	case "import":
+		c.flags.StringVar(&format, "format", "", "`FORMAT` of FILE: jsonl or csv; needed for FILE -, else told by FILE's extension")
 	}
 	if err := c.parse(args); err != nil {
 		return err
 	}
-	if sub == "import" && len(c.positional) != 1 {
-		return usageError("usage: userd user import --tenant ID FILE (FILE ends in .jsonl, .ndjson or .csv)")
+	nargs := 0
+	if sub == "import" {
+		nargs = 1
 	}
-	st, svc, p, err := c.openTenant(ctx, tenant)
+	if err := c.args(nargs); err != nil {
+		return err
+	}
+	var read recordReader
+	if sub == "import" {
+		if read, err = importFormat(c.positional[0], format); err != nil {
+			return err
+		}
+	}
+	st, svc, p, err := c.openTenant(ctx)
 	if err != nil {
 		return err
 	}
@@ -69,10 +88,37 @@ func runUser(ctx context.Context, args []string, getenv env, std streams) error 
 			fmt.Fprintf(w, "created user %q with id %d in tenant %d\n", u.Username, u.ID, u.TenantID)
 		})
 	case "import":
-		return importFile(ctx, c, std, svc, p, c.positional[0])
+		return importFile(ctx, c, std, svc, p, c.positional[0], read)
 	default:
 		return exportUsers(ctx, std.stdout, svc, p)
 	}
+}
+
+// recordReader reads an import file's records, calling fn with each.
+type recordReader func(io.Reader, lineFunc) error
+
+// importFormat returns the reader of an import file: the one --format
+// names, else the one path's extension tells.
+func importFormat(path, format string) (recordReader, error) {
+	switch format {
+	case "jsonl":
+		return readJSONLines, nil
+	case "csv":
+		return readCSV, nil
+	case "":
+	default:
+		return nil, usageError(fmt.Sprintf("--format must be jsonl or csv, not %q", format))
+	}
+	if path == "-" {
+		return nil, usageError("user import - reads standard input: say its format with --format jsonl or --format csv")
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".jsonl", ".ndjson":
+		return readJSONLines, nil
+	case ".csv":
+		return readCSV, nil
+	}
+	return nil, usageError(fmt.Sprintf("cannot tell the format of %q: name it .jsonl, .ndjson or .csv, or give --format jsonl or --format csv", path))
 }
 
 // readPassword reads the first line of r, without its line ending.
@@ -129,21 +175,16 @@ type importResult struct {
 
 // importFile imports the users in path, JSON Lines or CSV by its extension.
 // Good lines are kept; each bad one is reported with its line number.
-func importFile(ctx context.Context, c *commonFlags, std streams, svc *directory.Service, p directory.Principal, path string) error {
-	var read func(io.Reader, lineFunc) error
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".jsonl", ".ndjson":
-		read = readJSONLines
-	case ".csv":
-		read = readCSV
-	default:
-		return usageError(fmt.Sprintf("cannot tell the format of %q: name it .jsonl, .ndjson or .csv", path))
+func importFile(ctx context.Context, c *commonFlags, std streams, svc *directory.Service, p directory.Principal, path string, read recordReader) error {
+	var in io.Reader = std.stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
 
 	imp := importer{svc: svc, p: p, res: importResult{Errors: []lineError{}}}
 	if isTerminal(std.stderr) {
@@ -151,7 +192,7 @@ func importFile(ctx context.Context, c *commonFlags, std streams, svc *directory
 			fmt.Fprintf(std.stderr, "\rimported %d users, %d lines failed", r.Imported, r.Failed)
 		}
 	}
-	err = read(f, func(line int, obj []byte, bad error) error {
+	err := read(in, func(line int, obj []byte, bad error) error {
 		if bad != nil {
 			imp.fail(line, bad)
 			return nil
@@ -199,19 +240,7 @@ type importer struct {
 
 func (imp *importer) fail(line int, err error) {
 	imp.res.Failed++
-	imp.res.Errors = append(imp.res.Errors, lineError{Line: line, Error: describe(err)})
-}
-
-// describe returns the message of err that is safe and useful to print.
-func describe(err error) string {
-	var de *directory.Error
-	if errors.As(err, &de) && de.Kind != directory.Internal {
-		if de.Field != "" {
-			return de.Field + ": " + de.Message
-		}
-		return de.Message
-	}
-	return err.Error()
+	imp.res.Errors = append(imp.res.Errors, lineError{Line: line, Error: errorText(err, false)})
 }
 
 func (imp *importer) add(ctx context.Context, line int, patch directory.UserPatch) error {

@@ -8,7 +8,14 @@ import (
 
 // runVersion prints the module version and the VCS revision and time the
 // binary was built from, as recorded by the Go toolchain.
-func runVersion(std streams) error {
+func runVersion(args []string, getenv env, std streams) error {
+	c := newFlags("version", getenv, std)
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if err := c.args(0); err != nil {
+		return err
+	}
 	info, _ := debug.ReadBuildInfo()
 	_, err := fmt.Fprintln(std.stdout, versionLine(info))
 	return err
