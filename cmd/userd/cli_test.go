@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -358,5 +359,31 @@ func TestTenantDigits(t *testing.T) {
 	res = mustRunBin(t, "", env, "", "client", "list", "--tenant", "3")
 	if !strings.Contains(res.stderr, `tenant "2" (id 3)`) {
 		t.Errorf("--tenant 3: stderr %q does not say it resolved to the tenant named \"2\"", res.stderr)
+	}
+}
+
+// TestServeAddressErrors checks a port in use names the flag and variable
+// that set the address, and --metrics-addr equal to --addr says to leave it
+// empty.
+func TestServeAddressErrors(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	addr := busy.Addr().String()
+	env := map[string]string{"USERD_DB": "sqlite:" + filepath.Join(t.TempDir(), "userd.db")}
+	res := runBin(t, "", env, "", "serve", "--addr", addr)
+	if res.code != 1 || !strings.Contains(res.stderr, "--addr "+addr+": the address is in use") || !strings.Contains(res.stderr, "USERD_ADDR") {
+		t.Errorf("serve on a busy port: got exit %d, stderr %q; want it to name --addr and USERD_ADDR", res.code, res.stderr)
+	}
+	res = runBin(t, "", env, "", "serve", "--addr", freePort(t), "--metrics-addr", addr)
+	if res.code != 1 || !strings.Contains(res.stderr, "--metrics-addr "+addr+": the address is in use") || !strings.Contains(res.stderr, "USERD_METRICS_ADDR") {
+		t.Errorf("metrics on a busy port: got exit %d, stderr %q; want it to name --metrics-addr and USERD_METRICS_ADDR", res.code, res.stderr)
+	}
+	free := freePort(t)
+	res = runBin(t, "", env, "", "serve", "--addr", free, "--metrics-addr", free)
+	if res.code != 2 || !strings.Contains(res.stderr, "leave --metrics-addr (USERD_METRICS_ADDR) empty") {
+		t.Errorf("--metrics-addr equal to --addr: got exit %d, stderr %q; want it to say to leave it empty", res.code, res.stderr)
 	}
 }

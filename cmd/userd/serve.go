@@ -78,6 +78,9 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	if err := c.args(0); err != nil {
 		return err
 	}
+	if cfg.metricsAddr != "" && cfg.metricsAddr == cfg.addr {
+		return usageError(fmt.Sprintf("--metrics-addr %s is --addr too: leave --metrics-addr (USERD_METRICS_ADDR) empty to serve /metrics on --addr, or give it an address of its own", cfg.metricsAddr))
+	}
 	loc, err := time.LoadLocation(cfg.timezone)
 	if err != nil {
 		return usageError(fmt.Sprintf("--timezone %q is not an IANA time zone such as UTC or Asia/Shanghai", cfg.timezone))
