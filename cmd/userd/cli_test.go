@@ -387,3 +387,72 @@ func TestServeAddressErrors(t *testing.T) {
 		t.Errorf("--metrics-addr equal to --addr: got exit %d, stderr %q; want it to say to leave it empty", res.code, res.stderr)
 	}
 }
+
+// TestImportReport runs user import on a file and on standard input: failed
+// lines come in line order with the domain's words (no HTTP body prefix),
+// counts are in correct English, and a pipe gets no progress bar.
+func TestImportReport(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"USERD_DB": "sqlite:" + filepath.Join(dir, "userd.db")}
+	mustRunBin(t, "", env, "", "migrate")
+	mustRunBin(t, "", env, "", "tenant", "create", "--name", "acme")
+	// Line 5 fails only in the store (a duplicate), after lines 2 and 3
+	// failed in decoding: the report still lists them in line order.
+	lines := `{"username":"u1"}
+{"username":"u2","emial":"x"}
+[]
+
+{"username":"u1"}
+{"username":"u3","email":"nope"}
+`
+	file := filepath.Join(dir, "users.jsonl")
+	if err := os.WriteFile(file, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := runBin(t, "", env, "", "user", "import", file)
+	wantErrs := file + `:2: emial: is not a known field; check its spelling or remove it
+` + file + `:3: the line must be a JSON object
+` + file + `:5: username: "u1" is taken by another user
+` + file + `:6: email: must be a valid address such as ada@example.com
+userd: 4 lines of ` + file + ` were not imported (listed above); 1 user was imported
+`
+	if res.code != 1 || res.stdout != "imported 1 user; 4 lines failed\n" || !strings.HasSuffix(res.stderr, wantErrs) {
+		t.Errorf("import: got exit %d\nstdout %q\nstderr:\n%s\nwant exit 1, \"imported 1 user; 4 lines failed\" and errors ending:\n%s", res.code, res.stdout, res.stderr, wantErrs)
+	}
+	if strings.Contains(res.stderr, "\r") || strings.Contains(res.stderr, "json body") {
+		t.Errorf("import to a pipe: stderr holds a progress bar or an HTTP prefix:\n%q", res.stderr)
+	}
+
+	res = mustRunBin(t, "", env, "username,email\nc1,c1@example.com\nc2,\n", "user", "import", "--format", "csv", "-")
+	if res.stdout != "imported 2 users; 0 lines failed\n" {
+		t.Errorf("import - --format csv: got %q", res.stdout)
+	}
+	res = runBin(t, "", env, "{}", "user", "import", "-")
+	if res.code != 2 || !strings.Contains(res.stderr, "--format jsonl or --format csv") {
+		t.Errorf("import - without --format: got exit %d, stderr %q", res.code, res.stderr)
+	}
+}
+
+// TestProgressLine checks the import's progress line on a terminal: counts,
+// bar, share, rate and time left.
+func TestProgressLine(t *testing.T) {
+	tests := []struct {
+		p    progress
+		want string
+	}{
+		{progress{imported: 1, read: 100, total: 1000, elapsed: time.Second},
+			"imported 1 user, 0 failed  [##..................]  10%  1 lines/s  ETA 9s"},
+		{progress{imported: 4000, failed: 1000, read: 500, total: 1000, elapsed: 2 * time.Second},
+			"imported 4000 users, 1000 failed  [##########..........]  50%  2500 lines/s  ETA 2s"},
+		{progress{imported: 10, read: 1000, total: 1000, elapsed: time.Second},
+			"imported 10 users, 0 failed  [####################] 100%  10 lines/s"},
+		{progress{imported: 500, read: 1 << 20, elapsed: 250 * time.Millisecond},
+			"imported 500 users, 0 failed  2000 lines/s"},
+		{progress{}, "imported 0 users, 0 failed"},
+	}
+	for _, tt := range tests {
+		if got := progressLine(tt.p); got != tt.want {
+			t.Errorf("progressLine(%+v):\ngot  %q\nwant %q", tt.p, got, tt.want)
+		}
+	}
+}
