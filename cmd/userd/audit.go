@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/userd/userd/internal/admin"
 	"github.com/userd/userd/internal/directory"
@@ -67,20 +69,22 @@ func auditTail(ctx context.Context, c *commonFlags, std streams, svc *directory.
 			out[i] = admin.EventJSON(ev)
 		}
 		return c.print(std, map[string]any{"events": out}, func(w io.Writer) {
-			for _, ev := range evs {
-				printEvent(w, ev)
-			}
+			(&eventTable{w: w}).print(evs)
 		})
 	}
 	enc := json.NewEncoder(std.stdout)
+	table := eventTable{w: std.stdout, widths: slices.Clone(followWidths)}
 	for {
+		if c.output != "json" && (len(evs) > 0 || !table.headed) {
+			if err := table.print(evs); err != nil {
+				return err
+			}
+		}
 		for _, ev := range evs {
 			if c.output == "json" {
 				if err := enc.Encode(admin.EventJSON(ev)); err != nil {
 					return err
 				}
-			} else {
-				printEvent(std.stdout, ev)
 			}
 			after = ev.ID
 		}
@@ -119,14 +123,58 @@ func latestEventsStart(ctx context.Context, svc *directory.Service, p directory.
 	return lo, nil
 }
 
-// printEvent writes ev as one line: time, action, actor, object, fields
-// and address.
-func printEvent(w io.Writer, ev directory.Event) {
-	object, fields, ip := ev.ObjectID, strings.Join(ev.Fields, ","), ev.ClientIP
-	for _, s := range []*string{&object, &fields, &ip} {
-		if *s == "" {
-			*s = "-"
+// eventTable prints audit events in aligned columns under a header row,
+// each column as wide as its longest value. Its columns only ever widen,
+// and the one of unbounded width (the changed fields) comes last, so the
+// events --follow prints later line up with the earlier ones unless an id
+// is longer than every one before it; widths starts at usual widths for
+// --follow.
+type eventTable struct {
+	w      io.Writer
+	widths []int
+	headed bool
+}
+
+var eventHeader = []string{"TIME", "ACTION", "ACTOR", "OBJECT", "ADDRESS", "FIELDS"}
+
+// followWidths are the starting column widths of audit tail --follow: room
+// for the usual actions, actors ("client:udc_..."), ids and addresses.
+var followWidths = []int{20, 14, 28, 16, 15, 0}
+
+// print writes evs, after the header row the first time.
+func (t *eventTable) print(evs []directory.Event) error {
+	rows := make([][]string, 0, len(evs)+1)
+	if !t.headed {
+		rows = append(rows, eventHeader)
+		t.headed = true
+	}
+	for _, ev := range evs {
+		row := []string{ev.Time.UTC().Format(time.RFC3339), ev.Action, ev.Actor, ev.ObjectID, ev.ClientIP, strings.Join(ev.Fields, ",")}
+		for i, cell := range row {
+			if cell == "" {
+				row[i] = "-"
+			}
+		}
+		rows = append(rows, row)
+	}
+	if t.widths == nil {
+		t.widths = make([]int, len(eventHeader))
+	}
+	for _, row := range rows {
+		for i, cell := range row {
+			t.widths[i] = max(t.widths[i], utf8.RuneCountInString(cell))
 		}
 	}
-	fmt.Fprintf(w, "%s  %-14s %-32s %-8s %-24s %s\n", ev.Time.UTC().Format(time.RFC3339), ev.Action, ev.Actor, object, fields, ip)
+	var b strings.Builder
+	for _, row := range rows {
+		for i, cell := range row {
+			if i == len(row)-1 {
+				b.WriteString(cell + "\n")
+				break
+			}
+			b.WriteString(cell + strings.Repeat(" ", t.widths[i]-utf8.RuneCountInString(cell)+2))
+		}
+	}
+	_, err := io.WriteString(t.w, b.String())
+	return err
 }

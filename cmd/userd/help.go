@@ -134,7 +134,7 @@ Good lines are imported and bad ones reported by line number, in order.
 	},
 	"audit tail": {
 		summary:  "print a tenant's latest audit events, oldest first, and with --follow every new one",
-		details:  "Columns: time, action, actor, object, changed fields, client address. With -o json and --follow, one JSON object per line.\n\n" + tenantRule,
+		details:  "Columns: time, action, actor, object, client address, changed fields. With -o json and --follow, one JSON object per line.\n\n" + tenantRule,
 		examples: []string{"userd audit tail --tenant acme -n 20", "userd audit tail --tenant acme --follow -o json"},
 	},
 	"version": {
