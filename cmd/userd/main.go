@@ -335,6 +335,9 @@ func (c *commonFlags) args(n int) error {
 	if len(c.positional) == n {
 		return nil
 	}
+	if n == 0 {
+		return usageError(fmt.Sprintf("userd %s takes no argument, not %q (userd %s -h says more)", c.name, c.positional[0], c.name))
+	}
 	return usageError(fmt.Sprintf("usage: userd %s [flags] %s (userd %s -h says more)", c.name, helps[c.name].args, c.name))
 }
 
