@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/userd/userd/internal/admin"
 	"github.com/userd/userd/internal/directory"
@@ -16,21 +18,25 @@ import (
 const auditTailMax = directory.MaxPageSize
 
 func runAudit(ctx context.Context, args []string, getenv env, std streams) error {
-	sub, args, err := subcommand("audit", args, "tail")
+	sub, args, err := subcommand("audit", args, std)
 	if err != nil {
 		return err
 	}
 	c := newFlags("audit "+sub, getenv, std)
-	var tenant string
+	c.dbFlag()
+	c.outputFlag()
+	c.tenantFlag()
 	var n int
 	var follow, system bool
 	var poll time.Duration
-	c.flags.StringVar(&tenant, "tenant", "", "tenant id or name")
 	c.flags.BoolVar(&system, "system", false, "instead of a tenant's, print the events of no tenant: failed token requests with unknown client_ids, and how many were not recorded")
-	c.flags.IntVar(&n, "n", 50, fmt.Sprintf("how many of the latest events to print first (1 to %d)", auditTailMax))
+	c.flags.IntVar(&n, "n", 50, fmt.Sprintf("how many of the latest events to print first, `N` from 1 to %d", auditTailMax))
 	c.flags.BoolVar(&follow, "follow", false, "keep printing new events as they are recorded, until interrupted (with -o json: one object per line)")
-	c.flags.DurationVar(&poll, "poll", time.Second, "with --follow, how often to look for new events")
+	c.flags.DurationVar(&poll, "poll", time.Second, "with --follow, how often to look for new events (a `DURATION` such as 500ms)")
 	if err := c.parse(args); err != nil {
+		return err
+	}
+	if err := c.args(0); err != nil {
 		return err
 	}
 	if n < 1 || n > auditTailMax {
@@ -40,7 +46,7 @@ func runAudit(ctx context.Context, args []string, getenv env, std streams) error
 		return usageError("--poll must be positive, e.g. 1s")
 	}
 	if system {
-		if tenant != "" {
+		if c.tenant != "" {
 			return usageError("give --tenant or --system, not both")
 		}
 		st, svc, err := c.open(ctx)
@@ -51,7 +57,7 @@ func runAudit(ctx context.Context, args []string, getenv env, std streams) error
 		// Tenant 0 is no tenant: the audit log keeps there what no tenant owns.
 		return auditTail(ctx, c, std, svc, directory.System(0), n, follow, poll)
 	}
-	st, svc, p, err := c.openTenant(ctx, tenant)
+		st, svc, p, err := c.openTenant(ctx)
 	if err != nil {
 		return err
 	}
@@ -76,20 +82,22 @@ func auditTail(ctx context.Context, c *commonFlags, std streams, svc *directory.
 			out[i] = admin.EventJSON(ev)
 		}
 		return c.print(std, map[string]any{"events": out}, func(w io.Writer) {
-			for _, ev := range evs {
-				printEvent(w, ev)
-			}
+			(&eventTable{w: w}).print(evs)
 		})
 	}
 	enc := json.NewEncoder(std.stdout)
+	table := eventTable{w: std.stdout, widths: slices.Clone(followWidths)}
 	for {
+		if c.output != "json" && (len(evs) > 0 || !table.headed) {
+			if err := table.print(evs); err != nil {
+				return err
+			}
+		}
 		for _, ev := range evs {
 			if c.output == "json" {
 				if err := enc.Encode(admin.EventJSON(ev)); err != nil {
 					return err
 				}
-			} else {
-				printEvent(std.stdout, ev)
 			}
 			after = ev.ID
 		}
@@ -128,14 +136,58 @@ func latestEventsStart(ctx context.Context, svc *directory.Service, p directory.
 	return lo, nil
 }
 
-// printEvent writes ev as one line: time, action, actor, object, fields
-// and address.
-func printEvent(w io.Writer, ev directory.Event) {
-	object, fields, ip := ev.ObjectID, strings.Join(ev.Fields, ","), ev.ClientIP
-	for _, s := range []*string{&object, &fields, &ip} {
-		if *s == "" {
-			*s = "-"
+// eventTable prints audit events in aligned columns under a header row,
+// each column as wide as its longest value. Its columns only ever widen,
+// and the one of unbounded width (the changed fields) comes last, so the
+// events --follow prints later line up with the earlier ones unless an id
+// is longer than every one before it; widths starts at usual widths for
+// --follow.
+type eventTable struct {
+	w      io.Writer
+	widths []int
+	headed bool
+}
+
+var eventHeader = []string{"TIME", "ACTION", "ACTOR", "OBJECT", "ADDRESS", "FIELDS"}
+
+// followWidths are the starting column widths of audit tail --follow: room
+// for the usual actions, actors ("client:udc_..."), ids and addresses.
+var followWidths = []int{20, 14, 28, 16, 15, 0}
+
+// print writes evs, after the header row the first time.
+func (t *eventTable) print(evs []directory.Event) error {
+	rows := make([][]string, 0, len(evs)+1)
+	if !t.headed {
+		rows = append(rows, eventHeader)
+		t.headed = true
+	}
+	for _, ev := range evs {
+		row := []string{ev.Time.UTC().Format(time.RFC3339), ev.Action, ev.Actor, ev.ObjectID, ev.ClientIP, strings.Join(ev.Fields, ",")}
+		for i, cell := range row {
+			if cell == "" {
+				row[i] = "-"
+			}
+		}
+		rows = append(rows, row)
+	}
+	if t.widths == nil {
+		t.widths = make([]int, len(eventHeader))
+	}
+	for _, row := range rows {
+		for i, cell := range row {
+			t.widths[i] = max(t.widths[i], utf8.RuneCountInString(cell))
 		}
 	}
-	fmt.Fprintf(w, "%s  %-14s %-32s %-8s %-24s %s\n", ev.Time.UTC().Format(time.RFC3339), ev.Action, ev.Actor, object, fields, ip)
+	var b strings.Builder
+	for _, row := range rows {
+		for i, cell := range row {
+			if i == len(row)-1 {
+				b.WriteString(cell + "\n")
+				break
+			}
+			b.WriteString(cell + strings.Repeat(" ", t.widths[i]-utf8.RuneCountInString(cell)+2))
+		}
+	}
+	_, err := io.WriteString(t.w, b.String())
+	return err
 }

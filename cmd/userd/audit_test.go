@@ -76,8 +76,8 @@ func TestAuditTail(t *testing.T) {
 			}
 
 			out, err := cli(t, getenv, "", "audit", "tail", "--tenant", "acme", "-n", "2")
-			if err != nil || strings.Count(out, "\n") != 2 || !strings.Contains(out, "user.create") {
-				t.Errorf("human output: got %q, %v; want two user.create lines", out, err)
+			if err != nil || strings.Count(out, "\n") != 3 || !strings.HasPrefix(out, "TIME ") || strings.Count(out, "user.create") != 2 {
+				t.Errorf("human output: got %q, %v; want a header and two user.create lines", out, err)
 			}
 			for _, n := range []string{"0", "1001"} {
 				if _, err := cli(t, getenv, "", "audit", "tail", "--tenant", "acme", "-n", n); exitCode(err) != 2 {
@@ -160,4 +160,37 @@ func sqliteWithTenant(t *testing.T, name string) (string, env) {
 		t.Fatal(err)
 	}
 	return path, getenv
+}
+
+// TestEventTable checks audit tail's columns: a header row, and every
+// column starting at the same place on every line, however long the ids,
+// also for the events --follow prints later.
+func TestEventTable(t *testing.T) {
+	at := time.Date(2026, 12, 5, 23, 0, 0, 0, time.UTC)
+	first := []directory.Event{
+		{Time: at, Action: "user.create", Actor: "cli", ObjectID: "1", Fields: []string{"username"}},
+		{Time: at, Action: "client.disable", Actor: "client:udc_0123456789abcdef0123456789abcdef", ObjectID: "udc_fedcba9876543210fedcba9876543210", ClientIP: "2001:db8::1"},
+	}
+	later := []directory.Event{{Time: at, Action: "user.update", Actor: "token:9007199254740991", ObjectID: "9007199254740991", Fields: []string{"email", "name", "phone", "extension"}, ClientIP: "192.0.2.1"}}
+	var b strings.Builder
+	table := eventTable{w: &b}
+	if err := table.print(first); err != nil {
+		t.Fatal(err)
+	}
+	if err := table.print(later); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "TIME") {
+		t.Fatalf("got %d lines, want a header and 3 events:\n%s", len(lines), b.String())
+	}
+	// Each column starts where the header's word does, after a blank.
+	for _, col := range []string{"ACTION", "ACTOR", "OBJECT", "ADDRESS", "FIELDS"} {
+		at := strings.Index(lines[0], col)
+		for i, line := range lines[1:] {
+			if len(line) <= at || line[at-1] != ' ' || line[at] == ' ' {
+				t.Errorf("event %d: column %s does not start at %d:\n%s", i+1, col, at, b.String())
+			}
+		}
+	}
 }

@@ -26,27 +26,41 @@ func newClientJSON(c directory.Client) clientJSON {
 }
 
 func runClient(ctx context.Context, args []string, getenv env, std streams) error {
-	sub, args, err := subcommand("client", args, "create", "list", "disable", "enable")
+	sub, args, err := subcommand("client", args, std)
 	if err != nil {
 		return err
 	}
 	c := newFlags("client "+sub, getenv, std)
-	var tenant, name, scope string
-	c.flags.StringVar(&tenant, "tenant", "", "tenant id or name")
+	c.dbFlag()
+	c.outputFlag()
+	c.tenantFlag()
+	var name, scope string
+	if sub != "list" {
+		c.syncFlag()
+	}
 	if sub == "create" {
-		c.flags.StringVar(&name, "name", "", "a name people recognise the client by")
-		c.flags.StringVar(&scope, "scope", "users:read", `space-separated scopes: "users:read", "users:write", "admin"`)
+		c.flags.StringVar(&name, "name", "", "a `NAME` people recognise the client by")
+		c.flags.StringVar(&scope, "scope", "users:read", "space-separated `SCOPES`: users:read, users:write, admin")
 	}
 	if err := c.parse(args); err != nil {
 		return err
 	}
-	st, svc, p, err := c.openTenant(ctx, tenant)
+	nargs := 0
+	if sub == "disable" || sub == "enable" {
+		nargs = 1
+	}
+	if err := c.args(nargs); err != nil {
+		return err
+	}
+	if nargs == 1 {
+		return setClientDisabled(ctx, c, std, c.positional[0], sub == "disable")
+	}
+	st, svc, p, err := c.openTenant(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	switch sub {
-	case "create":
+	if sub == "create" {
 		scopes, err := directory.ParseScopes(scope)
 		if err != nil {
 			return err
@@ -60,37 +74,59 @@ func runClient(ctx context.Context, args []string, getenv env, std streams) erro
 		return c.print(std, out, func(w io.Writer) {
 			fmt.Fprintf(w, "client_id:     %s\nclient_secret: %s\nscope:         %s\n\nThe secret is shown only now; store it safely.\n", cl.ClientID, secret.Reveal(), cl.Scopes)
 		})
-	case "list":
-		cls, err := directory.Collect(func(after int64) ([]directory.Client, int64, error) {
-			return svc.Clients(ctx, p, after, directory.MaxPageSize)
-		})
-		if err != nil {
-			return fmt.Errorf("list clients: %w", err)
-		}
-		out := struct {
-			Clients []clientJSON `json:"clients"`
-		}{Clients: []clientJSON{}}
-		for _, cl := range cls {
-			out.Clients = append(out.Clients, newClientJSON(cl))
-		}
-		return c.print(std, out, func(w io.Writer) {
-			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "CLIENT_ID\tNAME\tSCOPE\tDISABLED")
-			for _, cl := range cls {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%t\n", cl.ClientID, cl.Name, cl.Scopes, cl.Disabled)
-			}
-			tw.Flush()
-		})
-	default:
-		if len(c.positional) != 1 {
-			return usageError(fmt.Sprintf("usage: userd client %s --tenant ID CLIENT_ID", sub))
-		}
-		cl, err := svc.SetClientDisabled(ctx, p, c.positional[0], sub == "disable")
-		if err != nil {
-			return fmt.Errorf("%s client: %w", sub, err)
-		}
-		return c.print(std, newClientJSON(cl), func(w io.Writer) {
-			fmt.Fprintf(w, "client %s is now %sd\n", cl.ClientID, sub)
-		})
 	}
+	cls, err := directory.Collect(func(after int64) ([]directory.Client, int64, error) {
+		return svc.Clients(ctx, p, after, directory.MaxPageSize)
+	})
+	if err != nil {
+		return fmt.Errorf("list clients: %w", err)
+	}
+	out := struct {
+		Clients []clientJSON `json:"clients"`
+	}{Clients: []clientJSON{}}
+	for _, cl := range cls {
+		out.Clients = append(out.Clients, newClientJSON(cl))
+	}
+	return c.print(std, out, func(w io.Writer) {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "CLIENT_ID\tNAME\tSCOPE\tDISABLED")
+		for _, cl := range cls {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%t\n", cl.ClientID, cl.Name, cl.Scopes, cl.Disabled)
+		}
+		tw.Flush()
+	})
+}
+
+// setClientDisabled disables or enables the client clientID. Client ids are
+// unique across tenants, so the client names its tenant; a --tenant given
+// must be that one.
+func setClientDisabled(ctx context.Context, c *commonFlags, std streams, clientID string, disabled bool) error {
+	verb := "enable"
+	if disabled {
+		verb = "disable"
+	}
+	st, svc, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cl, err := st.ClientByClientID(ctx, clientID)
+	if err == nil && c.tenant != "" {
+		var t directory.Tenant
+		if t, err = resolveTenant(ctx, st, c.tenant); err != nil {
+			return err
+		}
+		if t.ID != cl.TenantID {
+			err = directory.Errorf(directory.NotFound, "", "no such client")
+		}
+	}
+	if err == nil {
+		cl, err = svc.SetClientDisabled(ctx, directory.System(cl.TenantID), clientID, disabled)
+	}
+	if err != nil {
+		return fmt.Errorf("%s client %s: %w", verb, clientID, err)
+	}
+	return c.print(std, newClientJSON(cl), func(w io.Writer) {
+		fmt.Fprintf(w, "client %s of tenant %d is now %sd\n", cl.ClientID, cl.TenantID, verb)
+	})
 }

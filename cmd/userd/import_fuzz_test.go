@@ -80,7 +80,7 @@ func TestReadCSV(t *testing.T) {
 			{3, `{"username":"bob"}`, ""},
 		}, ""},
 		{"short row is reported and skipped", "username,email\nada\nbob,b@example.com\n", []row{
-			{2, "", "the row has 1 fields and the header 2"},
+			{2, "", "the row has 1 field and the header 2"},
 			{3, `{"email":"b@example.com","username":"bob"}`, ""},
 		}, ""},
 		{"bad JSON cell", "username,extension\nada,{nope\n", []row{

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -196,5 +197,63 @@ func TestImportLineLimit(t *testing.T) {
 		if (err == nil) != tt.ok || (tt.ok && got != tt.size-1) {
 			t.Errorf("line of %d bytes: got %v, %d bytes read; want ok=%v", len(line), err, got, tt.ok)
 		}
+	}
+}
+
+// hugeCell is a CSV file generated as it is read: a header, one good row,
+// then a row whose quoted cell holds size bytes, then another good row.
+type hugeCell struct {
+	head, tail string
+	size       int
+	off        int
+}
+
+func (h *hugeCell) Read(p []byte) (int, error) {
+	total := len(h.head) + h.size + len(h.tail)
+	if h.off >= total {
+		return 0, io.EOF
+	}
+	n := 0
+	for n < len(p) && h.off < total {
+		switch {
+		case h.off < len(h.head):
+			p[n] = h.head[h.off]
+		case h.off < len(h.head)+h.size:
+			p[n] = 'x'
+		default:
+			p[n] = h.tail[h.off-len(h.head)-h.size]
+		}
+		n++
+		h.off++
+	}
+	return n, nil
+}
+
+// TestImportCSVRecordLimit checks the 1 MiB line limit holds per CSV record:
+// a record with a 64 MiB cell is refused naming its line, without reading
+// the cell into memory, and the rows before it are read.
+func TestImportCSVRecordLimit(t *testing.T) {
+	in := &hugeCell{head: "username,comment\nada,hi\nbob,\"", size: 64 << 20, tail: "\"\ncyd,ok\n"}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var lines []int
+	err := readCSV(in, func(line int, _ []byte, _ error) error { lines = append(lines, line); return nil })
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "1 MiB") {
+		t.Errorf("got error %v, want one naming line 3 and the 1 MiB limit", err)
+	}
+	if fmt.Sprint(lines) != "[2]" {
+		t.Errorf("got rows at lines %v, want the one before the huge record, line 2", lines)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Errorf("reading a 64 MiB cell allocated %d MiB, want at most 8 MiB", alloc>>20)
+	}
+
+	// A record of exactly the limit, its line ending included, is read.
+	cell := maxImportLine - len("ada,\"\"\n")
+	in = &hugeCell{head: "username,comment\nada,\"", size: cell, tail: "\"\n"}
+	if err := readCSV(in, func(int, []byte, error) error { return nil }); err != nil {
+		t.Errorf("a record of exactly %d bytes: got %v, want it read", maxImportLine, err)
 	}
 }

@@ -11,8 +11,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -31,9 +33,29 @@ func main() {
 		return // the help the user asked for is printed
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "userd:", err)
+		fmt.Fprintln(os.Stderr, "userd:", errorText(err, os.Getenv("USERD_DEBUG") != ""))
 		os.Exit(exitCode(err))
 	}
+}
+
+// errorText is what userd prints for err: where a domain error is in its
+// chain, the domain's field and message, as the APIs show them, in place of
+// the cause it wraps (a driver's words: "UNIQUE constraint failed ...
+// (2067)"). With debug the cause is kept.
+func errorText(err error, debug bool) string {
+	msg := err.Error()
+	var de *directory.Error
+	if debug || !errors.As(err, &de) || de.Err == nil {
+		return msg
+	}
+	shown := de.Message
+	if de.Field != "" {
+		shown = de.Field + ": " + shown
+	}
+	if de.Kind == directory.Internal || de.Kind == directory.Unavailable {
+		shown += " (set USERD_DEBUG=1 to see the cause)"
+	}
+	return strings.Replace(msg, de.Error(), shown, 1)
 }
 
 // exitCode is 2 for usage errors and 1 for everything else.
@@ -59,31 +81,12 @@ type streams struct {
 	stdout, stderr io.Writer
 }
 
-const usage = `userd is a self-hosted, multi-tenant user directory.
-
-Usage: userd <command> [flags]
-
-Commands:
-  serve      run the HTTP server (applies migrations first unless --no-migrate)
-  migrate    apply the database migrations and exit
-  tenant     create or list tenants
-  client     create, list, disable or enable API clients (client-credentials grant)
-  token      create, list or revoke API tokens
-  user       create, import or export users
-  audit      print a tenant's latest audit events (audit tail), or follow them
-  version    print the version
-
-Every command takes --db URL (env USERD_DB, default sqlite:userd.db), where URL
-is sqlite:PATH or postgres://... Admin commands take -o json to print exactly
-one JSON object on stdout. Run "userd <command> -h" for a command's flags.
-`
-
 // run is the whole program: main only supplies the process's arguments,
 // environment and streams, so tests can run userd in-process.
 func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	std := streams{stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		printUsage(stderr)
 		return usageError("no command given")
 	}
 	cmd, rest := args[0], args[1:]
@@ -103,37 +106,64 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 	case "audit":
 		return runAudit(ctx, rest, getenv, std)
 	case "version":
-		return runVersion(std)
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
+		return runVersion(rest, getenv, std)
+	case "help":
+		if len(rest) > 0 && !isHelpArg(rest[0]) {
+			// userd help tenant create is userd tenant create -h.
+			return run(ctx, append(rest, "-h"), getenv, stdin, stdout, stderr)
+		}
+		printUsage(stdout)
+		return flag.ErrHelp
+	case "-h", "-help", "--help":
+		printUsage(stdout)
+		return flag.ErrHelp
 	}
-	fmt.Fprint(stderr, usage)
+	printUsage(stderr)
 	return usageError(fmt.Sprintf("unknown command %q", cmd))
 }
 
-// subcommand splits "tenant create ..." into "create" and its arguments.
-func subcommand(name string, args []string, known ...string) (string, []string, error) {
+// isHelpArg reports whether arg asks for help.
+func isHelpArg(arg string) bool {
+	switch arg {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
+}
+
+// subcommand splits "tenant create ..." into "create" and its arguments. A
+// request for help ("userd tenant -h") prints the group's help to stdout and
+// returns flag.ErrHelp.
+func subcommand(group string, args []string, std streams) (string, []string, error) {
+	known := groups[group].subcommands
 	if len(args) == 0 {
-		return "", nil, usageError(fmt.Sprintf("%s needs a subcommand: %s", name, strings.Join(known, ", ")))
+		printGroupHelp(std.stderr, group)
+		return "", nil, usageError(fmt.Sprintf("%s needs a subcommand: %s", group, strings.Join(known, ", ")))
+	}
+	if isHelpArg(args[0]) {
+		printGroupHelp(std.stdout, group)
+		return "", nil, flag.ErrHelp
 	}
 	for _, k := range known {
 		if args[0] == k {
 			return k, args[1:], nil
 		}
 	}
-	return "", nil, usageError(fmt.Sprintf("unknown %s subcommand %q; known: %s", name, args[0], strings.Join(known, ", ")))
+	return "", nil, usageError(fmt.Sprintf("unknown %s subcommand %q; known: %s (userd %s -h says more)", group, args[0], strings.Join(known, ", "), group))
 }
 
-// commonFlags are the flags every command that opens the store takes, and
-// the flag set the command adds its own to.
+// commonFlags is a command's flag set and the settings most commands share;
+// each command defines only the flags it uses (dbFlag, outputFlag, ...).
 type commonFlags struct {
+	name       string // "client disable"
 	db         string
 	output     string
 	syncMode   string
+	tenant     string
 	argon2     auth.HashParams
 	flags      *flag.FlagSet
 	getenv     env
+	std        streams
 	envs       map[string]string // flag name -> USERD_* variable
 	positional []string
 	// serverLock makes openStore take SQLite's one-server-per-file lock;
@@ -141,22 +171,45 @@ type commonFlags struct {
 	serverLock bool
 }
 
-// newFlags returns a flag set for command name with --db and -o defined.
+// newFlags returns an empty flag set for command name ("client disable").
 func newFlags(name string, getenv env, std streams) *commonFlags {
-	c := &commonFlags{flags: flag.NewFlagSet(name, flag.ContinueOnError), getenv: getenv, envs: map[string]string{}}
-	c.flags.SetOutput(std.stderr)
-	c.flags.StringVar(&c.db, "db", "sqlite:userd.db", "database URL: sqlite:PATH or postgres://...")
+	c := &commonFlags{name: name, flags: flag.NewFlagSet(name, flag.ContinueOnError), getenv: getenv, std: std,
+		envs: map[string]string{}, syncMode: "FULL", argon2: auth.MinHashParams}
+	// parse reports errors and prints help itself.
+	c.flags.SetOutput(io.Discard)
+	c.flags.Usage = func() {}
+	return c
+}
+
+// dbFlag defines --db.
+func (c *commonFlags) dbFlag() {
+	c.flags.StringVar(&c.db, "db", "sqlite:userd.db", "the database `URL`: sqlite:PATH or postgres://USER@HOST:5432/DATABASE (all forms below)")
 	c.fromEnv("db", "USERD_DB")
-	c.flags.StringVar(&c.syncMode, "sqlite-synchronous", "FULL", "SQLite synchronous mode: FULL (an acknowledged write survives power loss) or NORMAL (faster; a power loss may lose the last acknowledged writes)")
+}
+
+// syncFlag defines --sqlite-synchronous, for commands that write.
+func (c *commonFlags) syncFlag() {
+	c.flags.StringVar(&c.syncMode, "sqlite-synchronous", "FULL", "SQLite synchronous `MODE`: FULL (an acknowledged write survives power loss) or NORMAL (faster; a power loss may lose the last acknowledged writes)")
 	c.fromEnv("sqlite-synchronous", "USERD_SQLITE_SYNCHRONOUS")
-	c.flags.StringVar(&c.output, "o", "", `output format: "" for people, "json" for exactly one JSON object`)
+}
+
+// outputFlag defines -o, for commands whose output a script may read.
+func (c *commonFlags) outputFlag() {
+	c.flags.StringVar(&c.output, "o", "", "output `FORMAT`: left out for people, json for exactly one JSON object on stdout")
+}
+
+// argon2Flags defines the argon2id cost flags, for commands that hash passwords.
+func (c *commonFlags) argon2Flags() {
 	floor := auth.MinHashParams
-	c.flags.Func("argon2-memory", fmt.Sprintf("argon2id memory cost of new password hashes, in KiB (at least %d)", floor.Memory), uintFlag(&c.argon2.Memory, floor.Memory))
-	c.flags.Func("argon2-time", fmt.Sprintf("argon2id passes of new password hashes (at least %d)", floor.Time), uintFlag(&c.argon2.Time, floor.Time))
+	c.flags.Func("argon2-memory", fmt.Sprintf("argon2id memory cost of new password hashes, in `KiB` (default and least %d)", floor.Memory), uintFlag(&c.argon2.Memory, floor.Memory))
+	c.flags.Func("argon2-time", fmt.Sprintf("argon2id `passes` of new password hashes (default and least %d)", floor.Time), uintFlag(&c.argon2.Time, floor.Time))
 	c.fromEnv("argon2-memory", "USERD_ARGON2_MEMORY")
 	c.fromEnv("argon2-time", "USERD_ARGON2_TIME")
-	c.argon2 = floor
-	return c
+}
+
+// tenantFlag defines --tenant, for commands that act in one tenant.
+func (c *commonFlags) tenantFlag() {
+	c.flags.StringVar(&c.tenant, "tenant", "", "the `TENANT`, by name or id (userd tenant list shows both); may be left out while the database has only one tenant")
 }
 
 // uintFlag parses a flag value into *dst, refusing values below floor.
@@ -181,9 +234,28 @@ func (c *commonFlags) service(st directory.Store) (*directory.Service, error) {
 	return directory.NewService(st, h), nil
 }
 
-// open opens the store, checks its schema is current, and builds the
-// service over it; the caller closes the store.
+// open opens an existing store, checks its schema is current, and builds
+// the service over it; the caller closes the store. Only serve and migrate
+// create a database or its schema: on a new or mistyped --db, open changes
+// nothing and names the command to run.
 func (c *commonFlags) open(ctx context.Context) (store, *directory.Service, error) {
+	target, err := parseDB(c.db)
+	if err != nil {
+		return nil, nil, err
+	}
+	if target.sqlitePath != "" {
+		fi, err := os.Stat(target.sqlitePath)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, nil, fmt.Errorf("no database at %s: %s", target.sqlitePath, c.createHint())
+		case err != nil:
+			return nil, nil, err
+		case fi.IsDir():
+			return nil, nil, fmt.Errorf("--db %s is a directory: name the database file in it, e.g. sqlite:%s", c.db, filepath.Join(target.sqlitePath, "userd.db"))
+		case fi.Size() == 0:
+			return nil, nil, fmt.Errorf("%s is an empty file, not a userd database yet: %s", target.sqlitePath, c.createHint())
+		}
+	}
 	st, err := c.openStore(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -200,45 +272,48 @@ func (c *commonFlags) open(ctx context.Context) (store, *directory.Service, erro
 	return st, svc, nil
 }
 
-// openTenant is open for a command acting in one tenant, given by id or
-// name: it returns an all-scopes principal in that tenant.
-func (c *commonFlags) openTenant(ctx context.Context, tenant string) (store, *directory.Service, directory.Principal, error) {
-	if tenant == "" {
-		return nil, nil, directory.Principal{}, usageError("--tenant is required (a tenant id or name; see userd tenant list)")
-	}
+// openTenant is open for a command acting in one tenant, the one --tenant
+// names (or the only one): it returns an all-scopes principal in that tenant.
+func (c *commonFlags) openTenant(ctx context.Context) (store, *directory.Service, directory.Principal, error) {
 	st, svc, err := c.open(ctx)
 	if err != nil {
 		return nil, nil, directory.Principal{}, err
 	}
-	tid, err := tenantID(ctx, st, tenant)
+	t, err := resolveTenant(ctx, st, c.tenant)
 	if err != nil {
 		st.Close()
 		return nil, nil, directory.Principal{}, err
 	}
-	return st, svc, directory.System(tid), nil
+	fmt.Fprintf(c.std.stderr, "tenant %q (id %d)\n", t.Name, t.ID)
+	return st, svc, directory.System(t.ID), nil
 }
 
 // fromEnv lets environment variable name set flag, unless the command line
-// sets it too, and says so in the flag's help.
+// sets it too; help names the variable.
 func (c *commonFlags) fromEnv(flag, name string) {
 	c.envs[flag] = name
-	f := c.flags.Lookup(flag)
-	f.Usage += " (env " + name + ")"
 }
 
 // parse applies the environment, then args, allowing flags after
-// positional arguments. A malformed variable is an error, like a malformed flag.
+// positional arguments. A malformed variable is an error, like a malformed
+// flag, unless the command line sets that flag too. -h or --help prints
+// the command's help to stdout and returns flag.ErrHelp.
 func (c *commonFlags) parse(args []string) error {
+	envErrs := map[string]error{}
 	for flag, name := range c.envs {
 		if v := c.getenv(name); v != "" {
 			if err := c.flags.Set(flag, v); err != nil {
-				return usageError(fmt.Sprintf("%s=%q: %v", name, v, err))
+				envErrs[flag] = usageError(fmt.Sprintf("%s=%q: %v", name, v, err))
 			}
 		}
 	}
 	for {
 		if err := c.flags.Parse(args); err != nil {
-			return err
+			if errors.Is(err, flag.ErrHelp) {
+				printHelp(c.std.stdout, c)
+				return err
+			}
+			return usageError(fmt.Sprintf("userd %s: %v (userd %s -h lists its flags)", c.name, err, c.name))
 		}
 		args = c.flags.Args()
 		if len(args) == 0 {
@@ -247,16 +322,38 @@ func (c *commonFlags) parse(args []string) error {
 		c.positional = append(c.positional, args[0])
 		args = args[1:]
 	}
+	c.flags.Visit(func(f *flag.Flag) { delete(envErrs, f.Name) })
+	for _, err := range envErrs {
+		return err
+	}
 	if c.output != "" && c.output != "json" {
 		return usageError(fmt.Sprintf(`-o must be "json" or left out, not %q`, c.output))
 	}
 	return nil
 }
 
+// args checks the command got exactly the positional arguments its usage
+// line names.
+func (c *commonFlags) args(n int) error {
+	if len(c.positional) == n {
+		return nil
+	}
+	if n == 0 {
+		return usageError(fmt.Sprintf("userd %s takes no argument, not %q (userd %s -h says more)", c.name, c.positional[0], c.name))
+	}
+	return usageError(fmt.Sprintf("usage: userd %s [flags] %s (userd %s -h says more)", c.name, helps[c.name].args, c.name))
+}
+
+// createHint says how to create the database --db names.
+func (c *commonFlags) createHint() string {
+	return fmt.Sprintf("run userd migrate --db %s to create it (or userd serve, which also creates tenant %q and an admin client)", redactURL(c.db), directory.DefaultTenant)
+}
+
 // store is what the commands need of an engine: the Store contract and migrations.
 type store interface {
 	directory.Store
 	Migrate(ctx context.Context) error
+	ApplyMigrations(ctx context.Context) ([]int64, error)
 	SchemaVersion(ctx context.Context) (current, latest int64, err error)
 }
 
@@ -268,6 +365,8 @@ func (c *commonFlags) checkSchema(ctx context.Context, st store) error {
 		return err
 	}
 	switch {
+	case current == 0:
+		return fmt.Errorf("the database %s has no userd schema yet: %s", redactURL(c.db), c.createHint())
 	case current < latest:
 		return fmt.Errorf("the database %s has schema version %d and this userd needs %d: run userd migrate --db %s first", redactURL(c.db), current, latest, redactURL(c.db))
 	case current > latest:
@@ -278,37 +377,18 @@ func (c *commonFlags) checkSchema(ctx context.Context, st store) error {
 
 // openStore opens the store named by the --db URL.
 func (c *commonFlags) openStore(ctx context.Context) (store, error) {
-	switch {
-	case strings.HasPrefix(c.db, "sqlite:"):
-		path := strings.TrimPrefix(c.db, "sqlite:")
-		if path == "" {
-			return nil, usageError("--db sqlite: needs a file path, e.g. sqlite:userd.db")
-		}
-		mode := strings.ToUpper(c.syncMode)
-		if mode != "FULL" && mode != "NORMAL" {
-			return nil, usageError(fmt.Sprintf("--sqlite-synchronous must be FULL or NORMAL, not %q", c.syncMode))
-		}
-		return sqlite.Open(ctx, path, sqlite.Options{Synchronous: mode, ServerLock: c.serverLock})
-	case strings.HasPrefix(c.db, "postgres://"), strings.HasPrefix(c.db, "postgresql://"):
-		return postgres.Open(ctx, c.db)
-	}
-	return nil, usageError(fmt.Sprintf("--db must be sqlite:PATH or postgres://..., not %q", redactURL(c.db)))
-}
-
-// tenantID resolves a --tenant value, an id or a tenant name, to an id.
-func tenantID(ctx context.Context, st directory.Store, v string) (int64, error) {
-	if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-		t, err := st.Tenant(ctx, id)
-		if err != nil {
-			return 0, fmt.Errorf("tenant %d: %w", id, err)
-		}
-		return t.ID, nil
-	}
-	t, err := st.TenantByName(ctx, v)
+	target, err := parseDB(c.db)
 	if err != nil {
-		return 0, fmt.Errorf("tenant %q: %w", v, err)
+		return nil, err
 	}
-	return t.ID, nil
+	if target.postgresURL != "" {
+		return postgres.Open(ctx, target.postgresURL)
+	}
+	mode := strings.ToUpper(c.syncMode)
+	if mode != "FULL" && mode != "NORMAL" {
+		return nil, usageError(fmt.Sprintf("--sqlite-synchronous must be FULL or NORMAL, not %q", c.syncMode))
+	}
+	return sqlite.Open(ctx, target.sqlitePath, sqlite.Options{Synchronous: mode, ServerLock: c.serverLock})
 }
 
 // print writes v as one JSON object when -o json was given, else calls human.

@@ -425,12 +425,11 @@ func TestCLIErrors(t *testing.T) {
 			}
 			return ""
 		}, []string{"serve", "--db", db}, `USERD_TOKEN_TTL="soon"`},
-		{"bad db url", noEnv, []string{"migrate", "--db", "mysql://x"}, "--db must be sqlite:PATH or postgres://"},
+		{"bad db url", noEnv, []string{"migrate", "--db", "mysql://x"}, "use sqlite:PATH or postgres://"},
 		{"bad output", noEnv, []string{"tenant", "list", "--db", db, "-o", "yaml"}, `-o must be "json"`},
-		{"weak argon2", noEnv, []string{"tenant", "list", "--db", db, "--argon2-memory", "1024"}, "at least 19456"},
-		{"tenant missing", noEnv, []string{"client", "create", "--db", db, "--name", "x"}, "--tenant is required"},
+		{"weak argon2", noEnv, []string{"user", "create", "--db", db, "--argon2-memory", "1024"}, "at least 19456"},
 		{"bad timezone", noEnv, []string{"serve", "--db", db, "--timezone", "Mars/Olympus"}, "not an IANA time zone"},
-		{"not migrated", noEnv, []string{"tenant", "list", "--db", db}, "run userd migrate --db " + db + " first"},
+		{"no database", noEnv, []string{"tenant", "list", "--db", db}, "run userd migrate --db " + db + " to create it"},
 		{"serve not migrated", noEnv, []string{"serve", "--db", db, "--no-migrate"}, "run userd migrate"},
 	}
 	for _, tt := range tests {

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -44,9 +42,9 @@ func dialectOf(route string) string {
 // deployments that keep metrics off the public address. The returned stop
 // shuts it down.
 func serveMetrics(addr string, h http.Handler, logger *slog.Logger) (stop func(context.Context) error, err error) {
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listenTCP(addr, "--metrics-addr", "USERD_METRICS_ADDR")
 	if err != nil {
-		return nil, fmt.Errorf("listen on --metrics-addr %s: %w", addr, err)
+		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", h)

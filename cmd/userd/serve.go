@@ -46,8 +46,11 @@ type serveConfig struct {
 }
 
 func (s *serveConfig) define(c *commonFlags) {
+	c.dbFlag()
+	c.syncFlag()
+	c.argon2Flags()
 	f := c.flags
-	f.StringVar(&s.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	f.StringVar(&s.addr, "addr", "127.0.0.1:8080", "`HOST:PORT` to listen on; 0.0.0.0:PORT for every interface")
 	f.BoolVar(&s.noMigrate, "no-migrate", false, "do not apply migrations at start")
 	f.StringVar(&s.timezone, "timezone", "UTC", "IANA time zone of the tenant v2 API's times")
 	f.DurationVar(&s.tokenTTL, "token-ttl", 30*time.Minute, "lifetime of access tokens")
@@ -60,7 +63,7 @@ func (s *serveConfig) define(c *commonFlags) {
 	f.DurationVar(&s.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for requests in flight")
 	f.DurationVar(&s.requestTimeout, "request-timeout", server.DefaultRequestTimeout, "longest time a request may take; past it the database work stops and the API answers 503")
 	f.Int64Var(&s.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest request body accepted, in bytes")
-	f.StringVar(&s.metricsAddr, "metrics-addr", "off", `where GET /metrics is served: "off", an address for a listener of its own (keep it loopback or private), or "api" for --addr too`)
+	f.StringVar(&s.metricsAddr, "metrics-addr", "off", "where GET /metrics is served: off, a `HOST:PORT` for a listener of its own (keep it loopback or private; not --addr's), or api for --addr too")
 	s.tls.define(f)
 	s.authFailures.define(f)
 	f.IntVar(&s.credentials.MaxClients, "max-clients", directory.DefaultMaxClients, "most API clients a tenant may have, disabled ones included (0: no limit)")
@@ -70,7 +73,7 @@ func (s *serveConfig) define(c *commonFlags) {
 	f.StringVar(&s.logFormat, "log-format", "auto", "log format: auto (text on a terminal, else JSON), json or text")
 	f.StringVar(&s.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.VisitAll(func(fl *flag.Flag) {
-		if _, ok := c.envs[fl.Name]; !ok && fl.Name != "o" {
+		if _, ok := c.envs[fl.Name]; !ok {
 			c.fromEnv(fl.Name, "USERD_"+strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_")))
 		}
 	})
@@ -80,12 +83,14 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	c := newFlags("serve", getenv, std)
 	var cfg serveConfig
 	cfg.define(c)
-	c.flags.Usage = func() {
-		fmt.Fprintln(std.stderr, "Usage: userd serve [flags]\n\nRuns the HTTP server. Every flag can also be set with the USERD_* variable named in its help.\n\nFlags:")
-		c.flags.PrintDefaults()
-	}
 	if err := c.parse(args); err != nil {
 		return err
+	}
+	if err := c.args(0); err != nil {
+		return err
+	}
+	if cfg.metricsAddr != "" && cfg.metricsAddr == cfg.addr {
+		return usageError(fmt.Sprintf("--metrics-addr %s is --addr too: set --metrics-addr (USERD_METRICS_ADDR) to api to serve /metrics on --addr, or give it an address of its own", cfg.metricsAddr))
 	}
 	loc, err := time.LoadLocation(cfg.timezone)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -43,9 +44,9 @@ func (t tlsConfig) listen(ctx context.Context, addr string, maxConns int, logger
 			return nil, "", err
 		}
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listenTCP(addr, "--addr", "USERD_ADDR")
 	if err != nil {
-		return nil, "", fmt.Errorf("listen on %s: %w", addr, err)
+		return nil, "", err
 	}
 	// The connection cap counts TCP connections, before any TLS handshake.
 	ln = server.Listen(ln, maxConns)
@@ -60,6 +61,19 @@ func (t tlsConfig) listen(ctx context.Context, addr string, maxConns int, logger
 	}()
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: certs.get, NextProtos: []string{"h2", "http/1.1"}}
 	return tls.NewListener(ln, cfg), "https://" + ln.Addr().String(), nil
+}
+
+// listenTCP listens on addr, which flag (or variable env) set; when it
+// cannot, the error names them, so the reader knows what to change.
+func listenTCP(addr, flag, env string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("%s %s: the address is in use by another program (another userd?); choose another with %s or %s, e.g. %s 127.0.0.1:8081", flag, addr, flag, env, flag)
+	case err != nil:
+		return nil, fmt.Errorf("%s %s: cannot listen there: %w; set another address with %s or %s", flag, addr, err, flag, env)
+	}
+	return ln, nil
 }
 
 // certReloader holds the serving certificate and swaps it atomically, so a

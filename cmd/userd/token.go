@@ -35,33 +35,37 @@ func timeOrNil(t time.Time) *time.Time {
 }
 
 func runToken(ctx context.Context, args []string, getenv env, std streams) error {
-	sub, args, err := subcommand("token", args, "create", "list", "revoke")
+	sub, args, err := subcommand("token", args, std)
 	if err != nil {
 		return err
 	}
 	c := newFlags("token "+sub, getenv, std)
-	var tenant, name, scope string
+	c.dbFlag()
+	c.outputFlag()
+	c.tenantFlag()
+	var name, scope string
 	var expires time.Duration
-	if sub != "revoke" {
-		c.flags.StringVar(&tenant, "tenant", "", "tenant id or name")
+	if sub != "list" {
+		c.syncFlag()
 	}
 	if sub == "create" {
-		c.flags.StringVar(&name, "name", "", "a name people recognise the token by")
-		c.flags.StringVar(&scope, "scope", "users:read", `space-separated scopes: "users:read", "users:write", "admin"`)
-		c.flags.DurationVar(&expires, "expires", 0, "lifetime, e.g. 720h; 0 never expires")
+		c.flags.StringVar(&name, "name", "", "a `NAME` people recognise the token by")
+		c.flags.StringVar(&scope, "scope", "users:read", "space-separated `SCOPES`: users:read, users:write, admin")
+		c.flags.DurationVar(&expires, "expires", 0, "`LIFETIME`, e.g. 720h; 0 never expires")
 	}
 	if err := c.parse(args); err != nil {
 		return err
 	}
 	if sub == "revoke" {
-		st, svc, err := c.open(ctx)
-		if err != nil {
+		if err := c.args(1); err != nil {
 			return err
 		}
-		defer st.Close()
-		return revokeToken(ctx, c, std, svc, st)
+		return revokeToken(ctx, c, std)
 	}
-	st, svc, p, err := c.openTenant(ctx, tenant)
+	if err := c.args(0); err != nil {
+		return err
+	}
+	st, svc, p, err := c.openTenant(ctx)
 	if err != nil {
 		return err
 	}
@@ -110,19 +114,28 @@ func orDash(t time.Time) string {
 	return t.Format(time.RFC3339)
 }
 
-// revokeToken revokes the token with the id given as the only argument, in
-// whichever tenant holds it (token ids are unique across the installation).
-func revokeToken(ctx context.Context, c *commonFlags, std streams, svc *directory.Service, st directory.Store) error {
-	if len(c.positional) != 1 {
-		return usageError("usage: userd token revoke ID")
-	}
+// revokeToken revokes the token whose id is the only argument. Token ids
+// are unique across the installation, so without --tenant it is looked for
+// in every tenant; with it, only in that one.
+func revokeToken(ctx context.Context, c *commonFlags, std streams) error {
 	id, err := strconv.ParseInt(c.positional[0], 10, 64)
 	if err != nil || id <= 0 {
-		return usageError(fmt.Sprintf("token id must be a positive number, not %q", c.positional[0]))
+		return usageError(fmt.Sprintf("TOKEN_ID must be a positive number, as token list shows it, not %q", c.positional[0]))
 	}
-	tenants, err := st.Tenants(ctx)
+	st, svc, err := c.open(ctx)
 	if err != nil {
 		return err
+	}
+	defer st.Close()
+	var tenants []directory.Tenant
+	if c.tenant != "" {
+		t, err := resolveTenant(ctx, st, c.tenant)
+		if err != nil {
+			return err
+		}
+		tenants = []directory.Tenant{t}
+	} else if tenants, err = st.Tenants(ctx); err != nil {
+		return fmt.Errorf("list tenants: %w", err)
 	}
 	for _, tn := range tenants {
 		t, err := svc.RevokeAPIToken(ctx, directory.System(tn.ID), id)
@@ -133,8 +146,11 @@ func revokeToken(ctx context.Context, c *commonFlags, std streams, svc *director
 			return fmt.Errorf("revoke token %d: %w", id, err)
 		}
 		return c.print(std, newTokenJSON(t), func(w io.Writer) {
-			fmt.Fprintf(w, "token %d revoked at %s\n", t.ID, t.RevokedAt.Format(time.RFC3339))
+			fmt.Fprintf(w, "token %d of tenant %q revoked at %s\n", t.ID, tn.Name, t.RevokedAt.Format(time.RFC3339))
 		})
+	}
+	if c.tenant != "" {
+		return fmt.Errorf("revoke token %d: tenant %q has no such token", id, tenants[0].Name)
 	}
 	return fmt.Errorf("revoke token %d: no such token", id)
 }

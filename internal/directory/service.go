@@ -78,13 +78,20 @@ func (s *Service) event(p Principal, action string, objectID int64, fields []str
 	return ev
 }
 
-var tenantNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+var (
+	tenantNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+	allDigits         = regexp.MustCompile(`^[0-9]+$`)
+)
 
 // CreateTenant creates a tenant. Only local administrative commands create
-// tenants; no API does.
+// tenants; no API does. A name is never all digits, so that digits that
+// name a tenant (userd --tenant, the tenant id headers) are always its id.
 func (s *Service) CreateTenant(ctx context.Context, name string) (Tenant, error) {
 	if !tenantNamePattern.MatchString(name) {
 		return Tenant{}, Errorf(Invalid, "name", "must be 1 to 63 characters of a-z, 0-9 and '-', starting with a letter or digit")
+	}
+	if allDigits.MatchString(name) {
+		return Tenant{}, Errorf(Invalid, "name", "must not be all digits: digits name a tenant by its id; add a letter, e.g. t%s", name)
 	}
 	return s.store.CreateTenant(ctx, Tenant{Name: name, CreatedAt: s.clock()})
 }

@@ -359,3 +359,20 @@ func TestPasswordsHashedForTheirTenant(t *testing.T) {
 		t.Errorf("update: got the hash made for tenant %d, want %d", got, f.b.TenantID)
 	}
 }
+
+// TestTenantNames checks the tenant-name rule, and that a name is never all
+// digits: digits in --tenant (and in the APIs) are a tenant id, so a tenant
+// named "2" would let credentials meant for it land in tenant id 2.
+func TestTenantNames(t *testing.T) {
+	f := newFixture(t)
+	for name, ok := range map[string]bool{"acme": true, "2fa": true, "a-1": true, "0x1": true,
+		"2": false, "0042": false, "-a": false, "Acme": false, "": false, strings.Repeat("a", 64): false} {
+		_, err := f.svc.CreateTenant(f.ctx, name)
+		if ok && err != nil {
+			t.Errorf("tenant name %q: got %v, want it accepted", name, err)
+		}
+		if !ok && directory.KindOf(err) != directory.Invalid {
+			t.Errorf("tenant name %q: got %v, want an invalid name", name, err)
+		}
+	}
+}

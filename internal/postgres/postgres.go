@@ -125,30 +125,52 @@ const migrationLockTimeout = 300
 // holds a PostgreSQL advisory lock while migrating, so nodes that start at
 // the same time apply each migration once, one after the other.
 func (s *Store) Migrate(ctx context.Context) error {
+	_, err := s.ApplyMigrations(ctx)
+	return err
+}
+
+// ApplyMigrations is Migrate that returns the versions it applied, oldest
+// first (none when the schema was current).
+func (s *Store) ApplyMigrations(ctx context.Context) ([]int64, error) {
 	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, migrationLockTimeout))
 	if err != nil {
-		return fmt.Errorf("postgres: migrate: %w", err)
+		return nil, fmt.Errorf("postgres: migrate: %w", err)
 	}
 	db := stdlib.OpenDBFromPool(s.pool)
 	defer db.Close()
 	p, err := migrations(db, goose.WithSessionLocker(locker))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return storeError("migrate", err)
+	res, err := p.Up(ctx)
+	if err != nil {
+		return nil, storeError("migrate", err)
 	}
-	return nil
+	applied := make([]int64, 0, len(res))
+	for _, r := range res {
+		applied = append(applied, r.Source.Version)
+	}
+	return applied, nil
 }
 
-// SchemaVersion returns the schema version the database has and the latest
-// one this build knows. It takes no lock.
+// SchemaVersion returns the schema version the database has (0 for a new
+// database) and the latest one this build knows. It takes no lock and
+// changes nothing: on a new database it does not create the table of
+// versions.
 func (s *Store) SchemaVersion(ctx context.Context) (current, latest int64, err error) {
 	db := stdlib.OpenDBFromPool(s.pool)
 	defer db.Close()
 	p, err := migrations(db)
 	if err != nil {
 		return 0, 0, err
+	}
+	var exists bool
+	if err := s.pool.QueryRow(ctx, `SELECT to_regclass('goose_db_version') IS NOT NULL`).Scan(&exists); err != nil {
+		return 0, 0, storeError("read the schema version", err)
+	}
+	if !exists {
+		sources := p.ListSources()
+		return 0, sources[len(sources)-1].Version, nil
 	}
 	current, latest, err = p.GetVersions(ctx)
 	if err != nil {

@@ -150,22 +150,43 @@ func openPool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {
 
 // Migrate brings the schema up to date. It is safe to run on every start.
 func (s *Store) Migrate(ctx context.Context) error {
-	p, err := s.migrations()
-	if err != nil {
-		return err
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
-	}
-	return nil
+	_, err := s.ApplyMigrations(ctx)
+	return err
 }
 
-// SchemaVersion returns the schema version the database has and the latest
-// one this build knows.
+// ApplyMigrations is Migrate that returns the versions it applied, oldest
+// first (none when the schema was current).
+func (s *Store) ApplyMigrations(ctx context.Context) ([]int64, error) {
+	p, err := s.migrations()
+	if err != nil {
+		return nil, err
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	applied := make([]int64, 0, len(res))
+	for _, r := range res {
+		applied = append(applied, r.Source.Version)
+	}
+	return applied, nil
+}
+
+// SchemaVersion returns the schema version the database has (0 for a new
+// database) and the latest one this build knows. It changes nothing: on a
+// new database it does not create the table of versions.
 func (s *Store) SchemaVersion(ctx context.Context) (current, latest int64, err error) {
 	p, err := s.migrations()
 	if err != nil {
 		return 0, 0, err
+	}
+	var tables int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'`).Scan(&tables); err != nil {
+		return 0, 0, fmt.Errorf("sqlite: read the schema version: %w", err)
+	}
+	if tables == 0 {
+		sources := p.ListSources()
+		return 0, sources[len(sources)-1].Version, nil
 	}
 	current, latest, err = p.GetVersions(ctx)
 	if err != nil {
