@@ -180,6 +180,11 @@ func TestNewDatabaseUntouched(t *testing.T) {
 					t.Fatal(err)
 				}
 				raw.Close()
+				// Private, as userd keeps its own files (a readable one is
+				// refused before the schema is looked at).
+				if err := os.Chmod(path, 0o600); err != nil {
+					t.Fatal(err)
+				}
 			}
 			for _, args := range adminCommands {
 				res := runBin(t, "", map[string]string{"USERD_DB": db}, "", args...)
