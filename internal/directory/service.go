@@ -199,9 +199,11 @@ func (s *Service) setPassword(ctx context.Context, u *User, password string) err
 // within its tenant (a reference that did not change was checked when it was
 // set, and the store's constraints keep it valid).
 func (s *Service) checkUser(ctx context.Context, u *User, changed []string) error {
-	if u.Extension == nil {
-		u.Extension = map[string]any{}
+	ext, err := CanonicalExtension(u.Extension)
+	if err != nil {
+		return err
 	}
+	u.Extension = ext
 	if err := u.Validate(); err != nil {
 		return err
 	}

@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"DeleteUserManaged", testDeleteUserManaged},
 		{"CreateUsers", testCreateUsers},
 		{"CreateUsersAllOrNothing", testCreateUsersAllOrNothing},
+		{"ExtensionNumbers", testExtensionNumbers},
 		{"OrgRoundTrip", testOrgRoundTrip},
 		{"OrgCodes", testOrgCodes},
 		{"ListOrgs", testListOrgs},

@@ -1,7 +1,10 @@
 package directorytest
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -744,3 +747,102 @@ func testCreateUsersAllOrNothing(t *testing.T, f *fixture) {
 		})
 	}
 }
+
+// plainHasher is the PasswordHasher of the suite's Service: the suite tests
+// storage, not hashing.
+type plainHasher struct{}
+
+func (plainHasher) HashPassword(_ context.Context, pw string) (string, error) {
+	return "plain$" + pw, nil
+}
+
+// CheckHash accepts every hash, so ImportUsers takes password_hash.
+func (plainHasher) CheckHash(string) error { return nil }
+
+// service returns a Service over the fixture's store and a principal with
+// every scope in tenant a, for rules whose outcome depends on the engine.
+func (f *fixture) service() (*directory.Service, directory.Principal) {
+	return directory.NewService(f.s, plainHasher{}), directory.System(f.a)
+}
+
+// testExtensionNumbers checks that a number in an extension is stored in
+// one canonical form that every engine keeps exactly and cheaply, and that
+// a number without one is refused the same way on every engine, before it
+// reaches the database.
+func testExtensionNumbers(t *testing.T, f *fixture) {
+	svc, p := f.service()
+	stored := []struct{ sent, kept string }{
+		{"9007199254740991", "9007199254740991"},
+		{"-9007199254740991", "-9007199254740991"},
+		{"0.25", "0.25"},
+		{"2.50", "2.5"},
+		{"1.5e-7", "0.00000015"},
+		{"1E3", "1000"},
+		{"-0", "0"},
+		{"-0.0e5", "0"},
+		{"1e20", "100000000000000000000"},
+		{"0.30000000000000004", "0.30000000000000004"},
+	}
+	for i, tc := range stored {
+		t.Run("keeps "+tc.sent, func(t *testing.T) {
+			ext := map[string]any{"n": json.Number(tc.sent), "list": []any{json.Number(tc.sent)}}
+			u, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("num" + strconv.Itoa(i)), Extension: ext})
+			if err != nil {
+				t.Fatalf("CreateUser with %s: %v", tc.sent, err)
+			}
+			want := map[string]any{"n": json.Number(tc.kept), "list": []any{json.Number(tc.kept)}}
+			for what, got := range map[string]map[string]any{"created": u.Extension, "read back": f.readUser(t, f.a, u.ID).Extension} {
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s extension: got %s, want %s", what, show(got), show(want))
+				}
+			}
+		})
+	}
+
+	refused := []string{
+		"1e131071", "1e400", "-1e400", "1e-300", "1e40", "1e-40",
+		"9007199254740993", "12345678901234567890", "0.1000000000000000000001",
+	}
+	victim, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("victim")})
+	if err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	for _, lit := range refused {
+		t.Run("refuses "+lit, func(t *testing.T) {
+			before := f.userCount(t, f.a)
+			ext := map[string]any{"k0": json.Number(lit)}
+			_, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("bad"), Extension: ext})
+			checkError(t, "CreateUser", err, directory.Invalid, "extension")
+			if n := f.userCount(t, f.a); n != before {
+				t.Errorf("users after a refused create: got %d, want %d", n, before)
+			}
+			nested := map[string]any{"deep": map[string]any{"list": []any{json.Number(lit)}}}
+			_, err = svc.UpdateUser(f.ctx, p, victim.ID, 0, directory.UserPatch{Extension: nested})
+			checkError(t, "UpdateUser", err, directory.Invalid, "extension")
+			checkEqual(t, "victim", f.readUser(t, f.a, victim.ID), victim)
+		})
+	}
+
+	t.Run("size of the stored form", func(t *testing.T) {
+		// 1,000 numbers of 4 characters are 12 KiB as sent, 39 KiB stored.
+		ext := map[string]any{}
+		for i := range 1000 {
+			ext[fmt.Sprintf("k%03d", i)] = json.Number("1e30")
+		}
+		_, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("wide"), Extension: ext})
+		checkError(t, "CreateUser", err, directory.Invalid, "extension")
+	})
+
+	t.Run("text PostgreSQL cannot hold", func(t *testing.T) {
+		for name, ext := range map[string]map[string]any{
+			"NUL in a string": {"k": "a\x00b"},
+			"NUL in a key":    {"a\x00b": true},
+			"invalid UTF-8":   {"k": []any{"\xff"}},
+		} {
+			_, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("text"), Extension: ext})
+			checkError(t, name, err, directory.Invalid, "extension")
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
