@@ -3,6 +3,7 @@ package directorytest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -725,21 +726,39 @@ func testCreateUsersAllOrNothing(t *testing.T, f *fixture) {
 		u.Email = email
 		return u
 	}
+	orphanOrg := user(f.a, "orphan-org")
+	orphanOrg.Orgs = []directory.Membership{{OrgID: 1 << 40}}
+	hashed := batch(user(f.a, "BATCH7"))
+	for i := range hashed {
+		hashed[i].PasswordHash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
+	}
+	// index is the user at fault: the first that cannot be inserted after
+	// the ones before it.
 	tests := []struct {
 		name  string
 		users []directory.User
+		index int
+		field string
 	}{
-		{"username of an existing user", batch(user(f.a, "EXISTING"))},
-		{"email of an existing user", batch(withEmail("fresh", "Existing@example.com"))},
-		{"username twice in the batch", batch(user(f.a, "Batch3"))},
-		{"email twice in the batch", append(batch(withEmail("x1", "twice@example.com")), withEmail("x2", "TWICE@example.com"))},
-		{"manager that does not exist", batch(directory.User{TenantID: f.a, Username: "orphan", ManagerID: 1 << 40, Extension: map[string]any{}, CreatedAt: t0, UpdatedAt: t0})},
+		{"username of an existing user", batch(user(f.a, "EXISTING")), 20, "username"},
+		{"email of an existing user", batch(withEmail("fresh", "Existing@example.com")), 20, "email"},
+		{"username twice in the batch", batch(user(f.a, "Batch3")), 20, "username"},
+		{"email twice in the batch", append(batch(withEmail("x1", "twice@example.com")), withEmail("x2", "TWICE@example.com")), 21, "email"},
+		{"manager that does not exist", batch(directory.User{TenantID: f.a, Username: "orphan", ManagerID: 1 << 40, Extension: map[string]any{}, CreatedAt: t0, UpdatedAt: t0}), 20, "manager_id"},
+		{"org that does not exist", batch(orphanOrg), 20, "orgs"},
+		{"username twice among users with password hashes", hashed, 20, "username"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			before, lastEv := f.userCount(t, f.a), f.lastEventID(t, f.a)
 			_, err := f.s.CreateUsers(f.ctx, tc.users, event(f.a, "user.import", "", "users"))
-			checkError(t, "CreateUsers", err, directory.Conflict, "")
+			checkError(t, "CreateUsers", err, directory.Conflict, tc.field)
+			var be *directory.BatchError
+			if !errors.As(err, &be) {
+				t.Errorf("CreateUsers: got %v, want a *directory.BatchError naming user %d", err, tc.index)
+			} else if be.Index != tc.index {
+				t.Errorf("CreateUsers: got the error of user %d (%v), want user %d", be.Index, err, tc.index)
+			}
 			if n := f.userCount(t, f.a); n != before {
 				t.Errorf("users after a failed import: got %d, want %d (none of the batch inserted)", n, before)
 			}
