@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/puddle/v2"
 
 	"github.com/userd/userd/internal/directory"
 )
@@ -109,7 +110,10 @@ func unavailable(err error) bool {
 		errors.Is(err, context.DeadlineExceeded) ||
 		pgconn.Timeout(err) ||
 		errors.As(err, &netErr) ||
-		errors.Is(err, pgconn.ErrConnClosed)
+		errors.Is(err, pgconn.ErrConnClosed) ||
+		// The store was closed: the node is shutting down, and another
+		// one may answer.
+		errors.Is(err, puddle.ErrClosedPool)
 }
 
 func isConnectError(err error) bool {

@@ -166,7 +166,11 @@ func (s *Store) migrations() (*goose.Provider, error) {
 // both connection pools, first letting SQLite refresh the query planner's
 // statistics of tables that changed much, as SQLite recommends doing
 // before a long-lived connection closes.
+// Closing a closed store does nothing.
 func (s *Store) Close() error {
+	if s.rq.c.closed.Load() {
+		return nil
+	}
 	s.c.stop()
 	_, err := s.w.Exec("PRAGMA optimize")
 	if err != nil {
@@ -180,7 +184,7 @@ func (s *Store) Close() error {
 // Ping reports whether the database answers a query.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
-	return storeError(s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one))
+	return storeError(s.rq.QueryRowContext(ctx, "SELECT 1").Scan(&one))
 }
 
 // storeError turns a driver error into a *directory.Error by its SQLite
