@@ -296,6 +296,11 @@ func (s *Service) ListUsers(ctx context.Context, p Principal, f UserFilter) ([]U
 	if err != nil {
 		return nil, nil, err
 	}
+	for _, t := range []struct{ field, value string }{{"username", f.Username}, {"email", f.Email}, {"q", f.Query}, {"cursor", f.AfterKey}} {
+		if err := CheckText(t.field, t.value); err != nil {
+			return nil, nil, err
+		}
+	}
 	query := f
 	query.Limit = limit + 1
 	users, err := s.store.ListUsers(ctx, p.TenantID, query)
@@ -456,6 +461,9 @@ func (s *Service) ListOrgs(ctx context.Context, p Principal, f OrgFilter) ([]Org
 	if err != nil {
 		return nil, 0, err
 	}
+	if err := CheckText("q", f.Query); err != nil {
+		return nil, 0, err
+	}
 	f.Limit = limit + 1
 	orgs, err := s.store.ListOrgs(ctx, p.TenantID, f)
 	if err != nil {
@@ -556,6 +564,10 @@ func (s *Service) Clients(ctx context.Context, p Principal) ([]Client, error) {
 func (s *Service) SetClientDisabled(ctx context.Context, p Principal, clientID string, disabled bool) (Client, error) {
 	if err := p.require(ScopeAdmin); err != nil {
 		return Client{}, err
+	}
+	if CheckText("client_id", clientID) != nil {
+		// No client has such an id, on any engine.
+		return Client{}, Errorf(NotFound, "", "no such client")
 	}
 	action := "client.enable"
 	if disabled {

@@ -508,13 +508,25 @@ func depth(v any) int {
 }
 
 func validateText(field, value string, maxLen int) error {
-	if !utf8.ValidString(value) {
-		return Errorf(Invalid, field, "must be valid UTF-8")
+	if err := CheckText(field, value); err != nil {
+		return err
 	}
 	if utf8.RuneCountInString(value) > maxLen {
 		return Errorf(Invalid, field, "must be at most %d characters", maxLen)
 	}
-	if strings.ContainsRune(value, 0) {
+	return nil
+}
+
+// CheckText returns an Invalid error naming field unless s is text every
+// engine stores and compares alike: valid UTF-8 without NUL characters.
+// PostgreSQL refuses both, SQLite takes them, so every text input, a
+// lookup key or a filter as much as a stored value, is checked with it
+// before any query.
+func CheckText(field, s string) error {
+	if !utf8.ValidString(s) {
+		return Errorf(Invalid, field, "must be valid UTF-8")
+	}
+	if strings.IndexByte(s, 0) >= 0 {
 		return Errorf(Invalid, field, "must not contain NUL characters")
 	}
 	return nil

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"CreateUsers", testCreateUsers},
 		{"CreateUsersAllOrNothing", testCreateUsersAllOrNothing},
 		{"ExtensionNumbers", testExtensionNumbers},
+		{"TextInputs", testTextInputs},
 		{"OrgRoundTrip", testOrgRoundTrip},
 		{"OrgCodes", testOrgCodes},
 		{"ListOrgs", testListOrgs},

@@ -865,3 +865,30 @@ func testExtensionNumbers(t *testing.T, f *fixture) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// testTextInputs checks that text no engine can compare alike, invalid
+// UTF-8 or a NUL character, in a filter or a lookup key gets the same
+// answer on every engine, before any query: PostgreSQL refuses it with a
+// data exception where SQLite simply finds nothing.
+func testTextInputs(t *testing.T, f *fixture) {
+	svc, p := f.service()
+	f.createUser(t, user(f.a, "ada"))
+	for _, bad := range []string{"ad\x00a", "ad\xffa"} {
+		for _, tc := range []struct {
+			field string
+			f     directory.UserFilter
+		}{
+			{"username", directory.UserFilter{Username: bad}},
+			{"email", directory.UserFilter{Email: bad}},
+			{"q", directory.UserFilter{Query: bad}},
+			{"q", directory.UserFilter{Username: "a", Email: "x", Query: "a" + bad}},
+		} {
+			_, _, err := svc.ListUsers(f.ctx, p, tc.f)
+			checkError(t, fmt.Sprintf("ListUsers(%#v)", tc.f), err, directory.Invalid, tc.field)
+		}
+		_, _, err := svc.ListOrgs(f.ctx, p, directory.OrgFilter{Query: bad})
+		checkError(t, fmt.Sprintf("ListOrgs(%q)", bad), err, directory.Invalid, "q")
+		_, err = svc.SetClientDisabled(f.ctx, p, "udc_"+bad, true)
+		checkError(t, fmt.Sprintf("SetClientDisabled(%q)", bad), err, directory.NotFound, "")
+	}
+}
