@@ -302,6 +302,7 @@ func (s *Service) ListUsers(ctx context.Context, p Principal, f UserFilter) ([]U
 		}
 	}
 	query := f
+	query.Email = NormalizeEmail(f.Email)
 	query.Limit = limit + 1
 	users, err := s.store.ListUsers(ctx, p.TenantID, query)
 	if err != nil {

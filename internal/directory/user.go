@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Limits on user fields. They are part of the domain so every dialect
@@ -149,7 +151,10 @@ func (p *UserPatch) apply(u *User) []string {
 	str("username", &u.Username, p.Username)
 	str("name", &u.Name, p.Name)
 	str("nick_name", &u.NickName, p.NickName)
-	str("email", &u.Email, p.Email)
+	if p.Email != nil {
+		email := NormalizeEmail(*p.Email)
+		str("email", &u.Email, &email)
+	}
 	str("phone", &u.Phone, p.Phone)
 	str("phone_country_code", &u.PhoneCountryCode, p.PhoneCountryCode)
 	boolean("active", &u.Active, p.Active)
@@ -281,6 +286,16 @@ func (u *User) Validate() error {
 		return err
 	}
 	return validateMemberships(u.Orgs)
+}
+
+// NormalizeEmail returns email in Unicode normalization form C, the form
+// userd stores and compares emails in: "zoe\u0308@example.com" (e and a
+// combining diaeresis) and "zo\u00eb@example.com" are the same address
+// typed two ways, and must collide as the same address. Look-alike
+// addresses of different characters (a Cyrillic "а" for a Latin "a") are
+// different addresses and are not folded; see docs/security.md.
+func NormalizeEmail(email string) string {
+	return norm.NFC.String(email)
 }
 
 // ValidateEmail checks that s is a single plain address such as

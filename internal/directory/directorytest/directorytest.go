@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"CreateUsersAllOrNothing", testCreateUsersAllOrNothing},
 		{"ExtensionNumbers", testExtensionNumbers},
 		{"TextInputs", testTextInputs},
+		{"EmailNormalForm", testEmailNormalForm},
 		{"OrgRoundTrip", testOrgRoundTrip},
 		{"OrgCodes", testOrgCodes},
 		{"ListOrgs", testListOrgs},

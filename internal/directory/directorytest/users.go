@@ -892,3 +892,36 @@ func testTextInputs(t *testing.T, f *fixture) {
 		checkError(t, fmt.Sprintf("SetClientDisabled(%q)", bad), err, directory.NotFound, "")
 	}
 }
+
+// testEmailNormalForm checks that an email is stored in Unicode form C, so
+// the same address typed with a combining mark or a precomposed letter is
+// one address, taken once, and found by either spelling, on every engine.
+func testEmailNormalForm(t *testing.T, f *fixture) {
+	svc, p := f.service()
+	const composed, decomposed = "zo\u00eb@example.com", "zoe\u0308@example.com"
+	u, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("zoe"), Email: ptr(decomposed)})
+	if err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	if got := f.readUser(t, f.a, u.ID).Email; got != composed {
+		t.Errorf("stored email: got %+q, want %+q (form C)", got, composed)
+	}
+	_, err = svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("zoe2"), Email: ptr(composed)})
+	checkError(t, "CreateUser with the composed spelling", err, directory.Conflict, "email")
+
+	other, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("other"), Email: ptr("other@example.com")})
+	if err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	_, err = svc.UpdateUser(f.ctx, p, other.ID, 0, directory.UserPatch{Email: ptr("ZOE\u0308@example.com")})
+	checkError(t, "UpdateUser to the decomposed spelling in capitals", err, directory.Conflict, "email")
+
+	again, err := svc.UpdateUser(f.ctx, p, u.ID, 0, directory.UserPatch{Email: ptr(composed)})
+	if err != nil || again.Version != u.Version {
+		t.Errorf("UpdateUser with the same address in the other form: got version %d, %v; want %d (no change)", again.Version, err, u.Version)
+	}
+	list, _, err := svc.ListUsers(f.ctx, p, directory.UserFilter{Email: "zoe\u0308"})
+	if err != nil || len(list) != 1 || list[0].ID != u.ID {
+		t.Errorf("ListUsers by the decomposed prefix: got %v, %v; want user %d", ids(list, userID), err, u.ID)
+	}
+}
