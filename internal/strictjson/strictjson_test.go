@@ -1,6 +1,7 @@
 package strictjson
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -206,6 +207,11 @@ func FuzzDecode(f *testing.F) {
 		again, err := json.Marshal(v)
 		if err != nil {
 			t.Fatalf("json.Marshal(%+v): %v", v, err)
+		}
+		// Text is kept as sent: a U+FFFD in what was accepted was in the
+		// body, never put there for bytes that were not UTF-8.
+		if bytes.Contains(again, []byte("\ufffd")) && !bytes.Contains(data, []byte("\ufffd")) && !bytes.Contains(bytes.ToLower(data), []byte(`\ufffd`)) {
+			t.Fatalf("Decode(%q) accepted the body and made a U+FFFD of something else: %s", data, again)
 		}
 		var w target
 		if err := Decode(again, &w); err != nil {

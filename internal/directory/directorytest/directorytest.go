@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"UpdateUser", testUpdateUser},
 		{"UpdateUserConflicts", testUpdateUserConflicts},
 		{"UpdateUserConcurrent", testUpdateUserConcurrent},
+		{"UpdateUserRetry", testUpdateUserRetry},
 		{"DeleteUser", testDeleteUser},
 		{"DeleteUserManaged", testDeleteUserManaged},
 		{"CreateUsers", testCreateUsers},

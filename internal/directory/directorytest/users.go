@@ -925,3 +925,72 @@ func testEmailNormalForm(t *testing.T, f *fixture) {
 		t.Errorf("ListUsers by the decomposed prefix: got %v, %v; want user %d", ids(list, userID), err, u.ID)
 	}
 }
+
+// racingStore is the store under test with a competing writer: before each
+// of the first races UpdateUser calls it lets another request change the
+// same user (its name), so the call's version is stale.
+type racingStore struct {
+	directory.Store
+	races   int
+	updates int // UpdateUser calls that reached the store
+	n       int // competing changes made
+}
+
+func (s *racingStore) UpdateUser(ctx context.Context, u directory.User, ev directory.Event) (directory.User, error) {
+	s.updates++
+	if s.n < s.races {
+		s.n++
+		cur, err := s.Store.User(ctx, u.TenantID, u.ID)
+		if err != nil {
+			return directory.User{}, err
+		}
+		cur.Name = "competitor " + strconv.Itoa(s.n)
+		if _, err := s.Store.UpdateUser(ctx, cur, ev); err != nil {
+			return directory.User{}, err
+		}
+	}
+	return s.Store.UpdateUser(ctx, u, ev)
+}
+
+// testUpdateUserRetry checks the Service's answer to an update that loses
+// a race to another one: without a version it reads the user again and
+// applies its patch to what the other request wrote, a bounded number of
+// times; with a version it answers PreconditionFailed at once.
+func testUpdateUserRetry(t *testing.T, f *fixture) {
+	p := directory.System(f.a)
+	u := f.createUser(t, user(f.a, "raced"))
+	phone := directory.UserPatch{Phone: ptr("5550199")}
+
+	rs := &racingStore{Store: f.s, races: 1}
+	got, err := directory.NewService(rs, plainHasher{}).UpdateUser(f.ctx, p, u.ID, 0, phone)
+	if err != nil {
+		t.Fatalf("UpdateUser after one lost race: %v", err)
+	}
+	stored := f.readUser(t, f.a, u.ID)
+	if got.Name != "competitor 1" || got.Phone != "5550199" || got.Version != u.Version+2 || rs.updates != 2 {
+		t.Errorf("after one lost race: got name %q, phone %q, version %d in %d store updates; want both changes kept (\"competitor 1\", \"5550199\"), version %d, 2 updates",
+			got.Name, got.Phone, got.Version, rs.updates, u.Version+2)
+	}
+	checkEqual(t, "stored", stored, got)
+
+	rs = &racingStore{Store: f.s, races: 1 << 10}
+	_, err = directory.NewService(rs, plainHasher{}).UpdateUser(f.ctx, p, u.ID, 0, directory.UserPatch{Phone: ptr("5550100")})
+	checkError(t, "UpdateUser losing every race", err, directory.Conflict, "")
+	if errors.Is(err, directory.ErrVersionMismatch) {
+		t.Errorf("UpdateUser losing every race: got ErrVersionMismatch, want a Conflict: the caller set no version")
+	}
+	if rs.updates < 2 || rs.updates > 10 {
+		t.Errorf("UpdateUser losing every race: %d store updates, want a few retries, bounded", rs.updates)
+	}
+	if got := f.readUser(t, f.a, u.ID); got.Phone != "5550199" || got.Name != "competitor "+strconv.Itoa(rs.n) {
+		t.Errorf("after losing every race: got phone %q, name %q; want the patch not applied, the competitor's last change kept", got.Phone, got.Name)
+	}
+
+	cur := f.readUser(t, f.a, u.ID)
+	rs = &racingStore{Store: f.s, races: 1}
+	_, err = directory.NewService(rs, plainHasher{}).UpdateUser(f.ctx, p, u.ID, cur.Version, directory.UserPatch{Phone: ptr("5550101")})
+	checkVersionMismatch(t, "UpdateUser with a version, after a lost race", err)
+	if rs.updates != 1 {
+		t.Errorf("UpdateUser with a version: %d store updates, want 1 (no retry)", rs.updates)
+	}
+}
