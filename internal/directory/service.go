@@ -83,7 +83,8 @@ func (s *Service) CreateTenant(ctx context.Context, name string) (Tenant, error)
 	if !tenantNamePattern.MatchString(name) {
 		return Tenant{}, Errorf(Invalid, "name", "must be 1 to 63 characters of a-z, 0-9 and '-', starting with a letter or digit")
 	}
-	return s.store.CreateTenant(ctx, Tenant{Name: name, CreatedAt: s.clock()})
+	t, err := s.store.CreateTenant(ctx, Tenant{Name: name, CreatedAt: s.clock()})
+	return t, describe(err, map[string]any{"name": name})
 }
 
 // Tenants lists every tenant.
@@ -104,7 +105,17 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, origin string, pa
 	if err != nil {
 		return User{}, err
 	}
-	return s.store.CreateUser(ctx, u, s.event(p, "user.create", 0, fields))
+	created, err := s.store.CreateUser(ctx, u, s.event(p, "user.create", 0, fields))
+	if err != nil {
+		return User{}, describe(err, userValues(&u))
+	}
+	return created, nil
+}
+
+// userValues are the values of u a constraint error may be about, for
+// describe.
+func userValues(u *User) map[string]any {
+	return map[string]any{"username": u.Username, "email": u.Email, "manager_id": u.ManagerID}
 }
 
 // newUser builds and checks a user to insert, hashing its password if any.
@@ -139,7 +150,12 @@ func (s *Service) ImportUsers(ctx context.Context, p Principal, patches []UserPa
 		}
 		users = append(users, u)
 	}
-	return s.store.CreateUsers(ctx, users, s.event(p, "user.import", 0, []string{strconv.Itoa(len(users)) + " users"}))
+	created, err := s.store.CreateUsers(ctx, users, s.event(p, "user.import", 0, []string{strconv.Itoa(len(users)) + " users"}))
+	var be *BatchError
+	if errors.As(err, &be) && be.Index >= 0 && be.Index < len(users) {
+		return nil, &BatchError{Index: be.Index, Err: describe(be.Err, userValues(&users[be.Index]))}
+	}
+	return created, err
 }
 
 var errHashOnlyOnImport = Errorf(Invalid, "password_hash", "only userd user import may set a password hash; send password instead")
@@ -372,7 +388,10 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 		u.UpdatedAt = ev.Time
 		updated, err := s.store.UpdateUser(ctx, u, ev)
 		if !errors.Is(err, ErrVersionMismatch) || version != 0 {
-			return updated, err
+			if err != nil {
+				return User{}, describe(err, userValues(&u))
+			}
+			return updated, nil
 		}
 		if attempt == maxUpdateAttempts {
 			return User{}, errContended
@@ -405,7 +424,11 @@ func (s *Service) CreateOrg(ctx context.Context, p Principal, patch OrgPatch) (O
 	if err := s.checkOrg(ctx, &o); err != nil {
 		return Org{}, err
 	}
-	return s.store.CreateOrg(ctx, o, s.event(p, "org.create", 0, fields))
+	created, err := s.store.CreateOrg(ctx, o, s.event(p, "org.create", 0, fields))
+	if err != nil {
+		return Org{}, describe(err, orgValues(&o))
+	}
+	return created, nil
 }
 
 // checkOrg validates o and that its parent exists in the tenant without
@@ -502,7 +525,10 @@ func (s *Service) UpdateOrg(ctx context.Context, p Principal, id, version int64,
 		o.UpdatedAt = ev.Time
 		updated, err := s.store.UpdateOrg(ctx, o, ev)
 		if !errors.Is(err, ErrVersionMismatch) || version != 0 {
-			return updated, err
+			if err != nil {
+				return Org{}, describe(err, orgValues(&o))
+			}
+			return updated, nil
 		}
 		if attempt == maxUpdateAttempts {
 			return Org{}, errContended
@@ -518,7 +544,8 @@ func (s *Service) DeleteOrg(ctx context.Context, p Principal, id, version int64)
 	if id <= 0 || id > MaxSafeID {
 		return Errorf(NotFound, "", "no such org")
 	}
-	return s.store.DeleteOrg(ctx, p.TenantID, id, version, s.event(p, "org.delete", id, nil))
+	err := s.store.DeleteOrg(ctx, p.TenantID, id, version, s.event(p, "org.delete", id, nil))
+	return describe(err, map[string]any{"": id})
 }
 
 // CreateClient creates an API client and returns it with its secret, which
@@ -541,7 +568,7 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, name string, sc
 	c := Client{TenantID: p.TenantID, ClientID: NewClientID(), SecretHash: HashSecret(secret.Reveal()), Name: name, Scopes: scopes, CreatedAt: now, UpdatedAt: now}
 	c, err := s.store.CreateClient(ctx, c, s.event(p, "client.create", 0, []string{"name", "scope"}))
 	if err != nil {
-		return Client{}, "", err
+		return Client{}, "", describe(err, nil)
 	}
 	return c, secret, nil
 }
@@ -608,7 +635,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, p Principal, name string, 
 	}
 	t, err := s.store.CreateAPIToken(ctx, t, s.event(p, "token.create", 0, []string{"name", "scope", "expires_at"}))
 	if err != nil {
-		return APIToken{}, "", err
+		return APIToken{}, "", describe(err, nil)
 	}
 	return t, secret, nil
 }
@@ -680,4 +707,10 @@ func (s *Service) Bootstrap(ctx context.Context) (c Client, secret Secret, ok bo
 		return Client{}, "", false, err
 	}
 	return c, secret, true, nil
+}
+
+// orgValues are the values of o a constraint error may be about, for
+// describe.
+func orgValues(o *Org) map[string]any {
+	return map[string]any{"code": o.Code, "parent_id": o.ParentID}
 }

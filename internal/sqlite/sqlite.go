@@ -199,23 +199,23 @@ func storeError(err error) error {
 	}
 	switch {
 	case isUniqueViolation(err):
-		return directory.Wrap(directory.Conflict, err, "the object already exists")
+		return directory.Violation(directory.Taken, "", err)
 	case isForeignKeyViolation(err):
-		return directory.Wrap(directory.Conflict, err, "the object refers to one that does not exist in this tenant")
+		return directory.Violation(directory.Missing, "", err)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		// The request's deadline passed while it waited for the writer or
 		// ran a query: the database is too slow right now, not broken.
-		return directory.Wrap(directory.Unavailable, err, "the database is busy; retry later")
+		return directory.StoreError(directory.Unavailable, "", err)
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff { // the primary result code
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PROTOCOL, sqlite3.SQLITE_READONLY:
-			return directory.Wrap(directory.Unavailable, err, "the database is unavailable; retry later")
+			return directory.StoreError(directory.Unavailable, "", err)
 		}
 	}
-	return directory.Wrap(directory.Internal, err, "internal error")
+	return directory.StoreError(directory.Internal, "", err)
 }
 
 // isUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY

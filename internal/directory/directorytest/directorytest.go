@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"ExtensionNumbers", testExtensionNumbers},
 		{"TextInputs", testTextInputs},
 		{"EmailNormalForm", testEmailNormalForm},
+		{"ConflictWording", testConflictWording},
 		{"OrgRoundTrip", testOrgRoundTrip},
 		{"OrgCodes", testOrgCodes},
 		{"ListOrgs", testListOrgs},

@@ -994,3 +994,55 @@ func testUpdateUserRetry(t *testing.T, f *fixture) {
 		t.Errorf("UpdateUser with a version: %d store updates, want 1 (no retry)", rs.updates)
 	}
 }
+
+// testConflictWording checks that a broken constraint reaches the caller
+// in the same words on every engine: the store reports the field and the
+// constraint, the Service words the message.
+func testConflictWording(t *testing.T, f *fixture) {
+	svc, p := f.service()
+	if _, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("ada"), Email: ptr("ada@example.com")}); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	eng, err := svc.CreateOrg(f.ctx, p, directory.OrgPatch{Name: ptr("Engineering"), Code: ptr("eng")})
+	if err != nil {
+		t.Fatalf("CreateOrg: %v", err)
+	}
+	if _, err := svc.CreateOrg(f.ctx, p, directory.OrgPatch{Name: ptr("Platform"), ParentID: &eng.ID}); err != nil {
+		t.Fatalf("CreateOrg: %v", err)
+	}
+	research, err := svc.CreateOrg(f.ctx, p, directory.OrgPatch{Name: ptr("Research")})
+	if err != nil {
+		t.Fatalf("CreateOrg: %v", err)
+	}
+	if _, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("member"), Orgs: &[]directory.Membership{{OrgID: research.ID}}}); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	bob, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("bob")})
+	if err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	_, importErr := svc.ImportUsers(f.ctx, p, []directory.UserPatch{{Username: ptr("new1")}, {Username: ptr("Ada")}})
+	tests := []struct {
+		name         string
+		err          error
+		field, words string
+	}{
+		{"username", second(svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("ADA")})), "username", `"ADA" is taken by another user`},
+		{"email", second(svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("ada2"), Email: ptr("Ada@Example.com")})), "email", `"Ada@Example.com" is taken by another user`},
+		{"email on update", second(svc.UpdateUser(f.ctx, p, bob.ID, 0, directory.UserPatch{Email: ptr("ADA@example.com")})), "email", `"ADA@example.com" is taken by another user`},
+		{"username in an import", importErr, "username", `"Ada" is taken by another user`},
+		{"org code", second(svc.CreateOrg(f.ctx, p, directory.OrgPatch{Name: ptr("Eng again"), Code: ptr("eng")})), "code", `"eng" is taken by another org`},
+		{"org with members", svc.DeleteOrg(f.ctx, p, research.ID, 0), "", fmt.Sprintf("org %d still has members; move them to another org first", research.ID)},
+		{"org with children", svc.DeleteOrg(f.ctx, p, eng.ID, 0), "", fmt.Sprintf("org %d still has child orgs; move or delete them first", eng.ID)},
+		{"tenant name", second(svc.CreateTenant(f.ctx, "acme")), "name", `"acme" is taken by another tenant`},
+	}
+	for _, tc := range tests {
+		checkError(t, tc.name, tc.err, directory.Conflict, tc.field)
+		if got := directory.AsError(tc.err).Message; got != tc.words {
+			t.Errorf("%s: got message %q, want %q", tc.name, got, tc.words)
+		}
+	}
+}
+
+// second returns the error of a call that returns a value and an error.
+func second[T any](_ T, err error) error { return err }
