@@ -96,7 +96,7 @@ func Violation(c Constraint, field string, cause error) *Error {
 // Internal, a Conflict with a concurrent transaction, a value the database
 // refuses) with cause, worded by kind, the same on every engine.
 func StoreError(k Kind, field string, cause error) *Error {
-	return &Error{Kind: k, Field: field, Message: kindMessages[k], Err: cause}
+	return &Error{Kind: k, Field: field, Message: k.message(), Err: cause}
 }
 
 // kindMessages words the errors of each kind that say nothing more.
