@@ -86,6 +86,10 @@ func TestReadCSV(t *testing.T) {
 		{"bad JSON cell", "username,extension\nada,{nope\n", []row{
 			{2, "", `extension: "{nope" is not a JSON value`},
 		}, ""},
+		{"cell that is not UTF-8", "username,name\nada,Ad\xe9\nbob,Bob\n", []row{
+			{2, "", "name: is not valid UTF-8; save the file as UTF-8"},
+			{3, `{"name":"Bob","username":"bob"}`, ""},
+		}, ""},
 		{"quoted cell over two lines", "username,comment\nada,\"two\nlines\"\nbob,x\n", []row{
 			{2, `{"comment":"two\nlines","username":"ada"}`, ""},
 			{4, `{"comment":"x","username":"bob"}`, ""},

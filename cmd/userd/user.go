@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/userd/userd/internal/admin"
 	"github.com/userd/userd/internal/directory"
@@ -534,6 +535,10 @@ func csvObject(header, rec []string) ([]byte, error) {
 	for i, cell := range rec {
 		switch {
 		case cell == "":
+		case !utf8.ValidString(cell):
+			// json.Marshal would store it with U+FFFD in place of the
+			// bytes it cannot read.
+			return nil, fmt.Errorf("%s: is not valid UTF-8; save the file as UTF-8", header[i])
 		case csvJSONColumns[header[i]]:
 			if !json.Valid([]byte(cell)) {
 				return nil, fmt.Errorf("%s: %q is not a JSON value", header[i], cell)

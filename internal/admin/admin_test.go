@@ -78,6 +78,8 @@ func TestGolden(t *testing.T) {
 			Body: `{"username":"x","EMAIL":"x@example.com"}`},
 		{Name: "users-create-duplicate-key", Method: "POST", Target: "/admin/v1/users", Header: []string{auth("rw"), asJSON},
 			Body: `{"username":"x","username":"y"}`},
+		{Name: "users-create-huge-number", Method: "POST", Target: "/admin/v1/users", Header: []string{auth("rw"), asJSON},
+			Body: `{"username":"x","extension":{"k0":1e131071}}`},
 		{Name: "users-create-wrong-type", Method: "POST", Target: "/admin/v1/users", Header: []string{auth("rw"), asJSON},
 			Body: `{"username":"x","grade":"3"}`},
 		{Name: "users-create-invalid", Method: "POST", Target: "/admin/v1/users", Header: []string{auth("rw"), asJSON},

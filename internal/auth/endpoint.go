@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -102,7 +103,7 @@ func (a *Authenticator) authenticateClient(r *http.Request, req tokenRequest) (d
 		a.logger.InfoContext(r.Context(), "auth: client authentication refused: too many failures", "client_id", loggableClientID(req.clientID))
 		return directory.Client{}, errRateLimited.after(retryAfter)
 	}
-	c, err := a.store.ClientByClientID(r.Context(), req.clientID)
+	c, err := a.client(r.Context(), req.clientID)
 	found := err == nil
 	if err != nil && directory.KindOf(err) != directory.NotFound {
 		at.end(false)
@@ -121,6 +122,20 @@ func (a *Authenticator) authenticateClient(r *http.Request, req tokenRequest) (d
 	}
 	at.end(false)
 	return c, nil
+}
+
+// errNoSuchClient stands for the store's answer to a client_id no client
+// can have.
+var errNoSuchClient = directory.Errorf(directory.NotFound, "", "no such client")
+
+// client looks up the client of clientID. A client_id that is not text
+// every engine can hold (directory.CheckText) is no client's: it is
+// answered NotFound without a query, as an unknown client_id is.
+func (a *Authenticator) client(ctx context.Context, clientID string) (directory.Client, error) {
+	if directory.CheckText("client_id", clientID) != nil {
+		return directory.Client{}, errNoSuchClient
+	}
+	return a.store.ClientByClientID(ctx, clientID)
 }
 
 // tokenParams are the parameters of a token request; each may appear once.

@@ -209,9 +209,10 @@ func failedAuthEvent(tenantID int64, clientID, remoteAddr string, at time.Time) 
 // loggableClientID is a caller's client_id as logs and audit records may
 // show it: shortened, and withheld unless it has the client_id prefix, as
 // anything else may be a secret pasted into the wrong field (a client
-// secret, an API token, an access token, a password).
+// secret, an API token, an access token, a password), and text that is not
+// UTF-8 or holds NUL cannot be stored in an audit record.
 func loggableClientID(clientID string) string {
-	if !strings.HasPrefix(clientID, directory.ClientIDPrefix) {
+	if !strings.HasPrefix(clientID, directory.ClientIDPrefix) || directory.CheckText("client_id", clientID) != nil {
 		return "(not a client_id, not shown)"
 	}
 	return truncate(clientID, 64)

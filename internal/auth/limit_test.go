@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strconv"
@@ -305,6 +306,40 @@ func countCalls(calls []string, want string) int {
 		}
 	}
 	return n
+}
+
+// TestClientIDNotText checks that a client_id no engine can hold (a NUL
+// character, invalid UTF-8) fails on every engine exactly like an unknown
+// one: the same answer, counted against the failure limit and audited.
+func TestClientIDNotText(t *testing.T) {
+	for name, newEnv := range engines() {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			e.withOptions(t, Options{MaxClientFailures: 2, AuditFailuresPerMinute: 10})
+			secret := directory.NewSecret(directory.ClientSecretPrefix).Reveal()
+			unknown := e.post(t, credCall(directory.NewClientID(), secret, "198.51.100.7:9"))
+			for _, id := range []string{directory.ClientIDPrefix + "a\x00b", directory.ClientIDPrefix + "a\xffb"} {
+				for i := range 3 {
+					w := e.post(t, credCall(id, secret, "198.51.100.7:9"))
+					e.authn.failures.wait() // at most auditWriters records in flight
+					switch {
+					case i < 2 && (w.Code != unknown.Code || w.Body.String() != unknown.Body.String()):
+						t.Errorf("client_id %q: got %d %s, want what an unknown client gets: %d %s", id, w.Code, w.Body, unknown.Code, unknown.Body)
+					case i == 2 && w.Code != http.StatusTooManyRequests:
+						t.Errorf("client_id %q, attempt 3: got %d %s, want 429 (failures counted)", id, w.Code, w.Body)
+					}
+				}
+			}
+			e.authn.failures.wait()
+			evs, err := e.store.AuditEvents(context.Background(), 0, 0, 100)
+			if err != nil {
+				t.Fatalf("AuditEvents: %v", err)
+			}
+			if len(evs) != 5 {
+				t.Errorf("audit events: got %d (%+v), want 5: one unknown client and 2 of each client_id", len(evs), evs)
+			}
+		})
+	}
 }
 
 func TestLoggableClientID(t *testing.T) {

@@ -2,12 +2,15 @@ package auth
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/postgres"
+	"github.com/userd/userd/internal/postgres/pgtest"
 	"github.com/userd/userd/internal/sqlite"
 )
 
@@ -44,12 +47,41 @@ const testCacheTTL = 10 * time.Second
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), sqlite.Options{})
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatalf("sqlite.Open: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return newEnvOn(t, st)
+}
+
+// engines returns, by name, functions that open a fresh migrated store on
+// each engine: SQLite always, PostgreSQL when pgtest.URLVar is set.
+func engines() map[string]func(t testing.TB) *env {
+	out := map[string]func(t testing.TB) *env{"sqlite": newEnv}
+	if base := os.Getenv(pgtest.URLVar); base != "" {
+		out["postgres"] = func(t testing.TB) *env {
+			st, err := postgres.Open(context.Background(), pgtest.Fresh(t, base))
+			if err != nil {
+				t.Fatalf("postgres.Open: %v", err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return newEnvOn(t, st)
+		}
+	}
+	return out
+}
+
+// migrator is a store whose schema Migrate creates.
+type migrator interface {
+	directory.Store
+	Migrate(ctx context.Context) error
+}
+
+// newEnvOn builds an env on st, an empty store it migrates.
+func newEnvOn(t testing.TB, st migrator) *env {
+	t.Helper()
+	ctx := context.Background()
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}

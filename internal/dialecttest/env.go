@@ -1,22 +1,21 @@
 // Package dialecttest is what the tests of the API dialects share: a real
-// directory.Service over a fresh SQLite store, real credentials from package
-// auth, a fixed set of users and orgs, and golden-file checks of HTTP
-// exchanges. Its own tests check that a change through one dialect is seen
-// by the others.
+// directory.Service over a fresh store (SQLite, or PostgreSQL under
+// OnPostgres, so one set of golden files holds what every engine must
+// answer), real credentials from package auth, a fixed set of users and
+// orgs, and golden-file checks of HTTP exchanges. Its own tests check that
+// a change through one dialect is seen by the others.
 package dialecttest
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/userd/userd/internal/auth"
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/server"
-	"github.com/userd/userd/internal/sqlite"
 )
 
 // Env is a directory with two tenants. Tenant "acme" holds orgs Eng and
@@ -39,15 +38,12 @@ type Env struct {
 	Credentials map[string]string
 }
 
-// New builds an Env in t's temporary directory.
+// New builds an Env on a fresh store: SQLite in t's temporary directory,
+// or a PostgreSQL database of its own when t runs under OnPostgres.
 func New(t testing.TB) *Env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatalf("open sqlite: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := openStore(t)
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}

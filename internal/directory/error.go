@@ -59,19 +59,114 @@ func (k Kind) String() string {
 	return fmt.Sprintf("kind(%d)", int(k))
 }
 
+// Constraint names the rule of the stored data a change broke. A Store
+// reports it, with the field, instead of words: the Service words the
+// message once, so every engine answers alike.
+type Constraint int
+
+// The constraints a Store reports.
+const (
+	// NoConstraint means the error is not about a constraint.
+	NoConstraint Constraint = iota
+	// Taken means Field's value already belongs to another object (a
+	// unique constraint: username, email, org code, tenant name, ...).
+	Taken
+	// Missing means Field refers to an object that does not exist in the
+	// tenant (a reference: manager_id, orgs, parent_id).
+	Missing
+	// HasMembers means an org to delete still has members.
+	HasMembers
+	// HasChildren means an org to delete still has child orgs.
+	HasChildren
+)
+
 // Error is the domain's error. Message is safe to show to the caller; Err, if
 // set, is the underlying cause and is only logged.
 type Error struct {
 	Kind Kind
 	// Field names the input field at fault, in the native API's spelling, or "".
-	Field   string
-	Message string
-	Err     error
+	Field string
+	// Constraint is the rule a Store reports broken, with Message empty
+	// until the Service words it.
+	Constraint Constraint
+	Message    string
+	Err        error
+}
+
+// Violation returns the Conflict a Store reports when a change breaks
+// constraint c on field (may be ""). It carries no message: the Service
+// words it.
+func Violation(c Constraint, field string, cause error) *Error {
+	return &Error{Kind: Conflict, Field: field, Constraint: c, Err: cause}
+}
+
+// StoreError returns the error a Store reports of kind k (Unavailable,
+// Internal, a Conflict with a concurrent transaction, a value the database
+// refuses) with cause, worded by kind, the same on every engine.
+func StoreError(k Kind, field string, cause error) *Error {
+	return &Error{Kind: k, Field: field, Message: k.message(), Err: cause}
+}
+
+// kindMessages words the errors of each kind that say nothing more.
+var kindMessages = [...]string{
+	Internal:           "internal error",
+	Invalid:            "is not a value userd can store",
+	NotFound:           "no such object",
+	Conflict:           "the change collided with a concurrent one; retry it",
+	PreconditionFailed: "the object was changed by another request; read it again and retry",
+	Unauthenticated:    "the credentials are missing or not valid",
+	Forbidden:          "the credentials do not allow this",
+	Unavailable:        "the database cannot be reached; retry later",
+}
+
+// nouns names the kind of object a field's value identifies or refers to.
+var nouns = map[string]string{
+	"username": "user", "email": "user", "manager_id": "user",
+	"code": "org", "parent_id": "org",
+	"name": "tenant", "tenant_id": "tenant",
+	"client_id": "client", "token": "token",
+}
+
+// describe words the message of a constraint error that a Store reported
+// without one. values holds, by field, the value the change tried to set
+// (a string, or an int64 id); for HasMembers and HasChildren, values[""]
+// is the org's id. Other errors pass through unchanged.
+func describe(err error, values map[string]any) error {
+	var e *Error
+	if !errors.As(err, &e) || e.Message != "" || e.Constraint == NoConstraint {
+		return err
+	}
+	d := *e
+	noun, v := nouns[e.Field], values[e.Field]
+	switch e.Constraint {
+	case Taken:
+		d.Message = "the object already exists"
+		if s, ok := v.(string); ok && s != "" && noun != "" {
+			d.Message = fmt.Sprintf("%q is taken by another %s", s, noun)
+		} else if noun != "" {
+			d.Message = "is taken by another " + noun
+		}
+	case Missing:
+		d.Message = "refers to an object that does not exist in this tenant"
+		if id, ok := v.(int64); ok && id != 0 && noun != "" {
+			d.Message = fmt.Sprintf("%s %d does not exist", noun, id)
+		} else if e.Field == "orgs" {
+			d.Message = "one of the orgs does not exist"
+		}
+	case HasMembers:
+		d.Message = fmt.Sprintf("org %v still has members; move them to another org first", values[""])
+	case HasChildren:
+		d.Message = fmt.Sprintf("org %v still has child orgs; move or delete them first", values[""])
+	}
+	return &d
 }
 
 // Error implements error.
 func (e *Error) Error() string {
 	msg := e.Message
+	if msg == "" {
+		msg = e.Kind.message()
+	}
 	if e.Field != "" {
 		msg = e.Field + ": " + msg
 	}
@@ -106,11 +201,24 @@ func KindOf(err error) Kind {
 	return Internal
 }
 
+// message words an error of kind k that says nothing more.
+func (k Kind) message() string {
+	if int(k) < len(kindMessages) {
+		return kindMessages[k]
+	}
+	return "error"
+}
+
 // AsError returns the first *Error in err's chain, or an Internal *Error
-// wrapping err.
+// wrapping err. An error without a message gets its kind's.
 func AsError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
+		if e.Message == "" {
+			d := *e
+			d.Message = e.Kind.message()
+			return &d
+		}
 		return e
 	}
 	return &Error{Kind: Internal, Message: "internal error", Err: err}

@@ -1,7 +1,10 @@
 package directory_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"math/big"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -111,4 +114,49 @@ func TestOrgsAndBatchLimitsAtTheEdge(t *testing.T) {
 			t.Errorf("UsersByID with %d ids: got %v, want ok=%v", n, err, ok)
 		}
 	}
+}
+
+// FuzzExtensionNumber checks the number rule of CanonicalExtension: an
+// accepted number is stored as the shortest plain decimal of the same
+// float64, within MaxExtensionNumberLen, and storing it again changes
+// nothing; a refused one is refused naming extension.
+func FuzzExtensionNumber(f *testing.F) {
+	for _, s := range []string{"0", "-0", "1", "2.50", "1.5e-7", "1E3", "1e131071", "1e-400", "9007199254740993",
+		"0.30000000000000004", "0.1000000000000000000001", "123456789012345678901234567890123", "-1e-7", "01", "1.", ".5", "+1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, lit string) {
+		ext, err := directory.CanonicalExtension(map[string]any{"n": json.Number(lit)})
+		if err != nil {
+			if e := directory.AsError(err); e.Kind != directory.Invalid || e.Field != "extension" {
+				t.Fatalf("CanonicalExtension(%q): got %v, want an Invalid error naming extension", lit, err)
+			}
+			return
+		}
+		c := string(ext["n"].(json.Number))
+		f, _ := strconv.ParseFloat(lit, 64)
+		want := strconv.FormatFloat(f, 'f', -1, 64)
+		if want == "-0" {
+			want = "0"
+		}
+		if c != want {
+			t.Fatalf("CanonicalExtension(%q) stored %q, want %q, the shortest plain form of %v", lit, c, want, f)
+		}
+		// Exactly the value sent, not a float64 near it (big.Rat is exact;
+		// its cost grows with the exponent, so only small ones are checked).
+		if _, e, _ := strings.Cut(strings.ToLower(lit), "e"); len(e) < 4 {
+			sent, ok1 := new(big.Rat).SetString(lit)
+			kept, ok2 := new(big.Rat).SetString(c)
+			if !ok1 || !ok2 || sent.Cmp(kept) != 0 {
+				t.Fatalf("CanonicalExtension(%q) stored %q, which is not the same number", lit, c)
+			}
+		}
+		if len(c) > directory.MaxExtensionNumberLen || strings.ContainsAny(c, "eE+") {
+			t.Fatalf("CanonicalExtension(%q) stored %q: too long or with an exponent", lit, c)
+		}
+		again, err := directory.CanonicalExtension(ext)
+		if err != nil || again["n"] != ext["n"] {
+			t.Fatalf("CanonicalExtension of its own result %q: got %v, %v; want it unchanged", c, again["n"], err)
+		}
+	})
 }

@@ -93,7 +93,8 @@ func (s *Service) CreateTenant(ctx context.Context, name string) (Tenant, error)
 	if allDigits.MatchString(name) {
 		return Tenant{}, Errorf(Invalid, "name", "must not be all digits: digits name a tenant by its id; add a letter, e.g. t%s", name)
 	}
-	return s.store.CreateTenant(ctx, Tenant{Name: name, CreatedAt: s.clock()})
+	t, err := s.store.CreateTenant(ctx, Tenant{Name: name, CreatedAt: s.clock()})
+	return t, describe(err, map[string]any{"name": name})
 }
 
 // Tenants lists every tenant.
@@ -114,7 +115,17 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, origin string, pa
 	if err != nil {
 		return User{}, err
 	}
-	return s.store.CreateUser(ctx, u, s.event(p, "user.create", 0, fields), u.managerCheck(fields))
+	created, err := s.store.CreateUser(ctx, u, s.event(p, "user.create", 0, fields), u.managerCheck(fields))
+	if err != nil {
+		return User{}, describe(err, userValues(&u))
+	}
+	return created, nil
+}
+
+// userValues are the values of u a constraint error may be about, for
+// describe.
+func userValues(u *User) map[string]any {
+	return map[string]any{"username": u.Username, "email": u.Email, "manager_id": u.ManagerID}
 }
 
 // newUser builds and checks a user to insert, hashing its password if any.
@@ -149,7 +160,12 @@ func (s *Service) ImportUsers(ctx context.Context, p Principal, patches []UserPa
 		}
 		users = append(users, u)
 	}
-	return s.store.CreateUsers(ctx, users, s.event(p, "user.import", 0, []string{strconv.Itoa(len(users)) + " users"}), managerChecks(users))
+	created, err := s.store.CreateUsers(ctx, users, s.event(p, "user.import", 0, []string{strconv.Itoa(len(users)) + " users"}), managerChecks(users))
+	var be *BatchError
+	if errors.As(err, &be) && be.Index >= 0 && be.Index < len(users) {
+		return nil, &BatchError{Index: be.Index, Err: describe(be.Err, userValues(&users[be.Index]))}
+	}
+	return created, err
 }
 
 var errHashOnlyOnImport = Errorf(Invalid, "password_hash", "only userd user import may set a password hash; send password instead")
@@ -211,9 +227,11 @@ func (s *Service) setPassword(ctx context.Context, u *User, password string) err
 // within its tenant (a reference that did not change was checked when it was
 // set, and the store's constraints keep it valid).
 func (s *Service) checkUser(ctx context.Context, u *User, changed []string) error {
-	if u.Extension == nil {
-		u.Extension = map[string]any{}
+	ext, err := CanonicalExtension(u.Extension)
+	if err != nil {
+		return err
 	}
+	u.Extension = ext
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -306,7 +324,13 @@ func (s *Service) ListUsers(ctx context.Context, p Principal, f UserFilter) ([]U
 	if err != nil {
 		return nil, nil, err
 	}
+	for _, t := range []struct{ field, value string }{{"username", f.Username}, {"email", f.Email}, {"q", f.Query}, {"cursor", f.AfterKey}} {
+		if err := CheckText(t.field, t.value); err != nil {
+			return nil, nil, err
+		}
+	}
 	query := f
+	query.Email = NormalizeEmail(f.Email)
 	query.Limit = limit + 1
 	users, err := s.store.ListUsers(ctx, p.TenantID, query)
 	if err != nil {
@@ -376,7 +400,10 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 		u.UpdatedAt = ev.Time
 		updated, err := s.store.UpdateUser(handlingMismatch(ctx, version == 0), u, ev, u.managerCheck(fields))
 		if !errors.Is(err, ErrVersionMismatch) || version != 0 {
-			return updated, err
+			if err != nil {
+				return User{}, describe(err, userValues(&u))
+			}
+			return updated, nil
 		}
 		if attempt == maxUpdateAttempts {
 			return User{}, errContended
@@ -409,7 +436,11 @@ func (s *Service) CreateOrg(ctx context.Context, p Principal, patch OrgPatch) (O
 	if err := o.Validate(); err != nil {
 		return Org{}, err
 	}
-	return s.store.CreateOrg(ctx, o, s.event(p, "org.create", 0, fields), o.treeCheck(fields))
+	created, err := s.store.CreateOrg(ctx, o, s.event(p, "org.create", 0, fields), o.treeCheck(fields))
+	if err != nil {
+		return Org{}, describe(err, orgValues(&o))
+	}
+	return created, nil
 }
 
 // Org returns one org of the principal's tenant. Reading orgs needs
@@ -439,6 +470,9 @@ func (s *Service) ListOrgs(ctx context.Context, p Principal, f OrgFilter) ([]Org
 	}
 	limit, err := pageSize(f.Limit)
 	if err != nil {
+		return nil, 0, err
+	}
+	if err := CheckText("q", f.Query); err != nil {
 		return nil, 0, err
 	}
 	f.Limit = limit + 1
@@ -478,7 +512,10 @@ func (s *Service) UpdateOrg(ctx context.Context, p Principal, id, version int64,
 		o.UpdatedAt = ev.Time
 		updated, err := s.store.UpdateOrg(handlingMismatch(ctx, version == 0), o, ev, o.treeCheck(fields))
 		if !errors.Is(err, ErrVersionMismatch) || version != 0 {
-			return updated, err
+			if err != nil {
+				return Org{}, describe(err, orgValues(&o))
+			}
+			return updated, nil
 		}
 		if attempt == maxUpdateAttempts {
 			return Org{}, errContended
@@ -494,7 +531,8 @@ func (s *Service) DeleteOrg(ctx context.Context, p Principal, id, version int64)
 	if id <= 0 || id > MaxSafeID {
 		return Errorf(NotFound, "", "no such org")
 	}
-	return s.store.DeleteOrg(ctx, p.TenantID, id, version, s.event(p, "org.delete", id, nil))
+	err := s.store.DeleteOrg(ctx, p.TenantID, id, version, s.event(p, "org.delete", id, nil))
+	return describe(err, map[string]any{"": id})
 }
 
 // CreateClient creates an API client and returns it with its secret, which
@@ -526,7 +564,7 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, name string, sc
 	c := Client{TenantID: p.TenantID, ClientID: NewClientID(), SecretHash: HashSecret(secret.Reveal()), Name: name, Scopes: scopes, CreatedAt: now, UpdatedAt: now}
 	c, err := s.store.CreateClient(ctx, c, s.event(p, "client.create", 0, []string{"name", "scope"}))
 	if err != nil {
-		return Client{}, "", err
+		return Client{}, "", describe(err, nil)
 	}
 	return c, secret, nil
 }
@@ -551,6 +589,10 @@ func (s *Service) Clients(ctx context.Context, p Principal, afterID int64, limit
 func (s *Service) SetClientDisabled(ctx context.Context, p Principal, clientID string, disabled bool) (Client, error) {
 	if err := p.require(ScopeAdmin); err != nil {
 		return Client{}, err
+	}
+	if CheckText("client_id", clientID) != nil {
+		// No client has such an id, on any engine.
+		return Client{}, errNoClient
 	}
 	c, err := s.store.ClientByClientID(ctx, clientID)
 	if err == nil && c.TenantID != p.TenantID {
@@ -616,7 +658,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, p Principal, name string, 
 	}
 	t, err := s.store.CreateAPIToken(ctx, t, s.event(p, "token.create", 0, []string{"name", "scope", "expires_at"}))
 	if err != nil {
-		return APIToken{}, "", err
+		return APIToken{}, "", describe(err, nil)
 	}
 	return t, secret, nil
 }
@@ -731,4 +773,10 @@ func (s *Service) Bootstrap(ctx context.Context) (c Client, secret Secret, ok bo
 		return Client{}, "", false, err
 	}
 	return c, secret, true, nil
+}
+
+// orgValues are the values of o a constraint error may be about, for
+// describe.
+func orgValues(o *Org) map[string]any {
+	return map[string]any{"code": o.Code, "parent_id": o.ParentID}
 }

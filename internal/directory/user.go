@@ -3,11 +3,15 @@ package directory
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"net/mail"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Limits on user fields. They are part of the domain so every dialect
@@ -147,7 +151,10 @@ func (p *UserPatch) apply(u *User) []string {
 	str("username", &u.Username, p.Username)
 	str("name", &u.Name, p.Name)
 	str("nick_name", &u.NickName, p.NickName)
-	str("email", &u.Email, p.Email)
+	if p.Email != nil {
+		email := NormalizeEmail(*p.Email)
+		str("email", &u.Email, &email)
+	}
 	str("phone", &u.Phone, p.Phone)
 	str("phone_country_code", &u.PhoneCountryCode, p.PhoneCountryCode)
 	boolean("active", &u.Active, p.Active)
@@ -281,6 +288,16 @@ func (u *User) Validate() error {
 	return validateMemberships(u.Orgs)
 }
 
+// NormalizeEmail returns email in Unicode normalization form C, the form
+// userd stores and compares emails in: "zoe\u0308@example.com" (e and a
+// combining diaeresis) and "zo\u00eb@example.com" are the same address
+// typed two ways, and must collide as the same address. Look-alike
+// addresses of different characters (a Cyrillic "а" for a Latin "a") are
+// different addresses and are not folded; see docs/security.md.
+func NormalizeEmail(email string) string {
+	return norm.NFC.String(email)
+}
+
 // ValidateEmail checks that s is a single plain address such as
 // "ada@example.com" (no display name, no angle brackets).
 func ValidateEmail(s string) error {
@@ -306,20 +323,185 @@ func ValidatePassword(pw string) error {
 	return nil
 }
 
-// ValidateExtension checks that the extension object encodes to at most
-// MaxExtensionBytes and nests at most MaxExtensionDepth levels.
+// MaxExtensionNumberLen bounds a number of an extension written out in
+// full, without an exponent, as it is stored. PostgreSQL's jsonb keeps a
+// number that way: 1e131071 would become 131,072 digits, and every read of
+// the user would cost as much.
+const MaxExtensionNumberLen = 32
+
+// ValidateExtension checks that the extension object can be stored: it
+// nests at most MaxExtensionDepth levels, its strings and keys are valid
+// UTF-8 without NUL characters, its numbers are ones CanonicalExtension
+// accepts, and its stored form encodes to at most MaxExtensionBytes.
 func ValidateExtension(ext map[string]any) error {
+	_, err := CanonicalExtension(ext)
+	return err
+}
+
+// CanonicalExtension returns ext as it is stored: a copy whose numbers are
+// json.Number values in their canonical form, the shortest decimal that
+// reads back as the same float64, written without an exponent ("1.5e-7"
+// becomes "0.00000015", "2.50" becomes "2.5", "-0" becomes "0"). Every
+// engine keeps that form exactly, so a user reads back the same on each and
+// a read costs what was written. A number is refused when it is not finite
+// as a float64, when it holds more precision than a float64 keeps (such as
+// 9007199254740993, beyond 2^53), or when its canonical form is longer than
+// MaxExtensionNumberLen. The other rules are ValidateExtension's; the size
+// limit holds on the canonical form.
+func CanonicalExtension(ext map[string]any) (map[string]any, error) {
 	if depth(ext) > MaxExtensionDepth {
-		return Errorf(Invalid, "extension", "nests deeper than %d levels", MaxExtensionDepth)
+		return nil, Errorf(Invalid, "extension", "nests deeper than %d levels", MaxExtensionDepth)
 	}
-	b, err := json.Marshal(ext)
+	out, err := canonicalValue(ext, "")
 	if err != nil {
-		return Errorf(Invalid, "extension", "must be a JSON object")
+		return nil, err
+	}
+	m, _ := out.(map[string]any)
+	if m == nil {
+		m = map[string]any{}
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, Errorf(Invalid, "extension", "must be a JSON object")
 	}
 	if len(b) > MaxExtensionBytes {
-		return Errorf(Invalid, "extension", "encodes to %d bytes; the limit is %d", len(b), MaxExtensionBytes)
+		return nil, Errorf(Invalid, "extension", "encodes to %d bytes; the limit is %d", len(b), MaxExtensionBytes)
+	}
+	return m, nil
+}
+
+// canonicalValue returns a copy of v, found at path inside the extension,
+// with its numbers canonical; see CanonicalExtension.
+func canonicalValue(v any, path string) (any, error) {
+	switch t := v.(type) {
+	case nil, bool:
+		return t, nil
+	case string:
+		if err := extensionText(t, path, "a string"); err != nil {
+			return nil, err
+		}
+		return t, nil
+	case json.Number:
+		return canonicalNumber(string(t), path)
+	case float64:
+		return canonicalNumber(strconv.FormatFloat(t, 'g', -1, 64), path)
+	case int:
+		return canonicalNumber(strconv.Itoa(t), path)
+	case int64:
+		return canonicalNumber(strconv.FormatInt(t, 10), path)
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			if err := extensionText(k, path, "a key"); err != nil {
+				return nil, err
+			}
+			c, err := canonicalValue(e, path+"."+k)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = c
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			c, err := canonicalValue(e, path+"["+strconv.Itoa(i)+"]")
+			if err != nil {
+				return nil, err
+			}
+			out[i] = c
+		}
+		return out, nil
+	}
+	return nil, Errorf(Invalid, "extension", "%s holds a %T, which is not a JSON value", place(path), v)
+}
+
+// place names a place in the extension for an error message.
+func place(path string) string {
+	if path == "" {
+		return "the object"
+	}
+	return strconv.Quote(path[1:])
+}
+
+// extensionText checks a string or key (what) of the extension.
+func extensionText(s, path, what string) error {
+	switch {
+	case !utf8.ValidString(s):
+		return Errorf(Invalid, "extension", "%s in %s is not valid UTF-8", what, place(path))
+	case strings.IndexByte(s, 0) >= 0:
+		return Errorf(Invalid, "extension", "%s in %s holds a NUL character, which cannot be stored", what, place(path))
 	}
 	return nil
+}
+
+var jsonNumberPattern = regexp.MustCompile(`^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$`)
+
+// canonicalNumber returns the canonical form of the JSON number lit found at
+// path, or the error saying why it cannot be stored.
+func canonicalNumber(lit, path string) (json.Number, error) {
+	bad := func() error {
+		shown := lit
+		if len(shown) > 24 {
+			shown = shown[:24] + "..."
+		}
+		return Errorf(Invalid, "extension", "the number %s at %s cannot be stored exactly: numbers must fit a float64 without losing digits "+
+			"(integers up to 2^53) and take at most %d characters written without an exponent; send other values as strings",
+			shown, place(path), MaxExtensionNumberLen)
+	}
+	if !jsonNumberPattern.MatchString(lit) {
+		return "", bad()
+	}
+	f, err := strconv.ParseFloat(lit, 64)
+	if err != nil || math.IsInf(f, 0) {
+		return "", bad()
+	}
+	c := strconv.FormatFloat(f, 'f', -1, 64)
+	if c == "-0" {
+		c = "0"
+	}
+	if len(c) > MaxExtensionNumberLen || !sameDecimal(lit, c) {
+		return "", bad()
+	}
+	return json.Number(c), nil
+}
+
+// sameDecimal reports whether the JSON numbers a and b have the same value.
+func sameDecimal(a, b string) bool {
+	an, ad, ae, aok := decimal(a)
+	bn, bd, be, bok := decimal(b)
+	if !aok || !bok {
+		return false
+	}
+	if ad == "" || bd == "" { // zero, whatever its sign
+		return ad == bd
+	}
+	return an == bn && ad == bd && ae == be
+}
+
+// decimal splits a JSON number into its sign, its significant digits
+// without leading or trailing zeros, and the exponent that makes them an
+// integer: value = ±digits × 10^exp. ok is false when the exponent does not
+// fit an int.
+func decimal(s string) (neg bool, digits string, exp int, ok bool) {
+	if neg = strings.HasPrefix(s, "-"); neg {
+		s = s[1:]
+	}
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		e, err := strconv.Atoi(strings.TrimPrefix(s[i+1:], "+"))
+		if err != nil || e > 1<<40 || e < -1<<40 {
+			return false, "", 0, false
+		}
+		exp, s = e, s[:i]
+	}
+	if whole, frac, found := strings.Cut(s, "."); found {
+		s = whole + frac
+		exp -= len(frac)
+	}
+	s = strings.TrimLeft(s, "0")
+	trimmed := strings.TrimRight(s, "0")
+	exp += len(s) - len(trimmed)
+	return neg, trimmed, exp, true
 }
 
 func depth(v any) int {
@@ -341,13 +523,25 @@ func depth(v any) int {
 }
 
 func validateText(field, value string, maxLen int) error {
-	if !utf8.ValidString(value) {
-		return Errorf(Invalid, field, "must be valid UTF-8")
+	if err := CheckText(field, value); err != nil {
+		return err
 	}
 	if utf8.RuneCountInString(value) > maxLen {
 		return Errorf(Invalid, field, "must be at most %d characters", maxLen)
 	}
-	if strings.ContainsRune(value, 0) {
+	return nil
+}
+
+// CheckText returns an Invalid error naming field unless s is text every
+// engine stores and compares alike: valid UTF-8 without NUL characters.
+// PostgreSQL refuses both, SQLite takes them, so every text input, a
+// lookup key or a filter as much as a stored value, is checked with it
+// before any query.
+func CheckText(field, s string) error {
+	if !utf8.ValidString(s) {
+		return Errorf(Invalid, field, "must be valid UTF-8")
+	}
+	if strings.IndexByte(s, 0) >= 0 {
 		return Errorf(Invalid, field, "must not contain NUL characters")
 	}
 	return nil

@@ -63,12 +63,12 @@ func TestGetUserGolden(t *testing.T) {
 	for _, x := range tests {
 		t.Run(x.Name, func(t *testing.T) { e.Golden(t, h, x, *update, maskTimes) })
 	}
-	t.Run("get_500_store_closed", func(t *testing.T) {
+	t.Run("get_503_store_closed", func(t *testing.T) {
 		closed := dialecttest.New(t)
 		if err := closed.Service.Store().Close(); err != nil {
 			t.Fatalf("close store: %v", err)
 		}
-		x := dialecttest.Exchange{Name: "get_500_store_closed", Method: "GET", Target: ada, Header: bearer("rw")}
+		x := dialecttest.Exchange{Name: "get_503_store_closed", Method: "GET", Target: ada, Header: bearer("rw")}
 		closed.Golden(t, handler(closed, closed.Authn, 0), x, *update, maskTimes)
 	})
 	t.Run("get_500", func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/puddle/v2"
 
 	"github.com/userd/userd/internal/directory"
 )
@@ -25,31 +26,25 @@ const (
 	invalidCatalogName   = "3D000" // the database does not exist
 )
 
-// constraint says which input field a named constraint guards and what to
-// tell the caller when a change breaks it.
-type constraint struct {
-	field   string
-	message string
-}
-
-// constraints lists the schema's unique and foreign-key constraints by name
-// (see migrations/), so a violation names the field to fix.
-var constraints = map[string]constraint{
-	"tenants_name_key":       {"name", "is already taken by another tenant"},
-	"users_username_key":     {"username", "is already taken in this tenant"},
-	"users_email_key":        {"email", "is already used by another user of this tenant"},
-	"users_manager_fkey":     {"manager_id", "names a user that does not exist"},
-	"orgs_code_key":          {"code", "is already used by another org of this tenant"},
-	"orgs_parent_fkey":       {"parent_id", "names an org that does not exist"},
-	"user_orgs_pkey":         {"orgs", "lists an org twice"},
-	"user_orgs_primary_key":  {"orgs", "at most one org may be primary (relation_type 1)"},
-	"user_orgs_org_fkey":     {"orgs", "names an org that does not exist"},
-	"clients_client_id_key":  {"client_id", "is already taken"},
-	"api_tokens_hash_key":    {"token", "is already taken"},
-	"users_tenant_fkey":      {"tenant_id", "names a tenant that does not exist"},
-	"orgs_tenant_fkey":       {"tenant_id", "names a tenant that does not exist"},
-	"clients_tenant_fkey":    {"tenant_id", "names a tenant that does not exist"},
-	"api_tokens_tenant_fkey": {"tenant_id", "names a tenant that does not exist"},
+// constraintFields names the input field each of the schema's unique and
+// foreign-key constraints guards (see migrations/), so a violation names
+// the field to fix. The Service words the message.
+var constraintFields = map[string]string{
+	"tenants_name_key":       "name",
+	"users_username_key":     "username",
+	"users_email_key":        "email",
+	"users_manager_fkey":     "manager_id",
+	"orgs_code_key":          "code",
+	"orgs_parent_fkey":       "parent_id",
+	"user_orgs_pkey":         "orgs",
+	"user_orgs_primary_key":  "orgs",
+	"user_orgs_org_fkey":     "orgs",
+	"clients_client_id_key":  "client_id",
+	"api_tokens_hash_key":    "token",
+	"users_tenant_fkey":      "tenant_id",
+	"orgs_tenant_fkey":       "tenant_id",
+	"clients_tenant_fkey":    "tenant_id",
+	"api_tokens_tenant_fkey": "tenant_id",
 }
 
 // storeError turns an error from pgx into the *directory.Error the Store
@@ -78,7 +73,7 @@ func storeError(op string, err error) error {
 		return serverError(op, pgErr, err)
 	}
 	if unavailable(err) {
-		return &directory.Error{Kind: directory.Unavailable, Message: unreachable, Err: fmt.Errorf("postgres: %s: %w", op, err)}
+		return directory.StoreError(directory.Unavailable, "", fmt.Errorf("postgres: %s: %w", op, err))
 	}
 	return fmt.Errorf("postgres: %s: %w", op, err)
 }
@@ -145,29 +140,23 @@ func isTLSError(err error) bool {
 
 // serverError maps an error the server reported.
 func serverError(op string, pgErr *pgconn.PgError, err error) error {
-	c, known := constraints[pgErr.ConstraintName]
+	field := constraintFields[pgErr.ConstraintName]
 	switch code := pgErr.Code; {
 	case code == uniqueViolation:
-		if !known {
-			c.message = "already exists"
-		}
-		return &directory.Error{Kind: directory.Conflict, Field: c.field, Message: c.message, Err: err}
+		return directory.Violation(directory.Taken, field, err)
 	case code == foreignKeyViolation:
 		// The contract calls a reference to a missing object a Conflict: the
 		// Service checked it existed, so it went away in the meantime.
-		if !known {
-			c.message = "names an object that does not exist"
-		}
-		return &directory.Error{Kind: directory.Conflict, Field: c.field, Message: c.message, Err: err}
+		return directory.Violation(directory.Missing, field, err)
 	case code == serializationFailure || code == deadlockDetected:
-		return &directory.Error{Kind: directory.Conflict, Message: "the change collided with a concurrent one; retry it", Err: err}
+		return directory.StoreError(directory.Conflict, "", err)
 	case strings.HasPrefix(code, "22"):
-		// Data exception: a value PostgreSQL cannot store, such as a NUL
-		// character inside the JSON of an extension.
-		return &directory.Error{Kind: directory.Invalid, Field: pgErr.ColumnName,
-			Message: "a value cannot be stored (SQLSTATE " + code + "): NUL characters, invalid UTF-8 and out-of-range numbers are rejected", Err: err}
+		// Data exception: a value PostgreSQL cannot store. The Service
+		// refuses what it knows of (NUL, invalid UTF-8, extension numbers)
+		// before any query.
+		return directory.StoreError(directory.Invalid, pgErr.ColumnName, err)
 	case transientServerState(code):
-		return &directory.Error{Kind: directory.Unavailable, Message: unreachable, Err: err}
+		return directory.StoreError(directory.Unavailable, "", err)
 	}
 	return fmt.Errorf("postgres: %s: %w", op, err)
 }
@@ -179,7 +168,10 @@ func unavailable(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded) ||
 		pgconn.Timeout(err) ||
 		errors.As(err, &netErr) ||
-		errors.Is(err, pgconn.ErrConnClosed)
+		errors.Is(err, pgconn.ErrConnClosed) ||
+		// The store was closed: the node is shutting down, and another
+		// one may answer.
+		errors.Is(err, puddle.ErrClosedPool)
 }
 
 // retryable reports whether err is a deadlock or serialization failure, after

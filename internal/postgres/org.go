@@ -111,9 +111,9 @@ func (s *Store) DeleteOrg(ctx context.Context, tenantID, id, version int64, ev d
 		case err != nil:
 			return err
 		case members:
-			return directory.Errorf(directory.Conflict, "", "the org still has members; remove them from it first")
+			return directory.Violation(directory.HasMembers, "", nil)
 		case children:
-			return directory.Errorf(directory.Conflict, "", "the org still has child orgs; move or delete them first")
+			return directory.Violation(directory.HasChildren, "", nil)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM orgs WHERE tenant_id = $1 AND id = $2`, tenantID, id); err != nil {
 			return err

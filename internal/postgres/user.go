@@ -256,13 +256,46 @@ func (s *Store) CreateUser(ctx context.Context, u directory.User, ev directory.E
 }
 
 // CreateUsers inserts users in one transaction, all or none, once checks
-// pass on the manager tree.
+// pass on the manager tree. A constraint error is a *directory.BatchError naming the index of the user at fault.
 func (s *Store) CreateUsers(ctx context.Context, users []directory.User, ev directory.Event, checks ...directory.TreeCheck) ([]directory.User, error) {
 	if len(users) == 0 {
 		return []directory.User{}, nil
 	}
 	out, err := s.createUsers(ctx, users, ev, false, checks)
+	if isCode(err, uniqueViolation) || isCode(err, foreignKeyViolation) {
+		return nil, s.batchError(ctx, users, err)
+	}
 	return out, storeError("create users", err)
+}
+
+// errFound rolls back the transaction of batchError once it has found
+// the user at fault.
+var errFound = errors.New("postgres: found the user at fault")
+
+// batchError finds the user at fault in users, whose insert as one
+// statement failed with cause: the first that cannot be inserted after the
+// ones before it, as inserting them one by one finds it. It inserts them so
+// in a transaction it rolls back; a failed import costs that second pass,
+// a good one nothing. It returns cause when every user can be inserted now
+// (what collided went away in the meantime).
+func (s *Store) batchError(ctx context.Context, users []directory.User, cause error) error {
+	var found error
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		for i := range users {
+			if err := insertUsers(ctx, tx, []directory.User{users[i]}); err != nil {
+				found = &directory.BatchError{Index: i, Err: storeError("create users", err)}
+				return errFound
+			}
+		}
+		return errFound
+	})
+	if found != nil {
+		return found
+	}
+	if errors.Is(err, errFound) {
+		err = cause
+	}
+	return storeError("create users", err)
 }
 
 // createUsers inserts copies of users and writes ev, naming the new user in

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync"
@@ -14,7 +15,7 @@ import (
 const maxBatch = 256
 
 // errClosed answers a write that arrives after Close.
-var errClosed = directory.Errorf(directory.Unavailable, "", "the database is closed; retry on a running server")
+var errClosed = directory.StoreError(directory.Unavailable, "", errors.New("sqlite: the store is closed"))
 
 // writeOp is one write waiting for its turn in a transaction.
 type writeOp struct {

@@ -46,7 +46,7 @@ func (s *Store) CreateTenant(ctx context.Context, t directory.Tenant) (directory
 	err := s.write(ctx, func(tx querier) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO tenants (name, created_at) VALUES (?, ?) RETURNING id`, t.Name, micros(t.CreatedAt)).Scan(&t.ID)
 		if isUniqueViolation(err) {
-			return &directory.Error{Kind: directory.Conflict, Field: "name", Message: "a tenant of this name exists", Err: err}
+			return directory.Violation(directory.Taken, "name", err)
 		}
 		return err
 	})
@@ -126,7 +126,7 @@ func (s *Store) CreateClient(ctx context.Context, c directory.Client, ev directo
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			c.TenantID, c.ClientID, c.SecretHash, c.Name, c.Scopes.String(), c.Disabled, micros(c.CreatedAt), micros(c.UpdatedAt)).Scan(&c.ID)
 		if isUniqueViolation(err) {
-			return &directory.Error{Kind: directory.Conflict, Field: "client_id", Message: "a client with this client_id exists", Err: err}
+			return directory.Violation(directory.Taken, "client_id", err)
 		}
 		if err != nil {
 			return err
@@ -204,7 +204,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, t directory.APIToken, ev dir
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			t.TenantID, t.Name, t.Scopes.String(), t.Hash, micros(t.ExpiresAt), micros(t.RevokedAt), micros(t.CreatedAt)).Scan(&t.ID)
 		if isUniqueViolation(err) {
-			return &directory.Error{Kind: directory.Conflict, Field: "token", Message: "a token with this hash exists", Err: err}
+			return directory.Violation(directory.Taken, "token", err)
 		}
 		if err != nil {
 			return err

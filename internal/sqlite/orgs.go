@@ -39,18 +39,14 @@ func orgArgs(o *directory.Org) []any {
 
 // orgConflict names the field behind a constraint error on writing an org:
 // the only unique value is the code and the only reference the parent.
-func orgConflict(o *directory.Org, err error) error {
-	var e *directory.Error
+func orgConflict(err error) error {
 	switch {
 	case isUniqueViolation(err):
-		e = directory.Errorf(directory.Conflict, "code", "%q is taken by another org", o.Code)
+		return directory.Violation(directory.Taken, "code", err)
 	case isForeignKeyViolation(err):
-		e = directory.Errorf(directory.Conflict, "parent_id", "org %d does not exist", o.ParentID)
-	default:
-		return err
+		return directory.Violation(directory.Missing, "parent_id", err)
 	}
-	e.Err = err
-	return e
+	return err
 }
 
 // CreateOrg inserts o with version 1, once checks pass on the org tree.
@@ -64,7 +60,7 @@ func (s *Store) CreateOrg(ctx context.Context, o directory.Org, ev directory.Eve
 		err := tx.QueryRowContext(ctx, `INSERT INTO orgs (tenant_id, name, name_lower, code, code_lower, parent_id, updated_at, created_at, version)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`, args...).Scan(&o.ID)
 		if err != nil {
-			return orgConflict(&o, err)
+			return orgConflict(err)
 		}
 		ev.ObjectID = strconv.FormatInt(o.ID, 10)
 		return insertEvent(ctx, tx, ev)
@@ -123,7 +119,7 @@ func (s *Store) UpdateOrg(ctx context.Context, o directory.Org, ev directory.Eve
 		res, err := tx.ExecContext(ctx, `UPDATE orgs SET (name, name_lower, code, code_lower, parent_id, updated_at) = (?, ?, ?, ?, ?, ?),
 			version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ?`, args...)
 		if err != nil {
-			return orgConflict(&o, err)
+			return orgConflict(err)
 		}
 		if err := checkUpdated(ctx, tx, res, "org", `SELECT 1 FROM orgs WHERE tenant_id = ? AND id = ?`, o.TenantID, o.ID); err != nil {
 			return err
@@ -148,14 +144,14 @@ func (s *Store) DeleteOrg(ctx context.Context, tenantID, id, version int64, ev d
 			return err
 		}
 		if members {
-			return directory.Errorf(directory.Conflict, "", "org %d still has members; move them to another org first", id)
+			return directory.Violation(directory.HasMembers, "", nil)
 		}
 		children, err := exists(ctx, tx, `SELECT 1 FROM orgs WHERE tenant_id = ? AND parent_id = ? LIMIT 1`, tenantID, id)
 		if err != nil {
 			return err
 		}
 		if children {
-			return directory.Errorf(directory.Conflict, "", "org %d still has child orgs; move or delete them first", id)
+			return directory.Violation(directory.HasChildren, "", nil)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM orgs WHERE tenant_id = ? AND id = ?`, tenantID, id); err != nil {
 			return err

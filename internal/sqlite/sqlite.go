@@ -211,7 +211,11 @@ func (s *Store) migrations() (*goose.Provider, error) {
 // both connection pools, first letting SQLite refresh the query planner's
 // statistics of tables that changed much, as SQLite recommends doing
 // before a long-lived connection closes.
+// Closing a closed store does nothing.
 func (s *Store) Close() error {
+	if s.rq.c.closed.Load() {
+		return nil
+	}
 	s.c.stop()
 	_, err := s.w.Exec("PRAGMA optimize")
 	if err != nil {
@@ -227,12 +231,12 @@ func (s *Store) Close() error {
 // build knows. A newer schema is fine. It is what /readyz asks.
 func (s *Store) Ping(ctx context.Context) error {
 	var tables int
-	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'goose_db_version'").Scan(&tables); err != nil {
+	if err := s.rq.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'goose_db_version'").Scan(&tables); err != nil {
 		return storeError(err)
 	}
 	var current int64
 	if tables > 0 {
-		if err := s.r.QueryRowContext(ctx, "SELECT coalesce(max(version_id), 0) FROM goose_db_version").Scan(&current); err != nil {
+		if err := s.rq.QueryRowContext(ctx, "SELECT coalesce(max(version_id), 0) FROM goose_db_version").Scan(&current); err != nil {
 			return storeError(err)
 		}
 	}
@@ -254,23 +258,23 @@ func storeError(err error) error {
 	}
 	switch {
 	case isUniqueViolation(err):
-		return directory.Wrap(directory.Conflict, err, "the object already exists")
+		return directory.Violation(directory.Taken, "", err)
 	case isForeignKeyViolation(err):
-		return directory.Wrap(directory.Conflict, err, "the object refers to one that does not exist in this tenant")
+		return directory.Violation(directory.Missing, "", err)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		// The request's deadline passed while it waited for the writer or
 		// ran a query: the database is too slow right now, not broken.
-		return directory.Wrap(directory.Unavailable, err, "the database is busy; retry later")
+		return directory.StoreError(directory.Unavailable, "", err)
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff { // the primary result code
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PROTOCOL, sqlite3.SQLITE_READONLY:
-			return directory.Wrap(directory.Unavailable, err, "the database is unavailable; retry later")
+			return directory.StoreError(directory.Unavailable, "", err)
 		}
 	}
-	return directory.Wrap(directory.Internal, err, "internal error")
+	return directory.StoreError(directory.Internal, "", err)
 }
 
 // isUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY

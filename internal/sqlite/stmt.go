@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"sync/atomic"
 )
 
 // stmtCache keeps one *sql.Stmt per distinct SQL text for a pool, so each
@@ -14,10 +15,16 @@ import (
 type stmtCache struct {
 	db *sql.DB
 	m  sync.Map // SQL text → *sql.Stmt
+	// closed is set by close: a query after it is answered errClosed,
+	// as a write is, not database/sql's unclassified error.
+	closed atomic.Bool
 }
 
 // prepare returns the pool's statement for query, preparing it on first use.
 func (c *stmtCache) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	if c.closed.Load() {
+		return nil, errClosed
+	}
 	if st, ok := c.m.Load(query); ok {
 		return st.(*sql.Stmt), nil
 	}
@@ -36,6 +43,7 @@ func (c *stmtCache) prepare(ctx context.Context, query string) (*sql.Stmt, error
 
 // close closes every cached statement.
 func (c *stmtCache) close() {
+	c.closed.Store(true)
 	c.m.Range(func(_, st any) bool {
 		st.(*sql.Stmt).Close()
 		return true

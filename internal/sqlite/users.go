@@ -375,11 +375,6 @@ func insertUsers(ctx context.Context, tx querier, users []directory.User) ([]dir
 // asks the database which unique value or reference u collides with rather
 // than reading the driver's message. Other errors pass through.
 func userConflict(ctx context.Context, q querier, u directory.User, err error) error {
-	conflict := func(field, format string, args ...any) error {
-		e := directory.Errorf(directory.Conflict, field, format, args...)
-		e.Err = err
-		return e
-	}
 	switch {
 	case isUniqueViolation(err):
 		taken, qerr := exists(ctx, q, `SELECT 1 FROM users WHERE tenant_id = ? AND username_lower = ? AND id != ?`,
@@ -388,7 +383,7 @@ func userConflict(ctx context.Context, q querier, u directory.User, err error) e
 			return errors.Join(err, qerr)
 		}
 		if taken {
-			return conflict("username", "%q is taken by another user", u.Username)
+			return directory.Violation(directory.Taken, "username", err)
 		}
 		if u.Email != "" {
 			taken, qerr = exists(ctx, q, `SELECT 1 FROM users WHERE tenant_id = ? AND email_lower = ? AND id != ?`,
@@ -397,7 +392,7 @@ func userConflict(ctx context.Context, q querier, u directory.User, err error) e
 				return errors.Join(err, qerr)
 			}
 			if taken {
-				return conflict("email", "%q is taken by another user", u.Email)
+				return directory.Violation(directory.Taken, "email", err)
 			}
 		}
 	case isForeignKeyViolation(err):
@@ -407,10 +402,10 @@ func userConflict(ctx context.Context, q querier, u directory.User, err error) e
 				return errors.Join(err, qerr)
 			}
 			if !found {
-				return conflict("manager_id", "user %d does not exist", u.ManagerID)
+				return directory.Violation(directory.Missing, "manager_id", err)
 			}
 		}
-		return conflict("orgs", "one of the orgs does not exist")
+		return directory.Violation(directory.Missing, "orgs", err)
 	}
 	return err
 }

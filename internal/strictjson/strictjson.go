@@ -21,6 +21,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // MaxDepth is how deeply objects and arrays may nest; the top-level object
@@ -56,6 +58,9 @@ func Decode(data []byte, v any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
 		panic(fmt.Sprintf("strictjson: Decode needs a non-nil pointer to a struct, got %T", v))
 	}
+	if err := checkText(data); err != nil {
+		return err
+	}
 	if err := check(data, rv.Elem().Type()); err != nil {
 		return err
 	}
@@ -89,6 +94,59 @@ func check(data []byte, t reflect.Type) error {
 		return &Error{Reason: "unexpected data after the JSON object; send exactly one object"}
 	}
 	return nil
+}
+
+// checkText refuses text encoding/json would silently replace with
+// U+FFFD: bytes that are not UTF-8, and \u escapes of half a surrogate
+// pair. A caller that sent them meant something else than the replacement
+// character, and storing it would lose what they sent.
+func checkText(data []byte) *Error {
+	if !utf8.Valid(data) {
+		i := 0
+		for i < len(data) {
+			r, n := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			i += n
+		}
+		return &Error{Reason: fmt.Sprintf("the body is not valid UTF-8 (at byte %d); send text as UTF-8", i)}
+	}
+	inString := false
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case c == '"':
+			inString = !inString
+		case c == '\\' && inString && i+1 < len(data):
+			if data[i+1] != 'u' {
+				i++ // a one-character escape, such as \" or \\
+				continue
+			}
+			r, ok := escaped(data[i:])
+			if !ok {
+				i++ // invalid JSON; the walk reports it
+				continue
+			}
+			if utf16.IsSurrogate(r) {
+				r2, ok2 := escaped(data[i+6:])
+				if r >= 0xdc00 || !ok2 || r2 < 0xdc00 || r2 > 0xdfff {
+					return &Error{Reason: fmt.Sprintf("the \\u escape at byte %d is half of a UTF-16 surrogate pair; send whole characters", i)}
+				}
+				i += 6
+			}
+			i += 5
+		}
+	}
+	return nil
+}
+
+// escaped decodes the \uXXXX escape that b starts with.
+func escaped(b []byte) (rune, bool) {
+	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[2:6]), 16, 16)
+	return rune(n), err == nil
 }
 
 type walker struct {

@@ -1,6 +1,7 @@
 package strictjson
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -57,6 +58,9 @@ func TestDecodeAccepts(t *testing.T) {
 		{"untagged field by its Go name", `{"Untagged":"x"}`, target{Untagged: "x"}},
 		{"raw message takes anything", `{"raw":[1,{"k":true}]}`, target{Raw: &raw}},
 		{"large integer keeps precision", `{"any":9007199254740993}`, target{Any: json.Number("9007199254740993")}},
+		{"surrogate pair", `{"name":"\ud83d\ude00"}`, target{Name: "\U0001F600"}},
+		{"replacement character sent as such", "{\"name\":\"\\ufffd\uFFFD\"}", target{Name: "\uFFFD\uFFFD"}},
+		{"escaped backslash before u", `{"name":"\\ud800"}`, target{Name: `\ud800`}},
 		{"depth at the limit", `{"any":` + strings.Repeat("[", MaxDepth-1) + strings.Repeat("]", MaxDepth-1) + `}`,
 			target{Any: nest(MaxDepth - 1)}},
 	}
@@ -124,6 +128,13 @@ func TestDecodeRejects(t *testing.T) {
 		{"object for slice", `{"orgs":{}}`, "orgs", "must be an array"},
 		{"wrong type nested", `{"orgs":[{"org_id":"1"}]}`, "orgs[0].org_id", "must be an integer"},
 		{"wrong type in embedded", `{"team":1}`, "team", "must be a string"},
+		{"invalid UTF-8 in a string", "{\"name\":\"a\xffb\"}", "", "not valid UTF-8 (at byte 10)"},
+		{"invalid UTF-8 in a key", "{\"extension\":{\"\xc3\":1}}", "", "not valid UTF-8"},
+		{"UTF-8 of a surrogate", "{\"name\":\"\xed\xa0\x80\"}", "", "not valid UTF-8"},
+		{"lone high surrogate", `{"name":"\ud800"}`, "", "half of a UTF-16 surrogate pair"},
+		{"lone low surrogate", `{"name":"x\udc00"}`, "", "half of a UTF-16 surrogate pair"},
+		{"high surrogate then a letter", `{"extension":{"k":"\ud800\u0041"}}`, "", "half of a UTF-16 surrogate pair"},
+		{"lone surrogate in a key", `{"extension":{"\udfff":1}}`, "", "half of a UTF-16 surrogate pair"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,6 +207,11 @@ func FuzzDecode(f *testing.F) {
 		again, err := json.Marshal(v)
 		if err != nil {
 			t.Fatalf("json.Marshal(%+v): %v", v, err)
+		}
+		// Text is kept as sent: a U+FFFD in what was accepted was in the
+		// body, never put there for bytes that were not UTF-8.
+		if bytes.Contains(again, []byte("\ufffd")) && !bytes.Contains(data, []byte("\ufffd")) && !bytes.Contains(bytes.ToLower(data), []byte(`\ufffd`)) {
+			t.Fatalf("Decode(%q) accepted the body and made a U+FFFD of something else: %s", data, again)
 		}
 		var w target
 		if err := Decode(again, &w); err != nil {

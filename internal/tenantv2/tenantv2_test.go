@@ -66,12 +66,12 @@ func TestGetUserGolden(t *testing.T) {
 		{x: dialecttest.Exchange{Name: "get_ok_percent_encoded", Target: "/api/v2/tenant/users/" + dialecttest.PercentEncode(fmt.Sprint(e.Ada.ID)), Header: bearer("access")}},
 		{x: dialecttest.Exchange{Name: "get_500", Target: path(e.Ada), Header: bearer("access")}, authn: dialecttest.BrokenAuthenticator{}},
 	}
-	t.Run("get_500_store_closed", func(t *testing.T) {
+	t.Run("get_503_store_closed", func(t *testing.T) {
 		closed := dialecttest.New(t)
 		if err := closed.Service.Store().Close(); err != nil {
 			t.Fatalf("close store: %v", err)
 		}
-		x := dialecttest.Exchange{Name: "get_500_store_closed", Method: "GET", Target: path(e.Ada), Header: bearer("access")}
+		x := dialecttest.Exchange{Name: "get_503_store_closed", Method: "GET", Target: path(e.Ada), Header: bearer("access")}
 		closed.Golden(t, handler(closed, closed.Authn, tenantv2.Config{}), x, *update, maskTimes(time.UTC))
 	})
 	for _, tt := range tests {

@@ -44,12 +44,19 @@ func FuzzParseLanguage(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, xLanguage, acceptLanguage string) {
 		l := parseLanguage(xLanguage, acceptLanguage)
-		if l != english && l != chinese {
-			t.Fatalf("parseLanguage(%q, %q) = %d, not a known language", xLanguage, acceptLanguage, l)
-		}
 		primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(xLanguage)), "-")
 		if primary == "zh" && l != chinese || primary == "en" && l != english {
 			t.Fatalf("parseLanguage(%q, %q) = %s, x-language must win", xLanguage, acceptLanguage, l.tag())
+		}
+		// An x-language that names neither language is ignored.
+		if primary != "zh" && primary != "en" {
+			if alone := parseLanguage("", acceptLanguage); l != alone {
+				t.Fatalf("parseLanguage(%q, %q) = %s, but Accept-Language alone gives %s", xLanguage, acceptLanguage, l.tag(), alone.tag())
+			}
+		}
+		// Chinese only ever comes from a "zh" tag; anything else is English.
+		if l == chinese && !strings.Contains(strings.ToLower(xLanguage+acceptLanguage), "zh") {
+			t.Fatalf("parseLanguage(%q, %q) = Chinese, though neither header names zh", xLanguage, acceptLanguage)
 		}
 	})
 }

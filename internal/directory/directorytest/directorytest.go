@@ -46,10 +46,15 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"UpdateUser", testUpdateUser},
 		{"UpdateUserConflicts", testUpdateUserConflicts},
 		{"UpdateUserConcurrent", testUpdateUserConcurrent},
+		{"UpdateUserRetry", testUpdateUserRetry},
 		{"DeleteUser", testDeleteUser},
 		{"DeleteUserManaged", testDeleteUserManaged},
 		{"CreateUsers", testCreateUsers},
 		{"CreateUsersAllOrNothing", testCreateUsersAllOrNothing},
+		{"ExtensionNumbers", testExtensionNumbers},
+		{"TextInputs", testTextInputs},
+		{"EmailNormalForm", testEmailNormalForm},
+		{"ConflictWording", testConflictWording},
 		{"OrgRoundTrip", testOrgRoundTrip},
 		{"OrgCodes", testOrgCodes},
 		{"ListOrgs", testListOrgs},
@@ -64,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"RevokeAPIToken", testRevokeAPIToken},
 		{"AuditEvents", testAuditEvents},
 		{"AuditEventsOfChanges", testAuditEventsOfChanges},
+		{"Closed", testClosed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -309,4 +315,23 @@ func testPing(t *testing.T, f *fixture) {
 	if err := f.s.Ping(f.ctx); err != nil {
 		t.Errorf("Ping: got %v, want nil", err)
 	}
+}
+
+// testClosed checks that a closed store answers Unavailable to reads and
+// writes alike: the node is going away, and a client should retry on
+// another one.
+func testClosed(t *testing.T, f *fixture) {
+	u := f.createUser(t, user(f.a, "before-close"))
+	if err := f.s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	_, err := f.s.User(f.ctx, f.a, u.ID)
+	checkError(t, "User after Close", err, directory.Unavailable, "")
+	_, err = f.s.ListUsers(f.ctx, f.a, directory.UserFilter{Limit: 10})
+	checkError(t, "ListUsers after Close", err, directory.Unavailable, "")
+	_, err = f.s.Tenants(f.ctx)
+	checkError(t, "Tenants after Close", err, directory.Unavailable, "")
+	_, err = f.s.CreateUser(f.ctx, user(f.a, "after-close"), event(f.a, "user.create", ""))
+	checkError(t, "CreateUser after Close", err, directory.Unavailable, "")
+	checkError(t, "Ping after Close", f.s.Ping(f.ctx), directory.Unavailable, "")
 }

@@ -1,7 +1,11 @@
 package directorytest
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -722,21 +726,39 @@ func testCreateUsersAllOrNothing(t *testing.T, f *fixture) {
 		u.Email = email
 		return u
 	}
+	orphanOrg := user(f.a, "orphan-org")
+	orphanOrg.Orgs = []directory.Membership{{OrgID: 1 << 40}}
+	hashed := batch(user(f.a, "BATCH7"))
+	for i := range hashed {
+		hashed[i].PasswordHash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
+	}
+	// index is the user at fault: the first that cannot be inserted after
+	// the ones before it.
 	tests := []struct {
 		name  string
 		users []directory.User
+		index int
+		field string
 	}{
-		{"username of an existing user", batch(user(f.a, "EXISTING"))},
-		{"email of an existing user", batch(withEmail("fresh", "Existing@example.com"))},
-		{"username twice in the batch", batch(user(f.a, "Batch3"))},
-		{"email twice in the batch", append(batch(withEmail("x1", "twice@example.com")), withEmail("x2", "TWICE@example.com"))},
-		{"manager that does not exist", batch(directory.User{TenantID: f.a, Username: "orphan", ManagerID: 1 << 40, Extension: map[string]any{}, CreatedAt: t0, UpdatedAt: t0})},
+		{"username of an existing user", batch(user(f.a, "EXISTING")), 20, "username"},
+		{"email of an existing user", batch(withEmail("fresh", "Existing@example.com")), 20, "email"},
+		{"username twice in the batch", batch(user(f.a, "Batch3")), 20, "username"},
+		{"email twice in the batch", append(batch(withEmail("x1", "twice@example.com")), withEmail("x2", "TWICE@example.com")), 21, "email"},
+		{"manager that does not exist", batch(directory.User{TenantID: f.a, Username: "orphan", ManagerID: 1 << 40, Extension: map[string]any{}, CreatedAt: t0, UpdatedAt: t0}), 20, "manager_id"},
+		{"org that does not exist", batch(orphanOrg), 20, "orgs"},
+		{"username twice among users with password hashes", hashed, 20, "username"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			before, lastEv := f.userCount(t, f.a), f.lastEventID(t, f.a)
 			_, err := f.s.CreateUsers(f.ctx, tc.users, event(f.a, "user.import", "", "users"))
-			checkError(t, "CreateUsers", err, directory.Conflict, "")
+			checkError(t, "CreateUsers", err, directory.Conflict, tc.field)
+			var be *directory.BatchError
+			if !errors.As(err, &be) {
+				t.Errorf("CreateUsers: got %v, want a *directory.BatchError naming user %d", err, tc.index)
+			} else if be.Index != tc.index {
+				t.Errorf("CreateUsers: got the error of user %d (%v), want user %d", be.Index, err, tc.index)
+			}
 			if n := f.userCount(t, f.a); n != before {
 				t.Errorf("users after a failed import: got %d, want %d (none of the batch inserted)", n, before)
 			}
@@ -744,3 +766,281 @@ func testCreateUsersAllOrNothing(t *testing.T, f *fixture) {
 		})
 	}
 }
+
+// plainHasher is the PasswordHasher of the suite's Service: the suite tests
+// storage, not hashing.
+type plainHasher struct{}
+
+func (plainHasher) HashPassword(_ context.Context, pw string) (string, error) {
+	return "plain$" + pw, nil
+}
+
+// CheckHash accepts every hash, so ImportUsers takes password_hash.
+func (plainHasher) CheckHash(string) error { return nil }
+
+// service returns a Service over the fixture's store and a principal with
+// every scope in tenant a, for rules whose outcome depends on the engine.
+func (f *fixture) service() (*directory.Service, directory.Principal) {
+	return directory.NewService(f.s, plainHasher{}), directory.System(f.a)
+}
+
+// testExtensionNumbers checks that a number in an extension is stored in
+// one canonical form that every engine keeps exactly and cheaply, and that
+// a number without one is refused the same way on every engine, before it
+// reaches the database.
+func testExtensionNumbers(t *testing.T, f *fixture) {
+	svc, p := f.service()
+	stored := []struct{ sent, kept string }{
+		{"9007199254740991", "9007199254740991"},
+		{"-9007199254740991", "-9007199254740991"},
+		{"0.25", "0.25"},
+		{"2.50", "2.5"},
+		{"1.5e-7", "0.00000015"},
+		{"1E3", "1000"},
+		{"-0", "0"},
+		{"-0.0e5", "0"},
+		{"1e20", "100000000000000000000"},
+		{"0.30000000000000004", "0.30000000000000004"},
+	}
+	for i, tc := range stored {
+		t.Run("keeps "+tc.sent, func(t *testing.T) {
+			ext := map[string]any{"n": json.Number(tc.sent), "list": []any{json.Number(tc.sent)}}
+			u, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("num" + strconv.Itoa(i)), Extension: ext})
+			if err != nil {
+				t.Fatalf("CreateUser with %s: %v", tc.sent, err)
+			}
+			want := map[string]any{"n": json.Number(tc.kept), "list": []any{json.Number(tc.kept)}}
+			for what, got := range map[string]map[string]any{"created": u.Extension, "read back": f.readUser(t, f.a, u.ID).Extension} {
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s extension: got %s, want %s", what, show(got), show(want))
+				}
+			}
+		})
+	}
+
+	refused := []string{
+		"1e131071", "1e400", "-1e400", "1e-300", "1e40", "1e-40",
+		"9007199254740993", "12345678901234567890", "0.1000000000000000000001",
+	}
+	victim, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("victim")})
+	if err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	for _, lit := range refused {
+		t.Run("refuses "+lit, func(t *testing.T) {
+			before := f.userCount(t, f.a)
+			ext := map[string]any{"k0": json.Number(lit)}
+			_, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("bad"), Extension: ext})
+			checkError(t, "CreateUser", err, directory.Invalid, "extension")
+			if n := f.userCount(t, f.a); n != before {
+				t.Errorf("users after a refused create: got %d, want %d", n, before)
+			}
+			nested := map[string]any{"deep": map[string]any{"list": []any{json.Number(lit)}}}
+			_, err = svc.UpdateUser(f.ctx, p, victim.ID, 0, directory.UserPatch{Extension: nested})
+			checkError(t, "UpdateUser", err, directory.Invalid, "extension")
+			checkEqual(t, "victim", f.readUser(t, f.a, victim.ID), victim)
+		})
+	}
+
+	t.Run("size of the stored form", func(t *testing.T) {
+		// 1,000 numbers of 4 characters are 12 KiB as sent, 39 KiB stored.
+		ext := map[string]any{}
+		for i := range 1000 {
+			ext[fmt.Sprintf("k%03d", i)] = json.Number("1e30")
+		}
+		_, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("wide"), Extension: ext})
+		checkError(t, "CreateUser", err, directory.Invalid, "extension")
+	})
+
+	t.Run("text PostgreSQL cannot hold", func(t *testing.T) {
+		for name, ext := range map[string]map[string]any{
+			"NUL in a string": {"k": "a\x00b"},
+			"NUL in a key":    {"a\x00b": true},
+			"invalid UTF-8":   {"k": []any{"\xff"}},
+		} {
+			_, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("text"), Extension: ext})
+			checkError(t, name, err, directory.Invalid, "extension")
+		}
+	})
+}
+
+// testTextInputs checks that text no engine can compare alike, invalid
+// UTF-8 or a NUL character, in a filter or a lookup key gets the same
+// answer on every engine, before any query: PostgreSQL refuses it with a
+// data exception where SQLite simply finds nothing.
+func testTextInputs(t *testing.T, f *fixture) {
+	svc, p := f.service()
+	f.createUser(t, user(f.a, "ada"))
+	for _, bad := range []string{"ad\x00a", "ad\xffa"} {
+		for _, tc := range []struct {
+			field string
+			f     directory.UserFilter
+		}{
+			{"username", directory.UserFilter{Username: bad}},
+			{"email", directory.UserFilter{Email: bad}},
+			{"q", directory.UserFilter{Query: bad}},
+			{"q", directory.UserFilter{Username: "a", Email: "x", Query: "a" + bad}},
+		} {
+			_, _, err := svc.ListUsers(f.ctx, p, tc.f)
+			checkError(t, fmt.Sprintf("ListUsers(%#v)", tc.f), err, directory.Invalid, tc.field)
+		}
+		_, _, err := svc.ListOrgs(f.ctx, p, directory.OrgFilter{Query: bad})
+		checkError(t, fmt.Sprintf("ListOrgs(%q)", bad), err, directory.Invalid, "q")
+		_, err = svc.SetClientDisabled(f.ctx, p, "udc_"+bad, true)
+		checkError(t, fmt.Sprintf("SetClientDisabled(%q)", bad), err, directory.NotFound, "")
+	}
+}
+
+// testEmailNormalForm checks that an email is stored in Unicode form C, so
+// the same address typed with a combining mark or a precomposed letter is
+// one address, taken once, and found by either spelling, on every engine.
+func testEmailNormalForm(t *testing.T, f *fixture) {
+	svc, p := f.service()
+	const composed, decomposed = "zo\u00eb@example.com", "zoe\u0308@example.com"
+	u, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("zoe"), Email: ptr(decomposed)})
+	if err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	if got := f.readUser(t, f.a, u.ID).Email; got != composed {
+		t.Errorf("stored email: got %+q, want %+q (form C)", got, composed)
+	}
+	_, err = svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("zoe2"), Email: ptr(composed)})
+	checkError(t, "CreateUser with the composed spelling", err, directory.Conflict, "email")
+
+	other, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("other"), Email: ptr("other@example.com")})
+	if err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	_, err = svc.UpdateUser(f.ctx, p, other.ID, 0, directory.UserPatch{Email: ptr("ZOE\u0308@example.com")})
+	checkError(t, "UpdateUser to the decomposed spelling in capitals", err, directory.Conflict, "email")
+
+	again, err := svc.UpdateUser(f.ctx, p, u.ID, 0, directory.UserPatch{Email: ptr(composed)})
+	if err != nil || again.Version != u.Version {
+		t.Errorf("UpdateUser with the same address in the other form: got version %d, %v; want %d (no change)", again.Version, err, u.Version)
+	}
+	list, _, err := svc.ListUsers(f.ctx, p, directory.UserFilter{Email: "zoe\u0308"})
+	if err != nil || len(list) != 1 || list[0].ID != u.ID {
+		t.Errorf("ListUsers by the decomposed prefix: got %v, %v; want user %d", ids(list, userID), err, u.ID)
+	}
+}
+
+// racingStore is the store under test with a competing writer: before each
+// of the first races UpdateUser calls it lets another request change the
+// same user (its name), so the call's version is stale.
+type racingStore struct {
+	directory.Store
+	races   int
+	updates int // UpdateUser calls that reached the store
+	n       int // competing changes made
+}
+
+func (s *racingStore) UpdateUser(ctx context.Context, u directory.User, ev directory.Event, checks ...directory.TreeCheck) (directory.User, error) {
+	s.updates++
+	if s.n < s.races {
+		s.n++
+		cur, err := s.Store.User(ctx, u.TenantID, u.ID)
+		if err != nil {
+			return directory.User{}, err
+		}
+		cur.Name = "competitor " + strconv.Itoa(s.n)
+		if _, err := s.Store.UpdateUser(ctx, cur, ev); err != nil {
+			return directory.User{}, err
+		}
+	}
+	return s.Store.UpdateUser(ctx, u, ev, checks...)
+}
+
+// testUpdateUserRetry checks the Service's answer to an update that loses
+// a race to another one: without a version it reads the user again and
+// applies its patch to what the other request wrote, a bounded number of
+// times; with a version it answers PreconditionFailed at once.
+func testUpdateUserRetry(t *testing.T, f *fixture) {
+	p := directory.System(f.a)
+	u := f.createUser(t, user(f.a, "raced"))
+	phone := directory.UserPatch{Phone: ptr("5550199")}
+
+	rs := &racingStore{Store: f.s, races: 1}
+	got, err := directory.NewService(rs, plainHasher{}).UpdateUser(f.ctx, p, u.ID, 0, phone)
+	if err != nil {
+		t.Fatalf("UpdateUser after one lost race: %v", err)
+	}
+	stored := f.readUser(t, f.a, u.ID)
+	if got.Name != "competitor 1" || got.Phone != "5550199" || got.Version != u.Version+2 || rs.updates != 2 {
+		t.Errorf("after one lost race: got name %q, phone %q, version %d in %d store updates; want both changes kept (\"competitor 1\", \"5550199\"), version %d, 2 updates",
+			got.Name, got.Phone, got.Version, rs.updates, u.Version+2)
+	}
+	checkEqual(t, "stored", stored, got)
+
+	rs = &racingStore{Store: f.s, races: 1 << 10}
+	_, err = directory.NewService(rs, plainHasher{}).UpdateUser(f.ctx, p, u.ID, 0, directory.UserPatch{Phone: ptr("5550100")})
+	checkError(t, "UpdateUser losing every race", err, directory.Conflict, "")
+	if errors.Is(err, directory.ErrVersionMismatch) {
+		t.Errorf("UpdateUser losing every race: got ErrVersionMismatch, want a Conflict: the caller set no version")
+	}
+	if rs.updates < 2 || rs.updates > 10 {
+		t.Errorf("UpdateUser losing every race: %d store updates, want a few retries, bounded", rs.updates)
+	}
+	if got := f.readUser(t, f.a, u.ID); got.Phone != "5550199" || got.Name != "competitor "+strconv.Itoa(rs.n) {
+		t.Errorf("after losing every race: got phone %q, name %q; want the patch not applied, the competitor's last change kept", got.Phone, got.Name)
+	}
+
+	cur := f.readUser(t, f.a, u.ID)
+	rs = &racingStore{Store: f.s, races: 1}
+	_, err = directory.NewService(rs, plainHasher{}).UpdateUser(f.ctx, p, u.ID, cur.Version, directory.UserPatch{Phone: ptr("5550101")})
+	checkVersionMismatch(t, "UpdateUser with a version, after a lost race", err)
+	if rs.updates != 1 {
+		t.Errorf("UpdateUser with a version: %d store updates, want 1 (no retry)", rs.updates)
+	}
+}
+
+// testConflictWording checks that a broken constraint reaches the caller
+// in the same words on every engine: the store reports the field and the
+// constraint, the Service words the message.
+func testConflictWording(t *testing.T, f *fixture) {
+	svc, p := f.service()
+	if _, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("ada"), Email: ptr("ada@example.com")}); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	eng, err := svc.CreateOrg(f.ctx, p, directory.OrgPatch{Name: ptr("Engineering"), Code: ptr("eng")})
+	if err != nil {
+		t.Fatalf("CreateOrg: %v", err)
+	}
+	if _, err := svc.CreateOrg(f.ctx, p, directory.OrgPatch{Name: ptr("Platform"), ParentID: &eng.ID}); err != nil {
+		t.Fatalf("CreateOrg: %v", err)
+	}
+	research, err := svc.CreateOrg(f.ctx, p, directory.OrgPatch{Name: ptr("Research")})
+	if err != nil {
+		t.Fatalf("CreateOrg: %v", err)
+	}
+	if _, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("member"), Orgs: &[]directory.Membership{{OrgID: research.ID}}}); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	bob, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("bob")})
+	if err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	_, importErr := svc.ImportUsers(f.ctx, p, []directory.UserPatch{{Username: ptr("new1")}, {Username: ptr("Ada")}})
+	tests := []struct {
+		name         string
+		err          error
+		field, words string
+	}{
+		{"username", second(svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("ADA")})), "username", `"ADA" is taken by another user`},
+		{"email", second(svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("ada2"), Email: ptr("Ada@Example.com")})), "email", `"Ada@Example.com" is taken by another user`},
+		{"email on update", second(svc.UpdateUser(f.ctx, p, bob.ID, 0, directory.UserPatch{Email: ptr("ADA@example.com")})), "email", `"ADA@example.com" is taken by another user`},
+		{"username in an import", importErr, "username", `"Ada" is taken by another user`},
+		{"org code", second(svc.CreateOrg(f.ctx, p, directory.OrgPatch{Name: ptr("Eng again"), Code: ptr("eng")})), "code", `"eng" is taken by another org`},
+		{"org with members", svc.DeleteOrg(f.ctx, p, research.ID, 0), "", fmt.Sprintf("org %d still has members; move them to another org first", research.ID)},
+		{"org with children", svc.DeleteOrg(f.ctx, p, eng.ID, 0), "", fmt.Sprintf("org %d still has child orgs; move or delete them first", eng.ID)},
+		{"tenant name", second(svc.CreateTenant(f.ctx, "acme")), "name", `"acme" is taken by another tenant`},
+	}
+	for _, tc := range tests {
+		checkError(t, tc.name, tc.err, directory.Conflict, tc.field)
+		if got := directory.AsError(tc.err).Message; got != tc.words {
+			t.Errorf("%s: got message %q, want %q", tc.name, got, tc.words)
+		}
+	}
+}
+
+// second returns the error of a call that returns a value and an error.
+func second[T any](_ T, err error) error { return err }
