@@ -57,7 +57,7 @@ func runAudit(ctx context.Context, args []string, getenv env, std streams) error
 		// Tenant 0 is no tenant: the audit log keeps there what no tenant owns.
 		return auditTail(ctx, c, std, svc, directory.System(0), n, follow, poll)
 	}
-		st, svc, p, err := c.openTenant(ctx)
+	st, svc, p, err := c.openTenant(ctx)
 	if err != nil {
 		return err
 	}
