@@ -405,7 +405,7 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 			if err != nil {
 				return User{}, describe(err, userValues(&u))
 			}
-			return updated, s.endSessionsAfterUpdate(ctx, p, before, updated, fields)
+			return updated, s.afterUserUpdate(ctx, p, before, updated, fields)
 		}
 		if attempt == maxUpdateAttempts {
 			return User{}, errContended

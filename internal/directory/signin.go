@@ -510,9 +510,16 @@ func (s *Service) ChangePassword(ctx context.Context, secret SessionSecret, curr
 	return s.startSession(ctx, u, in.Role, clientIP)
 }
 
-// endSessionsAfterUpdate ends the sessions of a user whose update took away
-// the right to them: disabled, locked, or given a new password.
-func (s *Service) endSessionsAfterUpdate(ctx context.Context, p Principal, before, after User, fields []string) error {
+// afterUserUpdate ends the sessions of a user whose update took away the
+// right to them (disabled, locked, or given a new password), and forgets
+// the failed sign-ins of a user being unlocked, so the next failure does
+// not lock it again.
+func (s *Service) afterUserUpdate(ctx context.Context, p Principal, before, after User, fields []string) error {
+	if before.Locked && !after.Locked {
+		if err := s.store.ClearSignInFailures(ctx, after.TenantID, after.ID); err != nil {
+			return err
+		}
+	}
 	why := ""
 	switch {
 	case before.Active && !after.Active:
@@ -526,6 +533,18 @@ func (s *Service) endSessionsAfterUpdate(ctx context.Context, p Principal, befor
 	}
 	_, err := s.store.DeleteUserSessions(ctx, after.TenantID, after.ID, 0, s.event(p, "session.revoke", after.ID, []string{why}))
 	return err
+}
+
+// UserByLogin returns the user of the principal's tenant whose username, or
+// else whose email, is login ignoring case.
+func (s *Service) UserByLogin(ctx context.Context, p Principal, login string) (User, error) {
+	if err := p.require(ScopeUsersRead); err != nil {
+		return User{}, err
+	}
+	if CheckText("login", login) != nil || len(login) > MaxEmailLen {
+		return User{}, Errorf(NotFound, "", "no such user")
+	}
+	return s.store.UserByLogin(ctx, p.TenantID, login)
 }
 
 // Authenticate checks a password for another system that delegates
