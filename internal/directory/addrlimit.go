@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -33,6 +34,7 @@ func newAddressLimiter(max int, window time.Duration) *addressLimiter {
 // wait when its failures (and attempts in flight) reach the limit, else 0
 // and the attempt counts as in flight until end.
 func (l *addressLimiter) begin(addr string, now time.Time) time.Duration {
+	addr = addressKey(addr)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	c := l.counts[addr]
@@ -61,6 +63,7 @@ func (l *addressLimiter) begin(addr string, now time.Time) time.Duration {
 
 // end settles an attempt begun earlier, as a failure at now if failed.
 func (l *addressLimiter) end(addr string, failed bool, now time.Time) {
+	addr = addressKey(addr)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	c := l.counts[addr]
@@ -96,4 +99,18 @@ func (l *addressLimiter) evict(now time.Time) {
 			return
 		}
 	}
+}
+
+// addressKey is what addresses are counted by: an IPv4 address, or the /64
+// an IPv6 address is in, as one host usually holds a whole /64.
+func addressKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	if ip = ip.Unmap(); ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
 }

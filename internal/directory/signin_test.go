@@ -236,6 +236,13 @@ func TestSignInAddressLimit(t *testing.T) {
 	if _, _, err := f.svc.SignIn(f.ctx, tenant, "ada", adaPassword, "198.51.100.10"); err != nil {
 		t.Errorf("another address: %v", err)
 	}
+	// An IPv6 host is counted by its /64.
+	for _, addr := range []string{"2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff::3"} {
+		f.svc.SignIn(f.ctx, tenant, "nobody", "wrong password", addr)
+	}
+	if _, _, err := f.svc.SignIn(f.ctx, tenant, "ada", adaPassword, "2001:db8:1:2::99"); directory.KindOf(err) != directory.TooMany {
+		t.Errorf("another address of a failing /64: got %v, want too_many", err)
+	}
 	f.clock.advance(directory.DefaultSignInWindow)
 	if _, _, err := f.svc.SignIn(f.ctx, tenant, "ada", adaPassword, "198.51.100.9"); err != nil {
 		t.Errorf("the address once its failures left the window: %v", err)
