@@ -467,3 +467,35 @@ func TestAuthenticate(t *testing.T) {
 		t.Errorf("the right password once locked: got %v", err)
 	}
 }
+
+// TestLegacyHashesUpgradedAtSignIn checks each imported hash form of other
+// systems through the password check: it verifies, is replaced by argon2id,
+// and the new hash verifies the same password.
+func TestLegacyHashesUpgradedAtSignIn(t *testing.T) {
+	f := newSignInFixture(t, directory.SignInLimits{})
+	checker := directory.Principal{TenantID: f.a.TenantID, Scopes: directory.Scopes{directory.ScopeUsersAuthenticate}, Actor: "client:app"}
+	for i, v := range []struct{ hash, password string }{
+		{"pbkdf2_sha256$1000$seasalt$JgZryXe2Ga8ysg6XbzkLpTdyPQrHqsinbL9BnnhgX4A=", "lètmein"},
+		{"pbkdf2:sha256:1000$PMr8sdnH$52699a2eaeb20d9218931b9a93bf00e66acb7764e38b379ffd3510cc254f4cf8", "werkzeug pw"},
+		{"$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0", "test12345"},
+		{"$1$saltsalt$qjXMvbEw8oaL.CzflDtaK/", "password"},
+	} {
+		name := "legacy" + strconv.Itoa(i)
+		if _, err := f.svc.ImportUsers(f.ctx, f.a, []directory.UserPatch{{Username: &name, PasswordHash: ptr(v.hash)}}); err != nil {
+			t.Fatalf("import %s: %v", v.hash, err)
+		}
+		if _, err := f.svc.Authenticate(f.ctx, checker, name, v.password+"!", ""); !errors.Is(err, directory.ErrSignInFailed) {
+			t.Errorf("%s with a wrong password: got %v", v.hash, err)
+		}
+		u, err := f.svc.Authenticate(f.ctx, checker, name, v.password, "")
+		if err != nil {
+			t.Fatalf("%s: %v", v.hash, err)
+		}
+		if !strings.HasPrefix(u.PasswordHash, "$argon2id$") {
+			t.Errorf("%s after a check: got %.12s..., want argon2id", v.hash, u.PasswordHash)
+		}
+		if _, err := f.svc.Authenticate(f.ctx, checker, name, v.password, ""); err != nil {
+			t.Errorf("%s upgraded: %v", v.hash, err)
+		}
+	}
+}
