@@ -99,6 +99,9 @@ func TestSignInSession(t *testing.T) {
 		if !strings.HasPrefix(secret.Reveal(), directory.SessionSecretPrefix) || secret.String() != "[REDACTED]" {
 			t.Errorf("session secret: got prefix of %q and String %q", secret.Reveal()[:8], secret.String())
 		}
+		if ev := f.lastEvent(t); ev.Action != "signin" || ev.ObjectID != itoa(in.Session.ID) || ev.Actor != "user:"+itoa(f.ada.ID) {
+			t.Errorf("audit of a sign-in: got %+v, want signin of session %d", ev, in.Session.ID)
+		}
 		got := f.wantSignedIn(t, secret)
 		if !got.Principal.Scopes.Contains(directory.AllScopes) || got.Principal.Actor != "user:"+itoa(f.ada.ID) {
 			t.Errorf("principal of an admin session: got %+v", got.Principal)
