@@ -171,12 +171,42 @@ func (s *Service) verifier() (PasswordVerifier, error) {
 	return v, nil
 }
 
+// attempt is one sign-in or password check, for checkPassword.
+type attempt struct {
+	tenantID                  int64
+	login, password, clientIP string
+	// action names the attempt in the audit log ("signin",
+	// "user.authenticate"; a failure adds ".failed").
+	action string
+	// by is who the audit event names; its Actor "" stands for the user
+	// once known, else "signin".
+	by Principal
+}
+
+// principal returns who the audit event of the attempt names, for user u
+// (ID 0 when unknown).
+func (a attempt) principal(u User) Principal {
+	p := a.by
+	p.TenantID, p.ClientIP = a.tenantID, a.clientIP
+	if p.Actor == "" {
+		p.Actor = "signin"
+		if u.ID != 0 {
+			p.Actor = userActor(u.ID)
+		}
+	}
+	return p
+}
+
 // checkPassword finds the user login names in tenantID and checks password,
 // with the failure limits: it returns the user when the password is right
 // and the account active and unlocked, ErrSignInFailed (and the reason, for
-// the audit log) otherwise. An unknown user costs one verification as a
-// known one does. Right passwords in an old hash form are hashed again.
-func (s *Service) checkPassword(ctx context.Context, tenantID int64, login, password, clientIP string) (User, string, error) {
+// the audit log) otherwise. An unknown user costs one verification and one
+// write (its audit event) as a known one does: a wrong password's event is
+// written here, with the failure count, in one transaction; the caller
+// records the other reasons. Right passwords in an old hash form are
+// hashed again.
+func (s *Service) checkPassword(ctx context.Context, a attempt) (User, string, error) {
+	tenantID, login, password, clientIP := a.tenantID, a.login, a.password, a.clientIP
 	st := s.signInState()
 	v, err := s.verifier()
 	if err != nil {
@@ -219,7 +249,8 @@ func (s *Service) checkPassword(ctx context.Context, tenantID int64, login, pass
 		return User{}, "", Wrap(Internal, err, "the stored password hash of user "+strconv.FormatInt(u.ID, 10)+" cannot be read")
 	}
 	if !ok {
-		n, err := s.store.SignInFailed(ctx, tenantID, u.ID, now, st.limits.Window)
+		ev := s.event(a.principal(u), a.action+".failed", u.ID, []string{reasonWrongPassword})
+		n, err := s.store.SignInFailed(ctx, tenantID, u.ID, now, st.limits.Window, ev)
 		if err != nil {
 			return User{}, "", err
 		}
@@ -312,17 +343,15 @@ func (s *Service) upgradeHash(ctx context.Context, u User, password, clientIP st
 	return updated
 }
 
-// recordSignIn writes the audit event of one attempt: action with the
-// reason of a failure as its field. Recording is part of the attempt, so a
-// failure to record fails it.
-func (s *Service) recordSignIn(ctx context.Context, p Principal, action string, userID int64, reason string) error {
-	var fields []string
-	if reason != "" {
-		action += ".failed"
-		fields = []string{reason}
+// recordFailure writes the audit event of a failed attempt of user u (ID 0
+// when unknown), the reason as its field, unless checkPassword wrote it
+// (a wrong password) or there is no tenant to write it in. Recording is
+// part of the attempt, so a failure to record fails it.
+func (s *Service) recordFailure(ctx context.Context, a attempt, u User, reason string) error {
+	if reason == reasonWrongPassword || a.tenantID == 0 {
+		return nil
 	}
-	ev := s.event(p, action, userID, fields)
-	return s.store.RecordEvent(ctx, ev)
+	return s.store.RecordEvent(ctx, s.event(a.principal(u), a.action+".failed", u.ID, []string{reason}))
 }
 
 // SignIn checks login (a username or an email) and password in the tenant
@@ -331,14 +360,11 @@ func (s *Service) recordSignIn(ctx context.Context, p Principal, action string, 
 // whatever went wrong, and TooMany once clientIP has failed too often. A
 // user whose password must change gets a session that can only change it.
 func (s *Service) SignIn(ctx context.Context, tenant, login, password, clientIP string) (SignedIn, SessionSecret, error) {
-	tenantID := s.tenantID(ctx, tenant)
-	u, reason, err := s.checkPassword(ctx, tenantID, login, password, clientIP)
+	a := attempt{tenantID: s.tenantID(ctx, tenant), login: login, password: password, clientIP: clientIP, action: "signin"}
+	tenantID := a.tenantID
+	u, reason, err := s.checkPassword(ctx, a)
 	if reason == "" && err != nil {
 		return SignedIn{}, "", err
-	}
-	actor := Principal{TenantID: tenantID, Actor: "signin", ClientIP: clientIP}
-	if u.ID != 0 {
-		actor.Actor = userActor(u.ID)
 	}
 	var role Role
 	if err == nil {
@@ -350,10 +376,8 @@ func (s *Service) SignIn(ctx context.Context, tenant, login, password, clientIP 
 		}
 	}
 	if err != nil {
-		if tenantID != 0 {
-			if rerr := s.recordSignIn(ctx, actor, "signin", u.ID, reason); rerr != nil {
-				return SignedIn{}, "", rerr
-			}
+		if rerr := s.recordFailure(ctx, a, u, reason); rerr != nil {
+			return SignedIn{}, "", rerr
 		}
 		return SignedIn{}, "", err
 	}
@@ -493,7 +517,11 @@ func (s *Service) ChangePassword(ctx context.Context, secret SessionSecret, curr
 	if err := ValidatePassword(next); err != nil {
 		return SignedIn{}, "", err
 	}
-	if _, _, err := s.checkPassword(ctx, in.User.TenantID, in.User.Username, current, clientIP); err != nil {
+	a := attempt{tenantID: in.User.TenantID, login: in.User.Username, password: current, clientIP: clientIP, action: "password_change"}
+	if _, reason, err := s.checkPassword(ctx, a); err != nil {
+		if rerr := s.recordFailure(ctx, a, in.User, reason); reason != "" && rerr != nil {
+			return SignedIn{}, "", rerr
+		}
 		if errors.Is(err, ErrSignInFailed) {
 			return SignedIn{}, "", Errorf(Invalid, "current_password", "is not the account's password")
 		}
@@ -564,16 +592,19 @@ func (s *Service) Authenticate(ctx context.Context, p Principal, login, password
 	if clientIP == "" {
 		clientIP = p.ClientIP
 	}
-	u, reason, err := s.checkPassword(ctx, p.TenantID, login, password, clientIP)
+	a := attempt{tenantID: p.TenantID, login: login, password: password, clientIP: clientIP, action: "user.authenticate", by: p}
+	u, reason, err := s.checkPassword(ctx, a)
 	if reason == "" && err != nil {
 		return User{}, err
 	}
-	ap := p
-	ap.ClientIP = clientIP
-	if rerr := s.recordSignIn(ctx, ap, "user.authenticate", u.ID, reason); rerr != nil {
-		return User{}, rerr
-	}
 	if err != nil {
+		if rerr := s.recordFailure(ctx, a, u, reason); rerr != nil {
+			return User{}, rerr
+		}
+		return User{}, err
+	}
+	ev := s.event(a.principal(u), "user.authenticate", u.ID, nil)
+	if err := s.store.RecordEvent(ctx, ev); err != nil {
 		return User{}, err
 	}
 	return u, nil

@@ -51,10 +51,10 @@ type SignInStore interface {
 	// the same transaction it deletes every link expired at at.
 	TakeSignInLink(ctx context.Context, hash []byte, at time.Time) (SignInLink, error)
 
-	// SignInFailed counts a failed sign-in of the user at at and returns the
-	// user's failures in a row: the count restarts at 1 when the previous
-	// failure is older than window.
-	SignInFailed(ctx context.Context, tenantID, userID int64, at time.Time, window time.Duration) (int, error)
+	// SignInFailed counts a failed sign-in of the user at at, writes ev,
+	// and returns the user's failures in a row: the count restarts at 1
+	// when the previous failure is older than window.
+	SignInFailed(ctx context.Context, tenantID, userID int64, at time.Time, window time.Duration, ev Event) (int, error)
 	// ClearSignInFailures forgets the user's failed sign-ins.
 	ClearSignInFailures(ctx context.Context, tenantID, userID int64) error
 }

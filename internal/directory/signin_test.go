@@ -1,10 +1,15 @@
 package directory_test
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -463,8 +468,8 @@ func TestAuthenticate(t *testing.T) {
 			t.Errorf("wrong password: got %v", err)
 		}
 	}
-	if ev := f.lastEventBefore(t, "user.authenticate.failed"); ev.Action != "user.lock" {
-		t.Errorf("after 2 failures: event before the last failure %q, want user.lock", ev.Action)
+	if ev := f.lastEvent(t); ev.Action != "user.lock" || ev.Actor != "signin" {
+		t.Errorf("after 2 failures: last event %+v, want user.lock by signin", ev)
 	}
 	if _, err := f.svc.Authenticate(f.ctx, checker, "erin", "erin's password", ""); !errors.Is(err, directory.ErrSignInFailed) {
 		t.Errorf("the right password once locked: got %v", err)
@@ -500,5 +505,46 @@ func TestLegacyHashesUpgradedAtSignIn(t *testing.T) {
 		if _, err := f.svc.Authenticate(f.ctx, checker, name, v.password, ""); err != nil {
 			t.Errorf("%s upgraded: %v", v.hash, err)
 		}
+	}
+}
+
+// verifyCounter counts the passwords verified by the hasher it wraps.
+type verifyCounter struct {
+	*countingHasher
+	n atomic.Int64
+}
+
+func (h *verifyCounter) VerifyPassword(ctx context.Context, password, hash string) (bool, error) {
+	h.n.Add(1)
+	return h.countingHasher.VerifyPassword(ctx, password, hash)
+}
+
+// TestUnknownUserCostsAVerification checks that every failure reason costs
+// exactly one argon2id verification, so timing does not tell an unknown
+// user from a wrong password.
+func TestUnknownUserCostsAVerification(t *testing.T) {
+	f := newSignInFixture(t, directory.SignInLimits{})
+	h := &verifyCounter{countingHasher: f.hasher}
+	svc := directory.NewService(f.svc.Store(), h)
+	for _, tc := range []struct{ tenant, login string }{
+		{f.tenantName(t), "ada"}, {f.tenantName(t), "nobody"}, {f.tenantName(t), "ada@example.com"},
+		{"no-such-tenant", "ada"}, {f.tenantName(t), strings.Repeat("x", 300)},
+	} {
+		before := h.n.Load()
+		svc.SignIn(f.ctx, tc.tenant, tc.login, "wrong password", "192.0.2.1")
+		if got := h.n.Load() - before; got != 1 {
+			t.Errorf("SignIn(%q, %.20q): %d verifications, want 1", tc.tenant, tc.login, got)
+		}
+	}
+}
+
+func TestSignInSecretsRedacted(t *testing.T) {
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&buf, nil))
+	session, setup := directory.SessionSecret("udsess_very-secret"), directory.SetupSecret("udsetup_very-secret")
+	logger.Info("x", "session", session, "setup", setup)
+	fmt.Fprint(&buf, session, setup, fmt.Sprintf("%v %s", session, setup))
+	if strings.Contains(buf.String(), "very-secret") {
+		t.Errorf("a secret leaked: %s", buf.String())
 	}
 }

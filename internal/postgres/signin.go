@@ -174,13 +174,18 @@ func (s *Store) TakeSignInLink(ctx context.Context, hash []byte, at time.Time) (
 }
 
 // SignInFailed counts a failed sign-in and returns the failures in a row.
-func (s *Store) SignInFailed(ctx context.Context, tenantID, userID int64, at time.Time, window time.Duration) (int, error) {
+func (s *Store) SignInFailed(ctx context.Context, tenantID, userID int64, at time.Time, window time.Duration, ev directory.Event) (int, error) {
 	var n int
-	err := s.pool.QueryRow(ctx, `INSERT INTO signin_failures AS f (tenant_id, user_id, failures, last_failed_at) VALUES ($1, $2, 1, $3)
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `INSERT INTO signin_failures AS f (tenant_id, user_id, failures, last_failed_at) VALUES ($1, $2, 1, $3)
 		ON CONFLICT (tenant_id, user_id) DO UPDATE SET
 			failures = CASE WHEN f.last_failed_at > $4 THEN f.failures + 1 ELSE 1 END,
 			last_failed_at = excluded.last_failed_at
 		RETURNING failures`, tenantID, userID, at, at.Add(-window)).Scan(&n)
+	})
 	return n, storeError("count failed sign-in", err)
 }
 

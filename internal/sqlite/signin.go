@@ -190,9 +190,12 @@ func (s *Store) TakeSignInLink(ctx context.Context, hash []byte, at time.Time) (
 }
 
 // SignInFailed counts a failed sign-in and returns the failures in a row.
-func (s *Store) SignInFailed(ctx context.Context, tenantID, userID int64, at time.Time, window time.Duration) (int, error) {
+func (s *Store) SignInFailed(ctx context.Context, tenantID, userID int64, at time.Time, window time.Duration, ev directory.Event) (int, error) {
 	var n int
 	err := s.write(ctx, func(tx querier) error {
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
 		return tx.QueryRowContext(ctx, `INSERT INTO signin_failures (tenant_id, user_id, failures, last_failed_at) VALUES (?, ?, 1, ?)
 			ON CONFLICT (tenant_id, user_id) DO UPDATE SET
 				failures = CASE WHEN last_failed_at > ? THEN failures + 1 ELSE 1 END,

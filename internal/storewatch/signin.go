@@ -55,9 +55,9 @@ func (s *store) TakeSignInLink(ctx context.Context, hash []byte, at time.Time) (
 	return timed(ctx, s, "TakeSignInLink", func(ctx context.Context) (directory.SignInLink, error) { return s.next.TakeSignInLink(ctx, hash, at) })
 }
 
-func (s *store) SignInFailed(ctx context.Context, tenantID, userID int64, at time.Time, window time.Duration) (int, error) {
+func (s *store) SignInFailed(ctx context.Context, tenantID, userID int64, at time.Time, window time.Duration, ev directory.Event) (int, error) {
 	return timed(ctx, s, "SignInFailed", func(ctx context.Context) (int, error) {
-		return s.next.SignInFailed(ctx, tenantID, userID, at, window)
+		return s.next.SignInFailed(ctx, tenantID, userID, at, window, ev)
 	})
 }
 

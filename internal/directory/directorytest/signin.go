@@ -220,7 +220,7 @@ func testSessionsGoWithUser(t *testing.T, f *fixture) {
 	if err := f.s.SetConsoleRole(f.ctx, f.a, u.ID, directory.RoleAdmin, event(f.a, "user.role", userObject(u.ID))); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.SignInFailed(f.ctx, f.a, u.ID, at(1), time.Hour); err != nil {
+	if _, err := f.s.SignInFailed(f.ctx, f.a, u.ID, at(1), time.Hour, event(f.a, "signin.failed", "")); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.s.DeleteUser(f.ctx, f.a, u.ID, 0, event(f.a, "user.delete", userObject(u.ID))); err != nil {
@@ -259,7 +259,9 @@ func testSignInFailures(t *testing.T, f *fixture) {
 	v := f.createUser(t, user(f.a, "bob"))
 	fail := func(id int64, when time.Time) int {
 		t.Helper()
-		n, err := f.s.SignInFailed(f.ctx, f.a, id, when, time.Hour)
+		ev := event(f.a, "signin.failed", strconv.FormatInt(id, 10), "wrong_password")
+		n, err := f.s.SignInFailed(f.ctx, f.a, id, when, time.Hour, ev)
+		f.checkLastEvent(t, f.a, ev)
 		if err != nil {
 			t.Fatalf("SignInFailed: %v", err)
 		}
