@@ -49,3 +49,14 @@ func (h *countingHasher) HashPassword(ctx context.Context, password string) (str
 	h.calls.Add(1)
 	return h.PasswordHasher.HashPassword(ctx, password)
 }
+
+// VerifyPassword counts a verification as a hash: it costs one.
+func (h *countingHasher) VerifyPassword(ctx context.Context, password, hash string) (bool, error) {
+	h.calls.Add(1)
+	return h.PasswordHasher.(directory.PasswordVerifier).VerifyPassword(ctx, password, hash)
+}
+
+// NeedsRehash asks the real hasher.
+func (h *countingHasher) NeedsRehash(hash string) bool {
+	return h.PasswordHasher.(directory.PasswordVerifier).NeedsRehash(hash)
+}

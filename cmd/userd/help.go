@@ -137,7 +137,7 @@ Good lines are imported and bad ones reported by line number, in order.
 	"user role": {
 		summary: "give a user a console role (admin or viewer) or take it away (none)",
 		args:    "USER ROLE",
-		details: "USER is a user's id or username. admin may do everything in the tenant, viewer only read users and orgs; none takes console access away. The user's console sessions end at once.\n\n" + tenantRule,
+		details: "USER is a user's id or username. admin may do everything in the tenant, viewer read everything and change nothing; none takes console access away. The user's console sessions end at once.\n\n" + tenantRule,
 		examples: []string{
 			"userd user role --tenant acme ada admin",
 			"userd user role --tenant acme 42 none",

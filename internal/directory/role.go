@@ -11,7 +11,8 @@ type Role string
 const (
 	// RoleAdmin may do everything in its tenant: it holds every scope.
 	RoleAdmin Role = "admin"
-	// RoleViewer may read users and orgs and change nothing.
+	// RoleViewer may read users, orgs, clients, tokens and the audit log,
+	// and change nothing.
 	RoleViewer Role = "viewer"
 	// RoleNone is no role: the user cannot sign in to the console.
 	RoleNone Role = ""
@@ -37,7 +38,7 @@ func (r Role) Scopes() Scopes {
 	case RoleAdmin:
 		return append(Scopes(nil), AllScopes...)
 	case RoleViewer:
-		return Scopes{ScopeUsersRead}
+		return Scopes{ScopeUsersRead, ScopeAdminRead}
 	}
 	return nil
 }

@@ -548,3 +548,32 @@ func TestSignInSecretsRedacted(t *testing.T) {
 		t.Errorf("a secret leaked: %s", buf.String())
 	}
 }
+
+// TestViewerReadsEverything checks the viewer role: it reads users, orgs,
+// clients, tokens and the audit log, and changes none of them.
+func TestViewerReadsEverything(t *testing.T) {
+	f := newSignInFixture(t, directory.SignInLimits{})
+	bob := f.user(t, f.a, directory.UserPatch{Username: ptr("bob"), Password: ptr("bob's password")})
+	if err := f.svc.SetConsoleRole(f.ctx, f.a, bob.ID, directory.RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := f.signIn(t, "bob", "bob's password")
+	p := in.Principal
+	if _, err := f.svc.User(f.ctx, p, f.ada.ID); err != nil {
+		t.Errorf("viewer reading a user: %v", err)
+	}
+	if _, _, err := f.svc.AuditEvents(f.ctx, p, 0, 10); err != nil {
+		t.Errorf("viewer reading the audit log: %v", err)
+	}
+	if _, _, err := f.svc.Clients(f.ctx, p, 0, 10); err != nil {
+		t.Errorf("viewer listing clients: %v", err)
+	}
+	if _, _, err := f.svc.APITokens(f.ctx, p, 0, 10); err != nil {
+		t.Errorf("viewer listing tokens: %v", err)
+	}
+	_, _, err := f.svc.CreateClient(f.ctx, p, "x", directory.Scopes{directory.ScopeAdminRead})
+	wantKind(t, err, directory.Forbidden, "")
+	_, err = f.svc.CreateOrg(f.ctx, p, directory.OrgPatch{Name: ptr("x")})
+	wantKind(t, err, directory.Forbidden, "")
+	wantKind(t, f.svc.SetConsoleRole(f.ctx, p, bob.ID, directory.RoleAdmin), directory.Forbidden, "")
+}
