@@ -44,7 +44,8 @@ type SignInStore interface {
 	// deleted any.
 	DeleteUserSessions(ctx context.Context, tenantID, userID, exceptID int64, ev Event) (int, error)
 
-	// CreateSignInLink stores a one-time sign-in link and writes ev.
+	// CreateSignInLink stores a one-time sign-in link and writes ev; in the
+	// same transaction it deletes every link expired at l.CreatedAt.
 	CreateSignInLink(ctx context.Context, l SignInLink, ev Event) error
 	// TakeSignInLink deletes the link whose secret hashes to hash and
 	// returns it, so it can be used once; NotFound when there is none. In

@@ -143,6 +143,9 @@ func (s *Store) DeleteUserSessions(ctx context.Context, tenantID, userID, except
 // CreateSignInLink stores a one-time sign-in link.
 func (s *Store) CreateSignInLink(ctx context.Context, l directory.SignInLink, ev directory.Event) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM signin_links WHERE expires_at <= $1`, l.CreatedAt); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO signin_links (hash, tenant_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
 			l.Hash, l.TenantID, l.CreatedAt, l.ExpiresAt); err != nil {
 			return err

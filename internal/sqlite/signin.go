@@ -159,6 +159,9 @@ func (s *Store) DeleteUserSessions(ctx context.Context, tenantID, userID, except
 // CreateSignInLink stores a one-time sign-in link.
 func (s *Store) CreateSignInLink(ctx context.Context, l directory.SignInLink, ev directory.Event) error {
 	return s.write(ctx, func(tx querier) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM signin_links WHERE expires_at <= ?`, micros(l.CreatedAt)); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO signin_links (hash, tenant_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
 			l.Hash, l.TenantID, micros(l.CreatedAt), micros(l.ExpiresAt)); err != nil {
 			return err

@@ -252,6 +252,17 @@ func testSignInLinks(t *testing.T, f *fixture) {
 	checkError(t, "TakeSignInLink a second time", err, directory.NotFound, "")
 	_, err = f.s.TakeSignInLink(f.ctx, old.Hash, at(1))
 	checkError(t, "TakeSignInLink of a link expired when another was taken", err, directory.NotFound, "")
+
+	// Creating a link clears the expired ones too.
+	stale := directory.SignInLink{Hash: directory.HashSecret("stale"), TenantID: f.a, CreatedAt: at(3), ExpiresAt: at(4)}
+	fresh := directory.SignInLink{Hash: directory.HashSecret("fresh"), TenantID: f.a, CreatedAt: at(5), ExpiresAt: at(6)}
+	for _, x := range []directory.SignInLink{stale, fresh} {
+		if err := f.s.CreateSignInLink(f.ctx, x, ev); err != nil {
+			t.Fatalf("CreateSignInLink: %v", err)
+		}
+	}
+	_, err = f.s.TakeSignInLink(f.ctx, stale.Hash, at(0))
+	checkError(t, "TakeSignInLink of a link expired when another was created", err, directory.NotFound, "")
 }
 
 func testSignInFailures(t *testing.T, f *fixture) {
