@@ -1,12 +1,14 @@
 package postgres
 
 import (
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/userd/userd/internal/directory"
 )
@@ -62,5 +64,63 @@ func TestExternalIDPlan(t *testing.T) {
 		if len(got) != 5 {
 			t.Errorf("%+v: got %d users, want the 5 with ext-12", f, len(got))
 		}
+	}
+}
+
+// TestProfileMigration checks that a user stored before the profile
+// columns existed reads back, once migrated, with an empty profile that
+// the Service's rules accept, and can be found and changed as any other.
+func TestProfileMigration(t *testing.T) {
+	dbURL := testDatabase(t)
+	ctx := t.Context()
+	schema := "s" + strconv.FormatInt(testDB.schemas.Add(1), 10)
+	s := openFresh(t) // only for its connection to create the schema
+	if _, err := s.pool.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	old := openURL(t, withParam(dbURL, "search_path", schema))
+	db := stdlib.OpenDBFromPool(old.pool)
+	defer db.Close()
+	p, err := migrations(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 2); err != nil {
+		t.Fatalf("migrate to version 2: %v", err)
+	}
+	var tenant int64
+	if err := old.pool.QueryRow(ctx, `INSERT INTO tenants (name, created_at) VALUES ('old', now()) RETURNING id`).Scan(&tenant); err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := old.pool.QueryRow(ctx, `INSERT INTO users (tenant_id, username, name, nick_name, email, phone, phone_country_code,
+		active, locked, must_change_password, origin, client_ip, enterprise_id, grade, employee_number, address, city,
+		province, country, comment, extension, created_at, updated_at, version, password_hash)
+		VALUES ($1, 'Ada', 'Ada', '', 'ada@example.com', '5550100', '', true, false, false, 'api', '', '', 0, '', '', '',
+		'', '', '', '{}', now(), now(), 1, '') RETURNING id`, tenant).Scan(&id); err != nil {
+		t.Fatalf("insert a user of version 2: %v", err)
+	}
+	if err := old.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	u, err := old.User(ctx, tenant, id)
+	if err != nil {
+		t.Fatalf("User: %v", err)
+	}
+	if !reflect.ValueOf(u.Profile).IsZero() || u.Email != "ada@example.com" {
+		t.Errorf("migrated user: got profile %+v, email %q; want an empty profile and the email kept", u.Profile, u.Email)
+	}
+	if err := u.Validate(); err != nil {
+		t.Errorf("migrated user: %v", err)
+	}
+	svc := directory.NewService(old, nil)
+	patch := directory.UserPatch{}
+	patch.ExternalID, patch.OtherEmails = new("ext-ada"), &[]directory.Contact{{Value: "ada@home.example"}}
+	if _, err := svc.UpdateUser(ctx, directory.System(tenant), id, 0, patch); err != nil {
+		t.Fatalf("UpdateUser: %v", err)
+	}
+	found, err := old.ListUsers(ctx, tenant, directory.UserFilter{ExternalID: "ext-ada", Limit: 10})
+	if err != nil || len(found) != 1 || len(found[0].OtherEmails) != 1 {
+		t.Errorf("by external id after the update: got %+v, %v", found, err)
 	}
 }

@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -68,5 +70,58 @@ func TestExternalIDPlan(t *testing.T) {
 		if len(got) != 5 {
 			t.Errorf("%+v: got %d users, want the 5 with ext-12", f, len(got))
 		}
+	}
+}
+
+// TestProfileMigration checks that a user stored before the profile
+// columns existed reads back, once migrated, with an empty profile that
+// the Service's rules accept, and can be found and changed as any other.
+func TestProfileMigration(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "userd.db"), Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	p, err := s.migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 1); err != nil {
+		t.Fatalf("migrate to version 1: %v", err)
+	}
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO tenants (name, created_at) VALUES ('old', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO users (tenant_id, username, username_lower, name, name_lower, nick_name,
+		email, email_lower, phone, phone_country_code, active, locked, must_change_password, origin, client_ip,
+		enterprise_id, grade, employee_number, address, city, province, country, comment, extension, password_hash,
+		created_at, updated_at, version)
+		VALUES (1, 'Ada', 'ada', 'Ada', 'ada', '', 'ada@example.com', 'ada@example.com', '5550100', '', 1, 0, 0, 'api', '',
+		'', 0, '', '', '', '', '', '', '{}', '', 0, 0, 1)`); err != nil {
+		t.Fatalf("insert a user of version 1: %v", err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	u, err := s.User(ctx, 1, 1)
+	if err != nil {
+		t.Fatalf("User: %v", err)
+	}
+	if !reflect.ValueOf(u.Profile).IsZero() || u.Email != "ada@example.com" {
+		t.Errorf("migrated user: got profile %+v, email %q; want an empty profile and the email kept", u.Profile, u.Email)
+	}
+	if err := u.Validate(); err != nil {
+		t.Errorf("migrated user: %v", err)
+	}
+	svc := directory.NewService(s, nil)
+	patch := directory.UserPatch{}
+	patch.ExternalID, patch.OtherEmails = new("ext-ada"), &[]directory.Contact{{Value: "ada@home.example"}}
+	if _, err := svc.UpdateUser(ctx, directory.System(1), 1, 0, patch); err != nil {
+		t.Fatalf("UpdateUser: %v", err)
+	}
+	found, err := s.ListUsers(ctx, 1, directory.UserFilter{ExternalID: "ext-ada", Limit: 10})
+	if err != nil || len(found) != 1 || len(found[0].OtherEmails) != 1 {
+		t.Errorf("by external id after the update: got %+v, %v", found, err)
 	}
 }
