@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/directory/directorytest"
 )
 
 // TestExternalIDPlan checks that a lookup by external id reads the users
@@ -67,9 +67,8 @@ func TestExternalIDPlan(t *testing.T) {
 	}
 }
 
-// TestProfileMigration checks that a user stored before the profile
-// columns existed reads back, once migrated, with an empty profile that
-// the Service's rules accept, and can be found and changed as any other.
+// TestProfileMigration stores a user before the profile columns existed,
+// migrates, and checks it as directorytest.CheckMigratedUser says.
 func TestProfileMigration(t *testing.T) {
 	dbURL := testDatabase(t)
 	ctx := t.Context()
@@ -103,24 +102,5 @@ func TestProfileMigration(t *testing.T) {
 	if err := old.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}
-	u, err := old.User(ctx, tenant, id)
-	if err != nil {
-		t.Fatalf("User: %v", err)
-	}
-	if !reflect.ValueOf(u.Profile).IsZero() || u.Email != "ada@example.com" {
-		t.Errorf("migrated user: got profile %+v, email %q; want an empty profile and the email kept", u.Profile, u.Email)
-	}
-	if err := u.Validate(); err != nil {
-		t.Errorf("migrated user: %v", err)
-	}
-	svc := directory.NewService(old, nil)
-	patch := directory.UserPatch{}
-	patch.ExternalID, patch.OtherEmails = new("ext-ada"), &[]directory.Contact{{Value: "ada@home.example"}}
-	if _, err := svc.UpdateUser(ctx, directory.System(tenant), id, 0, patch); err != nil {
-		t.Fatalf("UpdateUser: %v", err)
-	}
-	found, err := old.ListUsers(ctx, tenant, directory.UserFilter{ExternalID: "ext-ada", Limit: 10})
-	if err != nil || len(found) != 1 || len(found[0].OtherEmails) != 1 {
-		t.Errorf("by external id after the update: got %+v, %v", found, err)
-	}
+	directorytest.CheckMigratedUser(t, old, tenant, id)
 }

@@ -2,13 +2,13 @@ package sqlite
 
 import (
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/directory/directorytest"
 )
 
 // TestExternalIDPlan checks that a lookup by external id reads the users
@@ -73,9 +73,8 @@ func TestExternalIDPlan(t *testing.T) {
 	}
 }
 
-// TestProfileMigration checks that a user stored before the profile
-// columns existed reads back, once migrated, with an empty profile that
-// the Service's rules accept, and can be found and changed as any other.
+// TestProfileMigration stores a user before the profile columns existed,
+// migrates, and checks it as directorytest.CheckMigratedUser says.
 func TestProfileMigration(t *testing.T) {
 	ctx := t.Context()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "userd.db"), Options{})
@@ -104,24 +103,5 @@ func TestProfileMigration(t *testing.T) {
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}
-	u, err := s.User(ctx, 1, 1)
-	if err != nil {
-		t.Fatalf("User: %v", err)
-	}
-	if !reflect.ValueOf(u.Profile).IsZero() || u.Email != "ada@example.com" {
-		t.Errorf("migrated user: got profile %+v, email %q; want an empty profile and the email kept", u.Profile, u.Email)
-	}
-	if err := u.Validate(); err != nil {
-		t.Errorf("migrated user: %v", err)
-	}
-	svc := directory.NewService(s, nil)
-	patch := directory.UserPatch{}
-	patch.ExternalID, patch.OtherEmails = new("ext-ada"), &[]directory.Contact{{Value: "ada@home.example"}}
-	if _, err := svc.UpdateUser(ctx, directory.System(1), 1, 0, patch); err != nil {
-		t.Fatalf("UpdateUser: %v", err)
-	}
-	found, err := s.ListUsers(ctx, 1, directory.UserFilter{ExternalID: "ext-ada", Limit: 10})
-	if err != nil || len(found) != 1 || len(found[0].OtherEmails) != 1 {
-		t.Errorf("by external id after the update: got %+v, %v", found, err)
-	}
+	directorytest.CheckMigratedUser(t, s, 1, 1)
 }

@@ -254,3 +254,32 @@ func testProfileRules(t *testing.T, f *fixture) {
 		}
 	})
 }
+
+// CheckMigratedUser checks a user an engine's test stored, before the
+// profile columns existed, as ada with email ada@example.com, and then
+// migrated: it reads back with an empty profile that the Service's rules
+// accept, and can be given a profile and found by it as any other user.
+func CheckMigratedUser(t *testing.T, s directory.Store, tenant, id int64) {
+	t.Helper()
+	ctx := t.Context()
+	u, err := s.User(ctx, tenant, id)
+	if err != nil {
+		t.Fatalf("User: %v", err)
+	}
+	if !reflect.ValueOf(u.Profile).IsZero() || u.Email != "ada@example.com" {
+		t.Errorf("migrated user: got profile %+v, email %q; want an empty profile and the email kept", u.Profile, u.Email)
+	}
+	if err := u.Validate(); err != nil {
+		t.Errorf("migrated user: %v", err)
+	}
+	svc := directory.NewService(s, plainHasher{})
+	patch := directory.UserPatch{}
+	patch.ExternalID, patch.OtherEmails = new("ext-ada"), &[]directory.Contact{{Value: "ada@home.example"}}
+	if _, err := svc.UpdateUser(ctx, directory.System(tenant), id, 0, patch); err != nil {
+		t.Fatalf("UpdateUser: %v", err)
+	}
+	found, err := s.ListUsers(ctx, tenant, directory.UserFilter{ExternalID: "ext-ada", Limit: 10})
+	if err != nil || len(found) != 1 || found[0].ID != id || len(found[0].OtherEmails) != 1 {
+		t.Errorf("by external id after the update: got %+v, %v; want the user with its other email", found, err)
+	}
+}
