@@ -197,7 +197,7 @@ func (p *Profile) validate(u *User) error {
 		}
 	}
 	if err := validateContacts("other_emails", "email", u.Email, p.OtherEmails, func(c Contact) error {
-		if ValidateEmail(c.Value) != nil {
+		if CheckText("other_emails", c.Value) != nil || ValidateEmail(c.Value) != nil {
 			return Errorf(Invalid, "other_emails", "%q is not an address such as ada@example.com of at most %d characters", c.Value, MaxEmailLen)
 		}
 		return nil

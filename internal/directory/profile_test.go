@@ -2,6 +2,7 @@ package directory_test
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 	"unicode/utf8"
 
@@ -76,4 +77,36 @@ func FuzzDecodeContacts(f *testing.F) {
 			t.Errorf("round trip: got %v, want %v", out, in)
 		}
 	})
+}
+
+// TestProfileChangesAudited checks that a change of the profile is audited
+// under the fields' native names, and that a patch giving the values a
+// user already has changes nothing: no new version, no event.
+func TestProfileChangesAudited(t *testing.T) {
+	f := newFixture(t)
+	u, err := f.svc.CreateUser(f.ctx, f.a, directory.OriginAPI, directory.UserPatch{Username: ptr("ann"), Email: ptr("ann@example.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	patch := directory.UserPatch{}
+	patch.GivenName, patch.HireDate = ptr("Ann"), ptr("2020-02-02")
+	patch.OtherEmails = &[]directory.Contact{{Value: "ann@home.example", Type: "home"}}
+	changed, err := f.svc.UpdateUser(f.ctx, f.a, u.ID, 0, patch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := f.svc.UpdateUser(f.ctx, f.a, u.ID, 0, patch)
+	if err != nil || again.Version != changed.Version {
+		t.Errorf("the same patch again: got version %d, %v; want %d, nothing changed", again.Version, err, changed.Version)
+	}
+	evs, _, err := f.svc.AuditEvents(f.ctx, f.a, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 {
+		t.Fatalf("got %d events, want create and one update", len(evs))
+	}
+	if got, want := evs[1].Fields, []string{"given_name", "hire_date", "other_emails"}; !slices.Equal(got, want) {
+		t.Errorf("update: got fields %v, want %v", got, want)
+	}
 }

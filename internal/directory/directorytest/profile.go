@@ -171,6 +171,15 @@ func testProfileRules(t *testing.T, f *fixture) {
 		{"other email repeats the primary", "other_emails", func(p *directory.UserPatch) {
 			p.OtherEmails = &[]directory.Contact{{Value: "RULES@example.com", Type: "home"}}
 		}},
+		{"other email not UTF-8", "other_emails", func(p *directory.UserPatch) {
+			p.OtherEmails = &[]directory.Contact{{Value: "\xffa@example.org"}}
+		}},
+		{"other phone not UTF-8", "other_phones", func(p *directory.UserPatch) {
+			p.OtherPhones = &[]directory.Contact{{Value: "555\xff"}}
+		}},
+		{"other phone type with NUL", "other_phones", func(p *directory.UserPatch) {
+			p.OtherPhones = &[]directory.Contact{{Value: "5550199", Type: "a\x00"}}
+		}},
 		{"other email twice", "other_emails", func(p *directory.UserPatch) {
 			p.OtherEmails = &[]directory.Contact{{Value: "a@example.org"}, {Value: "A@example.org"}}
 		}},
