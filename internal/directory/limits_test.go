@@ -56,7 +56,7 @@ func TestFieldLimitsAtTheEdge(t *testing.T) {
 		{"locale", directory.MaxCodeLen, text(func(p *directory.UserPatch, s string) { p.Locale = &s })},
 		{"identity_number", directory.MaxIdentityNumberLen, text(func(p *directory.UserPatch, s string) { p.IdentityNumber = &s })},
 		{"profile_url", directory.MaxProfileURLLen, text(func(p *directory.UserPatch, s string) { p.ProfileURL = &s })},
-		{"email_type", directory.MaxContactTypeLen, text(func(p *directory.UserPatch, s string) { p.EmailType = &s })},
+		{"phone_type", directory.MaxContactTypeLen, text(func(p *directory.UserPatch, s string) { p.Phone, p.PhoneType = ptr("5550100"), &s })},
 	}
 	for i, fl := range fields {
 		for _, n := range []int{fl.max, fl.max + 1} {
