@@ -154,6 +154,11 @@ func JoinContacts(value, typ string, others []Contact) []ListedContact {
 
 // validate checks the profile of u.
 func (p *Profile) validate(u *User) error {
+	for _, d := range []struct{ field, value string }{{"birthday", p.Birthday}, {"hire_date", p.HireDate}} {
+		if err := ValidateDate(d.field, d.value); err != nil {
+			return err
+		}
+	}
 	texts := []struct {
 		field string
 		value string
@@ -181,20 +186,13 @@ func (p *Profile) validate(u *User) error {
 		{"department", p.Department, MaxTextFieldLen},
 		{"cost_center", p.CostCenter, MaxTextFieldLen},
 		{"gender", p.Gender, MaxCodeLen},
-		{"birthday", p.Birthday, len(DateFormat)},
 		{"identity_type", p.IdentityType, MaxCodeLen},
 		{"identity_number", p.IdentityNumber, MaxIdentityNumberLen},
 		{"area", p.Area, MaxTextFieldLen},
-		{"hire_date", p.HireDate, len(DateFormat)},
 		{"work_place", p.WorkPlace, MaxTextFieldLen},
 	}
 	for _, t := range texts {
 		if err := validateText(t.field, t.value, t.max); err != nil {
-			return err
-		}
-	}
-	for _, d := range []struct{ field, value string }{{"birthday", p.Birthday}, {"hire_date", p.HireDate}} {
-		if err := ValidateDate(d.field, d.value); err != nil {
 			return err
 		}
 	}
