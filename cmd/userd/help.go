@@ -121,8 +121,9 @@ database they ask you to run this first.`,
 .csv, with a header row naming the fields), in the native admin API's field
 names, plus password_hash: an existing argon2id, bcrypt, scrypt, Django or
 Werkzeug PBKDF2, phpass or md5-crypt hash, kept as it is until the user's first
-sign-in replaces it with argon2id. A CSV cell of active, locked, must_change_password, grade, manager_id,
-extension or orgs holds a JSON value. A line or CSV record may be at most 1 MiB.
+sign-in replaces it with argon2id. A CSV cell of active, locked,
+must_change_password, grade, manager_id, extension, orgs, other_emails or
+other_phones holds a JSON value. A line or CSV record may be at most 1 MiB.
 FILE - reads standard input; then --format says which format it is.
 Good lines are imported and bad ones reported by line number, in order.
 
