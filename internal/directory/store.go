@@ -56,6 +56,9 @@ type Store interface {
 	// ListUsers returns up to f.Limit users matching f in the order
 	// f.Order() names, starting after the position f.AfterKey, f.AfterID.
 	ListUsers(ctx context.Context, tenantID int64, f UserFilter) ([]User, error)
+	// CountUsers returns how many users of tenantID match f's OrgID (every
+	// user when 0); the other fields of f are ignored.
+	CountUsers(ctx context.Context, tenantID int64, f UserFilter) (int64, error)
 	// UpdateUser stores every field of u, its org memberships included, if the
 	// stored version is still u.Version, and returns it with the version
 	// incremented. It returns ErrVersionMismatch when the version differs and
@@ -131,7 +134,12 @@ type UserFilter struct {
 	// beginning.
 	AfterKey string
 	AfterID  int64
-	Limit    int
+	// OrgID, when not 0, keeps the users who are members of that org.
+	OrgID int64
+	// Offset skips that many users of the selection, in id order; only
+	// for the ByID order (UsersByPage).
+	Offset int
+	Limit  int
 }
 
 // UserOrder is the order of a list of users.
