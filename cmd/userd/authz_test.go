@@ -156,6 +156,31 @@ var authzRoutes = []authzRoute{
 
 	{pattern: "GET /api/v2/tenant/users/{user_id}", target: targetf("/api/v2/tenant/users/%d", adaID), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 200, 403, 403}},
+	{pattern: "DELETE /api/v2/tenant/users/{user_id}", target: targetf("/api/v2/tenant/users/%d", func(e *authzEnv) any { return e.victim.ID }), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 204, 403}},
+	{pattern: "PUT /api/v2/tenant/users/{user_id}/enable", target: targetf("/api/v2/tenant/users/%d/enable", adaID), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 200, 403}},
+	{pattern: "PUT /api/v2/tenant/users/{user_id}/disable", target: targetf("/api/v2/tenant/users/%d/disable", adaID), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 200, 403}},
+	{pattern: "PUT /api/v2/tenant/users/{user_id}/change-password", target: targetf("/api/v2/tenant/users/%d/change-password", adaID), contentType: jsonType, body: `{"password":"new horse battery"}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 200, 403}},
+	// ada has no password, so no old password verifies: 400 USER.0003.
+	{pattern: "PUT /api/v2/tenant/users/{user_id}/change-password-verify", target: targetf("/api/v2/tenant/users/%d/change-password-verify", adaID), contentType: jsonType, body: `{"password":"new horse battery","old_password":"wrong horse battery"}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 400, 403}},
+	{pattern: "POST /api/v2/tenant/users/user-by-username", target: fixed("/api/v2/tenant/users/user-by-username"), contentType: jsonType, body: `{"user_name":"ada"}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 200, 403, 403}},
+	{pattern: "GET /api/v2/tenant/users", target: fixed("/api/v2/tenant/users?org_id=&offset=0&limit=10"), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 200, 403, 403}},
+	{pattern: "POST /api/v2/tenant/organizations", target: fixed("/api/v2/tenant/organizations"), contentType: jsonType, body: `{"code":"new","name":"New"}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 201, 403, 403, 201}},
+	{pattern: "GET /api/v2/tenant/organizations", target: fixed("/api/v2/tenant/organizations?org_id=&all_child=false&offset=0&limit=10"), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 200, 403, 200}},
+	{pattern: "GET /api/v2/tenant/organizations/{org_id}", target: targetf("/api/v2/tenant/organizations/%d", func(e *authzEnv) any { return e.eng.ID }), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 200, 403, 200}},
+	{pattern: "PUT /api/v2/tenant/organizations/{org_id}", target: targetf("/api/v2/tenant/organizations/%d", func(e *authzEnv) any { return e.eng.ID }), contentType: jsonType, body: `{"name":"Eng"}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 200}},
+	{pattern: "DELETE /api/v2/tenant/organizations/{org_id}", target: targetf("/api/v2/tenant/organizations/%d", func(e *authzEnv) any { return e.old.ID }), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 204}},
 
 	// user-info v1 answers every error with HTTP 200 and an mcode, as the
 	// platform it copies does (docs/api/user-info-v1.md).
