@@ -82,3 +82,24 @@ func (s *Service) UsersByPage(ctx context.Context, p Principal, f UserPage) ([]U
 	}
 	return users, total, nil
 }
+
+// PhoneInUse reports whether a user of the principal's tenant other than
+// exceptID (0: none) has phone, for dialects whose mobile numbers are
+// unique in a tenant (OneAccess). It is checked before the write, so two
+// creates racing with the same number may both pass: a guard against
+// mistakes, not a constraint. "" is never in use.
+func (s *Service) PhoneInUse(ctx context.Context, p Principal, phone string, exceptID int64) (bool, error) {
+	if phone == "" || CheckText("phone", phone) != nil {
+		return false, nil
+	}
+	users, err := s.store.ListUsers(ctx, p.TenantID, UserFilter{Phone: phone, Limit: 2})
+	if err != nil {
+		return false, err
+	}
+	for _, u := range users {
+		if u.ID != exceptID {
+			return true, nil
+		}
+	}
+	return false, nil
+}

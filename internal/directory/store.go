@@ -133,6 +133,10 @@ type UserFilter struct {
 	// them through an index on (tenant, external id); it never changes
 	// the order.
 	ExternalID string
+	// Phone, when set, keeps only the users with exactly that phone,
+	// found through an index on (tenant, phone); it never changes the
+	// order.
+	Phone string
 	// AfterKey and AfterID are the position of the last user of the
 	// previous page: its sort key (see UserOrder.Key) and id. The page
 	// holds the users after it in f.Order(). Zero values start at the

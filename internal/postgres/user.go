@@ -420,6 +420,9 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 	if f.ExternalID != "" {
 		where = append(where, `u.external_id = `+arg(f.ExternalID))
 	}
+	if f.Phone != "" {
+		where = append(where, `u.phone = `+arg(f.Phone), `u.phone <> ''`)
+	}
 	if f.Query != "" {
 		p := arg(likePrefix(f.Query))
 		where = append(where, `(lower(u.username) LIKE `+p+` OR lower(u.email) LIKE `+p+` OR lower(u.name) LIKE `+p+`)`)

@@ -287,6 +287,10 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 		query += ` AND username_lower >= ? AND username_lower < ?`
 		args = append(args, lo, hi)
 	}
+	if f.Phone != "" {
+		query += ` AND phone = ? AND phone <> ''`
+		args = append(args, f.Phone)
+	}
 	if f.ExternalID != "" {
 		// users_external_id holds the pair: its entries end with the id,
 		// so the page comes out in id order without a sort.

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"ListUsers", testListUsers},
 		{"ListUsersPaging", testListUsersPaging},
 		{"UsersByOffset", testUsersByOffset},
+		{"UsersByPhone", testUsersByPhone},
 		{"UpdateUser", testUpdateUser},
 		{"UpdateUserConflicts", testUpdateUserConflicts},
 		{"UpdateUserConcurrent", testUpdateUserConcurrent},

@@ -66,3 +66,38 @@ func testUsersByOffset(t *testing.T, f *fixture) {
 		})
 	}
 }
+
+// testUsersByPhone checks the exact phone filter: the users with that
+// phone, of this tenant only, and none for a prefix or for "".
+func testUsersByPhone(t *testing.T, f *fixture) {
+	mk := func(tenant int64, name, phone string) directory.User {
+		u := user(tenant, name)
+		u.Phone = phone
+		return f.createUser(t, u)
+	}
+	a := mk(f.a, "a", "5550100")
+	b := mk(f.a, "b", "5550100")
+	mk(f.a, "c", "55501")
+	mk(f.a, "d", "")
+	mk(f.b, "e", "5550100")
+	for _, tt := range []struct {
+		phone string
+		want  []int64
+	}{
+		{"5550100", []int64{a.ID, b.ID}},
+		{"555", nil},
+		{"5550199", nil},
+	} {
+		got, err := f.s.ListUsers(f.ctx, f.a, directory.UserFilter{Phone: tt.phone, Limit: 10})
+		if err != nil {
+			t.Fatalf("ListUsers(phone %q): %v", tt.phone, err)
+		}
+		var ids []int64
+		for _, u := range got {
+			ids = append(ids, u.ID)
+		}
+		if !slices.Equal(ids, tt.want) {
+			t.Errorf("ListUsers(phone %q) = %v, want %v", tt.phone, ids, tt.want)
+		}
+	}
+}
