@@ -89,6 +89,9 @@ func (s *Service) UsersByPage(ctx context.Context, p Principal, f UserPage) ([]U
 // creates racing with the same number may both pass: a guard against
 // mistakes, not a constraint. "" is never in use.
 func (s *Service) PhoneInUse(ctx context.Context, p Principal, phone string, exceptID int64) (bool, error) {
+	if err := p.require(ScopeUsersWrite); err != nil {
+		return false, err
+	}
 	if phone == "" || CheckText("phone", phone) != nil {
 		return false, nil
 	}
@@ -102,4 +105,25 @@ func (s *Service) PhoneInUse(ctx context.Context, p Principal, phone string, exc
 		}
 	}
 	return false, nil
+}
+
+// UpdateUserWith updates a user of the principal's tenant with the patch
+// change makes from the user as stored, for dialects whose fields depend
+// on what the user has (OneAccess's org_code moves the primary org and
+// keeps the others). The user is read under users:write alone, as
+// UpdateUser does; a change the stored version no longer matches is
+// PreconditionFailed, never applied to a newer user.
+func (s *Service) UpdateUserWith(ctx context.Context, p Principal, id int64, change func(u User) (UserPatch, error)) (User, error) {
+	if err := p.require(ScopeUsersWrite); err != nil {
+		return User{}, err
+	}
+	u, err := s.findUser(ctx, p.TenantID, id)
+	if err != nil {
+		return User{}, err
+	}
+	patch, err := change(u)
+	if err != nil {
+		return User{}, err
+	}
+	return s.UpdateUser(ctx, p, id, u.Version, patch)
 }

@@ -101,3 +101,64 @@ func selectOrgs(all []Org, f OrgPage) ([]Org, error) {
 	}
 	return out, nil
 }
+
+// requireOrgLookup lets a caller find an org to place a user in: one that
+// writes users may name orgs without reading them otherwise.
+func requireOrgLookup(p Principal) error {
+	if p.Scopes.Has(ScopeUsersWrite) {
+		return nil
+	}
+	return requireOrgRead(p)
+}
+
+// OrgByCode returns the org of the principal's tenant whose code is code
+// (codes compare exactly, as they are unique). A code no org has, here or
+// only in another tenant, is NotFound.
+func (s *Service) OrgByCode(ctx context.Context, p Principal, code string) (Org, error) {
+	if err := requireOrgLookup(p); err != nil {
+		return Org{}, err
+	}
+	if !orgCodePattern.MatchString(code) {
+		return Org{}, Errorf(NotFound, "", "no such org")
+	}
+	// The code prefix matches the org, and any whose name or code starts
+	// with it: read on until the one.
+	for after := int64(0); ; {
+		page, err := s.store.ListOrgs(ctx, p.TenantID, OrgFilter{Query: code, AfterID: after, Limit: MaxPageSize})
+		if err != nil {
+			return Org{}, err
+		}
+		for _, o := range page {
+			if o.Code == code {
+				return o, nil
+			}
+		}
+		if len(page) < MaxPageSize {
+			return Org{}, Errorf(NotFound, "", "no such org")
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
+// FirstRootOrg returns the principal's root org of the lowest id, or
+// ok false when the tenant has no org.
+func (s *Service) FirstRootOrg(ctx context.Context, p Principal) (o Org, ok bool, err error) {
+	if err := requireOrgLookup(p); err != nil {
+		return Org{}, false, err
+	}
+	for after := int64(0); ; {
+		page, err := s.store.ListOrgs(ctx, p.TenantID, OrgFilter{AfterID: after, Limit: MaxPageSize})
+		if err != nil {
+			return Org{}, false, err
+		}
+		for _, o := range page {
+			if o.ParentID == 0 {
+				return o, true, nil
+			}
+		}
+		if len(page) < MaxPageSize {
+			return Org{}, false, nil
+		}
+		after = page[len(page)-1].ID
+	}
+}

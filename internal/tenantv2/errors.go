@@ -16,19 +16,19 @@ import (
 // docs/api/tenant-v2.md lists them with their statuses; writeError is the
 // only place that picks one.
 const (
-	codeBadJSON        = "PARAM.0001" // 400: the body is not the JSON object the call takes
-	codeInvalid        = "PARAM.0002" // 400: a parameter or field breaks a rule
-	codeTooLarge       = "PARAM.0003" // 413: the body is larger than the server reads
-	codeInvalidToken   = "AUTH.0001"  // 401
-	codeScope          = "AUTH.0002"  // 403
-	codeUserNotFound   = "USER.0001"  // 404
-	codeUserTaken      = "USER.0002"  // 400: user_name, mobile or email belongs to another user
-	codeWrongPassword  = "USER.0003"  // 400: old_password does not verify
-	codePasswordLocked = "USER.0004"  // 429: too many failed password checks
-	codeOrgNotFound    = "ORG.0001"   // 404
-	codeOrgTaken       = "ORG.0002"   // 400: the org code belongs to another org
-	codeOrgHasChildren = "ORG.0003"   // 400: delete refused, the org has child orgs
-	codeOrgHasMembers  = "ORG.0004"   // 400: delete refused, the org has members
+	codeBadJSON        = "PARAM.0001"  // 400: the body is not the JSON object the call takes
+	codeInvalid        = "PARAM.0002"  // 400: a parameter or field breaks a rule
+	codeTooLarge       = "PARAM.0003"  // 413: the body is larger than the server reads
+	codeInvalidToken   = "AUTH.0001"   // 401
+	codeScope          = "AUTH.0002"   // 403
+	codeUserNotFound   = "USER.0001"   // 404
+	codeUserTaken      = "USER.0002"   // 400: user_name, mobile or email belongs to another user
+	codeWrongPassword  = "USER.0003"   // 400: old_password does not verify
+	codePasswordLocked = "USER.0004"   // 429: too many failed password checks
+	codeOrgNotFound    = "ORG.0001"    // 404
+	codeOrgTaken       = "ORG.0002"    // 400: the org code belongs to another org
+	codeOrgHasChildren = "ORG.0003"    // 400: delete refused, the org has child orgs
+	codeOrgHasMembers  = "ORG.0004"    // 400: delete refused, the org has members
 	codeConflict       = "SYSTEM.0001" // 409: a concurrent change won; retry
 	codeBusy           = "SYSTEM.0002" // 429: too many requests in flight; retry
 	codeInternal       = "SYSTEM.0003" // 500
@@ -102,6 +102,8 @@ func errorOf(obj object, err error) (int, errorBody) {
 			return http.StatusBadRequest, errorBody{codeUserTaken, fieldMsg(wireName(e.Field), e.Message)}
 		}
 		return http.StatusConflict, errorBody{codeConflict, e.Message}
+	case directory.PreconditionFailed:
+		return http.StatusConflict, errorBody{codeConflict, "the object was changed by another request at the same time; send the request again"}
 	case directory.Unauthenticated:
 		return http.StatusUnauthorized, errorBody{codeInvalidToken, e.Message}
 	case directory.Forbidden:
@@ -132,6 +134,19 @@ var wireNames = map[string]string{
 	"must_change_password": "pwd_must_modify",
 	"orgs":                 "user_org_relation_list",
 	"employee_number":      "employee_id",
+	"given_name":           "first_name",
+	"family_name":          "last_name",
+	"nick_name":            "attr_nick_name",
+	"gender":               "attr_gender",
+	"birthday":             "attr_birthday",
+	"identity_type":        "attr_identity_type",
+	"identity_number":      "attr_identity_number",
+	"area":                 "attr_area",
+	"city":                 "attr_city",
+	"manager_id":           "attr_manager_id",
+	"user_type":            "attr_user_type",
+	"hire_date":            "attr_hire_date",
+	"work_place":           "attr_work_place",
 }
 
 func wireName(field string) string {

@@ -148,7 +148,17 @@ func TestFamilyReadGolden(t *testing.T) {
 type change struct {
 	x     dialecttest.Exchange
 	check func(t *testing.T, e *dialecttest.Env)
+	// then, if set, is a second golden exchange that reads the result.
+	then *dialecttest.Exchange
 }
+
+// fullUser is a CreateUser body with every field set.
+const fullUser = `{"user_name":"zhangsan","password":"correct horse battery","mobile":"12345678901","org_code":"research",` +
+	`"name":"Zhang San","email":"zhangsan@example.com","employee_id":"E100","first_name":"San","middle_name":"M","last_name":"Zhang",` +
+	`"pwd_must_modify":false,"attr_gender":"male","attr_birthday":"1990-04-30","attr_nick_name":"zs","attr_identity_type":"passport",` +
+	`"attr_identity_number":"E12345678","attr_area":"CN","attr_city":"Shenzhen","attr_manager_id":"1","attr_user_type":"regular",` +
+	`"attr_hire_date":"2020-07-01","attr_work_place":"Bantian","user_org_relation_list":[{"org_id":"2","relation_type":1},{"org_id":"3","relation_type":0}],` +
+	`"extension":{"role_id":2,"tags":["a","b"]}}`
 
 // TestFamilyWriteGolden covers the calls that change the directory, each
 // on a fresh Env.
@@ -235,6 +245,50 @@ func TestFamilyWriteGolden(t *testing.T) {
 		{x: dialecttest.Exchange{Name: "verify_400_new_password_short", Method: "PUT", Target: users + "1/change-password-verify", Header: bearerJSON("rw"), Body: `{"password":"short","old_password":"correct horse battery"}`}},
 		{x: dialecttest.Exchange{Name: "verify_404_other_tenant", Method: "PUT", Target: users + "3/change-password-verify", Header: bearerJSON("rw"), Body: `{"password":"new horse battery","old_password":"x"}`}},
 
+		{x: dialecttest.Exchange{Name: "user_create_ok", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: fullUser},
+			then: &dialecttest.Exchange{Name: "user_create_ok_read", Method: "GET", Target: users + "4", Header: bearer("ro")}},
+		{x: dialecttest.Exchange{Name: "user_create_ok_minimal", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi","mobile":"13800000000"}`},
+			then: &dialecttest.Exchange{Name: "user_create_ok_minimal_read", Method: "POST", Target: users + "user-by-username", Header: bearerJSON("ro"), Body: `{"user_name":"lisi"}`}},
+		{x: dialecttest.Exchange{Name: "user_create_ok_relation_primary", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi","mobile":"13800000000","user_org_relation_list":[{"org_id":"3"},{"org_id":"4","relation_type":1}]}`},
+			then: &dialecttest.Exchange{Name: "user_create_ok_relation_primary_read", Method: "GET", Target: users + "4", Header: bearer("ro")}},
+		{x: dialecttest.Exchange{Name: "user_create_400_user_name_missing", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"mobile":"13800000000"}`}},
+		{x: dialecttest.Exchange{Name: "user_create_400_mobile_missing", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi"}`}},
+		{x: dialecttest.Exchange{Name: "user_create_400_user_name_taken", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"ADA","mobile":"13800000000"}`}},
+		{x: dialecttest.Exchange{Name: "user_create_400_mobile_taken", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi","mobile":"5550100"}`}},
+		{x: dialecttest.Exchange{Name: "user_create_400_email_taken", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi","mobile":"13800000000","email":"ada@example.com"}`}},
+		{x: dialecttest.Exchange{Name: "user_create_400_org_code_missing", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi","mobile":"13800000000","org_code":"nope"}`}},
+		{x: dialecttest.Exchange{Name: "user_create_400_org_code_other_tenant", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi","mobile":"13800000000","org_code":"hq"}`}},
+		{x: dialecttest.Exchange{Name: "user_create_400_relation_without_primary", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi","mobile":"13800000000","org_code":"eng","user_org_relation_list":[{"org_id":"2","relation_type":0}]}`}},
+		{x: dialecttest.Exchange{Name: "user_create_400_relation_other_primary", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi","mobile":"13800000000","org_code":"eng","user_org_relation_list":[{"org_id":"1"},{"org_id":"2","relation_type":1}]}`}},
+		{x: dialecttest.Exchange{Name: "user_create_400_relation_other_tenant_org", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi","mobile":"13800000000","user_org_relation_list":[{"org_id":"5","relation_type":1}]}`}},
+		{x: dialecttest.Exchange{Name: "user_create_400_relation_type", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi","mobile":"13800000000","user_org_relation_list":[{"org_id":"1","relation_type":2}]}`}},
+		{x: dialecttest.Exchange{Name: "user_create_400_relation_org_id_missing", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi","mobile":"13800000000","user_org_relation_list":[{"relation_type":1}]}`}},
+		{x: dialecttest.Exchange{Name: "user_create_400_bad_date", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi","mobile":"13800000000","attr_birthday":"1990-02-30"}`}},
+		{x: dialecttest.Exchange{Name: "user_create_400_name_too_long", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi","mobile":"13800000000","name":"` + strings.Repeat("n", 257) + `"}`}},
+		{x: dialecttest.Exchange{Name: "user_create_400_unknown_field", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi","mobile":"13800000000","nickname":"ls"}`}},
+		{x: dialecttest.Exchange{Name: "user_create_400_wrong_type", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi","mobile":13800000000}`}},
+		{x: dialecttest.Exchange{Name: "user_create_400_manager_other_tenant", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi","mobile":"13800000000","attr_manager_id":"3"}`}},
+		{x: dialecttest.Exchange{Name: "user_create_400_password_short", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi","mobile":"13800000000","password":"short"}`}},
+		{x: dialecttest.Exchange{Name: "user_create_401", Method: "POST", Target: "/api/v2/tenant/users", Header: []string{"Content-Type: application/json"}, Body: `{"user_name":"lisi","mobile":"13800000000"}`}},
+		{x: dialecttest.Exchange{Name: "user_create_403", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("ro"), Body: `{"user_name":"lisi","mobile":"13800000000"}`}},
+
+		{x: dialecttest.Exchange{Name: "user_update_ok", Method: "PUT", Target: users + "2", Header: bearerJSON("rw"), Body: `{"mobile":"13900000000","org_code":"eng","first_name":"Bob","attr_work_place":"Remote","attr_hire_date":"2021-03-01","extension":{"team":"red"}}`},
+			then: &dialecttest.Exchange{Name: "user_update_ok_read", Method: "GET", Target: users + "2", Header: bearer("ro")}},
+		{x: dialecttest.Exchange{Name: "user_update_ok_relations", Method: "PUT", Target: users + "1", Header: bearerJSON("rw"), Body: `{"user_org_relation_list":[{"org_id":"2","relation_type":1}]}`},
+			then: &dialecttest.Exchange{Name: "user_update_ok_relations_read", Method: "GET", Target: users + "1", Header: bearer("ro")}},
+		{x: dialecttest.Exchange{Name: "user_update_ok_own_mobile", Method: "PUT", Target: users + "1", Header: bearerJSON("rw"), Body: `{"mobile":"5550100","attr_user_type":"regular","attr_manager_id":""}`},
+			then: &dialecttest.Exchange{Name: "user_update_ok_own_mobile_read", Method: "GET", Target: users + "1", Header: bearer("ro")}},
+		{x: dialecttest.Exchange{Name: "user_update_400_password", Method: "PUT", Target: users + "1", Header: bearerJSON("rw"), Body: `{"password":"new horse battery"}`}},
+		{x: dialecttest.Exchange{Name: "user_update_400_mobile_taken", Method: "PUT", Target: users + "2", Header: bearerJSON("rw"), Body: `{"mobile":"5550100"}`}},
+		{x: dialecttest.Exchange{Name: "user_update_400_mobile_empty", Method: "PUT", Target: users + "1", Header: bearerJSON("rw"), Body: `{"mobile":""}`}},
+		{x: dialecttest.Exchange{Name: "user_update_400_user_name_taken", Method: "PUT", Target: users + "2", Header: bearerJSON("rw"), Body: `{"user_name":"ada"}`}},
+		{x: dialecttest.Exchange{Name: "user_update_400_relation_without_primary", Method: "PUT", Target: users + "1", Header: bearerJSON("rw"), Body: `{"org_code":"research","user_org_relation_list":[{"org_id":"1"}]}`}},
+		{x: dialecttest.Exchange{Name: "user_update_400_bad_date", Method: "PUT", Target: users + "1", Header: bearerJSON("rw"), Body: `{"attr_hire_date":"2020-13-01"}`}},
+		{x: dialecttest.Exchange{Name: "user_update_400_org_code_other_tenant", Method: "PUT", Target: users + "1", Header: bearerJSON("rw"), Body: `{"org_code":"hq"}`}},
+		{x: dialecttest.Exchange{Name: "user_update_404_other_tenant", Method: "PUT", Target: users + "3", Header: bearerJSON("rw"), Body: `{"name":"Mallory","mobile":"5550100"}`}},
+		{x: dialecttest.Exchange{Name: "user_update_404_missing", Method: "PUT", Target: users + "999", Header: bearerJSON("rw"), Body: `{"name":"Mallory"}`}},
+		{x: dialecttest.Exchange{Name: "user_update_403", Method: "PUT", Target: users + "1", Header: bearerJSON("ro"), Body: `{"name":"Mallory"}`}},
+
 		{x: dialecttest.Exchange{Name: "org_create_ok", Method: "POST", Target: orgs, Header: bearerJSON("admin"), Body: `{"code":"ops","name":"Operations","parent_id":"1","category":"department"}`}, check: org(6, "Operations ops 1")},
 		{x: dialecttest.Exchange{Name: "org_create_ok_root", Method: "POST", Target: orgs, Header: bearerJSON("admin"), Body: `{"code":"ops","name":"R&D"}`}, check: org(6, "R&D ops 0")},
 		{x: dialecttest.Exchange{Name: "org_create_400_code_taken", Method: "POST", Target: orgs, Header: bearerJSON("admin"), Body: `{"code":"eng","name":"Engineering 2"}`}},
@@ -272,9 +326,13 @@ func TestFamilyWriteGolden(t *testing.T) {
 			e := family(t)
 			before := snapshot(t, e)
 			e.Golden(t, handler(e, e.Authn, tenantv2.Config{}), tt.x, *update, maskTimes(time.UTC))
-			if tt.check != nil {
+			if tt.then != nil {
+				e.Golden(t, handler(e, e.Authn, tenantv2.Config{}), *tt.then, *update, maskTimes(time.UTC))
+			}
+			switch after := snapshot(t, e); {
+			case tt.check != nil:
 				tt.check(t, e)
-			} else if after := snapshot(t, e); after != before {
+			case tt.then == nil && after != before:
 				t.Errorf("a refused call changed the directory:\nbefore %s\nafter  %s", before, after)
 			}
 		})

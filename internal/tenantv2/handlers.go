@@ -18,6 +18,7 @@ type call func(w http.ResponseWriter, r *http.Request, p directory.Principal) er
 // api holds what every endpoint needs.
 type api struct {
 	d   server.Deps
+	cfg Config
 	loc *time.Location
 }
 

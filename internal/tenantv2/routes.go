@@ -16,6 +16,10 @@ type Config struct {
 	// Location is the time zone times are written in (the server's
 	// --timezone); nil means UTC.
 	Location *time.Location
+	// MobileOptional lets CreateUser and UpdateUser go without a mobile
+	// number (userd serve --tenantv2-mobile-optional); OneAccess requires
+	// one by default. A mobile given is unique in the tenant either way.
+	MobileOptional bool
 }
 
 // Routes registers the dialect's endpoints on mux.
@@ -25,7 +29,9 @@ func Routes(mux server.Router, d server.Deps, cfg Config) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	a := api{d: d, loc: loc}
+	a := api{d: d, cfg: cfg, loc: loc}
+	mux.Handle("POST /api/v2/tenant/users", a.handle(aUser, a.createUser))
+	mux.Handle("PUT /api/v2/tenant/users/{user_id}", a.handle(aUser, a.updateUser))
 	mux.Handle("GET /api/v2/tenant/users/{user_id}", a.handle(aUser, a.getUser))
 	mux.Handle("DELETE /api/v2/tenant/users/{user_id}", a.handle(aUser, a.deleteUser))
 	mux.Handle("PUT /api/v2/tenant/users/{user_id}/enable", a.handle(aUser, a.setDisabled(false)))
