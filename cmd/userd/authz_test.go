@@ -156,6 +156,10 @@ var authzRoutes = []authzRoute{
 
 	{pattern: "GET /api/v2/tenant/users/{user_id}", target: targetf("/api/v2/tenant/users/%d", adaID), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 200, 403, 403}},
+	{pattern: "POST /api/v2/tenant/users", target: fixed("/api/v2/tenant/users"), contentType: jsonType, body: `{"user_name":"newbie","mobile":"5550123"}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 201, 403, 201, 403}},
+	{pattern: "PUT /api/v2/tenant/users/{user_id}", target: targetf("/api/v2/tenant/users/%d", adaID), contentType: jsonType, body: `{"name":"Ada L."}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 200, 403}},
 	{pattern: "DELETE /api/v2/tenant/users/{user_id}", target: targetf("/api/v2/tenant/users/%d", func(e *authzEnv) any { return e.victim.ID }), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 204, 403}},
 	{pattern: "PUT /api/v2/tenant/users/{user_id}/enable", target: targetf("/api/v2/tenant/users/%d/enable", adaID), present: bearer,

@@ -9,5 +9,5 @@ import (
 // TestOnPostgres runs the golden test again on PostgreSQL: the golden
 // files hold what every engine must answer.
 func TestOnPostgres(t *testing.T) {
-	dialecttest.OnPostgres(t, TestGetUserGolden, TestFamilyReadGolden, TestFamilyWriteGolden, TestChangePasswordVerifyLimited)
+	dialecttest.OnPostgres(t, TestGetUserGolden, TestFamilyReadGolden, TestFamilyWriteGolden, TestChangePasswordVerifyLimited, TestMobileOptional)
 }

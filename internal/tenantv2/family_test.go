@@ -371,3 +371,17 @@ func TestChangePasswordVerifyLimited(t *testing.T) {
 		t.Errorf("a refused password change changed the directory")
 	}
 }
+
+// TestMobileOptional shows the operator setting: with MobileOptional a user
+// is created without a mobile, and a mobile given is still unique.
+func TestMobileOptional(t *testing.T) {
+	for _, x := range []dialecttest.Exchange{
+		{Name: "user_create_ok_mobile_optional", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi"}`},
+		{Name: "user_create_400_mobile_optional_taken", Method: "POST", Target: "/api/v2/tenant/users", Header: bearerJSON("rw"), Body: `{"user_name":"lisi","mobile":"5550100"}`},
+	} {
+		t.Run(x.Name, func(t *testing.T) {
+			e := family(t)
+			e.Golden(t, handler(e, e.Authn, tenantv2.Config{MobileOptional: true}), x, *update, nil)
+		})
+	}
+}
