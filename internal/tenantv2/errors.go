@@ -33,6 +33,7 @@ const (
 	codeBusy           = "SYSTEM.0002" // 429: too many requests in flight; retry
 	codeInternal       = "SYSTEM.0003" // 500
 	codeUnavailable    = "SYSTEM.0004" // 503
+	codeOverloaded     = "SYSTEM.0005" // 503: the node serves as many list items as it may; retry shortly
 )
 
 // errorBody is the error shape of the OneAccess pages.
@@ -54,10 +55,16 @@ const (
 // that maps errors to status codes. Internal details are logged, never sent.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, obj object, err error) {
 	status, body := errorOf(obj, err)
+	if body.ErrorCode == codeBusy || body.ErrorCode == codeOverloaded {
+		w.Header().Set("Retry-After", "1")
+	}
 	switch status {
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="userd", error="invalid_token"`)
 	case http.StatusServiceUnavailable:
+		if body.ErrorCode == codeOverloaded {
+			break
+		}
 		server.LogError(logger, r, slog.LevelError, "tenantv2: store unavailable", err)
 	case http.StatusInternalServerError:
 		server.LogError(logger, r, slog.LevelError, "tenantv2: internal error", err)
@@ -108,11 +115,13 @@ func errorOf(obj object, err error) (int, errorBody) {
 		return http.StatusUnauthorized, errorBody{codeInvalidToken, e.Message}
 	case directory.Forbidden:
 		return http.StatusForbidden, errorBody{codeScope, e.Message}
-	case directory.TooMany, directory.Overloaded:
+	case directory.TooMany:
 		if e.Field == "old_password" {
 			return http.StatusTooManyRequests, errorBody{codePasswordLocked, e.Message}
 		}
-		return http.StatusTooManyRequests, errorBody{codeBusy, "too many requests at once; retry shortly"}
+		return http.StatusTooManyRequests, errorBody{codeBusy, "this credential has too many list requests in flight; retry shortly"}
+	case directory.Overloaded:
+		return http.StatusServiceUnavailable, errorBody{codeOverloaded, "the server is serving as many list requests as it may; retry shortly"}
 	case directory.Unavailable:
 		return http.StatusServiceUnavailable, errorBody{codeUnavailable, "the directory is unavailable; try again later"}
 	}

@@ -164,6 +164,11 @@ func (a api) listOrgs(w http.ResponseWriter, r *http.Request, p directory.Princi
 	default:
 		return directory.Errorf(directory.Invalid, "all_child", "must be true or false")
 	}
+	release, err := a.d.HeavyReads.Admit(p, limit)
+	if err != nil {
+		return err
+	}
+	defer release()
 	orgs, total, err := a.d.Service.OrgsByPage(r.Context(), p, directory.OrgPage{OrgID: orgID, AllChild: allChild, Page: page, Limit: limit})
 	if err != nil {
 		return err

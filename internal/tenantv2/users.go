@@ -105,6 +105,11 @@ func (a api) listUsers(w http.ResponseWriter, r *http.Request, p directory.Princ
 	if err != nil {
 		return err
 	}
+	release, err := a.d.HeavyReads.Admit(p, limit)
+	if err != nil {
+		return err
+	}
+	defer release()
 	users, total, err := a.d.Service.UsersByPage(r.Context(), p, directory.UserPage{OrgID: orgID, Page: page, Limit: limit})
 	if err != nil {
 		return err
