@@ -36,9 +36,9 @@ var ErrWrongPassword = Errorf(Invalid, "old_password", "does not match the user'
 // must change it at the next login (nil leaves the flag), and, for a change
 // the user asks for, the old password that must verify first.
 type PasswordChange struct {
-	Password      string
-	MustChange    *bool
-	OldPassword   *string
+	Password    string
+	MustChange  *bool
+	OldPassword *string
 }
 
 // ChangePassword sets a new password for a user of the principal's tenant.
