@@ -50,7 +50,8 @@ func (h *countingHasher) HashPassword(ctx context.Context, password string) (str
 	return h.PasswordHasher.HashPassword(ctx, password)
 }
 
-// VerifyPassword counts a verification as a hash: it costs one.
+// VerifyPassword counts a password check as a hash (it costs one) and
+// passes it to the wrapped hasher, which must be a PasswordVerifier.
 func (h *countingHasher) VerifyPassword(ctx context.Context, password, hash string) (bool, error) {
 	h.calls.Add(1)
 	return h.PasswordHasher.(directory.PasswordVerifier).VerifyPassword(ctx, password, hash)
@@ -58,5 +59,5 @@ func (h *countingHasher) VerifyPassword(ctx context.Context, password, hash stri
 
 // NeedsRehash asks the real hasher.
 func (h *countingHasher) NeedsRehash(hash string) bool {
-	return h.PasswordHasher.(directory.PasswordVerifier).NeedsRehash(hash)
+	return h.PasswordHasher.(directory.Rehasher).NeedsRehash(hash)
 }

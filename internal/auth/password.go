@@ -185,7 +185,10 @@ func parsePHC(phc string) (HashParams, []byte, []byte, error) {
 	return p, salt, key, nil
 }
 
-var _ directory.PasswordVerifier = (*Hasher)(nil)
+var (
+	_ directory.PasswordVerifier = (*Hasher)(nil)
+	_ directory.Rehasher         = (*Hasher)(nil)
+)
 
 // NeedsRehash reports whether hash is anything but an argon2id hash with
 // exactly this Hasher's parameters: an imported hash, or one made with

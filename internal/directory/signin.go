@@ -10,15 +10,12 @@ import (
 	"time"
 )
 
-// PasswordVerifier is implemented by a PasswordHasher that can check a
-// password against a stored hash. Signing in (Service.SignIn) and the
-// password check (Service.Authenticate) need one.
-type PasswordVerifier interface {
-	// VerifyPassword reports whether password matches hash; a hash it
-	// cannot read is an error.
-	VerifyPassword(ctx context.Context, password, hash string) (bool, error)
-	// NeedsRehash reports whether hash is not in the hasher's current form
-	// and parameters, so a correct password should be hashed again.
+// Rehasher is implemented by a PasswordHasher that can tell an outdated
+// hash: NeedsRehash reports whether hash is not in the hasher's current
+// form and parameters, so that signing in with the right password (SignIn,
+// Authenticate) hashes it again. Signing in also needs the hasher to be a
+// PasswordVerifier.
+type Rehasher interface {
 	NeedsRehash(hash string) bool
 }
 
@@ -272,7 +269,7 @@ func (s *Service) checkPassword(ctx context.Context, a attempt) (User, string, e
 	if err := s.store.ClearSignInFailures(ctx, tenantID, u.ID); err != nil {
 		return User{}, "", err
 	}
-	if v.NeedsRehash(u.PasswordHash) {
+	if r, ok := s.hasher.(Rehasher); ok && r.NeedsRehash(u.PasswordHash) {
 		u = s.upgradeHash(ctx, u, password, clientIP)
 	}
 	return u, "", nil
@@ -505,11 +502,11 @@ func (s *Service) SignOutEverywhere(ctx context.Context, secret SessionSecret, c
 	return err
 }
 
-// ChangePassword sets a new password for the user of the session with
-// secret, who proves it by giving the current one, clears
-// must_change_password, ends every session of the user and starts a new
-// one, returned with its secret.
-func (s *Service) ChangePassword(ctx context.Context, secret SessionSecret, current, next, clientIP string) (SignedIn, SessionSecret, error) {
+// ChangeSessionPassword sets a new password for the user of the session
+// with secret, who proves it by giving the current one (counted by the
+// sign-in limits and lockout), clears must_change_password, ends every
+// session of the user and starts a new one, returned with its secret.
+func (s *Service) ChangeSessionPassword(ctx context.Context, secret SessionSecret, current, next, clientIP string) (SignedIn, SessionSecret, error) {
 	in, err := s.Session(ctx, secret, clientIP)
 	if err != nil {
 		return SignedIn{}, "", err
