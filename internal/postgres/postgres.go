@@ -49,6 +49,7 @@ const maxTxAttempts = 3
 // Store is the PostgreSQL directory.Store. It is safe for concurrent use.
 type Store struct {
 	pool *pgxpool.Pool
+	c    *committer // the queue of writes, run in shared transactions (commit.go)
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -76,7 +77,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, storeError("open", err)
 	}
-	return &Store{pool: pool}, nil
+	s := &Store{pool: pool, c: newCommitter()}
+	s.c.start(s, min(maxCommitters, int(cfg.MaxConns)))
+	return s, nil
 }
 
 // setsMaxConns reports whether url, which pgxpool parsed without error,
@@ -91,8 +94,10 @@ func setsMaxConns(url string) bool {
 	return ok
 }
 
-// Close releases the store's connections.
+// Close answers the writes still queued with Unavailable, waits for the
+// transactions running to end and releases the store's connections.
 func (s *Store) Close() error {
+	s.c.stop()
 	s.pool.Close()
 	return nil
 }
@@ -189,22 +194,6 @@ func migrations(db *sql.DB, opts ...goose.ProviderOption) (*goose.Provider, erro
 		return nil, fmt.Errorf("postgres: migrations: %w", err)
 	}
 	return p, nil
-}
-
-// inTx runs fn in a transaction and commits it if fn returns nil. A
-// transaction that lost a deadlock or a serialization conflict is run again,
-// so fn must not keep state from a failed attempt. Only those two SQLSTATEs
-// are retried: the server sends them when it has rolled the transaction
-// back, even when COMMIT is what failed. A COMMIT that fails any other way,
-// such as a connection lost before the answer came, may have committed, so
-// it is returned, never run again (TestNetworkFaults in cmd/userd proves it).
-func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	for attempt := 1; ; attempt++ {
-		err := pgx.BeginFunc(ctx, s.pool, fn)
-		if !retryable(err) || attempt == maxTxAttempts {
-			return err
-		}
-	}
 }
 
 // insert runs sql, an INSERT ... RETURNING id, and writes ev naming the new

@@ -1,0 +1,333 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// maxBatch bounds how many writes share one transaction. Each write runs in
+// a subtransaction of its own, and PostgreSQL keeps at most 64
+// subtransaction ids of a transaction in shared memory: past that every
+// snapshot taken on the primary and its replicas while the transaction
+// runs has to look them up in pg_subtrans. 32 leaves room for a write that
+// opens a savepoint of its own.
+const maxBatch = 32
+
+// maxCommitters bounds the transactions a node runs at once for writes.
+// Several committers keep the server busy while one waits for its COMMIT's
+// WAL flush; each holds a pool connection only while its batch runs.
+const maxCommitters = 4
+
+// errClosed answers a write that arrives after Close, or was still queued
+// when Close came.
+var errClosed = directory.StoreError(directory.Unavailable, "", errors.New("postgres: the store is closed"))
+
+// writeOp is one write waiting for its turn in a transaction.
+type writeOp struct {
+	ctx      context.Context
+	fn       func(tx pgx.Tx) error
+	attempts int        // transactions the op has run in and lost to a deadlock or serialization failure
+	done     chan error // receives the outcome once, after the op's transaction ended
+}
+
+// committer is the queue of writes and the state of the goroutines that
+// run them: each takes every write queued when it is free (up to
+// maxBatch), runs them in one transaction and answers them after one
+// COMMIT, so one WAL flush serves many requests.
+type committer struct {
+	mu      sync.Mutex
+	wake    *sync.Cond // signalled when queue grows or closed is set
+	queue   []*writeOp
+	closed  bool
+	running sync.WaitGroup // the committing goroutines
+	commits atomic.Int64   // transactions committed
+}
+
+func newCommitter() *committer {
+	c := &committer{}
+	c.wake = sync.NewCond(&c.mu)
+	return c
+}
+
+// enqueue adds op to the queue, unless the store is closed. A retried op
+// goes to the front: it has waited once already.
+func (c *committer) enqueue(op *writeOp, front bool) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return errClosed
+	}
+	if front {
+		c.queue = append([]*writeOp{op}, c.queue...)
+	} else {
+		c.queue = append(c.queue, op)
+	}
+	c.wake.Signal()
+	return nil
+}
+
+// withdraw removes op from the queue and reports whether it was still
+// there; once a transaction has taken it, the op must wait for its outcome.
+func (c *committer) withdraw(op *writeOp) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, q := range c.queue {
+		if q == op {
+			c.queue = append(c.queue[:i], c.queue[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// take removes and returns up to maxBatch ops from the head of the queue.
+func (c *committer) take() []*writeOp {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := min(len(c.queue), maxBatch)
+	batch := append([]*writeOp(nil), c.queue[:n]...)
+	c.queue = append(c.queue[:0], c.queue[n:]...)
+	return batch
+}
+
+// wait blocks until there is a write to run, and reports false once the
+// store is closing.
+func (c *committer) wait() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(c.queue) == 0 && !c.closed {
+		c.wake.Wait()
+	}
+	return !c.closed
+}
+
+// stop refuses new writes, answers the queued ones with errClosed and waits
+// until the batches running have been answered.
+func (c *committer) stop() {
+	c.mu.Lock()
+	c.closed = true
+	queued := c.queue
+	c.queue = nil
+	c.wake.Broadcast()
+	c.mu.Unlock()
+	for _, op := range queued {
+		op.done <- errClosed
+	}
+	c.running.Wait()
+}
+
+// start runs n committing goroutines for s.
+func (c *committer) start(s *Store, n int) {
+	c.running.Add(n)
+	for range n {
+		go func() {
+			defer c.running.Done()
+			for c.wait() {
+				s.commitBatch()
+			}
+		}()
+	}
+}
+
+// inTx runs fn in a write transaction and returns once that transaction
+// has committed (or fn's error, with none of fn's changes kept). The
+// transaction may hold other requests' writes too: fn runs inside its own
+// SAVEPOINT, so its error undoes only its own changes, and it sees the
+// changes of the writes before it in the batch. fn's queries run whatever
+// becomes of ctx: the transaction is shared, so no request may cancel it.
+//
+// A write that lost a deadlock or a serialization conflict is rolled back
+// to its savepoint and run again in a later transaction, up to
+// maxTxAttempts times, so fn must not keep state from a failed attempt.
+// Only those two SQLSTATEs are retried: the server sends them when it has
+// rolled the work back, even when COMMIT is what failed. A COMMIT that
+// fails any other way, such as a connection lost before the answer came,
+// may have committed, so its writes get the error, never run again
+// (TestNetworkFaults in cmd/userd proves it).
+//
+// A request whose ctx ends while it waits in the queue gives up. One that
+// a transaction has already taken waits for that transaction's COMMIT: its
+// answer then says truly whether its change was stored.
+func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	if err := s.c.enqueue(op, false); err != nil {
+		return err
+	}
+	select {
+	case err := <-op.done:
+		return err
+	case <-ctx.Done():
+		if s.c.withdraw(op) {
+			return ctx.Err()
+		}
+		return <-op.done
+	}
+}
+
+// savepoint is the name of the savepoint each write of a batch runs in.
+// Rolling back to it keeps it, so the next write can use it as it is.
+const (
+	savepoint       = "SAVEPOINT write"
+	nextSavepoint   = "RELEASE write; SAVEPOINT write"
+	rollbackToWrite = "ROLLBACK TO write"
+)
+
+// commitBatch takes the writes queued once a connection is free and
+// commits them together. The ops are taken only once the connection is in
+// hand, so a write can still give up at its deadline while the pool
+// connects (to a server that is down, say).
+func (s *Store) commitBatch() {
+	ctx := context.Background()
+	conn, err := s.pool.Acquire(ctx)
+	batch := s.c.take()
+	if len(batch) == 0 {
+		if err == nil {
+			conn.Release()
+		}
+		return
+	}
+	if err != nil {
+		answer(batch, make([]error, len(batch)), err)
+		return
+	}
+	defer conn.Release()
+	errs := make([]error, len(batch))
+	retry := make([]bool, len(batch))
+	tx, txErr := conn.Begin(ctx)
+	if txErr == nil {
+		_, txErr = tx.Exec(ctx, savepoint)
+	}
+	if txErr != nil {
+		answer(batch, errs, txErr)
+		return
+	}
+	btx := batchTx{tx}
+	released := true // the savepoint holds no write yet
+	for i, op := range batch {
+		if !released {
+			if _, txErr = tx.Exec(ctx, nextSavepoint); txErr != nil {
+				break
+			}
+		}
+		errs[i], released, txErr = runOp(ctx, btx, op)
+		if txErr != nil {
+			break
+		}
+		retry[i] = retryable(errs[i]) && op.attempts+1 < maxTxAttempts
+	}
+	if txErr == nil {
+		if txErr = tx.Commit(ctx); txErr == nil {
+			s.c.commits.Add(1)
+		}
+	} else {
+		_ = tx.Rollback(ctx)
+	}
+	if retryable(txErr) {
+		// The server rolled the transaction back: every write in it may run
+		// again, in another one.
+		for i := range batch {
+			retry[i] = errs[i] == nil || retry[i]
+			if retry[i] && batch[i].attempts+1 >= maxTxAttempts {
+				retry[i] = false
+			}
+		}
+	}
+	for i, op := range batch {
+		if retry[i] {
+			op.attempts++
+			if s.c.enqueue(op, true) == nil {
+				batch[i] = nil
+				continue
+			}
+			errs[i] = errClosed
+		}
+	}
+	answer(batch, errs, txErr)
+}
+
+// answer sends every op of batch (but those that are nil, requeued) its
+// outcome: its own error, or else txErr, the failure of its transaction.
+func answer(batch []*writeOp, errs []error, txErr error) {
+	for i, op := range batch {
+		if op == nil {
+			continue
+		}
+		err := errs[i]
+		if err == nil {
+			err = txErr
+		}
+		op.done <- err
+	}
+}
+
+// runOp runs op inside the savepoint of tx. opErr is op's own failure,
+// whose changes are rolled back; released reports whether the savepoint
+// holds none of op's changes (so the next op may use it as it is); txErr is
+// a failure of the savepoint itself, after which the whole transaction
+// must be rolled back.
+func runOp(ctx context.Context, tx batchTx, op *writeOp) (opErr error, released bool, txErr error) {
+	if err := op.ctx.Err(); err != nil {
+		return err, true, nil
+	}
+	if opErr = callOp(tx, op); opErr == nil {
+		return nil, false, nil
+	}
+	if _, err := tx.Tx.Exec(ctx, rollbackToWrite); err != nil {
+		return opErr, true, err
+	}
+	return opErr, true, nil
+}
+
+// callOp runs op.fn, turning a panic into an internal error of op alone.
+func callOp(tx batchTx, op *writeOp) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = directory.Wrap(directory.Internal, fmt.Errorf("postgres: write panicked: %v\n%s", r, debug.Stack()), "internal error")
+		}
+	}()
+	return op.fn(tx)
+}
+
+// batchTx is the transaction of a batch as one write sees it: its queries
+// keep the values of the write's context (for tracing) but not its
+// cancellation, since cancelling a query closes the connection the whole
+// batch runs on. A write may not end the transaction.
+type batchTx struct{ pgx.Tx }
+
+var errNested = errors.New("postgres: a write of a batch cannot begin, commit or roll back the transaction")
+
+func (t batchTx) Begin(context.Context) (pgx.Tx, error) { return nil, errNested }
+func (t batchTx) Commit(context.Context) error          { return errNested }
+func (t batchTx) Rollback(context.Context) error        { return errNested }
+
+func (t batchTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	return t.Tx.Exec(context.WithoutCancel(ctx), sql, args...)
+}
+
+func (t batchTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return t.Tx.Query(context.WithoutCancel(ctx), sql, args...)
+}
+
+func (t batchTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return t.Tx.QueryRow(context.WithoutCancel(ctx), sql, args...)
+}
+
+func (t batchTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	return t.Tx.SendBatch(context.WithoutCancel(ctx), b)
+}
+
+func (t batchTx) CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error) {
+	return t.Tx.CopyFrom(context.WithoutCancel(ctx), table, columns, src)
+}
