@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/readafter"
 )
 
 // maxBatch bounds how many writes share one transaction. Each write runs in
@@ -36,6 +37,7 @@ type writeOp struct {
 	ctx      context.Context
 	fn       func(tx pgx.Tx) error
 	attempts int        // transactions the op has run in and lost to a deadlock or serialization failure
+	lsn      uint64     // the primary's log position after the op's COMMIT (with replicas only)
 	done     chan error // receives the outcome once, after the op's transaction ended
 }
 
@@ -165,15 +167,19 @@ func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	if err := s.c.enqueue(op, false); err != nil {
 		return err
 	}
+	var err error
 	select {
-	case err := <-op.done:
-		return err
+	case err = <-op.done:
 	case <-ctx.Done():
 		if s.c.withdraw(op) {
 			return ctx.Err()
 		}
-		return <-op.done
+		err = <-op.done
 	}
+	if err == nil && op.lsn != 0 {
+		readafter.From(ctx).Wrote(op.lsn)
+	}
+	return err
 }
 
 // savepoint is the name of the savepoint each write of a batch runs in.
@@ -230,6 +236,10 @@ func (s *Store) commitBatch() {
 	if txErr == nil {
 		if txErr = tx.Commit(ctx); txErr == nil {
 			s.c.commits.Add(1)
+			lsn := s.commitLSN(ctx, conn)
+			for _, op := range batch {
+				op.lsn = lsn
+			}
 		}
 	} else {
 		_ = tx.Rollback(ctx)

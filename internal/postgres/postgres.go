@@ -50,6 +50,7 @@ const maxTxAttempts = 3
 type Store struct {
 	pool *pgxpool.Pool
 	c    *committer // the queue of writes, run in shared transactions (commit.go)
+	r    replicas   // the read replicas (replica.go)
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -60,7 +61,10 @@ var _ directory.Store = (*Store)(nil)
 // pool_health_check_period); without pool_max_conns the pool holds up to
 // defaultMaxConns connections. Open does not connect: a node whose database is
 // down still starts, and Ping reports Unavailable until it comes back.
-func Open(ctx context.Context, url string) (*Store, error) {
+//
+// Reads that may see data a little old go to the replicas at replicaURLs,
+// if any (replica.go says which, and how read-your-writes holds).
+func Open(ctx context.Context, url string, replicaURLs ...string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's parse error quotes the URL with the password hidden only on a
@@ -78,7 +82,14 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, storeError("open", err)
 	}
 	s := &Store{pool: pool, c: newCommitter()}
+	if s.r.list, err = openReplicas(ctx, replicaURLs); err != nil {
+		pool.Close()
+		return nil, err
+	}
 	s.c.start(s, min(maxCommitters, int(cfg.MaxConns)))
+	if len(s.r.list) > 0 {
+		s.watchReplicas()
+	}
 	return s, nil
 }
 
@@ -98,6 +109,12 @@ func setsMaxConns(url string) bool {
 // transactions running to end and releases the store's connections.
 func (s *Store) Close() error {
 	s.c.stop()
+	if s.r.stop != nil {
+		close(s.r.stop)
+		s.r.stopped.Wait()
+		s.r.stop = nil
+	}
+	closeReplicas(s.r.list)
 	s.pool.Close()
 	return nil
 }
@@ -228,10 +245,14 @@ func notFound(err error, what string) error {
 
 // query runs sql and reads every row it returns with scan.
 func query[T any](ctx context.Context, s *Store, op string, scan func(pgx.Row) (T, error), sql string, args ...any) ([]T, error) {
-	rows, err := s.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, storeError(op, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+	var out []T
+	err := s.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+		return err
+	})
 	return out, storeError(op, err)
 }
