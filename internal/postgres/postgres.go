@@ -65,21 +65,9 @@ var _ directory.Store = (*Store)(nil)
 // Reads that may see data a little old go to the replicas at replicaURLs,
 // if any (replica.go says which, and how read-your-writes holds).
 func Open(ctx context.Context, url string, replicaURLs ...string) (*Store, error) {
-	cfg, err := pgxpool.ParseConfig(url)
+	cfg, pool, err := openPool(ctx, url, "db", defaultConnectTimeout)
 	if err != nil {
-		// pgx's parse error quotes the URL with the password hidden only on a
-		// best-effort basis, so it is neither shown nor logged.
-		return nil, directory.Errorf(directory.Invalid, "db", "is not a valid postgres:// URL; check its host, port and parameters (pool_max_conns, pool_max_conn_lifetime, ... as github.com/jackc/pgx/v5/pgxpool reads them)")
-	}
-	if !setsMaxConns(url) {
-		cfg.MaxConns = defaultMaxConns
-	}
-	if cfg.ConnConfig.ConnectTimeout == 0 {
-		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, storeError("open", err)
+		return nil, err
 	}
 	s := &Store{pool: pool, c: newCommitter()}
 	if s.r.list, err = openReplicas(ctx, replicaURLs); err != nil {
@@ -91,6 +79,28 @@ func Open(ctx context.Context, url string, replicaURLs ...string) (*Store, error
 		s.watchReplicas()
 	}
 	return s, nil
+}
+
+// openPool opens a pool for url, the value of flag (for errors), with
+// defaultMaxConns connections and connectTimeout unless url sets them.
+func openPool(ctx context.Context, url, flag string, connectTimeout time.Duration) (*pgxpool.Config, *pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx's parse error quotes the URL with the password hidden only on a
+		// best-effort basis, so it is neither shown nor logged.
+		return nil, nil, directory.Errorf(directory.Invalid, flag, "is not a valid postgres:// URL; check its host, port and parameters (pool_max_conns, pool_max_conn_lifetime, ... as github.com/jackc/pgx/v5/pgxpool reads them)")
+	}
+	if !setsMaxConns(url) {
+		cfg.MaxConns = defaultMaxConns
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = connectTimeout
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, nil, storeError("open", err)
+	}
+	return cfg, pool, nil
 }
 
 // setsMaxConns reports whether url, which pgxpool parsed without error,

@@ -58,21 +58,10 @@ type replicas struct {
 func openReplicas(ctx context.Context, urls []string) ([]*replica, error) {
 	var out []*replica
 	for _, u := range urls {
-		cfg, err := pgxpool.ParseConfig(u)
+		cfg, pool, err := openPool(ctx, u, "db-replica", replicaConnectTimeout)
 		if err != nil {
 			closeReplicas(out)
-			return nil, directory.Errorf(directory.Invalid, "db-replica", "is not a valid postgres:// URL; check its host, port and parameters")
-		}
-		if !setsMaxConns(u) {
-			cfg.MaxConns = defaultMaxConns
-		}
-		if cfg.ConnConfig.ConnectTimeout == 0 {
-			cfg.ConnConfig.ConnectTimeout = replicaConnectTimeout
-		}
-		pool, err := pgxpool.NewWithConfig(ctx, cfg)
-		if err != nil {
-			closeReplicas(out)
-			return nil, storeError("open a replica", err)
+			return nil, err
 		}
 		r := &replica{name: cfg.ConnConfig.Host + ":" + strconv.Itoa(int(cfg.ConnConfig.Port)), pool: pool}
 		r.lag.Store(-1)
