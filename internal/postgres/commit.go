@@ -13,6 +13,7 @@ import (
 
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/readafter"
+	"github.com/userd/userd/internal/writequeue"
 )
 
 // maxBatch bounds how many writes share one transaction. Each write runs in
@@ -46,82 +47,27 @@ type writeOp struct {
 // maxBatch), runs them in one transaction and answers them after one
 // COMMIT, so one WAL flush serves many requests.
 type committer struct {
-	mu      sync.Mutex
-	wake    *sync.Cond // signalled when queue grows or closed is set
-	queue   []*writeOp
-	closed  bool
+	q       *writequeue.Queue[writeOp]
 	running sync.WaitGroup // the committing goroutines
 	commits atomic.Int64   // transactions committed
 }
 
 func newCommitter() *committer {
-	c := &committer{}
-	c.wake = sync.NewCond(&c.mu)
-	return c
+	return &committer{q: writequeue.New[writeOp]()}
 }
 
-// enqueue adds op to the queue, unless the store is closed. A retried op
-// goes to the front: it has waited once already.
+// enqueue adds op to the queue, unless the store is closed.
 func (c *committer) enqueue(op *writeOp, front bool) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
+	if !c.q.Add(op, front) {
 		return errClosed
 	}
-	if front {
-		c.queue = append([]*writeOp{op}, c.queue...)
-	} else {
-		c.queue = append(c.queue, op)
-	}
-	c.wake.Signal()
 	return nil
-}
-
-// withdraw removes op from the queue and reports whether it was still
-// there; once a transaction has taken it, the op must wait for its outcome.
-func (c *committer) withdraw(op *writeOp) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i, q := range c.queue {
-		if q == op {
-			c.queue = append(c.queue[:i], c.queue[i+1:]...)
-			return true
-		}
-	}
-	return false
-}
-
-// take removes and returns up to maxBatch ops from the head of the queue.
-func (c *committer) take() []*writeOp {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := min(len(c.queue), maxBatch)
-	batch := append([]*writeOp(nil), c.queue[:n]...)
-	c.queue = append(c.queue[:0], c.queue[n:]...)
-	return batch
-}
-
-// wait blocks until there is a write to run, and reports false once the
-// store is closing.
-func (c *committer) wait() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for len(c.queue) == 0 && !c.closed {
-		c.wake.Wait()
-	}
-	return !c.closed
 }
 
 // stop refuses new writes, answers the queued ones with errClosed and waits
 // until the batches running have been answered.
 func (c *committer) stop() {
-	c.mu.Lock()
-	c.closed = true
-	queued := c.queue
-	c.queue = nil
-	c.wake.Broadcast()
-	c.mu.Unlock()
-	for _, op := range queued {
+	for _, op := range c.q.Close(true) {
 		op.done <- errClosed
 	}
 	c.running.Wait()
@@ -133,7 +79,7 @@ func (c *committer) start(s *Store, n int) {
 	for range n {
 		go func() {
 			defer c.running.Done()
-			for c.wait() {
+			for c.q.Wait() {
 				s.commitBatch()
 			}
 		}()
@@ -171,7 +117,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	select {
 	case err = <-op.done:
 	case <-ctx.Done():
-		if s.c.withdraw(op) {
+		if s.c.q.Withdraw(op) {
 			return ctx.Err()
 		}
 		err = <-op.done
@@ -197,7 +143,7 @@ const (
 func (s *Store) commitBatch() {
 	ctx := context.Background()
 	conn, err := s.pool.Acquire(ctx)
-	batch := s.c.take()
+	batch := s.c.q.Take(maxBatch)
 	if len(batch) == 0 {
 		if err == nil {
 			conn.Release()

@@ -36,9 +36,7 @@ func waitQueued(t *testing.T, s *Store, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		s.c.mu.Lock()
-		queued := len(s.c.queue)
-		s.c.mu.Unlock()
+		queued := s.c.q.Len()
 		if queued >= n {
 			return
 		}
