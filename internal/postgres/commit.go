@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -128,13 +129,17 @@ func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return err
 }
 
-// savepoint is the name of the savepoint each write of a batch runs in.
-// Rolling back to it keeps it, so the next write can use it as it is.
-const (
-	savepoint       = "SAVEPOINT write"
-	nextSavepoint   = "RELEASE write; SAVEPOINT write"
-	rollbackToWrite = "ROLLBACK TO write"
+// The savepoint each write of a batch runs in is named write. It is set
+// lazily, by the write's first statement: sent with it in one round trip
+// when that statement is a pgx.Batch, as UpdateUser's is.
+var (
+	firstSavepoint = []string{"SAVEPOINT write"}
+	nextSavepoint  = []string{"RELEASE write", "SAVEPOINT write"}
 )
+
+// rollbackToWrite undoes a write's changes; the savepoint stays, empty, for
+// the next write.
+const rollbackToWrite = "ROLLBACK TO write"
 
 // commitBatch takes the writes queued once a connection is free and
 // commits them together. The ops are taken only once the connection is in
@@ -158,22 +163,13 @@ func (s *Store) commitBatch() {
 	errs := make([]error, len(batch))
 	retry := make([]bool, len(batch))
 	tx, txErr := conn.Begin(ctx)
-	if txErr == nil {
-		_, txErr = tx.Exec(ctx, savepoint)
-	}
 	if txErr != nil {
 		answer(batch, errs, txErr)
 		return
 	}
-	btx := batchTx{tx}
-	released := true // the savepoint holds no write yet
+	sp := &savepoint{pending: firstSavepoint}
 	for i, op := range batch {
-		if !released {
-			if _, txErr = tx.Exec(ctx, nextSavepoint); txErr != nil {
-				break
-			}
-		}
-		errs[i], released, txErr = runOp(ctx, btx, op)
+		errs[i], txErr = runOp(ctx, batchTx{tx, sp}, op)
 		if txErr != nil {
 			break
 		}
@@ -229,21 +225,35 @@ func answer(batch []*writeOp, errs []error, txErr error) {
 }
 
 // runOp runs op inside the savepoint of tx. opErr is op's own failure,
-// whose changes are rolled back; released reports whether the savepoint
-// holds none of op's changes (so the next op may use it as it is); txErr is
-// a failure of the savepoint itself, after which the whole transaction
-// must be rolled back.
-func runOp(ctx context.Context, tx batchTx, op *writeOp) (opErr error, released bool, txErr error) {
+// whose changes are rolled back; txErr is a failure of the savepoint
+// itself, after which the whole transaction must be rolled back.
+func runOp(ctx context.Context, tx batchTx, op *writeOp) (opErr, txErr error) {
 	if err := op.ctx.Err(); err != nil {
-		return err, true, nil
+		return err, nil
 	}
-	if opErr = callOp(tx, op); opErr == nil {
-		return nil, false, nil
+	tx.sp.used = false
+	opErr = callOp(tx, op)
+	switch {
+	case !tx.sp.used:
+		// op sent no statement: nothing to undo or to keep, and its
+		// savepoint, never set, is still to set for the next op.
+	case opErr == nil:
+		tx.sp.pending = nextSavepoint
+	case tx.sp.pending == nil:
+		if _, err := tx.Tx.Exec(ctx, rollbackToWrite); err != nil {
+			return opErr, err
+		}
+	default:
+		// Setting the savepoint failed: the transaction is aborted.
+		return opErr, opErr
 	}
-	if _, err := tx.Tx.Exec(ctx, rollbackToWrite); err != nil {
-		return opErr, true, err
-	}
-	return opErr, true, nil
+	return opErr, nil
+}
+
+// savepoint is the state of the savepoint of the write running in a batch.
+type savepoint struct {
+	pending []string // statements to send before the write's first one; nil once its savepoint is set
+	used    bool     // the write has sent a statement
 }
 
 // callOp runs op.fn, turning a panic into an internal error of op alone.
@@ -260,7 +270,10 @@ func callOp(tx batchTx, op *writeOp) (err error) {
 // keep the values of the write's context (for tracing) but not its
 // cancellation, since cancelling a query closes the connection the whole
 // batch runs on. A write may not end the transaction.
-type batchTx struct{ pgx.Tx }
+type batchTx struct {
+	pgx.Tx
+	sp *savepoint
+}
 
 var errNested = errors.New("postgres: a write of a batch cannot begin, commit or roll back the transaction")
 
@@ -268,22 +281,87 @@ func (t batchTx) Begin(context.Context) (pgx.Tx, error) { return nil, errNested 
 func (t batchTx) Commit(context.Context) error          { return errNested }
 func (t batchTx) Rollback(context.Context) error        { return errNested }
 
+// set sends the statements that set the write's savepoint, if they are
+// still pending, ahead of its first statement.
+func (t batchTx) set(ctx context.Context) error {
+	t.sp.used = true
+	if t.sp.pending == nil {
+		return nil
+	}
+	_, err := t.Tx.Exec(ctx, strings.Join(t.sp.pending, "; "))
+	if err == nil {
+		t.sp.pending = nil
+	}
+	return err
+}
+
 func (t batchTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	return t.Tx.Exec(context.WithoutCancel(ctx), sql, args...)
+	ctx = context.WithoutCancel(ctx)
+	if err := t.set(ctx); err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	return t.Tx.Exec(ctx, sql, args...)
 }
 
 func (t batchTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	return t.Tx.Query(context.WithoutCancel(ctx), sql, args...)
+	ctx = context.WithoutCancel(ctx)
+	if err := t.set(ctx); err != nil {
+		return nil, err
+	}
+	return t.Tx.Query(ctx, sql, args...)
 }
 
 func (t batchTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	return t.Tx.QueryRow(context.WithoutCancel(ctx), sql, args...)
+	ctx = context.WithoutCancel(ctx)
+	if err := t.set(ctx); err != nil {
+		return errRow{err}
+	}
+	return t.Tx.QueryRow(ctx, sql, args...)
 }
 
+// SendBatch sends the statements that set the write's savepoint, if still
+// pending, at the head of b, in the same round trip.
 func (t batchTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
-	return t.Tx.SendBatch(context.WithoutCancel(ctx), b)
+	ctx = context.WithoutCancel(ctx)
+	t.sp.used = true
+	pending := t.sp.pending
+	if pending == nil {
+		return t.Tx.SendBatch(ctx, b)
+	}
+	withSavepoint := &pgx.Batch{}
+	for _, sql := range pending {
+		withSavepoint.Queue(sql)
+	}
+	withSavepoint.QueuedQueries = append(withSavepoint.QueuedQueries, b.QueuedQueries...)
+	results := t.Tx.SendBatch(ctx, withSavepoint)
+	for range pending {
+		if _, err := results.Exec(); err != nil {
+			results.Close()
+			return errResults{err}
+		}
+	}
+	t.sp.pending = nil
+	return results
 }
 
 func (t batchTx) CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error) {
-	return t.Tx.CopyFrom(context.WithoutCancel(ctx), table, columns, src)
+	ctx = context.WithoutCancel(ctx)
+	if err := t.set(ctx); err != nil {
+		return 0, err
+	}
+	return t.Tx.CopyFrom(ctx, table, columns, src)
 }
+
+// errRow is a row whose query could not be sent.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// errResults are the results of a batch whose savepoint could not be set.
+type errResults struct{ err error }
+
+func (r errResults) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTag{}, r.err }
+func (r errResults) Query() (pgx.Rows, error)         { return nil, r.err }
+func (r errResults) QueryRow() pgx.Row                { return errRow{r.err} }
+func (r errResults) Close() error                     { return r.err }
+func (r errResults) Tx() pgx.Tx                       { return nil }
