@@ -362,6 +362,6 @@ type errResults struct{ err error }
 
 func (r errResults) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTag{}, r.err }
 func (r errResults) Query() (pgx.Rows, error)         { return nil, r.err }
-func (r errResults) QueryRow() pgx.Row                { return errRow{r.err} }
+func (r errResults) QueryRow() pgx.Row                { return errRow(r) }
 func (r errResults) Close() error                     { return r.err }
 func (r errResults) Tx() pgx.Tx                       { return nil }
