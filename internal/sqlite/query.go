@@ -1,0 +1,159 @@
+package sqlite
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// QueryUsers returns a page of the tenant's users matching q, by id. The
+// query is compiled to one SQL statement with bound parameters; in id
+// order the (tenant_id, id) index reads the page, and an equality on an
+// indexed column (username, email) reads it from that column's index.
+func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, afterID int64, offset, limit int) ([]directory.User, error) {
+	where, args := userQueryWhere(q, []any{tenantID, afterID})
+	return s.queryUsers(ctx, limit, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND id > ? AND `+where+
+		` ORDER BY id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+}
+
+// CountUsers counts the tenant's users matching q, up to max: the count
+// reads at most max rows.
+func (s *Store) CountUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, max int) (int, error) {
+	where, args := userQueryWhere(q, []any{tenantID})
+	var n int
+	err := s.rq.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM users WHERE tenant_id = ? AND `+where+` LIMIT ?)`,
+		append(args, max)...).Scan(&n)
+	return n, storeError(err)
+}
+
+// userQueryWhere compiles q to a condition on users, appending its
+// parameters to args. Every comparison is two-valued (true or false, never
+// NULL), so that NOT means "does not match".
+func userQueryWhere(q *directory.UserQuery, args []any) (string, []any) {
+	if q == nil {
+		return `1`, args
+	}
+	var b strings.Builder
+	args = compileUserQuery(&b, *q, args)
+	return b.String(), args
+}
+
+func compileUserQuery(b *strings.Builder, q directory.UserQuery, args []any) []any {
+	switch q.Op {
+	case directory.QueryAnd, directory.QueryOr:
+		sep := ` AND `
+		if q.Op == directory.QueryOr {
+			sep = ` OR `
+		}
+		b.WriteString(`(`)
+		for i, a := range q.Args {
+			if i > 0 {
+				b.WriteString(sep)
+			}
+			args = compileUserQuery(b, a, args)
+		}
+		b.WriteString(`)`)
+		return args
+	case directory.QueryNot:
+		b.WriteString(`NOT `)
+		return compileUserQuery(b, q.Args[0], args)
+	}
+	column, absent := userQueryColumn(q.Field)
+	if q.Field == directory.FieldOrg {
+		b.WriteString(`EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = users.id AND m.org_id = ?)`)
+		return append(args, q.Value)
+	}
+	value := q.Value
+	switch v := value.(type) {
+	case string:
+		if q.Field != directory.FieldEmployeeNumber {
+			value = strings.ToLower(v)
+		}
+	case bool:
+		value = 0
+		if v {
+			value = 1
+		}
+	case time.Time:
+		value = v.UnixMicro()
+	}
+	// present: the column holds a value; absent is what "no value" is.
+	present := `1`
+	switch absent {
+	case "null":
+		present = column + ` IS NOT NULL`
+	case "empty":
+		present = column + ` <> ''`
+	}
+	cmp := func(op string) []any {
+		if absent == "null" {
+			b.WriteString(`(` + column + ` IS NOT NULL AND ` + column + ` ` + op + ` ?)`)
+		} else {
+			b.WriteString(`(` + column + ` ` + op + ` ?)`)
+		}
+		return append(args, value)
+	}
+	switch q.Op {
+	case directory.QueryPresent:
+		b.WriteString(`(` + present + `)`)
+		return args
+	case directory.QueryEq:
+		return cmp(`=`)
+	case directory.QueryNe:
+		b.WriteString(`NOT `)
+		return cmp(`=`)
+	case directory.QueryGt:
+		return cmp(`>`)
+	case directory.QueryGe:
+		return cmp(`>=`)
+	case directory.QueryLt:
+		return cmp(`<`)
+	case directory.QueryLe:
+		return cmp(`<=`)
+	}
+	// Text matching with GLOB, which compares exactly (the _lower columns
+	// already hold lowercased values), its wildcards in the value escaped.
+	pattern := globEscape(value.(string))
+	switch q.Op {
+	case directory.QueryContains:
+		pattern = `*` + pattern + `*`
+	case directory.QueryStartsWith:
+		pattern += `*`
+	case directory.QueryEndsWith:
+		pattern = `*` + pattern
+	}
+	value = pattern
+	return cmp(`GLOB`)
+}
+
+// userQueryColumn returns the column a field compares and how the column
+// says the user has no value: "null", "empty" (the empty string) or "".
+func userQueryColumn(f directory.UserField) (column, absent string) {
+	switch f {
+	case directory.FieldID:
+		return `id`, ""
+	case directory.FieldUsername:
+		return `username_lower`, ""
+	case directory.FieldEmail:
+		return `email_lower`, "null"
+	case directory.FieldName:
+		return `name_lower`, "empty"
+	case directory.FieldEmployeeNumber:
+		return `employee_number`, "empty"
+	case directory.FieldActive:
+		return `active`, ""
+	case directory.FieldCreatedAt:
+		return `created_at`, ""
+	case directory.FieldUpdatedAt:
+		return `updated_at`, ""
+	}
+	return `NULL`, "null" // never reached: the Service checks fields
+}
+
+// globEscape makes s match itself in a GLOB pattern: each of * ? [ is
+// written as a one-character class.
+func globEscape(s string) string {
+	return strings.NewReplacer(`*`, `[*]`, `?`, `[?]`, `[`, `[[]`).Replace(s)
+}
