@@ -102,7 +102,6 @@ func testQueryUsers(t *testing.T, f *fixture) {
 	})
 }
 
-
 func userIDs(users []directory.User) []int64 {
 	if len(users) == 0 {
 		return nil
