@@ -20,7 +20,21 @@ const (
 	FieldCreatedAt                           // time.Time
 	FieldUpdatedAt                           // time.Time
 	FieldOrg                                 // int64: the id of an org the user is a member of; QueryEq only
+	FieldExternalID                          // string, exactly; absent when ""
+	FieldDisplayName                         // string, exactly; absent when ""
+	FieldGivenName                           // string, exactly; absent when ""
+	FieldFamilyName                          // string, exactly; absent when ""
+	FieldTitle                               // string, exactly; absent when ""
+	FieldUserType                            // string, exactly; absent when ""
+	FieldEmailType                           // string, exactly: the type of the primary email; absent when ""
+	FieldDepartment                          // string, exactly; absent when ""
+	FieldOrganization                        // string, exactly; absent when ""
 )
+
+// exactText reports whether f is a text field compared exactly.
+func (f UserField) exactText() bool {
+	return f == FieldEmployeeNumber || f >= FieldExternalID && f <= FieldOrganization
+}
 
 // QueryOp is what a UserQuery node does.
 type QueryOp int
@@ -99,6 +113,10 @@ type UserQueryResult struct {
 	Total  int
 	Capped bool
 }
+
+// ExactText reports whether f is a text field compared exactly (case
+// matters); the others of type string compare ignoring case.
+func (f UserField) ExactText() bool { return f.exactText() }
 
 // QueryUsers returns a page of the principal's users matching pg.Query, in
 // id order. Every query is compiled to SQL by the store: nothing is
@@ -196,7 +214,10 @@ func checkComparison(q UserQuery) (UserQuery, error) {
 			return bad()
 		}
 		switch q.Field {
-		case FieldID, FieldUsername, FieldEmail, FieldName, FieldEmployeeNumber, FieldActive, FieldCreatedAt, FieldUpdatedAt:
+		case FieldID, FieldUsername, FieldEmail, FieldName, FieldActive, FieldCreatedAt, FieldUpdatedAt:
+			return q, nil
+		}
+		if q.Field.exactText() {
 			return q, nil
 		}
 		return bad()
@@ -218,7 +239,8 @@ func checkComparison(q UserQuery) (UserQuery, error) {
 			return bad()
 		}
 		q.Value = t.UTC()
-	case FieldUsername, FieldEmail, FieldName, FieldEmployeeNumber:
+	case FieldUsername, FieldEmail, FieldName, FieldEmployeeNumber, FieldExternalID, FieldDisplayName, FieldGivenName,
+		FieldFamilyName, FieldTitle, FieldUserType, FieldEmailType, FieldDepartment, FieldOrganization:
 		v, ok := q.Value.(string)
 		if !ok {
 			return bad()

@@ -87,7 +87,7 @@ func (c *userQueryCompiler) compile(q directory.UserQuery) {
 		present = column + ` <> ''`
 	}
 	value := func() string {
-		if text && q.Field != directory.FieldEmployeeNumber {
+		if text && !q.Field.ExactText() {
 			return `lower(` + c.arg(q.Value) + `)`
 		}
 		return c.arg(q.Value)
@@ -126,7 +126,7 @@ func (c *userQueryCompiler) compile(q directory.UserQuery) {
 		ordered(`<=`)
 	case directory.QueryContains, directory.QueryStartsWith, directory.QueryEndsWith:
 		s := q.Value.(string)
-		if q.Field != directory.FieldEmployeeNumber {
+		if !q.Field.ExactText() {
 			s = strings.ToLower(s)
 		}
 		pattern := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
@@ -157,6 +157,24 @@ func pgUserQueryColumn(f directory.UserField) (column, absent string, text bool)
 		return `lower(u.name)`, "empty", true
 	case directory.FieldEmployeeNumber:
 		return `u.employee_number`, "empty", true
+	case directory.FieldExternalID:
+		return `u.external_id`, "null", true
+	case directory.FieldDisplayName:
+		return `u.display_name`, "empty", true
+	case directory.FieldGivenName:
+		return `u.given_name`, "empty", true
+	case directory.FieldFamilyName:
+		return `u.family_name`, "empty", true
+	case directory.FieldTitle:
+		return `u.title`, "empty", true
+	case directory.FieldUserType:
+		return `u.user_type`, "empty", true
+	case directory.FieldEmailType:
+		return `u.email_type`, "empty", true
+	case directory.FieldDepartment:
+		return `u.department`, "empty", true
+	case directory.FieldOrganization:
+		return `u.organization`, "empty", true
 	case directory.FieldActive:
 		return `u.active`, "", false
 	case directory.FieldCreatedAt:

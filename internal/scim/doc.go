@@ -114,6 +114,17 @@ func (r *reader) object(attr string) *reader {
 	return c
 }
 
+// objectIfObject is object for an attribute that may also come in
+// another form the caller has read: nil unless it is an object.
+func (r *reader) objectIfObject(attr string) *reader {
+	if v, ok := r.get(attr); ok {
+		if _, isObj := v.(doc); isObj {
+			return r.object(attr)
+		}
+	}
+	return nil
+}
+
 // list returns readers of a multi-valued complex attribute's elements.
 func (r *reader) list(attr string) []*reader {
 	v, ok := r.get(attr)
@@ -140,8 +151,8 @@ func (r *reader) list(attr string) []*reader {
 }
 
 // done returns the first error met, or an error naming an attribute that
-// was sent but not read: userd does not keep it, and dropping it would
-// make a client send it again forever.
+// was sent with a value but not read: userd does not keep it, and dropping
+// it would make a client send it again forever.
 func (r *reader) done() error {
 	if r.err != nil {
 		return r.err
@@ -151,8 +162,8 @@ func (r *reader) done() error {
 			return err
 		}
 	}
-	for k := range r.obj {
-		if !r.used[k] {
+	for k, v := range r.obj {
+		if !r.used[k] && !empty(v) {
 			return errorf(http.StatusBadRequest, typeInvalidValue, r.name(k)+": userd does not keep this attribute; see GET /scim/v2/Schemas for the ones it does")
 		}
 	}
@@ -171,4 +182,21 @@ func decodeDoc(data []byte) (doc, error) {
 		return nil, errorf(http.StatusBadRequest, typeInvalidSyntax, "the body holds more than one JSON value")
 	}
 	return d, nil
+}
+
+// empty reports whether an attribute's value carries nothing (null, "",
+// [] or {}): Entra ID sends "roles": [] with every user, and refusing
+// what holds no value would only break it.
+func empty(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case string:
+		return v == ""
+	case []any:
+		return len(v) == 0
+	case doc:
+		return len(v) == 0
+	}
+	return false
 }

@@ -14,8 +14,9 @@ import (
 )
 
 // userFields maps the filterable User attributes, lowercased, to the
-// directory field each compares. The primary email is the only email
-// a filter reaches: it is userd's indexed, unique one.
+// directory field each compares. The primary email is the only email a
+// filter reaches (emails.value, emails.type, emails[...]): it is userd's
+// indexed, unique one.
 var userFields = map[string]directory.UserField{
 	"id":                directory.FieldID,
 	"username":          directory.FieldUsername,
@@ -27,12 +28,21 @@ var userFields = map[string]directory.UserField{
 	"meta.lastmodified": directory.FieldUpdatedAt,
 	"groups":            directory.FieldOrg,
 	"groups.value":      directory.FieldOrg,
+	"externalid":        directory.FieldExternalID,
+	"displayname":       directory.FieldDisplayName,
+	"name.givenname":    directory.FieldGivenName,
+	"name.familyname":   directory.FieldFamilyName,
+	"title":             directory.FieldTitle,
+	"usertype":          directory.FieldUserType,
+	"emails.type":       directory.FieldEmailType,
 }
 
 // enterpriseFields are the filterable attributes of the enterprise
 // extension.
 var enterpriseFields = map[string]directory.UserField{
 	"employeenumber": directory.FieldEmployeeNumber,
+	"department":     directory.FieldDepartment,
+	"organization":   directory.FieldOrganization,
 }
 
 var userOps = map[filter.Op]directory.QueryOp{

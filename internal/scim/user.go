@@ -24,23 +24,38 @@ func userDoc(u directory.User, base string) doc {
 			obj[k] = v
 		}
 	}
+	set(d, "externalId", u.ExternalID)
 	name := doc{}
 	set(name, "formatted", u.Name)
+	set(name, "givenName", u.GivenName)
+	set(name, "middleName", u.MiddleName)
+	set(name, "familyName", u.FamilyName)
+	set(name, "honorificPrefix", u.HonorificPrefix)
+	set(name, "honorificSuffix", u.HonorificSuffix)
 	if len(name) > 0 {
 		d["name"] = name
 	}
+	set(d, "displayName", u.DisplayName)
 	set(d, "nickName", u.NickName)
-	if u.Email != "" {
-		d["emails"] = []any{doc{"value": u.Email, "primary": true}}
+	set(d, "title", u.Title)
+	set(d, "userType", u.UserType)
+	set(d, "preferredLanguage", u.PreferredLanguage)
+	set(d, "locale", u.Locale)
+	set(d, "timezone", u.Timezone)
+	set(d, "profileUrl", u.ProfileURL)
+	if l := contactList(u.Email, u.EmailType, u.OtherEmails); l != nil {
+		d["emails"] = l
 	}
-	if u.Phone != "" {
-		d["phoneNumbers"] = []any{doc{"value": u.Phone, "primary": true}}
+	if l := contactList(u.Phone, u.PhoneType, u.OtherPhones); l != nil {
+		d["phoneNumbers"] = l
 	}
 	addr := doc{}
 	set(addr, "streetAddress", u.Address)
 	set(addr, "locality", u.City)
 	set(addr, "region", u.Province)
+	set(addr, "postalCode", u.PostalCode)
 	set(addr, "country", u.Country)
+	set(addr, "type", u.AddressType)
 	if len(addr) > 0 {
 		addr["primary"] = true
 		d["addresses"] = []any{addr}
@@ -55,6 +70,10 @@ func userDoc(u directory.User, base string) doc {
 	}
 	ent := doc{}
 	set(ent, "employeeNumber", u.EmployeeNumber)
+	set(ent, "costCenter", u.CostCenter)
+	set(ent, "organization", u.Organization)
+	set(ent, "division", u.Division)
+	set(ent, "department", u.Department)
 	if u.ManagerID != 0 {
 		id := strconv.FormatInt(u.ManagerID, 10)
 		ent["manager"] = doc{"value": id, "$ref": base + "/Users/" + id}
@@ -64,6 +83,27 @@ func userDoc(u directory.User, base string) doc {
 		d[schemas.EnterpriseUser] = ent
 	}
 	return d
+}
+
+// contactList is the emails or phoneNumbers of a user: the primary one
+// (flagged) and the others, each with its type; nil when there are none.
+func contactList(value, typ string, others []directory.Contact) []any {
+	listed := directory.JoinContacts(value, typ, others)
+	if len(listed) == 0 {
+		return nil
+	}
+	out := make([]any, len(listed))
+	for i, c := range listed {
+		el := doc{"value": c.Value}
+		if c.Type != "" {
+			el["type"] = c.Type
+		}
+		if c.Primary {
+			el["primary"] = true
+		}
+		out[i] = el
+	}
+	return out
 }
 
 // meta is a resource's meta attribute.
@@ -84,21 +124,25 @@ func etag(version int64) string { return `W/"` + strconv.FormatInt(version, 10) 
 // of a PATCH) as the change that makes a user hold exactly it: every
 // attribute SCIM maps is set, an absent one to its empty value. Read-only
 // attributes (id, meta, groups) are ignored, as RFC 7644 §3.5.1 says; an
-// attribute userd does not keep is refused.
+// attribute userd does not keep is refused, never dropped.
 func userPatch(d doc) (directory.UserPatch, error) {
 	r := newReader(d, "")
 	r.ignore("schemas", "id", "meta", "groups")
 	var p directory.UserPatch
-	p.Username = ptr(r.str("userName"))
+	text := func(r *reader, attr string) *string { return ptr(r.str(attr)) }
+	p.Username = text(r, "userName")
 	if *p.Username == "" && r.err == nil {
 		return p, errorf(http.StatusBadRequest, typeInvalidValue, "userName is required")
 	}
-	name := ""
-	if n := r.object("name"); n != nil {
-		name = n.str("formatted")
+	p.ExternalID = text(r, "externalId")
+	n := r.object("name")
+	if n == nil {
+		n = newReader(doc{}, "name")
 	}
-	p.Name = &name
-	p.NickName = ptr(r.str("nickName"))
+	p.Name, p.GivenName, p.MiddleName, p.FamilyName = text(n, "formatted"), text(n, "givenName"), text(n, "middleName"), text(n, "familyName")
+	p.HonorificPrefix, p.HonorificSuffix = text(n, "honorificPrefix"), text(n, "honorificSuffix")
+	p.DisplayName, p.NickName, p.Title, p.UserType = text(r, "displayName"), text(r, "nickName"), text(r, "title"), text(r, "userType")
+	p.PreferredLanguage, p.Locale, p.Timezone, p.ProfileURL = text(r, "preferredLanguage"), text(r, "locale"), text(r, "timezone"), text(r, "profileUrl")
 	p.Active = ptr(r.boolean("active", true))
 	if pw, ok := r.get("password"); ok {
 		s, isStr := pw.(string)
@@ -107,48 +151,68 @@ func userPatch(d doc) (directory.UserPatch, error) {
 		}
 		p.Password = &s
 	}
-	p.Email = ptr(primaryValue(r, "emails"))
-	p.Phone = ptr(primaryValue(r, "phoneNumbers"))
-	var street, city, region, country string
+	var err error
+	if p.Email, p.EmailType, p.OtherEmails, err = contacts(r, "emails", "email"); err != nil {
+		return p, err
+	}
+	if p.Phone, p.PhoneType, p.OtherPhones, err = contacts(r, "phoneNumbers", "phone"); err != nil {
+		return p, err
+	}
+	var street, city, region, postal, country, addrType string
 	if addrs := r.list("addresses"); len(addrs) > 1 {
 		r.fail("addresses", "userd keeps one address; send at most one")
 	} else if len(addrs) == 1 {
 		a := addrs[0]
-		street, city, region, country = a.str("streetAddress"), a.str("locality"), a.str("region"), a.str("country")
-		a.ignore("primary", "type", "formatted")
+		street, city, region, postal = a.str("streetAddress"), a.str("locality"), a.str("region"), a.str("postalCode")
+		country, addrType = a.str("country"), a.str("type")
+		a.ignore("primary", "formatted")
 	}
-	p.Address, p.City, p.Province, p.Country = &street, &city, &region, &country
-	employee, manager := "", int64(0)
-	if ent := r.object(schemas.EnterpriseUser); ent != nil {
-		employee = ent.str("employeeNumber")
-		if m := ent.object("manager"); m != nil {
-			m.ignore("$ref", "displayName")
-			if v := m.str("value"); v != "" {
-				id, ok := parseID(v)
-				if !ok {
-					m.fail("value", "is not the id of a user")
-				}
-				manager = id
+	p.Address, p.City, p.Province, p.PostalCode, p.Country, p.AddressType = &street, &city, &region, &postal, &country, &addrType
+	ent := r.object(schemas.EnterpriseUser)
+	if ent == nil {
+		ent = newReader(doc{}, schemas.EnterpriseUser)
+	}
+	p.EmployeeNumber, p.CostCenter, p.Organization = text(ent, "employeeNumber"), text(ent, "costCenter"), text(ent, "organization")
+	p.Division, p.Department = text(ent, "division"), text(ent, "department")
+	manager := int64(0)
+	if v, ok := ent.get("manager"); ok {
+		if id, isStr := v.(string); isStr {
+			// Entra ID sends the manager as its id alone.
+			if manager, ok = parseID(id); !ok && id != "" {
+				ent.fail("manager", "is not the id of a user")
 			}
 		}
 	}
-	p.EmployeeNumber, p.ManagerID = &employee, &manager
+	if m := ent.objectIfObject("manager"); m != nil {
+		m.ignore("$ref", "displayName")
+		if v := m.str("value"); v != "" {
+			id, ok := parseID(v)
+			if !ok {
+				m.fail("value", "is not the id of a user")
+			}
+			manager = id
+		}
+	}
+	p.ManagerID = &manager
 	return p, r.done()
 }
 
-// primaryValue returns the value of the primary (or only) element of a
-// multi-valued attribute such as emails, "" when there is none.
-func primaryValue(r *reader, attr string) string {
-	els := r.list(attr)
-	if len(els) > 1 {
-		r.fail(attr, "userd keeps one value; send at most one")
-		return ""
+// contacts reads emails or phoneNumbers into the primary value, its type
+// and the others; field is the native name for errors.
+func contacts(r *reader, attr, field string) (value, typ *string, others *[]directory.Contact, err error) {
+	var listed []directory.ListedContact
+	for _, el := range r.list(attr) {
+		el.ignore("display")
+		listed = append(listed, directory.ListedContact{Value: el.str("value"), Type: el.str("type"), Primary: el.boolean("primary", false)})
 	}
-	if len(els) == 0 {
-		return ""
+	primary, rest, err := directory.SplitContacts(field, listed)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	els[0].ignore("primary", "type", "display")
-	return els[0].str("value")
+	if rest == nil {
+		rest = []directory.Contact{}
+	}
+	return &primary.Value, &primary.Type, &rest, nil
 }
 
 func ptr[T any](v T) *T { return &v }

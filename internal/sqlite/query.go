@@ -68,7 +68,7 @@ func compileUserQuery(b *strings.Builder, q directory.UserQuery, args []any) []a
 	value := q.Value
 	switch v := value.(type) {
 	case string:
-		if q.Field != directory.FieldEmployeeNumber {
+		if !q.Field.ExactText() {
 			value = strings.ToLower(v)
 		}
 	case bool:
@@ -142,6 +142,24 @@ func userQueryColumn(f directory.UserField) (column, absent string) {
 		return `name_lower`, "empty"
 	case directory.FieldEmployeeNumber:
 		return `employee_number`, "empty"
+	case directory.FieldExternalID:
+		return `external_id`, "null"
+	case directory.FieldDisplayName:
+		return `display_name`, "empty"
+	case directory.FieldGivenName:
+		return `given_name`, "empty"
+	case directory.FieldFamilyName:
+		return `family_name`, "empty"
+	case directory.FieldTitle:
+		return `title`, "empty"
+	case directory.FieldUserType:
+		return `user_type`, "empty"
+	case directory.FieldEmailType:
+		return `email_type`, "empty"
+	case directory.FieldDepartment:
+		return `department`, "empty"
+	case directory.FieldOrganization:
+		return `organization`, "empty"
 	case directory.FieldActive:
 		return `active`, ""
 	case directory.FieldCreatedAt:

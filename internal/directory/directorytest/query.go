@@ -18,7 +18,11 @@ func testQueryUsers(t *testing.T, f *fixture) {
 		u.CreatedAt, u.UpdatedAt = at(created), at(created)
 		return f.createUser(t, u)
 	}
-	alice := mk("Alice", "alice@Example.com", "Alice Liddell", "E-1", true, 1)
+	alice := user(f.a, "Alice")
+	alice.Email, alice.Name, alice.EmployeeNumber, alice.Active = "alice@Example.com", "Alice Liddell", "E-1", true
+	alice.CreatedAt, alice.UpdatedAt = at(1), at(1)
+	alice.ExternalID, alice.DisplayName, alice.EmailType, alice.Department = "ext-A", "Alice L.", "work", "R&D"
+	alice = f.createUser(t, alice)
 	bob := mk("bob", "bob@example.org", "Bob *Star*", "e-2", false, 2)
 	carol := mk("carol_x", "", "", "", true, 3)
 	dave := mk("dave%", "dave@example.com", "Dave", "", true, 4)
@@ -62,6 +66,13 @@ func testQueryUsers(t *testing.T, f *fixture) {
 		{"created at or before", ptr(cmp(directory.QueryLe, directory.FieldCreatedAt, at(2))), []int64{alice.ID, bob.ID}},
 		{"username gt compares lowercased bytes", ptr(cmp(directory.QueryGt, directory.FieldUsername, "BOB")), []int64{carol.ID, dave.ID}},
 		{"id ge", ptr(cmp(directory.QueryGe, directory.FieldID, carol.ID)), []int64{carol.ID, dave.ID}},
+		{"external id compares exactly", ptr(cmp(directory.QueryEq, directory.FieldExternalID, "ext-A")), []int64{alice.ID}},
+		{"external id of another case", ptr(cmp(directory.QueryEq, directory.FieldExternalID, "EXT-a")), nil},
+		{"external id pr", ptr(cmp(directory.QueryPresent, directory.FieldExternalID, nil)), []int64{alice.ID}},
+		{"external id ne includes users without one", ptr(cmp(directory.QueryNe, directory.FieldExternalID, "ext-A")), []int64{bob.ID, carol.ID, dave.ID}},
+		{"display name sw", ptr(cmp(directory.QueryStartsWith, directory.FieldDisplayName, "Alice")), []int64{alice.ID}},
+		{"email type and department", &directory.UserQuery{Op: directory.QueryAnd, Args: []directory.UserQuery{
+			cmp(directory.QueryEq, directory.FieldEmailType, "work"), cmp(directory.QueryContains, directory.FieldDepartment, "&")}}, []int64{alice.ID}},
 		{"member of an org", ptr(cmp(directory.QueryEq, directory.FieldOrg, org.ID)), []int64{carol.ID}},
 		{"and, or", &directory.UserQuery{Op: directory.QueryOr, Args: []directory.UserQuery{
 			{Op: directory.QueryAnd, Args: []directory.UserQuery{cmp(directory.QueryEq, directory.FieldActive, true), cmp(directory.QueryEndsWith, directory.FieldEmail, ".com")}},

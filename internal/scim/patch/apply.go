@@ -52,6 +52,11 @@ func describe(op Operation) string {
 func apply(doc map[string]any, op Operation, r Rules) error {
 	p := op.Path.Path
 	if r.ReadOnly != nil && r.ReadOnly(p.URI, p.Attr) {
+		// Okta's pathless replace repeats the id: a read-only attribute
+		// set to the value it has is no change.
+		if cur, ok := doc[findKey(doc, p.Attr)]; ok && op.Kind != Remove && op.Path.Filter == nil && p.Sub == "" && equalJSON(cur, op.Value) {
+			return nil
+		}
 		return errorf(Mutability, "%s is read-only", p.Attr)
 	}
 	container := doc

@@ -86,17 +86,28 @@ func UserAttributes() []Attribute {
 	password.Mutability, password.Returned = "writeOnly", "never"
 	groups := readOnly(complexAttr("groups", "The groups (userd organizations) the user is a member of; change them through the Group's members.", true,
 		str("value", "The group's id."), reference("$ref", "The group's URI.", "Group"), str("display", "The group's name."), str("type", "Always direct.")))
+	exact := func(a Attribute) Attribute { a.CaseExact = true; return a }
 	return []Attribute{
 		userName,
-		complexAttr("name", "The user's name.", false, str("formatted", "The full name.")),
+		complexAttr("name", "The user's name; filters compare givenName and familyName exactly, formatted ignoring case.", false,
+			str("formatted", "The full name."), exact(str("familyName", "")), exact(str("givenName", "")),
+			str("middleName", ""), str("honorificPrefix", ""), str("honorificSuffix", "")),
+		exact(str("displayName", "The name to show; filters compare it exactly.")),
 		str("nickName", "The casual name."),
+		reference("profileUrl", "A URL of the user's profile.", "external"),
+		exact(str("title", "The user's title; filters compare it exactly.")),
+		exact(str("userType", "Such as Employee or Contractor; filters compare it exactly.")),
+		str("preferredLanguage", "Such as en-US."),
+		str("locale", "Such as en-US."),
+		str("timezone", "Such as America/Los_Angeles."),
 		boolean("active", "Whether the user may sign in; false deactivates."),
 		password,
-		contact("emails", "Email addresses; the primary one is unique in the tenant."),
-		contact("phoneNumbers", "Phone numbers."),
+		contact("emails", "Email addresses, at most 10; the primary one is unique in the tenant and the only one filters reach."),
+		contact("phoneNumbers", "Phone numbers, at most 10."),
 		complexAttr("addresses", "The user's address (one).", true,
 			str("streetAddress", "Street."), str("locality", "City."), str("region", "Province or state."),
-			str("country", "Country."), boolean("primary", "Always true: userd keeps one address.")),
+			str("postalCode", "Postal code."), str("country", "Country."), str("type", "A label such as work."),
+			boolean("primary", "Always true: userd keeps one address.")),
 		groups,
 	}
 }
@@ -104,8 +115,13 @@ func UserAttributes() []Attribute {
 // EnterpriseAttributes are the enterprise extension's attributes userd
 // keeps.
 func EnterpriseAttributes() []Attribute {
+	exact := func(a Attribute) Attribute { a.CaseExact = true; return a }
 	return []Attribute{
-		str("employeeNumber", "The employee number."),
+		exact(str("employeeNumber", "The employee number; filters compare it exactly.")),
+		str("costCenter", ""),
+		exact(str("organization", "Filters compare it exactly.")),
+		str("division", ""),
+		exact(str("department", "Filters compare it exactly.")),
 		complexAttr("manager", "The user's manager, a user of the same tenant.", false,
 			str("value", "The manager's id."), reference("$ref", "The manager's URI.", "User"),
 			readOnly(str("displayName", "The manager's name."))),
