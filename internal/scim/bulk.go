@@ -176,7 +176,9 @@ func bulkRoute(method, path string) (func(h *handler, c *call) error, string, bo
 		return (*handler).createGroup, "", true
 	}
 	id := parts[1]
-	type pair struct{ user, group func(h *handler, c *call) error }
+	type pair struct {
+		user, group func(h *handler, c *call) error
+	}
 	routes := map[string]pair{
 		http.MethodPut:    {(*handler).replaceUser, (*handler).replaceGroup},
 		http.MethodPatch:  {(*handler).patchUser, (*handler).patchGroup},
