@@ -70,3 +70,34 @@ func TestQueryUsersRules(t *testing.T) {
 		}
 	})
 }
+
+// TestEditUser checks that EditUser needs users:write alone, applies the
+// change computed from the stored user, and honours a version.
+func TestEditUser(t *testing.T) {
+	f := newFixture(t)
+	name := "ed"
+	u, err := f.svc.CreateUser(f.ctx, f.a, directory.OriginAPI, directory.UserPatch{Username: &name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writer := f.a
+	writer.Scopes = directory.Scopes{directory.ScopeUsersWrite}
+	got, err := f.svc.EditUser(f.ctx, writer, u.ID, 0, func(cur directory.User) (directory.UserPatch, error) {
+		title := cur.Username + "-title"
+		return directory.UserPatch{ProfilePatch: directory.ProfilePatch{Title: &title}}, nil
+	})
+	if err != nil || got.Title != "ed-title" || got.Version != 2 {
+		t.Fatalf("got title %q version %d, %v; want ed-title, 2", got.Title, got.Version, err)
+	}
+	if _, err := f.svc.EditUser(f.ctx, writer, u.ID, 1, func(directory.User) (directory.UserPatch, error) { return directory.UserPatch{}, nil }); directory.KindOf(err) != directory.PreconditionFailed {
+		t.Fatalf("stale version: got %v, want precondition failed", err)
+	}
+	if _, err := f.svc.EditUser(f.ctx, f.b, u.ID, 0, func(directory.User) (directory.UserPatch, error) { return directory.UserPatch{}, nil }); directory.KindOf(err) != directory.NotFound {
+		t.Fatalf("another tenant: got %v, want not found", err)
+	}
+	reader := f.a
+	reader.Scopes = directory.Scopes{directory.ScopeUsersRead}
+	if _, err := f.svc.EditUser(f.ctx, reader, u.ID, 0, func(directory.User) (directory.UserPatch, error) { return directory.UserPatch{}, nil }); directory.KindOf(err) != directory.Forbidden {
+		t.Fatalf("users:read: got %v, want forbidden", err)
+	}
+}

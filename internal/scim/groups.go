@@ -404,14 +404,7 @@ func (h *handler) checkMembers(c *call, ids []int64) error {
 // (the primary org among them) is the Service's.
 func (h *handler) changeMembers(c *call, orgID int64, add, remove []int64) error {
 	change := func(userID int64, in bool) error {
-		for attempt := 1; ; attempt++ {
-			u, err := h.d.Service.User(c.r.Context(), c.p, userID)
-			if err != nil {
-				if directory.KindOf(err) == directory.NotFound && !in {
-					return nil
-				}
-				return err
-			}
+		_, err := h.d.Service.EditUser(c.r.Context(), c.p, userID, 0, func(u directory.User) (directory.UserPatch, error) {
 			orgs := make([]directory.Membership, 0, len(u.Orgs)+1)
 			found := false
 			for _, m := range u.Orgs {
@@ -424,17 +417,17 @@ func (h *handler) changeMembers(c *call, orgID int64, add, remove []int64) error
 				orgs = append(orgs, m)
 			}
 			if found == in {
-				return nil
+				return directory.UserPatch{}, nil
 			}
 			if in {
 				orgs = append(orgs, directory.Membership{OrgID: orgID})
 			}
-			_, err = h.d.Service.UpdateUser(c.r.Context(), c.p, userID, u.Version, directory.UserPatch{Orgs: &orgs})
-			if directory.KindOf(err) == directory.PreconditionFailed && attempt < maxPatchAttempts {
-				continue
-			}
-			return err
+			return directory.UserPatch{Orgs: &orgs}, nil
+		})
+		if directory.KindOf(err) == directory.NotFound && !in {
+			return nil // removing a user who is gone leaves nothing to do
 		}
+		return err
 	}
 	for _, id := range add {
 		if err := change(id, true); err != nil {

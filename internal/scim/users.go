@@ -164,10 +164,6 @@ func (h *handler) replaceUser(c *call) error {
 	return c.writeResource(http.StatusOK, userDoc(u, c.base), proj)
 }
 
-// maxPatchAttempts bounds the re-reads of a PATCH without If-Match that
-// raced with another change.
-const maxPatchAttempts = 4
-
 func (h *handler) patchUser(c *call) error {
 	id, err := resourceID(c.r)
 	if err != nil {
@@ -202,32 +198,17 @@ func (h *handler) patchUser(c *call) error {
 }
 
 // patchUser applies ops to the user's resource and stores the result as a
-// PUT would. The update is pinned to the version read, so a change made
-// in between is never overwritten: with If-Match it answers 412, without
-// it the PATCH is applied again to a fresh read.
+// PUT would, through Service.EditUser: a change made in between is never
+// overwritten (with If-Match it answers 412, without it the PATCH is
+// applied again to a fresh read).
 func patchUser(c *call, svc *directory.Service, id, version int64, ops []patch.Operation) (directory.User, error) {
-	for attempt := 1; ; attempt++ {
-		u, err := svc.User(c.r.Context(), c.p, id)
-		if err != nil {
-			return directory.User{}, err
-		}
-		if version != 0 && u.Version != version {
-			return directory.User{}, directory.ErrVersionMismatch
-		}
+	return svc.EditUser(c.r.Context(), c.p, id, version, func(u directory.User) (directory.UserPatch, error) {
 		d := userDoc(u, c.base)
 		if err := patch.Apply(d, ops, userRules); err != nil {
-			return directory.User{}, err
+			return directory.UserPatch{}, err
 		}
-		up, err := userPatch(d)
-		if err != nil {
-			return directory.User{}, err
-		}
-		updated, err := svc.UpdateUser(c.r.Context(), c.p, id, u.Version, up)
-		if directory.KindOf(err) == directory.PreconditionFailed && version == 0 && attempt < maxPatchAttempts {
-			continue
-		}
-		return updated, err
-	}
+		return userPatch(d)
+	})
 }
 
 // preferMinimal reports whether the client asked for no body (RFC 7240
