@@ -76,6 +76,21 @@ func wantsMembers(p projection) bool {
 	return false
 }
 
+// groupWriteScopes are what a change of a Group needs: admin for the
+// organization (userd's rule), users:write for its members and users:read
+// to answer with them. Checked before anything changes, so a caller
+// lacking one gets its 403 with nothing done.
+var groupWriteScopes = []directory.Scope{directory.ScopeAdmin, directory.ScopeUsersRead, directory.ScopeUsersWrite}
+
+func requireGroupWrite(p directory.Principal) error {
+	for _, s := range groupWriteScopes {
+		if !p.Scopes.Has(s) {
+			return directory.Errorf(directory.Forbidden, "", "changing a SCIM Group needs scopes admin, users:read and users:write; this credential lacks %q", s)
+		}
+	}
+	return nil
+}
+
 // groupInput is a Group resource read from a request.
 type groupInput struct {
 	patch   directory.OrgPatch
@@ -131,6 +146,9 @@ func (h *handler) getGroup(c *call) error {
 }
 
 func (h *handler) createGroup(c *call) error {
+	if err := requireGroupWrite(c.p); err != nil {
+		return err
+	}
 	d, err := c.readDoc(h)
 	if err != nil {
 		return err
@@ -161,6 +179,9 @@ func (h *handler) createGroup(c *call) error {
 }
 
 func (h *handler) replaceGroup(c *call) error {
+	if err := requireGroupWrite(c.p); err != nil {
+		return err
+	}
 	id, err := resourceID(c.r)
 	if err != nil {
 		return err
@@ -226,6 +247,9 @@ func (h *handler) replaceGroup(c *call) error {
 // a list of {"value": id}, remove with members[value eq "id"], replace of
 // the whole list. The others apply to the group's own attributes.
 func (h *handler) patchGroup(c *call) error {
+	if err := requireGroupWrite(c.p); err != nil {
+		return err
+	}
 	id, err := resourceID(c.r)
 	if err != nil {
 		return err
@@ -443,6 +467,9 @@ func (h *handler) changeMembers(c *call, orgID int64, add, remove []int64) error
 }
 
 func (h *handler) deleteGroup(c *call) error {
+	if err := requireGroupWrite(c.p); err != nil {
+		return err
+	}
 	id, err := resourceID(c.r)
 	if err != nil {
 		return err
