@@ -16,17 +16,17 @@ import (
 // ErrorSchema is the schema URN of an error answer (RFC 7644 §3.12).
 const ErrorSchema = "urn:ietf:params:scim:api:messages:2.0:Error"
 
-// The scimType values of RFC 7644 §3.12 userd answers.
+// The scimType values of RFC 7644 §3.12 userd answers itself; the patch
+// package's errors carry noTarget, mutability and the others of a PATCH.
+// invalidVers is never answered: userd serves SCIM 2.0 alone, at its own
+// path.
 const (
 	typeInvalidFilter = "invalidFilter"
 	typeTooMany       = "tooMany"
 	typeUniqueness    = "uniqueness"
-	typeMutability    = "mutability"
 	typeInvalidSyntax = "invalidSyntax"
 	typeInvalidPath   = "invalidPath"
-	typeNoTarget      = "noTarget"
 	typeInvalidValue  = "invalidValue"
-	typeInvalidVers   = "invalidVers"
 	typeSensitive     = "sensitive"
 )
 

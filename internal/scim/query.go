@@ -123,6 +123,11 @@ func compileCompare(c *filter.Compare, parent string) (directory.UserQuery, erro
 		}
 	}
 	field, ok := fields[key]
+	if strings.EqualFold(c.Path.Attr, "password") {
+		// RFC 7644 §3.12: a password in a request URI is refused as
+		// sensitive; it never reaches a log line as a filter.
+		return directory.UserQuery{}, errorf(http.StatusBadRequest, typeSensitive, "a filter cannot test password; passwords never appear in a URL")
+	}
 	if !ok {
 		return directory.UserQuery{}, invalidFilter("userd cannot filter users by %q; see the filterable attributes in docs/api/scim.md", name)
 	}

@@ -51,6 +51,7 @@ func TestProtocol(t *testing.T) {
 		{Name: "filter_case_insensitive_names", Method: "GET", Target: `/scim/v2/Users?filter=USERNAME+EQ+%22ADA%22&attributes=userName`},
 		{Name: "filter_invalid", Method: "GET", Target: `/scim/v2/Users?filter=userName+eq`},
 		{Name: "filter_unknown_attribute", Method: "GET", Target: `/scim/v2/Users?filter=nickName+eq+%22x%22`},
+		{Name: "filter_password_sensitive", Method: "GET", Target: `/scim/v2/Users?filter=password+eq+%22hunter22%22`},
 		{Name: "filter_sort_unsupported", Method: "GET", Target: `/scim/v2/Users?sortBy=userName`},
 		{Name: "search_post", Method: "POST", Target: "/scim/v2/Users/.search", Header: withBody("scim"), Body: `{
   "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
