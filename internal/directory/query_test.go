@@ -1,6 +1,7 @@
 package directory_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -101,3 +102,33 @@ func TestEditUser(t *testing.T) {
 		t.Fatalf("users:read: got %v, want forbidden", err)
 	}
 }
+
+// TestCreateUsers checks that a batch of creations is all or nothing, as
+// CreateUser would check each, with the origin given.
+func TestCreateUsers(t *testing.T) {
+	f := newFixture(t)
+	p := func(name string) directory.UserPatch { return directory.UserPatch{Username: &name} }
+	got, err := f.svc.CreateUsers(f.ctx, f.a, directory.OriginAPI, []directory.UserPatch{p("c1"), p("c2")})
+	if err != nil || len(got) != 2 || got[0].Origin != directory.OriginAPI || got[1].ID == 0 {
+		t.Fatalf("got %+v, %v; want two api users", got, err)
+	}
+	_, err = f.svc.CreateUsers(f.ctx, f.a, directory.OriginAPI, []directory.UserPatch{p("c3"), p("C1")})
+	var be *directory.BatchError
+	if !errors.As(err, &be) || be.Index != 1 || directory.KindOf(err) != directory.Conflict {
+		t.Fatalf("duplicate in a batch: got %v, want a conflict at index 1", err)
+	}
+	if res, _ := f.svc.QueryUsers(f.ctx, f.a, directory.UserQueryPage{Limit: 10, Count: true}); res.Total != 2 {
+		t.Fatalf("after a failed batch: %d users, want 2 (nothing of it kept)", res.Total)
+	}
+	hash := "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
+	if _, err := f.svc.CreateUsers(f.ctx, f.a, directory.OriginAPI, []directory.UserPatch{{Username: ptrTo("c4"), PasswordHash: &hash}}); directory.KindOf(err) != directory.Invalid {
+		t.Fatalf("a password hash: got %v, want invalid", err)
+	}
+	reader := f.a
+	reader.Scopes = directory.Scopes{directory.ScopeUsersRead}
+	if _, err := f.svc.CreateUsers(f.ctx, reader, directory.OriginAPI, []directory.UserPatch{p("c5")}); directory.KindOf(err) != directory.Forbidden {
+		t.Fatalf("users:read: got %v, want forbidden", err)
+	}
+}
+
+func ptrTo(s string) *string { return &s }

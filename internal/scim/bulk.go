@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/scim/schemas"
 	"github.com/userd/userd/internal/strictjson"
 )
@@ -43,7 +44,9 @@ type bulkResult struct {
 var bulkRef = regexp.MustCompile(`bulkId:([A-Za-z0-9._~-]+)`)
 
 // bulk runs a Bulk request's operations in order, each through the same
-// handler its own request would reach, as the caller. A "bulkId:x"
+// handler its own request would reach, as the caller; a run of user
+// creations that refer to nothing is made in one transaction, or, if one
+// of them fails, one by one. A "bulkId:x"
 // reference in a path or in data becomes the id of the resource the
 // operation with bulkId x created; a reference to one that was not created
 // (later, failed, or unknown) fails its operation. After failOnErrors
@@ -70,8 +73,16 @@ func (h *handler) bulk(c *call) error {
 	seen := map[string]bool{}
 	results := make([]bulkResult, 0, len(req.Operations))
 	failures := 0
-	for _, op := range req.Operations {
-		res := h.bulkOne(c, op, created, seen)
+	for i := 0; i < len(req.Operations); {
+		if n := creationRun(req.Operations[i:], seen); n > 1 {
+			if batch, ok := h.bulkCreate(c, req.Operations[i:i+n], created, seen); ok {
+				results = append(results, batch...)
+				i += n
+				continue
+			}
+		}
+		res := h.bulkOne(c, req.Operations[i], created, seen)
+		i++
 		if st, _ := strconv.Atoi(res.Status); st >= 400 {
 			failures++
 		}
@@ -82,6 +93,53 @@ func (h *handler) bulk(c *call) error {
 	}
 	writeJSON(c.w, http.StatusOK, doc{"schemas": []any{schemas.BulkResponse}, "Operations": results})
 	return nil
+}
+
+// creationRun returns how many operations at the start of ops create a
+// user without referring to another operation: those can be created in
+// one transaction.
+func creationRun(ops []bulkOperation, seen map[string]bool) int {
+	ids := map[string]bool{}
+	n := 0
+	for _, op := range ops {
+		if !strings.EqualFold(op.Method, http.MethodPost) || op.Path != "/Users" || op.BulkID == "" ||
+			seen[op.BulkID] || ids[op.BulkID] || bytes.Contains(op.Data, []byte("bulkId:")) {
+			break
+		}
+		ids[op.BulkID] = true
+		n++
+	}
+	return n
+}
+
+// bulkCreate creates the users of a run of creations in one transaction
+// (Service.CreateUsers), far cheaper than one each. If any of them fails,
+// it does nothing and reports false: the caller runs them one by one,
+// which gives each its own answer.
+func (h *handler) bulkCreate(c *call, ops []bulkOperation, created map[string]string, seen map[string]bool) ([]bulkResult, bool) {
+	patches := make([]directory.UserPatch, len(ops))
+	for i, op := range ops {
+		d, err := decodeDoc(op.Data)
+		if err != nil {
+			return nil, false
+		}
+		if patches[i], err = userPatch(d); err != nil {
+			return nil, false
+		}
+	}
+	users, err := h.d.Service.CreateUsers(c.r.Context(), c.p, directory.OriginAPI, patches)
+	if err != nil {
+		return nil, false
+	}
+	results := make([]bulkResult, len(ops))
+	for i, u := range users {
+		id := strconv.FormatInt(u.ID, 10)
+		seen[ops[i].BulkID] = true
+		created[ops[i].BulkID] = id
+		results[i] = bulkResult{Method: ops[i].Method, BulkID: ops[i].BulkID, Version: etag(u.Version),
+			Location: c.base + "/Users/" + id, Status: strconv.Itoa(http.StatusCreated)}
+	}
+	return results, true
 }
 
 // bulkOne runs one operation and says how it went.
