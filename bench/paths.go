@@ -134,6 +134,15 @@ func paths(ceilingAddr, addr string, sd *seeded, accessToken string) []target {
 			check: status200,
 		},
 		{
+			// Entra ID's change of one attribute, as an admin-patch changes two.
+			name: "scim-patch",
+			request: func(r *rand.Rand, b []byte) []byte {
+				body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"addresses[type eq \"work\"].locality","value":"City %d"},{"op":"Replace","path":"title","value":"T%d"}]}`, r.IntN(1_000_000), r.IntN(100))
+				return appendRequest(b, "PATCH", addr, "/scim/v2/Users/"+user(r), bearer, "application/scim+json", body)
+			},
+			check: status200,
+		},
+		{
 			name: "token",
 			request: func(r *rand.Rand, b []byte) []byte {
 				return appendRequest(b, "POST", addr, "/oauth/token", "", "application/x-www-form-urlencoded", form)

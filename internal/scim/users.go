@@ -16,6 +16,7 @@ import (
 // userRules tell patch.Apply about the User resource.
 var userRules = patch.Rules{
 	CoreSchema: schemas.User,
+	Single:     func(attr string) bool { return strings.EqualFold(attr, "addresses") },
 	ReadOnly: func(uri, attr string) bool {
 		core := uri == "" || strings.EqualFold(uri, schemas.User)
 		return core && (strings.EqualFold(attr, "id") || strings.EqualFold(attr, "meta") || strings.EqualFold(attr, "groups"))

@@ -20,6 +20,11 @@ type Rules struct {
 	// CaseExact reports whether a sub-attribute of a multi-valued
 	// attribute compares exactly in value filters.
 	CaseExact func(attr string) bool
+	// Single reports whether the resource keeps at most one element of a
+	// multi-valued attribute (userd keeps one address): an add or replace
+	// through a filter that matches nothing then fills that element, with
+	// the filter's equalities, rather than add a second one.
+	Single func(attr string) bool
 }
 
 // Apply applies ops, in order, to doc: a resource in its JSON form, as
@@ -174,7 +179,12 @@ func applyFiltered(container map[string]any, key string, op Operation, r Rules) 
 		if !ok {
 			return errorf(NoTarget, "no value of %s matches the filter", op.Path.Path.Attr)
 		}
-		container[key] = append(list, el)
+		if only, isObj := singleElement(list); isObj && r.Single != nil && r.Single(op.Path.Path.Attr) {
+			merge(only, el)
+			el = only
+		} else {
+			container[key] = append(list, el)
+		}
 		hits = []map[string]any{el}
 	}
 	for _, h := range hits {
@@ -193,6 +203,15 @@ func applyFiltered(container map[string]any, key string, op Operation, r Rules) 
 		}
 	}
 	return nil
+}
+
+// singleElement returns the element of a one-element list.
+func singleElement(list []any) (map[string]any, bool) {
+	if len(list) != 1 {
+		return nil, false
+	}
+	obj, ok := list[0].(map[string]any)
+	return obj, ok
 }
 
 // elementOf returns the element a filter of equalities joined by "and"

@@ -11,6 +11,7 @@ const core = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 var rules = Rules{
 	CoreSchema: core,
+	Single:     func(attr string) bool { return strings.EqualFold(attr, "addresses") },
 	ReadOnly:   func(uri, attr string) bool { return strings.EqualFold(attr, "id") || strings.EqualFold(attr, "meta") },
 }
 
@@ -82,6 +83,10 @@ func TestApply(t *testing.T) {
 			`{"userName":"a","active":true}`,
 			`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}`,
 			`{"active":false,"userName":"a"}`},
+		{"entra work address into the one address a resource keeps",
+			`{"addresses":[{"locality":"Springfield","country":"US","primary":true}]}`,
+			`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"addresses[type eq \"work\"].locality","value":"Shelbyville"}]}`,
+			`{"addresses":[{"country":"US","locality":"Shelbyville","primary":true,"type":"work"}]}`},
 		{"names match in any case",
 			`{"userName":"a","Name":{"givenName":"x"}}`,
 			`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"NAME.GIVENNAME","value":"y"}]}`,
