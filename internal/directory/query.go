@@ -114,6 +114,33 @@ type UserQueryResult struct {
 	Capped bool
 }
 
+// Selective reports whether q holds, among the conditions every match
+// meets, an equality or prefix on a field every store indexes on its own
+// (username, email, name, external id, org membership). A store then reads
+// the matches from that index and sorts them by id, rather than walk the
+// tenant in id order until a page of matches is full: a planner without
+// statistics prefers the walk, which reads a million rows for a page when
+// the matches sit at the millionth user.
+func (q UserQuery) Selective() bool {
+	switch q.Op {
+	case QueryAnd:
+		for _, a := range q.Args {
+			if a.Selective() {
+				return true
+			}
+		}
+		return false
+	case QueryEq, QueryStartsWith:
+		switch q.Field {
+		case FieldUsername, FieldEmail, FieldName, FieldExternalID:
+			return true
+		case FieldOrg:
+			return q.Op == QueryEq
+		}
+	}
+	return false
+}
+
 // ExactText reports whether f is a text field compared exactly (case
 // matters); the others of type string compare ignoring case.
 func (f UserField) ExactText() bool { return f.exactText() }

@@ -15,8 +15,14 @@ import (
 func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, afterID int64, offset, limit int) ([]directory.User, error) {
 	c := &userQueryCompiler{args: []any{tenantID, afterID}}
 	where := c.where(q)
+	order := `u.id`
+	if q != nil && q.Selective() {
+		// Sort the matches the index finds instead of walking the
+		// primary key in order (see directory.UserQuery.Selective).
+		order = `u.id + 0`
+	}
 	sql := userSelect + `WHERE u.tenant_id = $1 AND u.id > $2 AND ` + where +
-		` ORDER BY u.id LIMIT ` + c.arg(limit) + ` OFFSET ` + c.arg(offset)
+		` ORDER BY ` + order + ` LIMIT ` + c.arg(limit) + ` OFFSET ` + c.arg(offset)
 	return query(ctx, s, "query users", scanUser, sql, c.mode()...)
 }
 
@@ -87,7 +93,7 @@ func (c *userQueryCompiler) compile(q directory.UserQuery) {
 		return
 	}
 	if q.Field == directory.FieldOrg {
-		b.WriteString(`EXISTS (SELECT 1 FROM user_orgs m WHERE m.user_id = u.id AND m.org_id = ` + c.arg(q.Value) + `)`)
+		b.WriteString(`u.id IN (SELECT m.user_id FROM user_orgs m WHERE m.tenant_id = $1 AND m.org_id = ` + c.arg(q.Value) + `)`)
 		return
 	}
 	column, absent, text := pgUserQueryColumn(q.Field)

@@ -15,7 +15,7 @@ import (
 func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, afterID int64, offset, limit int) ([]directory.User, error) {
 	where, args := userQueryWhere(q, []any{tenantID, afterID})
 	order := `id`
-	if q != nil && indexed(*q) {
+	if q != nil && q.Selective() {
 		// Read the matches from the column's index and sort them, rather
 		// than walk the tenant in id order until enough match: without
 		// statistics SQLite prefers the walk, which at the millionth user
@@ -25,28 +25,6 @@ func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.Use
 	}
 	return s.queryUsers(ctx, limit, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND id > ? AND `+where+
 		` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-}
-
-// indexed reports whether q holds, among the conditions every match meets,
-// an equality or prefix on a column with an index of its own.
-func indexed(q directory.UserQuery) bool {
-	switch q.Op {
-	case directory.QueryAnd:
-		for _, a := range q.Args {
-			if indexed(a) {
-				return true
-			}
-		}
-		return false
-	case directory.QueryEq, directory.QueryStartsWith:
-		switch q.Field {
-		case directory.FieldUsername, directory.FieldEmail, directory.FieldName, directory.FieldExternalID:
-			return true
-		case directory.FieldOrg:
-			return q.Op == directory.QueryEq
-		}
-	}
-	return false
 }
 
 // CountUsers counts the tenant's users matching q, up to max: the count
