@@ -65,7 +65,9 @@ type Profile struct {
 	// EmailType and PhoneType are the types of the primary email and phone
 	// (User.Email, User.Phone); OtherEmails and OtherPhones are the rest,
 	// at most MaxContacts-1 each, none equal to the primary one or to each
-	// other. Only the primary email is unique in the tenant.
+	// other, and none without a primary one: a change that removes the
+	// primary one promotes the first other (see promote). Only the primary
+	// email is unique in the tenant.
 	EmailType   string
 	PhoneType   string
 	OtherEmails []Contact
@@ -152,6 +154,11 @@ func JoinContacts(value, typ string, others []Contact) []ListedContact {
 
 // validate checks the profile of u.
 func (p *Profile) validate(u *User) error {
+	for _, d := range []struct{ field, value string }{{"birthday", p.Birthday}, {"hire_date", p.HireDate}} {
+		if err := ValidateDate(d.field, d.value); err != nil {
+			return err
+		}
+	}
 	texts := []struct {
 		field string
 		value string
@@ -179,11 +186,9 @@ func (p *Profile) validate(u *User) error {
 		{"department", p.Department, MaxTextFieldLen},
 		{"cost_center", p.CostCenter, MaxTextFieldLen},
 		{"gender", p.Gender, MaxCodeLen},
-		{"birthday", p.Birthday, len(DateFormat)},
 		{"identity_type", p.IdentityType, MaxCodeLen},
 		{"identity_number", p.IdentityNumber, MaxIdentityNumberLen},
 		{"area", p.Area, MaxTextFieldLen},
-		{"hire_date", p.HireDate, len(DateFormat)},
 		{"work_place", p.WorkPlace, MaxTextFieldLen},
 	}
 	for _, t := range texts {
@@ -191,13 +196,13 @@ func (p *Profile) validate(u *User) error {
 			return err
 		}
 	}
-	for _, d := range []struct{ field, value string }{{"birthday", p.Birthday}, {"hire_date", p.HireDate}} {
-		if err := ValidateDate(d.field, d.value); err != nil {
-			return err
+	for _, c := range []struct{ field, value, typ string }{{"email_type", u.Email, p.EmailType}, {"phone_type", u.Phone, p.PhoneType}} {
+		if c.typ != "" && c.value == "" {
+			return Errorf(Invalid, c.field, "is the type of %s, which the user does not have: set both", strings.TrimSuffix(c.field, "_type"))
 		}
 	}
 	if err := validateContacts("other_emails", "email", u.Email, p.OtherEmails, func(c Contact) error {
-		if ValidateEmail(c.Value) != nil {
+		if CheckText("other_emails", c.Value) != nil || ValidateEmail(c.Value) != nil {
 			return Errorf(Invalid, "other_emails", "%q is not an address such as ada@example.com of at most %d characters", c.Value, MaxEmailLen)
 		}
 		return nil
@@ -378,4 +383,38 @@ func nilIfEmpty(cs []Contact) []Contact {
 		return nil
 	}
 	return cs
+}
+
+// promote keeps a user's primary email (or phone) and its others
+// consistent after a change, as SCIM reads a list without a primary entry:
+// when the change removes the primary one and others remain, the first other
+// becomes the primary one with its type; when none remain, the type goes
+// with the value, unless the change sets it (which Validate then refuses,
+// a type of nothing). So a dialect that knows only the primary email can clear
+// it without leaving others that have no primary. changed gains the names
+// (field, typeField, othersField) of what this changes.
+func promote(changed []string, field string, primary *string, typeField string, typ *string, typeSet bool, othersField string, others *[]Contact) []string {
+	if *primary != "" || !slices.Contains(changed, field) {
+		return changed
+	}
+	add := func(name string) {
+		if !slices.Contains(changed, name) {
+			changed = append(changed, name)
+		}
+	}
+	if len(*others) == 0 {
+		if *typ != "" && !typeSet {
+			*typ = ""
+			add(typeField)
+		}
+		return changed
+	}
+	first, oldType := (*others)[0], *typ
+	*primary, *typ, *others = first.Value, first.Type, nilIfEmpty((*others)[1:])
+	add(field)
+	if *typ != oldType {
+		add(typeField)
+	}
+	add(othersField)
+	return changed
 }

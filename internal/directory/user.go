@@ -180,6 +180,8 @@ func (p *UserPatch) apply(u *User) []string {
 	str("country", &u.Country, p.Country)
 	str("comment", &u.Comment, p.Comment)
 	changed = append(changed, p.ProfilePatch.apply(&u.Profile, str)...)
+	changed = promote(changed, "email", &u.Email, "email_type", &u.EmailType, p.EmailType != nil, "other_emails", &u.OtherEmails)
+	changed = promote(changed, "phone", &u.Phone, "phone_type", &u.PhoneType, p.PhoneType != nil, "other_phones", &u.OtherPhones)
 	if p.ReplaceExtension != nil || p.Extension != nil {
 		next := p.ReplaceExtension
 		if next == nil {

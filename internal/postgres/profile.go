@@ -9,7 +9,8 @@ import (
 // The columns of a directory.Profile, in the order profileValues gives
 // their values and scanProfile reads them: each query on users names them
 // after the columns it had before them. other_emails and other_phones are
-// jsonb (directory.EncodeContacts); external_id is NULL when absent.
+// jsonb (directory.EncodeContacts), read as NULL when empty, which scans
+// into a nil slice without an allocation; external_id is NULL when absent.
 const (
 	// profileCount is the number of profile columns.
 	profileCount = 30
@@ -17,7 +18,8 @@ const (
 	profileSelect = `COALESCE(u.external_id, ''), u.given_name, u.middle_name, u.family_name,
 	u.honorific_prefix, u.honorific_suffix, u.display_name, u.title, u.user_type,
 	u.preferred_language, u.locale, u.timezone, u.profile_url, u.email_type, u.phone_type,
-	u.other_emails, u.other_phones, u.postal_code, u.address_type, u.organization,
+	NULLIF(u.other_emails, '[]'),
+	NULLIF(u.other_phones, '[]'), u.postal_code, u.address_type, u.organization,
 	u.division, u.department, u.cost_center, u.gender, u.birthday, u.identity_type,
 	u.identity_number, u.area, u.hire_date, u.work_place`
 	// profileInsertColumns names them in insertUsersSQL, and
@@ -61,17 +63,17 @@ func profileValues(p *directory.Profile) [profileCount]string {
 	}
 }
 
-// scanProfileTargets returns where scanUser reads the profile columns
-// into: the fields of p, and list for the two jsonb lists, which
-// finish decodes.
-func scanProfileTargets(p *directory.Profile, lists *[2][]byte) []any {
-	return []any{
+// appendProfileTargets appends to dest where scanUser reads the profile
+// columns into: the fields of p, and lists for the two jsonb lists, which
+// decodeProfileLists decodes.
+func appendProfileTargets(dest []any, p *directory.Profile, lists *[2][]byte) []any {
+	return append(dest,
 		&p.ExternalID, &p.GivenName, &p.MiddleName, &p.FamilyName, &p.HonorificPrefix,
 		&p.HonorificSuffix, &p.DisplayName, &p.Title, &p.UserType, &p.PreferredLanguage, &p.Locale,
 		&p.Timezone, &p.ProfileURL, &p.EmailType, &p.PhoneType, &lists[0], &lists[1], &p.PostalCode,
 		&p.AddressType, &p.Organization, &p.Division, &p.Department, &p.CostCenter, &p.Gender,
 		&p.Birthday, &p.IdentityType, &p.IdentityNumber, &p.Area, &p.HireDate, &p.WorkPlace,
-	}
+	)
 }
 
 // decodeProfileLists decodes the other emails and phones scanned into

@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/directory/directorytest"
 )
 
 // TestExternalIDPlan checks that a lookup by external id reads the users
@@ -63,4 +65,42 @@ func TestExternalIDPlan(t *testing.T) {
 			t.Errorf("%+v: got %d users, want the 5 with ext-12", f, len(got))
 		}
 	}
+}
+
+// TestProfileMigration stores a user before the profile columns existed,
+// migrates, and checks it as directorytest.CheckMigratedUser says.
+func TestProfileMigration(t *testing.T) {
+	dbURL := testDatabase(t)
+	ctx := t.Context()
+	schema := "s" + strconv.FormatInt(testDB.schemas.Add(1), 10)
+	s := openFresh(t) // only for its connection to create the schema
+	if _, err := s.pool.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	old := openURL(t, withParam(dbURL, "search_path", schema))
+	db := stdlib.OpenDBFromPool(old.pool)
+	defer db.Close()
+	p, err := migrations(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 2); err != nil {
+		t.Fatalf("migrate to version 2: %v", err)
+	}
+	var tenant int64
+	if err := old.pool.QueryRow(ctx, `INSERT INTO tenants (name, created_at) VALUES ('old', now()) RETURNING id`).Scan(&tenant); err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := old.pool.QueryRow(ctx, `INSERT INTO users (tenant_id, username, name, nick_name, email, phone, phone_country_code,
+		active, locked, must_change_password, origin, client_ip, enterprise_id, grade, employee_number, address, city,
+		province, country, comment, extension, created_at, updated_at, version, password_hash)
+		VALUES ($1, 'Ada', 'Ada', '', 'ada@example.com', '5550100', '', true, false, false, 'api', '', '', 0, '', '', '',
+		'', '', '', '{}', now(), now(), 1, '') RETURNING id`, tenant).Scan(&id); err != nil {
+		t.Fatalf("insert a user of version 2: %v", err)
+	}
+	if err := old.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	directorytest.CheckMigratedUser(t, old, tenant, id)
 }

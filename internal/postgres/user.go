@@ -37,12 +37,15 @@ func scanUser(row pgx.Row) (directory.User, error) {
 		primaries         []bool
 		lists             [2][]byte
 	)
-	dest := []any{&u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &u.Email,
+	// One slice with room for every column: scanUser runs for every user
+	// read, and growing it cost two more allocations a user.
+	dest := make([]any, 0, 30+profileCount)
+	dest = append(dest, &u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &u.Email,
 		&u.Phone, &u.PhoneCountryCode, &u.Active, &u.Locked, &u.MustChangePassword, &passwordChangedAt,
 		&u.Origin, &u.ClientIP, &u.EnterpriseID, &u.Grade, &u.EmployeeNumber, &u.ManagerID,
 		&u.Address, &u.City, &u.Province, &u.Country, &u.Comment, &extension, &u.CreatedAt, &u.UpdatedAt,
-		&u.Version, &u.PasswordHash}
-	dest = append(dest, scanProfileTargets(&u.Profile, &lists)...)
+		&u.Version, &u.PasswordHash)
+	dest = appendProfileTargets(dest, &u.Profile, &lists)
 	if err := row.Scan(append(dest, &orgIDs, &primaries)...); err != nil {
 		return directory.User{}, notFound(err, "user")
 	}

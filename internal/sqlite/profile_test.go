@@ -1,12 +1,14 @@
 package sqlite
 
 import (
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/directory/directorytest"
 )
 
 // TestExternalIDPlan checks that a lookup by external id reads the users
@@ -69,4 +71,37 @@ func TestExternalIDPlan(t *testing.T) {
 			t.Errorf("%+v: got %d users, want the 5 with ext-12", f, len(got))
 		}
 	}
+}
+
+// TestProfileMigration stores a user before the profile columns existed,
+// migrates, and checks it as directorytest.CheckMigratedUser says.
+func TestProfileMigration(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "userd.db"), Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	p, err := s.migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 1); err != nil {
+		t.Fatalf("migrate to version 1: %v", err)
+	}
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO tenants (name, created_at) VALUES ('old', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO users (tenant_id, username, username_lower, name, name_lower, nick_name,
+		email, email_lower, phone, phone_country_code, active, locked, must_change_password, origin, client_ip,
+		enterprise_id, grade, employee_number, address, city, province, country, comment, extension, password_hash,
+		created_at, updated_at, version)
+		VALUES (1, 'Ada', 'ada', 'Ada', 'ada', '', 'ada@example.com', 'ada@example.com', '5550100', '', 1, 0, 0, 'api', '',
+		'', 0, '', '', '', '', '', '', '{}', '', 0, 0, 1)`); err != nil {
+		t.Fatalf("insert a user of version 1: %v", err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	directorytest.CheckMigratedUser(t, s, 1, 1)
 }

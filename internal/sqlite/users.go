@@ -45,7 +45,7 @@ const (
 const userColumns = `id, tenant_id, username, name, nick_name, email, phone, phone_country_code,
 	active, locked, must_change_password, password_changed_at, origin, client_ip, enterprise_id,
 	grade, employee_number, manager_id, address, city, province, country, comment, extension,
-	password_hash, created_at, updated_at, version, external_id, ` + userProfileColumns + `,
+	password_hash, created_at, updated_at, version, ` + userProfileSelect + `,
 	(SELECT group_concat(m.position || ':' || m.org_id || ':' || m.is_primary, ',')
 		FROM memberships m WHERE m.user_id = users.id)`
 
@@ -88,7 +88,7 @@ func userValues(u *directory.User) (keyed, plain []any, err error) {
 }
 
 // userColumnCount is the number of columns in userColumns.
-const userColumnCount = 30 + userProfileCount
+const userColumnCount = 30
 
 // scanUser reads a row of userColumns. It takes each column as the driver
 // returns it (int64, string or nil) and converts it here: database/sql's
@@ -115,12 +115,11 @@ func scanUser(sc scanner) (directory.User, error) {
 		City: c.text(19), Province: c.text(20), Country: c.text(21), Comment: c.text(22),
 		PasswordHash: c.text(24), CreatedAt: c.time(25), UpdatedAt: c.time(26), Version: c.int(27),
 	}
-	u.ExternalID = c.text(28)
-	if err := scanProfile(&c, 29, &u.Profile); err != nil {
+	ext, profile, orgs := c.text(23), c.text(28), c.text(29)
+	if err := c.err; err != nil {
 		return u, fmt.Errorf("sqlite: user %d: %w", u.ID, err)
 	}
-	ext, orgs := c.text(23), c.text(userColumnCount-1)
-	if err := c.err; err != nil {
+	if err := scanProfile(profile, &u.Profile); err != nil {
 		return u, fmt.Errorf("sqlite: user %d: %w", u.ID, err)
 	}
 	var err error

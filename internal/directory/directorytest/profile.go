@@ -171,12 +171,17 @@ func testProfileRules(t *testing.T, f *fixture) {
 		{"other email repeats the primary", "other_emails", func(p *directory.UserPatch) {
 			p.OtherEmails = &[]directory.Contact{{Value: "RULES@example.com", Type: "home"}}
 		}},
+		{"other email not UTF-8", "other_emails", func(p *directory.UserPatch) {
+			p.OtherEmails = &[]directory.Contact{{Value: "\xffa@example.org"}}
+		}},
+		{"other phone not UTF-8", "other_phones", func(p *directory.UserPatch) {
+			p.OtherPhones = &[]directory.Contact{{Value: "555\xff"}}
+		}},
+		{"other phone type with NUL", "other_phones", func(p *directory.UserPatch) {
+			p.OtherPhones = &[]directory.Contact{{Value: "5550199", Type: "a\x00"}}
+		}},
 		{"other email twice", "other_emails", func(p *directory.UserPatch) {
 			p.OtherEmails = &[]directory.Contact{{Value: "a@example.org"}, {Value: "A@example.org"}}
-		}},
-		{"other email without a primary", "other_emails", func(p *directory.UserPatch) {
-			p.Email = new("")
-			p.OtherEmails = &[]directory.Contact{{Value: "a@example.org"}}
 		}},
 		{"long email type", "other_emails", func(p *directory.UserPatch) {
 			p.OtherEmails = &[]directory.Contact{{Value: "a@example.org", Type: strings.Repeat("w", directory.MaxContactTypeLen+1)}}
@@ -186,6 +191,8 @@ func testProfileRules(t *testing.T, f *fixture) {
 		{"other phone repeats the primary", "other_phones", func(p *directory.UserPatch) {
 			p.OtherPhones = &[]directory.Contact{{Value: "5550100"}}
 		}},
+		{"email type without an email", "email_type", func(p *directory.UserPatch) { p.Email, p.EmailType = new(""), new("work") }},
+		{"phone type without a phone", "phone_type", func(p *directory.UserPatch) { p.Phone, p.PhoneType = new(""), new("mobile") }},
 		{"long phone type", "phone_type", func(p *directory.UserPatch) { p.PhoneType = new(strings.Repeat("m", directory.MaxContactTypeLen+1)) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -241,6 +248,42 @@ func testProfileRules(t *testing.T, f *fixture) {
 		u = got
 	})
 
+	t.Run("primary removed: the first other takes its place", func(t *testing.T) {
+		patch := directory.UserPatch{Email: new(""), Phone: new("")}
+		patch.OtherEmails = &[]directory.Contact{{Value: "first@example.org", Type: "home"}, {Value: "second@example.org"}}
+		patch.OtherPhones = &[]directory.Contact{{Value: "5550177"}}
+		before := f.lastEventID(t, f.a)
+		got, err := svc.UpdateUser(ctx, p, u.ID, 0, patch)
+		if err != nil {
+			t.Fatalf("UpdateUser: %v", err)
+		}
+		read := f.readUser(t, f.a, u.ID)
+		checkEqual(t, "User", read, got)
+		if read.Email != "first@example.org" || read.EmailType != "home" || !slices.Equal(read.OtherEmails, []directory.Contact{{Value: "second@example.org"}}) {
+			t.Errorf("emails: got %q (%q) and %v, want first@example.org (home) and second@example.org", read.Email, read.EmailType, read.OtherEmails)
+		}
+		if read.Phone != "5550177" || read.PhoneType != "" || read.OtherPhones != nil {
+			t.Errorf("phones: got %q (%q) and %v, want 5550177 alone, without a type", read.Phone, read.PhoneType, read.OtherPhones)
+		}
+		if evs := f.events(t, f.a); len(evs) == 0 || evs[len(evs)-1].ID <= before || !slices.Contains(evs[len(evs)-1].Fields, "email") {
+			t.Errorf("the update's event does not name email")
+		}
+		u = got
+
+		// A dialect that knows only the primary email clears it: the
+		// next one takes its place, then none is left, nor its type.
+		for _, want := range []string{"second@example.org", ""} {
+			got, err := svc.UpdateUser(ctx, p, u.ID, 0, directory.UserPatch{Email: new("")})
+			if err != nil {
+				t.Fatalf("UpdateUser: %v", err)
+			}
+			if got.Email != want || got.OtherEmails != nil || got.EmailType != "" {
+				t.Errorf("email cleared: got %q (%q) and %v, want %q alone, without a type", got.Email, got.EmailType, got.OtherEmails, want)
+			}
+			u = got
+		}
+	})
+
 	t.Run("emptied lists", func(t *testing.T) {
 		patch := directory.UserPatch{}
 		patch.OtherEmails, patch.OtherPhones = &[]directory.Contact{}, &[]directory.Contact{}
@@ -253,4 +296,33 @@ func testProfileRules(t *testing.T, f *fixture) {
 			t.Errorf("emptied lists read back as %v and %v, want none", read.OtherEmails, read.OtherPhones)
 		}
 	})
+}
+
+// CheckMigratedUser checks a user an engine's test stored, before the
+// profile columns existed, as ada with email ada@example.com, and then
+// migrated: it reads back with an empty profile that the Service's rules
+// accept, and can be given a profile and found by it as any other user.
+func CheckMigratedUser(t *testing.T, s directory.Store, tenant, id int64) {
+	t.Helper()
+	ctx := t.Context()
+	u, err := s.User(ctx, tenant, id)
+	if err != nil {
+		t.Fatalf("User: %v", err)
+	}
+	if !reflect.ValueOf(u.Profile).IsZero() || u.Email != "ada@example.com" {
+		t.Errorf("migrated user: got profile %+v, email %q; want an empty profile and the email kept", u.Profile, u.Email)
+	}
+	if err := u.Validate(); err != nil {
+		t.Errorf("migrated user: %v", err)
+	}
+	svc := directory.NewService(s, plainHasher{})
+	patch := directory.UserPatch{}
+	patch.ExternalID, patch.OtherEmails = new("ext-ada"), &[]directory.Contact{{Value: "ada@home.example"}}
+	if _, err := svc.UpdateUser(ctx, directory.System(tenant), id, 0, patch); err != nil {
+		t.Fatalf("UpdateUser: %v", err)
+	}
+	found, err := s.ListUsers(ctx, tenant, directory.UserFilter{ExternalID: "ext-ada", Limit: 10})
+	if err != nil || len(found) != 1 || found[0].ID != id || len(found[0].OtherEmails) != 1 {
+		t.Errorf("by external id after the update: got %+v, %v; want the user with its other email", found, err)
+	}
 }
