@@ -126,8 +126,9 @@ func (h *handler) queryGroups(c *call, lp listParams) error {
 		f.AfterID = next
 	}
 	resources := make([]any, 0, len(matched))
+	budget := MaxGroupMembers
 	for _, o := range matched {
-		d, err := h.groupDoc(c, o, wantsMembers(proj))
+		d, err := h.groupDocWithin(c, o, wantsMembers(proj), &budget)
 		if err != nil {
 			return err
 		}

@@ -22,8 +22,17 @@ var groupRules = patch.Rules{
 	},
 }
 
-// groupDoc is o as a SCIM Group; members are listed when withMembers.
+// groupDoc is o as a SCIM Group; members are listed when withMembers, at
+// most MaxGroupMembers of them.
 func (h *handler) groupDoc(c *call, o directory.Org, withMembers bool) (doc, error) {
+	budget := MaxGroupMembers
+	return h.groupDocWithin(c, o, withMembers, &budget)
+}
+
+// groupDocWithin is groupDoc listing members from a budget shared by the
+// groups of one answer: a group with more members than remain is 400
+// tooMany, so one answer never holds more than MaxGroupMembers users.
+func (h *handler) groupDocWithin(c *call, o directory.Org, withMembers bool, budget *int) (doc, error) {
 	id := strconv.FormatInt(o.ID, 10)
 	d := doc{
 		"schemas":     []any{schemas.Group},
@@ -37,10 +46,20 @@ func (h *handler) groupDoc(c *call, o directory.Org, withMembers bool) (doc, err
 	if !withMembers {
 		return d, nil
 	}
-	users, err := h.members(c, o.ID, MaxGroupMembers)
+	release, err := h.d.HeavyReads.Admit(c.p, max(*budget, 1))
 	if err != nil {
 		return nil, err
 	}
+	defer release()
+	users, more, err := h.someMembers(c, o.ID, *budget)
+	if err != nil {
+		return nil, err
+	}
+	if more {
+		return nil, errorf(http.StatusBadRequest, typeTooMany, "the answer would list more than "+strconv.Itoa(MaxGroupMembers)+
+			" members: read fewer groups per page (count), or ask with excludedAttributes=members and read members with GET /Users?filter=groups eq \"id\"")
+	}
+	*budget -= len(users)
 	members := make([]any, len(users))
 	for i, u := range users {
 		uid := strconv.FormatInt(u.ID, 10)
@@ -52,9 +71,22 @@ func (h *handler) groupDoc(c *call, o directory.Org, withMembers bool) (doc, err
 
 // members returns up to limit members of org id, by id.
 func (h *handler) members(c *call, orgID int64, limit int) ([]directory.User, error) {
+	users, _, err := h.someMembers(c, orgID, limit)
+	return users, err
+}
+
+// someMembers returns up to limit members of org id, by id, and whether
+// there are more.
+func (h *handler) someMembers(c *call, orgID int64, limit int) ([]directory.User, bool, error) {
 	res, err := h.d.Service.QueryUsers(c.r.Context(), c.p, directory.UserQueryPage{
-		Query: &directory.UserQuery{Op: directory.QueryEq, Field: directory.FieldOrg, Value: orgID}, Limit: limit})
-	return res.Users, err
+		Query: &directory.UserQuery{Op: directory.QueryEq, Field: directory.FieldOrg, Value: orgID}, Limit: max(limit, 1)})
+	if err != nil {
+		return nil, false, err
+	}
+	if len(res.Users) > limit { // limit 0: one member is already too many
+		return nil, true, nil
+	}
+	return res.Users, res.More, nil
 }
 
 // wantsMembers reports whether a projection keeps members: Entra ID reads
