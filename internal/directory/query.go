@@ -187,7 +187,7 @@ func (s *Service) QueryUsers(ctx context.Context, p Principal, pg UserQueryPage)
 			return res, nil
 		}
 		max := pg.Offset + MaxQueryCount
-		n, err := s.store.CountUsers(ctx, p.TenantID, q, max+1)
+		n, err := s.store.CountUserQuery(ctx, p.TenantID, q, max+1)
 		if err != nil {
 			return UserQueryResult{}, err
 		}

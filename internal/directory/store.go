@@ -61,9 +61,12 @@ type Store interface {
 	// first offset of them. The Service has checked q (see checkQuery); the
 	// store compiles it to SQL with bound parameters only.
 	QueryUsers(ctx context.Context, tenantID int64, q *UserQuery, afterID int64, offset, limit int) ([]User, error)
-	// CountUsers returns how many users of tenantID match q (nil: every
+	// CountUserQuery returns how many users of tenantID match q (nil: every
 	// user), counting no further than max.
-	CountUsers(ctx context.Context, tenantID int64, q *UserQuery, max int) (int, error)
+	CountUserQuery(ctx context.Context, tenantID int64, q *UserQuery, max int) (int, error)
+	// CountUsers returns how many users of tenantID match f's OrgID (every
+	// user when 0); the other fields of f are ignored.
+	CountUsers(ctx context.Context, tenantID int64, f UserFilter) (int64, error)
 	// UpdateUser stores every field of u, its org memberships included, if the
 	// stored version is still u.Version, and returns it with the version
 	// incremented. It returns ErrVersionMismatch when the version differs and
@@ -138,13 +141,22 @@ type UserFilter struct {
 	// them through an index on (tenant, external id); it never changes
 	// the order.
 	ExternalID string
+	// Phone, when set, keeps only the users with exactly that phone,
+	// found through an index on (tenant, phone); it never changes the
+	// order.
+	Phone string
 	// AfterKey and AfterID are the position of the last user of the
 	// previous page: its sort key (see UserOrder.Key) and id. The page
 	// holds the users after it in f.Order(). Zero values start at the
 	// beginning.
 	AfterKey string
 	AfterID  int64
-	Limit    int
+	// OrgID, when not 0, keeps the users who are members of that org.
+	OrgID int64
+	// Offset skips that many users of the selection, in id order; only
+	// for the ByID order (UsersByPage).
+	Offset int
+	Limit  int
 }
 
 // UserOrder is the order of a list of users.

@@ -37,9 +37,9 @@ func (c *userQueryCompiler) mode() []any {
 	return append([]any{pgx.QueryExecModeDescribeExec}, c.args...)
 }
 
-// CountUsers counts the tenant's users matching q, reading at most max
+// CountUserQuery counts the tenant's users matching q, reading at most max
 // rows.
-func (s *Store) CountUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, max int) (int, error) {
+func (s *Store) CountUserQuery(ctx context.Context, tenantID int64, q *directory.UserQuery, max int) (int, error) {
 	c := &userQueryCompiler{args: []any{tenantID}}
 	where := c.where(q)
 	sql := `SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.tenant_id = $1 AND ` + where + ` LIMIT ` + c.arg(max) + `) AS page`

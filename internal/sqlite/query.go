@@ -27,9 +27,9 @@ func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.Use
 		` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 }
 
-// CountUsers counts the tenant's users matching q, up to max: the count
+// CountUserQuery counts the tenant's users matching q, up to max: the count
 // reads at most max rows.
-func (s *Store) CountUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, max int) (int, error) {
+func (s *Store) CountUserQuery(ctx context.Context, tenantID int64, q *directory.UserQuery, max int) (int, error) {
 	where, args := userQueryWhere(q, []any{tenantID})
 	var n int
 	err := s.rq.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM users WHERE tenant_id = ? AND `+where+` LIMIT ?)`,

@@ -106,8 +106,12 @@ func (s *store) QueryUsers(ctx context.Context, tenantID int64, q *directory.Use
 	})
 }
 
-func (s *store) CountUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, max int) (int, error) {
-	return timed(ctx, s, "CountUsers", func(ctx context.Context) (int, error) { return s.next.CountUsers(ctx, tenantID, q, max) })
+func (s *store) CountUserQuery(ctx context.Context, tenantID int64, q *directory.UserQuery, max int) (int, error) {
+	return timed(ctx, s, "CountUserQuery", func(ctx context.Context) (int, error) { return s.next.CountUserQuery(ctx, tenantID, q, max) })
+}
+
+func (s *store) CountUsers(ctx context.Context, tenantID int64, f directory.UserFilter) (int64, error) {
+	return timed(ctx, s, "CountUsers", func(ctx context.Context) (int64, error) { return s.next.CountUsers(ctx, tenantID, f) })
 }
 
 func (s *store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event, checks ...directory.TreeCheck) (directory.User, error) {

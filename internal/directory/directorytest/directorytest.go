@@ -44,6 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"ListUsers", testListUsers},
 		{"ListUsersPaging", testListUsersPaging},
 		{"QueryUsers", testQueryUsers},
+		{"UsersByOffset", testUsersByOffset},
+		{"UsersByPhone", testUsersByPhone},
 		{"UpdateUser", testUpdateUser},
 		{"UpdateUserConflicts", testUpdateUserConflicts},
 		{"UpdateUserConcurrent", testUpdateUserConcurrent},

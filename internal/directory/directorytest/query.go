@@ -88,12 +88,12 @@ func testQueryUsers(t *testing.T, f *fixture) {
 			if got := userIDs(users); !slices.Equal(got, tt.want) {
 				t.Errorf("got users %v, want %v", got, tt.want)
 			}
-			n, err := f.s.CountUsers(f.ctx, f.a, tt.q, 100)
+			n, err := f.s.CountUserQuery(f.ctx, f.a, tt.q, 100)
 			if err != nil {
-				t.Fatalf("CountUsers: %v", err)
+				t.Fatalf("CountUserQuery: %v", err)
 			}
 			if n != len(tt.want) {
-				t.Errorf("CountUsers = %d, want %d", n, len(tt.want))
+				t.Errorf("CountUserQuery = %d, want %d", n, len(tt.want))
 			}
 		})
 	}
@@ -106,9 +106,9 @@ func testQueryUsers(t *testing.T, f *fixture) {
 		if want := []int64{carol.ID, dave.ID}; !slices.Equal(userIDs(got), want) {
 			t.Errorf("after alice, skipping 1, 2 users: got %v, want %v", userIDs(got), want)
 		}
-		n, err := f.s.CountUsers(f.ctx, f.a, nil, 3)
+		n, err := f.s.CountUserQuery(f.ctx, f.a, nil, 3)
 		if err != nil || n != 3 {
-			t.Errorf("CountUsers capped at 3 = %d, %v; want 3", n, err)
+			t.Errorf("CountUserQuery capped at 3 = %d, %v; want 3", n, err)
 		}
 	})
 }
