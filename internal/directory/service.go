@@ -152,18 +152,44 @@ func (s *Service) newUser(ctx context.Context, p Principal, origin string, patch
 // none. Each patch is checked as CreateUser would check it; the error of the
 // first bad one names its index in the batch.
 func (s *Service) ImportUsers(ctx context.Context, p Principal, patches []UserPatch) ([]User, error) {
+	return s.createMany(ctx, p, "user.import", patches, func(patch UserPatch) (User, error) {
+		return s.importedUser(ctx, p, patch)
+	})
+}
+
+// CreateUsers creates many users in one transaction, each as CreateUser
+// would (origin says how they came): all are inserted or none, and the
+// error of the first bad one is a *BatchError naming its index. One audit
+// event records the batch. A batch costs one transaction instead of one
+// per user, which is what a SCIM Bulk of creations is for.
+func (s *Service) CreateUsers(ctx context.Context, p Principal, origin string, patches []UserPatch) ([]User, error) {
+	if len(patches) > MaxBatch {
+		return nil, Errorf(Invalid, "users", "at most %d users per batch", MaxBatch)
+	}
+	return s.createMany(ctx, p, "user.create", patches, func(patch UserPatch) (User, error) {
+		if patch.PasswordHash != nil {
+			return User{}, errHashOnlyOnImport
+		}
+		u, _, err := s.newUser(ctx, p, origin, patch)
+		return u, err
+	})
+}
+
+// createMany builds each user with build and inserts them all in one
+// transaction, recorded as one event of action.
+func (s *Service) createMany(ctx context.Context, p Principal, action string, patches []UserPatch, build func(UserPatch) (User, error)) ([]User, error) {
 	if err := p.require(ScopeUsersWrite); err != nil {
 		return nil, err
 	}
 	users := make([]User, 0, len(patches))
 	for i, patch := range patches {
-		u, err := s.importedUser(ctx, p, patch)
+		u, err := build(patch)
 		if err != nil {
 			return nil, &BatchError{Index: i, Err: err}
 		}
 		users = append(users, u)
 	}
-	created, err := s.store.CreateUsers(ctx, users, s.event(p, "user.import", 0, []string{strconv.Itoa(len(users)) + " users"}), managerChecks(users))
+	created, err := s.store.CreateUsers(ctx, users, s.event(p, action, 0, []string{strconv.Itoa(len(users)) + " users"}), managerChecks(users))
 	var be *BatchError
 	if errors.As(err, &be) && be.Index >= 0 && be.Index < len(users) {
 		return nil, &BatchError{Index: be.Index, Err: describe(be.Err, userValues(&users[be.Index]))}

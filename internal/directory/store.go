@@ -58,6 +58,14 @@ type Store interface {
 	// ListUsers returns up to f.Limit users matching f in the order
 	// f.Order() names, starting after the position f.AfterKey, f.AfterID.
 	ListUsers(ctx context.Context, tenantID int64, f UserFilter) ([]User, error)
+	// QueryUsers returns up to limit users of tenantID that match q (nil:
+	// every user) and have an id above afterID, in id order, skipping the
+	// first offset of them. The Service has checked q (see checkQuery); the
+	// store compiles it to SQL with bound parameters only.
+	QueryUsers(ctx context.Context, tenantID int64, q *UserQuery, afterID int64, offset, limit int) ([]User, error)
+	// CountUserQuery returns how many users of tenantID match q (nil: every
+	// user), counting no further than max.
+	CountUserQuery(ctx context.Context, tenantID int64, q *UserQuery, max int) (int, error)
 	// CountUsers returns how many users of tenantID match f's OrgID (every
 	// user when 0); the other fields of f are ignored.
 	CountUsers(ctx context.Context, tenantID int64, f UserFilter) (int64, error)
