@@ -149,16 +149,9 @@ func (s *Service) newUser(ctx context.Context, p Principal, origin string, patch
 // none. Each patch is checked as CreateUser would check it; the error of the
 // first bad one names its index in the batch.
 func (s *Service) ImportUsers(ctx context.Context, p Principal, patches []UserPatch) ([]User, error) {
-	if err := p.require(ScopeUsersWrite); err != nil {
+	users, err := s.PrepareImport(ctx, p, patches)
+	if err != nil {
 		return nil, err
-	}
-	users := make([]User, 0, len(patches))
-	for i, patch := range patches {
-		u, err := s.importedUser(ctx, p, patch)
-		if err != nil {
-			return nil, &BatchError{Index: i, Err: err}
-		}
-		users = append(users, u)
 	}
 	created, err := s.store.CreateUsers(ctx, users, s.event(p, "user.import", 0, []string{strconv.Itoa(len(users)) + " users"}), managerChecks(users))
 	var be *BatchError
