@@ -48,6 +48,8 @@ type Service struct {
 	creds  CredentialLimits
 	// watchers are told of credential changes (WatchCredentials).
 	watchers []CredentialWatcher
+	// guard bounds failed password checks (GuardPasswordChecks).
+	guard PasswordGuard
 }
 
 // NewService returns a Service over store that hashes passwords with hasher.
