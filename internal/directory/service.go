@@ -152,9 +152,31 @@ func (s *Service) newUser(ctx context.Context, p Principal, origin string, patch
 // none. Each patch is checked as CreateUser would check it; the error of the
 // first bad one names its index in the batch.
 func (s *Service) ImportUsers(ctx context.Context, p Principal, patches []UserPatch) ([]User, error) {
-	return s.createMany(ctx, p, "user.import", patches, func(patch UserPatch) (User, error) {
-		return s.importedUser(ctx, p, patch)
-	})
+	return s.createMany(ctx, p, "user.import", patches, s.importer(ctx, p))
+}
+
+// importer builds one imported user of p's tenant, for ImportUsers and
+// PrepareImport.
+func (s *Service) importer(ctx context.Context, p Principal) func(UserPatch) (User, error) {
+	return func(patch UserPatch) (User, error) { return s.importedUser(ctx, p, patch) }
+}
+
+// buildMany builds a user from each patch with build, after checking that
+// p may write users; the error of the first bad patch is a *BatchError
+// naming its index.
+func buildMany(p Principal, patches []UserPatch, build func(UserPatch) (User, error)) ([]User, error) {
+	if err := p.require(ScopeUsersWrite); err != nil {
+		return nil, err
+	}
+	users := make([]User, 0, len(patches))
+	for i, patch := range patches {
+		u, err := build(patch)
+		if err != nil {
+			return nil, &BatchError{Index: i, Err: err}
+		}
+		users = append(users, u)
+	}
+	return users, nil
 }
 
 // CreateUsers creates many users in one transaction, each as CreateUser
@@ -178,16 +200,9 @@ func (s *Service) CreateUsers(ctx context.Context, p Principal, origin string, p
 // createMany builds each user with build and inserts them all in one
 // transaction, recorded as one event of action.
 func (s *Service) createMany(ctx context.Context, p Principal, action string, patches []UserPatch, build func(UserPatch) (User, error)) ([]User, error) {
-	if err := p.require(ScopeUsersWrite); err != nil {
+	users, err := buildMany(p, patches, build)
+	if err != nil {
 		return nil, err
-	}
-	users := make([]User, 0, len(patches))
-	for i, patch := range patches {
-		u, err := build(patch)
-		if err != nil {
-			return nil, &BatchError{Index: i, Err: err}
-		}
-		users = append(users, u)
 	}
 	created, err := s.store.CreateUsers(ctx, users, s.event(p, action, 0, []string{strconv.Itoa(len(users)) + " users"}), managerChecks(users))
 	var be *BatchError
@@ -313,7 +328,9 @@ func (s *Service) findUser(ctx context.Context, tenantID, id int64) (User, error
 }
 
 // UsersByID returns the users of the principal's tenant among ids, in the
-// order asked, each once; ids that do not exist there are left out.
+// order asked, each once; ids that do not exist there are left out. Their
+// org memberships are not read (Store.UsersByID): a dialect that shows them
+// reads users one by one with User or in pages with ListUsers.
 func (s *Service) UsersByID(ctx context.Context, p Principal, ids []int64) ([]User, error) {
 	if err := p.require(ScopeUsersRead); err != nil {
 		return nil, err
