@@ -178,6 +178,9 @@ func (o UserOrder) Key(u User) string {
 type OrgFilter struct {
 	// ParentID, when not 0, keeps only the direct children of that org.
 	ParentID int64
+	// Roots, when set, keeps only the orgs without a parent (the top of
+	// the tree, which a console expands level by level).
+	Roots bool
 	// Query matches orgs whose name or code starts with it, ignoring case.
 	Query   string
 	AfterID int64
