@@ -16,7 +16,6 @@ import (
 
 	"github.com/userd/userd/internal/admin"
 	"github.com/userd/userd/internal/directory"
-	"github.com/userd/userd/internal/strictjson"
 	"github.com/userd/userd/internal/userimport"
 )
 
@@ -278,12 +277,7 @@ func progressLine(p progress) string {
 // lineMessage says why an import line failed: the domain's or the JSON
 // decoder's message, in a file's words rather than an HTTP body's.
 func lineMessage(err error) string {
-	var je *strictjson.Error
-	if errors.As(err, &je) {
-		msg := strings.Replace(je.Reason, "the body", "the line", 1)
-		if je.Field != "" {
-			msg = je.Field + ": " + msg
-		}
+	if msg, ok := userimport.DecodeMessage(err); ok {
 		return msg
 	}
 	return errorText(err, false)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/userd/userd/internal/admin"
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/strictjson"
 )
 
 // Batch is how many users one import transaction inserts.
@@ -126,4 +128,19 @@ func (imp *Importer) Import(ctx context.Context, in io.Reader, read func(io.Read
 		err = errors.Join(err, imp.Flush(ctx))
 	}
 	return err
+}
+
+// DecodeMessage says why a line could not be decoded, in a file's words
+// rather than an HTTP body's; ok is false when err is not a decoding error
+// (the caller words the Service's errors its own way).
+func DecodeMessage(err error) (msg string, ok bool) {
+	var je *strictjson.Error
+	if !errors.As(err, &je) {
+		return "", false
+	}
+	msg = strings.Replace(je.Reason, "the body", "the line", 1)
+	if je.Field != "" {
+		msg = je.Field + ": " + msg
+	}
+	return msg, true
 }
