@@ -181,3 +181,13 @@ func parsePHC(phc string) (HashParams, []byte, []byte, error) {
 	}
 	return p, salt, key, nil
 }
+
+var _ directory.PasswordVerifier = (*Hasher)(nil)
+
+// NeedsRehash reports whether hash is anything but an argon2id hash with
+// exactly this Hasher's parameters: an imported hash, or one made with
+// older parameters, which a sign-in with the right password replaces.
+func (h *Hasher) NeedsRehash(hash string) bool {
+	p, _, _, err := parsePHC(hash)
+	return err != nil || p != h.params
+}

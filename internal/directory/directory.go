@@ -28,15 +28,17 @@ type Tenant struct {
 type Scope string
 
 // The scopes userd knows. Admin covers orgs, clients, tokens and audit; it does
-// not imply the user scopes.
+// not imply the user scopes. UsersAuthenticate lets a system check users'
+// passwords (Service.Authenticate) and nothing else.
 const (
-	ScopeUsersRead  Scope = "users:read"
-	ScopeUsersWrite Scope = "users:write"
-	ScopeAdmin      Scope = "admin"
+	ScopeUsersRead         Scope = "users:read"
+	ScopeUsersWrite        Scope = "users:write"
+	ScopeAdmin             Scope = "admin"
+	ScopeUsersAuthenticate Scope = "users:authenticate"
 )
 
 // AllScopes lists every scope in its canonical order.
-var AllScopes = []Scope{ScopeUsersRead, ScopeUsersWrite, ScopeAdmin}
+var AllScopes = []Scope{ScopeUsersRead, ScopeUsersWrite, ScopeAdmin, ScopeUsersAuthenticate}
 
 // Scopes is a set of scopes, written on the wire as a space-separated list
 // (RFC 6749 §3.3).

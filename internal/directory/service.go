@@ -48,6 +48,7 @@ type Service struct {
 	creds  CredentialLimits
 	// watchers are told of credential changes (WatchCredentials).
 	watchers []CredentialWatcher
+	signin   signIn
 }
 
 // NewService returns a Service over store that hashes passwords with hasher.
@@ -378,6 +379,7 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 		if version != 0 && u.Version != version {
 			return User{}, ErrVersionMismatch
 		}
+		before := u
 		fields := patch.apply(&u)
 		if err := s.checkUser(ctx, &u, fields); err != nil {
 			return User{}, err
@@ -403,7 +405,7 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 			if err != nil {
 				return User{}, describe(err, userValues(&u))
 			}
-			return updated, nil
+			return updated, s.afterUserUpdate(ctx, p, before, updated, fields)
 		}
 		if attempt == maxUpdateAttempts {
 			return User{}, errContended
