@@ -35,14 +35,12 @@ const pageSize = 50
 
 // Console serves the admin console.
 type Console struct {
-	svc      *directory.Service
-	authn    server.Authenticator
-	logger   *slog.Logger
-	maxBody  int64
-	pages    map[string]*template.Template
-	sessions *sessions
-	mux      *http.ServeMux
-	now      func() time.Time
+	svc     *directory.Service
+	logger  *slog.Logger
+	maxBody int64
+	pages   map[string]*template.Template
+	mux     *http.ServeMux
+	now     func() time.Time
 }
 
 // Routes mounts the console on mux: every page under /console/, reached
@@ -54,13 +52,12 @@ func Routes(mux server.Router, d server.Deps) {
 	mux.Handle("POST "+Prefix, c)
 }
 
-// New returns the console over d's Service, signing people in with d's
-// authenticator.
+// New returns the console over d's Service, which also signs people in
+// and keeps their sessions.
 func New(d server.Deps) *Console {
 	d = d.WithDefaults()
-	c := &Console{svc: d.Service, authn: d.Authn, logger: d.Logger, maxBody: d.MaxBodyBytes,
+	c := &Console{svc: d.Service, logger: d.Logger, maxBody: d.MaxBodyBytes,
 		pages: parsePages(), now: time.Now}
-	c.sessions = newSessions(c.now)
 	c.mux = http.NewServeMux()
 	c.routes()
 	return c
@@ -82,7 +79,11 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("GET /console/lang/{lang}", c.switchLanguage)
 	c.mux.HandleFunc("GET /console/signin", c.signInPage)
 	c.mux.HandleFunc("POST /console/signin", c.signIn)
-	c.mux.Handle("POST /console/signout", c.authed(c.signOut))
+	c.mux.Handle("POST /console/signout", c.passwordOnly(c.signOut))
+	c.mux.Handle("GET /console/password", c.passwordOnly(c.passwordPage))
+	c.mux.Handle("POST /console/password", c.passwordOnly(c.changePassword))
+	c.mux.HandleFunc("GET /console/setup", c.setupPage)
+	c.mux.HandleFunc("POST /console/setup", c.completeSetup)
 
 	c.mux.Handle("GET /console/users", c.authed(c.usersPage))
 	c.mux.Handle("GET /console/users/pick", c.authed(c.pickUser))

@@ -19,21 +19,24 @@ import (
 )
 
 // env is a console over a real Service on a fresh store, served over real
-// HTTP, and a token holding every scope of tenant acme to sign in with.
+// HTTP, with administrator "root" of tenant acme to sign in as.
 type env struct {
 	*dialecttest.Env
-	srv   *httptest.Server
-	admin string
+	srv  *httptest.Server
+	root directory.User
 }
+
+// rootPassword is root's password.
+const rootPassword = "root password 1"
+
+// maxFailures is how many failed sign-ins in a row lock an account here.
+const maxFailures = 3
 
 func newEnv(t *testing.T, tlsOn bool) *env {
 	t.Helper()
 	e := &env{Env: dialecttest.New(t)}
-	_, secret, err := e.Service.CreateAPIToken(context.Background(), e.Principal(), "console", directory.AllScopes, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.admin = secret.Reveal()
+	e.Service.SetSignInLimits(directory.SignInLimits{MaxAccountFailures: maxFailures})
+	e.root = e.consoleUser(t, "root", rootPassword, directory.RoleAdmin, false)
 	h := console.New(e.Deps())
 	mux := http.NewServeMux()
 	mux.Handle("GET /console/", h)
@@ -45,6 +48,20 @@ func newEnv(t *testing.T, tlsOn bool) *env {
 	}
 	t.Cleanup(e.srv.Close)
 	return e
+}
+
+// consoleUser creates a user of tenant acme with a console role.
+func (e *env) consoleUser(t *testing.T, name, password string, role directory.Role, mustChange bool) directory.User {
+	t.Helper()
+	ctx := context.Background()
+	u, err := e.Service.CreateUser(ctx, e.Principal(), directory.OriginAdmin, directory.UserPatch{Username: &name, Password: &password, MustChangePassword: &mustChange})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Service.SetConsoleRole(ctx, e.Principal(), u.ID, role); err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
 
 // browser is a cookie-keeping client that does not follow redirects, so
@@ -101,11 +118,20 @@ func (b *browser) post(path string, form url.Values, header ...string) (*http.Re
 	return b.do(req)
 }
 
-func (b *browser) signIn(credential string) *http.Response {
+// signIn signs in to tenant acme and returns the answer and its page.
+func (b *browser) signIn(login, password string) (*http.Response, string) {
 	b.t.Helper()
 	b.get("/console/signin")
-	resp, _ := b.post("/console/signin", url.Values{"token": {credential}})
-	return resp
+	return b.post("/console/signin", url.Values{"tenant": {"acme"}, "login": {login}, "password": {password}})
+}
+
+// signInRoot signs in as root and fails the test unless that works.
+func (b *browser) signInRoot() {
+	b.t.Helper()
+	resp, body := b.signIn("root", rootPassword)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/users" {
+		b.t.Fatalf("sign in as root: status %d to %q; page:\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
+	}
 }
 
 func (b *browser) cookie(name string) *http.Cookie {

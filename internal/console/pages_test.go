@@ -34,8 +34,8 @@ func userForm(t *testing.T, body string) url.Values {
 func TestUserEditConflict(t *testing.T) {
 	e := newEnv(t, false)
 	alice, bob := e.browser(t), e.browser(t)
-	alice.signIn(e.admin)
-	bob.signIn(e.admin)
+	alice.signInRoot()
+	bob.signInRoot()
 	path := "/console/users/" + itoa(e.Ada.ID)
 	resp, aliceBody := alice.get(path)
 	if got := resp.Header.Get("ETag"); got != `"1"` {
@@ -78,7 +78,7 @@ func TestUserEditConflict(t *testing.T) {
 func TestUserEditInvalid(t *testing.T) {
 	e := newEnv(t, false)
 	b := e.browser(t)
-	b.signIn(e.admin)
+	b.signInRoot()
 	path := "/console/users/" + itoa(e.Ada.ID)
 	for _, tc := range []struct{ field, value, want string }{
 		{"extension", `{"team": `, "extension: must be a JSON object"},
@@ -112,7 +112,7 @@ func TestUserEditInvalid(t *testing.T) {
 func TestImportPart(t *testing.T) {
 	e := newEnv(t, false)
 	b := e.browser(t)
-	b.signIn(e.admin)
+	b.signInRoot()
 	b.get("/console/import")
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)

@@ -15,11 +15,14 @@ import (
 )
 
 // request is what a signed-in page handler gets: the principal it acts
-// as, its session and the language to answer in.
+// as, the session's secret and CSRF token, who signed in, and the language
+// to answer in.
 type request struct {
-	p       directory.Principal
-	session *session
-	lang    string
+	p      directory.Principal
+	secret directory.SessionSecret
+	csrf   string
+	user   string
+	lang   string
 }
 
 type pageHandler func(w http.ResponseWriter, r *http.Request, rq *request)
@@ -27,21 +30,34 @@ type pageHandler func(w http.ResponseWriter, r *http.Request, rq *request)
 // authed runs h for a signed-in browser. Without a live session a page
 // read goes to the sign-in page and a change is refused. Every POST must
 // carry the session's CSRF token and, when the browser names one, this
-// server's origin.
+// server's origin. A session that must change its password reaches only
+// the password page.
 func (c *Console) authed(h pageHandler) http.Handler {
+	return c.signedIn(h, false)
+}
+
+// passwordOnly is authed for the pages a session that must change its
+// password may use.
+func (c *Console) passwordOnly(h pageHandler) http.Handler {
+	return c.signedIn(h, true)
+}
+
+func (c *Console) signedIn(h pageHandler, passwordPage bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rq := &request{lang: pickLanguage(r)}
-		ss, ok := c.currentSession(r)
-		if ok {
-			p, err := server.Authenticate(r, c.authn, ss.credential)
-			if err != nil {
-				// Revoked, expired or disabled since sign-in: the session ends.
-				c.sessions.end(ss.id)
-				ok = false
-			}
-			rq.p = p
+		ck, err := r.Cookie(sessionCookie)
+		var in directory.SignedIn
+		if err == nil {
+			in, err = c.svc.Session(r.Context(), directory.SessionSecret(ck.Value), server.ClientIP(r))
 		}
-		if !ok {
+		if err != nil {
+			if k := directory.KindOf(err); k != directory.Unauthenticated && k != directory.Internal {
+				c.fail(w, r, rq, err)
+				return
+			}
+			if ck != nil {
+				setCookie(w, r, sessionCookie, "", -1)
+			}
 			if r.Method == http.MethodGet {
 				http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 				return
@@ -49,27 +65,27 @@ func (c *Console) authed(h pageHandler) http.Handler {
 			c.forbidden(w, r, rq)
 			return
 		}
-		rq.session = ss
+		rq.p, rq.secret, rq.csrf, rq.user = in.Principal, directory.SessionSecret(ck.Value), csrfToken(ck.Value), in.User.Username
 		if r.Method == http.MethodPost {
 			if err := parseForm(r); err != nil {
 				c.renderError(w, r, rq, http.StatusBadRequest, rq.t("error.form"))
 				return
 			}
-			if !sameOrigin(r) || !equalTokens(r.PostFormValue("csrf"), ss.csrf) {
+			if !sameOrigin(r) || !equalTokens(r.PostFormValue("csrf"), rq.csrf) {
 				c.forbidden(w, r, rq)
 				return
 			}
 		}
+		if in.MustChangePassword && !passwordPage {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/console/password", http.StatusSeeOther)
+				return
+			}
+			c.renderError(w, r, rq, http.StatusForbidden, rq.t("password.first"))
+			return
+		}
 		h(w, r, rq)
 	})
-}
-
-func (c *Console) currentSession(r *http.Request) (*session, bool) {
-	ck, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return nil, false
-	}
-	return c.sessions.get(ck.Value)
 }
 
 // parseForm reads a POST body: a multipart one (an import upload) or a
@@ -145,8 +161,8 @@ func parsePages() map[string]*template.Template {
 // render writes page name inside the layout.
 func (c *Console) render(w http.ResponseWriter, r *http.Request, rq *request, status int, name, nav string, data any, notice string) {
 	v := &view{lang: rq.lang, Nav: nav, Path: r.URL.RequestURI(), D: data, Notice: notice}
-	if rq.session != nil {
-		v.Signed, v.CSRF, v.Actor = true, rq.session.csrf, rq.p.Actor
+	if rq.csrf != "" {
+		v.Signed, v.CSRF, v.Actor = true, rq.csrf, rq.user
 	}
 	c.write(w, r, status, name, "layout", v)
 }
@@ -155,9 +171,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, rq *request, st
 // search-as-you-type request replaces.
 func (c *Console) renderFragment(w http.ResponseWriter, r *http.Request, rq *request, name, tmpl string, data any) {
 	v := &view{lang: rq.lang, D: data}
-	if rq.session != nil {
-		v.CSRF = rq.session.csrf
-	}
+	v.CSRF = rq.csrf
 	c.write(w, r, http.StatusOK, name, tmpl, v)
 }
 
@@ -176,8 +190,8 @@ func (c *Console) write(w http.ResponseWriter, r *http.Request, status int, name
 
 func (c *Console) renderError(w http.ResponseWriter, r *http.Request, rq *request, status int, msg string) {
 	v := &view{lang: rq.lang, Error: msg}
-	if rq.session != nil {
-		v.Signed, v.CSRF, v.Actor = true, rq.session.csrf, rq.p.Actor
+	if rq.csrf != "" {
+		v.Signed, v.CSRF, v.Actor = true, rq.csrf, rq.user
 	}
 	c.write(w, r, status, "error", "layout", v)
 }
@@ -189,9 +203,10 @@ func (c *Console) errorText(r *http.Request, rq *request, err error) (int, strin
 	var de *directory.Error
 	kind := directory.KindOf(err)
 	switch kind {
-	case directory.Invalid, directory.Conflict, directory.NotFound, directory.Forbidden:
+	case directory.Invalid, directory.Conflict, directory.NotFound, directory.Forbidden, directory.Unauthenticated:
 		if errors.As(err, &de) {
-			status := map[directory.Kind]int{directory.Invalid: 400, directory.Conflict: 409, directory.NotFound: 404, directory.Forbidden: 403}[kind]
+			status := map[directory.Kind]int{directory.Invalid: 400, directory.Conflict: 409, directory.NotFound: 404,
+				directory.Forbidden: 403, directory.Unauthenticated: 401}[kind]
 			return status, shownText(de)
 		}
 	case directory.PreconditionFailed:

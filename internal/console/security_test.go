@@ -46,7 +46,7 @@ func TestSecurityHeaders(t *testing.T) {
 	check("sign-in page", resp, body)
 	resp, body = b.get("/console/static/console.js")
 	check("script", resp, body)
-	b.signIn(b.e.admin)
+	b.signInRoot()
 	for _, p := range []string{"/console/users", "/console/users/" + itoa(e.Ada.ID), "/console/users/new", "/console/orgs",
 		"/console/orgs/" + itoa(e.Eng.ID), "/console/clients", "/console/audit", "/console/import", "/console/users/999999", "/console/nope"} {
 		resp, body := b.get(p)
@@ -70,8 +70,7 @@ func TestCookieFlags(t *testing.T) {
 	for _, tlsOn := range []bool{false, true} {
 		e := newEnv(t, tlsOn)
 		b := e.browser(t)
-		b.get("/console/signin")
-		resp, _ := b.post("/console/signin", url.Values{"token": {e.admin}})
+		resp, _ := b.signIn("root", rootPassword)
 		wantStatus(t, "sign in", resp, http.StatusSeeOther)
 		var session *http.Cookie
 		for _, c := range resp.Cookies() {
@@ -88,7 +87,7 @@ func TestCookieFlags(t *testing.T) {
 		if session.Secure != tlsOn {
 			t.Errorf("TLS %v: session cookie Secure = %v", tlsOn, session.Secure)
 		}
-		if strings.Contains(session.Value, e.admin) || len(session.Value) < 40 {
+		if strings.Contains(session.Value, rootPassword) || !strings.HasPrefix(session.Value, "udsess_") || len(session.Value) < 40 {
 			t.Errorf("TLS %v: the session cookie is not an opaque random id: %q", tlsOn, session.Value)
 		}
 	}
@@ -101,7 +100,7 @@ func TestSessionFixation(t *testing.T) {
 	b := e.browser(t)
 	u, _ := url.Parse(e.srv.URL + "/console/")
 	b.jar.SetCookies(u, []*http.Cookie{{Name: "userd_console", Value: "planted-by-attacker", Path: "/console/"}})
-	wantStatus(t, "sign in", b.signIn(e.admin), http.StatusSeeOther)
+	b.signInRoot()
 	first := b.cookie("userd_console").Value
 	if first == "planted-by-attacker" {
 		t.Fatal("sign-in kept the session id the browser brought")
@@ -114,7 +113,7 @@ func TestSessionFixation(t *testing.T) {
 	resp, _ = attacker.get("/console/users")
 	wantStatus(t, "the planted id", resp, http.StatusSeeOther)
 
-	wantStatus(t, "sign in again", b.signIn(e.admin), http.StatusSeeOther)
+	b.signInRoot()
 	if b.cookie("userd_console").Value == first {
 		t.Fatal("signing in again kept the session id")
 	}
@@ -130,9 +129,9 @@ func TestSessionFixation(t *testing.T) {
 func TestCSRF(t *testing.T) {
 	e := newEnv(t, false)
 	b := e.browser(t)
-	b.signIn(e.admin)
+	b.signInRoot()
 	other := e.browser(t)
-	other.signIn(e.admin)
+	other.signInRoot()
 	other.get("/console/users")
 	b.get("/console/users/" + itoa(e.Ada.ID))
 	form := func(csrf string) url.Values {
@@ -171,35 +170,43 @@ func TestCSRF(t *testing.T) {
 	// Login CSRF: another site cannot post its own credential to sign a
 	// browser in as the attacker.
 	victim := e.browser(t)
-	resp, _ = victim.post("/console/signin", url.Values{"csrf": {"guess"}, "token": {e.admin}})
+	resp, _ = victim.post("/console/signin", url.Values{"csrf": {"guess"}, "tenant": {"acme"}, "login": {"root"}, "password": {rootPassword}})
 	wantStatus(t, "sign-in without the form's token", resp, http.StatusForbidden)
 	if victim.cookie("userd_console") != nil {
 		t.Fatal("a refused sign-in set a session cookie")
 	}
 }
 
-// TestSignInAndOut checks one uniform failure for every bad credential,
+// TestSignInAndOut checks one uniform failure for every bad sign-in,
 // and that signing out ends the session on the server.
 func TestSignInAndOut(t *testing.T) {
 	e := newEnv(t, false)
-	for _, cred := range []string{"garbage", e.Credentials["revoked"], e.Credentials["expired"], ""} {
+	e.consoleUser(t, "nobody", "no role at all", directory.RoleNone, false)
+	for _, tc := range []struct{ login, password string }{
+		{"root", "wrong password"}, {"ghost", rootPassword}, {"nobody", "no role at all"}, {"", ""},
+	} {
 		b := e.browser(t)
-		b.get("/console/signin")
-		resp, body := b.post("/console/signin", url.Values{"token": {cred}})
-		wantStatus(t, "bad credential", resp, http.StatusUnauthorized)
-		if !strings.Contains(body, "Sign-in failed. Check the credential and try again.") {
-			t.Errorf("credential %.8q: not the one uniform failure: %s", cred, body)
+		resp, body := b.signIn(tc.login, tc.password)
+		wantStatus(t, tc.login+" signs in", resp, http.StatusUnauthorized)
+		if !strings.Contains(body, "Wrong username or password, or the account may not sign in.") {
+			t.Errorf("%s: not the one uniform failure: %s", tc.login, body)
+		}
+		if strings.Contains(body, tc.password) && tc.password != "" {
+			t.Errorf("%s: the page shows the password", tc.login)
 		}
 		if b.cookie("userd_console") != nil {
-			t.Errorf("credential %.8q: a failed sign-in set a session cookie", cred)
+			t.Errorf("%s: a failed sign-in set a session cookie", tc.login)
 		}
 	}
 	b := e.browser(t)
-	wantStatus(t, "sign in", b.signIn(e.admin), http.StatusSeeOther)
+	b.signInRoot()
 	id := b.cookie("userd_console").Value
 	b.get("/console/users")
 	resp, _ := b.post("/console/signout", url.Values{})
 	wantStatus(t, "sign out", resp, http.StatusSeeOther)
+	if c := b.cookie("userd_console"); c != nil {
+		t.Errorf("sign-out left the session cookie %q", c.Value)
+	}
 	again := e.browser(t)
 	u, _ := url.Parse(e.srv.URL + "/console/")
 	again.jar.SetCookies(u, []*http.Cookie{{Name: "userd_console", Value: id, Path: "/console/"}})
@@ -207,23 +214,142 @@ func TestSignInAndOut(t *testing.T) {
 	wantStatus(t, "the signed-out session", resp, http.StatusSeeOther)
 }
 
-// TestRevokedCredentialEndsSession checks that revoking the token a
-// session signed in with ends the session at its next request.
-func TestRevokedCredentialEndsSession(t *testing.T) {
+// TestSignOutEverywhere checks that one browser can end every session of
+// its user.
+func TestSignOutEverywhere(t *testing.T) {
 	e := newEnv(t, false)
-	tok, secret, err := e.Service.CreateAPIToken(t.Context(), e.Principal(), "short", directory.Scopes{directory.ScopeAdmin}, 0)
+	laptop, phone := e.browser(t), e.browser(t)
+	laptop.signInRoot()
+	phone.signInRoot()
+	laptop.get("/console/users")
+	resp, _ := laptop.post("/console/signout", url.Values{"everywhere": {"on"}})
+	wantStatus(t, "sign out everywhere", resp, http.StatusSeeOther)
+	resp, _ = phone.get("/console/users")
+	wantStatus(t, "the other browser", resp, http.StatusSeeOther)
+}
+
+// TestLockout checks that failed sign-ins lock the account, that the right
+// password then fails too, and that an administrator's unlock on the user
+// page lets it in again.
+func TestLockout(t *testing.T) {
+	e := newEnv(t, false)
+	grace := e.consoleUser(t, "grace", "grace password", directory.RoleViewer, false)
+	b := e.browser(t)
+	for i := 0; i < maxFailures; i++ {
+		resp, _ := b.signIn("grace", "guess")
+		wantStatus(t, "a wrong password", resp, http.StatusUnauthorized)
+	}
+	resp, _ := b.signIn("grace", "grace password")
+	wantStatus(t, "the right password once locked", resp, http.StatusUnauthorized)
+	u, _ := e.Service.User(t.Context(), e.Principal(), grace.ID)
+	if !u.Locked {
+		t.Fatal("the account is not locked")
+	}
+	admin := e.browser(t)
+	admin.signInRoot()
+	_, page := admin.get("/console/users/" + itoa(grace.ID))
+	if !strings.Contains(page, `id="unlock"`) {
+		t.Fatal("the user page offers no unlock")
+	}
+	resp, _ = admin.post("/console/users/"+itoa(grace.ID)+"/flag", url.Values{"flag": {"locked"}, "version": {itoa(u.Version)}})
+	wantStatus(t, "unlock", resp, http.StatusSeeOther)
+	resp, _ = b.signIn("grace", "grace password")
+	wantStatus(t, "the right password after unlock", resp, http.StatusSeeOther)
+	// A viewer reads but changes nothing: the Service refuses.
+	b.get("/console/users")
+	resp, _ = b.post("/console/orgs/new", url.Values{"name": {"Shadow"}})
+	wantStatus(t, "a viewer creates an org", resp, http.StatusForbidden)
+}
+
+// TestForcedPasswordChange checks that a user who must change the password
+// reaches nothing else until it is changed, and that the change starts a
+// new session and ends the old one.
+func TestForcedPasswordChange(t *testing.T) {
+	e := newEnv(t, false)
+	e.consoleUser(t, "newbie", "temporary pass", directory.RoleAdmin, true)
+	b := e.browser(t)
+	resp, _ := b.signIn("newbie", "temporary pass")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/password" {
+		t.Fatalf("sign-in: %d to %q, want 303 to /console/password", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	old := b.cookie("userd_console").Value
+	resp, _ = b.get("/console/users")
+	if resp.Header.Get("Location") != "/console/password" {
+		t.Fatalf("users page before the change: %d to %q, want the password page", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	b.get("/console/password")
+	resp, _ = b.post("/console/orgs/new", url.Values{"name": {"Sneaky"}})
+	wantStatus(t, "a change before the password change", resp, http.StatusForbidden)
+	resp, body := b.post("/console/password", url.Values{"current": {"temporary pass"}, "password": {"my own secret"}, "confirm": {"my own secrex"}})
+	wantStatus(t, "mismatched passwords", resp, http.StatusBadRequest)
+	if !strings.Contains(body, "The two new passwords differ.") {
+		t.Errorf("the page does not say the passwords differ")
+	}
+	resp, _ = b.post("/console/password", url.Values{"current": {"temporary pass"}, "password": {"my own secret"}, "confirm": {"my own secret"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/users" {
+		t.Fatalf("password change: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if b.cookie("userd_console").Value == old {
+		t.Fatal("the password change kept the session secret")
+	}
+	resp, _ = b.get("/console/users")
+	wantStatus(t, "users page after the change", resp, http.StatusOK)
+	stale := e.browser(t)
+	u, _ := url.Parse(e.srv.URL + "/console/")
+	stale.jar.SetCookies(u, []*http.Cookie{{Name: "userd_console", Value: old, Path: "/console/"}})
+	resp, _ = stale.get("/console/users")
+	wantStatus(t, "the session from before the change", resp, http.StatusSeeOther)
+}
+
+// TestSetupLink checks the first-start link: it creates the first
+// administrator and signs them in, once.
+func TestSetupLink(t *testing.T) {
+	e := newEnv(t, false)
+	tenant, err := e.Service.CreateTenant(t.Context(), "fresh")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := e.browser(t)
-	wantStatus(t, "sign in", b.signIn(secret.Reveal()), http.StatusSeeOther)
-	resp, _ := b.get("/console/orgs")
-	wantStatus(t, "orgs", resp, http.StatusOK)
-	if _, err := e.Service.RevokeAPIToken(t.Context(), e.Principal(), tok.ID); err != nil {
-		t.Fatal(err)
+	code, _, ok, err := e.Service.CreateSetupLink(t.Context(), tenant.ID)
+	if err != nil || !ok {
+		t.Fatalf("CreateSetupLink: %v %v", ok, err)
 	}
-	resp, _ = b.get("/console/orgs")
-	wantStatus(t, "orgs after revocation", resp, http.StatusSeeOther)
+	b := e.browser(t)
+	b.get("/console/setup")
+	form := url.Values{"code": {code.Reveal()}, "username": {"first"}, "password": {"first admin pw"}, "confirm": {"first admin pw"}}
+	resp, body := b.post("/console/setup", form)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/users" {
+		t.Fatalf("setup: %d to %q; page:\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
+	}
+	resp, _ = b.get("/console/users")
+	wantStatus(t, "users page after setup", resp, http.StatusOK)
+	again := e.browser(t)
+	again.get("/console/setup")
+	form.Set("username", "second")
+	form.Del("csrf")
+	resp, body = again.post("/console/setup", form)
+	wantStatus(t, "the link used again", resp, http.StatusUnauthorized)
+	if !strings.Contains(body, "unknown, used or expired") {
+		t.Errorf("the page does not say the link is spent: %s", body)
+	}
+}
+
+// TestDisabledUserSessionEnds checks that disabling a signed-in user ends
+// their session at once.
+func TestDisabledUserSessionEnds(t *testing.T) {
+	e := newEnv(t, false)
+	ann := e.consoleUser(t, "ann", "ann password", directory.RoleAdmin, false)
+	b := e.browser(t)
+	if resp, _ := b.signIn("ann", "ann password"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", resp.StatusCode)
+	}
+	root := e.browser(t)
+	root.signInRoot()
+	root.get("/console/users")
+	cur, _ := e.Service.User(t.Context(), e.Principal(), ann.ID)
+	resp, _ := root.post("/console/users/"+itoa(ann.ID)+"/flag", url.Values{"flag": {"active"}, "version": {itoa(cur.Version)}})
+	wantStatus(t, "disable", resp, http.StatusSeeOther)
+	resp, _ = b.get("/console/users")
+	wantStatus(t, "the disabled user's page", resp, http.StatusSeeOther)
 }
 
 // TestOpenRedirect checks that the language switch only returns to

@@ -195,7 +195,17 @@ async function copy(button) {
   }
 }
 
+// The first-start link carries its secret in the fragment, which the
+// browser never sends; move it into the form and out of the address bar.
+function fromFragment(input) {
+  if (location.hash.length > 1) {
+    input.value = decodeURIComponent(location.hash.slice(1));
+    history.replaceState(null, "", location.pathname);
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("input[data-from-fragment]").forEach(fromFragment);
   document.querySelectorAll("input[data-live]").forEach(liveSearch);
   document.querySelectorAll("input[data-pick-url]").forEach(picker);
   document.querySelectorAll("form[data-import]").forEach((form) => {
