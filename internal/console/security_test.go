@@ -35,8 +35,8 @@ func TestSecurityHeaders(t *testing.T) {
 		if got := h.Get("X-Content-Type-Options"); got != "nosniff" {
 			t.Errorf("%s: X-Content-Type-Options %q, want nosniff", what, got)
 		}
-		if got := h.Get("Referrer-Policy"); got != "no-referrer" {
-			t.Errorf("%s: Referrer-Policy %q, want no-referrer", what, got)
+		if got := h.Get("Referrer-Policy"); got != "same-origin" {
+			t.Errorf("%s: Referrer-Policy %q, want same-origin", what, got)
 		}
 		if inlineCode.MatchString(body) {
 			t.Errorf("%s: the page holds inline script or style: %s", what, inlineCode.FindString(body))
