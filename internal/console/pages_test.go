@@ -143,3 +143,28 @@ func TestImportPart(t *testing.T) {
 		t.Errorf("line 43: %q", res.Errors[0].Error)
 	}
 }
+
+// TestAuditFilter checks the audit page's filters: a user's history is
+// the events whose object is the user.
+func TestAuditFilter(t *testing.T) {
+	e := newEnv(t, false)
+	b := e.browser(t)
+	b.signInRoot()
+	_, page := b.get("/console/users/" + itoa(e.Ada.ID))
+	form := formOf(t, page)
+	form.Set("city", "Paris")
+	if resp, _ := b.post("/console/users/"+itoa(e.Ada.ID), form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", resp.StatusCode)
+	}
+	if !strings.Contains(page, `href="/console/audit?object=`+itoa(e.Ada.ID)+`"`) {
+		t.Error("the user page does not link to the user's history")
+	}
+	resp, body := b.get("/console/audit?object=" + itoa(e.Ada.ID) + "&action=user.update")
+	wantStatus(t, "audit", resp, http.StatusOK)
+	rows := strings.Count(body, "<td>user.update</td>")
+	if rows != 1 || !strings.Contains(body, "<td>user:"+itoa(e.root.ID)+"</td>") || strings.Contains(body, "<td>user.create</td>") {
+		t.Errorf("audit filtered by object and action: %d user.update rows, want 1 by root and no others:\n%s", rows, body)
+	}
+	resp, _ = b.get("/console/audit?since=yesterday")
+	wantStatus(t, "a bad time", resp, http.StatusBadRequest)
+}

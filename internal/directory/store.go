@@ -112,6 +112,9 @@ type Store interface {
 	// AuditEvents returns up to limit events of tenantID with id > afterID,
 	// oldest first.
 	AuditEvents(ctx context.Context, tenantID, afterID int64, limit int) ([]Event, error)
+	// FindAuditEvents returns up to f.Limit events of tenantID that match
+	// f with id > f.AfterID, oldest first.
+	FindAuditEvents(ctx context.Context, tenantID int64, f EventFilter) ([]Event, error)
 	// RecordEvent writes an event that is not part of a change (a failed
 	// authentication).
 	RecordEvent(ctx context.Context, ev Event) error
@@ -187,4 +190,17 @@ type OrgFilter struct {
 	Query   string
 	AfterID int64
 	Limit   int
+}
+
+// EventFilter selects audit events for FindAuditEvents. Empty fields match
+// everything; strings match exactly.
+type EventFilter struct {
+	Actor    string
+	ObjectID string
+	Action   string
+	// Since and Until bound the events' time: Since <= time < Until. A
+	// zero time leaves that side open.
+	Since, Until time.Time
+	AfterID      int64
+	Limit        int
 }

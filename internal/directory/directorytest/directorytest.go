@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"RevokeAPIToken", testRevokeAPIToken},
 		{"AuditEvents", testAuditEvents},
 		{"AuditEventsOfChanges", testAuditEventsOfChanges},
+		{"FindAuditEvents", testFindAuditEvents},
 		{"Closed", testClosed},
 	}
 	tests = append(tests, signInTests...)
