@@ -10,7 +10,7 @@ import (
 func testFindAuditEvents(t *testing.T, f *fixture) {
 	type rec struct {
 		actor, action, object string
-		minute              int
+		minute                int
 	}
 	recs := []rec{
 		{"user:1", "user.update", "7", 0},
