@@ -25,6 +25,12 @@ type seeded struct {
 	elapsed      time.Duration
 }
 
+// The console administrator seeding makes, whom the console paths sign in as.
+const (
+	consoleAdmin    = "bench-admin"
+	consolePassword = "bench console password"
+)
+
 // store is what seeding needs of an engine.
 type store interface {
 	directory.Store
@@ -70,6 +76,13 @@ func seed(ctx context.Context, dbURL string, n, batch int) (*seeded, error) {
 	_, token, err := svc.CreateAPIToken(ctx, p, "bench", directory.Scopes{directory.ScopeUsersRead}, 0)
 	if err != nil {
 		return nil, fmt.Errorf("create the bench API token: %w", err)
+	}
+	admin, err := svc.CreateUser(ctx, p, directory.OriginAdmin, directory.UserPatch{Username: ptrTo(consoleAdmin), Password: ptrTo(consolePassword)})
+	if err == nil {
+		err = svc.SetConsoleRole(ctx, p, admin.ID, directory.RoleAdmin)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create the console administrator: %w", err)
 	}
 	sd := &seeded{tenantID: t.ID, ids: make([]int64, n), clientID: cl.ClientID, clientSecret: secret.Reveal(), apiToken: token.Reveal()}
 
@@ -149,3 +162,5 @@ func benchUser(i int) directory.UserPatch {
 
 // emailLocal is the username and email local part of the i-th user.
 func emailLocal(i int) string { return fmt.Sprintf("user%08d", i) }
+
+func ptrTo[T any](v T) *T { return &v }
