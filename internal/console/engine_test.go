@@ -10,5 +10,5 @@ import (
 // keeps (sessions, lockout, versions, the audit log) on PostgreSQL too.
 func TestOnPostgres(t *testing.T) {
 	dialecttest.OnPostgres(t, TestSignInAndOut, TestSignOutEverywhere, TestLockout, TestForcedPasswordChange,
-		TestSetupLink, TestDisabledUserSessionEnds, TestSessionFixation, TestUserEditConflict, TestImportPart, TestAuditFilter)
+		TestSetupLink, TestDisabledUserSessionEnds, TestSessionFixation, TestUserEditConflict, TestImportPart, TestAuditFilter, TestOrgMembers)
 }

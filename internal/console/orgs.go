@@ -64,9 +64,11 @@ func (c *Console) pickOrg(w http.ResponseWriter, r *http.Request, rq *request) {
 // orgView is one org's page: rename, move, delete, and its direct
 // members a page at a time.
 type orgView struct {
-	O      directory.Org
-	Parent string
-	Error  string
+	O       directory.Org
+	Parent  string
+	Members []directory.User
+	Next    int64 // AfterID of the members' next page, 0 on the last
+	Error   string
 }
 
 func (c *Console) orgPage(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -75,8 +77,18 @@ func (c *Console) orgPage(w http.ResponseWriter, r *http.Request, rq *request) {
 		c.fail(w, r, rq, err)
 		return
 	}
+	v := c.orgView(r, rq, o)
+	members, next, err := c.svc.ListUsers(r.Context(), rq.p, directory.UserFilter{OrgID: o.ID, AfterID: formID(r.URL.Query().Get("after")), Limit: pageSize})
+	if err != nil {
+		c.fail(w, r, rq, err)
+		return
+	}
+	v.Members = members
+	if next != nil {
+		v.Next = next.AfterID
+	}
 	w.Header().Set("ETag", etag(o.Version))
-	c.render(w, r, rq, http.StatusOK, "org", "orgs", c.orgView(r, rq, o), notice(r, rq))
+	c.render(w, r, rq, http.StatusOK, "org", "orgs", v, notice(r, rq))
 }
 
 func (c *Console) orgView(r *http.Request, rq *request, o directory.Org) *orgView {

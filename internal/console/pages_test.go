@@ -168,3 +168,21 @@ func TestAuditFilter(t *testing.T) {
 	resp, _ = b.get("/console/audit?since=yesterday")
 	wantStatus(t, "a bad time", resp, http.StatusBadRequest)
 }
+
+// TestOrgMembers checks an org's page: its members a page at a time.
+func TestOrgMembers(t *testing.T) {
+	e := newEnv(t, false)
+	b := e.browser(t)
+	b.signInRoot()
+	resp, body := b.get("/console/orgs/" + itoa(e.Research.ID))
+	wantStatus(t, "org page", resp, http.StatusOK)
+	for _, want := range []string{">ada</a>", ">bob</a>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("Research's page lacks member %s", want)
+		}
+	}
+	_, body = b.get("/console/orgs/" + itoa(e.Eng.ID))
+	if !strings.Contains(body, ">ada</a>") || strings.Contains(body, ">bob</a>") {
+		t.Errorf("Engineering's page: want ada and not bob")
+	}
+}

@@ -130,6 +130,9 @@ type UserFilter struct {
 	// Query matches users whose username, email or name starts with it,
 	// ignoring case. It never changes the order.
 	Query string
+	// OrgID, when not 0, keeps only the members of that org (primary or
+	// not). It never changes the order.
+	OrgID int64
 	// AfterKey and AfterID are the position of the last user of the
 	// previous page: its sort key (see UserOrder.Key) and id. The page
 	// holds the users after it in f.Order(). Zero values start at the

@@ -391,6 +391,9 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 		p := arg(likePrefix(f.Query))
 		where = append(where, `(lower(u.username) LIKE `+p+` OR lower(u.email) LIKE `+p+` OR lower(u.name) LIKE `+p+`)`)
 	}
+	if f.OrgID != 0 {
+		where = append(where, `u.id IN (SELECT user_id FROM user_orgs WHERE tenant_id = $1 AND org_id = `+arg(f.OrgID)+`)`)
+	}
 	q := userSelect + `WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit)
 	return q, args
 }

@@ -279,6 +279,10 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 			OR name_lower >= ? AND name_lower < ?)`
 		args = append(args, lo, hi, lo, hi, lo, hi)
 	}
+	if f.OrgID != 0 {
+		query += ` AND id IN (SELECT user_id FROM memberships WHERE tenant_id = ? AND org_id = ?)`
+		args = append(args, tenantID, f.OrgID)
+	}
 	query += ` ORDER BY ` + order + ` LIMIT ?`
 	return query, append(args, f.Limit)
 }

@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"AuditEvents", testAuditEvents},
 		{"AuditEventsOfChanges", testAuditEventsOfChanges},
 		{"FindAuditEvents", testFindAuditEvents},
+		{"ListUsersByOrg", testListUsersByOrg},
 		{"Closed", testClosed},
 	}
 	tests = append(tests, signInTests...)
