@@ -133,6 +133,11 @@ type UserFilter struct {
 	// OrgID, when not 0, keeps only the members of that org (primary or
 	// not). It never changes the order.
 	OrgID int64
+	// ExternalID, when set, keeps only the users with exactly that
+	// ExternalID (case-sensitive, as SCIM's externalId is). Stores find
+	// them through an index on (tenant, external id); it never changes
+	// the order.
+	ExternalID string
 	// AfterKey and AfterID are the position of the last user of the
 	// previous page: its sort key (see UserOrder.Key) and id. The page
 	// holds the users after it in f.Order(). Zero values start at the
