@@ -50,6 +50,13 @@ func chromium(t *testing.T) string {
 // browserCtx starts a fresh headless Chromium for t.
 func browserCtx(t *testing.T) context.Context {
 	t.Helper()
+	// A profile directory of our own, removed after the browser has gone:
+	// Chromium's helpers may still be writing to it when the test's own
+	// temporary directory would be cleaned up.
+	profile, err := os.MkdirTemp("", "userd-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium(t)),
 		chromedp.Headless,
@@ -60,13 +67,23 @@ func browserCtx(t *testing.T) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 900),
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	// Start the browser now, on this context: a step's shorter deadline
 	// must not end the browser with the step.
 	if err := chromedp.Run(ctx); err != nil {
