@@ -109,7 +109,7 @@ func (c *Console) changePassword(w http.ResponseWriter, r *http.Request, rq *req
 		c.render(w, r, rq, http.StatusBadRequest, "password", "password", rq.t("password.mismatch"), "")
 		return
 	}
-	in, secret, err := c.svc.ChangePassword(r.Context(), rq.secret, r.PostFormValue("current"), next, server.ClientIP(r))
+	in, secret, err := c.svc.ChangeOwnPassword(r.Context(), rq.secret, r.PostFormValue("current"), next, server.ClientIP(r))
 	if err != nil {
 		status, msg := c.errorText(r, rq, err)
 		if status >= 500 {

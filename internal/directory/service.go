@@ -49,6 +49,8 @@ type Service struct {
 	// watchers are told of credential changes (WatchCredentials).
 	watchers []CredentialWatcher
 	signin   signIn
+	// guard bounds failed password checks (GuardPasswordChecks).
+	guard PasswordGuard
 }
 
 // NewService returns a Service over store that hashes passwords with hasher.

@@ -10,13 +10,11 @@ import (
 	"time"
 )
 
-// PasswordVerifier is implemented by a PasswordHasher that can check a
-// password against a stored hash. Signing in (Service.SignIn) and the
-// password check (Service.Authenticate) need one.
-type PasswordVerifier interface {
-	// VerifyPassword reports whether password matches hash; a hash it
-	// cannot read is an error.
-	VerifyPassword(ctx context.Context, password, hash string) (bool, error)
+// RehashingVerifier is a PasswordVerifier that also tells when a stored
+// hash should be made again. Signing in (Service.SignIn) and the password
+// check (Service.Authenticate) need one.
+type RehashingVerifier interface {
+	PasswordVerifier
 	// NeedsRehash reports whether hash is not in the hasher's current form
 	// and parameters, so a correct password should be hashed again.
 	NeedsRehash(hash string) bool
@@ -162,9 +160,9 @@ const (
 	reasonNoPassword    = "no_password"
 )
 
-// verifier returns the Service's hasher as a PasswordVerifier.
-func (s *Service) verifier() (PasswordVerifier, error) {
-	v, ok := s.hasher.(PasswordVerifier)
+// verifier returns the Service's hasher as a RehashingVerifier.
+func (s *Service) verifier() (RehashingVerifier, error) {
+	v, ok := s.hasher.(RehashingVerifier)
 	if !ok {
 		return nil, Errorf(Internal, "", "directory: the password hasher cannot verify passwords")
 	}
@@ -479,11 +477,11 @@ func (s *Service) SignOutEverywhere(ctx context.Context, secret SessionSecret, c
 	return err
 }
 
-// ChangePassword sets a new password for the user of the session with
+// ChangeOwnPassword sets a new password for the user of the session with
 // secret, who proves it by giving the current one, clears
 // must_change_password, ends every session of the user and starts a new
 // one, returned with its secret.
-func (s *Service) ChangePassword(ctx context.Context, secret SessionSecret, current, next, clientIP string) (SignedIn, SessionSecret, error) {
+func (s *Service) ChangeOwnPassword(ctx context.Context, secret SessionSecret, current, next, clientIP string) (SignedIn, SessionSecret, error) {
 	in, err := s.Session(ctx, secret, clientIP)
 	if err != nil {
 		return SignedIn{}, "", err

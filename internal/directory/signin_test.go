@@ -311,13 +311,13 @@ func TestMustChangePassword(t *testing.T) {
 	if _, err := f.svc.User(f.ctx, in.Principal, f.ada.ID); directory.KindOf(err) != directory.Forbidden {
 		t.Errorf("a must-change session reading a user: got %v, want forbidden", err)
 	}
-	_, _, err := f.svc.ChangePassword(f.ctx, secret, "not it", "brand new password", "192.0.2.1")
+	_, _, err := f.svc.ChangeOwnPassword(f.ctx, secret, "not it", "brand new password", "192.0.2.1")
 	wantKind(t, err, directory.Invalid, "current_password")
-	_, _, err = f.svc.ChangePassword(f.ctx, secret, adaPassword, "short", "192.0.2.1")
+	_, _, err = f.svc.ChangeOwnPassword(f.ctx, secret, adaPassword, "short", "192.0.2.1")
 	wantKind(t, err, directory.Invalid, "password")
-	_, _, err = f.svc.ChangePassword(f.ctx, secret, adaPassword, adaPassword, "192.0.2.1")
+	_, _, err = f.svc.ChangeOwnPassword(f.ctx, secret, adaPassword, adaPassword, "192.0.2.1")
 	wantKind(t, err, directory.Invalid, "password")
-	next, nextSecret, err := f.svc.ChangePassword(f.ctx, secret, adaPassword, "brand new password", "192.0.2.1")
+	next, nextSecret, err := f.svc.ChangeOwnPassword(f.ctx, secret, adaPassword, "brand new password", "192.0.2.1")
 	if err != nil {
 		t.Fatalf("ChangePassword: %v", err)
 	}
