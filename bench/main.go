@@ -158,7 +158,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	if err != nil {
 		return nil, err
 	}
-	targets := paths(ceiling.addr, srv.addr, sd, creds)
+	cookie, err := consoleSession(ctx, srv.addr)
+	if err != nil {
+		return nil, err
+	}
+	targets := paths(ceiling.addr, srv.addr, sd, creds, cookie)
 	wanted, err := selectPaths(targets, cfg.paths)
 	if err != nil {
 		return nil, err

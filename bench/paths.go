@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -48,8 +50,46 @@ func grantToken(ctx context.Context, addr string, sd *seeded) (string, error) {
 	return tok.AccessToken, nil
 }
 
+// consoleSession signs in to the console as the seeded administrator and
+// returns the Cookie header line of the session.
+func consoleSession(ctx context.Context, addr string) (string, error) {
+	client := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/console/signin", nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("console sign-in page: %w", err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil || len(resp.Cookies()) == 0 {
+		return "", fmt.Errorf("console sign-in page: status %d, no form token", resp.StatusCode)
+	}
+	form := url.Values{"csrf": {string(m[1])}, "tenant": {"bench"}, "login": {consoleAdmin}, "password": {consolePassword}}
+	req, err = http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/console/signin", strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(resp.Cookies()[0])
+	resp, err = client.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("console sign-in: %w", err)
+	}
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Name == "userd_console" && c.Value != "" {
+			return "Cookie: userd_console=" + c.Value + "\r\n", nil
+		}
+	}
+	return "", fmt.Errorf("console sign-in: status %d, no session cookie", resp.StatusCode)
+}
+
 // paths lists every path the benchmark loads, the ceiling first.
-func paths(ceilingAddr, addr string, sd *seeded, accessToken string) []target {
+func paths(ceilingAddr, addr string, sd *seeded, accessToken, consoleCookie string) []target {
 	bearer := "Authorization: Bearer " + accessToken + "\r\n"
 	user := func(r *rand.Rand) string { return strconv.FormatInt(sd.ids[r.IntN(len(sd.ids))], 10) }
 	get := func(host, path, headers string) func(*rand.Rand, []byte) []byte {
@@ -133,6 +173,24 @@ func paths(ceilingAddr, addr string, sd *seeded, accessToken string) []target {
 				prefix := emailLocal(r.IntN(len(sd.ids)))[:len("user")+5]
 				q := url.QueryEscape(`userName sw "` + prefix + `"`)
 				return appendRequest(b, "GET", addr, "/scim/v2/Users?count=100&filter="+q, bearer, "", "")
+			},
+			check: status200,
+		},
+		{
+			// The console's users page as an administrator first sees it.
+			name: "console-users",
+			request: func(r *rand.Rand, b []byte) []byte {
+				return appendRequest(b, "GET", addr, "/console/users", consoleCookie, "", "")
+			},
+			check: status200,
+		},
+		{
+			// Search as you type: the rows for a prefix of 5 of the 8
+			// digits (1,000 users match), as the search box fetches them.
+			name: "console-search",
+			request: func(r *rand.Rand, b []byte) []byte {
+				prefix := emailLocal(r.IntN(len(sd.ids)))[:len("user")+5]
+				return appendRequest(b, "GET", addr, "/console/users?fragment=1&q="+prefix, consoleCookie, "", "")
 			},
 			check: status200,
 		},

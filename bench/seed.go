@@ -30,6 +30,12 @@ type seeded struct {
 	reused       bool // the users were there already (-reuse)
 }
 
+// The console administrator seeding makes, whom the console paths sign in as.
+const (
+	consoleAdmin    = "bench-admin"
+	consolePassword = "bench console password"
+)
+
 // store is what seeding needs of an engine.
 type store interface {
 	directory.Store
@@ -107,6 +113,15 @@ func seed(ctx context.Context, dbURL string, n, batch int, reuse bool) (*seeded,
 	}
 	if len(sd.ids) != n {
 		return nil, fmt.Errorf("seeded %d users but the database holds %d", n, len(sd.ids))
+	}
+	// After the users, so that sd.ids are theirs; a reused database has its
+	// administrator from its first seeding.
+	admin, err := svc.CreateUser(ctx, p, directory.OriginAdmin, directory.UserPatch{Username: ptrTo(consoleAdmin), Password: ptrTo(consolePassword)})
+	if err == nil {
+		err = svc.SetConsoleRole(ctx, p, admin.ID, directory.RoleAdmin)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create the console administrator: %w", err)
 	}
 	return sd, nil
 }
@@ -232,3 +247,5 @@ func benchUser(i int) directory.UserPatch {
 
 // emailLocal is the username and email local part of the i-th user.
 func emailLocal(i int) string { return fmt.Sprintf("user%08d", i) }
+
+func ptrTo[T any](v T) *T { return &v }

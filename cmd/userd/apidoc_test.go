@@ -25,6 +25,9 @@ func TestDocumentCoversEveryRoute(t *testing.T) {
 	registered := map[string]bool{}
 	for _, p := range newAuthzEnv(t).handler.Routes() {
 		registered[p] = true
+		if isConsole(strings.TrimPrefix(strings.TrimPrefix(p, "GET "), "POST ")) {
+			continue
+		}
 		if !documented[p] {
 			t.Errorf("route %q is not in internal/apidoc/openapi.json; describe it there", p)
 		}

@@ -104,6 +104,13 @@ var authzRoutes = []authzRoute{
 	{pattern: "GET /docs", target: fixed("/docs"), present: bearer, varies: true,
 		want: [9]int{200, 200, 200, 200, 200, 200, 200, 200, 200}},
 
+	// The console takes no bearer credential, only its own session cookie:
+	// without one a page goes to sign-in and a form is refused.
+	{pattern: "GET /console/", target: fixed("/console/users"), present: bearer,
+		want: [9]int{303, 303, 303, 303, 303, 303, 303, 303, 303}},
+	{pattern: "POST /console/", target: fixed("/console/users/new"), contentType: formType, body: "username=newbie", present: bearer,
+		want: [9]int{403, 403, 403, 403, 403, 403, 403, 403, 403}},
+
 	{pattern: "POST /api/v2/tenant/token", target: fixed("/api/v2/tenant/token"), contentType: formType, body: "grant_type=client_credentials", present: clientAuth,
 		want: [9]int{400, 400, 401, 401, 400, 200, 200, 200, 200}},
 	{pattern: "POST /oauth/token", target: fixed("/oauth/token"), contentType: formType, body: "grant_type=client_credentials", present: clientAuth,

@@ -10,6 +10,7 @@ import (
 	"github.com/userd/userd/internal/admission"
 	"github.com/userd/userd/internal/apidoc"
 	"github.com/userd/userd/internal/auth"
+	"github.com/userd/userd/internal/console"
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/metrics"
 	"github.com/userd/userd/internal/openapiv1"
@@ -54,6 +55,7 @@ func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger
 		},
 		func(mux server.Router) { userinfov1.Routes(mux, d) },
 		func(mux server.Router) { scim.Routes(mux, d) },
+		func(mux server.Router) { console.Routes(mux, d) },
 		ref.Routes,
 	), authn, nil
 }

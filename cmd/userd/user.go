@@ -2,9 +2,7 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,11 +13,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/userd/userd/internal/admin"
 	"github.com/userd/userd/internal/directory"
-	"github.com/userd/userd/internal/strictjson"
+	"github.com/userd/userd/internal/userimport"
 )
 
 func runUser(ctx context.Context, args []string, getenv env, std streams) error {
@@ -171,21 +168,20 @@ func exportUsers(ctx context.Context, w io.Writer, svc *directory.Service, p dir
 	}
 }
 
-// importBatch is how many users one import transaction inserts.
-const importBatch = 500
+// The import file readers and the batching importer live in
+// internal/userimport, shared with the console.
+const maxImportLine = userimport.MaxLine
 
-// lineError is an import line that was not imported, and why.
-type lineError struct {
-	Line  int    `json:"line"`
-	Error string `json:"error"`
-}
+type (
+	lineError    = userimport.LineError
+	importResult = userimport.Result
+	lineFunc     = userimport.LineFunc
+)
 
-// importResult is what userd user import prints.
-type importResult struct {
-	Imported int         `json:"imported"`
-	Failed   int         `json:"failed"`
-	Errors   []lineError `json:"errors"`
-}
+var (
+	readJSONLines = userimport.ReadJSONLines
+	readCSV       = userimport.ReadCSV
+)
 
 // importFile imports the users in path, JSON Lines or CSV by its extension.
 // Good lines are kept; each bad one is reported with its line number.
@@ -206,33 +202,18 @@ func importFile(ctx context.Context, c *commonFlags, std streams, svc *directory
 		}
 	}
 
-	imp := importer{svc: svc, p: p, res: importResult{Errors: []lineError{}}}
+	imp := userimport.Importer{Service: svc, Principal: p, Describe: lineMessage, Result: importResult{Errors: []lineError{}}}
 	if isTerminal(std.stderr) {
 		start := time.Now()
-		imp.progress = func(r importResult) {
+		imp.Progress = func(r importResult) {
 			fmt.Fprint(std.stderr, "\r"+progressLine(progress{imported: r.Imported, failed: r.Failed, read: in.n, total: in.size, elapsed: time.Since(start)})+"\x1b[K")
 		}
 	}
-	err := read(in, func(line int, obj []byte, bad error) error {
-		if bad != nil {
-			imp.fail(line, bad)
-			return nil
-		}
-		patch, err := admin.DecodeImportUser(obj)
-		if err != nil {
-			imp.fail(line, err)
-			return nil
-		}
-		return imp.add(ctx, line, patch)
-	})
-	if ctx.Err() == nil {
-		// The lines read before a fatal error are imported too.
-		err = errors.Join(err, imp.flush(ctx))
-	}
-	if imp.progress != nil {
+	err := imp.Import(ctx, in, read)
+	if imp.Progress != nil {
 		fmt.Fprintln(std.stderr)
 	}
-	res := imp.res
+	res := imp.Result
 	slices.SortStableFunc(res.Errors, func(a, b lineError) int { return a.Line - b.Line })
 	if err != nil {
 		for _, e := range res.Errors {
@@ -301,262 +282,13 @@ func progressLine(p progress) string {
 	return b.String()
 }
 
-// importer collects decoded lines into batches and inserts them.
-type importer struct {
-	svc      *directory.Service
-	p        directory.Principal
-	lines    []int
-	patches  []directory.UserPatch
-	res      importResult
-	progress func(importResult)
-}
-
-func (imp *importer) fail(line int, err error) {
-	imp.res.Failed++
-	imp.res.Errors = append(imp.res.Errors, lineError{Line: line, Error: lineMessage(err)})
-}
-
 // lineMessage says why an import line failed: the domain's or the JSON
 // decoder's message, in a file's words rather than an HTTP body's.
 func lineMessage(err error) string {
-	var je *strictjson.Error
-	if errors.As(err, &je) {
-		msg := strings.Replace(je.Reason, "the body", "the line", 1)
-		if je.Field != "" {
-			msg = je.Field + ": " + msg
-		}
+	if msg, ok := userimport.DecodeMessage(err); ok {
 		return msg
 	}
 	return errorText(err, false)
-}
-
-func (imp *importer) add(ctx context.Context, line int, patch directory.UserPatch) error {
-	imp.lines = append(imp.lines, line)
-	imp.patches = append(imp.patches, patch)
-	if len(imp.patches) < importBatch {
-		return nil
-	}
-	return imp.flush(ctx)
-}
-
-// flush inserts the pending batch in one transaction. A line the Service
-// rejects is reported and the rest retried; when the store refuses the batch
-// (a duplicate), the lines are inserted one at a time to find the bad ones.
-func (imp *importer) flush(ctx context.Context) error {
-	defer func() {
-		imp.lines, imp.patches = imp.lines[:0], imp.patches[:0]
-		if imp.progress != nil {
-			imp.progress(imp.res)
-		}
-	}()
-	for len(imp.patches) > 0 {
-		users, err := imp.svc.ImportUsers(ctx, imp.p, imp.patches)
-		var be *directory.BatchError
-		switch {
-		case err == nil:
-			imp.res.Imported += len(users)
-			return nil
-		case errors.As(err, &be):
-			imp.fail(imp.lines[be.Index], be.Err)
-			imp.lines = append(imp.lines[:be.Index], imp.lines[be.Index+1:]...)
-			imp.patches = append(imp.patches[:be.Index], imp.patches[be.Index+1:]...)
-		case directory.KindOf(err) == directory.Conflict:
-			return imp.oneByOne(ctx)
-		default:
-			return err
-		}
-	}
-	return nil
-}
-
-func (imp *importer) oneByOne(ctx context.Context) error {
-	for i, patch := range imp.patches {
-		_, err := imp.svc.CreateUser(ctx, imp.p, directory.OriginImport, patch)
-		switch k := directory.KindOf(err); {
-		case err == nil:
-			imp.res.Imported++
-		case k == directory.Invalid || k == directory.Conflict:
-			imp.fail(imp.lines[i], err)
-		default:
-			return err
-		}
-	}
-	return nil
-}
-
-// maxImportLine is the longest JSON line an import accepts.
-const maxImportLine = 1 << 20
-
-// lineFunc receives each record of an import file: its line number and
-// either the record as a native JSON user object or, when the line itself
-// is malformed, bad saying why.
-type lineFunc func(line int, obj []byte, bad error) error
-
-// readJSONLines calls fn with each non-blank line of r and its number.
-func readJSONLines(r io.Reader, fn lineFunc) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), maxImportLine)
-	n := 0
-	for sc.Scan() {
-		n++
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		if err := fn(n, sc.Bytes(), nil); err != nil {
-			return err
-		}
-	}
-	if errors.Is(sc.Err(), bufio.ErrTooLong) {
-		return fmt.Errorf("line %d is longer than %d bytes", n+1, maxImportLine)
-	}
-	return sc.Err()
-}
-
-// csvJSONColumns are the native fields that are not strings: a CSV cell of
-// one of them holds the JSON value (true, 42, {"a":1}, [{"org_id":1}]).
-var csvJSONColumns = map[string]bool{
-	"active": true, "locked": true, "must_change_password": true, "grade": true,
-	"manager_id": true, "extension": true, "orgs": true, "other_emails": true, "other_phones": true,
-}
-
-// readCSV reads a CSV file whose header row names native user fields and
-// calls fn with each row as a JSON object; empty cells are left out. The
-// line number is that of the row's first line in the file. A record
-// (header or row) may be at most maxImportLine bytes: a longer one stops
-// the import, naming its line, without being read into memory.
-func readCSV(r io.Reader, fn lineFunc) error {
-	cr := csv.NewReader(&recordLimiter{src: bufio.NewReader(r), max: maxImportLine})
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err != nil {
-		return fmt.Errorf("read the CSV header row: %w", csvError(err))
-	}
-	header = slices.Clone(header)
-	seen := make(map[string]bool, len(header))
-	for _, h := range header {
-		if seen[h] {
-			return fmt.Errorf("the CSV header names column %q twice", h)
-		}
-		seen[h] = true
-	}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			// The reader has passed the malformed record: report it and go on.
-			bad := pe.Err
-			if errors.Is(pe.Err, csv.ErrFieldCount) {
-				bad = fmt.Errorf("the row has %s and the header %d", plural(len(rec), "field", "fields"), len(header))
-			}
-			if err := fn(pe.StartLine, nil, bad); err != nil {
-				return err
-			}
-			continue
-		}
-		if err != nil {
-			return csvError(err)
-		}
-		line, _ := cr.FieldPos(0)
-		obj, bad := csvObject(header, rec)
-		if err := fn(line, obj, bad); err != nil {
-			return err
-		}
-	}
-}
-
-// csvError says which record was too long when err is a recordLimiter's.
-func csvError(err error) error {
-	var tl *recordTooLong
-	if errors.As(err, &tl) {
-		return fmt.Errorf("line %d: the CSV record is longer than %d bytes (1 MiB), the most one may hold (is a quote left open?)", tl.line, maxImportLine)
-	}
-	return err
-}
-
-// recordTooLong is the error of a CSV record longer than the limit.
-type recordTooLong struct{ line int }
-
-func (e *recordTooLong) Error() string {
-	return fmt.Sprintf("line %d: the CSV record is too long", e.line)
-}
-
-// recordLimiter passes a CSV stream on one whole record at a time, so that
-// no record longer than max bytes (its line ending included) is ever held:
-// at such a record it stops with a *recordTooLong. A record ends at a line
-// ending outside quotes, that is after an even number of '"' (an escaped
-// "" counts two).
-type recordLimiter struct {
-	src     *bufio.Reader
-	max     int
-	line    int    // lines passed on so far
-	buf     []byte // the record being assembled
-	pending []byte // what is left of the record being passed on
-	err     error
-}
-
-func (l *recordLimiter) Read(p []byte) (int, error) {
-	for len(l.pending) == 0 {
-		if l.err != nil {
-			return 0, l.err
-		}
-		l.next()
-	}
-	n := copy(p, l.pending)
-	l.pending = l.pending[n:]
-	return n, nil
-}
-
-// next reads the next record into pending, or sets err.
-func (l *recordLimiter) next() {
-	l.buf = l.buf[:0]
-	quotes, lines := 0, 0
-	for {
-		chunk, err := l.src.ReadSlice('\n')
-		if len(l.buf)+len(chunk) > l.max {
-			l.err = &recordTooLong{line: l.line + 1}
-			return
-		}
-		l.buf = append(l.buf, chunk...)
-		quotes += bytes.Count(chunk, []byte{'"'})
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		if err != nil {
-			l.err = err
-			break
-		}
-		lines++
-		if quotes%2 == 0 {
-			break
-		}
-	}
-	l.line += lines
-	l.pending = l.buf
-}
-
-// csvObject turns a CSV row into a native JSON user object.
-func csvObject(header, rec []string) ([]byte, error) {
-	obj := make(map[string]json.RawMessage, len(rec))
-	for i, cell := range rec {
-		switch {
-		case cell == "":
-		case !utf8.ValidString(cell):
-			// json.Marshal would store it with U+FFFD in place of the
-			// bytes it cannot read.
-			return nil, fmt.Errorf("%s: is not valid UTF-8; save the file as UTF-8", header[i])
-		case csvJSONColumns[header[i]]:
-			if !json.Valid([]byte(cell)) {
-				return nil, fmt.Errorf("%s: %q is not a JSON value", header[i], cell)
-			}
-			obj[header[i]] = json.RawMessage(cell)
-		default:
-			obj[header[i]], _ = json.Marshal(cell)
-		}
-	}
-	return json.Marshal(obj)
 }
 
 // plural returns "1 user", "2 users".

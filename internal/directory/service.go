@@ -768,6 +768,28 @@ func (s *Service) AuditEvents(ctx context.Context, p Principal, afterID int64, l
 	return page(limit, func(n int) ([]Event, error) { return s.store.AuditEvents(ctx, p.TenantID, afterID, n) }, func(ev Event) int64 { return ev.ID })
 }
 
+// FindAuditEvents returns a page of the principal's tenant's audit events
+// that match f (f.Limit 0 is DefaultPageSize), oldest first, and the next
+// AfterID (0 on the last page).
+func (s *Service) FindAuditEvents(ctx context.Context, p Principal, f EventFilter) ([]Event, int64, error) {
+	if err := p.require(ScopeAdmin); err != nil {
+		return nil, 0, err
+	}
+	for _, t := range []struct{ field, value string }{{"actor", f.Actor}, {"object", f.ObjectID}, {"action", f.Action}} {
+		if err := CheckText(t.field, t.value); err != nil {
+			return nil, 0, err
+		}
+		if len(t.value) > MaxTextFieldLen {
+			return nil, 0, Errorf(Invalid, t.field, "must be at most %d bytes", MaxTextFieldLen)
+		}
+	}
+	return page(f.Limit, func(n int) ([]Event, error) {
+		q := f
+		q.Limit = n
+		return s.store.FindAuditEvents(ctx, p.TenantID, q)
+	}, func(ev Event) int64 { return ev.ID })
+}
+
 // page reads one page of at most limit items (DefaultPageSize when 0) with
 // read, which returns up to n items in id order, and returns them with the
 // id of the last one when more follow (0 on the last page).

@@ -126,6 +126,9 @@ type Store interface {
 	// AuditEvents returns up to limit events of tenantID with id > afterID,
 	// oldest first.
 	AuditEvents(ctx context.Context, tenantID, afterID int64, limit int) ([]Event, error)
+	// FindAuditEvents returns up to f.Limit events of tenantID that match
+	// f with id > f.AfterID, oldest first.
+	FindAuditEvents(ctx context.Context, tenantID int64, f EventFilter) ([]Event, error)
 	// RecordEvent writes an event that is not part of a change (a failed
 	// authentication).
 	RecordEvent(ctx context.Context, ev Event) error
@@ -208,8 +211,24 @@ func (o UserOrder) Key(u User) string {
 type OrgFilter struct {
 	// ParentID, when not 0, keeps only the direct children of that org.
 	ParentID int64
+	// Roots, when set, keeps only the orgs without a parent (the top of
+	// the tree, which a console expands level by level).
+	Roots bool
 	// Query matches orgs whose name or code starts with it, ignoring case.
 	Query   string
 	AfterID int64
 	Limit   int
+}
+
+// EventFilter selects audit events for FindAuditEvents. Empty fields match
+// everything; strings match exactly.
+type EventFilter struct {
+	Actor    string
+	ObjectID string
+	Action   string
+	// Since and Until bound the events' time: Since <= time < Until. A
+	// zero time leaves that side open.
+	Since, Until time.Time
+	AfterID      int64
+	Limit        int
 }

@@ -66,6 +66,9 @@ func (s *Store) ListOrgs(ctx context.Context, tenantID int64, f directory.OrgFil
 		args = append(args, f.ParentID)
 		where = append(where, `parent_id = $`+strconv.Itoa(len(args)))
 	}
+	if f.Roots {
+		where = append(where, `parent_id IS NULL`)
+	}
 	if f.Query != "" {
 		args = append(args, likePrefix(f.Query))
 		p := `$` + strconv.Itoa(len(args))

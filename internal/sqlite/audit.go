@@ -47,6 +47,31 @@ func (s *Store) AuditEvents(ctx context.Context, tenantID, afterID int64, limit 
 		FROM audit_events WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`, tenantID, afterID, limit)
 }
 
+// FindAuditEvents returns the events of tenantID that match f, oldest
+// first.
+func (s *Store) FindAuditEvents(ctx context.Context, tenantID int64, f directory.EventFilter) ([]directory.Event, error) {
+	query := `SELECT id, tenant_id, time, actor, action, object_id, fields, client_ip
+		FROM audit_events WHERE tenant_id = ? AND id > ?`
+	args := []any{tenantID, f.AfterID}
+	for _, c := range []struct{ column, value string }{{"actor", f.Actor}, {"object_id", f.ObjectID}, {"action", f.Action}} {
+		if c.value != "" {
+			query += ` AND ` + c.column + ` = ?`
+			args = append(args, c.value)
+		}
+	}
+	if !f.Since.IsZero() {
+		query += ` AND time >= ?`
+		args = append(args, micros(f.Since))
+	}
+	if !f.Until.IsZero() {
+		query += ` AND time < ?`
+		args = append(args, micros(f.Until))
+	}
+	query += ` ORDER BY id LIMIT ?`
+	args = append(args, f.Limit)
+	return queryAll(ctx, s.rq, scanEvent, query, args...)
+}
+
 // RecordEvent writes an event that is not part of a change.
 func (s *Store) RecordEvent(ctx context.Context, ev directory.Event) error {
 	return s.write(ctx, func(tx querier) error { return insertEvent(ctx, tx, ev) })

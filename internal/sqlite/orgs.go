@@ -98,6 +98,9 @@ func (s *Store) ListOrgs(ctx context.Context, tenantID int64, f directory.OrgFil
 		query += ` AND parent_id = ?`
 		args = append(args, f.ParentID)
 	}
+	if f.Roots {
+		query += ` AND parent_id IS NULL`
+	}
 	if f.Query != "" {
 		lo, hi := prefixRange(f.Query)
 		query += ` AND (name_lower >= ? AND name_lower < ? OR code_lower >= ? AND code_lower < ?)`

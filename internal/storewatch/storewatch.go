@@ -194,6 +194,12 @@ func (s *store) RevokeAPIToken(ctx context.Context, tenantID, id int64, ev direc
 	})
 }
 
+func (s *store) FindAuditEvents(ctx context.Context, tenantID int64, f directory.EventFilter) ([]directory.Event, error) {
+	return timed(ctx, s, "FindAuditEvents", func(ctx context.Context) ([]directory.Event, error) {
+		return s.next.FindAuditEvents(ctx, tenantID, f)
+	})
+}
+
 func (s *store) AuditEvents(ctx context.Context, tenantID, afterID int64, limit int) ([]directory.Event, error) {
 	return timed(ctx, s, "AuditEvents", func(ctx context.Context) ([]directory.Event, error) {
 		return s.next.AuditEvents(ctx, tenantID, afterID, limit)

@@ -75,6 +75,8 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"RevokeAPIToken", testRevokeAPIToken},
 		{"AuditEvents", testAuditEvents},
 		{"AuditEventsOfChanges", testAuditEventsOfChanges},
+		{"FindAuditEvents", testFindAuditEvents},
+		{"ListUsersByOrg", testListUsersByOrg},
 		{"Closed", testClosed},
 	}
 	tests = append(tests, signInTests...)

@@ -128,6 +128,8 @@ func testListOrgs(t *testing.T, f *fixture) {
 		{"everything", directory.OrgFilter{}, []int64{root.ID, eng.ID, ops.ID, web.ID, other.ID}},
 		{"children of root", directory.OrgFilter{ParentID: root.ID}, []int64{eng.ID, ops.ID}},
 		{"children of a leaf", directory.OrgFilter{ParentID: web.ID}, nil},
+		{"roots", directory.OrgFilter{Roots: true}, []int64{root.ID, other.ID}},
+		{"roots by query", directory.OrgFilter{Roots: true, Query: "ENGA"}, []int64{other.ID}},
 		{"query by name or code ignoring case", directory.OrgFilter{Query: "eng"}, []int64{eng.ID, ops.ID, other.ID}},
 		{"query is a prefix", directory.OrgFilter{Query: "ops"}, nil},
 		{"query and parent", directory.OrgFilter{ParentID: root.ID, Query: "OPER"}, []int64{ops.ID}},
