@@ -178,8 +178,9 @@ feed:
 	return firstErr
 }
 
-// userIDs returns the ids of the first n users of the tenant in id order,
+// userIDs returns the ids of the tenant's first n bench users in id order,
 // which is the order they were seeded in: ids[i] belongs to benchUser(i).
+// The console administrator, made after them, is left out.
 // It reads them with one query of the engine's driver; a list through the
 // store would read every column of millions of users.
 func userIDs(ctx context.Context, dbURL string, tenantID int64, n int) ([]int64, error) {
@@ -190,7 +191,7 @@ func userIDs(ctx context.Context, dbURL string, tenantID int64, n int) ([]int64,
 			return nil, err
 		}
 		defer db.Close()
-		rows, err := db.QueryContext(ctx, `SELECT id FROM users WHERE tenant_id = ? ORDER BY id LIMIT ?`, tenantID, n)
+		rows, err := db.QueryContext(ctx, `SELECT id FROM users WHERE tenant_id = ? AND username <> ? ORDER BY id LIMIT ?`, tenantID, consoleAdmin, n)
 		if err != nil {
 			return nil, fmt.Errorf("read the user ids: %w", err)
 		}
@@ -209,7 +210,7 @@ func userIDs(ctx context.Context, dbURL string, tenantID int64, n int) ([]int64,
 		return nil, fmt.Errorf("read the user ids: %w", err)
 	}
 	defer conn.Close(ctx)
-	rows, _ := conn.Query(ctx, `SELECT id FROM users WHERE tenant_id = $1 ORDER BY id LIMIT $2`, tenantID, n)
+	rows, _ := conn.Query(ctx, `SELECT id FROM users WHERE tenant_id = $1 AND username <> $2 ORDER BY id LIMIT $3`, tenantID, consoleAdmin, n)
 	var id int64
 	_, err = pgx.ForEachRow(rows, []any{&id}, func() error {
 		ids = append(ids, id)

@@ -71,11 +71,25 @@ func TestReplicas(t *testing.T) {
 	waitInRotation(b)
 
 	t.Run("replica serves reads", func(t *testing.T) {
-		before := readsOn(b)
-		for range 50 {
+		// B learns at its next poll (every 200 ms) that the replica has
+		// replayed the users' creation; until then it reads the primary,
+		// as read-your-writes wants. Wait for the first replica read.
+		get := func() {
+			t.Helper()
 			if r, _ := onB.do("GET", fmt.Sprintf("/admin/v1/users/%d", users[0].ID), ""); r.status != 200 {
 				t.Fatalf("GET on B: %d %s; userd's log:\n%s", r.status, r.body, b.stderr)
 			}
+		}
+		for start, deadline := readsOn(b), time.Now().Add(10*time.Second); readsOn(b) == start; {
+			if time.Now().After(deadline) {
+				t.Fatal("no read on B went to the replica within 10s")
+			}
+			get()
+			time.Sleep(50 * time.Millisecond)
+		}
+		before := readsOn(b)
+		for range 50 {
+			get()
 		}
 		if got := readsOn(b) - before; got < 40 {
 			t.Errorf("%v of 50 reads on B went to the replica, want nearly all", got)
