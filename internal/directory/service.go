@@ -48,6 +48,9 @@ type Service struct {
 	creds  CredentialLimits
 	// watchers are told of credential changes (WatchCredentials).
 	watchers []CredentialWatcher
+	// webhooks and checker rule webhook subscriptions (webhook.go).
+	webhooks WebhookPolicy
+	checker  SubscriptionChecker
 }
 
 // NewService returns a Service over store that hashes passwords with hasher.

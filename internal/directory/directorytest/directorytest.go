@@ -69,6 +69,9 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"RevokeAPIToken", testRevokeAPIToken},
 		{"AuditEvents", testAuditEvents},
 		{"AuditEventsOfChanges", testAuditEventsOfChanges},
+		{"Subscriptions", testSubscriptions},
+		{"Deliveries", testDeliveries},
+		{"Lease", testLease},
 		{"Closed", testClosed},
 	}
 	for _, tc := range tests {
