@@ -10,11 +10,15 @@ import (
 // The directory.WebhookStore methods, watched like the rest.
 
 func (s *store) CreateSubscription(ctx context.Context, sub directory.Subscription, ev directory.Event) (directory.Subscription, error) {
-	return timed(ctx, s, "CreateSubscription", func(ctx context.Context) (directory.Subscription, error) { return s.next.CreateSubscription(ctx, sub, ev) })
+	return timed(ctx, s, "CreateSubscription", func(ctx context.Context) (directory.Subscription, error) {
+		return s.next.CreateSubscription(ctx, sub, ev)
+	})
 }
 
 func (s *store) Subscription(ctx context.Context, tenantID, id int64) (directory.Subscription, error) {
-	return timed(ctx, s, "Subscription", func(ctx context.Context) (directory.Subscription, error) { return s.next.Subscription(ctx, tenantID, id) })
+	return timed(ctx, s, "Subscription", func(ctx context.Context) (directory.Subscription, error) {
+		return s.next.Subscription(ctx, tenantID, id)
+	})
 }
 
 func (s *store) Subscriptions(ctx context.Context, tenantID, afterID int64, limit int) ([]directory.Subscription, error) {
@@ -28,7 +32,9 @@ func (s *store) CountSubscriptions(ctx context.Context, tenantID int64) (int, er
 }
 
 func (s *store) UpdateSubscription(ctx context.Context, sub directory.Subscription, ev directory.Event) (directory.Subscription, error) {
-	return timed(ctx, s, "UpdateSubscription", func(ctx context.Context) (directory.Subscription, error) { return s.next.UpdateSubscription(ctx, sub, ev) })
+	return timed(ctx, s, "UpdateSubscription", func(ctx context.Context) (directory.Subscription, error) {
+		return s.next.UpdateSubscription(ctx, sub, ev)
+	})
 }
 
 func (s *store) DeleteSubscription(ctx context.Context, tenantID, id int64, ev directory.Event) error {
