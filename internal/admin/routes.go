@@ -52,6 +52,9 @@ func Routes(mux server.Router, d server.Deps) {
 	for _, rt := range routes {
 		mux.Handle(rt.pattern, a.handle(rt.h))
 	}
+	for pattern, h := range a.webhookRoutes() {
+		mux.Handle(pattern, a.handle(h))
+	}
 }
 
 type api struct {
