@@ -64,7 +64,7 @@ type authzEnv struct {
 	victimToken directory.APIToken
 	// hook is the webhook subscription read, changed and deleted.
 	hook  directory.Subscription
-	creds       map[string]credential
+	creds map[string]credential
 }
 
 // newAuthzEnv builds an authzEnv in t's temporary directory.
