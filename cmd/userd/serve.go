@@ -43,6 +43,7 @@ type serveConfig struct {
 	heavyReads        admission.Limits
 	logFormat         string
 	logLevel          string
+	delivery          deliveryConfig
 }
 
 func (s *serveConfig) define(c *commonFlags) {
@@ -72,6 +73,7 @@ func (s *serveConfig) define(c *commonFlags) {
 	f.IntVar(&s.heavyReads.PerPrincipal, "max-heavy-read-items-per-credential", admission.DefaultPerPrincipal, "most items the list and batch answers in flight to one credential of one tenant may hold; past it they answer 429 (0: no limit)")
 	f.StringVar(&s.logFormat, "log-format", "auto", "log format: auto (text on a terminal, else JSON), json or text")
 	f.StringVar(&s.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	s.delivery.define(f)
 	f.VisitAll(func(fl *flag.Flag) {
 		if _, ok := c.envs[fl.Name]; !ok {
 			c.fromEnv(fl.Name, "USERD_"+strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_")))
@@ -147,6 +149,12 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	}
 	var authn *auth.Authenticator
 	var boot *bootstrapped
+	var waitDelivery func()
+	defer func() {
+		if waitDelivery != nil {
+			waitDelivery() // delivery stops before the store closes
+		}
+	}()
 	starting := &server.Starting{}
 	prepare := func(ctx context.Context) error {
 		if !cfg.noMigrate {
@@ -168,6 +176,11 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		handler, authn, err = newHandler(ctx, cfg, loc, logger, watched, svc, m, tr)
 		if err != nil {
 			return err
+		}
+		if waitDelivery == nil {
+			if waitDelivery, err = cfg.delivery.start(ctx, logger, svc); err != nil {
+				return err
+			}
 		}
 		starting.Ready(handler)
 		if boot != nil {
