@@ -2,7 +2,7 @@ package delivery
 
 import (
 	"context"
-	"crypto/rand"
+	crand "crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -76,7 +76,7 @@ type Deliverer struct {
 func New(svc *directory.Service, client *webhook.Client, nats *natspub.Publisher, opts Options) *Deliverer {
 	if opts.Node == "" {
 		b := make([]byte, 6)
-		rand.Read(b)
+		crand.Read(b)
 		host, _ := os.Hostname()
 		opts.Node = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b))
 	}
@@ -305,8 +305,11 @@ func (d *Deliverer) attempt(ctx context.Context, s directory.Subscription, c dir
 		dl.Attempts++
 		resp, rem, err := send(ctx, s, c)
 		dl.StatusCode, dl.Latency, dl.Time = resp.StatusCode, resp.Latency, time.Now().UTC().Truncate(time.Microsecond)
-		if err == nil {
+		if err == nil || errors.Is(err, errSkipped) {
 			dl.Status, dl.Error = directory.Delivered, ""
+			if err != nil {
+				dl.Error = err.Error()
+			}
 			return dl, rem, true
 		}
 		if ctx.Err() != nil {

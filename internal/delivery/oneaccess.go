@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,6 +13,11 @@ import (
 )
 
 func webhookHeader() http.Header { return http.Header{} }
+
+// errSkipped is a OneAccess create or update of an object deleted since:
+// there is nothing to send (its delete follows in the log). The log
+// records it as delivered with this reason.
+var errSkipped = errors.New("skipped: the object was deleted before this change could be sent; its delete follows")
 
 // oneAccess makes one OneAccess callback attempt: it reads the object as
 // it is now (a thin change carries no values), maps it with the ids the
@@ -29,8 +35,7 @@ func (d *Deliverer) oneAccess(ctx context.Context, s directory.Subscription, c d
 		u := directory.User{ID: c.ObjectID}
 		if !deleted {
 			if u, err = d.svc.User(ctx, sys, c.ObjectID); directory.KindOf(err) == directory.NotFound {
-				// Deleted since: its delete follows in the log.
-				return webhook.Response{}, directory.RemoteID{}, nil
+				return webhook.Response{}, directory.RemoteID{}, errSkipped
 			} else if err != nil {
 				return webhook.Response{}, directory.RemoteID{}, err
 			}
@@ -46,7 +51,7 @@ func (d *Deliverer) oneAccess(ctx context.Context, s directory.Subscription, c d
 		o := directory.Org{ID: c.ObjectID}
 		if !deleted {
 			if o, err = d.svc.Org(ctx, sys, c.ObjectID); directory.KindOf(err) == directory.NotFound {
-				return webhook.Response{}, directory.RemoteID{}, nil
+				return webhook.Response{}, directory.RemoteID{}, errSkipped
 			} else if err != nil {
 				return webhook.Response{}, directory.RemoteID{}, err
 			}
