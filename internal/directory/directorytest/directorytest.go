@@ -69,6 +69,9 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"RevokeAPIToken", testRevokeAPIToken},
 		{"AuditEvents", testAuditEvents},
 		{"AuditEventsOfChanges", testAuditEventsOfChanges},
+		{"ChangesRecorded", testChangesRecorded},
+		{"ChangesAtomic", testChangesAtomic},
+		{"ChangesPruned", testChangesPruned},
 		{"Closed", testClosed},
 	}
 	for _, tc := range tests {
