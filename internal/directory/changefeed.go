@@ -6,11 +6,21 @@ import (
 	"time"
 )
 
-// ChangePoll is how often a reader waiting for changes (WaitForChanges)
-// reads the log even when this node was told of no change: the changes
-// other nodes sharing the database commit reach it within this time.
-// Changes committed through this node's Service wake it at once.
-const ChangePoll = time.Second
+// DefaultChangePoll is how often a reader waiting for changes
+// (WaitForChanges) reads the log even when this node was told of no
+// change: the changes other nodes sharing the database commit reach it
+// within this time. Changes committed through this node's Service wake it
+// at once.
+const DefaultChangePoll = time.Second
+
+// SetChangePoll sets how often WaitForChanges reads the log when nothing
+// woke it (DefaultChangePoll when d <= 0). Call it before serving.
+func (s *Service) SetChangePoll(d time.Duration) {
+	if d <= 0 {
+		d = DefaultChangePoll
+	}
+	s.changePoll = d
+}
 
 // waitMargin is the part of a request's deadline WaitForChanges leaves for
 // reading and sending the page once it stops waiting.
@@ -96,7 +106,8 @@ func (s *Service) LastChange(ctx context.Context, p Principal) (int64, error) {
 // position after, or when wait (at most MaxChangesWait) has passed, or
 // shortly before ctx's deadline, whichever comes first; it reports whether
 // there is a change to read. A change committed through this Service wakes
-// it at once; one committed by another node is seen within ChangePoll.
+// it at once; one committed by another node is seen within the poll
+// interval (SetChangePoll).
 func (s *Service) WaitForChanges(ctx context.Context, p Principal, after int64, wait time.Duration) (bool, error) {
 	if err := p.require(ScopeUsersRead); err != nil {
 		return false, err
@@ -120,7 +131,7 @@ func (s *Service) WaitForChanges(ctx context.Context, p Principal, after int64, 
 		if left <= 0 {
 			return false, nil
 		}
-		timer := time.NewTimer(min(left, ChangePoll))
+		timer := time.NewTimer(min(left, s.changePoll))
 		select {
 		case <-signal:
 		case <-timer.C:

@@ -50,11 +50,13 @@ type Service struct {
 	watchers []CredentialWatcher
 	// signals wakes the readers waiting for changes (WaitForChanges).
 	signals changeSignals
+	// changePoll is how often WaitForChanges reads the log unwoken.
+	changePoll time.Duration
 }
 
 // NewService returns a Service over store that hashes passwords with hasher.
 func NewService(store Store, hasher PasswordHasher) *Service {
-	return &Service{store: store, hasher: hasher, now: time.Now}
+	return &Service{store: store, hasher: hasher, now: time.Now, changePoll: DefaultChangePoll}
 }
 
 // Store returns the store the service writes to.
