@@ -165,6 +165,8 @@ var authzRoutes = []authzRoute{
 
 	{pattern: "GET /admin/v1/audit-events", target: fixed("/admin/v1/audit-events"), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 403, 403, 200}},
+	{pattern: "GET /admin/v1/changes", target: fixed("/admin/v1/changes"), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 200, 403, 403}},
 
 	{pattern: "GET /openapi/v1/users/{user_id}", target: targetf("/openapi/v1/users/%d", adaID), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 200, 403, 403}},

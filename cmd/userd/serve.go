@@ -43,6 +43,7 @@ type serveConfig struct {
 	heavyReads        admission.Limits
 	logFormat         string
 	logLevel          string
+	changeLog         changeLogConfig
 	delivery          deliveryConfig
 }
 
@@ -73,6 +74,7 @@ func (s *serveConfig) define(c *commonFlags) {
 	f.IntVar(&s.heavyReads.PerPrincipal, "max-heavy-read-items-per-credential", admission.DefaultPerPrincipal, "most items the list and batch answers in flight to one credential of one tenant may hold; past it they answer 429 (0: no limit)")
 	f.StringVar(&s.logFormat, "log-format", "auto", "log format: auto (text on a terminal, else JSON), json or text")
 	f.StringVar(&s.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	s.changeLog.define(f)
 	s.delivery.define(f)
 	f.VisitAll(func(fl *flag.Flag) {
 		if _, ok := c.envs[fl.Name]; !ok {
@@ -89,6 +91,9 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		return err
 	}
 	if err := c.args(0); err != nil {
+		return err
+	}
+	if err := cfg.changeLog.check(); err != nil {
 		return err
 	}
 	if cfg.metricsAddr != "" && cfg.metricsAddr == cfg.addr {
@@ -134,6 +139,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	m.WatchHasher(hasher)
 	svc := directory.NewService(watched, hasher)
 	svc.SetCredentialLimits(cfg.credentials)
+	svc.SetChangePoll(cfg.changeLog.poll)
 
 	ln, base, err := cfg.tls.listen(ctx, cfg.addr, cfg.maxConnections, logger)
 	if err != nil {
@@ -229,6 +235,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		}
 	}
 	if ready {
+		defer cfg.changeLog.startPruning(ctx, svc, logger)()
 		select {
 		case err := <-errc:
 			return fmt.Errorf("serve: %w", err)

@@ -114,6 +114,7 @@ type Store interface {
 	// authentication).
 	RecordEvent(ctx context.Context, ev Event) error
 
+	ChangeLog
 	WebhookStore
 }
 
