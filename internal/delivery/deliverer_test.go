@@ -28,9 +28,9 @@ func (plainHasher) HashPassword(_ context.Context, pw string) (string, error) { 
 
 // engines opens a fresh, migrated store of each engine (PostgreSQL when
 // USERD_TEST_POSTGRES_URL is set).
-func engines(t *testing.T) map[string]func(t *testing.T) directory.Store {
-	out := map[string]func(t *testing.T) directory.Store{
-		"sqlite": func(t *testing.T) directory.Store {
+func engines() map[string]func(t testing.TB) directory.Store {
+	out := map[string]func(t testing.TB) directory.Store{
+		"sqlite": func(t testing.TB) directory.Store {
 			st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "userd.db"), sqlite.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -43,7 +43,7 @@ func engines(t *testing.T) map[string]func(t *testing.T) directory.Store {
 		},
 	}
 	if base := os.Getenv(pgtest.URLVar); base != "" {
-		out["postgres"] = func(t *testing.T) directory.Store {
+		out["postgres"] = func(t testing.TB) directory.Store {
 			st, err := postgres.Open(t.Context(), pgtest.Fresh(t, base))
 			if err != nil {
 				t.Fatal(err)
@@ -68,7 +68,7 @@ type env struct {
 var fast = Options{LeaseTTL: 2 * time.Second, RenewEvery: 200 * time.Millisecond, Refresh: 50 * time.Millisecond,
 	RetryFor: 400 * time.Millisecond, BackoffMin: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond}
 
-func newEnv(t *testing.T, st directory.Store) *env {
+func newEnv(t testing.TB, st directory.Store) *env {
 	t.Helper()
 	svc := directory.NewService(st, plainHasher{})
 	svc.SetWebhookPolicy(directory.WebhookPolicy{AllowPrivate: true})
@@ -79,15 +79,20 @@ func newEnv(t *testing.T, st directory.Store) *env {
 	return &env{svc: svc, p: directory.System(tn.ID)}
 }
 
-func (e *env) start(t *testing.T, opts Options) {
+func (e *env) start(t testing.TB, opts Options) {
 	t.Helper()
+	t.Cleanup(e.run(opts))
+}
+
+// run starts a Deliverer and returns the function that stops it.
+func (e *env) run(opts Options) (stop func()) {
 	client := webhook.NewClient(webhook.Options{AllowPrivate: true, Timeout: 2 * time.Second})
 	e.svc.SetSubscriptionChecker(Checker{Client: client})
 	ctx, cancel := context.WithCancel(context.Background())
 	d := New(e.svc, client, nil, opts)
 	done := make(chan struct{})
 	go func() { defer close(done); d.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	return func() { cancel(); <-done }
 }
 
 func (e *env) createUser(t *testing.T, name string) directory.User {
@@ -189,7 +194,7 @@ func positions(t *testing.T, e *env) []int64 {
 }
 
 func TestWebhooksInOrderWithLog(t *testing.T) {
-	for name, open := range engines(t) {
+	for name, open := range engines() {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, open(t))
 			rcv := &receiver{secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}
@@ -229,7 +234,7 @@ func TestWebhooksInOrderWithLog(t *testing.T) {
 // marked failing; the backlog waits, and re-enabling delivers all of it,
 // in order, from the event that failed.
 func TestFailingKeepsBacklog(t *testing.T) {
-	for name, open := range engines(t) {
+	for name, open := range engines() {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, open(t))
 			rcv := &receiver{secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}
@@ -271,7 +276,7 @@ func TestFailingKeepsBacklog(t *testing.T) {
 }
 
 func TestOneAccessCallbacks(t *testing.T) {
-	st := engines(t)["sqlite"](t)
+	st := engines()["sqlite"](t)
 	e := newEnv(t, st)
 	app := &oneAccessApp{token: "security-token", signKey: "0123456789abcdef", encKey: "fedcba9876543210"}
 	url := startOneAccessApp(t, app)

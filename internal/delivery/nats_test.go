@@ -19,7 +19,7 @@ import (
 // 127.0.0.1:4222, stops the deliverer, writes more, and starts another:
 // the stream holds every change once, in order, on the tenant's subjects.
 func TestNATSPublishesEveryChangeOnce(t *testing.T) {
-	e := newEnv(t, engines(t)["sqlite"](t))
+	e := newEnv(t, engines()["sqlite"](t))
 	name := fmt.Sprintf("d%d", time.Now().UnixNano())
 	opts := natspub.Options{SubjectPrefix: "userdtest." + name, Stream: "USERDTEST_" + name}
 	pub, err := natspub.Connect(t.Context(), nats.DefaultURL, opts)
