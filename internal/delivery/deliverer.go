@@ -248,7 +248,10 @@ func (d *Deliverer) next(ctx context.Context, tenantID, after int64) ([]director
 
 // deliverSubscription delivers s's events from its stored position on, in
 // order, until ctx ends, the subscription is given up on (failing), or it
-// is gone.
+// is gone. Outcomes are recorded in batches (a page of changes, at most
+// maxBatch): an event sent but not yet recorded when the node dies is sent
+// again by the next one, with the same id. OneAccess records each at once:
+// a create's answer holds the id its later events need.
 func (d *Deliverer) deliverSubscription(ctx context.Context, s directory.Subscription) {
 	log := d.log.With("tenant", s.TenantID, "webhook", s.ID)
 	pos := s.Position
@@ -256,6 +259,22 @@ func (d *Deliverer) deliverSubscription(ctx context.Context, s directory.Subscri
 	if s.Format == directory.FormatOneAccess {
 		send = d.oneAccess
 	}
+	var pending []directory.Delivery
+	var remotes []directory.RemoteID
+	flush := func(ctx context.Context) bool {
+		ok := d.record(ctx, pending, remotes)
+		pending, remotes = pending[:0], remotes[:0]
+		return ok
+	}
+	defer func() {
+		// Record what was sent before stopping, so the next holder repeats
+		// less; a failure here only means more repeats.
+		if len(pending) > 0 {
+			fctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			flush(fctx)
+		}
+	}()
 	for ctx.Err() == nil {
 		changes, err := d.next(ctx, s.TenantID, pos)
 		if errors.Is(err, directory.ErrResync) {
@@ -278,17 +297,25 @@ func (d *Deliverer) deliverSubscription(ctx context.Context, s directory.Subscri
 			if !ok {
 				return // ctx ended or the lease is lost: the next holder resends
 			}
-			if !d.record(ctx, dl, remote) {
+			pending, remotes = append(pending, dl), append(remotes, remote)
+			if dl.Status == directory.Failed {
+				flush(ctx)
+				log.Warn("webhook marked failing: every attempt failed for the retry period; its backlog is kept", "position", c.Position, "err", dl.Error)
 				return
 			}
-			if dl.Status == directory.Failed {
-				log.Warn("webhook marked failing: every attempt failed for the retry period; its backlog is kept", "position", c.Position, "err", dl.Error)
+			if (s.Format == directory.FormatOneAccess || len(pending) >= maxBatch) && !flush(ctx) {
 				return
 			}
 			pos = c.Position
 		}
+		if len(pending) > 0 && !flush(ctx) {
+			return
+		}
 	}
 }
+
+// maxBatch bounds the outcomes recorded in one transaction.
+const maxBatch = 64
 
 // sender makes one attempt at delivering c to s.
 type sender func(ctx context.Context, s directory.Subscription, c directory.Change) (webhook.Response, directory.RemoteID, error)
@@ -326,19 +353,22 @@ func (d *Deliverer) attempt(ctx context.Context, s directory.Subscription, c dir
 	}
 }
 
-// record stores the outcome, retrying while the database is unavailable.
-// It returns false when the worker should stop (ctx ended, subscription
+// record stores outcomes, retrying while the database is unavailable. It
+// returns false when the worker should stop (ctx ended, subscription
 // gone).
-func (d *Deliverer) record(ctx context.Context, dl directory.Delivery, remote directory.RemoteID) bool {
+func (d *Deliverer) record(ctx context.Context, ds []directory.Delivery, remotes []directory.RemoteID) bool {
+	if len(ds) == 0 {
+		return true
+	}
 	for {
-		err := d.store.RecordDelivery(ctx, dl, remote)
+		err := d.store.RecordDeliveries(ctx, ds, remotes)
 		switch {
 		case err == nil:
 			return true
 		case ctx.Err() != nil, directory.KindOf(err) == directory.NotFound:
 			return false
 		}
-		d.log.Warn("could not record a webhook delivery; retrying", "webhook", dl.SubscriptionID, "err", err)
+		d.log.Warn("could not record webhook deliveries; retrying", "webhook", ds[0].SubscriptionID, "err", err)
 		sleep(ctx, d.opts.BackoffMin)
 	}
 }
@@ -347,7 +377,7 @@ func (d *Deliverer) record(ctx context.Context, dl directory.Delivery, remote di
 func (d *Deliverer) giveUp(ctx context.Context, s directory.Subscription, dl directory.Delivery) {
 	dl.TenantID, dl.SubscriptionID, dl.Status, dl.Time = s.TenantID, s.ID, directory.Failed, time.Now().UTC().Truncate(time.Microsecond)
 	dl.MessageID, dl.EventType = MessageID(s.ID, dl.Position), "resync"
-	d.record(ctx, dl, directory.RemoteID{})
+	d.record(ctx, []directory.Delivery{dl}, nil)
 	d.log.Warn("webhook marked failing", "webhook", s.ID, "err", dl.Error)
 }
 

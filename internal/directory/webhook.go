@@ -165,13 +165,14 @@ type WebhookStore interface {
 	// ActiveSubscriptions returns the subscriptions of every tenant that
 	// are neither disabled nor failing, by id.
 	ActiveSubscriptions(ctx context.Context) ([]Subscription, error)
-	// RecordDelivery appends d to its subscription's log (keeping the last
-	// MaxDeliveryLog entries) and, in the same transaction: when
-	// d.Status is Delivered, moves the subscription's Position up to
-	// d.Position (never down), clears LastError and stores remote (if
-	// its ID is set); when Failed, marks the subscription failing with
-	// d.Error. It returns NotFound if the subscription is gone.
-	RecordDelivery(ctx context.Context, d Delivery, remote RemoteID) error
+	// RecordDeliveries appends ds, outcomes of one subscription's events
+	// in order, to its log (keeping the last MaxDeliveryLog entries) and,
+	// in the same transaction, for each: when Status is Delivered, moves
+	// the subscription's Position up to its Position (never down), clears
+	// LastError and stores remotes[i] (if its ID is set); when Failed,
+	// marks the subscription failing with its Error. It returns NotFound
+	// if the subscription is gone. remotes is nil or as long as ds.
+	RecordDeliveries(ctx context.Context, ds []Delivery, remotes []RemoteID) error
 	// Deliveries returns up to limit log entries of the subscription with
 	// id > afterID, oldest first.
 	Deliveries(ctx context.Context, tenantID, subscriptionID, afterID int64, limit int) ([]Delivery, error)

@@ -133,7 +133,7 @@ func TestSubscriptionReenableClearsFailing(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := f.svc.Store()
-	if err := st.RecordDelivery(f.ctx, directory.Delivery{TenantID: f.a.TenantID, SubscriptionID: sub.ID, Status: directory.Failed, Error: "timeout", Time: time.Now().UTC()}, directory.RemoteID{}); err != nil {
+	if err := st.RecordDeliveries(f.ctx, []directory.Delivery{{TenantID: f.a.TenantID, SubscriptionID: sub.ID, Status: directory.Failed, Error: "timeout", Time: time.Now().UTC()}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := f.svc.Subscription(f.ctx, f.a, sub.ID); !got.Failing {

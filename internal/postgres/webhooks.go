@@ -104,45 +104,59 @@ func (s *Store) ActiveSubscriptions(ctx context.Context) ([]directory.Subscripti
 		WHERE NOT disabled AND NOT failing ORDER BY id`)
 }
 
-// RecordDelivery logs d and moves its subscription on (see
+// RecordDeliveries logs ds and moves their subscription on (see
 // directory.WebhookStore).
-func (s *Store) RecordDelivery(ctx context.Context, d directory.Delivery, remote directory.RemoteID) error {
+func (s *Store) RecordDeliveries(ctx context.Context, ds []directory.Delivery, remotes []directory.RemoteID) error {
+	if len(ds) == 0 {
+		return nil
+	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var (
-			tag interface{ RowsAffected() int64 }
-			err error
-		)
-		if d.Status == directory.Delivered {
-			tag, err = tx.Exec(ctx, `UPDATE webhook_subscriptions SET position = greatest(position, $3), last_error = ''
-				WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.SubscriptionID, d.Position)
-		} else {
-			tag, err = tx.Exec(ctx, `UPDATE webhook_subscriptions SET failing = true, last_error = $3
-				WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.SubscriptionID, d.Error)
+		for i, d := range ds {
+			var remote directory.RemoteID
+			if remotes != nil {
+				remote = remotes[i]
+			}
+			if err := recordDelivery(ctx, tx, d, remote); err != nil {
+				return err
+			}
 		}
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return errNoSubscription
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (tenant_id, subscription_id, message_id, position, event_type, status, status_code, attempts, latency_us, error, at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, d.TenantID, d.SubscriptionID, d.MessageID, d.Position, d.EventType, string(d.Status),
-			d.StatusCode, d.Attempts, d.Latency.Microseconds(), d.Error, d.Time); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM webhook_deliveries WHERE subscription_id = $1 AND id <=
+		_, err := tx.Exec(ctx, `DELETE FROM webhook_deliveries WHERE subscription_id = $1 AND id <=
 			(SELECT id FROM webhook_deliveries WHERE subscription_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)`,
-			d.SubscriptionID, directory.MaxDeliveryLog); err != nil {
-			return err
-		}
-		if d.Status == directory.Delivered && remote.ID != "" {
-			_, err = tx.Exec(ctx, `INSERT INTO webhook_remote_ids (subscription_id, object_type, object_id, remote_id) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (subscription_id, object_type, object_id) DO UPDATE SET remote_id = excluded.remote_id`,
-				d.SubscriptionID, remote.ObjectType, remote.ObjectID, remote.ID)
-		}
+			ds[0].SubscriptionID, directory.MaxDeliveryLog)
 		return err
 	})
-	return storeError("record webhook delivery", err)
+	return storeError("record webhook deliveries", err)
+}
+
+func recordDelivery(ctx context.Context, tx pgx.Tx, d directory.Delivery, remote directory.RemoteID) error {
+	var (
+		tag interface{ RowsAffected() int64 }
+		err error
+	)
+	if d.Status == directory.Delivered {
+		tag, err = tx.Exec(ctx, `UPDATE webhook_subscriptions SET position = greatest(position, $3), last_error = ''
+			WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.SubscriptionID, d.Position)
+	} else {
+		tag, err = tx.Exec(ctx, `UPDATE webhook_subscriptions SET failing = true, last_error = $3
+			WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.SubscriptionID, d.Error)
+	}
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return errNoSubscription
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (tenant_id, subscription_id, message_id, position, event_type, status, status_code, attempts, latency_us, error, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, d.TenantID, d.SubscriptionID, d.MessageID, d.Position, d.EventType, string(d.Status),
+		d.StatusCode, d.Attempts, d.Latency.Microseconds(), d.Error, d.Time); err != nil {
+		return err
+	}
+	if d.Status == directory.Delivered && remote.ID != "" {
+		_, err = tx.Exec(ctx, `INSERT INTO webhook_remote_ids (subscription_id, object_type, object_id, remote_id) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (subscription_id, object_type, object_id) DO UPDATE SET remote_id = excluded.remote_id`,
+			d.SubscriptionID, remote.ObjectType, remote.ObjectID, remote.ID)
+	}
+	return err
 }
 
 func scanDelivery(row pgx.Row) (directory.Delivery, error) {

@@ -111,42 +111,56 @@ func (s *Store) ActiveSubscriptions(ctx context.Context) ([]directory.Subscripti
 		WHERE NOT disabled AND NOT failing ORDER BY id`)
 }
 
-// RecordDelivery logs d and moves its subscription on (see
+// RecordDeliveries logs ds and moves their subscription on (see
 // directory.WebhookStore).
-func (s *Store) RecordDelivery(ctx context.Context, d directory.Delivery, remote directory.RemoteID) error {
+func (s *Store) RecordDeliveries(ctx context.Context, ds []directory.Delivery, remotes []directory.RemoteID) error {
+	if len(ds) == 0 {
+		return nil
+	}
 	return s.write(ctx, func(tx querier) error {
-		var res sql.Result
-		var err error
-		if d.Status == directory.Delivered {
-			res, err = tx.ExecContext(ctx, `UPDATE webhook_subscriptions SET position = max(position, ?), last_error = ''
-				WHERE tenant_id = ? AND id = ?`, d.Position, d.TenantID, d.SubscriptionID)
-		} else {
-			res, err = tx.ExecContext(ctx, `UPDATE webhook_subscriptions SET failing = 1, last_error = ?
-				WHERE tenant_id = ? AND id = ?`, d.Error, d.TenantID, d.SubscriptionID)
+		for i, d := range ds {
+			var remote directory.RemoteID
+			if remotes != nil {
+				remote = remotes[i]
+			}
+			if err := recordDelivery(ctx, tx, d, remote); err != nil {
+				return err
+			}
 		}
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errNoSubscription
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (tenant_id, subscription_id, message_id, position, event_type, status, status_code, attempts, latency_us, error, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.TenantID, d.SubscriptionID, d.MessageID, d.Position, d.EventType, string(d.Status),
-			d.StatusCode, d.Attempts, d.Latency.Microseconds(), d.Error, micros(d.Time)); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_deliveries WHERE subscription_id = ? AND id <=
+		_, err := tx.ExecContext(ctx, `DELETE FROM webhook_deliveries WHERE subscription_id = ? AND id <=
 			(SELECT id FROM webhook_deliveries WHERE subscription_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
-			d.SubscriptionID, d.SubscriptionID, directory.MaxDeliveryLog); err != nil {
-			return err
-		}
-		if d.Status == directory.Delivered && remote.ID != "" {
-			_, err = tx.ExecContext(ctx, `INSERT INTO webhook_remote_ids (subscription_id, object_type, object_id, remote_id) VALUES (?, ?, ?, ?)
-				ON CONFLICT (subscription_id, object_type, object_id) DO UPDATE SET remote_id = excluded.remote_id`,
-				d.SubscriptionID, remote.ObjectType, remote.ObjectID, remote.ID)
-		}
+			ds[0].SubscriptionID, ds[0].SubscriptionID, directory.MaxDeliveryLog)
 		return err
 	})
+}
+
+func recordDelivery(ctx context.Context, tx querier, d directory.Delivery, remote directory.RemoteID) error {
+	var res sql.Result
+	var err error
+	if d.Status == directory.Delivered {
+		res, err = tx.ExecContext(ctx, `UPDATE webhook_subscriptions SET position = max(position, ?), last_error = ''
+			WHERE tenant_id = ? AND id = ?`, d.Position, d.TenantID, d.SubscriptionID)
+	} else {
+		res, err = tx.ExecContext(ctx, `UPDATE webhook_subscriptions SET failing = 1, last_error = ?
+			WHERE tenant_id = ? AND id = ?`, d.Error, d.TenantID, d.SubscriptionID)
+	}
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errNoSubscription
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (tenant_id, subscription_id, message_id, position, event_type, status, status_code, attempts, latency_us, error, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.TenantID, d.SubscriptionID, d.MessageID, d.Position, d.EventType, string(d.Status),
+		d.StatusCode, d.Attempts, d.Latency.Microseconds(), d.Error, micros(d.Time)); err != nil {
+		return err
+	}
+	if d.Status == directory.Delivered && remote.ID != "" {
+		_, err = tx.ExecContext(ctx, `INSERT INTO webhook_remote_ids (subscription_id, object_type, object_id, remote_id) VALUES (?, ?, ?, ?)
+			ON CONFLICT (subscription_id, object_type, object_id) DO UPDATE SET remote_id = excluded.remote_id`,
+			d.SubscriptionID, remote.ObjectType, remote.ObjectID, remote.ID)
+	}
+	return err
 }
 
 func scanDelivery(sc scanner) (directory.Delivery, error) {

@@ -45,8 +45,8 @@ func (s *store) ActiveSubscriptions(ctx context.Context) ([]directory.Subscripti
 	return timed(ctx, s, "ActiveSubscriptions", func(ctx context.Context) ([]directory.Subscription, error) { return s.next.ActiveSubscriptions(ctx) })
 }
 
-func (s *store) RecordDelivery(ctx context.Context, d directory.Delivery, remote directory.RemoteID) error {
-	return run(ctx, s, "RecordDelivery", func(ctx context.Context) error { return s.next.RecordDelivery(ctx, d, remote) })
+func (s *store) RecordDeliveries(ctx context.Context, ds []directory.Delivery, remotes []directory.RemoteID) error {
+	return run(ctx, s, "RecordDeliveries", func(ctx context.Context) error { return s.next.RecordDeliveries(ctx, ds, remotes) })
 }
 
 func (s *store) Deliveries(ctx context.Context, tenantID, subscriptionID, afterID int64, limit int) ([]directory.Delivery, error) {

@@ -90,13 +90,13 @@ func testDeliveries(t *testing.T, f *fixture) {
 	sub := f.createSubscription(t, subscription(f.a, "https://app.example.com/hook"))
 	d := directory.Delivery{TenantID: f.a, SubscriptionID: sub.ID, MessageID: "msg_1", Position: 7, EventType: directory.EventUserCreated,
 		Status: directory.Delivered, StatusCode: 200, Attempts: 2, Latency: 1500 * time.Microsecond, Time: at(1)}
-	if err := f.s.RecordDelivery(f.ctx, d, directory.RemoteID{ObjectType: "user", ObjectID: 42, ID: "app-42"}); err != nil {
-		t.Fatalf("RecordDelivery: %v", err)
+	if err := f.s.RecordDeliveries(f.ctx, []directory.Delivery{d}, []directory.RemoteID{{ObjectType: "user", ObjectID: 42, ID: "app-42"}}); err != nil {
+		t.Fatalf("RecordDeliveries: %v", err)
 	}
 	older := d
 	older.Position, older.MessageID = 3, "msg_0"
-	if err := f.s.RecordDelivery(f.ctx, older, directory.RemoteID{}); err != nil {
-		t.Fatalf("RecordDelivery of an older position: %v", err)
+	if err := f.s.RecordDeliveries(f.ctx, []directory.Delivery{older}, nil); err != nil {
+		t.Fatalf("RecordDeliveries of an older position: %v", err)
 	}
 	got, _ := f.s.Subscription(f.ctx, f.a, sub.ID)
 	if got.Position != 7 {
@@ -110,16 +110,29 @@ func testDeliveries(t *testing.T, f *fixture) {
 	}
 	failed := d
 	failed.Position, failed.Status, failed.StatusCode, failed.Error = 8, directory.Failed, 503, "503 Service Unavailable"
-	if err := f.s.RecordDelivery(f.ctx, failed, directory.RemoteID{}); err != nil {
-		t.Fatalf("RecordDelivery of a failure: %v", err)
+	if err := f.s.RecordDeliveries(f.ctx, []directory.Delivery{failed}, nil); err != nil {
+		t.Fatalf("RecordDeliveries of a failure: %v", err)
 	}
 	got, _ = f.s.Subscription(f.ctx, f.a, sub.ID)
 	if !got.Failing || got.Position != 7 || got.LastError != failed.Error {
 		t.Errorf("after a failure: failing %v, position %d, last error %q; want true, 7, %q", got.Failing, got.Position, got.LastError, failed.Error)
 	}
+	// Several outcomes in one call, as a deliverer batches them.
+	batch := []directory.Delivery{d, d}
+	batch[0].Position, batch[0].MessageID, batch[1].Position, batch[1].MessageID = 20, "msg_20", 21, "msg_21"
+	if err := f.s.RecordDeliveries(f.ctx, batch, []directory.RemoteID{{}, {ObjectType: "org", ObjectID: 5, ID: "app-org"}}); err != nil {
+		t.Fatalf("RecordDeliveries of two: %v", err)
+	}
+	got, _ = f.s.Subscription(f.ctx, f.a, sub.ID)
+	if got.Position != 21 {
+		t.Errorf("Position after a batch: got %d, want 21", got.Position)
+	}
+	if id, _ := f.s.RemoteID(f.ctx, f.a, sub.ID, "org", 5); id != "app-org" {
+		t.Errorf("RemoteID from a batch: got %q, want app-org", id)
+	}
 	log, err := f.s.Deliveries(f.ctx, f.a, sub.ID, 0, 10)
-	if err != nil || len(log) != 3 {
-		t.Fatalf("Deliveries: got %d, %v; want 3", len(log), err)
+	if err != nil || len(log) != 5 {
+		t.Fatalf("Deliveries: got %d, %v; want 5", len(log), err)
 	}
 	d.ID = log[0].ID
 	if !reflect.DeepEqual(log[0], d) {
@@ -129,8 +142,8 @@ func testDeliveries(t *testing.T, f *fixture) {
 		t.Errorf("Deliveries from another tenant: got %d entries, want 0", len(log))
 	}
 	d.SubscriptionID = sub.ID + 1000
-	if err := f.s.RecordDelivery(f.ctx, d, directory.RemoteID{}); directory.KindOf(err) != directory.NotFound {
-		t.Errorf("RecordDelivery for a missing subscription: got %v, want NotFound", err)
+	if err := f.s.RecordDeliveries(f.ctx, []directory.Delivery{d}, nil); directory.KindOf(err) != directory.NotFound {
+		t.Errorf("RecordDeliveries for a missing subscription: got %v, want NotFound", err)
 	}
 }
 
