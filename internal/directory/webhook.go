@@ -256,10 +256,11 @@ func PublicAddr(a netip.Addr) bool {
 	return true
 }
 
-// checkSubscriptionURL parses raw and refuses it unless it is an absolute
+// CheckSubscriptionURL parses raw and refuses it unless it is an absolute
 // http or https URL without credentials or fragment whose host resolves
-// only to addresses the policy allows.
-func (s *Service) checkSubscriptionURL(ctx context.Context, raw string) error {
+// only to addresses the policy allows. Create and update of a
+// subscription apply it.
+func (s *Service) CheckSubscriptionURL(ctx context.Context, raw string) error {
 	const field = "url"
 	if raw == "" {
 		return Errorf(Invalid, field, "is required: the https URL deliveries are POSTed to")
@@ -400,7 +401,7 @@ func (s *Service) CreateSubscription(ctx context.Context, p Principal, in Subscr
 	if err := p.require(ScopeAdmin); err != nil {
 		return Subscription{}, err
 	}
-	if err := s.checkSubscriptionURL(ctx, in.URL); err != nil {
+	if err := s.CheckSubscriptionURL(ctx, in.URL); err != nil {
 		return Subscription{}, err
 	}
 	types, err := checkEventTypes(in.EventTypes)
@@ -508,7 +509,7 @@ func (s *Service) UpdateSubscription(ctx context.Context, p Principal, id int64,
 	}
 	var fields []string
 	if patch.URL != nil {
-		if err := s.checkSubscriptionURL(ctx, *patch.URL); err != nil {
+		if err := s.CheckSubscriptionURL(ctx, *patch.URL); err != nil {
 			return Subscription{}, err
 		}
 		sub.URL = *patch.URL

@@ -3,6 +3,7 @@ package directory_test
 import (
 	"context"
 	"net/netip"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -147,4 +148,30 @@ func TestSubscriptionReenableClearsFailing(t *testing.T) {
 	if _, err := f.svc.UpdateSubscription(f.ctx, f.b, sub.ID, directory.SubscriptionPatch{Disabled: &enabled}); directory.KindOf(err) != directory.NotFound {
 		t.Errorf("another tenant's update: got %v, want NotFound", err)
 	}
+}
+
+// FuzzSubscriptionURL: whatever the input, an accepted URL is an absolute
+// http(s) URL without user info whose host is a public address.
+func FuzzSubscriptionURL(f *testing.F) {
+	for _, s := range []string{"https://93.184.216.34/hook", "http://[2606:2800:220:1:248:1893:25c8:1946]:8080/x", "https://127.0.0.1/", "http://[::ffff:10.0.0.1]/", "https://u:p@93.184.216.34/", "ftp://x/"} {
+		f.Add(s)
+	}
+	svc := directory.NewService(nil, nil)
+	svc.SetWebhookPolicy(directory.WebhookPolicy{Resolve: func(context.Context, string) ([]netip.Addr, error) {
+		return []netip.Addr{netip.MustParseAddr("10.0.0.1")}, nil // every name is private
+	}})
+	f.Fuzz(func(t *testing.T, raw string) {
+		err := svc.CheckSubscriptionURL(context.Background(), raw)
+		if err != nil {
+			return
+		}
+		u, perr := url.Parse(raw)
+		if perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil {
+			t.Fatalf("accepted %q", raw)
+		}
+		a, aerr := netip.ParseAddr(strings.Trim(u.Hostname(), "[]"))
+		if aerr != nil || !directory.PublicAddr(a) {
+			t.Fatalf("accepted %q, whose host is not a public address", raw)
+		}
+	})
 }
