@@ -101,7 +101,7 @@ func New(svc *directory.Service, client *webhook.Client, nats *natspub.Publisher
 // holds it, and waits again if it loses it.
 func (d *Deliverer) Run(ctx context.Context) {
 	for ctx.Err() == nil {
-		if d.acquire(ctx) {
+		if held, _ := d.acquire(ctx); held {
 			d.log.Info("delivering: this node holds the delivery lease")
 			d.lead(ctx)
 			d.log.Info("stopped delivering: the delivery lease was lost or userd is stopping")
@@ -111,21 +111,21 @@ func (d *Deliverer) Run(ctx context.Context) {
 }
 
 // acquire takes or renews the lease and reports whether this node holds
-// it, moving validUntil on.
-func (d *Deliverer) acquire(ctx context.Context) bool {
+// it, moving validUntil on. An error means the database did not say.
+func (d *Deliverer) acquire(ctx context.Context) (bool, error) {
 	now := time.Now()
 	held, err := d.store.AcquireLease(ctx, LeaseName, d.opts.Node, now, d.opts.LeaseTTL)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Warn("could not take or renew the delivery lease", "err", err)
 		}
-		return false
+		return false, err
 	}
 	if held {
 		// A margin of one renewal for clocks and for the attempt in flight.
 		d.validUntil.Store(now.Add(d.opts.LeaseTTL - d.opts.RenewEvery).UnixNano())
 	}
-	return held
+	return held, nil
 }
 
 // leaseValid reports whether this node still certainly holds the lease.
@@ -152,7 +152,10 @@ func (d *Deliverer) lead(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-renew.C:
-			if !d.acquire(ctx) && !d.leaseValid() {
+			// Another node holding it: stop at once. The database not
+			// answering: go on while the lease certainly lasts.
+			held, err := d.acquire(ctx)
+			if (err == nil && !held) || !d.leaseValid() {
 				return
 			}
 		case <-refresh.C:
