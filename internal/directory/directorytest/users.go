@@ -61,6 +61,7 @@ func fullUser(tenant int64, username string, manager int64, orgs []directory.Mem
 		Province:           "Greater London",
 		Country:            "GB",
 		Comment:            "first programmer\nsecond line",
+		Profile:            fullProfile(username),
 		Extension:          extension(),
 		Orgs:               orgs,
 		CreatedAt:          at(2),
@@ -403,6 +404,11 @@ func testUpdateUser(t *testing.T, f *fixture) {
 		edit func(u *directory.User)
 	}{
 		{"unindexed fields only", func(u *directory.User) { u.City, u.Comment = "Elsewhere", "moved" }},
+		{"profile only", func(u *directory.User) {
+			u.GivenName, u.HireDate = "Augusta", "2001-02-03"
+			u.OtherEmails = []directory.Contact{{Value: "moved@example.org", Type: "home"}}
+		}},
+		{"external id only", func(u *directory.User) { u.ExternalID = "ext-moved" }},
 		{"username case only", func(u *directory.User) { u.Username = strings.ToUpper(u.Username) }},
 		{"email only", func(u *directory.User) { u.Email = "renamed@example.com" }},
 		{"manager only", func(u *directory.User) { u.ManagerID = 0 }},
