@@ -185,7 +185,7 @@ func (d *Deliverer) refresh(ctx context.Context, workers map[string]*worker) {
 	versions := map[string]time.Time{}
 	subs, err := d.store.ActiveSubscriptions(ctx)
 	if err != nil {
-		d.log.Warn("could not list webhook subscriptions", "err", err)
+		d.warn(ctx, d.log, "could not list webhook subscriptions", "err", err)
 		return
 	}
 	for _, s := range subs {
@@ -196,7 +196,7 @@ func (d *Deliverer) refresh(ctx context.Context, workers map[string]*worker) {
 	if d.nats != nil {
 		tenants, err := d.store.Tenants(ctx)
 		if err != nil {
-			d.log.Warn("could not list tenants", "err", err)
+			d.warn(ctx, d.log, "could not list tenants", "err", err)
 			return
 		}
 		for _, t := range tenants {
@@ -410,7 +410,7 @@ func (d *Deliverer) publishTenant(ctx context.Context, tenantID int64) {
 		if pos < 0 {
 			p, err := d.nats.Published(ctx, tenantID)
 			if err != nil {
-				log.Warn("could not read where NATS publishing stopped; retrying", "err", err)
+				d.warn(ctx, log, "could not read where NATS publishing stopped; retrying", "err", err)
 				sleep(ctx, d.opts.BackoffMin)
 				continue
 			}
@@ -442,12 +442,20 @@ func (d *Deliverer) publishTenant(ctx context.Context, tenantID int64) {
 				if err := d.nats.Publish(ctx, tenantID, c.Position, EventType(c), body); err == nil {
 					break
 				} else {
-					log.Warn("could not publish to NATS; retrying", "position", c.Position, "err", err)
+					d.warn(ctx, log, "could not publish to NATS; retrying", "position", c.Position, "err", err)
 				}
 				sleep(ctx, d.opts.BackoffMin)
 			}
 			pos = c.Position
 		}
+	}
+}
+
+// warn logs a warning unless ctx has ended: an operation cut short by
+// stopping is no news.
+func (d *Deliverer) warn(ctx context.Context, log *slog.Logger, msg string, args ...any) {
+	if ctx.Err() == nil {
+		log.Warn(msg, args...)
 	}
 }
 
