@@ -55,6 +55,8 @@ type Service struct {
 	// webhooks and checker rule webhook subscriptions (webhook.go).
 	webhooks WebhookPolicy
 	checker  SubscriptionChecker
+	// guard bounds failed password checks (GuardPasswordChecks).
+	guard PasswordGuard
 }
 
 // NewService returns a Service over store that hashes passwords with hasher.

@@ -56,6 +56,9 @@ type Store interface {
 	// ListUsers returns up to f.Limit users matching f in the order
 	// f.Order() names, starting after the position f.AfterKey, f.AfterID.
 	ListUsers(ctx context.Context, tenantID int64, f UserFilter) ([]User, error)
+	// CountUsers returns how many users of tenantID match f's OrgID (every
+	// user when 0); the other fields of f are ignored.
+	CountUsers(ctx context.Context, tenantID int64, f UserFilter) (int64, error)
 	// UpdateUser stores every field of u, its org memberships included, if the
 	// stored version is still u.Version, and returns it with the version
 	// incremented. It returns ErrVersionMismatch when the version differs and
@@ -133,13 +136,22 @@ type UserFilter struct {
 	// them through an index on (tenant, external id); it never changes
 	// the order.
 	ExternalID string
+	// Phone, when set, keeps only the users with exactly that phone,
+	// found through an index on (tenant, phone); it never changes the
+	// order.
+	Phone string
 	// AfterKey and AfterID are the position of the last user of the
 	// previous page: its sort key (see UserOrder.Key) and id. The page
 	// holds the users after it in f.Order(). Zero values start at the
 	// beginning.
 	AfterKey string
 	AfterID  int64
-	Limit    int
+	// OrgID, when not 0, keeps the users who are members of that org.
+	OrgID int64
+	// Offset skips that many users of the selection, in id order; only
+	// for the ByID order (UsersByPage).
+	Offset int
+	Limit  int
 }
 
 // UserOrder is the order of a list of users.
