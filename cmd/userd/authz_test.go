@@ -123,6 +123,16 @@ var authzRoutes = []authzRoute{
 	{pattern: "DELETE /admin/v1/users/{id}", target: targetf("/admin/v1/users/%d", func(e *authzEnv) any { return e.victim.ID }), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 204, 403}},
 
+	// The password check answers the other tenant's all-scope credential
+	// with the uniform failure: ada is not in its tenant.
+	{pattern: "POST /admin/v1/users/authenticate", target: fixed("/admin/v1/users/authenticate"), contentType: jsonType, body: `{"login":"ada","password":"not her password"}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 400, 403, 403, 403}},
+	{pattern: "GET /admin/v1/users/{id}/role", target: targetf("/admin/v1/users/%d/role", adaID), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 200, 403, 403}},
+	{pattern: "PUT /admin/v1/users/{id}/role", target: targetf("/admin/v1/users/%d/role", adaID), contentType: jsonType, body: `{"console_role":"viewer"}`, present: bearer,
+		// Needs users:write and admin together, which no single-scope credential holds.
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 403}},
+
 	{pattern: "POST /admin/v1/orgs", target: fixed("/admin/v1/orgs"), contentType: jsonType, body: `{"name":"New","code":"new"}`, present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 201, 403, 403, 201}},
 	{pattern: "GET /admin/v1/orgs", target: fixed("/admin/v1/orgs"), present: bearer,

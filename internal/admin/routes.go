@@ -57,6 +57,7 @@ func Routes(mux server.Router, d server.Deps) {
 	for pattern, h := range a.webhookRoutes() {
 		mux.Handle(pattern, a.handle(h))
 	}
+	a.signInRoutes(mux)
 }
 
 type api struct {

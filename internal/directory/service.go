@@ -55,6 +55,7 @@ type Service struct {
 	// webhooks and checker rule webhook subscriptions (webhook.go).
 	webhooks WebhookPolicy
 	checker  SubscriptionChecker
+	signin   signIn
 	// guard bounds failed password checks (GuardPasswordChecks).
 	guard PasswordGuard
 }
@@ -395,6 +396,7 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 		if version != 0 && u.Version != version {
 			return User{}, ErrVersionMismatch
 		}
+		before := u
 		fields := patch.apply(&u)
 		if err := s.checkUser(ctx, &u, fields); err != nil {
 			return User{}, err
@@ -421,7 +423,7 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 			if err != nil {
 				return User{}, describe(err, userValues(&u))
 			}
-			return updated, nil
+			return updated, s.afterUserUpdate(ctx, p, before, updated, fields)
 		}
 		if attempt == maxUpdateAttempts {
 			return User{}, errContended
@@ -474,6 +476,15 @@ func (s *Service) Org(ctx context.Context, p Principal, id int64) (Org, error) {
 		return Org{}, Errorf(NotFound, "", "no such org")
 	}
 	return s.store.Org(ctx, p.TenantID, id)
+}
+
+// requireAdminRead lets admin or admin:read read what admin manages:
+// clients, tokens and the audit log.
+func requireAdminRead(p Principal) error {
+	if p.Scopes.Has(ScopeAdminRead) {
+		return nil
+	}
+	return p.require(ScopeAdmin)
 }
 
 func requireOrgRead(p Principal) error {
@@ -602,7 +613,7 @@ func validateCredentialName(name string) error {
 // Clients returns a page of the API clients of the principal's tenant, by
 // id, and the next afterID (0 on the last page).
 func (s *Service) Clients(ctx context.Context, p Principal, afterID int64, limit int) ([]Client, int64, error) {
-	if err := p.require(ScopeAdmin); err != nil {
+	if err := requireAdminRead(p); err != nil {
 		return nil, 0, err
 	}
 	return page(limit, func(n int) ([]Client, error) { return s.store.Clients(ctx, p.TenantID, afterID, n) }, func(c Client) int64 { return c.ID })
@@ -690,7 +701,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, p Principal, name string, 
 // revoked and expired ones included, by id, and the next afterID (0 on the
 // last page).
 func (s *Service) APITokens(ctx context.Context, p Principal, afterID int64, limit int) ([]APIToken, int64, error) {
-	if err := p.require(ScopeAdmin); err != nil {
+	if err := requireAdminRead(p); err != nil {
 		return nil, 0, err
 	}
 	return page(limit, func(n int) ([]APIToken, error) { return s.store.APITokens(ctx, p.TenantID, afterID, n) }, func(t APIToken) int64 { return t.ID })
@@ -729,7 +740,7 @@ func (s *Service) RevokeAPIToken(ctx context.Context, p Principal, id int64) (AP
 // AuditEvents returns a page of the principal's tenant's audit events and
 // the next afterID (0 on the last page).
 func (s *Service) AuditEvents(ctx context.Context, p Principal, afterID int64, limit int) ([]Event, int64, error) {
-	if err := p.require(ScopeAdmin); err != nil {
+	if err := requireAdminRead(p); err != nil {
 		return nil, 0, err
 	}
 	return page(limit, func(n int) ([]Event, error) { return s.store.AuditEvents(ctx, p.TenantID, afterID, n) }, func(ev Event) int64 { return ev.ID })

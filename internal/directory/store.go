@@ -23,6 +23,8 @@ import (
 //
 // The contract suite in package directorytest states the behaviour exactly.
 type Store interface {
+	SignInStore
+
 	// Ping reports whether the store can serve, as /readyz asks: the
 	// database answers and holds every migration this build knows (a newer
 	// schema is fine). Otherwise it returns Unavailable.

@@ -82,6 +82,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Lease", testLease},
 		{"Closed", testClosed},
 	}
+	tests = append(tests, signInTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newFixture(t, open(t)))
