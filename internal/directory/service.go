@@ -161,19 +161,64 @@ func (s *Service) newUser(ctx context.Context, p Principal, origin string, patch
 // none. Each patch is checked as CreateUser would check it; the error of the
 // first bad one names its index in the batch.
 func (s *Service) ImportUsers(ctx context.Context, p Principal, patches []UserPatch) ([]User, error) {
+	return s.createMany(ctx, p, "user.import", patches, s.importer(ctx, p))
+}
+
+// importer builds one imported user of p's tenant and names the fields it
+// sets, for ImportUsers and PrepareImport.
+func (s *Service) importer(ctx context.Context, p Principal) func(UserPatch) (User, []string, error) {
+	return func(patch UserPatch) (User, []string, error) { return s.importedUser(ctx, p, patch) }
+}
+
+// buildMany builds a user from each patch with build, after checking that
+// p may write users, and returns them with the fields each sets; the error
+// of the first bad patch is a *BatchError naming its index.
+func buildMany(p Principal, patches []UserPatch, build func(UserPatch) (User, []string, error)) ([]User, [][]string, error) {
 	if err := p.require(ScopeUsersWrite); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	users := make([]User, 0, len(patches))
-	ev := s.event(p, "user.import", 0, []string{strconv.Itoa(len(patches)) + " users"})
-	ev.Changes = make([]Change, 0, len(patches))
+	fields := make([][]string, 0, len(patches))
 	for i, patch := range patches {
-		u, fields, err := s.importedUser(ctx, p, patch)
+		u, f, err := build(patch)
 		if err != nil {
-			return nil, &BatchError{Index: i, Err: err}
+			return nil, nil, &BatchError{Index: i, Err: err}
 		}
 		users = append(users, u)
-		ev.Changes = append(ev.Changes, Change{TenantID: p.TenantID, Type: ObjectUser, Op: OpCreate, Fields: fields, Time: ev.Time})
+		fields = append(fields, f)
+	}
+	return users, fields, nil
+}
+
+// CreateUsers creates many users in one transaction, each as CreateUser
+// would (origin says how they came): all are inserted or none, and the
+// error of the first bad one is a *BatchError naming its index. One audit
+// event records the batch. A batch costs one transaction instead of one
+// per user, which is what a SCIM Bulk of creations is for.
+func (s *Service) CreateUsers(ctx context.Context, p Principal, origin string, patches []UserPatch) ([]User, error) {
+	if len(patches) > MaxBatch {
+		return nil, Errorf(Invalid, "users", "at most %d users per batch", MaxBatch)
+	}
+	return s.createMany(ctx, p, "user.create", patches, func(patch UserPatch) (User, []string, error) {
+		if patch.PasswordHash != nil {
+			return User{}, nil, errHashOnlyOnImport
+		}
+		return s.newUser(ctx, p, origin, patch)
+	})
+}
+
+// createMany builds each user with build and inserts them all in one
+// transaction, recorded as one event of action with a change-log entry
+// per user.
+func (s *Service) createMany(ctx context.Context, p Principal, action string, patches []UserPatch, build func(UserPatch) (User, []string, error)) ([]User, error) {
+	users, fields, err := buildMany(p, patches, build)
+	if err != nil {
+		return nil, err
+	}
+	ev := s.event(p, action, 0, []string{strconv.Itoa(len(users)) + " users"})
+	ev.Changes = make([]Change, 0, len(users))
+	for _, f := range fields {
+		ev.Changes = append(ev.Changes, Change{TenantID: p.TenantID, Type: ObjectUser, Op: OpCreate, Fields: f, Time: ev.Time})
 	}
 	created, err := s.store.CreateUsers(ctx, users, ev, managerChecks(users))
 	s.changed(p.TenantID, err)
@@ -302,7 +347,9 @@ func (s *Service) findUser(ctx context.Context, tenantID, id int64) (User, error
 }
 
 // UsersByID returns the users of the principal's tenant among ids, in the
-// order asked, each once; ids that do not exist there are left out.
+// order asked, each once; ids that do not exist there are left out. Their
+// org memberships are not read (Store.UsersByID): a dialect that shows them
+// reads users one by one with User or in pages with ListUsers.
 func (s *Service) UsersByID(ctx context.Context, p Principal, ids []int64) ([]User, error) {
 	if err := p.require(ScopeUsersRead); err != nil {
 		return nil, err
