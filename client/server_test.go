@@ -23,6 +23,8 @@ type testServer struct {
 	URL                    string
 	ClientID, ClientSecret string
 	close                  func()
+	// svc is the server's Service, for tests that act behind the API.
+	svc *directory.Service
 }
 
 // Close stops the server and removes its database.
@@ -50,7 +52,7 @@ func startServer(tokenLifetime time.Duration) *testServer {
 		func(r server.Router) { admin.Routes(r, server.Deps{Service: svc, Authn: authn}) },
 	)
 	srv := httptest.NewServer(h)
-	return &testServer{URL: srv.URL, ClientID: cl.ClientID, ClientSecret: secret.Reveal(), close: func() {
+	return &testServer{URL: srv.URL, ClientID: cl.ClientID, ClientSecret: secret.Reveal(), svc: svc, close: func() {
 		srv.Close()
 		st.Close()
 		os.RemoveAll(dir)

@@ -63,7 +63,9 @@ type authzEnv struct {
 	// target is the client changed; victimToken the token revoked.
 	target      directory.Client
 	victimToken directory.APIToken
-	creds       map[string]credential
+	// hook is the webhook subscription read, changed and deleted.
+	hook  directory.Subscription
+	creds map[string]credential
 }
 
 // newAuthzEnv builds an authzEnv in t's temporary directory.
@@ -107,6 +109,9 @@ func newAuthzEnv(t *testing.T) *authzEnv {
 	e.old = e.org(t, sys, "Old", "old")
 	e.target, _ = e.client(t, sys, "target", directory.Scopes{directory.ScopeUsersRead})
 	e.victimToken, _ = e.apiToken(t, sys, "victim")
+	if e.hook, err = e.svc.CreateSubscription(ctx, sys, directory.SubscriptionInput{URL: "https://93.184.216.34/hook"}); err != nil {
+		t.Fatalf("create webhook: %v", err)
+	}
 
 	all := directory.AllScopes
 	e.creds["none"] = credential{tenantID: e.acme.ID}

@@ -72,6 +72,10 @@ func targetf(format string, id func(e *authzEnv) any) func(e *authzEnv) string {
 // fixed is a request target that names no object.
 func fixed(p string) func(*authzEnv) string { return func(*authzEnv) string { return p } }
 
+// hookID names the webhook subscription every webhook route reads or
+// changes.
+func hookID(e *authzEnv) any { return e.hook.ID }
+
 // adaID names the user every user route reads or changes.
 func adaID(e *authzEnv) any { return e.ada.ID }
 
@@ -164,8 +168,23 @@ var authzRoutes = []authzRoute{
 		// admin alone is 403: the victim token holds every scope.
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 403}},
 
+	{pattern: "POST /admin/v1/webhooks", target: fixed("/admin/v1/webhooks"), contentType: jsonType, body: `{"url":"https://93.184.216.34/new","secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 201, 403, 403, 201}},
+	{pattern: "GET /admin/v1/webhooks", target: fixed("/admin/v1/webhooks"), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 403, 403, 200}},
+	{pattern: "GET /admin/v1/webhooks/{id}", target: targetf("/admin/v1/webhooks/%d", hookID), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 200}},
+	{pattern: "GET /admin/v1/webhooks/{id}/deliveries", target: targetf("/admin/v1/webhooks/%d/deliveries", hookID), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 200}},
+	{pattern: "PATCH /admin/v1/webhooks/{id}", target: targetf("/admin/v1/webhooks/%d", hookID), contentType: mergeType, body: `{"disabled":true}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 200}},
+	{pattern: "DELETE /admin/v1/webhooks/{id}", target: targetf("/admin/v1/webhooks/%d", hookID), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 204}},
+
 	{pattern: "GET /admin/v1/audit-events", target: fixed("/admin/v1/audit-events"), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 403, 403, 200}},
+	{pattern: "GET /admin/v1/changes", target: fixed("/admin/v1/changes"), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 200, 403, 403}},
 
 	{pattern: "GET /openapi/v1/users/{user_id}", target: targetf("/openapi/v1/users/%d", adaID), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 200, 403, 403}},

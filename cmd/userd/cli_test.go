@@ -46,6 +46,9 @@ func TestHelp(t *testing.T) {
 		{"user import", "user import [flags] FILE", []string{"db", "o", "tenant", "format", "argon2-memory"}, []string{"username", "password-stdin"}, []string{".jsonl", ".csv", "password_hash", "1 MiB", "FILE -"}},
 		{"user export", "user export [flags]", []string{"db", "tenant"}, []string{"o", "argon2-memory", "sqlite-synchronous", "format"}, []string{"JSON Lines"}},
 		{"audit tail", "audit tail [flags]", []string{"db", "o", "tenant", "n", "follow", "poll"}, []string{"argon2-memory", "sqlite-synchronous"}, nil},
+		{"webhook create", "webhook create [flags]", []string{"db", "o", "tenant", "url", "format", "events", "secret", "token", "encryption-key", "webhook-allow-private"}, []string{"argon2-memory"}, []string{"standard-webhooks", "oneaccess", "CHECK_URL"}},
+		{"webhook list", "webhook list [flags]", []string{"db", "o", "tenant"}, []string{"argon2-memory", "url"}, nil},
+		{"webhook enable", "webhook enable [flags] WEBHOOK_ID", []string{"db", "o", "tenant"}, []string{"argon2-memory", "url"}, []string{"failing"}},
 		{"version", "version", nil, []string{"db", "o"}, nil},
 	}
 	flagLine := regexp.MustCompile(`(?m)^  --?([a-z0-9-]+)`)

@@ -23,7 +23,7 @@ type group struct {
 }
 
 // commands lists the top-level commands in the order userd -h shows them.
-var commands = []string{"serve", "migrate", "tenant", "client", "token", "user", "audit", "version"}
+var commands = []string{"serve", "migrate", "tenant", "client", "token", "user", "audit", "webhook", "version"}
 
 var groups = map[string]group{
 	"tenant": {"create or list tenants", []string{"create", "list"}},

@@ -105,6 +105,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return runUser(ctx, rest, getenv, std)
 	case "audit":
 		return runAudit(ctx, rest, getenv, std)
+	case "webhook":
+		return runWebhook(ctx, rest, getenv, std)
 	case "version":
 		return runVersion(rest, getenv, std)
 	case "help":

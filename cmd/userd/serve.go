@@ -46,6 +46,8 @@ type serveConfig struct {
 	signIn            directory.SignInLimits
 	logFormat         string
 	logLevel          string
+	changeLog         changeLogConfig
+	delivery          deliveryConfig
 }
 
 func (s *serveConfig) define(c *commonFlags) {
@@ -78,6 +80,8 @@ func (s *serveConfig) define(c *commonFlags) {
 	f.IntVar(&s.heavyReads.PerPrincipal, "max-heavy-read-items-per-credential", admission.DefaultPerPrincipal, "most items the list and batch answers in flight to one credential of one tenant may hold; past it they answer 429 (0: no limit)")
 	f.StringVar(&s.logFormat, "log-format", "auto", "log format: auto (text on a terminal, else JSON), json or text")
 	f.StringVar(&s.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	s.changeLog.define(f)
+	s.delivery.define(f)
 	f.VisitAll(func(fl *flag.Flag) {
 		if _, ok := c.envs[fl.Name]; !ok {
 			c.fromEnv(fl.Name, "USERD_"+strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_")))
@@ -93,6 +97,9 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		return err
 	}
 	if err := c.args(0); err != nil {
+		return err
+	}
+	if err := cfg.changeLog.check(); err != nil {
 		return err
 	}
 	if cfg.metricsAddr != "" && cfg.metricsAddr == cfg.addr {
@@ -138,6 +145,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	m.WatchHasher(hasher)
 	svc := directory.NewService(watched, hasher)
 	svc.SetCredentialLimits(cfg.credentials)
+	svc.SetChangePoll(cfg.changeLog.poll)
 	svc.SetSignInLimits(cfg.signIn)
 
 	ln, base, err := cfg.tls.listen(ctx, cfg.addr, cfg.maxConnections, logger)
@@ -154,6 +162,12 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	}
 	var authn *auth.Authenticator
 	var boot *bootstrapped
+	var waitDelivery func()
+	defer func() {
+		if waitDelivery != nil {
+			waitDelivery() // delivery stops before the store closes
+		}
+	}()
 	starting := &server.Starting{}
 	prepare := func(ctx context.Context) error {
 		if !cfg.noMigrate {
@@ -175,6 +189,11 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		handler, authn, err = newHandler(ctx, cfg, loc, logger, watched, svc, m, tr)
 		if err != nil {
 			return err
+		}
+		if waitDelivery == nil {
+			if waitDelivery, err = cfg.delivery.start(ctx, logger, svc); err != nil {
+				return err
+			}
 		}
 		starting.Ready(handler)
 		if boot != nil {
@@ -226,6 +245,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		}
 	}
 	if ready {
+		defer cfg.changeLog.startPruning(ctx, svc, logger)()
 		select {
 		case err := <-errc:
 			return fmt.Errorf("serve: %w", err)

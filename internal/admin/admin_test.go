@@ -166,6 +166,14 @@ func TestGolden(t *testing.T) {
 
 		{Name: "audit-events", Method: "GET", Target: "/admin/v1/audit-events?limit=3", Header: []string{auth("admin")}},
 		{Name: "audit-events-missing-scope", Method: "GET", Target: "/admin/v1/audit-events", Header: []string{auth("ro")}},
+
+		{Name: "changes", Method: "GET", Target: "/admin/v1/changes?limit=4", Header: []string{auth("ro")}},
+		{Name: "changes-page", Method: "GET", Target: "/admin/v1/changes?after=4&limit=3&wait=1s", Header: []string{auth("ro")}},
+		{Name: "changes-now", Method: "GET", Target: "/admin/v1/changes?after=now", Header: []string{auth("ro")}},
+		{Name: "changes-missing-scope", Method: "GET", Target: "/admin/v1/changes", Header: []string{auth("admin")}},
+		{Name: "changes-bad-after", Method: "GET", Target: "/admin/v1/changes?after=-1", Header: []string{auth("ro")}},
+		{Name: "changes-bad-wait", Method: "GET", Target: "/admin/v1/changes?wait=31s", Header: []string{auth("ro")}},
+		{Name: "changes-unknown-parameter", Method: "GET", Target: "/admin/v1/changes?cursor=x", Header: []string{auth("ro")}},
 	}
 	for _, x := range exchanges {
 		t.Run(x.Name, func(t *testing.T) {

@@ -90,6 +90,8 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		case directory.Overloaded:
 			w.Header().Set("Retry-After", "1")
 			p = problem{Type: "overloaded", Title: "Service unavailable", Status: http.StatusServiceUnavailable, Detail: e.Message}
+		case directory.Gone:
+			p = problem{Type: "resync", Title: "Gone", Status: http.StatusGone, Detail: e.Message, Field: e.Field}
 		case directory.Unavailable:
 			server.LogError(a.logger, r, slog.LevelWarn, "admin: store unavailable", err)
 			w.Header().Set("Retry-After", "5")

@@ -48,9 +48,14 @@ func Routes(mux server.Router, d server.Deps) {
 		{"DELETE /admin/v1/tokens/{id}", a.revokeToken},
 
 		{"GET /admin/v1/audit-events", a.heavy(a.listAuditEvents)},
+
+		{"GET /admin/v1/changes", a.listChanges},
 	}
 	for _, rt := range routes {
 		mux.Handle(rt.pattern, a.handle(rt.h))
+	}
+	for pattern, h := range a.webhookRoutes() {
+		mux.Handle(pattern, a.handle(h))
 	}
 	a.signInRoutes(mux)
 }

@@ -36,6 +36,9 @@ const (
 	// Overloaded means the server as a whole is serving as many requests of
 	// this kind as it may; retrying shortly may succeed.
 	Overloaded
+	// Gone means what was asked for is no longer kept: a change-log
+	// position older than the retention (ErrResync).
+	Gone
 )
 
 var kindNames = [...]string{
@@ -49,6 +52,7 @@ var kindNames = [...]string{
 	Unavailable:        "unavailable",
 	TooMany:            "too_many",
 	Overloaded:         "overloaded",
+	Gone:               "gone",
 }
 
 // String returns the kind's snake_case name.

@@ -20,4 +20,11 @@ type Event struct {
 	// appears only as "password", never its value.
 	Fields   []string
 	ClientIP string
+	// Changes are the change-log entries of the write (see Change), as the
+	// Service knows them: for a create, the store sets each entry's
+	// ObjectID; for every entry it sets Version once the write has it. The
+	// store adds the entries of side effects (the users whose manager a
+	// delete cleared) and writes them all in the same transaction. Nil for
+	// writes that change no user or org.
+	Changes []Change
 }

@@ -7,5 +7,6 @@ import "context"
 // PostgreSQL, see postgres.Store.CopyUsers) that writes them itself. The
 // error of the first bad patch names its index in the batch.
 func (s *Service) PrepareImport(ctx context.Context, p Principal, patches []UserPatch) ([]User, error) {
-	return buildMany(p, patches, s.importer(ctx, p))
+	users, _, err := buildMany(p, patches, s.importer(ctx, p))
+	return users, err
 }

@@ -48,6 +48,13 @@ type Service struct {
 	creds  CredentialLimits
 	// watchers are told of credential changes (WatchCredentials).
 	watchers []CredentialWatcher
+	// signals wakes the readers waiting for changes (WaitForChanges).
+	signals changeSignals
+	// changePoll is how often WaitForChanges reads the log unwoken.
+	changePoll time.Duration
+	// webhooks and checker rule webhook subscriptions (webhook.go).
+	webhooks WebhookPolicy
+	checker  SubscriptionChecker
 	signin   signIn
 	// guard bounds failed password checks (GuardPasswordChecks).
 	guard PasswordGuard
@@ -55,7 +62,7 @@ type Service struct {
 
 // NewService returns a Service over store that hashes passwords with hasher.
 func NewService(store Store, hasher PasswordHasher) *Service {
-	return &Service{store: store, hasher: hasher, now: time.Now}
+	return &Service{store: store, hasher: hasher, now: time.Now, changePoll: DefaultChangePoll}
 }
 
 // Store returns the store the service writes to.
@@ -78,6 +85,7 @@ func (s *Service) event(p Principal, action string, objectID int64, fields []str
 	if objectID != 0 {
 		ev.ObjectID = strconv.FormatInt(objectID, 10)
 	}
+	ev.Changes = changeEntries(ev, objectID)
 	return ev
 }
 
@@ -119,6 +127,7 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, origin string, pa
 		return User{}, err
 	}
 	created, err := s.store.CreateUser(ctx, u, s.event(p, "user.create", 0, fields), u.managerCheck(fields))
+	s.changed(p.TenantID, err)
 	if err != nil {
 		return User{}, describe(err, userValues(&u))
 	}
@@ -155,28 +164,30 @@ func (s *Service) ImportUsers(ctx context.Context, p Principal, patches []UserPa
 	return s.createMany(ctx, p, "user.import", patches, s.importer(ctx, p))
 }
 
-// importer builds one imported user of p's tenant, for ImportUsers and
-// PrepareImport.
-func (s *Service) importer(ctx context.Context, p Principal) func(UserPatch) (User, error) {
-	return func(patch UserPatch) (User, error) { return s.importedUser(ctx, p, patch) }
+// importer builds one imported user of p's tenant and names the fields it
+// sets, for ImportUsers and PrepareImport.
+func (s *Service) importer(ctx context.Context, p Principal) func(UserPatch) (User, []string, error) {
+	return func(patch UserPatch) (User, []string, error) { return s.importedUser(ctx, p, patch) }
 }
 
 // buildMany builds a user from each patch with build, after checking that
-// p may write users; the error of the first bad patch is a *BatchError
-// naming its index.
-func buildMany(p Principal, patches []UserPatch, build func(UserPatch) (User, error)) ([]User, error) {
+// p may write users, and returns them with the fields each sets; the error
+// of the first bad patch is a *BatchError naming its index.
+func buildMany(p Principal, patches []UserPatch, build func(UserPatch) (User, []string, error)) ([]User, [][]string, error) {
 	if err := p.require(ScopeUsersWrite); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	users := make([]User, 0, len(patches))
+	fields := make([][]string, 0, len(patches))
 	for i, patch := range patches {
-		u, err := build(patch)
+		u, f, err := build(patch)
 		if err != nil {
-			return nil, &BatchError{Index: i, Err: err}
+			return nil, nil, &BatchError{Index: i, Err: err}
 		}
 		users = append(users, u)
+		fields = append(fields, f)
 	}
-	return users, nil
+	return users, fields, nil
 }
 
 // CreateUsers creates many users in one transaction, each as CreateUser
@@ -188,23 +199,29 @@ func (s *Service) CreateUsers(ctx context.Context, p Principal, origin string, p
 	if len(patches) > MaxBatch {
 		return nil, Errorf(Invalid, "users", "at most %d users per batch", MaxBatch)
 	}
-	return s.createMany(ctx, p, "user.create", patches, func(patch UserPatch) (User, error) {
+	return s.createMany(ctx, p, "user.create", patches, func(patch UserPatch) (User, []string, error) {
 		if patch.PasswordHash != nil {
-			return User{}, errHashOnlyOnImport
+			return User{}, nil, errHashOnlyOnImport
 		}
-		u, _, err := s.newUser(ctx, p, origin, patch)
-		return u, err
+		return s.newUser(ctx, p, origin, patch)
 	})
 }
 
 // createMany builds each user with build and inserts them all in one
-// transaction, recorded as one event of action.
-func (s *Service) createMany(ctx context.Context, p Principal, action string, patches []UserPatch, build func(UserPatch) (User, error)) ([]User, error) {
-	users, err := buildMany(p, patches, build)
+// transaction, recorded as one event of action with a change-log entry
+// per user.
+func (s *Service) createMany(ctx context.Context, p Principal, action string, patches []UserPatch, build func(UserPatch) (User, []string, error)) ([]User, error) {
+	users, fields, err := buildMany(p, patches, build)
 	if err != nil {
 		return nil, err
 	}
-	created, err := s.store.CreateUsers(ctx, users, s.event(p, action, 0, []string{strconv.Itoa(len(users)) + " users"}), managerChecks(users))
+	ev := s.event(p, action, 0, []string{strconv.Itoa(len(users)) + " users"})
+	ev.Changes = make([]Change, 0, len(users))
+	for _, f := range fields {
+		ev.Changes = append(ev.Changes, Change{TenantID: p.TenantID, Type: ObjectUser, Op: OpCreate, Fields: f, Time: ev.Time})
+	}
+	created, err := s.store.CreateUsers(ctx, users, ev, managerChecks(users))
+	s.changed(p.TenantID, err)
 	var be *BatchError
 	if errors.As(err, &be) && be.Index >= 0 && be.Index < len(users) {
 		return nil, &BatchError{Index: be.Index, Err: describe(be.Err, userValues(&users[be.Index]))}
@@ -215,29 +232,31 @@ func (s *Service) createMany(ctx context.Context, p Principal, action string, pa
 var errHashOnlyOnImport = Errorf(Invalid, "password_hash", "only userd user import may set a password hash; send password instead")
 
 // importedUser builds a user to import from patch, which may carry an
-// existing password hash the hasher can verify, stored as given.
-func (s *Service) importedUser(ctx context.Context, p Principal, patch UserPatch) (User, error) {
+// existing password hash the hasher can verify, stored as given; it returns
+// the fields the user was given, as newUser does.
+func (s *Service) importedUser(ctx context.Context, p Principal, patch UserPatch) (User, []string, error) {
 	hash := patch.PasswordHash
 	if hash != nil {
 		checker, ok := s.hasher.(HashChecker)
 		switch {
 		case !ok:
-			return User{}, Errorf(Invalid, "password_hash", "this server cannot verify imported password hashes")
+			return User{}, nil, Errorf(Invalid, "password_hash", "this server cannot verify imported password hashes")
 		case patch.Password != nil:
-			return User{}, Errorf(Invalid, "password_hash", "send password or password_hash, not both")
+			return User{}, nil, Errorf(Invalid, "password_hash", "send password or password_hash, not both")
 		}
 		if err := checker.CheckHash(*hash); err != nil {
-			return User{}, Errorf(Invalid, "password_hash", "%s", strings.TrimPrefix(err.Error(), "auth: "))
+			return User{}, nil, Errorf(Invalid, "password_hash", "%s", strings.TrimPrefix(err.Error(), "auth: "))
 		}
 	}
-	u, _, err := s.newUser(ctx, p, OriginImport, patch)
+	u, fields, err := s.newUser(ctx, p, OriginImport, patch)
 	if err != nil {
-		return User{}, err
+		return User{}, nil, err
 	}
 	if hash != nil {
 		u.PasswordHash, u.PasswordChangedAt = *hash, s.clock()
+		fields = append(fields, "password")
 	}
-	return u, nil
+	return u, fields, nil
 }
 
 // BatchError reports which item of a batch failed.
@@ -446,6 +465,7 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 		ev := s.event(p, "user.update", id, fields)
 		u.UpdatedAt = ev.Time
 		updated, err := s.store.UpdateUser(handlingMismatch(ctx, version == 0), u, ev, u.managerCheck(fields))
+		s.changed(p.TenantID, err)
 		if !errors.Is(err, ErrVersionMismatch) || version != 0 {
 			if err != nil {
 				return User{}, describe(err, userValues(&u))
@@ -469,7 +489,9 @@ func (s *Service) DeleteUser(ctx context.Context, p Principal, id, version int64
 	if id <= 0 || id > MaxSafeID {
 		return Errorf(NotFound, "", "no such user")
 	}
-	return s.store.DeleteUser(ctx, p.TenantID, id, version, s.event(p, "user.delete", id, nil))
+	err := s.store.DeleteUser(ctx, p.TenantID, id, version, s.event(p, "user.delete", id, nil))
+	s.changed(p.TenantID, err)
+	return err
 }
 
 // CreateOrg creates an org in the principal's tenant.
@@ -484,6 +506,7 @@ func (s *Service) CreateOrg(ctx context.Context, p Principal, patch OrgPatch) (O
 		return Org{}, err
 	}
 	created, err := s.store.CreateOrg(ctx, o, s.event(p, "org.create", 0, fields), o.treeCheck(fields))
+	s.changed(p.TenantID, err)
 	if err != nil {
 		return Org{}, describe(err, orgValues(&o))
 	}
@@ -567,6 +590,7 @@ func (s *Service) UpdateOrg(ctx context.Context, p Principal, id, version int64,
 		ev := s.event(p, "org.update", id, fields)
 		o.UpdatedAt = ev.Time
 		updated, err := s.store.UpdateOrg(handlingMismatch(ctx, version == 0), o, ev, o.treeCheck(fields))
+		s.changed(p.TenantID, err)
 		if !errors.Is(err, ErrVersionMismatch) || version != 0 {
 			if err != nil {
 				return Org{}, describe(err, orgValues(&o))
@@ -588,6 +612,7 @@ func (s *Service) DeleteOrg(ctx context.Context, p Principal, id, version int64)
 		return Errorf(NotFound, "", "no such org")
 	}
 	err := s.store.DeleteOrg(ctx, p.TenantID, id, version, s.event(p, "org.delete", id, nil))
+	s.changed(p.TenantID, err)
 	return describe(err, map[string]any{"": id})
 }
 

@@ -132,6 +132,9 @@ type Store interface {
 	// RecordEvent writes an event that is not part of a change (a failed
 	// authentication).
 	RecordEvent(ctx context.Context, ev Event) error
+
+	ChangeLog
+	WebhookStore
 }
 
 // UserFilter selects users for ListUsers and says where the page starts.

@@ -33,7 +33,10 @@ func (s *Store) CreateOrg(ctx context.Context, o directory.Org, ev directory.Eve
 		id, err = insertTx(ctx, tx, ev, `INSERT INTO orgs (tenant_id, name, code, parent_id, created_at, updated_at, version)
 			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, 0), $5, $6, 1) RETURNING id`,
 			o.TenantID, o.Name, o.Code, o.ParentID, o.CreatedAt, o.UpdatedAt)
-		return err
+		if err != nil {
+			return err
+		}
+		return recordChanges(ctx, tx, directory.Created(ev.Changes, id))
 	})
 	if err != nil {
 		return directory.Org{}, storeError("create org", err)
@@ -93,7 +96,10 @@ func (s *Store) UpdateOrg(ctx context.Context, o directory.Org, ev directory.Eve
 		if err != nil {
 			return versionError(ctx, tx, err, "orgs", "org", o.TenantID, o.ID)
 		}
-		return insertEvent(ctx, tx, ev)
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return recordChanges(ctx, tx, directory.Versioned(ev.Changes, o.Version))
 	})
 	if err != nil {
 		return directory.Org{}, storeError("update org", err)
@@ -107,11 +113,12 @@ func (s *Store) DeleteOrg(ctx context.Context, tenantID, id, version int64, ev d
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		// The row lock makes a concurrent new member or child wait for this
 		// transaction and then fail its foreign key check.
-		if err := lockVersion(ctx, tx, "orgs", "org", tenantID, id, version); err != nil {
+		stored, err := lockVersion(ctx, tx, "orgs", "org", tenantID, id, version)
+		if err != nil {
 			return err
 		}
 		var members, children bool
-		err := tx.QueryRow(ctx, `SELECT
+		err = tx.QueryRow(ctx, `SELECT
 			EXISTS (SELECT 1 FROM user_orgs WHERE tenant_id = $1 AND org_id = $2),
 			EXISTS (SELECT 1 FROM orgs WHERE tenant_id = $1 AND parent_id = $2)`, tenantID, id).Scan(&members, &children)
 		switch {
@@ -125,7 +132,10 @@ func (s *Store) DeleteOrg(ctx context.Context, tenantID, id, version int64, ev d
 		if _, err := tx.Exec(ctx, `DELETE FROM orgs WHERE tenant_id = $1 AND id = $2`, tenantID, id); err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, ev)
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return recordChanges(ctx, tx, directory.Versioned(ev.Changes, stored+1))
 	})
 	return storeError("delete org", err)
 }

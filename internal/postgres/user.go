@@ -336,7 +336,14 @@ func (s *Store) createUsers(ctx context.Context, users []directory.User, ev dire
 		if named {
 			ev.ObjectID = strconv.FormatInt(out[0].ID, 10)
 		}
-		return insertEvent(ctx, tx, ev)
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		ids := make([]int64, len(out))
+		for i, u := range out {
+			ids[i] = u.ID
+		}
+		return recordChanges(ctx, tx, directory.Created(ev.Changes, ids...))
 	})
 	if err != nil {
 		return nil, err
@@ -497,6 +504,7 @@ func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.E
 		m.add(&u)
 		m.queue(b)
 		b.Queue(insertEventSQL, eventArgs(ev)...)
+		queueChanges(b, directory.Versioned(ev.Changes, u.Version+1))
 		results := tx.SendBatch(ctx, b)
 		var version int64
 		updateErr := results.QueryRow().Scan(&version)
@@ -542,11 +550,21 @@ func versionError(ctx context.Context, tx pgx.Tx, err error, table, what string,
 // the users it managed. A version other than 0 must match the stored one.
 func (s *Store) DeleteUser(ctx context.Context, tenantID, id, version int64, ev directory.Event) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := lockVersion(ctx, tx, "users", "user", tenantID, id, version); err != nil {
+		stored, err := lockVersion(ctx, tx, "users", "user", tenantID, id, version)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE users SET manager_id = NULL, version = version + 1, updated_at = $3
-			WHERE tenant_id = $1 AND manager_id = $2`, tenantID, id, ev.Time); err != nil {
+		rows, err := tx.Query(ctx, `UPDATE users SET manager_id = NULL, version = version + 1, updated_at = $3
+			WHERE tenant_id = $1 AND manager_id = $2 RETURNING id, version`, tenantID, id, ev.Time)
+		if err != nil {
+			return err
+		}
+		var changes []directory.Change
+		var managed, managedVersion int64
+		if _, err := pgx.ForEachRow(rows, []any{&managed, &managedVersion}, func() error {
+			changes = append(changes, directory.ManagerCleared(ev, managed, managedVersion))
+			return nil
+		}); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM user_orgs WHERE user_id = $2 AND tenant_id = $1`, tenantID, id); err != nil {
@@ -555,22 +573,26 @@ func (s *Store) DeleteUser(ctx context.Context, tenantID, id, version int64, ev 
 		if _, err := tx.Exec(ctx, `DELETE FROM users WHERE tenant_id = $1 AND id = $2`, tenantID, id); err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, ev)
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return recordChanges(ctx, tx, append(directory.ManagersCleared(changes), directory.Versioned(ev.Changes, stored+1)...))
 	})
 	return storeError("delete user", err)
 }
 
-// lockVersion locks a row of table for the rest of the transaction and
-// checks that it exists and, if version is not 0, is at that version.
-func lockVersion(ctx context.Context, tx pgx.Tx, table, what string, tenantID, id, version int64) error {
+// lockVersion locks a row of table for the rest of the transaction, checks
+// that it exists and, if version is not 0, is at that version, and returns
+// its version.
+func lockVersion(ctx context.Context, tx pgx.Tx, table, what string, tenantID, id, version int64) (int64, error) {
 	var stored int64
 	// table is one of the schema's table names, never input.
 	err := tx.QueryRow(ctx, `SELECT version FROM `+table+` WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, tenantID, id).Scan(&stored)
 	if err != nil {
-		return notFound(err, what)
+		return 0, notFound(err, what)
 	}
 	if version != 0 && stored != version {
-		return directory.ErrVersionMismatch
+		return 0, directory.ErrVersionMismatch
 	}
-	return nil
+	return stored, nil
 }

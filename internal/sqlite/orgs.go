@@ -63,7 +63,10 @@ func (s *Store) CreateOrg(ctx context.Context, o directory.Org, ev directory.Eve
 			return orgConflict(err)
 		}
 		ev.ObjectID = strconv.FormatInt(o.ID, 10)
-		return insertEvent(ctx, tx, ev)
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return recordChanges(ctx, tx, directory.Created(ev.Changes, o.ID))
 	})
 	if err != nil {
 		return directory.Org{}, err
@@ -127,7 +130,10 @@ func (s *Store) UpdateOrg(ctx context.Context, o directory.Org, ev directory.Eve
 		if err := checkUpdated(ctx, tx, res, "org", `SELECT 1 FROM orgs WHERE tenant_id = ? AND id = ?`, o.TenantID, o.ID); err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, ev)
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return recordChanges(ctx, tx, directory.Versioned(ev.Changes, o.Version+1))
 	})
 	if err != nil {
 		return directory.Org{}, err
@@ -139,7 +145,8 @@ func (s *Store) UpdateOrg(ctx context.Context, o directory.Org, ev directory.Eve
 // DeleteOrg removes an org that has no members and no child orgs.
 func (s *Store) DeleteOrg(ctx context.Context, tenantID, id, version int64, ev directory.Event) error {
 	return s.write(ctx, func(tx querier) error {
-		if err := checkVersion(ctx, tx, "org", `SELECT version FROM orgs WHERE tenant_id = ? AND id = ?`, tenantID, id, version); err != nil {
+		stored, err := checkVersion(ctx, tx, "org", `SELECT version FROM orgs WHERE tenant_id = ? AND id = ?`, tenantID, id, version)
+		if err != nil {
 			return err
 		}
 		members, err := exists(ctx, tx, `SELECT 1 FROM memberships WHERE tenant_id = ? AND org_id = ? LIMIT 1`, tenantID, id)
@@ -159,6 +166,9 @@ func (s *Store) DeleteOrg(ctx context.Context, tenantID, id, version int64, ev d
 		if _, err := tx.ExecContext(ctx, `DELETE FROM orgs WHERE tenant_id = ? AND id = ?`, tenantID, id); err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, ev)
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return recordChanges(ctx, tx, directory.Versioned(ev.Changes, stored+1))
 	})
 }

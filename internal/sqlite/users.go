@@ -340,7 +340,10 @@ func (s *Store) CreateUser(ctx context.Context, u directory.User, ev directory.E
 			return userConflict(ctx, tx, created[i], err)
 		}
 		ev.ObjectID = strconv.FormatInt(created[0].ID, 10)
-		return insertEvent(ctx, tx, ev)
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return recordChanges(ctx, tx, directory.Created(ev.Changes, created[0].ID))
 	})
 	if err != nil {
 		return directory.User{}, err
@@ -367,7 +370,14 @@ func (s *Store) CreateUsers(ctx context.Context, users []directory.User, ev dire
 		if err != nil {
 			return &directory.BatchError{Index: i, Err: storeError(userConflict(ctx, tx, created[i], err))}
 		}
-		return insertEvent(ctx, tx, ev)
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		ids := make([]int64, len(created))
+		for i, u := range created {
+			ids[i] = u.ID
+		}
+		return recordChanges(ctx, tx, directory.Created(ev.Changes, ids...))
 	})
 	if err != nil {
 		return nil, err
@@ -492,7 +502,10 @@ func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.E
 		if err := setMemberships(ctx, tx, u); err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, ev)
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return recordChanges(ctx, tx, directory.Versioned(ev.Changes, u.Version+1))
 	})
 	if err != nil {
 		return directory.User{}, err
@@ -548,11 +561,17 @@ func checkUpdated(ctx context.Context, q querier, res sql.Result, what, existsQu
 // the users it managed, bumping their version and stamping them ev.Time.
 func (s *Store) DeleteUser(ctx context.Context, tenantID, id, version int64, ev directory.Event) error {
 	return s.write(ctx, func(tx querier) error {
-		if err := checkVersion(ctx, tx, "user", `SELECT version FROM users WHERE tenant_id = ? AND id = ?`, tenantID, id, version); err != nil {
+		stored, err := checkVersion(ctx, tx, "user", `SELECT version FROM users WHERE tenant_id = ? AND id = ?`, tenantID, id, version)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET manager_id = NULL, version = version + 1, updated_at = ?
-			WHERE tenant_id = ? AND manager_id = ?`, micros(ev.Time), tenantID, id); err != nil {
+		cleared, err := queryAll(ctx, tx, func(sc scanner) (directory.Change, error) {
+			var id, version int64
+			err := sc.Scan(&id, &version)
+			return directory.ManagerCleared(ev, id, version), err
+		}, `UPDATE users SET manager_id = NULL, version = version + 1, updated_at = ?
+			WHERE tenant_id = ? AND manager_id = ? RETURNING id, version`, micros(ev.Time), tenantID, id)
+		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE tenant_id = ? AND user_id = ?`, tenantID, id); err != nil {
@@ -561,24 +580,27 @@ func (s *Store) DeleteUser(ctx context.Context, tenantID, id, version int64, ev 
 		if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE tenant_id = ? AND id = ?`, tenantID, id); err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, ev)
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return recordChanges(ctx, tx, append(directory.ManagersCleared(cleared), directory.Versioned(ev.Changes, stored+1)...))
 	})
 }
 
 // checkVersion reads the version of the object of kind what with
-// versionQuery: NotFound when there is none, ErrVersionMismatch when want is
-// not 0 and differs.
-func checkVersion(ctx context.Context, q querier, what, versionQuery string, tenantID, id, want int64) error {
+// versionQuery and returns it: NotFound when there is none,
+// ErrVersionMismatch when want is not 0 and differs.
+func checkVersion(ctx context.Context, q querier, what, versionQuery string, tenantID, id, want int64) (int64, error) {
 	var got int64
 	err := q.QueryRowContext(ctx, versionQuery, tenantID, id).Scan(&got)
 	if errors.Is(err, sql.ErrNoRows) {
-		return notFound(what)
+		return 0, notFound(what)
 	}
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if want != 0 && got != want {
-		return directory.ErrVersionMismatch
+		return 0, directory.ErrVersionMismatch
 	}
-	return nil
+	return got, nil
 }

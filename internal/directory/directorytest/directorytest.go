@@ -77,6 +77,12 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"AuditEventsOfChanges", testAuditEventsOfChanges},
 		{"FindAuditEvents", testFindAuditEvents},
 		{"ListUsersByOrg", testListUsersByOrg},
+		{"ChangesRecorded", testChangesRecorded},
+		{"ChangesAtomic", testChangesAtomic},
+		{"ChangesPruned", testChangesPruned},
+		{"Subscriptions", testSubscriptions},
+		{"Deliveries", testDeliveries},
+		{"Lease", testLease},
 		{"Closed", testClosed},
 	}
 	tests = append(tests, signInTests...)
