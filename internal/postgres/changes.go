@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -134,9 +136,10 @@ func (s *Store) PruneChanges(ctx context.Context, before time.Time, limit int) (
 		}); err != nil {
 			return err
 		}
-		for tenant, pos := range newest {
+		// By tenant, so nodes pruning at once lock the marks in one order.
+		for _, tenant := range slices.Sorted(maps.Keys(newest)) {
 			if _, err := tx.Exec(ctx, `INSERT INTO change_pruned AS p (tenant_id, position) VALUES ($1, $2)
-				ON CONFLICT (tenant_id) DO UPDATE SET position = greatest(p.position, excluded.position)`, tenant, pos); err != nil {
+				ON CONFLICT (tenant_id) DO UPDATE SET position = greatest(p.position, excluded.position)`, tenant, newest[tenant]); err != nil {
 				return err
 			}
 		}

@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"ChangesRecorded", testChangesRecorded},
 		{"ChangesAtomic", testChangesAtomic},
 		{"ChangesPruned", testChangesPruned},
+		{"ChangesConcurrent", testChangesConcurrent},
 		{"Closed", testClosed},
 	}
 	for _, tc := range tests {
