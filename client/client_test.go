@@ -133,6 +133,23 @@ func TestUsers(t *testing.T) {
 		t.Errorf("get: got %+v, %v", got, err)
 	}
 
+	profile := client.UserInput{ProfileInput: client.ProfileInput{ExternalID: new("00u1ada"), GivenName: new("Ada"),
+		OtherEmails: &[]client.Contact{{Value: "ada@home.example", Type: "home"}}, Birthday: new("1815-12-10")}}
+	if u, err = c.UpdateUser(ctx, u.ID, profile, 0); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for found, err := range c.Users(ctx, client.UserQuery{ExternalID: "00u1ada"}) {
+		n++
+		if err != nil || found.ID != u.ID || found.GivenName != "Ada" || found.Birthday != "1815-12-10" ||
+			!slices.Equal(found.OtherEmails, []client.Contact{{Value: "ada@home.example", Type: "home"}}) {
+			t.Errorf("by external id: got %+v, %v; want the profile set", found.Profile, err)
+		}
+	}
+	if n != 1 {
+		t.Errorf("by external id: got %d users, want 1", n)
+	}
+
 	tests := []struct {
 		name   string
 		err    error

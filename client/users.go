@@ -13,33 +13,34 @@ import (
 // User is a user as the admin API returns it. Email is "" and ManagerID 0
 // when the user has none.
 type User struct {
-	ID                 int64          `json:"id"`
-	TenantID           int64          `json:"tenant_id"`
-	Username           string         `json:"username"`
-	Name               string         `json:"name"`
-	NickName           string         `json:"nick_name"`
-	Email              string         `json:"email"`
-	Phone              string         `json:"phone"`
-	PhoneCountryCode   string         `json:"phone_country_code"`
-	Active             bool           `json:"active"`
-	Locked             bool           `json:"locked"`
-	MustChangePassword bool           `json:"must_change_password"`
-	PasswordChangedAt  *time.Time     `json:"password_changed_at"`
-	Origin             string         `json:"origin"`
-	ClientIP           string         `json:"client_ip"`
-	EnterpriseID       string         `json:"enterprise_id"`
-	Grade              int            `json:"grade"`
-	EmployeeNumber     string         `json:"employee_number"`
-	ManagerID          int64          `json:"manager_id"`
-	Address            string         `json:"address"`
-	City               string         `json:"city"`
-	Province           string         `json:"province"`
-	Country            string         `json:"country"`
-	Comment            string         `json:"comment"`
-	Extension          map[string]any `json:"extension"`
-	Orgs               []Membership   `json:"orgs"`
-	CreatedAt          time.Time      `json:"created_at"`
-	UpdatedAt          time.Time      `json:"updated_at"`
+	ID                 int64      `json:"id"`
+	TenantID           int64      `json:"tenant_id"`
+	Username           string     `json:"username"`
+	Name               string     `json:"name"`
+	NickName           string     `json:"nick_name"`
+	Email              string     `json:"email"`
+	Phone              string     `json:"phone"`
+	PhoneCountryCode   string     `json:"phone_country_code"`
+	Active             bool       `json:"active"`
+	Locked             bool       `json:"locked"`
+	MustChangePassword bool       `json:"must_change_password"`
+	PasswordChangedAt  *time.Time `json:"password_changed_at"`
+	Origin             string     `json:"origin"`
+	ClientIP           string     `json:"client_ip"`
+	EnterpriseID       string     `json:"enterprise_id"`
+	Grade              int        `json:"grade"`
+	EmployeeNumber     string     `json:"employee_number"`
+	ManagerID          int64      `json:"manager_id"`
+	Address            string     `json:"address"`
+	City               string     `json:"city"`
+	Province           string     `json:"province"`
+	Country            string     `json:"country"`
+	Comment            string     `json:"comment"`
+	Profile
+	Extension map[string]any `json:"extension"`
+	Orgs      []Membership   `json:"orgs"`
+	CreatedAt time.Time      `json:"created_at"`
+	UpdatedAt time.Time      `json:"updated_at"`
 	// Version counts changes; pass it to UpdateUser or DeleteUser to change
 	// only this version.
 	Version int64 `json:"version"`
@@ -80,27 +81,28 @@ func (m *Membership) UnmarshalJSON(b []byte) error {
 // out: on create it takes its default, on update it keeps its value. Set
 // fields with new, e.g. UserInput{Username: new("ada")}.
 type UserInput struct {
-	Username           *string        `json:"username,omitempty"`
-	Name               *string        `json:"name,omitempty"`
-	NickName           *string        `json:"nick_name,omitempty"`
-	Email              *string        `json:"email,omitempty"`
-	Phone              *string        `json:"phone,omitempty"`
-	PhoneCountryCode   *string        `json:"phone_country_code,omitempty"`
-	Active             *bool          `json:"active,omitempty"`
-	Locked             *bool          `json:"locked,omitempty"`
-	MustChangePassword *bool          `json:"must_change_password,omitempty"`
-	EnterpriseID       *string        `json:"enterprise_id,omitempty"`
-	Grade              *int           `json:"grade,omitempty"`
-	EmployeeNumber     *string        `json:"employee_number,omitempty"`
-	ManagerID          *int64         `json:"manager_id,omitempty"`
-	Address            *string        `json:"address,omitempty"`
-	City               *string        `json:"city,omitempty"`
-	Province           *string        `json:"province,omitempty"`
-	Country            *string        `json:"country,omitempty"`
-	Comment            *string        `json:"comment,omitempty"`
-	Extension          map[string]any `json:"extension,omitempty"`
-	Orgs               *[]Membership  `json:"orgs,omitempty"`
-	Password           *string        `json:"password,omitempty"`
+	Username           *string `json:"username,omitempty"`
+	Name               *string `json:"name,omitempty"`
+	NickName           *string `json:"nick_name,omitempty"`
+	Email              *string `json:"email,omitempty"`
+	Phone              *string `json:"phone,omitempty"`
+	PhoneCountryCode   *string `json:"phone_country_code,omitempty"`
+	Active             *bool   `json:"active,omitempty"`
+	Locked             *bool   `json:"locked,omitempty"`
+	MustChangePassword *bool   `json:"must_change_password,omitempty"`
+	EnterpriseID       *string `json:"enterprise_id,omitempty"`
+	Grade              *int    `json:"grade,omitempty"`
+	EmployeeNumber     *string `json:"employee_number,omitempty"`
+	ManagerID          *int64  `json:"manager_id,omitempty"`
+	Address            *string `json:"address,omitempty"`
+	City               *string `json:"city,omitempty"`
+	Province           *string `json:"province,omitempty"`
+	Country            *string `json:"country,omitempty"`
+	Comment            *string `json:"comment,omitempty"`
+	ProfileInput
+	Extension map[string]any `json:"extension,omitempty"`
+	Orgs      *[]Membership  `json:"orgs,omitempty"`
+	Password  *string        `json:"password,omitempty"`
 }
 
 // CreateUser creates a user; Username is required.
@@ -130,6 +132,8 @@ type UserQuery struct {
 	// Username, Email and Q match prefixes, ignoring case; Q matches the
 	// username, email or name.
 	Username, Email, Q string
+	// ExternalID matches exactly, case-sensitive.
+	ExternalID string
 	// PageSize is how many users each request fetches (1–1000; 0 means the
 	// server's default, 100).
 	PageSize int
@@ -139,7 +143,7 @@ type UserQuery struct {
 // a time as the loop goes on. A failure is yielded once, and ends it.
 func (c *Client) Users(ctx context.Context, q UserQuery) iter.Seq2[User, error] {
 	v := url.Values{}
-	for k, s := range map[string]string{"username": q.Username, "email": q.Email, "q": q.Q} {
+	for k, s := range map[string]string{"username": q.Username, "email": q.Email, "q": q.Q, "external_id": q.ExternalID} {
 		if s != "" {
 			v.Set(k, s)
 		}

@@ -120,7 +120,7 @@ database they ask you to run this first.`,
 .csv, with a header row naming the fields), in the native admin API's field
 names, plus password_hash: an existing argon2id, bcrypt or scrypt hash, kept as
 it is. A CSV cell of active, locked, must_change_password, grade, manager_id,
-extension or orgs holds a JSON value. A line or CSV record may be at most 1 MiB.
+extension, orgs, other_emails or other_phones holds a JSON value. A line or CSV record may be at most 1 MiB.
 FILE - reads standard input; then --format says which format it is.
 Good lines are imported and bad ones reported by line number, in order.
 

@@ -408,7 +408,7 @@ func readJSONLines(r io.Reader, fn lineFunc) error {
 // one of them holds the JSON value (true, 42, {"a":1}, [{"org_id":1}]).
 var csvJSONColumns = map[string]bool{
 	"active": true, "locked": true, "must_change_password": true, "grade": true,
-	"manager_id": true, "extension": true, "orgs": true,
+	"manager_id": true, "extension": true, "orgs": true, "other_emails": true, "other_phones": true,
 }
 
 // readCSV reads a CSV file whose header row names native user fields and

@@ -112,6 +112,9 @@ func FuzzUserPatch(f *testing.F) {
 		`{"manager_id":9007199254740993}`,
 		`[]`,
 		`{"username":null}`,
+		`{"given_name":"Ada","external_id":null,"birthday":"1815-12-10","other_emails":[{"value":"a@example.com","type":"home"}],"other_phones":null}`,
+		`{"other_emails":[{"value":"a@example.com","primary":true}]}`,
+		`{"other_phones":[{"type":"work"}],"hire_date":""}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -138,6 +141,17 @@ func FuzzUserPatch(f *testing.F) {
 			"province": p.Province != nil, "country": p.Country != nil, "comment": p.Comment != nil,
 			"extension": p.Extension != nil || p.ReplaceExtension != nil, "orgs": p.Orgs != nil,
 			"password": p.Password != nil,
+			"external_id": p.ExternalID != nil, "given_name": p.GivenName != nil, "middle_name": p.MiddleName != nil,
+			"family_name": p.FamilyName != nil, "honorific_prefix": p.HonorificPrefix != nil,
+			"honorific_suffix": p.HonorificSuffix != nil, "display_name": p.DisplayName != nil, "title": p.Title != nil,
+			"user_type": p.UserType != nil, "preferred_language": p.PreferredLanguage != nil, "locale": p.Locale != nil,
+			"timezone": p.Timezone != nil, "profile_url": p.ProfileURL != nil, "email_type": p.EmailType != nil,
+			"phone_type": p.PhoneType != nil, "other_emails": p.OtherEmails != nil, "other_phones": p.OtherPhones != nil,
+			"postal_code": p.PostalCode != nil, "address_type": p.AddressType != nil, "organization": p.Organization != nil,
+			"division": p.Division != nil, "department": p.Department != nil, "cost_center": p.CostCenter != nil,
+			"gender": p.Gender != nil, "birthday": p.Birthday != nil, "identity_type": p.IdentityType != nil,
+			"identity_number": p.IdentityNumber != nil, "area": p.Area != nil, "hire_date": p.HireDate != nil,
+			"work_place": p.WorkPlace != nil,
 		}
 		for k := range top {
 			if !set[k] {

@@ -13,7 +13,7 @@ import (
 )
 
 // TestListIsStreamed reads a page of 200 of the largest users userd stores,
-// some 4 MB, from a real server and checks that the handler sent it in
+// some 6 MB, from a real server and checks that the handler sent it in
 // small pieces as it encoded them, never gathering the page's answer in
 // memory: the largest single write stays near one user, whatever the page
 // size.

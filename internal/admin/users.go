@@ -33,7 +33,7 @@ func (a *api) decodeUser(w http.ResponseWriter, r *http.Request, mediaTypes ...s
 }
 
 func (a *api) listUsers(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
-	q, err := query(r, "limit", "cursor", "username", "email", "q")
+	q, err := query(r, "limit", "cursor", "username", "email", "q", "external_id")
 	if err != nil {
 		return err
 	}
@@ -41,8 +41,8 @@ func (a *api) listUsers(w http.ResponseWriter, r *http.Request, p directory.Prin
 	if err != nil {
 		return err
 	}
-	f := directory.UserFilter{Username: q.Get("username"), Email: q.Get("email"), Query: q.Get("q"), Limit: n}
-	binding := []string{"users", f.Username, f.Email, f.Query}
+	f := directory.UserFilter{Username: q.Get("username"), Email: q.Get("email"), Query: q.Get("q"), ExternalID: q.Get("external_id"), Limit: n}
+	binding := []string{"users", f.Username, f.Email, f.Query, f.ExternalID}
 	after, err := a.cursors.open(r.Context(), p.TenantID, q.Get("cursor"), binding...)
 	if err != nil {
 		return err

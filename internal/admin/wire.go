@@ -26,34 +26,35 @@ func optionalTime(t time.Time) *string {
 // userJSON is the native user. Absent email, manager and password change
 // time are null.
 type userJSON struct {
-	ID                 int64            `json:"id"`
-	TenantID           int64            `json:"tenant_id"`
-	Username           string           `json:"username"`
-	Name               string           `json:"name"`
-	NickName           string           `json:"nick_name"`
-	Email              *string          `json:"email"`
-	Phone              string           `json:"phone"`
-	PhoneCountryCode   string           `json:"phone_country_code"`
-	Active             bool             `json:"active"`
-	Locked             bool             `json:"locked"`
-	MustChangePassword bool             `json:"must_change_password"`
-	PasswordChangedAt  *string          `json:"password_changed_at"`
-	Origin             string           `json:"origin"`
-	ClientIP           string           `json:"client_ip"`
-	EnterpriseID       string           `json:"enterprise_id"`
-	Grade              int              `json:"grade"`
-	EmployeeNumber     string           `json:"employee_number"`
-	ManagerID          *int64           `json:"manager_id"`
-	Address            string           `json:"address"`
-	City               string           `json:"city"`
-	Province           string           `json:"province"`
-	Country            string           `json:"country"`
-	Comment            string           `json:"comment"`
-	Extension          map[string]any   `json:"extension"`
-	Orgs               []membershipJSON `json:"orgs"`
-	CreatedAt          string           `json:"created_at"`
-	UpdatedAt          string           `json:"updated_at"`
-	Version            int64            `json:"version"`
+	ID                 int64   `json:"id"`
+	TenantID           int64   `json:"tenant_id"`
+	Username           string  `json:"username"`
+	Name               string  `json:"name"`
+	NickName           string  `json:"nick_name"`
+	Email              *string `json:"email"`
+	Phone              string  `json:"phone"`
+	PhoneCountryCode   string  `json:"phone_country_code"`
+	Active             bool    `json:"active"`
+	Locked             bool    `json:"locked"`
+	MustChangePassword bool    `json:"must_change_password"`
+	PasswordChangedAt  *string `json:"password_changed_at"`
+	Origin             string  `json:"origin"`
+	ClientIP           string  `json:"client_ip"`
+	EnterpriseID       string  `json:"enterprise_id"`
+	Grade              int     `json:"grade"`
+	EmployeeNumber     string  `json:"employee_number"`
+	ManagerID          *int64  `json:"manager_id"`
+	Address            string  `json:"address"`
+	City               string  `json:"city"`
+	Province           string  `json:"province"`
+	Country            string  `json:"country"`
+	Comment            string  `json:"comment"`
+	profileJSON
+	Extension map[string]any   `json:"extension"`
+	Orgs      []membershipJSON `json:"orgs"`
+	CreatedAt string           `json:"created_at"`
+	UpdatedAt string           `json:"updated_at"`
+	Version   int64            `json:"version"`
 }
 
 // membershipJSON is one org of a user; relation_type 1 marks the primary org.
@@ -70,7 +71,7 @@ func toUserJSON(u directory.User) userJSON {
 		PasswordChangedAt: optionalTime(u.PasswordChangedAt),
 		Origin:            u.Origin, ClientIP: u.ClientIP, EnterpriseID: u.EnterpriseID, Grade: u.Grade,
 		EmployeeNumber: u.EmployeeNumber, Address: u.Address, City: u.City, Province: u.Province,
-		Country: u.Country, Comment: u.Comment, Extension: u.Extension, Orgs: []membershipJSON{},
+		Country: u.Country, Comment: u.Comment, profileJSON: toProfileJSON(u.Profile), Extension: u.Extension, Orgs: []membershipJSON{},
 		CreatedAt: formatTime(u.CreatedAt), UpdatedAt: formatTime(u.UpdatedAt), Version: u.Version,
 	}
 	if u.Email != "" {
@@ -96,27 +97,28 @@ func toUserJSON(u directory.User) userJSON {
 // (a JSON merge patch): a nil field was left out or sent as null, which
 // body.isNull tells apart.
 type userInput struct {
-	Username           *string           `json:"username"`
-	Name               *string           `json:"name"`
-	NickName           *string           `json:"nick_name"`
-	Email              *string           `json:"email"`
-	Phone              *string           `json:"phone"`
-	PhoneCountryCode   *string           `json:"phone_country_code"`
-	Active             *bool             `json:"active"`
-	Locked             *bool             `json:"locked"`
-	MustChangePassword *bool             `json:"must_change_password"`
-	EnterpriseID       *string           `json:"enterprise_id"`
-	Grade              *int              `json:"grade"`
-	EmployeeNumber     *string           `json:"employee_number"`
-	ManagerID          *int64            `json:"manager_id"`
-	Address            *string           `json:"address"`
-	City               *string           `json:"city"`
-	Province           *string           `json:"province"`
-	Country            *string           `json:"country"`
-	Comment            *string           `json:"comment"`
-	Extension          map[string]any    `json:"extension"`
-	Orgs               *[]membershipJSON `json:"orgs"`
-	Password           *string           `json:"password"`
+	Username           *string `json:"username"`
+	Name               *string `json:"name"`
+	NickName           *string `json:"nick_name"`
+	Email              *string `json:"email"`
+	Phone              *string `json:"phone"`
+	PhoneCountryCode   *string `json:"phone_country_code"`
+	Active             *bool   `json:"active"`
+	Locked             *bool   `json:"locked"`
+	MustChangePassword *bool   `json:"must_change_password"`
+	EnterpriseID       *string `json:"enterprise_id"`
+	Grade              *int    `json:"grade"`
+	EmployeeNumber     *string `json:"employee_number"`
+	ManagerID          *int64  `json:"manager_id"`
+	Address            *string `json:"address"`
+	City               *string `json:"city"`
+	Province           *string `json:"province"`
+	Country            *string `json:"country"`
+	Comment            *string `json:"comment"`
+	profileInput
+	Extension map[string]any    `json:"extension"`
+	Orgs      *[]membershipJSON `json:"orgs"`
+	Password  *string           `json:"password"`
 }
 
 // toPatch turns the input into a domain patch. Members sent as null are
@@ -131,6 +133,7 @@ func (in *userInput) toPatch(b body) (directory.UserPatch, error) {
 		EnterpriseID: in.EnterpriseID, Grade: in.Grade, EmployeeNumber: in.EmployeeNumber,
 		ManagerID: in.ManagerID, Address: in.Address, City: in.City, Province: in.Province,
 		Country: in.Country, Comment: in.Comment, Extension: in.Extension, Password: in.Password,
+		ProfilePatch: in.profileInput.toPatch(b.isNull),
 	}
 	for _, key := range b.nullKeys() {
 		switch key {

@@ -17,8 +17,8 @@ import (
 )
 
 // The default bounds, in items. A page of 1000 of the largest users userd
-// stores holds some 20 MB, one of ordinary users about 1 MB: the node's
-// heavy reads hold at most some 300 MB, and one credential half of that,
+// stores holds some 32 MB, one of ordinary users about 1 MB: the node's
+// heavy reads hold at most some 500 MB, and one credential half of that,
 // while 64 batch lookups of 100 users from one credential run at once.
 const (
 	DefaultTotal        = 16000

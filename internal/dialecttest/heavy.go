@@ -18,7 +18,7 @@ import (
 )
 
 // LargeUsers adds n users to tenant acme, each as large as userd lets a
-// user be (a full comment and extension, some 20 KiB as JSON), and returns
+// user be (a full comment, extension and profile, some 30 KiB as JSON), and returns
 // them. The tests of list and batch answers use them to tell an answer
 // streamed item by item from one built whole.
 func (e *Env) LargeUsers(t testing.TB, n int) []directory.User {
@@ -29,8 +29,9 @@ func (e *Env) LargeUsers(t testing.TB, n int) []directory.User {
 	for i := range patches {
 		patches[i] = directory.UserPatch{
 			Username: ptr(fmt.Sprintf("large%05d", i)), Comment: &comment,
-			Extension: map[string]any{"blob": blob},
+			Extension: map[string]any{"blob": blob}, ProfilePatch: largeProfile(i),
 		}
+		patches[i].Email, patches[i].Phone = ptr(fmt.Sprintf("large%05d@example.com", i)), ptr(strings.Repeat("5", 32))
 	}
 	users, err := e.Service.ImportUsers(context.Background(), e.Principal(), patches)
 	if err != nil {
@@ -219,5 +220,29 @@ func (g *Gate) Drain(t testing.TB, done chan int, n int, heavy *admission.Limite
 		if time.Now().After(deadline) {
 			t.Fatalf("%d heavy reads still in flight 5 s after every answer", heavy.InFlight())
 		}
+	}
+}
+
+// largeProfile returns a profile with every field as long as userd lets it
+// be, for the i-th large user.
+func largeProfile(i int) directory.ProfilePatch {
+	text := ptr(strings.Repeat("t", directory.MaxTextFieldLen))
+	code := ptr(strings.Repeat("c", directory.MaxCodeLen))
+	typ := ptr(strings.Repeat("y", directory.MaxContactTypeLen))
+	date := ptr("2000-01-01")
+	var emails, phones []directory.Contact
+	for j := range directory.MaxContacts - 1 {
+		local := fmt.Sprintf("%05d.%d.", i, j)
+		emails = append(emails, directory.Contact{Value: local + strings.Repeat("e", 64-len(local)) + "@" + strings.Repeat("d", directory.MaxEmailLen-69) + ".com", Type: *typ})
+		phones = append(phones, directory.Contact{Value: fmt.Sprintf("%032d", j), Type: *typ})
+	}
+	return directory.ProfilePatch{
+		ExternalID: ptr(strings.Repeat("x", directory.MaxExternalIDLen)), GivenName: text, MiddleName: text, FamilyName: text,
+		HonorificPrefix: text, HonorificSuffix: text, DisplayName: text, Title: text, UserType: text,
+		PreferredLanguage: code, Locale: code, Timezone: code, ProfileURL: ptr(strings.Repeat("u", directory.MaxProfileURLLen)),
+		EmailType: typ, PhoneType: typ, OtherEmails: &emails, OtherPhones: &phones, PostalCode: code, AddressType: typ,
+		Organization: text, Division: text, Department: text, CostCenter: text, Gender: code, Birthday: date,
+		IdentityType: code, IdentityNumber: ptr(strings.Repeat("n", directory.MaxIdentityNumberLen)), Area: text,
+		HireDate: date, WorkPlace: text,
 	}
 }

@@ -50,6 +50,13 @@ func TestFieldLimitsAtTheEdge(t *testing.T) {
 		{"name", directory.MaxTextFieldLen, text(func(p *directory.UserPatch, s string) { p.Name = &s })},
 		{"address", directory.MaxTextFieldLen, text(func(p *directory.UserPatch, s string) { p.Address = &s })},
 		{"comment", directory.MaxCommentLen, text(func(p *directory.UserPatch, s string) { p.Comment = &s })},
+		{"external_id", directory.MaxExternalIDLen, text(func(p *directory.UserPatch, s string) { p.ExternalID = &s })},
+		{"given_name", directory.MaxTextFieldLen, text(func(p *directory.UserPatch, s string) { p.GivenName = &s })},
+		{"work_place", directory.MaxTextFieldLen, text(func(p *directory.UserPatch, s string) { p.WorkPlace = &s })},
+		{"locale", directory.MaxCodeLen, text(func(p *directory.UserPatch, s string) { p.Locale = &s })},
+		{"identity_number", directory.MaxIdentityNumberLen, text(func(p *directory.UserPatch, s string) { p.IdentityNumber = &s })},
+		{"profile_url", directory.MaxProfileURLLen, text(func(p *directory.UserPatch, s string) { p.ProfileURL = &s })},
+		{"phone_type", directory.MaxContactTypeLen, text(func(p *directory.UserPatch, s string) { p.Phone, p.PhoneType = ptr("5550100"), &s })},
 	}
 	for i, fl := range fields {
 		for _, n := range []int{fl.max, fl.max + 1} {

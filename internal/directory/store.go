@@ -130,6 +130,11 @@ type UserFilter struct {
 	// Query matches users whose username, email or name starts with it,
 	// ignoring case. It never changes the order.
 	Query string
+	// ExternalID, when set, keeps only the users with exactly that
+	// ExternalID (case-sensitive, as SCIM's externalId is). Stores find
+	// them through an index on (tenant, external id); it never changes
+	// the order.
+	ExternalID string
 	// AfterKey and AfterID are the position of the last user of the
 	// previous page: its sort key (see UserOrder.Key) and id. The page
 	// holds the users after it in f.Order(). Zero values start at the

@@ -67,6 +67,9 @@ type User struct {
 	Province           string
 	Country            string
 	Comment            string
+	// Profile holds the name parts, codes, other emails and phones and the
+	// other attributes SCIM and OneAccess carry; see Profile.
+	Profile
 	// Extension holds custom attributes: a JSON object, decoded with
 	// json.Number for numbers. Never nil once stored.
 	Extension map[string]any
@@ -118,6 +121,7 @@ type UserPatch struct {
 	Province           *string
 	Country            *string
 	Comment            *string
+	ProfilePatch
 	// Extension is an RFC 7396 merge patch applied to the stored extension
 	// object: a null value removes a key, an object merges recursively.
 	Extension map[string]any
@@ -175,6 +179,9 @@ func (p *UserPatch) apply(u *User) []string {
 	str("province", &u.Province, p.Province)
 	str("country", &u.Country, p.Country)
 	str("comment", &u.Comment, p.Comment)
+	changed = append(changed, p.ProfilePatch.apply(&u.Profile, str)...)
+	changed = promote(changed, "email", &u.Email, "email_type", &u.EmailType, p.EmailType != nil, "other_emails", &u.OtherEmails)
+	changed = promote(changed, "phone", &u.Phone, "phone_type", &u.PhoneType, p.PhoneType != nil, "other_phones", &u.OtherPhones)
 	if p.ReplaceExtension != nil || p.Extension != nil {
 		next := p.ReplaceExtension
 		if next == nil {
@@ -281,6 +288,9 @@ func (u *User) Validate() error {
 	}
 	if u.ManagerID != 0 && u.ManagerID == u.ID {
 		return Errorf(Invalid, "manager_id", "a user cannot be their own manager")
+	}
+	if err := u.Profile.validate(u); err != nil {
+		return err
 	}
 	if err := ValidateExtension(u.Extension); err != nil {
 		return err

@@ -21,7 +21,7 @@ const userSelect = `SELECT u.id, u.tenant_id, u.username, u.name, u.nick_name, C
 	u.phone, u.phone_country_code, u.active, u.locked, u.must_change_password, u.password_changed_at,
 	u.origin, u.client_ip, u.enterprise_id, u.grade, u.employee_number, COALESCE(u.manager_id, 0),
 	u.address, u.city, u.province, u.country, u.comment, u.extension, u.created_at, u.updated_at,
-	u.version, u.password_hash, m.org_ids, m.primaries
+	u.version, u.password_hash, ` + profileSelect + `, m.org_ids, m.primaries
 FROM users u
 CROSS JOIN LATERAL (
 	SELECT array_agg(o.org_id ORDER BY o.position) AS org_ids, array_agg(o.is_primary ORDER BY o.position) AS primaries
@@ -36,15 +36,24 @@ func scanUser(row pgx.Row) (directory.User, error) {
 		extension         []byte
 		orgIDs            []int64
 		primaries         []bool
+		lists             [2][]byte
 	)
-	err := row.Scan(&u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &u.Email,
+	// One slice with room for every column: scanUser runs for every user
+	// read, and growing it cost two more allocations a user.
+	dest := make([]any, 0, 30+profileCount)
+	dest = append(dest, &u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &u.Email,
 		&u.Phone, &u.PhoneCountryCode, &u.Active, &u.Locked, &u.MustChangePassword, &passwordChangedAt,
 		&u.Origin, &u.ClientIP, &u.EnterpriseID, &u.Grade, &u.EmployeeNumber, &u.ManagerID,
 		&u.Address, &u.City, &u.Province, &u.Country, &u.Comment, &extension, &u.CreatedAt, &u.UpdatedAt,
-		&u.Version, &u.PasswordHash, &orgIDs, &primaries)
-	if err != nil {
+		&u.Version, &u.PasswordHash)
+	dest = appendProfileTargets(dest, &u.Profile, &lists)
+	if err := row.Scan(append(dest, &orgIDs, &primaries)...); err != nil {
 		return directory.User{}, notFound(err, "user")
 	}
+	if err := decodeProfileLists(&u.Profile, &lists); err != nil {
+		return directory.User{}, fmt.Errorf("user %d: %w", u.ID, err)
+	}
+	var err error
 	u.PasswordChangedAt = utc(passwordChangedAt)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
 	if u.Extension, err = directory.DecodeExtension(string(extension)); err != nil {
@@ -112,6 +121,7 @@ type userRows struct {
 	createdAt          []time.Time
 	updatedAt          []time.Time
 	passwordHash       []string
+	profile            [profileCount][]string
 }
 
 func (r *userRows) add(u *directory.User) error {
@@ -145,25 +155,28 @@ func (r *userRows) add(u *directory.User) error {
 	r.createdAt = append(r.createdAt, u.CreatedAt)
 	r.updatedAt = append(r.updatedAt, u.UpdatedAt)
 	r.passwordHash = append(r.passwordHash, u.PasswordHash)
+	for i, v := range profileValues(&u.Profile) {
+		r.profile[i] = append(r.profile[i], v)
+	}
 	return nil
 }
 
 const insertUsersSQL = `INSERT INTO users (tenant_id, username, name, nick_name, email, phone,
 	phone_country_code, active, locked, must_change_password, password_changed_at, origin, client_ip,
 	enterprise_id, grade, employee_number, manager_id, address, city, province, country, comment,
-	extension, created_at, updated_at, version, password_hash)
+	extension, created_at, updated_at, version, password_hash, ` + profileInsertColumns + `)
 SELECT tenant_id, username, name, nick_name, NULLIF(email, ''), phone,
 	phone_country_code, active, locked, must_change_password, password_changed_at, origin, client_ip,
 	enterprise_id, grade, employee_number, NULLIF(manager_id, 0), address, city, province, country, comment,
-	extension::jsonb, created_at, updated_at, 1, password_hash
+	extension::jsonb, created_at, updated_at, 1, password_hash, ` + profileInsertValues + `
 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
 	$7::text[], $8::boolean[], $9::boolean[], $10::boolean[], $11::timestamptz[], $12::text[], $13::text[],
 	$14::text[], $15::bigint[], $16::text[], $17::bigint[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[],
-	$23::text[], $24::timestamptz[], $25::timestamptz[], $26::text[])
+	$23::text[], $24::timestamptz[], $25::timestamptz[], $26::text[], ` + profileUnnest + `)
 	WITH ORDINALITY AS t(tenant_id, username, name, nick_name, email, phone,
 	phone_country_code, active, locked, must_change_password, password_changed_at, origin, client_ip,
 	enterprise_id, grade, employee_number, manager_id, address, city, province, country, comment,
-	extension, created_at, updated_at, password_hash, ord)
+	extension, created_at, updated_at, password_hash, ` + profileInsertColumns + `, ord)
 ORDER BY ord
 RETURNING id, username`
 
@@ -177,10 +190,14 @@ func insertUsers(ctx context.Context, tx pgx.Tx, users []directory.User) error {
 			return err
 		}
 	}
-	rows, err := tx.Query(ctx, insertUsersSQL, r.tenantID, r.username, r.name, r.nickName, r.email, r.phone,
+	args := []any{r.tenantID, r.username, r.name, r.nickName, r.email, r.phone,
 		r.phoneCountryCode, r.active, r.locked, r.mustChangePassword, r.passwordChangedAt, r.origin, r.clientIP,
 		r.enterpriseID, r.grade, r.employeeNumber, r.managerID, r.address, r.city, r.province, r.country, r.comment,
-		r.extension, r.createdAt, r.updatedAt, r.passwordHash)
+		r.extension, r.createdAt, r.updatedAt, r.passwordHash}
+	for _, column := range r.profile {
+		args = append(args, column)
+	}
+	rows, err := tx.Query(ctx, insertUsersSQL, args...)
 	if err != nil {
 		return err
 	}
@@ -394,6 +411,9 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 	}
 	if f.Username != "" && f.Order() != directory.ByUsername {
 		where = append(where, `lower(u.username) LIKE `+arg(likePrefix(f.Username)))
+	}
+	if f.ExternalID != "" {
+		where = append(where, `u.external_id = `+arg(f.ExternalID))
 	}
 	if f.Query != "" {
 		p := arg(likePrefix(f.Query))

@@ -27,10 +27,7 @@ func plain[T any](get func(u *directory.User) T) func(u *directory.User) (any, e
 // them, so one set of fields is always one statement text. UpdateUser
 // writes only the columns of the fields that changed; a new field of
 // directory.User needs its row here. "orgs" is stored in user_orgs.
-var userFields = []struct {
-	field   string
-	columns []userColumn
-}{
+var userFields = append([]userField{
 	{"username", []userColumn{{"username", "%s", plain(func(u *directory.User) string { return u.Username })}}},
 	{"name", []userColumn{{"name", "%s", plain(func(u *directory.User) string { return u.Name })}}},
 	{"nick_name", []userColumn{{"nick_name", "%s", plain(func(u *directory.User) string { return u.NickName })}}},
@@ -57,6 +54,33 @@ var userFields = []struct {
 		{"password_changed_at", "%s", plain(func(u *directory.User) any { return nullTime(u.PasswordChangedAt) })},
 	}},
 	{"orgs", nil},
+}, profileFields()...)
+
+// userField is a field of a user and the columns that store it.
+type userField struct {
+	field   string
+	columns []userColumn
+}
+
+// profileFields returns the entries of userFields for the profile: each
+// column of profileInsertColumns stores the field of its name, from
+// profileValues.
+func profileFields() []userField {
+	var out []userField
+	for i, name := range strings.Split(profileInsertColumns, ",") {
+		name = strings.TrimSpace(name)
+		expr := "%s"
+		switch name {
+		case "external_id":
+			expr = "NULLIF(%s, '')"
+		case "other_emails", "other_phones":
+			expr = "%s::jsonb"
+		}
+		out = append(out, userField{name, []userColumn{{name, expr, func(u *directory.User) (any, error) {
+			return profileValues(&u.Profile)[i], nil
+		}}}})
+	}
+	return out
 }
 
 // updateUserQuery returns the UPDATE of u's columns that hold fields, its

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 
 	"github.com/userd/userd/internal/directory"
 )
@@ -61,6 +62,7 @@ func fullUser(tenant int64, username string, manager int64, orgs []directory.Mem
 		Province:           "Greater London",
 		Country:            "GB",
 		Comment:            "first programmer\nsecond line",
+		Profile:            fullProfile(username),
 		Extension:          extension(),
 		Orgs:               orgs,
 		CreatedAt:          at(2),
@@ -405,6 +407,11 @@ func testUpdateUser(t *testing.T, f *fixture) {
 		edit func(u *directory.User)
 	}{
 		{"unindexed fields only", func(u *directory.User) { u.City, u.Comment = "Elsewhere", "moved" }},
+		{"profile only", func(u *directory.User) {
+			u.GivenName, u.HireDate = "Augusta", "2001-02-03"
+			u.OtherEmails = []directory.Contact{{Value: "moved@example.org", Type: "home"}}
+		}},
+		{"external id only", func(u *directory.User) { u.ExternalID = "ext-moved" }},
 		{"username case only", func(u *directory.User) { u.Username = strings.ToUpper(u.Username) }},
 		{"email only", func(u *directory.User) { u.Email = "renamed@example.com" }},
 		{"manager only", func(u *directory.User) { u.ManagerID = 0 }},
@@ -1097,7 +1104,27 @@ func changedFields(before, after directory.User) []string {
 	add("extension", !reflect.DeepEqual(before.Extension, after.Extension))
 	add("orgs", !slices.Equal(before.Orgs, after.Orgs))
 	add("password", before.PasswordHash != after.PasswordHash || !before.PasswordChangedAt.Equal(after.PasswordChangedAt))
+	// The profile's fields, each named as its Go name in snake case.
+	bp, ap := reflect.ValueOf(before.Profile), reflect.ValueOf(after.Profile)
+	for i := range bp.NumField() {
+		add(snakeCase(bp.Type().Field(i).Name), !reflect.DeepEqual(bp.Field(i).Interface(), ap.Field(i).Interface()))
+	}
 	return out
+}
+
+// snakeCase spells a Go field name as the native API does: ExternalID is
+// external_id, ProfileURL profile_url.
+func snakeCase(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		upper := r >= 'A' && r <= 'Z'
+		// A capital starts a word unless it continues an acronym.
+		if upper && i > 0 && !(name[i-1] >= 'A' && name[i-1] <= 'Z') {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
 }
 
 // updateEvent returns the event of an update of before to after, naming

@@ -1,0 +1,90 @@
+package postgres
+
+import (
+	"fmt"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// The columns of a directory.Profile, in the order profileValues gives
+// their values and scanProfile reads them: each query on users names them
+// after the columns it had before them. other_emails and other_phones are
+// jsonb (directory.EncodeContacts), read as NULL when empty, which scans
+// into a nil slice without an allocation; external_id is NULL when absent.
+const (
+	// profileCount is the number of profile columns.
+	profileCount = 30
+	// profileSelect reads them in userSelect.
+	profileSelect = `COALESCE(u.external_id, ''), u.given_name, u.middle_name, u.family_name,
+	u.honorific_prefix, u.honorific_suffix, u.display_name, u.title, u.user_type,
+	u.preferred_language, u.locale, u.timezone, u.profile_url, u.email_type, u.phone_type,
+	NULLIF(u.other_emails, '[]'),
+	NULLIF(u.other_phones, '[]'), u.postal_code, u.address_type, u.organization,
+	u.division, u.department, u.cost_center, u.gender, u.birthday, u.identity_type,
+	u.identity_number, u.area, u.hire_date, u.work_place`
+	// profileInsertColumns names them in insertUsersSQL, and
+	// profileInsertValues reads them from its unnest, whose arrays are
+	// profileUnnest (numbered from $27) named profileInsertColumns.
+	profileInsertColumns = `external_id, given_name, middle_name, family_name, honorific_prefix, honorific_suffix,
+	display_name, title, user_type, preferred_language, locale, timezone, profile_url,
+	email_type, phone_type, other_emails, other_phones, postal_code, address_type,
+	organization, division, department, cost_center, gender, birthday, identity_type,
+	identity_number, area, hire_date, work_place`
+	profileInsertValues = `NULLIF(external_id, ''), given_name, middle_name, family_name, honorific_prefix,
+	honorific_suffix, display_name, title, user_type, preferred_language, locale, timezone,
+	profile_url, email_type, phone_type, other_emails::jsonb, other_phones::jsonb,
+	postal_code, address_type, organization, division, department, cost_center, gender,
+	birthday, identity_type, identity_number, area, hire_date, work_place`
+	profileUnnest = `$27::text[], $28::text[], $29::text[], $30::text[], $31::text[], $32::text[],
+	$33::text[], $34::text[], $35::text[], $36::text[], $37::text[], $38::text[],
+	$39::text[], $40::text[], $41::text[], $42::text[], $43::text[], $44::text[],
+	$45::text[], $46::text[], $47::text[], $48::text[], $49::text[], $50::text[],
+	$51::text[], $52::text[], $53::text[], $54::text[], $55::text[], $56::text[]`
+	// profileUpdate sets them in updateUserSQL, from $29.
+	profileUpdate = `external_id = NULLIF($29, ''), given_name = $30, middle_name = $31, family_name = $32,
+	honorific_prefix = $33, honorific_suffix = $34, display_name = $35, title = $36,
+	user_type = $37, preferred_language = $38, locale = $39, timezone = $40,
+	profile_url = $41, email_type = $42, phone_type = $43, other_emails = $44::jsonb,
+	other_phones = $45::jsonb, postal_code = $46, address_type = $47, organization = $48,
+	division = $49, department = $50, cost_center = $51, gender = $52, birthday = $53,
+	identity_type = $54, identity_number = $55, area = $56, hire_date = $57,
+	work_place = $58`
+)
+
+// profileValues returns the values of the profile columns for p.
+func profileValues(p *directory.Profile) [profileCount]string {
+	return [profileCount]string{
+		p.ExternalID, p.GivenName, p.MiddleName, p.FamilyName, p.HonorificPrefix, p.HonorificSuffix,
+		p.DisplayName, p.Title, p.UserType, p.PreferredLanguage, p.Locale, p.Timezone, p.ProfileURL,
+		p.EmailType, p.PhoneType, directory.EncodeContacts(p.OtherEmails),
+		directory.EncodeContacts(p.OtherPhones), p.PostalCode, p.AddressType, p.Organization, p.Division,
+		p.Department, p.CostCenter, p.Gender, p.Birthday, p.IdentityType, p.IdentityNumber, p.Area,
+		p.HireDate, p.WorkPlace,
+	}
+}
+
+// appendProfileTargets appends to dest where scanUser reads the profile
+// columns into: the fields of p, and lists for the two jsonb lists, which
+// decodeProfileLists decodes.
+func appendProfileTargets(dest []any, p *directory.Profile, lists *[2][]byte) []any {
+	return append(dest,
+		&p.ExternalID, &p.GivenName, &p.MiddleName, &p.FamilyName, &p.HonorificPrefix,
+		&p.HonorificSuffix, &p.DisplayName, &p.Title, &p.UserType, &p.PreferredLanguage, &p.Locale,
+		&p.Timezone, &p.ProfileURL, &p.EmailType, &p.PhoneType, &lists[0], &lists[1], &p.PostalCode,
+		&p.AddressType, &p.Organization, &p.Division, &p.Department, &p.CostCenter, &p.Gender,
+		&p.Birthday, &p.IdentityType, &p.IdentityNumber, &p.Area, &p.HireDate, &p.WorkPlace,
+	)
+}
+
+// decodeProfileLists decodes the other emails and phones scanned into
+// lists.
+func decodeProfileLists(p *directory.Profile, lists *[2][]byte) error {
+	var err error
+	if p.OtherEmails, err = directory.DecodeContacts(string(lists[0])); err != nil {
+		return fmt.Errorf("decode other_emails: %w", err)
+	}
+	if p.OtherPhones, err = directory.DecodeContacts(string(lists[1])); err != nil {
+		return fmt.Errorf("decode other_phones: %w", err)
+	}
+	return nil
+}
