@@ -18,7 +18,7 @@ func TestBenchEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	want := []string{"ceiling", "openapi-get", "tenantv2-get", "admin-get", "userinfo-batch100", "admin-list", "openapi-put", "admin-patch", "token"}
+	want := []string{"ceiling", "openapi-get", "tenantv2-get", "tenantv2-by-username", "admin-get", "userinfo-batch100", "admin-list", "tenantv2-list", "changes", "openapi-put", "admin-patch", "token"}
 	if len(rep.Rows) != len(want) {
 		t.Fatalf("got %d rows, want %d:\n%s", len(rep.Rows), len(want), out.String())
 	}

@@ -62,6 +62,14 @@ func paths(ceilingAddr, addr string, sd *seeded, accessToken string) []target {
 		{name: "ceiling", ceiling: true, request: get(ceilingAddr, "/users/", ""), check: status200},
 		{name: "openapi-get", request: get(addr, "/openapi/v1/users/", bearer), check: status200},
 		{name: "tenantv2-get", request: get(addr, "/api/v2/tenant/users/", bearer), check: status200},
+		{
+			name: "tenantv2-by-username",
+			request: func(r *rand.Rand, b []byte) []byte {
+				body := `{"user_name":"` + emailLocal(r.IntN(len(sd.ids))) + `"}`
+				return appendRequest(b, "POST", addr, "/api/v2/tenant/users/user-by-username", bearer, "application/json", body)
+			},
+			check: status200,
+		},
 		{name: "admin-get", request: get(addr, "/admin/v1/users/", bearer), check: status200},
 		{
 			name:  "userinfo-batch100",
@@ -87,6 +95,17 @@ func paths(ceilingAddr, addr string, sd *seeded, accessToken string) []target {
 				// A prefix of 5 of the 8 digits matches 1,000 consecutive users.
 				prefix := emailLocal(r.IntN(len(sd.ids)))[:len("user")+5]
 				return appendRequest(b, "GET", addr, "/admin/v1/users?limit=100&email="+prefix, bearer, "", "")
+			},
+			check: status200,
+		},
+		{
+			// A random page of 100 of every user, by page number, as
+			// OneAccess clients page through the directory.
+			name:  "tenantv2-list",
+			items: 100,
+			request: func(r *rand.Rand, b []byte) []byte {
+				page := r.IntN(max(1, len(sd.ids)/100))
+				return appendRequest(b, "GET", addr, "/api/v2/tenant/users?org_id=&offset="+strconv.Itoa(page)+"&limit=100", bearer, "", "")
 			},
 			check: status200,
 		},

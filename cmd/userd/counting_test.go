@@ -49,3 +49,10 @@ func (h *countingHasher) HashPassword(ctx context.Context, password string) (str
 	h.calls.Add(1)
 	return h.PasswordHasher.HashPassword(ctx, password)
 }
+
+// VerifyPassword counts a password check as a hash (it costs one) and
+// passes it to the wrapped hasher, which must be a PasswordVerifier.
+func (h *countingHasher) VerifyPassword(ctx context.Context, password, hash string) (bool, error) {
+	h.calls.Add(1)
+	return h.PasswordHasher.(directory.PasswordVerifier).VerifyPassword(ctx, password, hash)
+}

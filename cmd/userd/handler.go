@@ -32,6 +32,7 @@ func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger
 	}
 	// This node's own revocations take effect at once on this node.
 	svc.WatchCredentials(authn)
+	svc.GuardPasswordChecks(authn)
 	ref, err := apidoc.New()
 	if err != nil {
 		return nil, nil, err
@@ -47,7 +48,9 @@ func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger
 		func(mux server.Router) { auth.Routes(mux, authn) },
 		func(mux server.Router) { admin.Routes(mux, d) },
 		func(mux server.Router) { openapiv1.Routes(mux, d) },
-		func(mux server.Router) { tenantv2.Routes(mux, d, tenantv2.Config{Location: loc}) },
+		func(mux server.Router) {
+			tenantv2.Routes(mux, d, tenantv2.Config{Location: loc, MobileOptional: cfg.oneAccess.mobileOptional})
+		},
 		func(mux server.Router) { userinfov1.Routes(mux, d) },
 		ref.Routes,
 	), authn, nil

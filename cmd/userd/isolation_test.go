@@ -122,6 +122,15 @@ func TestAuthzForeignObjectLikeMissing(t *testing.T) {
 		{"GET /openapi/v1/users/{user_id}", fmt.Sprintf("/openapi/v1/users/%d", e.ada.ID), "/openapi/v1/users/999999", "", "", ""},
 		{"PUT /openapi/v1/users/{user_id}", fmt.Sprintf("/openapi/v1/users/%d", e.ada.ID), "/openapi/v1/users/999999", jsonType, `{"phone":"5550666","password":"` + newPassword + `"}`, ""},
 		{"GET /api/v2/tenant/users/{user_id}", fmt.Sprintf("/api/v2/tenant/users/%d", e.ada.ID), "/api/v2/tenant/users/999999", "", "", ""},
+		{"PUT /api/v2/tenant/users/{user_id}", fmt.Sprintf("/api/v2/tenant/users/%d", e.ada.ID), "/api/v2/tenant/users/999999", jsonType, `{"name":"Mallory","mobile":"5550666","org_code":"eng"}`, ""},
+		{"DELETE /api/v2/tenant/users/{user_id}", fmt.Sprintf("/api/v2/tenant/users/%d", e.ada.ID), "/api/v2/tenant/users/999999", "", "", ""},
+		{"PUT /api/v2/tenant/users/{user_id}/enable", fmt.Sprintf("/api/v2/tenant/users/%d/enable", e.ada.ID), "/api/v2/tenant/users/999999/enable", "", "", ""},
+		{"PUT /api/v2/tenant/users/{user_id}/disable", fmt.Sprintf("/api/v2/tenant/users/%d/disable", e.ada.ID), "/api/v2/tenant/users/999999/disable", "", "", ""},
+		{"PUT /api/v2/tenant/users/{user_id}/change-password", fmt.Sprintf("/api/v2/tenant/users/%d/change-password", e.ada.ID), "/api/v2/tenant/users/999999/change-password", jsonType, `{"password":"` + newPassword + `"}`, ""},
+		{"PUT /api/v2/tenant/users/{user_id}/change-password-verify", fmt.Sprintf("/api/v2/tenant/users/%d/change-password-verify", e.ada.ID), "/api/v2/tenant/users/999999/change-password-verify", jsonType, `{"password":"` + newPassword + `","old_password":"guess"}`, ""},
+		{"GET /api/v2/tenant/organizations/{org_id}", fmt.Sprintf("/api/v2/tenant/organizations/%d", e.eng.ID), "/api/v2/tenant/organizations/999999", "", "", ""},
+		{"PUT /api/v2/tenant/organizations/{org_id}", fmt.Sprintf("/api/v2/tenant/organizations/%d", e.eng.ID), "/api/v2/tenant/organizations/999999", jsonType, `{"name":"Mallory"}`, ""},
+		{"DELETE /api/v2/tenant/organizations/{org_id}", fmt.Sprintf("/api/v2/tenant/organizations/%d", e.old.ID), "/api/v2/tenant/organizations/999999", "", "", ""},
 	}
 	// With If-Match, matching the stored version or not.
 	for _, version := range []string{`"1"`, `"7"`} {

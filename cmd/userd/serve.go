@@ -39,6 +39,7 @@ type serveConfig struct {
 	metricsAddr       string
 	tls               tlsConfig
 	authFailures      authFailureConfig
+	oneAccess         oneAccessConfig
 	credentials       directory.CredentialLimits
 	heavyReads        admission.Limits
 	logFormat         string
@@ -67,6 +68,7 @@ func (s *serveConfig) define(c *commonFlags) {
 	f.StringVar(&s.metricsAddr, "metrics-addr", "off", "where GET /metrics is served: off, a `HOST:PORT` for a listener of its own (keep it loopback or private; not --addr's), or api for --addr too")
 	s.tls.define(f)
 	s.authFailures.define(f)
+	s.oneAccess.define(f)
 	f.IntVar(&s.credentials.MaxClients, "max-clients", directory.DefaultMaxClients, "most API clients a tenant may have, disabled ones included (0: no limit)")
 	f.IntVar(&s.credentials.MaxTokens, "max-tokens", directory.DefaultMaxTokens, "most usable API tokens a tenant may have (0: no limit)")
 	f.IntVar(&s.heavyReads.Total, "max-heavy-read-items", admission.DefaultTotal, "most items (users, orgs, ...) the list and batch answers in flight on this node may hold, counting each at its page size or number of ids; past it they answer 503 (0: no limit)")

@@ -52,6 +52,8 @@ type Service struct {
 	signals changeSignals
 	// changePoll is how often WaitForChanges reads the log unwoken.
 	changePoll time.Duration
+	// guard bounds failed password checks (GuardPasswordChecks).
+	guard PasswordGuard
 }
 
 // NewService returns a Service over store that hashes passwords with hasher.

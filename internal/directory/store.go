@@ -56,6 +56,9 @@ type Store interface {
 	// ListUsers returns up to f.Limit users matching f in the order
 	// f.Order() names, starting after the position f.AfterKey, f.AfterID.
 	ListUsers(ctx context.Context, tenantID int64, f UserFilter) ([]User, error)
+	// CountUsers returns how many users of tenantID match f's OrgID (every
+	// user when 0); the other fields of f are ignored.
+	CountUsers(ctx context.Context, tenantID int64, f UserFilter) (int64, error)
 	// UpdateUser stores the fields of u that ev.Fields names (the native
 	// spelling: "orgs" for the memberships, "password" for the hash and
 	// its time) and u.UpdatedAt, and nothing else, if the stored version
@@ -135,13 +138,22 @@ type UserFilter struct {
 	// them through an index on (tenant, external id); it never changes
 	// the order.
 	ExternalID string
+	// Phone, when set, keeps only the users with exactly that phone,
+	// found through an index on (tenant, phone); it never changes the
+	// order.
+	Phone string
 	// AfterKey and AfterID are the position of the last user of the
 	// previous page: its sort key (see UserOrder.Key) and id. The page
 	// holds the users after it in f.Order(). Zero values start at the
 	// beginning.
 	AfterKey string
 	AfterID  int64
-	Limit    int
+	// OrgID, when not 0, keeps the users who are members of that org.
+	OrgID int64
+	// Offset skips that many users of the selection, in id order; only
+	// for the ByID order (UsersByPage).
+	Offset int
+	Limit  int
 }
 
 // UserOrder is the order of a list of users.

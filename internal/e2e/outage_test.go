@@ -145,7 +145,7 @@ func TestDatabaseOutage(t *testing.T) {
 		{name: "admin PATCH", method: "PATCH", path: "/admin/v1/users/" + id, body: `{"name":"x"}`, check: jsonField("status", float64(503))},
 		{name: "openapi v1 GET", method: "GET", path: "/openapi/v1/users/" + id, check: jsonField("code", "unavailable")},
 		{name: "openapi v1 PUT", method: "PUT", path: "/openapi/v1/users/" + id, body: `{"phone":"1"}`, check: jsonField("code", "unavailable")},
-		{name: "tenant v2 GET", method: "GET", path: "/api/v2/tenant/users/" + id, check: jsonField("error_code", "service_unavailable")},
+		{name: "tenant v2 GET", method: "GET", path: "/api/v2/tenant/users/" + id, check: jsonField("error_code", "SYSTEM.0004")},
 		{name: "user-info v1", method: "GET", path: "/v1/api/user/info?userIds=" + id, header: []string{"x-api-tenantId", "1", "x-api-token", token}, check: jsonField("mcode", "-1")},
 		{name: "token endpoint", method: "POST", path: "/oauth/token", body: form, header: []string{"Content-Type", "application/x-www-form-urlencoded", "Authorization", ""}, check: jsonField("error", "temporarily_unavailable")},
 	}

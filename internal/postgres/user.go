@@ -385,6 +385,22 @@ func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserF
 	return query(ctx, s, "list users", scanUser, q, args...)
 }
 
+// CountUsers counts the tenant's users, or the members of f.OrgID.
+func (s *Store) CountUsers(ctx context.Context, tenantID int64, f directory.UserFilter) (int64, error) {
+	q, args := `SELECT count(*) FROM users WHERE tenant_id = $1`, []any{tenantID}
+	if f.OrgID != 0 {
+		q, args = `SELECT count(*) FROM user_orgs WHERE tenant_id = $1 AND org_id = $2`, []any{tenantID, f.OrgID}
+	}
+	counts, err := query(ctx, s, "count users", func(row pgx.Row) (int64, error) {
+		var n int64
+		return n, row.Scan(&n)
+	}, q, args...)
+	if err != nil || len(counts) == 0 {
+		return 0, err
+	}
+	return counts[0], nil
+}
+
 // listUsersQuery builds the query of ListUsers.
 func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 	where := []string{`u.tenant_id = $1`}
@@ -415,11 +431,20 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 	if f.ExternalID != "" {
 		where = append(where, `u.external_id = `+arg(f.ExternalID))
 	}
+	if f.Phone != "" {
+		where = append(where, `u.phone = `+arg(f.Phone), `u.phone <> ''`)
+	}
 	if f.Query != "" {
 		p := arg(likePrefix(f.Query))
 		where = append(where, `(lower(u.username) LIKE `+p+` OR lower(u.email) LIKE `+p+` OR lower(u.name) LIKE `+p+`)`)
 	}
+	if f.OrgID != 0 {
+		where = append(where, `u.id IN (SELECT m.user_id FROM user_orgs m WHERE m.tenant_id = $1 AND m.org_id = `+arg(f.OrgID)+`)`)
+	}
 	q := userSelect + `WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit)
+	if f.Offset > 0 {
+		q += ` OFFSET ` + arg(f.Offset)
+	}
 	return q, args
 }
 

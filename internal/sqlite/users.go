@@ -249,6 +249,17 @@ func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserF
 	return s.queryUsers(ctx, f.Limit, query, args...)
 }
 
+// CountUsers counts the tenant's users, or the members of f.OrgID.
+func (s *Store) CountUsers(ctx context.Context, tenantID int64, f directory.UserFilter) (int64, error) {
+	query, args := `SELECT count(*) FROM users WHERE tenant_id = ?`, []any{tenantID}
+	if f.OrgID != 0 {
+		query, args = `SELECT count(*) FROM memberships WHERE tenant_id = ? AND org_id = ?`, []any{tenantID, f.OrgID}
+	}
+	var n int64
+	err := s.rq.QueryRowContext(ctx, query, args...).Scan(&n)
+	return n, storeError(err)
+}
+
 // listUsersQuery builds the query of ListUsers. Each prefix filter is a
 // range on a _lower column. Ordered by email or username, the page is read
 // from that column's unique index on (tenant_id, column), whose entries end
@@ -276,6 +287,10 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 		query += ` AND username_lower >= ? AND username_lower < ?`
 		args = append(args, lo, hi)
 	}
+	if f.Phone != "" {
+		query += ` AND phone = ? AND phone <> ''`
+		args = append(args, f.Phone)
+	}
 	if f.ExternalID != "" {
 		// users_external_id holds the pair: its entries end with the id,
 		// so the page comes out in id order without a sort.
@@ -289,8 +304,12 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 			OR name_lower >= ? AND name_lower < ?)`
 		args = append(args, lo, hi, lo, hi, lo, hi)
 	}
-	query += ` ORDER BY ` + order + ` LIMIT ?`
-	return query, append(args, f.Limit)
+	if f.OrgID != 0 {
+		query += ` AND id IN (SELECT user_id FROM memberships WHERE tenant_id = ? AND org_id = ?)`
+		args = append(args, tenantID, f.OrgID)
+	}
+	query += ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
+	return query, append(args, f.Limit, f.Offset)
 }
 
 // keyset adds to query the users whose column starts with prefix and whose

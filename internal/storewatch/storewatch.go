@@ -100,6 +100,10 @@ func (s *store) ListUsers(ctx context.Context, tenantID int64, f directory.UserF
 	return timed(ctx, s, "ListUsers", func(ctx context.Context) ([]directory.User, error) { return s.next.ListUsers(ctx, tenantID, f) })
 }
 
+func (s *store) CountUsers(ctx context.Context, tenantID int64, f directory.UserFilter) (int64, error) {
+	return timed(ctx, s, "CountUsers", func(ctx context.Context) (int64, error) { return s.next.CountUsers(ctx, tenantID, f) })
+}
+
 func (s *store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event, checks ...directory.TreeCheck) (directory.User, error) {
 	return timed(ctx, s, "UpdateUser", func(ctx context.Context) (directory.User, error) { return s.next.UpdateUser(ctx, u, ev, checks...) })
 }

@@ -8,4 +8,6 @@ import (
 
 // TestOnPostgres runs the golden test again on PostgreSQL: the golden
 // files hold what every engine must answer.
-func TestOnPostgres(t *testing.T) { dialecttest.OnPostgres(t, TestGetUserGolden) }
+func TestOnPostgres(t *testing.T) {
+	dialecttest.OnPostgres(t, TestGetUserGolden, TestFamilyReadGolden, TestFamilyWriteGolden, TestChangePasswordVerifyLimited, TestMobileOptional)
+}

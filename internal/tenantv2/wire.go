@@ -27,6 +27,23 @@ type userDetail struct {
 	Locked              bool           `json:"locked"`
 	Extension           map[string]any `json:"extension"`
 	UserOrgRelationList []orgRelation  `json:"user_org_relation_list"`
+	// The fields CreateUser and UpdateUser take beyond seed 001's, in its
+	// style: "" when empty, attr_manager_id null without a manager.
+	EmployeeID         string  `json:"employee_id"`
+	FirstName          string  `json:"first_name"`
+	MiddleName         string  `json:"middle_name"`
+	LastName           string  `json:"last_name"`
+	AttrGender         string  `json:"attr_gender"`
+	AttrBirthday       string  `json:"attr_birthday"`
+	AttrNickName       string  `json:"attr_nick_name"`
+	AttrIdentityType   string  `json:"attr_identity_type"`
+	AttrIdentityNumber string  `json:"attr_identity_number"`
+	AttrArea           string  `json:"attr_area"`
+	AttrCity           string  `json:"attr_city"`
+	AttrManagerID      *string `json:"attr_manager_id"`
+	AttrUserType       string  `json:"attr_user_type"`
+	AttrHireDate       string  `json:"attr_hire_date"`
+	AttrWorkPlace      string  `json:"attr_work_place"`
 }
 
 // orgRelation is a UserOrgRelationListResult: relation_type is 1 for the
@@ -51,6 +68,24 @@ func newUserDetail(u directory.User, loc *time.Location) userDetail {
 		Locked:              u.Locked,
 		Extension:           u.Extension,
 		UserOrgRelationList: make([]orgRelation, 0, len(u.Orgs)),
+		EmployeeID:          u.EmployeeNumber,
+		FirstName:           u.GivenName,
+		MiddleName:          u.MiddleName,
+		LastName:            u.FamilyName,
+		AttrGender:          u.Gender,
+		AttrBirthday:        u.Birthday,
+		AttrNickName:        u.NickName,
+		AttrIdentityType:    u.IdentityType,
+		AttrIdentityNumber:  u.IdentityNumber,
+		AttrArea:            u.Area,
+		AttrCity:            u.City,
+		AttrUserType:        u.UserType,
+		AttrHireDate:        u.HireDate,
+		AttrWorkPlace:       u.WorkPlace,
+	}
+	if u.ManagerID != 0 {
+		s := strconv.FormatInt(u.ManagerID, 10)
+		d.AttrManagerID = &s
 	}
 	if d.Extension == nil {
 		d.Extension = map[string]any{}

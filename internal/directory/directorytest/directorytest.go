@@ -43,6 +43,8 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"UsersByID", testUsersByID},
 		{"ListUsers", testListUsers},
 		{"ListUsersPaging", testListUsersPaging},
+		{"UsersByOffset", testUsersByOffset},
+		{"UsersByPhone", testUsersByPhone},
 		{"UpdateUser", testUpdateUser},
 		{"UpdateUserConflicts", testUpdateUserConflicts},
 		{"UpdateUserConcurrent", testUpdateUserConcurrent},
