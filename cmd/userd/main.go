@@ -157,6 +157,7 @@ func subcommand(group string, args []string, std streams) (string, []string, err
 type commonFlags struct {
 	name       string // "client disable"
 	db         string
+	replicas   []string // --db-replica (serve only)
 	output     string
 	syncMode   string
 	tenant     string
@@ -382,7 +383,10 @@ func (c *commonFlags) openStore(ctx context.Context) (store, error) {
 		return nil, err
 	}
 	if target.postgresURL != "" {
-		return postgres.Open(ctx, target.postgresURL)
+		return postgres.Open(ctx, target.postgresURL, c.replicas...)
+	}
+	if len(c.replicas) > 0 {
+		return nil, usageError("--db-replica needs a postgres:// --db: SQLite has no replicas")
 	}
 	mode := strings.ToUpper(c.syncMode)
 	if mode != "FULL" && mode != "NORMAL" {

@@ -16,6 +16,7 @@ import (
 	"github.com/userd/userd/internal/auth"
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/metrics"
+	"github.com/userd/userd/internal/readafter"
 	"github.com/userd/userd/internal/server"
 	"github.com/userd/userd/internal/tracing"
 )
@@ -49,6 +50,7 @@ type serveConfig struct {
 
 func (s *serveConfig) define(c *commonFlags) {
 	c.dbFlag()
+	c.replicaFlag()
 	c.syncFlag()
 	c.argon2Flags()
 	f := c.flags
@@ -199,7 +201,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		return notReady
 	}
 	srv := &http.Server{
-		Handler:           tr.Handler(server.WithDeadline(cfg.requestTimeout, starting)),
+		Handler:           tr.Handler(readafter.Middleware(server.WithDeadline(cfg.requestTimeout, starting))),
 		ConnContext:       server.ConnContext,
 		ReadHeaderTimeout: cfg.readHeaderTimeout,
 		ReadTimeout:       cfg.readTimeout,

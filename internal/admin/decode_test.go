@@ -140,7 +140,7 @@ func FuzzUserPatch(f *testing.F) {
 			"manager_id": p.ManagerID != nil, "address": p.Address != nil, "city": p.City != nil,
 			"province": p.Province != nil, "country": p.Country != nil, "comment": p.Comment != nil,
 			"extension": p.Extension != nil || p.ReplaceExtension != nil, "orgs": p.Orgs != nil,
-			"password": p.Password != nil,
+			"password":    p.Password != nil,
 			"external_id": p.ExternalID != nil, "given_name": p.GivenName != nil, "middle_name": p.MiddleName != nil,
 			"family_name": p.FamilyName != nil, "honorific_prefix": p.HonorificPrefix != nil,
 			"honorific_suffix": p.HonorificSuffix != nil, "display_name": p.DisplayName != nil, "title": p.Title != nil,

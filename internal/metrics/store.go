@@ -32,6 +32,7 @@ func (m *Metrics) WatchStore(next directory.Store) directory.Store {
 			return map[string]poolStats{"postgres": pgxStats(st.Stat())}
 		}))
 	}
+	watchReplicas(m.reg, next)
 	return storewatch.Wrap(next, storeObserver{ops: m.storeOps, errs: m.storeErrors})
 }
 

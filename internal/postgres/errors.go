@@ -169,6 +169,9 @@ func unavailable(err error) bool {
 		pgconn.Timeout(err) ||
 		errors.As(err, &netErr) ||
 		errors.Is(err, pgconn.ErrConnClosed) ||
+		// The server went away mid-answer: it stopped, crashed or was
+		// failed over.
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		// The store was closed: the node is shutting down, and another
 		// one may answer.
 		errors.Is(err, puddle.ErrClosedPool)

@@ -47,7 +47,11 @@ func (s *Store) CreateOrg(ctx context.Context, o directory.Org, ev directory.Eve
 
 // Org returns one org of tenantID.
 func (s *Store) Org(ctx context.Context, tenantID, id int64) (directory.Org, error) {
-	o, err := scanOrg(s.pool.QueryRow(ctx, orgSelect+`WHERE tenant_id = $1 AND id = $2`, tenantID, id))
+	var o directory.Org
+	err := s.read(ctx, func(q querier) (err error) {
+		o, err = scanOrg(q.QueryRow(ctx, orgSelect+`WHERE tenant_id = $1 AND id = $2`, tenantID, id))
+		return err
+	})
 	return o, storeError("read org", err)
 }
 

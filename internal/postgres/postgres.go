@@ -49,6 +49,8 @@ const maxTxAttempts = 3
 // Store is the PostgreSQL directory.Store. It is safe for concurrent use.
 type Store struct {
 	pool *pgxpool.Pool
+	c    *committer // the queue of writes, run in shared transactions (commit.go)
+	r    replicas   // the read replicas (replica.go)
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -59,24 +61,46 @@ var _ directory.Store = (*Store)(nil)
 // pool_health_check_period); without pool_max_conns the pool holds up to
 // defaultMaxConns connections. Open does not connect: a node whose database is
 // down still starts, and Ping reports Unavailable until it comes back.
-func Open(ctx context.Context, url string) (*Store, error) {
+//
+// Reads that may see data a little old go to the replicas at replicaURLs,
+// if any (replica.go says which, and how read-your-writes holds).
+func Open(ctx context.Context, url string, replicaURLs ...string) (*Store, error) {
+	cfg, pool, err := openPool(ctx, url, "db", defaultConnectTimeout)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{pool: pool, c: newCommitter()}
+	if s.r.list, err = openReplicas(ctx, replicaURLs); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s.c.start(s, min(maxCommitters, int(cfg.MaxConns)))
+	if len(s.r.list) > 0 {
+		s.watchReplicas()
+	}
+	return s, nil
+}
+
+// openPool opens a pool for url, the value of flag (for errors), with
+// defaultMaxConns connections and connectTimeout unless url sets them.
+func openPool(ctx context.Context, url, flag string, connectTimeout time.Duration) (*pgxpool.Config, *pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's parse error quotes the URL with the password hidden only on a
 		// best-effort basis, so it is neither shown nor logged.
-		return nil, directory.Errorf(directory.Invalid, "db", "is not a valid postgres:// URL; check its host, port and parameters (pool_max_conns, pool_max_conn_lifetime, ... as github.com/jackc/pgx/v5/pgxpool reads them)")
+		return nil, nil, directory.Errorf(directory.Invalid, flag, "is not a valid postgres:// URL; check its host, port and parameters (pool_max_conns, pool_max_conn_lifetime, ... as github.com/jackc/pgx/v5/pgxpool reads them)")
 	}
 	if !setsMaxConns(url) {
 		cfg.MaxConns = defaultMaxConns
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
-		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
+		cfg.ConnConfig.ConnectTimeout = connectTimeout
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, storeError("open", err)
+		return nil, nil, storeError("open", err)
 	}
-	return &Store{pool: pool}, nil
+	return cfg, pool, nil
 }
 
 // setsMaxConns reports whether url, which pgxpool parsed without error,
@@ -91,8 +115,16 @@ func setsMaxConns(url string) bool {
 	return ok
 }
 
-// Close releases the store's connections.
+// Close answers the writes still queued with Unavailable, waits for the
+// transactions running to end and releases the store's connections.
 func (s *Store) Close() error {
+	s.c.stop()
+	if s.r.stop != nil {
+		close(s.r.stop)
+		s.r.stopped.Wait()
+		s.r.stop = nil
+	}
+	closeReplicas(s.r.list)
 	s.pool.Close()
 	return nil
 }
@@ -191,22 +223,6 @@ func migrations(db *sql.DB, opts ...goose.ProviderOption) (*goose.Provider, erro
 	return p, nil
 }
 
-// inTx runs fn in a transaction and commits it if fn returns nil. A
-// transaction that lost a deadlock or a serialization conflict is run again,
-// so fn must not keep state from a failed attempt. Only those two SQLSTATEs
-// are retried: the server sends them when it has rolled the transaction
-// back, even when COMMIT is what failed. A COMMIT that fails any other way,
-// such as a connection lost before the answer came, may have committed, so
-// it is returned, never run again (TestNetworkFaults in cmd/userd proves it).
-func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	for attempt := 1; ; attempt++ {
-		err := pgx.BeginFunc(ctx, s.pool, fn)
-		if !retryable(err) || attempt == maxTxAttempts {
-			return err
-		}
-	}
-}
-
 // insert runs sql, an INSERT ... RETURNING id, and writes ev naming the new
 // id, in one transaction.
 func (s *Store) insert(ctx context.Context, ev directory.Event, sql string, args ...any) (int64, error) {
@@ -239,10 +255,14 @@ func notFound(err error, what string) error {
 
 // query runs sql and reads every row it returns with scan.
 func query[T any](ctx context.Context, s *Store, op string, scan func(pgx.Row) (T, error), sql string, args ...any) ([]T, error) {
-	rows, err := s.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, storeError(op, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+	var out []T
+	err := s.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+		return err
+	})
 	return out, storeError(op, err)
 }

@@ -348,7 +348,11 @@ func (s *Store) createUsers(ctx context.Context, users []directory.User, ev dire
 
 // User returns one user of tenantID.
 func (s *Store) User(ctx context.Context, tenantID, id int64) (directory.User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, userSelect+`WHERE u.tenant_id = $1 AND u.id = $2`, tenantID, id))
+	var u directory.User
+	err := s.read(ctx, func(q querier) (err error) {
+		u, err = scanUser(q.QueryRow(ctx, userSelect+`WHERE u.tenant_id = $1 AND u.id = $2`, tenantID, id))
+		return err
+	})
 	return u, storeError("read user", err)
 }
 

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"sync"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/writequeue"
 )
 
 // maxBatch bounds how many writes share one transaction, so a burst of
@@ -29,73 +29,18 @@ type writeOp struct {
 // holding every write queued when it began (up to maxBatch), so one COMMIT
 // and one fsync serve many requests.
 type committer struct {
-	mu      sync.Mutex
-	wake    *sync.Cond // signalled when queue grows or closed is set
-	queue   []*writeOp
-	closed  bool
+	q       *writequeue.Queue[writeOp]
 	stopped chan struct{} // closed when the committing goroutine has returned
 }
 
 func newCommitter() *committer {
-	c := &committer{stopped: make(chan struct{})}
-	c.wake = sync.NewCond(&c.mu)
-	return c
-}
-
-// enqueue adds op to the queue, unless the store is closed.
-func (c *committer) enqueue(op *writeOp) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return errClosed
-	}
-	c.queue = append(c.queue, op)
-	c.wake.Signal()
-	return nil
-}
-
-// withdraw removes op from the queue and reports whether it was still
-// there; once a transaction has taken it, the op must wait for its outcome.
-func (c *committer) withdraw(op *writeOp) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i, q := range c.queue {
-		if q == op {
-			c.queue = append(c.queue[:i], c.queue[i+1:]...)
-			return true
-		}
-	}
-	return false
-}
-
-// take removes and returns up to maxBatch ops from the head of the queue.
-func (c *committer) take() []*writeOp {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := min(len(c.queue), maxBatch)
-	batch := append([]*writeOp(nil), c.queue[:n]...)
-	c.queue = append(c.queue[:0], c.queue[n:]...)
-	return batch
-}
-
-// wait blocks until there is a write to run, and reports false when there
-// is none and the store is closing.
-func (c *committer) wait() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for len(c.queue) == 0 && !c.closed {
-		c.wake.Wait()
-	}
-	return len(c.queue) > 0
+	return &committer{q: writequeue.New[writeOp](), stopped: make(chan struct{})}
 }
 
 // stop refuses new writes and waits until the queued ones have been
 // answered.
 func (c *committer) stop() {
-	c.mu.Lock()
-	c.closed = true
-	c.wake.Broadcast()
-	c.mu.Unlock()
+	c.q.Close(false)
 	<-c.stopped
 }
 
@@ -114,14 +59,14 @@ func (s *Store) write(ctx context.Context, fn func(tx querier) error) error {
 		return storeError(err)
 	}
 	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
-	if err := s.c.enqueue(op); err != nil {
-		return err
+	if !s.c.q.Add(op, false) {
+		return errClosed
 	}
 	select {
 	case err := <-op.done:
 		return err
 	case <-ctx.Done():
-		if s.c.withdraw(op) {
+		if s.c.q.Withdraw(op) {
 			return storeError(ctx.Err())
 		}
 		return <-op.done
@@ -132,7 +77,7 @@ func (s *Store) write(ctx context.Context, fn func(tx querier) error) error {
 // store closes and the queue is empty.
 func (s *Store) commitLoop() {
 	defer close(s.c.stopped)
-	for s.c.wait() {
+	for s.c.q.Wait() {
 		s.commitBatch()
 	}
 }
@@ -146,7 +91,7 @@ func (s *Store) commitBatch() {
 	// cancel it.
 	ctx := context.Background()
 	tx, err := s.w.BeginTx(ctx, nil)
-	batch := s.c.take()
+	batch := s.c.q.Take(maxBatch)
 	if err != nil {
 		for _, op := range batch {
 			op.done <- storeError(err)

@@ -24,10 +24,7 @@ func queueWrites(t *testing.T, s *Store, n int, start func(wg *sync.WaitGroup)) 
 	var wg sync.WaitGroup
 	start(&wg)
 	for {
-		s.c.mu.Lock()
-		queued := len(s.c.queue)
-		s.c.mu.Unlock()
-		if queued >= n {
+		if s.c.q.Len() >= n {
 			break
 		}
 		time.Sleep(time.Millisecond)
