@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -18,7 +20,7 @@ func TestBenchEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	want := []string{"ceiling", "openapi-get", "tenantv2-get", "tenantv2-by-username", "admin-get", "userinfo-batch100", "admin-list", "tenantv2-list", "changes", "openapi-put", "admin-patch", "token"}
+	want := []string{"ceiling", "openapi-get", "tenantv2-get", "tenantv2-by-username", "admin-get", "userinfo-batch100", "admin-list", "tenantv2-list", "scim-filter-username", "scim-filter-page100", "changes", "openapi-put", "admin-patch", "scim-patch", "token"}
 	if len(rep.Rows) != len(want) {
 		t.Fatalf("got %d rows, want %d:\n%s", len(rep.Rows), len(want), out.String())
 	}
@@ -53,6 +55,8 @@ func TestParseFlags(t *testing.T) {
 		{args: []string{"-conns", "0"}, wantErr: "-conns"},
 		{args: []string{"-duration", "0s"}, wantErr: "-duration"},
 		{args: []string{"-db", "mysql://x"}, wantErr: "-db"},
+		{args: []string{"-reuse"}, wantErr: "-reuse"},
+		{args: []string{"-reuse", "-db", "sqlite:/tmp/x.db"}},
 		{args: []string{"extra"}, wantErr: "unexpected argument"},
 		{args: []string{"-db", "postgres://postgres@127.0.0.1/x"}},
 	}
@@ -68,4 +72,66 @@ func TestParseFlags(t *testing.T) {
 	if err != nil || c.warmup.String() != "600ms" {
 		t.Errorf("got warm-up %s (error %v) for -duration 3s, want 600ms", c.warmup, err)
 	}
+}
+
+// TestBenchReuse runs twice with -reuse on one kept database: the first run
+// seeds it, the second seeds nothing and loads the same users with new
+// credentials. It runs on SQLite, and on PostgreSQL when
+// USERD_TEST_POSTGRES_URL names a server, where seeding goes through COPY.
+func TestBenchReuse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds userd and loads it")
+	}
+	dbs := map[string]string{"sqlite": "sqlite:" + filepath.Join(t.TempDir(), "kept.db")}
+	if server := os.Getenv("USERD_TEST_POSTGRES_URL"); server != "" {
+		dbs["postgres"] = keptPostgres(t, server)
+	}
+	for engine, db := range dbs {
+		t.Run(engine, func(t *testing.T) {
+			args := []string{"-db", db, "-users", "700", "-batch", "300", "-duration", "200ms", "-conns", "4", "-out", "", "-paths", "admin-get,admin-list", "-reuse"}
+			first, err := run(t.Context(), args, io.Discard, io.Discard)
+			if err != nil {
+				t.Fatalf("first run: %v", err)
+			}
+			if first.Seeding <= 0 {
+				t.Errorf("first run: got seeding %s, want it measured", first.Seeding)
+			}
+			if engine == "sqlite" {
+				if _, err := run(t.Context(), args[:len(args)-1], io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "-reuse") {
+					t.Errorf("second run without -reuse: got error %v, want one naming -reuse", err)
+				}
+			}
+			var out strings.Builder
+			second, err := run(t.Context(), args, &out, io.Discard)
+			if err != nil {
+				t.Fatalf("run with -reuse: %v", err)
+			}
+			if second.Seeding != 0 || !strings.Contains(out.String(), "seeding: none (-reuse)") {
+				t.Errorf("run with -reuse: got seeding %s, want none:\n%s", second.Seeding, out.String())
+			}
+			for _, row := range second.Rows {
+				if row.Errors != 0 || row.Requests == 0 {
+					t.Errorf("%s: got %d errors (first: %s) and %d requests, want 0 errors and some requests", row.Path, row.Errors, row.FirstError, row.Requests)
+				}
+			}
+			if _, err := run(t.Context(), append(args[:len(args):len(args)], "-users", "701"), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "holds 700 users") {
+				t.Errorf("-reuse with more users than seeded: got error %v, want one saying it holds 700", err)
+			}
+		})
+	}
+}
+
+// keptPostgres creates a database on server for a test, dropped after it.
+func keptPostgres(t *testing.T, server string) string {
+	t.Helper()
+	db, drop, err := prepareDB(t.Context(), server, t.TempDir(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := drop(); err != nil {
+			t.Error(err)
+		}
+	})
+	return db
 }

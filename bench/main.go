@@ -45,6 +45,7 @@ type config struct {
 	out      string
 	userd    string
 	logLevel string
+	reuse    bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -52,7 +53,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	f := flag.NewFlagSet("bench", flag.ContinueOnError)
 	f.SetOutput(stderr)
 	f.IntVar(&c.users, "users", 1_000_000, "number of users to seed")
-	f.StringVar(&c.db, "db", "sqlite", `"sqlite" (a temporary file) or a postgres:// URL (a fresh database is created on that server and dropped afterwards)`)
+	f.StringVar(&c.db, "db", "sqlite", `"sqlite" (a temporary file), "sqlite:PATH" (a file that is kept), or a postgres:// URL (a fresh database is created on that server and dropped afterwards; with -reuse, the URL's own database, kept)`)
+	f.BoolVar(&c.reuse, "reuse", false, `run on the database -db names as it is, seeding only when it holds no tenant "bench" yet (needs -db sqlite:PATH or a postgres:// URL; the database is kept)`)
 	f.IntVar(&c.conns, "conns", 64, "concurrent keep-alive connections")
 	f.DurationVar(&c.duration, "duration", 10*time.Second, "measured run per path")
 	f.DurationVar(&c.warmup, "warmup", 2*time.Second, "warm-up per path before measuring (when not set: 2s, or a fifth of -duration if that is shorter)")
@@ -84,8 +86,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-duration must be positive and -warmup not negative")
 	case c.batch < 1:
 		return c, errors.New("-batch must be at least 1")
-	case c.db != "sqlite" && !strings.HasPrefix(c.db, "postgres://") && !strings.HasPrefix(c.db, "postgresql://"):
-		return c, fmt.Errorf(`-db must be "sqlite" or a postgres:// URL, not %q`, c.db)
+	case c.db != "sqlite" && !strings.HasPrefix(c.db, "sqlite:") && !strings.HasPrefix(c.db, "postgres://") && !strings.HasPrefix(c.db, "postgresql://"):
+		return c, fmt.Errorf(`-db must be "sqlite", "sqlite:PATH" or a postgres:// URL, not %q`, c.db)
+	case c.reuse && c.db == "sqlite":
+		return c, errors.New(`-reuse needs a database that outlives the run: -db sqlite:PATH or a postgres:// URL`)
 	}
 	return c, nil
 }
@@ -108,7 +112,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	if err != nil {
 		return nil, err
 	}
-	dbURL, dropDB, err := prepareDB(ctx, cfg.db, tmp)
+	dbURL, dropDB, err := prepareDB(ctx, cfg.db, tmp, cfg.reuse)
 	if err != nil {
 		return nil, err
 	}
@@ -119,11 +123,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	}()
 
 	logf("seeding %d users into %s", cfg.users, engineName(dbURL))
-	sd, err := seed(ctx, dbURL, cfg.users, cfg.batch)
+	sd, err := seed(ctx, dbURL, cfg.users, cfg.batch, cfg.reuse)
 	if err != nil {
 		return nil, err
 	}
-	logf("seeded in %s (%.0f users/s)", sd.elapsed.Round(time.Millisecond), float64(cfg.users)/sd.elapsed.Seconds())
+	if sd.reused {
+		logf("reused the %d users already seeded", cfg.users)
+	} else {
+		logf("seeded in %s (%.0f users/s)", sd.elapsed.Round(time.Millisecond), float64(cfg.users)/sd.elapsed.Seconds())
+	}
 	if err := analyze(ctx, dbURL); err != nil {
 		return nil, err
 	}

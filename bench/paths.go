@@ -110,6 +110,33 @@ func paths(ceilingAddr, addr string, sd *seeded, accessToken string) []target {
 			check: status200,
 		},
 		{
+			// Entra ID's and Okta's lookup of one user before each change.
+			name: "scim-filter-username",
+			request: func(r *rand.Rand, b []byte) []byte {
+				q := url.QueryEscape(`userName eq "` + emailLocal(r.IntN(len(sd.ids))) + `"`)
+				return appendRequest(b, "GET", addr, "/scim/v2/Users?filter="+q, bearer, "", "")
+			},
+			check: func(status int, body []byte) error {
+				if err := status200(status, body); err != nil {
+					return err
+				}
+				if !bytes.Contains(body, []byte(`"totalResults":1`)) {
+					return fmt.Errorf("want one user, got %.200s", body)
+				}
+				return nil
+			},
+		},
+		{
+			// A filtered page of 100 with totalResults: 1,000 users match.
+			name: "scim-filter-page100",
+			request: func(r *rand.Rand, b []byte) []byte {
+				prefix := emailLocal(r.IntN(len(sd.ids)))[:len("user")+5]
+				q := url.QueryEscape(`userName sw "` + prefix + `"`)
+				return appendRequest(b, "GET", addr, "/scim/v2/Users?count=100&filter="+q, bearer, "", "")
+			},
+			check: status200,
+		},
+		{
 			name: "changes",
 			request: func(r *rand.Rand, b []byte) []byte {
 				// A full page of the change log from a random point of the
@@ -132,6 +159,15 @@ func paths(ceilingAddr, addr string, sd *seeded, accessToken string) []target {
 			request: func(r *rand.Rand, b []byte) []byte {
 				body := fmt.Sprintf(`{"city":"City %d","grade":%d}`, r.IntN(1_000_000), r.IntN(100))
 				return appendRequest(b, "PATCH", addr, "/admin/v1/users/"+user(r), bearer, "application/merge-patch+json", body)
+			},
+			check: status200,
+		},
+		{
+			// Entra ID's change of one attribute, as an admin-patch changes two.
+			name: "scim-patch",
+			request: func(r *rand.Rand, b []byte) []byte {
+				body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"addresses[type eq \"work\"].locality","value":"City %d"},{"op":"Replace","path":"title","value":"T%d"}]}`, r.IntN(1_000_000), r.IntN(100))
+				return appendRequest(b, "PATCH", addr, "/scim/v2/Users/"+user(r), bearer, "application/scim+json", body)
 			},
 			check: status200,
 		},

@@ -51,10 +51,15 @@ func build(ctx context.Context, dir, prebuilt string) (binaries, error) {
 }
 
 // prepareDB returns the --db URL userd will use: a new SQLite file in dir,
-// or a new database on the PostgreSQL server of db, which drop removes.
-func prepareDB(ctx context.Context, db, dir string) (dbURL string, drop func() error, err error) {
-	if db == "sqlite" {
-		return "sqlite:" + filepath.Join(dir, "bench.db"), func() error { return nil }, nil
+// or a new database on the PostgreSQL server of db, which drop removes; a
+// "sqlite:PATH" db, or any db with reuse, is used as it is and kept.
+func prepareDB(ctx context.Context, db, dir string, reuse bool) (dbURL string, drop func() error, err error) {
+	keep := func() error { return nil }
+	switch {
+	case db == "sqlite":
+		return "sqlite:" + filepath.Join(dir, "bench.db"), keep, nil
+	case strings.HasPrefix(db, "sqlite:"), reuse:
+		return db, keep, nil
 	}
 	u, err := url.Parse(db)
 	if err != nil {

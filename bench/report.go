@@ -44,8 +44,12 @@ func (r *report) compare() {
 func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "\nuserd benchmark: %s, %d users, %d connections, %s measured per path after %s warm-up\n",
 		r.Engine, r.Users, r.Conns, r.Duration, r.Warmup)
-	fmt.Fprintf(w, "seeding: %s (%.0f users/s)   start-up to ready: %s   load average after: %s\n\n",
-		r.Seeding.Round(time.Millisecond), float64(r.Users)/r.Seeding.Seconds(), r.Startup.Round(100*time.Microsecond), r.Load)
+	seeding := "none (-reuse)"
+	if r.Seeding > 0 {
+		seeding = fmt.Sprintf("%s (%.0f users/s)", r.Seeding.Round(time.Millisecond), float64(r.Users)/r.Seeding.Seconds())
+	}
+	fmt.Fprintf(w, "seeding: %s   start-up to ready: %s   load average after: %s\n\n",
+		seeding, r.Startup.Round(100*time.Microsecond), r.Load)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "path\treq/s\tp50\tp99\terrors\tvs ceiling\tserver RSS\t")
 	for _, row := range r.Rows {

@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/userd/userd/internal/auth"
 	"github.com/userd/userd/internal/directory"
@@ -23,6 +27,7 @@ type seeded struct {
 	clientSecret string
 	apiToken     string // scope users:read, for user-info v1
 	elapsed      time.Duration
+	reused       bool // the users were there already (-reuse)
 }
 
 // store is what seeding needs of an engine.
@@ -39,11 +44,15 @@ func openStore(ctx context.Context, dbURL string) (store, error) {
 }
 
 // seed migrates the database, creates tenant "bench" with an API client and
-// an API token, and imports n users in transactions of batch users through
-// directory.Service.ImportUsers, the path of `userd user import`. Two
+// an API token, and imports n users in transactions of batch users. On
+// SQLite they go through directory.Service.ImportUsers, the path of `userd
+// user import`; on PostgreSQL the service prepares them
+// (directory.Service.PrepareImport) and COPY loads them
+// (postgres.Store.CopyUsers), many times faster at millions of users. Two
 // batches are in flight at once, so one is validated and encoded while the
-// other commits.
-func seed(ctx context.Context, dbURL string, n, batch int) (*seeded, error) {
+// other commits. With reuse and a database whose tenant "bench" already
+// holds the users, it seeds nothing and only issues new credentials.
+func seed(ctx context.Context, dbURL string, n, batch int, reuse bool) (*seeded, error) {
 	st, err := openStore(ctx, dbURL)
 	if err != nil {
 		return nil, err
@@ -57,9 +66,15 @@ func seed(ctx context.Context, dbURL string, n, batch int) (*seeded, error) {
 		return nil, err
 	}
 	svc := directory.NewService(st, h)
-	t, err := svc.CreateTenant(ctx, "bench")
-	if err != nil {
-		return nil, fmt.Errorf("create the bench tenant: %w", err)
+	t, err := st.TenantByName(ctx, "bench")
+	existing := err == nil
+	switch {
+	case existing && !reuse:
+		return nil, errors.New(`the database already holds tenant "bench"; pass -reuse to run on its users`)
+	case !existing:
+		if t, err = svc.CreateTenant(ctx, "bench"); err != nil {
+			return nil, fmt.Errorf("create the bench tenant: %w", err)
+		}
 	}
 	p := directory.System(t.ID)
 	p.Actor = "bench"
@@ -71,9 +86,33 @@ func seed(ctx context.Context, dbURL string, n, batch int) (*seeded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create the bench API token: %w", err)
 	}
-	sd := &seeded{tenantID: t.ID, ids: make([]int64, n), clientID: cl.ClientID, clientSecret: secret.Reveal(), apiToken: token.Reveal()}
+	sd := &seeded{tenantID: t.ID, clientID: cl.ClientID, clientSecret: secret.Reveal(), apiToken: token.Reveal()}
+	if existing {
+		sd.reused = true
+		sd.ids, err = userIDs(ctx, dbURL, t.ID, n)
+		if err == nil && len(sd.ids) < n {
+			err = fmt.Errorf("-reuse: tenant bench holds %d users, not %d; pass -users %d or seed a new database", len(sd.ids), n, len(sd.ids))
+		}
+		return sd, err
+	}
 
 	began := time.Now()
+	pg, _ := st.(*postgres.Store)
+	if err := importAll(ctx, svc, p, pg, n, batch); err != nil {
+		return nil, err
+	}
+	sd.elapsed = time.Since(began)
+	if sd.ids, err = userIDs(ctx, dbURL, t.ID, n); err != nil {
+		return nil, err
+	}
+	if len(sd.ids) != n {
+		return nil, fmt.Errorf("seeded %d users but the database holds %d", n, len(sd.ids))
+	}
+	return sd, nil
+}
+
+// importAll imports the n bench users, with COPY when pg is not nil.
+func importAll(ctx context.Context, svc *directory.Service, p directory.Principal, pg *postgres.Store, n, batch int) error {
 	starts := make(chan int)
 	errs := make(chan error, 2)
 	var wg sync.WaitGroup
@@ -87,13 +126,18 @@ func seed(ctx context.Context, dbURL string, n, batch int) (*seeded, error) {
 				for i := lo; i < hi; i++ {
 					patches = append(patches, benchUser(i))
 				}
-				users, err := svc.ImportUsers(ctx, p, patches)
+				var err error
+				if pg == nil {
+					_, err = svc.ImportUsers(ctx, p, patches)
+				} else {
+					var users []directory.User
+					if users, err = svc.PrepareImport(ctx, p, patches); err == nil {
+						err = pg.CopyUsers(ctx, users)
+					}
+				}
 				if err != nil {
 					errs <- fmt.Errorf("import users %d to %d: %w", lo, hi-1, err)
 					return
-				}
-				for i, u := range users {
-					sd.ids[lo+i] = u.ID
 				}
 			}
 		}()
@@ -116,11 +160,50 @@ feed:
 	if firstErr == nil {
 		firstErr = <-errs
 	}
-	if firstErr != nil {
-		return nil, firstErr
+	return firstErr
+}
+
+// userIDs returns the ids of the first n users of the tenant in id order,
+// which is the order they were seeded in: ids[i] belongs to benchUser(i).
+// It reads them with one query of the engine's driver; a list through the
+// store would read every column of millions of users.
+func userIDs(ctx context.Context, dbURL string, tenantID int64, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if path, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			return nil, err
+		}
+		defer db.Close()
+		rows, err := db.QueryContext(ctx, `SELECT id FROM users WHERE tenant_id = ? ORDER BY id LIMIT ?`, tenantID, n)
+		if err != nil {
+			return nil, fmt.Errorf("read the user ids: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		return ids, rows.Err()
 	}
-	sd.elapsed = time.Since(began)
-	return sd, nil
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return nil, fmt.Errorf("read the user ids: %w", err)
+	}
+	defer conn.Close(ctx)
+	rows, _ := conn.Query(ctx, `SELECT id FROM users WHERE tenant_id = $1 ORDER BY id LIMIT $2`, tenantID, n)
+	var id int64
+	_, err = pgx.ForEachRow(rows, []any{&id}, func() error {
+		ids = append(ids, id)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the user ids: %w", err)
+	}
+	return ids, nil
 }
 
 // benchUser is the i-th seeded user: every column a typical directory

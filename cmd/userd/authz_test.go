@@ -79,6 +79,7 @@ const (
 	jsonType  = "application/json"
 	mergeType = "application/merge-patch+json"
 	formType  = "application/x-www-form-urlencoded"
+	scimType  = "application/scim+json"
 )
 
 // Statuses of the credential kinds that never authenticate, in the order of
@@ -118,6 +119,16 @@ var authzRoutes = []authzRoute{
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 200, 403}},
 	{pattern: "DELETE /admin/v1/users/{id}", target: targetf("/admin/v1/users/%d", func(e *authzEnv) any { return e.victim.ID }), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 204, 403}},
+
+	// The password check answers the other tenant's all-scope credential
+	// with the uniform failure: ada is not in its tenant.
+	{pattern: "POST /admin/v1/users/authenticate", target: fixed("/admin/v1/users/authenticate"), contentType: jsonType, body: `{"login":"ada","password":"not her password"}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 400, 403, 403, 403}},
+	{pattern: "GET /admin/v1/users/{id}/role", target: targetf("/admin/v1/users/%d/role", adaID), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 200, 403, 403}},
+	{pattern: "PUT /admin/v1/users/{id}/role", target: targetf("/admin/v1/users/%d/role", adaID), contentType: jsonType, body: `{"console_role":"viewer"}`, present: bearer,
+		// Needs users:write and admin together, which no single-scope credential holds.
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 403}},
 
 	{pattern: "POST /admin/v1/orgs", target: fixed("/admin/v1/orgs"), contentType: jsonType, body: `{"name":"New","code":"new"}`, present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 201, 403, 403, 201}},
@@ -187,6 +198,52 @@ var authzRoutes = []authzRoute{
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 200}},
 	{pattern: "DELETE /api/v2/tenant/organizations/{org_id}", target: targetf("/api/v2/tenant/organizations/%d", func(e *authzEnv) any { return e.old.ID }), present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 204}},
+
+	// SCIM 2.0: discovery is public (RFC 7644 §4); the resources take the
+	// bearer credential. Groups are orgs, which only admin creates, renames
+	// or deletes; changing one needs admin, users:read and users:write
+	// together (checked before anything changes), which no single-scope
+	// credential here holds: every kind gets 403 or 404.
+	{pattern: "GET /scim/v2/ServiceProviderConfig", target: fixed("/scim/v2/ServiceProviderConfig"), present: bearer,
+		want: [9]int{200, 200, 200, 200, 200, 200, 200, 200, 200}},
+	{pattern: "GET /scim/v2/ResourceTypes", target: fixed("/scim/v2/ResourceTypes"), present: bearer,
+		want: [9]int{200, 200, 200, 200, 200, 200, 200, 200, 200}},
+	{pattern: "GET /scim/v2/ResourceTypes/{id}", target: fixed("/scim/v2/ResourceTypes/User"), present: bearer,
+		want: [9]int{200, 200, 200, 200, 200, 200, 200, 200, 200}},
+	{pattern: "GET /scim/v2/Schemas", target: fixed("/scim/v2/Schemas"), present: bearer,
+		want: [9]int{200, 200, 200, 200, 200, 200, 200, 200, 200}},
+	{pattern: "GET /scim/v2/Schemas/{id}", target: fixed("/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group"), present: bearer,
+		want: [9]int{200, 200, 200, 200, 200, 200, 200, 200, 200}},
+	{pattern: "GET /scim/v2/Users", target: fixed(`/scim/v2/Users?filter=userName+eq+%22ada%22`), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 200, 403, 403}},
+	{pattern: "POST /scim/v2/Users/.search", target: fixed("/scim/v2/Users/.search"), contentType: scimType, body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"userName eq \"ada\""}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 200, 403, 403}},
+	{pattern: "POST /scim/v2/Users", target: fixed("/scim/v2/Users"), contentType: scimType, body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"newbie"}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 201, 403, 201, 403}},
+	{pattern: "GET /scim/v2/Users/{id}", target: targetf("/scim/v2/Users/%d", adaID), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 200, 403, 403}},
+	{pattern: "PUT /scim/v2/Users/{id}", target: targetf("/scim/v2/Users/%d", adaID), contentType: scimType, body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada","displayName":"Ada L."}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 200, 403}},
+	{pattern: "PATCH /scim/v2/Users/{id}", target: targetf("/scim/v2/Users/%d", adaID), contentType: scimType, body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"displayName","value":"Ada L."}]}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 200, 403}},
+	{pattern: "DELETE /scim/v2/Users/{id}", target: targetf("/scim/v2/Users/%d", func(e *authzEnv) any { return e.victim.ID }), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 204, 403}},
+	{pattern: "GET /scim/v2/Groups", target: fixed(`/scim/v2/Groups?filter=displayName+eq+%22Engineering%22`), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 200, 403, 403}},
+	{pattern: "POST /scim/v2/Groups/.search", target: fixed("/scim/v2/Groups/.search"), contentType: scimType, body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"excludedAttributes":["members"]}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 200, 403, 200}},
+	{pattern: "POST /scim/v2/Groups", target: fixed("/scim/v2/Groups"), contentType: scimType, body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"New","externalId":"new"}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 201, 403, 403, 403}},
+	{pattern: "GET /scim/v2/Groups/{id}", target: targetf("/scim/v2/Groups/%d", func(e *authzEnv) any { return e.eng.ID }), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 200, 403, 403}},
+	{pattern: "PUT /scim/v2/Groups/{id}", target: targetf("/scim/v2/Groups/%d", func(e *authzEnv) any { return e.eng.ID }), contentType: scimType, body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Eng"}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 403}},
+	{pattern: "PATCH /scim/v2/Groups/{id}", target: targetf("/scim/v2/Groups/%d", func(e *authzEnv) any { return e.eng.ID }), contentType: scimType, body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"displayName","value":"Eng"}]}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 403}},
+	{pattern: "DELETE /scim/v2/Groups/{id}", target: targetf("/scim/v2/Groups/%d", func(e *authzEnv) any { return e.old.ID }), present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 404, 403, 403, 403}},
+	{pattern: "POST /scim/v2/Bulk", target: fixed("/scim/v2/Bulk"), contentType: scimType, body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[{"method":"POST","path":"/Users","bulkId":"a","data":{"userName":"bulkie"}}]}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 200, 200, 200}},
 
 	// user-info v1 answers every error with HTTP 200 and an mcode, as the
 	// platform it copies does (docs/api/user-info-v1.md).

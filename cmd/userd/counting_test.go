@@ -56,3 +56,8 @@ func (h *countingHasher) VerifyPassword(ctx context.Context, password, hash stri
 	h.calls.Add(1)
 	return h.PasswordHasher.(directory.PasswordVerifier).VerifyPassword(ctx, password, hash)
 }
+
+// NeedsRehash asks the real hasher.
+func (h *countingHasher) NeedsRehash(hash string) bool {
+	return h.PasswordHasher.(directory.Rehasher).NeedsRehash(hash)
+}

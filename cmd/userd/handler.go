@@ -13,6 +13,7 @@ import (
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/metrics"
 	"github.com/userd/userd/internal/openapiv1"
+	"github.com/userd/userd/internal/scim"
 	"github.com/userd/userd/internal/server"
 	"github.com/userd/userd/internal/tenantv2"
 	"github.com/userd/userd/internal/tracing"
@@ -52,6 +53,7 @@ func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger
 			tenantv2.Routes(mux, d, tenantv2.Config{Location: loc, MobileOptional: cfg.oneAccess.mobileOptional})
 		},
 		func(mux server.Router) { userinfov1.Routes(mux, d) },
+		func(mux server.Router) { scim.Routes(mux, d) },
 		ref.Routes,
 	), authn, nil
 }

@@ -29,7 +29,7 @@ var groups = map[string]group{
 	"tenant": {"create or list tenants", []string{"create", "list"}},
 	"client": {"create, list, disable or enable API clients (the client-credentials grant)", []string{"create", "list", "disable", "enable"}},
 	"token":  {"create, list or revoke API tokens", []string{"create", "list", "revoke"}},
-	"user":   {"create, import or export users", []string{"create", "import", "export"}},
+	"user":   {"create, import or export users; set console roles; unlock accounts", []string{"create", "import", "export", "role", "unlock"}},
 	"audit":  {"read a tenant's audit log", []string{"tail"}},
 }
 
@@ -111,6 +111,7 @@ database they ask you to run this first.`,
 		examples: []string{
 			"userd user create --tenant acme --username ada --email ada@example.com --name 'Ada Lovelace'",
 			"printf '%s\\n' \"$PASSWORD\" | userd user create --tenant acme --username ada --password-stdin",
+			"printf '%s\\n' \"$PASSWORD\" | userd user create --username admin --role admin --password-stdin",
 		},
 	},
 	"user import": {
@@ -118,9 +119,11 @@ database they ask you to run this first.`,
 		args:    "FILE",
 		details: `FILE holds one user per line (JSON Lines: .jsonl or .ndjson) or per row (CSV:
 .csv, with a header row naming the fields), in the native admin API's field
-names, plus password_hash: an existing argon2id, bcrypt or scrypt hash, kept as
-it is. A CSV cell of active, locked, must_change_password, grade, manager_id,
-extension, orgs, other_emails or other_phones holds a JSON value. A line or CSV record may be at most 1 MiB.
+names, plus password_hash: an existing argon2id, bcrypt, scrypt, Django or
+Werkzeug PBKDF2, phpass or md5-crypt hash, kept as it is until the user's first
+sign-in replaces it with argon2id. A CSV cell of active, locked,
+must_change_password, grade, manager_id, extension, orgs, other_emails or
+other_phones holds a JSON value. A line or CSV record may be at most 1 MiB.
 FILE - reads standard input; then --format says which format it is.
 Good lines are imported and bad ones reported by line number, in order.
 
@@ -131,6 +134,21 @@ Good lines are imported and bad ones reported by line number, in order.
 		summary:  "print every user of a tenant as JSON Lines, in the native admin API's format (never a password or its hash)",
 		details:  tenantRule,
 		examples: []string{"userd user export --tenant acme > users.jsonl"},
+	},
+	"user role": {
+		summary: "give a user a console role (admin or viewer) or take it away (none)",
+		args:    "USER ROLE",
+		details: "USER is a user's id or username. admin may do everything in the tenant, viewer read everything and change nothing; none takes console access away. The user's console sessions end at once.\n\n" + tenantRule,
+		examples: []string{
+			"userd user role --tenant acme ada admin",
+			"userd user role --tenant acme 42 none",
+		},
+	},
+	"user unlock": {
+		summary:  "unlock an account locked after too many failed sign-ins, and forget those failures",
+		args:     "USER",
+		details:  "USER is a user's id or username. The admin API does the same: PATCH /admin/v1/users/{id} with {\"locked\": false}.\n\n" + tenantRule,
+		examples: []string{"userd user unlock --tenant acme ada"},
 	},
 	"audit tail": {
 		summary:  "print a tenant's latest audit events, oldest first, and with --follow every new one",

@@ -195,7 +195,7 @@ func TestServeEndToEnd(t *testing.T) {
 			}
 			form := "grant_type=client_credentials&client_id=" + creds["client_id"] + "&client_secret=" + creds["client_secret"]
 			call(t, "POST", s.base+"/oauth/token", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, form, 200, &grant)
-			if grant.TokenType != "Bearer" || grant.ExpiresIn != 1800 || grant.Scope != "users:read users:write admin" {
+			if grant.TokenType != "Bearer" || grant.ExpiresIn != 1800 || grant.Scope != "users:read users:write admin admin:read users:authenticate" {
 				t.Fatalf("grant: got %+v, want a Bearer token for 1800 s with every scope", grant)
 			}
 			bearer := map[string]string{"Authorization": "Bearer " + grant.AccessToken, "Content-Type": "application/json"}

@@ -20,6 +20,7 @@ var dialects = []struct{ prefix, name string }{
 	{"/openapi/v1/", "openapiv1"},
 	{"/api/v2/tenant/", "tenantv2"},
 	{"/v1/api/user/", "userinfov1"},
+	{"/scim/", "scim"},
 }
 
 // metricsOnAPI is the --metrics-addr that serves GET /metrics on --addr,

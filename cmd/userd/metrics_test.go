@@ -63,6 +63,7 @@ func TestMetrics(t *testing.T) {
 			call(t, "GET", s.base+"/admin/v1/users/2", bearer, "", 404, nil)
 			call(t, "GET", s.base+"/openapi/v1/users/1", map[string]string{"Authorization": "Bearer not-a-token"}, "", 401, nil)
 			call(t, "GET", s.base+"/no/such/path", nil, "", 404, nil)
+			call(t, "GET", s.base+"/scim/v2/Users/1", map[string]string{"Authorization": "Bearer " + grant.AccessToken}, "", 200, nil)
 
 			after := scrape(t, s.base)
 			moved := []struct {
@@ -76,12 +77,13 @@ func TestMetrics(t *testing.T) {
 				{`userd_http_requests_total{dialect="admin",method="GET",route="/admin/v1/users/{id}",status="404"}`, 1},
 				{`userd_http_requests_total{dialect="openapiv1",method="GET",route="/openapi/v1/users/{user_id}",status="401"}`, 1},
 				{`userd_http_requests_total{dialect="none",method="GET",route="unmatched",status="404"}`, 1},
+				{`userd_http_requests_total{dialect="scim",method="GET",route="/scim/v2/Users/{id}",status="200"}`, 1},
 				{`userd_http_request_duration_seconds_count{dialect="admin",method="GET",route="/admin/v1/users/{id}"}`, 2},
 				{`userd_token_grants_total`, 1},
 				{`userd_auth_failures_total{reason="invalid_client",where="token_endpoint"}`, 1},
 				{`userd_auth_failures_total{reason="invalid_access_token",where="bearer"}`, 1},
 				{`userd_store_operation_duration_seconds_count{operation="CreateUser"}`, 1},
-				{`userd_store_operation_duration_seconds_count{operation="User"}`, 2},
+				{`userd_store_operation_duration_seconds_count{operation="User"}`, 3},
 				{`userd_store_errors_total{kind="not_found",operation="User"}`, 1},
 			}
 			for _, m := range moved {

@@ -43,6 +43,7 @@ type serveConfig struct {
 	oneAccess         oneAccessConfig
 	credentials       directory.CredentialLimits
 	heavyReads        admission.Limits
+	signIn            directory.SignInLimits
 	logFormat         string
 	logLevel          string
 	changeLog         changeLogConfig
@@ -70,6 +71,7 @@ func (s *serveConfig) define(c *commonFlags) {
 	f.StringVar(&s.metricsAddr, "metrics-addr", "off", "where GET /metrics is served: off, a `HOST:PORT` for a listener of its own (keep it loopback or private; not --addr's), or api for --addr too")
 	s.tls.define(f)
 	s.authFailures.define(f)
+	defineSignIn(f, &s.signIn)
 	s.oneAccess.define(f)
 	f.IntVar(&s.credentials.MaxClients, "max-clients", directory.DefaultMaxClients, "most API clients a tenant may have, disabled ones included (0: no limit)")
 	f.IntVar(&s.credentials.MaxTokens, "max-tokens", directory.DefaultMaxTokens, "most usable API tokens a tenant may have (0: no limit)")
@@ -141,6 +143,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	m.WatchHasher(hasher)
 	svc := directory.NewService(watched, hasher)
 	svc.SetCredentialLimits(cfg.credentials)
+	svc.SetSignInLimits(cfg.signIn)
 	svc.SetChangePoll(cfg.changeLog.poll)
 
 	ln, base, err := cfg.tls.listen(ctx, cfg.addr, cfg.maxConnections, logger)
@@ -182,6 +185,9 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		starting.Ready(handler)
 		if boot != nil {
 			printBootstrap(std.stdout, base, boot.client, boot.secret)
+		}
+		if err := printSetupLink(ctx, std.stdout, base, svc); err != nil {
+			logger.Warn("could not make the first-administrator link; create one with userd user create --role admin", "err", err)
 		}
 		return nil
 	}

@@ -38,6 +38,7 @@ func runUser(ctx context.Context, args []string, getenv env, std streams) error 
 	var create struct {
 		username, email, name string
 		passwordStdin         bool
+		role                  string
 	}
 	var format string
 	switch sub {
@@ -46,16 +47,14 @@ func runUser(ctx context.Context, args []string, getenv env, std streams) error 
 		c.flags.StringVar(&create.email, "email", "", "the user's email `ADDRESS`")
 		c.flags.StringVar(&create.name, "name", "", "the user's real `NAME`")
 		c.flags.BoolVar(&create.passwordStdin, "password-stdin", false, "read the user's password from the first line of standard input")
+		c.flags.StringVar(&create.role, "role", "", "the user's console `ROLE`: admin or viewer (default: none, no console)")
 	case "import":
 		c.flags.StringVar(&format, "format", "", "`FORMAT` of FILE: jsonl or csv; needed for FILE -, else told by FILE's extension")
 	}
 	if err := c.parse(args); err != nil {
 		return err
 	}
-	nargs := 0
-	if sub == "import" {
-		nargs = 1
-	}
+	nargs := map[string]int{"import": 1, "role": 2, "unlock": 1}[sub]
 	if err := c.args(nargs); err != nil {
 		return err
 	}
@@ -86,15 +85,24 @@ func runUser(ctx context.Context, args []string, getenv env, std streams) error 
 			}
 			patch.Password = &pw
 		}
+		role, err := directory.ParseRole(create.role)
+		if err != nil {
+			return usageError("--role: " + err.Error())
+		}
 		u, err := svc.CreateUser(ctx, p, directory.OriginCLI, patch)
 		if err != nil {
 			return fmt.Errorf("create user: %w", err)
+		}
+		if err := svc.SetConsoleRole(ctx, p, u.ID, role); err != nil {
+			return fmt.Errorf("give user %d the console role %s: %w", u.ID, role, err)
 		}
 		return c.print(std, admin.UserJSON(u), func(w io.Writer) {
 			fmt.Fprintf(w, "created user %q with id %d in tenant %d\n", u.Username, u.ID, u.TenantID)
 		})
 	case "import":
 		return importFile(ctx, c, std, svc, p, c.positional[0], read)
+	case "role", "unlock":
+		return userSignIn(ctx, c, std, svc, p, sub)
 	default:
 		return exportUsers(ctx, std.stdout, svc, p)
 	}

@@ -10,5 +10,5 @@ import (
 // files hold what every engine must answer.
 func TestOnPostgres(t *testing.T) {
 	dialecttest.OnPostgres(t, TestGolden, TestUserRoundTrip, TestMergePatchSemantics, TestOtherTenantIsMissing,
-		TestCursorPaging, TestCursorPagingByEmail, TestClientsAndTokens)
+		TestCursorPaging, TestCursorPagingByEmail, TestClientsAndTokens, TestSignInGolden, TestAuthenticateUniformFailure, TestAuthenticateLockout)
 }

@@ -30,7 +30,7 @@ type importInput struct {
 }
 
 // DecodeImportUser decodes a line of userd user import: what DecodeUser
-// accepts, plus password_hash, an existing argon2id, bcrypt or scrypt hash
+// accepts, plus password_hash, an existing hash in a form auth.Hasher.CheckHash accepts
 // to store as given (Service.ImportUsers checks it). The admin API keeps
 // rejecting password_hash as an unknown field.
 func DecodeImportUser(data []byte) (directory.UserPatch, error) {

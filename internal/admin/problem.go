@@ -55,6 +55,11 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	case errors.As(err, &se):
 		p = problem{Type: se.slug, Title: http.StatusText(se.status), Status: se.status, Detail: se.detail}
+	case errors.Is(err, directory.ErrSignInFailed):
+		// The caller is fine; the password it checks is not. 400, as OAuth
+		// 2.0 answers a wrong password grant (RFC 6749 §5.2), never 401,
+		// which would say the caller's own credential failed.
+		p = problem{Type: "authentication-failed", Title: "Authentication failed", Status: http.StatusBadRequest, Detail: directory.AsError(err).Message}
 	default:
 		e := directory.AsError(err)
 		switch e.Kind {

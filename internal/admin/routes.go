@@ -54,6 +54,7 @@ func Routes(mux server.Router, d server.Deps) {
 	for _, rt := range routes {
 		mux.Handle(rt.pattern, a.handle(rt.h))
 	}
+	a.signInRoutes(mux)
 }
 
 type api struct {

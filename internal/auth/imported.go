@@ -44,7 +44,12 @@ func isBcrypt(hash string) bool { return strings.HasPrefix(hash, "$2") }
 //   - bcrypt in modular crypt format: $2a$, $2b$ or $2y$ (cost 4 to 16);
 //   - scrypt as a PHC string: $scrypt$ln=L,r=R,p=P$salt$hash (L at most 20,
 //     r at most 32, p at most 16, 128·2^L·r bytes at most 1 GiB), salt and
-//     hash in unpadded base64 ('.' may stand for '+', as passlib writes it).
+//     hash in unpadded base64 ('.' may stand for '+', as passlib writes it);
+//   - PBKDF2-HMAC with SHA-1, SHA-256 or SHA-512 as Django writes it,
+//     pbkdf2_sha256$I$salt$base64, or as Werkzeug does,
+//     pbkdf2:sha256:I$salt$hex (I at most 4 000 000);
+//   - phpass portable hashes, $P$ or $H$ (2^7 to 2^22 iterations);
+//   - md5-crypt, $1$salt$hash.
 //
 // It implements directory.HashChecker, so Service.ImportUsers accepts
 // exactly these.
@@ -62,6 +67,9 @@ func (h *Hasher) CheckHash(hash string) error {
 	case strings.HasPrefix(hash, "$scrypt$"):
 		_, err := parseScrypt(hash)
 		return err
+	case isLegacy(hash):
+		_, err := parseLegacy(hash)
+		return err
 	case strings.HasPrefix(hash, "$argon2id$"):
 		p, _, _, err := parsePHC(hash)
 		if err != nil {
@@ -72,7 +80,7 @@ func (h *Hasher) CheckHash(hash string) error {
 		}
 		return nil
 	}
-	return errors.New("not a supported password hash: use argon2id ($argon2id$...), bcrypt ($2a$, $2b$, $2y$) or scrypt ($scrypt$ln=..,r=..,p=..$salt$hash)")
+	return errors.New("not a supported password hash: use argon2id ($argon2id$...), bcrypt ($2a$, $2b$, $2y$), scrypt ($scrypt$ln=..,r=..,p=..$salt$hash), Django or Werkzeug PBKDF2 (pbkdf2_sha256$..., pbkdf2:sha256:N$...), phpass ($P$, $H$) or md5-crypt ($1$)")
 }
 
 func verifyBcrypt(ctx context.Context, h *Hasher, password, hash string) (bool, error) {

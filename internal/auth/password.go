@@ -105,8 +105,9 @@ func (h *Hasher) HashPassword(ctx context.Context, password string) (string, err
 
 // VerifyPassword reports whether password matches hash: a PHC string made
 // by HashPassword, using the parameters written in it so hashes made with
-// older parameters keep verifying, or a bcrypt or scrypt hash brought in by
-// userd user import (CheckHash lists the forms). A malformed hash is an
+// older parameters keep verifying, or a bcrypt, scrypt, PBKDF2, phpass or
+// md5-crypt hash brought in by userd user import (CheckHash lists the
+// forms). A malformed hash is an
 // error. Every form waits for a slot like HashPassword does.
 func (h *Hasher) VerifyPassword(ctx context.Context, password, hash string) (bool, error) {
 	switch {
@@ -114,6 +115,8 @@ func (h *Hasher) VerifyPassword(ctx context.Context, password, hash string) (boo
 		return verifyBcrypt(ctx, h, password, hash)
 	case strings.HasPrefix(hash, "$scrypt$"):
 		return verifyScrypt(ctx, h, password, hash)
+	case isLegacy(hash):
+		return verifyLegacy(ctx, h, password, hash)
 	}
 	params, salt, want, err := parsePHC(hash)
 	if err != nil {
@@ -180,4 +183,17 @@ func parsePHC(phc string) (HashParams, []byte, []byte, error) {
 		return fail("bad hash")
 	}
 	return p, salt, key, nil
+}
+
+var (
+	_ directory.PasswordVerifier = (*Hasher)(nil)
+	_ directory.Rehasher         = (*Hasher)(nil)
+)
+
+// NeedsRehash reports whether hash is anything but an argon2id hash with
+// exactly this Hasher's parameters: an imported hash, or one made with
+// older parameters, which a sign-in with the right password replaces.
+func (h *Hasher) NeedsRehash(hash string) bool {
+	p, _, _, err := parsePHC(hash)
+	return err != nil || p != h.params
 }

@@ -68,7 +68,7 @@ var (
 // itself.
 func (p Principal) canManage(what string, scopes Scopes) error {
 	for _, sc := range scopes {
-		if !p.Scopes.Has(sc) {
+		if !p.holds(sc) {
 			return Errorf(Forbidden, "", "cannot change a %s holding scope %q: the caller does not hold it", what, sc)
 		}
 	}

@@ -28,15 +28,19 @@ type Tenant struct {
 type Scope string
 
 // The scopes userd knows. Admin covers orgs, clients, tokens and audit; it does
-// not imply the user scopes.
+// not imply the user scopes. AdminRead reads what admin manages (clients,
+// tokens, the audit log) and changes nothing. UsersAuthenticate lets a
+// system check users' passwords (Service.Authenticate) and nothing else.
 const (
-	ScopeUsersRead  Scope = "users:read"
-	ScopeUsersWrite Scope = "users:write"
-	ScopeAdmin      Scope = "admin"
+	ScopeUsersRead         Scope = "users:read"
+	ScopeUsersWrite        Scope = "users:write"
+	ScopeAdmin             Scope = "admin"
+	ScopeAdminRead         Scope = "admin:read"
+	ScopeUsersAuthenticate Scope = "users:authenticate"
 )
 
 // AllScopes lists every scope in its canonical order.
-var AllScopes = []Scope{ScopeUsersRead, ScopeUsersWrite, ScopeAdmin}
+var AllScopes = []Scope{ScopeUsersRead, ScopeUsersWrite, ScopeAdmin, ScopeAdminRead, ScopeUsersAuthenticate}
 
 // Scopes is a set of scopes, written on the wire as a space-separated list
 // (RFC 6749 §3.3).
@@ -117,11 +121,17 @@ type Principal struct {
 // credentials, not give out more than it has.
 func (p Principal) canGrant(scopes Scopes) error {
 	for _, sc := range scopes {
-		if !p.Scopes.Has(sc) {
+		if !p.holds(sc) {
 			return Errorf(Forbidden, "scope", "cannot grant scope %q: the caller does not hold it", sc)
 		}
 	}
 	return nil
+}
+
+// holds reports whether the principal holds scope, admin counting as
+// admin:read, which it includes.
+func (p Principal) holds(scope Scope) bool {
+	return p.Scopes.Has(scope) || scope == ScopeAdminRead && p.Scopes.Has(ScopeAdmin)
 }
 
 // require returns a Forbidden error unless the principal holds scope.

@@ -48,6 +48,7 @@ type Service struct {
 	creds  CredentialLimits
 	// watchers are told of credential changes (WatchCredentials).
 	watchers []CredentialWatcher
+	signin   signIn
 	// signals wakes the readers waiting for changes (WaitForChanges).
 	signals changeSignals
 	// changePoll is how often WaitForChanges reads the log unwoken.
@@ -157,19 +158,62 @@ func (s *Service) newUser(ctx context.Context, p Principal, origin string, patch
 // none. Each patch is checked as CreateUser would check it; the error of the
 // first bad one names its index in the batch.
 func (s *Service) ImportUsers(ctx context.Context, p Principal, patches []UserPatch) ([]User, error) {
+	return s.createMany(ctx, p, "user.import", patches, s.importer(ctx, p))
+}
+
+// importer builds one imported user of p's tenant, for ImportUsers and
+// PrepareImport.
+func (s *Service) importer(ctx context.Context, p Principal) func(UserPatch) (User, error) {
+	return func(patch UserPatch) (User, error) { return s.importedUser(ctx, p, patch) }
+}
+
+// buildMany builds a user from each patch with build, after checking that
+// p may write users; the error of the first bad patch is a *BatchError
+// naming its index.
+func buildMany(p Principal, patches []UserPatch, build func(UserPatch) (User, error)) ([]User, error) {
 	if err := p.require(ScopeUsersWrite); err != nil {
 		return nil, err
 	}
 	users := make([]User, 0, len(patches))
-	ev := s.event(p, "user.import", 0, []string{strconv.Itoa(len(patches)) + " users"})
-	ev.Changes = make([]Change, 0, len(patches))
 	for i, patch := range patches {
-		u, fields, err := s.importedUser(ctx, p, patch)
+		u, err := build(patch)
 		if err != nil {
 			return nil, &BatchError{Index: i, Err: err}
 		}
 		users = append(users, u)
-		ev.Changes = append(ev.Changes, Change{TenantID: p.TenantID, Type: ObjectUser, Op: OpCreate, Fields: fields, Time: ev.Time})
+	}
+	return users, nil
+}
+
+// CreateUsers creates many users in one transaction, each as CreateUser
+// would (origin says how they came): all are inserted or none, and the
+// error of the first bad one is a *BatchError naming its index. One audit
+// event records the batch. A batch costs one transaction instead of one
+// per user, which is what a SCIM Bulk of creations is for.
+func (s *Service) CreateUsers(ctx context.Context, p Principal, origin string, patches []UserPatch) ([]User, error) {
+	if len(patches) > MaxBatch {
+		return nil, Errorf(Invalid, "users", "at most %d users per batch", MaxBatch)
+	}
+	return s.createMany(ctx, p, "user.create", patches, func(patch UserPatch) (User, error) {
+		if patch.PasswordHash != nil {
+			return User{}, errHashOnlyOnImport
+		}
+		u, _, err := s.newUser(ctx, p, origin, patch)
+		return u, err
+	})
+}
+
+// createMany builds each user with build and inserts them all in one
+// transaction, recorded as one event of action.
+func (s *Service) createMany(ctx context.Context, p Principal, action string, patches []UserPatch, build func(UserPatch) (User, error)) ([]User, error) {
+	users, err := buildMany(p, patches, build)
+	if err != nil {
+		return nil, err
+	}
+	ev := s.event(p, action, 0, []string{strconv.Itoa(len(users)) + " users"})
+	ev.Changes = make([]Change, len(patches))
+	for i, patch := range patches {
+		ev.Changes[i] = Change{TenantID: p.TenantID, Type: ObjectUser, Op: OpCreate, Fields: createdFields(patch), Time: ev.Time}
 	}
 	created, err := s.store.CreateUsers(ctx, users, ev, managerChecks(users))
 	s.changed(p.TenantID, err)
@@ -180,34 +224,43 @@ func (s *Service) ImportUsers(ctx context.Context, p Principal, patches []UserPa
 	return created, err
 }
 
+// createdFields names the fields patch gives a new user, as newUser
+// finds them (a password or a password hash is "password"), for the
+// change log of a batch.
+func createdFields(patch UserPatch) []string {
+	fields := patch.apply(&User{Active: true, Extension: map[string]any{}})
+	if patch.Password != nil || patch.PasswordHash != nil {
+		fields = append(fields, "password")
+	}
+	return fields
+}
+
 var errHashOnlyOnImport = Errorf(Invalid, "password_hash", "only userd user import may set a password hash; send password instead")
 
 // importedUser builds a user to import from patch, which may carry an
-// existing password hash the hasher can verify, stored as given; it returns
-// the fields the user was given, as newUser does.
-func (s *Service) importedUser(ctx context.Context, p Principal, patch UserPatch) (User, []string, error) {
+// existing password hash the hasher can verify, stored as given.
+func (s *Service) importedUser(ctx context.Context, p Principal, patch UserPatch) (User, error) {
 	hash := patch.PasswordHash
 	if hash != nil {
 		checker, ok := s.hasher.(HashChecker)
 		switch {
 		case !ok:
-			return User{}, nil, Errorf(Invalid, "password_hash", "this server cannot verify imported password hashes")
+			return User{}, Errorf(Invalid, "password_hash", "this server cannot verify imported password hashes")
 		case patch.Password != nil:
-			return User{}, nil, Errorf(Invalid, "password_hash", "send password or password_hash, not both")
+			return User{}, Errorf(Invalid, "password_hash", "send password or password_hash, not both")
 		}
 		if err := checker.CheckHash(*hash); err != nil {
-			return User{}, nil, Errorf(Invalid, "password_hash", "%s", strings.TrimPrefix(err.Error(), "auth: "))
+			return User{}, Errorf(Invalid, "password_hash", "%s", strings.TrimPrefix(err.Error(), "auth: "))
 		}
 	}
-	u, fields, err := s.newUser(ctx, p, OriginImport, patch)
+	u, _, err := s.newUser(ctx, p, OriginImport, patch)
 	if err != nil {
-		return User{}, nil, err
+		return User{}, err
 	}
 	if hash != nil {
 		u.PasswordHash, u.PasswordChangedAt = *hash, s.clock()
-		fields = append(fields, "password")
 	}
-	return u, fields, nil
+	return u, nil
 }
 
 // BatchError reports which item of a batch failed.
@@ -298,7 +351,9 @@ func (s *Service) findUser(ctx context.Context, tenantID, id int64) (User, error
 }
 
 // UsersByID returns the users of the principal's tenant among ids, in the
-// order asked, each once; ids that do not exist there are left out.
+// order asked, each once; ids that do not exist there are left out. Their
+// org memberships are not read (Store.UsersByID): a dialect that shows them
+// reads users one by one with User or in pages with ListUsers.
 func (s *Service) UsersByID(ctx context.Context, p Principal, ids []int64) ([]User, error) {
 	if err := p.require(ScopeUsersRead); err != nil {
 		return nil, err
@@ -392,6 +447,7 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 		if version != 0 && u.Version != version {
 			return User{}, ErrVersionMismatch
 		}
+		before := u
 		fields := patch.apply(&u)
 		if err := s.checkUser(ctx, &u, fields); err != nil {
 			return User{}, err
@@ -418,7 +474,7 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64
 			if err != nil {
 				return User{}, describe(err, userValues(&u))
 			}
-			return updated, nil
+			return updated, s.afterUserUpdate(ctx, p, before, updated, fields)
 		}
 		if attempt == maxUpdateAttempts {
 			return User{}, errContended
@@ -471,6 +527,15 @@ func (s *Service) Org(ctx context.Context, p Principal, id int64) (Org, error) {
 		return Org{}, Errorf(NotFound, "", "no such org")
 	}
 	return s.store.Org(ctx, p.TenantID, id)
+}
+
+// requireAdminRead lets admin or admin:read read what admin manages:
+// clients, tokens and the audit log.
+func requireAdminRead(p Principal) error {
+	if p.Scopes.Has(ScopeAdminRead) {
+		return nil
+	}
+	return p.require(ScopeAdmin)
 }
 
 func requireOrgRead(p Principal) error {
@@ -599,7 +664,7 @@ func validateCredentialName(name string) error {
 // Clients returns a page of the API clients of the principal's tenant, by
 // id, and the next afterID (0 on the last page).
 func (s *Service) Clients(ctx context.Context, p Principal, afterID int64, limit int) ([]Client, int64, error) {
-	if err := p.require(ScopeAdmin); err != nil {
+	if err := requireAdminRead(p); err != nil {
 		return nil, 0, err
 	}
 	return page(limit, func(n int) ([]Client, error) { return s.store.Clients(ctx, p.TenantID, afterID, n) }, func(c Client) int64 { return c.ID })
@@ -687,7 +752,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, p Principal, name string, 
 // revoked and expired ones included, by id, and the next afterID (0 on the
 // last page).
 func (s *Service) APITokens(ctx context.Context, p Principal, afterID int64, limit int) ([]APIToken, int64, error) {
-	if err := p.require(ScopeAdmin); err != nil {
+	if err := requireAdminRead(p); err != nil {
 		return nil, 0, err
 	}
 	return page(limit, func(n int) ([]APIToken, error) { return s.store.APITokens(ctx, p.TenantID, afterID, n) }, func(t APIToken) int64 { return t.ID })
@@ -726,7 +791,7 @@ func (s *Service) RevokeAPIToken(ctx context.Context, p Principal, id int64) (AP
 // AuditEvents returns a page of the principal's tenant's audit events and
 // the next afterID (0 on the last page).
 func (s *Service) AuditEvents(ctx context.Context, p Principal, afterID int64, limit int) ([]Event, int64, error) {
-	if err := p.require(ScopeAdmin); err != nil {
+	if err := requireAdminRead(p); err != nil {
 		return nil, 0, err
 	}
 	return page(limit, func(n int) ([]Event, error) { return s.store.AuditEvents(ctx, p.TenantID, afterID, n) }, func(ev Event) int64 { return ev.ID })

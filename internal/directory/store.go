@@ -23,6 +23,8 @@ import (
 //
 // The contract suite in package directorytest states the behaviour exactly.
 type Store interface {
+	SignInStore
+
 	// Ping reports whether the store can serve, as /readyz asks: the
 	// database answers and holds every migration this build knows (a newer
 	// schema is fine). Otherwise it returns Unavailable.
@@ -51,11 +53,22 @@ type Store interface {
 	CreateUsers(ctx context.Context, users []User, ev Event, checks ...TreeCheck) ([]User, error)
 	User(ctx context.Context, tenantID, id int64) (User, error)
 	// UsersByID returns the users of tenantID among ids, in no particular
-	// order; ids that do not exist there are left out.
+	// order; ids that do not exist there are left out. It reads no org
+	// memberships: each user's Orgs is as for a user with none. It is the
+	// batch read of user-info v1, which shows none, and skipping them
+	// spares a join or sub-select per user.
 	UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]User, error)
 	// ListUsers returns up to f.Limit users matching f in the order
 	// f.Order() names, starting after the position f.AfterKey, f.AfterID.
 	ListUsers(ctx context.Context, tenantID int64, f UserFilter) ([]User, error)
+	// QueryUsers returns up to limit users of tenantID that match q (nil:
+	// every user) and have an id above afterID, in id order, skipping the
+	// first offset of them. The Service has checked q (see checkQuery); the
+	// store compiles it to SQL with bound parameters only.
+	QueryUsers(ctx context.Context, tenantID int64, q *UserQuery, afterID int64, offset, limit int) ([]User, error)
+	// CountUserQuery returns how many users of tenantID match q (nil: every
+	// user), counting no further than max.
+	CountUserQuery(ctx context.Context, tenantID int64, q *UserQuery, max int) (int, error)
 	// CountUsers returns how many users of tenantID match f's OrgID (every
 	// user when 0); the other fields of f are ignored.
 	CountUsers(ctx context.Context, tenantID int64, f UserFilter) (int64, error)

@@ -54,6 +54,8 @@ var userFields = append([]userField{
 		{"password_changed_at", "%s", plain(func(u *directory.User) any { return nullTime(u.PasswordChangedAt) })},
 	}},
 	{"orgs", nil},
+	// A sign-in's upgrade of an imported hash names the hash alone.
+	{"password_hash", []userColumn{{"password_hash", "%s", plain(func(u *directory.User) string { return u.PasswordHash })}}},
 }, profileFields()...)
 
 // userField is a field of a user and the columns that store it.

@@ -50,6 +50,10 @@ const userColumns = `id, tenant_id, username, name, nick_name, email, phone, pho
 	(SELECT group_concat(m.position || ':' || m.org_id || ':' || m.is_primary, ',')
 		FROM memberships m WHERE m.user_id = users.id)`
 
+// userColumnsNoOrgs are userColumns with NULL for the memberships, for
+// reads that show none (UsersByID).
+var userColumnsNoOrgs = userColumns[:strings.LastIndex(userColumns, "(SELECT group_concat")] + `NULL`
+
 const (
 	insertUserSQL       = `INSERT INTO users (` + userWriteColumns + `, version) VALUES (` + userWritePlaceholders + `, 1) RETURNING id`
 	insertMembershipSQL = `INSERT INTO memberships (tenant_id, user_id, org_id, position, is_primary) VALUES (?, ?, ?, ?, ?)`
@@ -238,7 +242,7 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return s.queryUsers(ctx, len(ids), `SELECT `+userColumns+` FROM users
+	return s.queryUsers(ctx, len(ids), `SELECT `+userColumnsNoOrgs+` FROM users
 		WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`, tenantID, idList(ids))
 }
 
@@ -501,6 +505,8 @@ var userFieldColumns = map[string][]string{
 	"email":    {"email", "email_lower"},
 	"password": {"password_hash", "password_changed_at"},
 	"orgs":     nil,
+	// A sign-in's upgrade of an imported hash names the hash alone.
+	"password_hash": {"password_hash"},
 }
 
 // userWriteNames returns the names of userKeyedColumns then

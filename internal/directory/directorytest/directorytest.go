@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"UsersByID", testUsersByID},
 		{"ListUsers", testListUsers},
 		{"ListUsersPaging", testListUsersPaging},
+		{"QueryUsers", testQueryUsers},
 		{"UsersByOffset", testUsersByOffset},
 		{"UsersByPhone", testUsersByPhone},
 		{"UpdateUser", testUpdateUser},
@@ -80,6 +81,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"ChangesConcurrent", testChangesConcurrent},
 		{"Closed", testClosed},
 	}
+	tests = append(tests, signInTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newFixture(t, open(t)))

@@ -1,0 +1,288 @@
+package directory
+
+import (
+	"context"
+	"time"
+)
+
+// UserField is a user attribute a UserQuery can test.
+type UserField int
+
+// The fields a UserQuery can test. Text fields marked "ignoring case"
+// compare the lowercased value, as the stores keep it for uniqueness.
+const (
+	FieldID             UserField = iota + 1 // int64
+	FieldUsername                            // string, ignoring case
+	FieldEmail                               // string, ignoring case; absent when ""
+	FieldName                                // string, ignoring case; absent when ""
+	FieldEmployeeNumber                      // string, exactly; absent when ""
+	FieldActive                              // bool
+	FieldCreatedAt                           // time.Time
+	FieldUpdatedAt                           // time.Time
+	FieldOrg                                 // int64: the id of an org the user is a member of; QueryEq only
+	FieldExternalID                          // string, exactly; absent when ""
+	FieldDisplayName                         // string, exactly; absent when ""
+	FieldGivenName                           // string, exactly; absent when ""
+	FieldFamilyName                          // string, exactly; absent when ""
+	FieldTitle                               // string, exactly; absent when ""
+	FieldUserType                            // string, exactly; absent when ""
+	FieldEmailType                           // string, exactly: the type of the primary email; absent when ""
+	FieldDepartment                          // string, exactly; absent when ""
+	FieldOrganization                        // string, exactly; absent when ""
+)
+
+// exactText reports whether f is a text field compared exactly.
+func (f UserField) exactText() bool {
+	return f == FieldEmployeeNumber || f >= FieldExternalID && f <= FieldOrganization
+}
+
+// QueryOp is what a UserQuery node does.
+type QueryOp int
+
+// The operators of a UserQuery. And, Or and Not combine Args; the others
+// compare Field with Value (QueryPresent has no Value).
+const (
+	QueryAnd QueryOp = iota + 1
+	QueryOr
+	QueryNot
+	QueryEq
+	QueryNe
+	QueryContains
+	QueryStartsWith
+	QueryEndsWith
+	QueryPresent
+	QueryGt
+	QueryGe
+	QueryLt
+	QueryLe
+)
+
+// Limits on a UserQuery, so that one costs a bounded amount to compile and
+// to plan.
+const (
+	// MaxQueryNodes is the most nodes in one query.
+	MaxQueryNodes = 64
+	// MaxQueryDepth is the deepest nesting of And, Or and Not.
+	MaxQueryDepth = 16
+	// MaxQueryCount bounds counting: Service.QueryUsers counts the matches
+	// after the page's offset up to this many, and says when it stopped.
+	MaxQueryCount = 10000
+	// MaxQueryOffset is the largest offset of index paging; deeper pages
+	// are read with AfterID, which costs the page alone.
+	MaxQueryOffset = 100000
+)
+
+// UserQuery is a condition on the users of a tenant: an engine-free tree
+// that the Service checks and each store compiles to SQL with bound
+// parameters. A dialect's filter language (SCIM's) maps onto it.
+type UserQuery struct {
+	Op    QueryOp
+	Field UserField
+	// Value is an int64 for FieldID and FieldOrg, a bool for FieldActive,
+	// a time.Time for the times and a string otherwise.
+	Value any
+	// Args are the operands of And and Or (two or more) and Not (one).
+	Args []UserQuery
+}
+
+// UserQueryPage asks Service.QueryUsers for one page of the users a
+// query matches, in id order.
+type UserQueryPage struct {
+	// Query selects the users; nil selects them all.
+	Query *UserQuery
+	// AfterID starts the page after this user id (cursor paging).
+	AfterID int64
+	// Offset skips this many matching users first (index paging); at most
+	// MaxQueryOffset.
+	Offset int
+	// Limit is the page size, 0 to MaxPageSize; 0 reads no users (count
+	// only).
+	Limit int
+	// Count asks for the number of matches as well.
+	Count bool
+}
+
+// UserQueryResult is a page of QueryUsers.
+type UserQueryResult struct {
+	Users []User
+	// More says there are matching users after the last of Users.
+	More bool
+	// Total is, when counting was asked, the number of matches (Offset
+	// included, AfterID not). It is exact unless Capped, when at least
+	// that many users match.
+	Total  int
+	Capped bool
+}
+
+// Selective reports whether q holds, among the conditions every match
+// meets, an equality or prefix on a field every store indexes on its own
+// (username, email, name, external id, org membership). A store then reads
+// the matches from that index and sorts them by id, rather than walk the
+// tenant in id order until a page of matches is full: a planner without
+// statistics prefers the walk, which reads a million rows for a page when
+// the matches sit at the millionth user.
+func (q UserQuery) Selective() bool {
+	switch q.Op {
+	case QueryAnd:
+		for _, a := range q.Args {
+			if a.Selective() {
+				return true
+			}
+		}
+		return false
+	case QueryEq, QueryStartsWith:
+		switch q.Field {
+		case FieldUsername, FieldEmail, FieldName, FieldExternalID:
+			return true
+		case FieldOrg:
+			return q.Op == QueryEq
+		}
+	}
+	return false
+}
+
+// ExactText reports whether f is a text field compared exactly (case
+// matters); the others of type string compare ignoring case.
+func (f UserField) ExactText() bool { return f.exactText() }
+
+// QueryUsers returns a page of the principal's users matching pg.Query, in
+// id order. Every query is compiled to SQL by the store: nothing is
+// filtered after reading.
+func (s *Service) QueryUsers(ctx context.Context, p Principal, pg UserQueryPage) (UserQueryResult, error) {
+	if err := p.require(ScopeUsersRead); err != nil {
+		return UserQueryResult{}, err
+	}
+	if pg.Limit < 0 || pg.Limit > MaxPageSize {
+		return UserQueryResult{}, Errorf(Invalid, "count", "must be between 0 and %d", MaxPageSize)
+	}
+	if pg.Offset < 0 || pg.Offset > MaxQueryOffset {
+		return UserQueryResult{}, Errorf(Invalid, "startIndex", "must be at most %d; page further with a cursor", MaxQueryOffset+1)
+	}
+	if pg.AfterID < 0 {
+		return UserQueryResult{}, Errorf(Invalid, "cursor", "is not a position userd gave")
+	}
+	q := pg.Query
+	if q != nil {
+		norm, err := checkQuery(*q)
+		if err != nil {
+			return UserQueryResult{}, err
+		}
+		q = &norm
+	}
+	var res UserQueryResult
+	if pg.Limit > 0 {
+		users, err := s.store.QueryUsers(ctx, p.TenantID, q, pg.AfterID, pg.Offset, pg.Limit+1)
+		if err != nil {
+			return UserQueryResult{}, err
+		}
+		if len(users) > pg.Limit {
+			users, res.More = users[:pg.Limit], true
+		}
+		res.Users = users
+	}
+	if pg.Count {
+		if !res.More && pg.Limit > 0 && pg.AfterID == 0 && (len(res.Users) > 0 || pg.Offset == 0) {
+			// The page holds the last match: no need to count.
+			res.Total = pg.Offset + len(res.Users)
+			return res, nil
+		}
+		max := pg.Offset + MaxQueryCount
+		n, err := s.store.CountUserQuery(ctx, p.TenantID, q, max+1)
+		if err != nil {
+			return UserQueryResult{}, err
+		}
+		res.Total, res.Capped = min(n, max), n > max
+	}
+	return res, nil
+}
+
+// checkQuery checks a query's shape and values and returns it with its
+// values in the form the stores compare: emails in normalization form C.
+func checkQuery(q UserQuery) (UserQuery, error) {
+	nodes := 0
+	var walk func(q UserQuery, depth int) (UserQuery, error)
+	walk = func(q UserQuery, depth int) (UserQuery, error) {
+		nodes++
+		if nodes > MaxQueryNodes {
+			return q, Errorf(Invalid, "filter", "has more than %d expressions", MaxQueryNodes)
+		}
+		if depth > MaxQueryDepth {
+			return q, Errorf(Invalid, "filter", "nests deeper than %d levels", MaxQueryDepth)
+		}
+		switch q.Op {
+		case QueryAnd, QueryOr, QueryNot:
+			if q.Op == QueryNot && len(q.Args) != 1 || q.Op != QueryNot && len(q.Args) < 2 {
+				return q, Errorf(Invalid, "filter", "is not a well-formed query")
+			}
+			args := make([]UserQuery, len(q.Args))
+			for i, a := range q.Args {
+				var err error
+				if args[i], err = walk(a, depth+1); err != nil {
+					return q, err
+				}
+			}
+			q.Args = args
+			return q, nil
+		}
+		return checkComparison(q)
+	}
+	return walk(q, 0)
+}
+
+func checkComparison(q UserQuery) (UserQuery, error) {
+	bad := func() (UserQuery, error) {
+		return q, Errorf(Invalid, "filter", "compares an attribute in a way it cannot be compared")
+	}
+	if q.Op < QueryEq || q.Op > QueryLe || len(q.Args) != 0 {
+		return bad()
+	}
+	if q.Op == QueryPresent {
+		if q.Value != nil || q.Field == FieldOrg {
+			return bad()
+		}
+		switch q.Field {
+		case FieldID, FieldUsername, FieldEmail, FieldName, FieldActive, FieldCreatedAt, FieldUpdatedAt:
+			return q, nil
+		}
+		if q.Field.exactText() {
+			return q, nil
+		}
+		return bad()
+	}
+	text := q.Op == QueryContains || q.Op == QueryStartsWith || q.Op == QueryEndsWith
+	ordered := q.Op >= QueryGt
+	switch q.Field {
+	case FieldID, FieldOrg:
+		if _, ok := q.Value.(int64); !ok || text || q.Field == FieldOrg && q.Op != QueryEq {
+			return bad()
+		}
+	case FieldActive:
+		if _, ok := q.Value.(bool); !ok || text || ordered {
+			return bad()
+		}
+	case FieldCreatedAt, FieldUpdatedAt:
+		t, ok := q.Value.(time.Time)
+		if !ok || text {
+			return bad()
+		}
+		q.Value = t.UTC()
+	case FieldUsername, FieldEmail, FieldName, FieldEmployeeNumber, FieldExternalID, FieldDisplayName, FieldGivenName,
+		FieldFamilyName, FieldTitle, FieldUserType, FieldEmailType, FieldDepartment, FieldOrganization:
+		v, ok := q.Value.(string)
+		if !ok {
+			return bad()
+		}
+		if err := CheckText("filter", v); err != nil {
+			return q, err
+		}
+		if len(v) > MaxCommentLen {
+			return q, Errorf(Invalid, "filter", "compares with a value longer than %d bytes", MaxCommentLen)
+		}
+		if q.Field == FieldEmail {
+			q.Value = NormalizeEmail(v)
+		}
+	default:
+		return bad()
+	}
+	return q, nil
+}

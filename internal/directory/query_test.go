@@ -1,0 +1,134 @@
+package directory_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// TestQueryUsersRules checks what the Service refuses before a query
+// reaches a store, and how it counts.
+func TestQueryUsersRules(t *testing.T) {
+	f := newFixture(t)
+	for _, name := range []string{"u1", "u2", "u3"} {
+		if _, err := f.svc.CreateUser(f.ctx, f.a, directory.OriginAPI, directory.UserPatch{Username: &name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eq := func(field directory.UserField, v any) *directory.UserQuery {
+		return &directory.UserQuery{Op: directory.QueryEq, Field: field, Value: v}
+	}
+	deep := eq(directory.FieldUsername, "u1")
+	for range directory.MaxQueryDepth + 1 {
+		deep = &directory.UserQuery{Op: directory.QueryNot, Args: []directory.UserQuery{*deep}}
+	}
+	wide := &directory.UserQuery{Op: directory.QueryOr}
+	for range directory.MaxQueryNodes {
+		wide.Args = append(wide.Args, *eq(directory.FieldUsername, "u1"))
+	}
+	bad := []struct {
+		name string
+		pg   directory.UserQueryPage
+		want string
+	}{
+		{"too deep", directory.UserQueryPage{Query: deep, Limit: 10}, "nests deeper"},
+		{"too many nodes", directory.UserQueryPage{Query: wide, Limit: 10}, "more than"},
+		{"text operator on a bool", directory.UserQueryPage{Query: &directory.UserQuery{Op: directory.QueryContains, Field: directory.FieldActive, Value: true}, Limit: 10}, "cannot be compared"},
+		{"wrong value type", directory.UserQueryPage{Query: eq(directory.FieldUsername, 7), Limit: 10}, "cannot be compared"},
+		{"NUL in a value", directory.UserQueryPage{Query: eq(directory.FieldUsername, "a\x00"), Limit: 10}, "NUL"},
+		{"and of one", directory.UserQueryPage{Query: &directory.UserQuery{Op: directory.QueryAnd, Args: []directory.UserQuery{*eq(directory.FieldUsername, "u1")}}, Limit: 10}, "well-formed"},
+		{"page too large", directory.UserQueryPage{Limit: directory.MaxPageSize + 1}, "between 0 and"},
+		{"offset too deep", directory.UserQueryPage{Offset: directory.MaxQueryOffset + 1, Limit: 1}, "cursor"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := f.svc.QueryUsers(f.ctx, f.a, tt.pg)
+			if directory.KindOf(err) != directory.Invalid || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want an invalid error saying %q", err, tt.want)
+			}
+		})
+	}
+	t.Run("needs users:read", func(t *testing.T) {
+		p := f.a
+		p.Scopes = directory.Scopes{directory.ScopeUsersWrite}
+		if _, err := f.svc.QueryUsers(f.ctx, p, directory.UserQueryPage{Limit: 1}); directory.KindOf(err) != directory.Forbidden {
+			t.Fatalf("got %v, want forbidden", err)
+		}
+	})
+	t.Run("counts past the page", func(t *testing.T) {
+		res, err := f.svc.QueryUsers(f.ctx, f.a, directory.UserQueryPage{Limit: 1, Count: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Users) != 1 || !res.More || res.Total != 3 || res.Capped {
+			t.Fatalf("got %d users, more %v, total %d capped %v; want 1, true, 3, false", len(res.Users), res.More, res.Total, res.Capped)
+		}
+		res, err = f.svc.QueryUsers(f.ctx, f.b, directory.UserQueryPage{Limit: 1, Count: true})
+		if err != nil || res.Total != 0 || len(res.Users) != 0 {
+			t.Fatalf("another tenant sees %d users (total %d, %v)", len(res.Users), res.Total, err)
+		}
+	})
+}
+
+// TestEditUser checks that EditUser needs users:write alone, applies the
+// change computed from the stored user, and honours a version.
+func TestEditUser(t *testing.T) {
+	f := newFixture(t)
+	name := "ed"
+	u, err := f.svc.CreateUser(f.ctx, f.a, directory.OriginAPI, directory.UserPatch{Username: &name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writer := f.a
+	writer.Scopes = directory.Scopes{directory.ScopeUsersWrite}
+	got, err := f.svc.EditUser(f.ctx, writer, u.ID, 0, func(cur directory.User) (directory.UserPatch, error) {
+		title := cur.Username + "-title"
+		return directory.UserPatch{ProfilePatch: directory.ProfilePatch{Title: &title}}, nil
+	})
+	if err != nil || got.Title != "ed-title" || got.Version != 2 {
+		t.Fatalf("got title %q version %d, %v; want ed-title, 2", got.Title, got.Version, err)
+	}
+	if _, err := f.svc.EditUser(f.ctx, writer, u.ID, 1, func(directory.User) (directory.UserPatch, error) { return directory.UserPatch{}, nil }); directory.KindOf(err) != directory.PreconditionFailed {
+		t.Fatalf("stale version: got %v, want precondition failed", err)
+	}
+	if _, err := f.svc.EditUser(f.ctx, f.b, u.ID, 0, func(directory.User) (directory.UserPatch, error) { return directory.UserPatch{}, nil }); directory.KindOf(err) != directory.NotFound {
+		t.Fatalf("another tenant: got %v, want not found", err)
+	}
+	reader := f.a
+	reader.Scopes = directory.Scopes{directory.ScopeUsersRead}
+	if _, err := f.svc.EditUser(f.ctx, reader, u.ID, 0, func(directory.User) (directory.UserPatch, error) { return directory.UserPatch{}, nil }); directory.KindOf(err) != directory.Forbidden {
+		t.Fatalf("users:read: got %v, want forbidden", err)
+	}
+}
+
+// TestCreateUsers checks that a batch of creations is all or nothing, as
+// CreateUser would check each, with the origin given.
+func TestCreateUsers(t *testing.T) {
+	f := newFixture(t)
+	p := func(name string) directory.UserPatch { return directory.UserPatch{Username: &name} }
+	got, err := f.svc.CreateUsers(f.ctx, f.a, directory.OriginAPI, []directory.UserPatch{p("c1"), p("c2")})
+	if err != nil || len(got) != 2 || got[0].Origin != directory.OriginAPI || got[1].ID == 0 {
+		t.Fatalf("got %+v, %v; want two api users", got, err)
+	}
+	_, err = f.svc.CreateUsers(f.ctx, f.a, directory.OriginAPI, []directory.UserPatch{p("c3"), p("C1")})
+	var be *directory.BatchError
+	if !errors.As(err, &be) || be.Index != 1 || directory.KindOf(err) != directory.Conflict {
+		t.Fatalf("duplicate in a batch: got %v, want a conflict at index 1", err)
+	}
+	if res, _ := f.svc.QueryUsers(f.ctx, f.a, directory.UserQueryPage{Limit: 10, Count: true}); res.Total != 2 {
+		t.Fatalf("after a failed batch: %d users, want 2 (nothing of it kept)", res.Total)
+	}
+	hash := "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
+	if _, err := f.svc.CreateUsers(f.ctx, f.a, directory.OriginAPI, []directory.UserPatch{{Username: ptrTo("c4"), PasswordHash: &hash}}); directory.KindOf(err) != directory.Invalid {
+		t.Fatalf("a password hash: got %v, want invalid", err)
+	}
+	reader := f.a
+	reader.Scopes = directory.Scopes{directory.ScopeUsersRead}
+	if _, err := f.svc.CreateUsers(f.ctx, reader, directory.OriginAPI, []directory.UserPatch{p("c5")}); directory.KindOf(err) != directory.Forbidden {
+		t.Fatalf("users:read: got %v, want forbidden", err)
+	}
+}
+
+func ptrTo(s string) *string { return &s }

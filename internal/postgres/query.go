@@ -1,0 +1,205 @@
+package postgres
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/userd/userd/internal/directory"
+)
+
+// QueryUsers returns a page of the tenant's users matching q, by id. The
+// query is compiled to one SQL statement with bound parameters, planned
+// with its values in hand (a generic plan cannot use a LIKE prefix).
+func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, afterID int64, offset, limit int) ([]directory.User, error) {
+	c := &userQueryCompiler{args: []any{tenantID, afterID}}
+	where := c.where(q)
+	order := `u.id`
+	if q != nil && q.Selective() {
+		// Sort the matches the index finds instead of walking the
+		// primary key in order (see directory.UserQuery.Selective).
+		order = `u.id + 0`
+	}
+	sql := userSelect + `WHERE u.tenant_id = $1 AND u.id > $2 AND ` + where +
+		` ORDER BY ` + order + ` LIMIT ` + c.arg(limit) + ` OFFSET ` + c.arg(offset)
+	return query(ctx, s, "query users", scanUser, sql, c.mode()...)
+}
+
+// mode returns the query's arguments, led by the execution mode: a query
+// with a LIKE pattern is planned afresh with the pattern in hand (a
+// generic plan cannot turn LIKE 'prefix%' into an index range); the others
+// use the cached statement, a round trip less.
+func (c *userQueryCompiler) mode() []any {
+	if !c.like {
+		return c.args
+	}
+	return append([]any{pgx.QueryExecModeDescribeExec}, c.args...)
+}
+
+// CountUserQuery counts the tenant's users matching q, reading at most max
+// rows.
+func (s *Store) CountUserQuery(ctx context.Context, tenantID int64, q *directory.UserQuery, max int) (int, error) {
+	c := &userQueryCompiler{args: []any{tenantID}}
+	where := c.where(q)
+	sql := `SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.tenant_id = $1 AND ` + where + ` LIMIT ` + c.arg(max) + `) AS page`
+	var n int
+	err := s.pool.QueryRow(ctx, sql, c.mode()...).Scan(&n)
+	return n, storeError("count users", err)
+}
+
+// userQueryCompiler compiles a directory.UserQuery to a condition on users
+// u, every value a parameter. Every comparison is two-valued (true or
+// false, never NULL), so that NOT means "does not match".
+type userQueryCompiler struct {
+	b    strings.Builder
+	args []any
+	like bool // the query holds a LIKE pattern
+}
+
+func (c *userQueryCompiler) arg(v any) string {
+	c.args = append(c.args, v)
+	return "$" + strconv.Itoa(len(c.args))
+}
+
+func (c *userQueryCompiler) where(q *directory.UserQuery) string {
+	if q == nil {
+		return `TRUE`
+	}
+	c.compile(*q)
+	return c.b.String()
+}
+
+func (c *userQueryCompiler) compile(q directory.UserQuery) {
+	b := &c.b
+	switch q.Op {
+	case directory.QueryAnd, directory.QueryOr:
+		sep := ` AND `
+		if q.Op == directory.QueryOr {
+			sep = ` OR `
+		}
+		b.WriteString(`(`)
+		for i, a := range q.Args {
+			if i > 0 {
+				b.WriteString(sep)
+			}
+			c.compile(a)
+		}
+		b.WriteString(`)`)
+		return
+	case directory.QueryNot:
+		b.WriteString(`NOT `)
+		c.compile(q.Args[0])
+		return
+	}
+	if q.Field == directory.FieldOrg {
+		b.WriteString(`u.id IN (SELECT m.user_id FROM user_orgs m WHERE m.tenant_id = $1 AND m.org_id = ` + c.arg(q.Value) + `)`)
+		return
+	}
+	column, absent, text := pgUserQueryColumn(q.Field)
+	present := `TRUE`
+	switch absent {
+	case "null":
+		present = column + ` IS NOT NULL`
+	case "empty":
+		present = column + ` <> ''`
+	}
+	value := func() string {
+		if text && !q.Field.ExactText() {
+			return `lower(` + c.arg(q.Value) + `)`
+		}
+		return c.arg(q.Value)
+	}
+	cmp := func(op, rhs string) {
+		if absent == "null" {
+			b.WriteString(`(` + column + ` IS NOT NULL AND ` + column + ` ` + op + ` ` + rhs + `)`)
+			return
+		}
+		b.WriteString(`(` + column + ` ` + op + ` ` + rhs + `)`)
+	}
+	// Text compares by code point (COLLATE "C"), as SQLite does, so both
+	// engines order strings alike.
+	ordered := func(op string) {
+		if text {
+			cmp(`COLLATE "C" `+op, value())
+			return
+		}
+		cmp(op, value())
+	}
+	switch q.Op {
+	case directory.QueryPresent:
+		b.WriteString(`(` + present + `)`)
+	case directory.QueryEq:
+		cmp(`=`, value())
+	case directory.QueryNe:
+		b.WriteString(`NOT `)
+		cmp(`=`, value())
+	case directory.QueryGt:
+		ordered(`>`)
+	case directory.QueryGe:
+		ordered(`>=`)
+	case directory.QueryLt:
+		ordered(`<`)
+	case directory.QueryLe:
+		ordered(`<=`)
+	case directory.QueryContains, directory.QueryStartsWith, directory.QueryEndsWith:
+		s := q.Value.(string)
+		if !q.Field.ExactText() {
+			s = strings.ToLower(s)
+		}
+		pattern := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+		switch q.Op {
+		case directory.QueryContains:
+			pattern = `%` + pattern + `%`
+		case directory.QueryStartsWith:
+			pattern += `%`
+		case directory.QueryEndsWith:
+			pattern = `%` + pattern
+		}
+		c.like = true
+		cmp(`LIKE`, c.arg(pattern))
+	}
+}
+
+// pgUserQueryColumn returns the expression a field compares (the indexed
+// lower(...) for text compared ignoring case), how it says the user has
+// no value ("null", "empty" or ""), and whether it is text.
+func pgUserQueryColumn(f directory.UserField) (column, absent string, text bool) {
+	switch f {
+	case directory.FieldID:
+		return `u.id`, "", false
+	case directory.FieldUsername:
+		return `lower(u.username)`, "", true
+	case directory.FieldEmail:
+		return `lower(u.email)`, "null", true
+	case directory.FieldName:
+		return `lower(u.name)`, "empty", true
+	case directory.FieldEmployeeNumber:
+		return `u.employee_number`, "empty", true
+	case directory.FieldExternalID:
+		return `u.external_id`, "null", true
+	case directory.FieldDisplayName:
+		return `u.display_name`, "empty", true
+	case directory.FieldGivenName:
+		return `u.given_name`, "empty", true
+	case directory.FieldFamilyName:
+		return `u.family_name`, "empty", true
+	case directory.FieldTitle:
+		return `u.title`, "empty", true
+	case directory.FieldUserType:
+		return `u.user_type`, "empty", true
+	case directory.FieldEmailType:
+		return `u.email_type`, "empty", true
+	case directory.FieldDepartment:
+		return `u.department`, "empty", true
+	case directory.FieldOrganization:
+		return `u.organization`, "empty", true
+	case directory.FieldActive:
+		return `u.active`, "", false
+	case directory.FieldCreatedAt:
+		return `u.created_at`, "", false
+	case directory.FieldUpdatedAt:
+		return `u.updated_at`, "", false
+	}
+	return `NULL`, "null", false
+}

@@ -1,0 +1,200 @@
+package sqlite
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// QueryUsers returns a page of the tenant's users matching q, by id. The
+// query is compiled to one SQL statement with bound parameters; in id
+// order the (tenant_id, id) index reads the page, and an equality on an
+// indexed column (username, email) reads it from that column's index.
+func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, afterID int64, offset, limit int) ([]directory.User, error) {
+	where, args := userQueryWhere(q, []any{tenantID, afterID})
+	order := `id`
+	if q != nil && q.Selective() {
+		// Read the matches from the column's index and sort them, rather
+		// than walk the tenant in id order until enough match: without
+		// statistics SQLite prefers the walk, which at the millionth user
+		// reads a million rows for a page. (+id keeps the id order from
+		// choosing the plan.)
+		order = `+id`
+	}
+	return s.queryUsers(ctx, limit, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND id > ? AND `+where+
+		` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+}
+
+// CountUserQuery counts the tenant's users matching q, up to max: the count
+// reads at most max rows.
+func (s *Store) CountUserQuery(ctx context.Context, tenantID int64, q *directory.UserQuery, max int) (int, error) {
+	where, args := userQueryWhere(q, []any{tenantID})
+	var n int
+	err := s.rq.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM users WHERE tenant_id = ? AND `+where+` LIMIT ?)`,
+		append(args, max)...).Scan(&n)
+	return n, storeError(err)
+}
+
+// userQueryWhere compiles q to a condition on users, appending its
+// parameters to args. Every comparison is two-valued (true or false, never
+// NULL), so that NOT means "does not match".
+func userQueryWhere(q *directory.UserQuery, args []any) (string, []any) {
+	if q == nil {
+		return `1`, args
+	}
+	var b strings.Builder
+	args = compileUserQuery(&b, *q, args)
+	return b.String(), args
+}
+
+func compileUserQuery(b *strings.Builder, q directory.UserQuery, args []any) []any {
+	switch q.Op {
+	case directory.QueryAnd, directory.QueryOr:
+		sep := ` AND `
+		if q.Op == directory.QueryOr {
+			sep = ` OR `
+		}
+		b.WriteString(`(`)
+		for i, a := range q.Args {
+			if i > 0 {
+				b.WriteString(sep)
+			}
+			args = compileUserQuery(b, a, args)
+		}
+		b.WriteString(`)`)
+		return args
+	case directory.QueryNot:
+		b.WriteString(`NOT `)
+		return compileUserQuery(b, q.Args[0], args)
+	}
+	column, absent := userQueryColumn(q.Field)
+	if q.Field == directory.FieldOrg {
+		// The first parameter is always the tenant's id.
+		b.WriteString(`id IN (SELECT m.user_id FROM memberships m WHERE m.tenant_id = ? AND m.org_id = ?)`)
+		return append(args, args[0], q.Value)
+	}
+	value := q.Value
+	switch v := value.(type) {
+	case string:
+		if !q.Field.ExactText() {
+			value = strings.ToLower(v)
+		}
+	case bool:
+		value = 0
+		if v {
+			value = 1
+		}
+	case time.Time:
+		value = v.UnixMicro()
+	}
+	// present: the column holds a value; absent is what "no value" is.
+	present := `1`
+	switch absent {
+	case "null":
+		present = column + ` IS NOT NULL`
+	case "empty":
+		present = column + ` <> ''`
+	}
+	cmp := func(op string) []any {
+		if absent == "null" {
+			b.WriteString(`(` + column + ` IS NOT NULL AND ` + column + ` ` + op + ` ?)`)
+		} else {
+			b.WriteString(`(` + column + ` ` + op + ` ?)`)
+		}
+		return append(args, value)
+	}
+	switch q.Op {
+	case directory.QueryPresent:
+		b.WriteString(`(` + present + `)`)
+		return args
+	case directory.QueryEq:
+		return cmp(`=`)
+	case directory.QueryNe:
+		b.WriteString(`NOT `)
+		return cmp(`=`)
+	case directory.QueryGt:
+		return cmp(`>`)
+	case directory.QueryGe:
+		return cmp(`>=`)
+	case directory.QueryLt:
+		return cmp(`<`)
+	case directory.QueryLe:
+		return cmp(`<=`)
+	}
+	// Text matching with GLOB, which compares exactly (the _lower columns
+	// already hold lowercased values), its wildcards in the value escaped.
+	pattern := globEscape(value.(string))
+	switch q.Op {
+	case directory.QueryContains:
+		pattern = `*` + pattern + `*`
+	case directory.QueryStartsWith:
+		pattern += `*`
+	case directory.QueryEndsWith:
+		pattern = `*` + pattern
+	}
+	if q.Op == directory.QueryStartsWith {
+		if lo := value.(string); lo != "" && lo[len(lo)-1] < 0xff {
+			// A range on the column as well, so that the column's index
+			// (username, email, external id) reads only the matches.
+			hi := lo[:len(lo)-1] + string([]byte{lo[len(lo)-1] + 1})
+			b.WriteString(`(` + column + ` >= ? AND ` + column + ` < ? AND `)
+			args = append(args, lo, hi)
+			value = pattern
+			args = cmp(`GLOB`)
+			b.WriteString(`)`)
+			return args
+		}
+	}
+	value = pattern
+	return cmp(`GLOB`)
+}
+
+// userQueryColumn returns the column a field compares and how the column
+// says the user has no value: "null", "empty" (the empty string) or "".
+func userQueryColumn(f directory.UserField) (column, absent string) {
+	switch f {
+	case directory.FieldID:
+		return `id`, ""
+	case directory.FieldUsername:
+		return `username_lower`, ""
+	case directory.FieldEmail:
+		return `email_lower`, "null"
+	case directory.FieldName:
+		return `name_lower`, "empty"
+	case directory.FieldEmployeeNumber:
+		return `employee_number`, "empty"
+	case directory.FieldExternalID:
+		return `external_id`, "null"
+	case directory.FieldDisplayName:
+		return `display_name`, "empty"
+	case directory.FieldGivenName:
+		return `given_name`, "empty"
+	case directory.FieldFamilyName:
+		return `family_name`, "empty"
+	case directory.FieldTitle:
+		return `title`, "empty"
+	case directory.FieldUserType:
+		return `user_type`, "empty"
+	case directory.FieldEmailType:
+		return `email_type`, "empty"
+	case directory.FieldDepartment:
+		return `department`, "empty"
+	case directory.FieldOrganization:
+		return `organization`, "empty"
+	case directory.FieldActive:
+		return `active`, ""
+	case directory.FieldCreatedAt:
+		return `created_at`, ""
+	case directory.FieldUpdatedAt:
+		return `updated_at`, ""
+	}
+	return `NULL`, "null" // never reached: the Service checks fields
+}
+
+// globEscape makes s match itself in a GLOB pattern: each of * ? [ is
+// written as a one-character class.
+func globEscape(s string) string {
+	return strings.NewReplacer(`*`, `[*]`, `?`, `[?]`, `[`, `[[]`).Replace(s)
+}
