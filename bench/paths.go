@@ -195,6 +195,16 @@ func paths(ceilingAddr, addr string, sd *seeded, accessToken, consoleCookie stri
 			check: status200,
 		},
 		{
+			name: "changes",
+			request: func(r *rand.Rand, b []byte) []byte {
+				// A full page of the change log from a random point of the
+				// seed's creations (one entry per seeded user).
+				after := r.IntN(max(len(sd.ids)-100, 1))
+				return appendRequest(b, "GET", addr, "/admin/v1/changes?limit=100&after="+strconv.Itoa(after), bearer, "", "")
+			},
+			check: status200,
+		},
+		{
 			name: "openapi-put",
 			request: func(r *rand.Rand, b []byte) []byte {
 				body := fmt.Sprintf(`{"phone":"555%07d","enterprise_id":"ent-%d","is_active":true}`, r.IntN(10_000_000), r.IntN(1_000_000))

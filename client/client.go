@@ -1,6 +1,6 @@
 // Package client is a typed Go client for userd's native admin API
-// (/admin/v1: users, orgs, API clients, API tokens and the audit log) and its
-// OAuth 2.0 token endpoint (/oauth/token).
+// (/admin/v1: users, orgs, API clients, API tokens, the audit log and the
+// change log) and its OAuth 2.0 token endpoint (/oauth/token).
 //
 // A Client authenticates either with client credentials, getting access
 // tokens from the token endpoint, caching them and fetching a new one

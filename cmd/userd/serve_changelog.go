@@ -40,18 +40,29 @@ func (c *changeLogConfig) check() error {
 	return nil
 }
 
-// startPruning prunes the change log in the background, once at start and
-// then every pruneEvery, until ctx ends or the returned stop is called.
-// Every node prunes; on a shared PostgreSQL database the batches of
-// several nodes skip each other's rows.
+// firstPrune is how long after start a node first prunes (or sooner, with a
+// shorter --change-prune-interval): not at once, so a node that starts
+// under load serves first, and soon, so nodes that restart often still
+// prune.
+const firstPrune = time.Minute
+
+// startPruning prunes the change log in the background, first shortly
+// after start and then every pruneEvery, until ctx ends or the returned
+// stop is called. Every node prunes; on a shared PostgreSQL database the
+// batches of several nodes skip each other's rows.
 func (c *changeLogConfig) startPruning(ctx context.Context, svc *directory.Service, logger *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(c.pruneEvery)
-		defer tick.Stop()
+		wait := time.NewTimer(min(firstPrune, c.pruneEvery))
+		defer wait.Stop()
 		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-wait.C:
+			}
 			n, err := svc.PruneChanges(ctx, c.retention)
 			switch {
 			case err != nil && ctx.Err() == nil:
@@ -59,11 +70,7 @@ func (c *changeLogConfig) startPruning(ctx context.Context, svc *directory.Servi
 			case n > 0:
 				logger.Info("pruned the change log", "deleted", n, "retention", c.retention)
 			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
+			wait.Reset(c.pruneEvery)
 		}
 	}()
 	return func() {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/userd/userd/internal/admin"
 	"github.com/userd/userd/internal/dialecttest"
@@ -657,4 +658,22 @@ func TestRevocationTakesEffectAtOnceOnThisNode(t *testing.T) {
 	want(t, send(t, e, h, "GET", ada, "access", ""), http.StatusUnauthorized)
 	want(t, send(t, e, h, "PATCH", "/admin/v1/clients/"+clientID, "all", `{"disabled":false}`), http.StatusOK)
 	want(t, send(t, e, h, "GET", ada, "access", ""), http.StatusOK)
+}
+
+// TestChangesResync checks the answer to a feed position whose following
+// changes retention has pruned: 410 resync, and the log's end still
+// readable with after=now.
+func TestChangesResync(t *testing.T) {
+	e, h := newEnv(t)
+	time.Sleep(time.Millisecond) // every change is now older than the retention below
+	if _, err := e.Service.PruneChanges(context.Background(), time.Microsecond); err != nil {
+		t.Fatal(err)
+	}
+	auth := "Authorization: Bearer {{ro}}"
+	for _, x := range []dialecttest.Exchange{
+		{Name: "changes-resync", Method: "GET", Target: "/admin/v1/changes?after=1", Header: []string{auth}},
+		{Name: "changes-resync-now", Method: "GET", Target: "/admin/v1/changes?after=now", Header: []string{auth}},
+	} {
+		t.Run(x.Name, func(t *testing.T) { e.Golden(t, h, x, *update, mask) })
+	}
 }

@@ -1,8 +1,8 @@
 // Package admin serves userd's native admin API under /admin/v1: users,
-// orgs, API clients, API tokens and the audit log of the caller's tenant, as
-// JSON with RFC 9457 problem details for errors. It only translates between
-// HTTP and directory.Service, which holds every rule; docs/api/admin.md is
-// its reference.
+// orgs, API clients, API tokens, the audit log and the change log of the
+// caller's tenant, as JSON with RFC 9457 problem details for errors. It
+// only translates between HTTP and directory.Service, which holds every
+// rule; docs/api/admin.md is its reference.
 package admin
 
 import (

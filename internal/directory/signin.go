@@ -296,8 +296,10 @@ func (s *Service) lockAfterFailures(ctx context.Context, u User, clientIP string
 	for range maxUpdateAttempts {
 		u.Locked = true
 		ev := s.event(p, "user.lock", u.ID, []string{"locked"})
+		ev.Changes = []Change{{TenantID: u.TenantID, Type: ObjectUser, ObjectID: u.ID, Op: OpUpdate, Fields: []string{"locked"}, Time: ev.Time}}
 		u.UpdatedAt = ev.Time
 		_, err := s.store.UpdateUser(handlingMismatch(ctx, true), u, ev)
+		s.changed(u.TenantID, err)
 		if !errors.Is(err, ErrVersionMismatch) {
 			if err != nil {
 				return err
@@ -331,9 +333,13 @@ func (s *Service) upgradeHash(ctx context.Context, u User, password, clientIP st
 	}
 	p := Principal{TenantID: u.TenantID, Actor: "signin", ClientIP: clientIP}
 	ev := s.event(p, "user.password_upgrade", u.ID, []string{"password_hash"})
+	// In the change log, the public name: a consumer sees only that the
+	// password changed (its version moves).
+	ev.Changes = []Change{{TenantID: u.TenantID, Type: ObjectUser, ObjectID: u.ID, Op: OpUpdate, Fields: []string{"password"}, Time: ev.Time}}
 	next := u
 	next.PasswordHash, next.UpdatedAt = hash, ev.Time
 	updated, err := s.store.UpdateUser(handlingMismatch(ctx, true), next, ev)
+	s.changed(u.TenantID, err)
 	if err != nil {
 		return u
 	}

@@ -72,9 +72,12 @@ type Store interface {
 	// CountUsers returns how many users of tenantID match f's OrgID (every
 	// user when 0); the other fields of f are ignored.
 	CountUsers(ctx context.Context, tenantID int64, f UserFilter) (int64, error)
-	// UpdateUser stores every field of u, its org memberships included, if the
-	// stored version is still u.Version, and returns it with the version
-	// incremented. It returns ErrVersionMismatch when the version differs and
+	// UpdateUser stores the fields of u that ev.Fields names (the native
+	// spelling: "orgs" for the memberships, "password" for the hash and
+	// its time) and u.UpdatedAt, and nothing else, if the stored version
+	// is still u.Version, and returns u with the version incremented. A
+	// field ev.Fields does not name keeps its stored value, whatever u
+	// holds. It returns ErrVersionMismatch when the version differs and
 	// NotFound when the user does not exist; checks as in CreateUser.
 	UpdateUser(ctx context.Context, u User, ev Event, checks ...TreeCheck) (User, error)
 	// DeleteUser removes the user, its org memberships, and clears manager_id

@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,24 +13,14 @@ import (
 	"github.com/userd/userd/internal/directory"
 )
 
-// recordChangesSQL writes the change-log entries of one write, all of one
-// tenant ($1), at the tenant's next positions. It takes them from
-// change_heads with an upsert whose row lock is held until the
-// transaction ends: the next writer of the tenant waits for it, and so
-// gets larger positions only once this transaction's commit is visible.
-// Positions thus follow commit order, which a sequence (handed out at
-// insert) would not; see migration 00004. It must be the writing
-// transaction's last statement, so the lock is held for no more than the
-// commit.
-const recordChangesSQL = `WITH head AS (
-	INSERT INTO change_heads AS h (tenant_id, last) VALUES ($1, cardinality($2::text[]))
-	ON CONFLICT (tenant_id) DO UPDATE SET last = h.last + excluded.last
-	RETURNING last)
-INSERT INTO changes (tenant_id, position, object_type, object_id, op, version, fields, time)
-SELECT $1, head.last - cardinality($2::text[]) + c.ord, c.typ, c.id, c.op, c.version,
-	COALESCE(string_to_array(NULLIF(c.fields, ''), ','), '{}'), c.at
-FROM head, unnest($2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::timestamptz[])
-	WITH ORDINALITY AS c(typ, id, op, version, fields, at, ord)`
+// recordChangesSQL queues the change-log entries of one write, all of one
+// tenant ($1), in the order given. It takes no lock: the entries get their
+// positions once committed, from sequence (see migration 00004).
+const recordChangesSQL = `INSERT INTO change_queue (tenant_id, object_type, object_id, op, version, fields, time)
+SELECT $1, c.typ, c.id, c.op, c.version, COALESCE(string_to_array(NULLIF(c.fields, ''), ','), '{}'), c.at
+FROM unnest($2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::timestamptz[])
+	WITH ORDINALITY AS c(typ, id, op, version, fields, at, ord)
+ORDER BY c.ord`
 
 // changeArgs returns the arguments of recordChangesSQL for changes, all of
 // one tenant; ok is false when there are none.
@@ -68,11 +60,13 @@ func queueChanges(b *pgx.Batch, changes []directory.Change) {
 }
 
 // Changes returns up to limit change-log entries of tenantID after the
-// position after, or ErrResync when entries after it were pruned. A
-// statement sees only committed entries, and an entry's position is handed
-// out only once every smaller one of its tenant has committed, so the page
-// never has a hole that fills later.
+// position after, or ErrResync when entries after it were pruned. It first
+// gives positions to the tenant's committed entries still queued, so the
+// page holds every change committed before the call.
 func (s *Store) Changes(ctx context.Context, tenantID, after int64, limit int) ([]directory.Change, error) {
+	if err := s.sequence(ctx, tenantID); err != nil {
+		return nil, err
+	}
 	changes, err := query(ctx, s, "read changes", scanChange, `SELECT tenant_id, position, object_type, object_id, op, version, fields, time
 		FROM changes WHERE tenant_id = $1 AND position > $2 ORDER BY position LIMIT $3`, tenantID, after, limit)
 	if err != nil {
@@ -92,6 +86,57 @@ func (s *Store) Changes(ctx context.Context, tenantID, after int64, limit int) (
 	return changes, nil
 }
 
+// sequenceBatch bounds the entries one sequencing transaction moves.
+const sequenceBatch = 1000
+
+// sequence gives positions to the committed entries of tenantID still in
+// change_queue, oldest seq first, in transactions of up to sequenceBatch
+// entries. It holds the tenant's change_heads row while it does, so one
+// sequencer at a time moves a tenant's entries, each after the previous
+// one's commit; a statement sees only committed entries, so an entry still
+// in flight is left for a later call and gets a later position.
+func (s *Store) sequence(ctx context.Context, tenantID int64) error {
+	for {
+		var pending bool
+		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM change_queue WHERE tenant_id = $1)`, tenantID).Scan(&pending); err != nil {
+			return storeError("sequence changes", err)
+		}
+		if !pending {
+			return nil
+		}
+		var moved int
+		err := s.inTx(ctx, func(tx pgx.Tx) error {
+			var last int64
+			// Creates the head on the tenant's first entry; locks it in
+			// any case, until this transaction ends.
+			if err := tx.QueryRow(ctx, `INSERT INTO change_heads AS h (tenant_id, last) VALUES ($1, 0)
+				ON CONFLICT (tenant_id) DO UPDATE SET last = h.last RETURNING last`, tenantID).Scan(&last); err != nil {
+				return err
+			}
+			// A new snapshot: it sees the entries the previous sequencer
+			// moved as moved.
+			return tx.QueryRow(ctx, `WITH moved AS (
+					DELETE FROM change_queue WHERE seq IN (
+						SELECT seq FROM change_queue WHERE tenant_id = $1 ORDER BY seq LIMIT $3)
+					RETURNING *),
+				numbered AS (
+					SELECT *, $2::bigint + row_number() OVER (ORDER BY seq) AS position FROM moved),
+				inserted AS (
+					INSERT INTO changes (tenant_id, position, object_type, object_id, op, version, fields, time)
+					SELECT tenant_id, position, object_type, object_id, op, version, fields, time FROM numbered),
+				head AS (
+					UPDATE change_heads SET last = $2 + (SELECT count(*) FROM numbered) WHERE tenant_id = $1)
+				SELECT count(*) FROM numbered`, tenantID, last, sequenceBatch).Scan(&moved)
+		})
+		if err != nil {
+			return storeError("sequence changes", err)
+		}
+		if moved < sequenceBatch {
+			return nil
+		}
+	}
+}
+
 func scanChange(row pgx.Row) (directory.Change, error) {
 	var c directory.Change
 	err := row.Scan(&c.TenantID, &c.Position, &c.Type, &c.ObjectID, &c.Op, &c.Version, &c.Fields, &c.Time)
@@ -103,8 +148,12 @@ func scanChange(row pgx.Row) (directory.Change, error) {
 }
 
 // LastChange returns the position of tenantID's newest committed entry, or
-// 0 when it has none.
+// 0 when it has none, once the committed entries still queued have their
+// positions.
 func (s *Store) LastChange(ctx context.Context, tenantID int64) (int64, error) {
+	if err := s.sequence(ctx, tenantID); err != nil {
+		return 0, err
+	}
 	var last int64
 	err := s.pool.QueryRow(ctx, `SELECT last FROM change_heads WHERE tenant_id = $1`, tenantID).Scan(&last)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -113,11 +162,26 @@ func (s *Store) LastChange(ctx context.Context, tenantID int64) (int64, error) {
 	return last, storeError("read the last change", err)
 }
 
-// PruneChanges deletes up to limit entries recorded before before, oldest
-// first, and remembers per tenant the newest position it deleted.
+// PruneChanges gives positions to every queued entry, then deletes up to
+// limit entries recorded before before, oldest first, and remembers per
+// tenant the newest position it deleted.
 func (s *Store) PruneChanges(ctx context.Context, before time.Time, limit int) (int, error) {
+	// The entries of tenants nobody reads get their positions here, so the
+	// queue does not grow without bound.
+	tenants, err := query(ctx, s, "prune changes", func(row pgx.Row) (int64, error) {
+		var id int64
+		return id, row.Scan(&id)
+	}, `SELECT DISTINCT tenant_id FROM change_queue`)
+	if err != nil {
+		return 0, err
+	}
+	for _, tenant := range tenants {
+		if err := s.sequence(ctx, tenant); err != nil {
+			return 0, err
+		}
+	}
 	var n int
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		n = 0
 		rows, err := tx.Query(ctx, `DELETE FROM changes WHERE (tenant_id, position) IN (
 			SELECT tenant_id, position FROM changes WHERE time < $1 ORDER BY time LIMIT $2 FOR UPDATE SKIP LOCKED)
@@ -134,9 +198,10 @@ func (s *Store) PruneChanges(ctx context.Context, before time.Time, limit int) (
 		}); err != nil {
 			return err
 		}
-		for tenant, pos := range newest {
+		// By tenant, so nodes pruning at once lock the marks in one order.
+		for _, tenant := range slices.Sorted(maps.Keys(newest)) {
 			if _, err := tx.Exec(ctx, `INSERT INTO change_pruned AS p (tenant_id, position) VALUES ($1, $2)
-				ON CONFLICT (tenant_id) DO UPDATE SET position = greatest(p.position, excluded.position)`, tenant, pos); err != nil {
+				ON CONFLICT (tenant_id) DO UPDATE SET position = greatest(p.position, excluded.position)`, tenant, newest[tenant]); err != nil {
 				return err
 			}
 		}

@@ -9,13 +9,14 @@ import (
 	"github.com/userd/userd/internal/directory"
 )
 
-// TestChangesCommitOrder commits two transactions out of order: A takes
-// its place in the log first and stays open while B, begun later, tries to
-// commit. With ids from a sequence B would commit first with the larger
-// id, and a reader paging "after the last id seen" would pass A's id before
-// A committed and never see it; the audit log, whose ids are a sequence,
-// shows exactly that. The change log must not: B waits for A, and the
-// reader sees A's entry before B's, both, whenever it reads.
+// TestChangesCommitOrder commits two transactions out of order: A queues
+// its entry first (the smaller seq) and stays open while B, begun later,
+// commits. With positions from a sequence B would be visible at the larger
+// one before A committed, and a reader paging "after the last one seen"
+// would pass A and never see it; the audit log, whose ids are a sequence,
+// shows exactly that. The change log must not: B's entry is read at the
+// next position, A's, once committed, at the one after, and the reader
+// that had read B gets A next.
 func TestChangesCommitOrder(t *testing.T) {
 	s := openFresh(t)
 	ctx := t.Context()
@@ -70,7 +71,7 @@ func TestChangesCommitOrder(t *testing.T) {
 		}
 	})
 
-	// A: a transaction that changed user a and recorded its entry, still
+	// A: a transaction that changed user a and queued its entry, still
 	// open.
 	txA, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -84,59 +85,32 @@ func TestChangesCommitOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// B: a whole update through the store, begun after A.
-	bDone := make(chan error, 1)
-	go func() {
-		u := b
-		u.City, u.UpdatedAt = "B", now
-		_, err := s.UpdateUser(ctx, u, directory.Event{TenantID: tn.ID, Time: now, Action: "user.update", ObjectID: strconv.FormatInt(b.ID, 10), Fields: []string{"city"},
-			Changes: []directory.Change{{TenantID: tn.ID, Type: "user", ObjectID: b.ID, Op: "update", Fields: []string{"city"}, Time: now}}})
-		bDone <- err
-	}()
-	// B gets as far as it can: it waits for A's place in the log.
-	waitForLockWait(t, s)
-	select {
-	case err := <-bDone:
-		t.Fatalf("B finished (%v) while A, which took its place in the log first, is open", err)
-	default:
-	}
-	// A reader now sees neither, so it cannot pass A's position.
-	if got, err := s.Changes(ctx, tn.ID, start, 100); err != nil || len(got) != 0 {
-		t.Fatalf("Changes while A is open: got %v, %v; want none", got, err)
-	}
-	if err := txA.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-bDone; err != nil {
+	// B: a whole update through the store, begun after A, committed first.
+	u := b
+	u.City, u.UpdatedAt = "B", now
+	if _, err := s.UpdateUser(ctx, u, directory.Event{TenantID: tn.ID, Time: now, Action: "user.update", ObjectID: strconv.FormatInt(b.ID, 10), Fields: []string{"city"},
+		Changes: []directory.Change{{TenantID: tn.ID, Type: "user", ObjectID: b.ID, Op: "update", Fields: []string{"city"}, Time: now}}}); err != nil {
 		t.Fatalf("B: %v", err)
 	}
-	got, err := s.Changes(ctx, tn.ID, start, 100)
+	page, err := s.Changes(ctx, tn.ID, start, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || got[0].ObjectID != a.ID || got[1].ObjectID != b.ID || got[0].Position >= got[1].Position {
-		t.Fatalf("Changes after both committed: got %+v, want A's entry then B's", got)
+	if len(page) != 1 || page[0].ObjectID != b.ID || page[0].Position != start+1 {
+		t.Fatalf("Changes while A is open: got %+v, want B's entry alone at position %d", page, start+1)
 	}
-}
-
-// waitForLockWait waits until a connection of s's database waits for a
-// lock on change_heads.
-func waitForLockWait(t *testing.T, s *Store) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var waiting bool
-		err := s.pool.QueryRow(t.Context(), `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%change_heads%')`).Scan(&waiting)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if waiting {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("B never waited for A's lock on change_heads")
-		}
-		time.Sleep(10 * time.Millisecond)
+	seen := page[0].Position
+	if err := txA.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	page, err = s.Changes(ctx, tn.ID, seen, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) != 1 || page[0].ObjectID != a.ID || page[0].Position <= seen {
+		t.Fatalf("Changes after %d once A committed: got %+v, want A's entry after B's", seen, page)
+	}
+	if last, err := s.LastChange(ctx, tn.ID); err != nil || last != page[0].Position {
+		t.Fatalf("LastChange: got %d, %v; want %d", last, err, page[0].Position)
 	}
 }

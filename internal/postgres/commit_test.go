@@ -108,7 +108,7 @@ func TestGroupCommitOutcomes(t *testing.T) {
 	for i, u := range users {
 		want[i] = []outcome{stored, stale, stored, taken, stored, panicked}[i%6]
 		wg.Go(func() {
-			ev := directory.Event{TenantID: tenant.ID, Time: time.Now(), Action: "user.update", ObjectID: strconv.FormatInt(u.ID, 10)}
+			ev := directory.Event{TenantID: tenant.ID, Time: time.Now(), Action: "user.update", ObjectID: strconv.FormatInt(u.ID, 10), Fields: []string{"city", "email"}}
 			u.City = "New" + strconv.Itoa(i)
 			switch want[i] {
 			case stale:
@@ -188,7 +188,7 @@ func TestGroupCommitFailedCommit(t *testing.T) {
 				return
 			}
 			u.City = "New"
-			_, errs[i] = s.UpdateUser(ctx, u, directory.Event{TenantID: tenant.ID, Time: time.Now(), Action: "user.update"})
+			_, errs[i] = s.UpdateUser(ctx, u, directory.Event{TenantID: tenant.ID, Time: time.Now(), Action: "user.update", Fields: []string{"city"}})
 		})
 		waitQueued(t, s, i+1) // in this order, so the failing write is not the first
 	}
@@ -272,7 +272,7 @@ func TestGroupCommitGiveUp(t *testing.T) {
 	u := users[0]
 	u.City = "Abandoned"
 	start := time.Now()
-	_, err := s.UpdateUser(ctx, u, directory.Event{TenantID: tenant.ID, Time: time.Now(), Action: "user.update"})
+	_, err := s.UpdateUser(ctx, u, directory.Event{TenantID: tenant.ID, Time: time.Now(), Action: "user.update", Fields: []string{"city"}})
 	if directory.KindOf(err) != directory.Unavailable || time.Since(start) > 2*time.Second {
 		t.Fatalf("got %v after %v, want Unavailable at the deadline", err, time.Since(start))
 	}
@@ -307,7 +307,7 @@ func TestGroupCommitClose(t *testing.T) {
 		wg.Go(func() {
 			for n := 1; ; n++ {
 				u.City = "c" + strconv.Itoa(n)
-				got, err := s.UpdateUser(context.Background(), u, directory.Event{TenantID: tenant.ID, Time: time.Now(), Action: "user.update"})
+				got, err := s.UpdateUser(context.Background(), u, directory.Event{TenantID: tenant.ID, Time: time.Now(), Action: "user.update", Fields: []string{"city"}})
 				results[i] = append(results[i], result{n, err})
 				if err != nil {
 					return

@@ -40,15 +40,6 @@ const (
 	$39::text[], $40::text[], $41::text[], $42::text[], $43::text[], $44::text[],
 	$45::text[], $46::text[], $47::text[], $48::text[], $49::text[], $50::text[],
 	$51::text[], $52::text[], $53::text[], $54::text[], $55::text[], $56::text[]`
-	// profileUpdate sets them in updateUserSQL, from $29.
-	profileUpdate = `external_id = NULLIF($29, ''), given_name = $30, middle_name = $31, family_name = $32,
-	honorific_prefix = $33, honorific_suffix = $34, display_name = $35, title = $36,
-	user_type = $37, preferred_language = $38, locale = $39, timezone = $40,
-	profile_url = $41, email_type = $42, phone_type = $43, other_emails = $44::jsonb,
-	other_phones = $45::jsonb, postal_code = $46, address_type = $47, organization = $48,
-	division = $49, department = $50, cost_center = $51, gender = $52, birthday = $53,
-	identity_type = $54, identity_number = $55, area = $56, hire_date = $57,
-	work_place = $58`
 )
 
 // profileValues returns the values of the profile columns for p.

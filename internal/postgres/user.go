@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -464,23 +465,15 @@ func likePrefix(p string) string {
 	return p + "%"
 }
 
-const updateUserSQL = `UPDATE users SET username = $4, name = $5, nick_name = $6, email = NULLIF($7, ''),
-	phone = $8, phone_country_code = $9, active = $10, locked = $11, must_change_password = $12,
-	password_changed_at = $13, origin = $14, client_ip = $15, enterprise_id = $16, grade = $17,
-	employee_number = $18, manager_id = NULLIF($19, 0), address = $20, city = $21, province = $22,
-	country = $23, comment = $24, extension = $25::jsonb, created_at = $26, updated_at = $27,
-	password_hash = $28, ` + profileUpdate + `, version = version + 1
-WHERE tenant_id = $1 AND id = $2 AND version = $3
-RETURNING version`
-
-// UpdateUser stores every field of u if the stored version is still
+// UpdateUser writes the fields of u that ev.Fields names, and rewrites its
+// memberships only when it names "orgs", if the stored version is still
 // u.Version, and returns it with the version incremented. The update, the
-// rewrite of the memberships and the event go to the server as one batch,
-// one round trip inside the transaction: when the update matches no row
-// the rest ran for nothing and is rolled back with it. checks run first, on
-// the manager tree.
+// memberships, the event and the change-log entry go to the server as one
+// batch, one round trip inside the transaction: when the update matches no
+// row the rest ran for nothing and is rolled back with it. checks run
+// first, on the manager tree.
 func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event, checks ...directory.TreeCheck) (directory.User, error) {
-	ext, err := encodeExtension(u.Extension)
+	query, args, err := updateUserQuery(&u, ev.Fields)
 	if err != nil {
 		return directory.User{}, err
 	}
@@ -489,20 +482,13 @@ func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.E
 			return err
 		}
 		b := &pgx.Batch{}
-		args := []any{
-			u.TenantID, u.ID, u.Version, u.Username, u.Name, u.NickName, u.Email,
-			u.Phone, u.PhoneCountryCode, u.Active, u.Locked, u.MustChangePassword,
-			nullTime(u.PasswordChangedAt), u.Origin, u.ClientIP, u.EnterpriseID, u.Grade,
-			u.EmployeeNumber, u.ManagerID, u.Address, u.City, u.Province,
-			u.Country, u.Comment, ext, u.CreatedAt, u.UpdatedAt, u.PasswordHash}
-		for _, v := range profileValues(&u.Profile) {
-			args = append(args, v)
+		b.Queue(query, args...)
+		if slices.Contains(ev.Fields, "orgs") {
+			b.Queue(`DELETE FROM user_orgs WHERE user_id = $1`, u.ID)
+			var m memberships
+			m.add(&u)
+			m.queue(b)
 		}
-		b.Queue(updateUserSQL, args...)
-		b.Queue(`DELETE FROM user_orgs WHERE user_id = $1`, u.ID)
-		var m memberships
-		m.add(&u)
-		m.queue(b)
 		b.Queue(insertEventSQL, eventArgs(ev)...)
 		queueChanges(b, directory.Versioned(ev.Changes, u.Version+1))
 		results := tx.SendBatch(ctx, b)

@@ -118,8 +118,11 @@ func (s *Store) commitBatch() {
 		op.done <- storeError(errs[i])
 	}
 	for _, query := range p.missed {
-		// Only a speed-up: a query that fails to prepare here is prepared
-		// for its transaction again next time.
+		// Only a speed-up: a query that fails to prepare here, or finds
+		// the cache full, is prepared for its transaction again next time.
+		if s.wc.full() {
+			break
+		}
 		if _, perr := s.wc.prepare(ctx, query); perr != nil {
 			break
 		}

@@ -102,7 +102,7 @@ func TestGroupCommitOutcomes(t *testing.T) {
 				case newEmail:
 					u.Email = "wanted@example.com"
 				}
-				ev := directory.Event{TenantID: tenant.ID, Time: u.UpdatedAt, Action: "user.update", ObjectID: strconv.FormatInt(u.ID, 10)}
+				ev := directory.Event{TenantID: tenant.ID, Time: u.UpdatedAt, Action: "user.update", ObjectID: strconv.FormatInt(u.ID, 10), Fields: []string{"city", "email"}}
 				_, errs[i] = s.UpdateUser(ctx, u, ev)
 			})
 		}
@@ -164,7 +164,7 @@ func TestGroupCommitPanic(t *testing.T) {
 		for i, u := range users {
 			wg.Go(func() {
 				u.City = "New"
-				_, errs[i] = s.UpdateUser(ctx, u, directory.Event{TenantID: tenant.ID, Time: u.UpdatedAt, Action: "user.update", ObjectID: strconv.FormatInt(u.ID, 10)})
+				_, errs[i] = s.UpdateUser(ctx, u, directory.Event{TenantID: tenant.ID, Time: u.UpdatedAt, Action: "user.update", ObjectID: strconv.FormatInt(u.ID, 10), Fields: []string{"city"}})
 			})
 		}
 		wg.Go(func() {
@@ -211,7 +211,7 @@ func TestCloseWhileWriting(t *testing.T) {
 		wg.Go(func() {
 			for n := 0; ; n++ {
 				u.City = strconv.Itoa(n)
-				updated, err := s.UpdateUser(context.Background(), u, directory.Event{TenantID: tenant.ID, Time: u.UpdatedAt, Action: "user.update"})
+				updated, err := s.UpdateUser(context.Background(), u, directory.Event{TenantID: tenant.ID, Time: u.UpdatedAt, Action: "user.update", Fields: []string{"city"}})
 				if n == 0 {
 					started.Done()
 				}

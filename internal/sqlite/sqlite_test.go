@@ -164,7 +164,9 @@ func TestConcurrentWriters(t *testing.T) {
 			}
 			for j := range updates {
 				u.Name = "update " + strconv.Itoa(j)
-				if u, err = s.UpdateUser(ctx, u, ev); err != nil {
+				upd := ev
+				upd.Fields = []string{"name"}
+				if u, err = s.UpdateUser(ctx, u, upd); err != nil {
 					errs <- err
 					return
 				}

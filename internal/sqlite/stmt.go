@@ -9,12 +9,15 @@ import (
 
 // stmtCache keeps one *sql.Stmt per distinct SQL text for a pool, so each
 // query is parsed once per connection rather than on every call, as
-// database/sql on modernc.org/sqlite otherwise does. Every query of this
-// package is a constant text (values are bound, never formatted in), so
-// the cache stays small: one entry per query shape.
+// database/sql on modernc.org/sqlite otherwise does. Values are bound,
+// never formatted in, so the cache holds one entry per query shape; the
+// shapes that vary (an update of the fields a request changed) stop being
+// cached past maxCachedStatements, so no sequence of requests grows it
+// without bound.
 type stmtCache struct {
 	db *sql.DB
-	m  sync.Map // SQL text → *sql.Stmt
+	m  sync.Map     // SQL text → *sql.Stmt
+	n  atomic.Int64 // entries in m
 	// closed is set by close: a query after it is answered errClosed,
 	// as a write is, not database/sql's unclassified error.
 	closed atomic.Bool
@@ -38,8 +41,16 @@ func (c *stmtCache) prepare(ctx context.Context, query string) (*sql.Stmt, error
 		st.Close()
 		return prev.(*sql.Stmt), nil
 	}
+	c.n.Add(1)
 	return st, nil
 }
+
+// maxCachedStatements bounds the statements a stmtCache keeps: every
+// constant query of the package, and the commonest update shapes.
+const maxCachedStatements = 512
+
+// full reports whether the cache holds as many statements as it may.
+func (c *stmtCache) full() bool { return c.n.Load() >= maxCachedStatements }
 
 // close closes every cached statement.
 func (c *stmtCache) close() {

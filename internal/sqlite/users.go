@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/userd/userd/internal/directory"
@@ -452,55 +453,31 @@ func userConflict(ctx context.Context, q querier, u directory.User, err error) e
 	return err
 }
 
-const (
-	// updateUserSQL writes every column of a user but tenant_id, which
-	// never changes: setting it would make SQLite rewrite the (tenant_id,
-	// id) index and look for rows that refer to the user.
-	updateUserSQL = `UPDATE users SET (` + userKeyedColumns + `, ` + userPlainColumns + `) = (` + userKeyedPlaceholders + `, ` + userPlainPlaceholders + `),
-		version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ?`
-	// updateUserPlainSQL is updateUserSQL for the usual update, which
-	// leaves every keyed column as it was: it sets only the plain columns,
-	// so SQLite rewrites the row but none of the users indexes (it rewrites
-	// the entry of every index on a column that SET names, changed or not).
-	// It changes no row when a keyed value differs.
-	updateUserPlainSQL = `UPDATE users SET (` + userPlainColumns + `) = (` + userPlainPlaceholders + `),
-		version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ?
-		AND username_lower = ? AND name_lower = ? AND email_lower IS ? AND manager_id IS ? AND external_id IS ?`
-)
-
-// UpdateUser stores every field of u and its memberships if the stored
-// version is still u.Version and checks pass on the manager tree.
+// UpdateUser writes the fields of u that ev.Fields names, and its
+// memberships only when it names "orgs", if the stored version is still
+// u.Version and checks pass on the manager tree. SQLite rewrites the entry
+// of every index on a column an UPDATE sets, changed or not, so writing
+// only the changed columns also spares the indexes of the others.
 func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event, checks ...directory.TreeCheck) (directory.User, error) {
-	err := s.write(ctx, func(tx querier) error {
+	query, args, err := updateUserQuery(&u, ev.Fields)
+	if err != nil {
+		return directory.User{}, err
+	}
+	err = s.write(ctx, func(tx querier) error {
 		if err := managerTree(tx, u.TenantID).check(ctx, checks); err != nil {
 			return err
 		}
-		keyed, plain, err := userValues(&u)
+		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
+			return userConflict(ctx, tx, u, err)
+		}
+		if err := checkUpdated(ctx, tx, res, "user", `SELECT 1 FROM users WHERE tenant_id = ? AND id = ?`, u.TenantID, u.ID); err != nil {
 			return err
 		}
-		key := []any{u.TenantID, u.ID, u.Version}
-		res, err := tx.ExecContext(ctx, updateUserPlainSQL, slices.Concat(plain, key, keyed)...)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			// A keyed column changes, or the version or the user is not
-			// the one given: the full update tells which.
-			res, err := tx.ExecContext(ctx, updateUserSQL, slices.Concat(keyed, plain, key)...)
-			if err != nil {
-				return userConflict(ctx, tx, u, err)
-			}
-			if err := checkUpdated(ctx, tx, res, "user", `SELECT 1 FROM users WHERE tenant_id = ? AND id = ?`, u.TenantID, u.ID); err != nil {
+		if slices.Contains(ev.Fields, "orgs") {
+			if err := setMemberships(ctx, tx, u); err != nil {
 				return err
 			}
-		}
-		if err := setMemberships(ctx, tx, u); err != nil {
-			return err
 		}
 		if err := insertEvent(ctx, tx, ev); err != nil {
 			return err
@@ -517,17 +494,69 @@ func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.E
 	return u, nil
 }
 
-// setMemberships makes u.Orgs the memberships of u. Most updates leave
-// them as they were; those write nothing to memberships and its indexes.
-func setMemberships(ctx context.Context, tx querier, u directory.User) error {
-	stored, err := queryAll(ctx, tx, func(sc scanner) (directory.Membership, error) {
-		var m directory.Membership
-		err := sc.Scan(&m.OrgID, &m.Primary)
-		return m, err
-	}, `SELECT org_id, is_primary FROM memberships WHERE user_id = ? ORDER BY position`, u.ID)
-	if err != nil || slices.Equal(stored, u.Orgs) {
-		return err
+// userFieldColumns names the columns of the user fields (in the
+// directory's spelling, as an update names them) that are not stored in
+// the one column named like the field. Every other field is: a new field
+// needs only its column in userPlainColumns (or userKeyedColumns) and
+// userValues. "orgs" is stored in memberships.
+var userFieldColumns = map[string][]string{
+	"username": {"username", "username_lower"},
+	"name":     {"name", "name_lower"},
+	"email":    {"email", "email_lower"},
+	"password": {"password_hash", "password_changed_at"},
+	"orgs":     nil,
+	// A sign-in's upgrade of an imported hash names the hash alone.
+	"password_hash": {"password_hash"},
+}
+
+// userWriteNames returns the names of userKeyedColumns then
+// userPlainColumns, in the order of userValues' values.
+var userWriteNames = sync.OnceValue(func() []string {
+	var names []string
+	for _, c := range strings.Split(userKeyedColumns+`, `+userPlainColumns, ",") {
+		names = append(names, strings.TrimSpace(c))
 	}
+	return names
+})
+
+// updateUserQuery returns the UPDATE of u's columns that hold fields, its
+// updated_at and its version, guarded by u.Version, and its arguments.
+// The columns are set in the table's order, so the statements are one per
+// set of fields.
+func updateUserQuery(u *directory.User, fields []string) (string, []any, error) {
+	keyed, plain, err := userValues(u)
+	if err != nil {
+		return "", nil, err
+	}
+	values := slices.Concat(keyed, plain)
+	set := map[string]bool{"updated_at": true}
+	for _, f := range fields {
+		cols, ok := userFieldColumns[f]
+		if !ok {
+			if !slices.Contains(userWriteNames(), f) {
+				return "", nil, fmt.Errorf("sqlite: update user: no column stores field %q", f)
+			}
+			cols = []string{f}
+		}
+		for _, c := range cols {
+			set[c] = true
+		}
+	}
+	var b strings.Builder
+	b.WriteString(`UPDATE users SET `)
+	args := make([]any, 0, len(set)+3)
+	for i, c := range userWriteNames() {
+		if set[c] {
+			b.WriteString(c + ` = ?, `)
+			args = append(args, values[i])
+		}
+	}
+	b.WriteString(`version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ?`)
+	return b.String(), append(args, u.TenantID, u.ID, u.Version), nil
+}
+
+// setMemberships makes u.Orgs the memberships of u.
+func setMemberships(ctx context.Context, tx querier, u directory.User) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE user_id = ?`, u.ID); err != nil {
 		return err
 	}

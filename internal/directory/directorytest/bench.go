@@ -103,7 +103,7 @@ func Bench(b *testing.B, s directory.Store) {
 			u := users[i]
 			u.City = "City " + strconv.Itoa(r.IntN(1_000_000))
 			u.UpdatedAt = now
-			updated, err := s.UpdateUser(ctx, u, directory.Event{TenantID: tn.ID, Time: now, Action: "user.update", ObjectID: strconv.FormatInt(u.ID, 10), Fields: []string{"city"}})
+			updated, err := s.UpdateUser(ctx, u, cityEvent(tn.ID, u.ID, now))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -122,7 +122,7 @@ func Bench(b *testing.B, s directory.Store) {
 				i := r.IntN(len(own))
 				u := own[i]
 				u.City = "City " + strconv.Itoa(r.IntN(1_000_000))
-				updated, err := s.UpdateUser(ctx, u, directory.Event{TenantID: tn.ID, Time: now, Action: "user.update", ObjectID: strconv.FormatInt(u.ID, 10), Fields: []string{"city"}})
+				updated, err := s.UpdateUser(ctx, u, cityEvent(tn.ID, u.ID, now))
 				if err != nil {
 					b.Error(err)
 					return
@@ -131,4 +131,11 @@ func Bench(b *testing.B, s directory.Store) {
 			}
 		})
 	})
+}
+
+// cityEvent is the event of an update of a user's city, as the Service
+// builds it: the audit record and the change-log entry.
+func cityEvent(tenantID, userID int64, now time.Time) directory.Event {
+	return directory.Event{TenantID: tenantID, Time: now, Action: "user.update", ObjectID: strconv.FormatInt(userID, 10), Fields: []string{"city"},
+		Changes: []directory.Change{{TenantID: tenantID, Type: directory.ObjectUser, ObjectID: userID, Op: directory.OpUpdate, Fields: []string{"city"}, Time: now}}}
 }

@@ -264,3 +264,80 @@ func testChangesPruned(t *testing.T, f *fixture) {
 		t.Errorf("PruneChanges again: got %d, %v; want 0, nil", n, err)
 	}
 }
+
+// testChangesConcurrent follows the log while several writers commit at
+// once: the follower, paging by position as it goes, must end up with
+// exactly the entries a reader of the whole log sees afterwards, in the
+// same order, each once: no entry was skipped because it committed after
+// a larger position was read.
+func testChangesConcurrent(t *testing.T, f *fixture) {
+	svc, p := f.service()
+	const writers, updates = 6, 15
+	users := make([]directory.User, writers)
+	for i := range users {
+		u, err := svc.CreateUser(f.ctx, p, directory.OriginAPI, directory.UserPatch{Username: ptr("w" + strconv.Itoa(i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		users[i] = u
+	}
+	start := f.lastChange(t, f.a)
+
+	done := make(chan error, writers)
+	for i := range writers {
+		go func() {
+			for j := range updates {
+				if _, err := svc.UpdateUser(f.ctx, p, users[i].ID, 0, directory.UserPatch{City: ptr("c" + strconv.Itoa(j))}); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	var followed []directory.Change
+	after, finished := start, 0
+	for {
+		page, err := f.s.Changes(f.ctx, f.a, after, 7)
+		if err != nil {
+			t.Fatalf("Changes(%d): %v", after, err)
+		}
+		for _, c := range page {
+			if c.Position <= after {
+				t.Fatalf("position %d after %d", c.Position, after)
+			}
+			after = c.Position
+		}
+		followed = append(followed, page...)
+		if len(page) > 0 {
+			continue
+		}
+		// Caught up: the end, once every writer has finished; else wait
+		// for the next to finish, then read on.
+		if finished == writers {
+			break
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		finished++
+	}
+	all := f.changes(t, f.a, start)
+	if len(all) != writers*updates {
+		t.Fatalf("the log holds %d entries after position %d, want %d", len(all), start, writers*updates)
+	}
+	if len(followed) != len(all) {
+		t.Fatalf("the follower saw %d entries, the log holds %d: it skipped some", len(followed), len(all))
+	}
+	versions := map[int64]int64{}
+	for i, c := range all {
+		if followed[i].Position != c.Position || followed[i].ObjectID != c.ObjectID || followed[i].Version != c.Version {
+			t.Fatalf("entry %d: the follower saw %+v, the log holds %+v", i, followed[i], c)
+		}
+		// One user's versions increase along the log: commit order.
+		if c.Version <= versions[c.ObjectID] {
+			t.Fatalf("user %d: version %d after version %d", c.ObjectID, c.Version, versions[c.ObjectID])
+		}
+		versions[c.ObjectID] = c.Version
+	}
+}

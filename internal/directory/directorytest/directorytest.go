@@ -80,6 +80,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"ChangesRecorded", testChangesRecorded},
 		{"ChangesAtomic", testChangesAtomic},
 		{"ChangesPruned", testChangesPruned},
+		{"ChangesConcurrent", testChangesConcurrent},
 		{"Subscriptions", testSubscriptions},
 		{"Deliveries", testDeliveries},
 		{"Lease", testLease},

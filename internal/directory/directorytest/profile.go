@@ -105,7 +105,7 @@ func testExternalID(t *testing.T, f *fixture) {
 	t.Run("follows updates", func(t *testing.T) {
 		u := a1
 		u.ExternalID = "ext-2"
-		u, err := f.s.UpdateUser(f.ctx, u, event(f.a, "user.update", strconv.FormatInt(u.ID, 10)))
+		u, err := f.s.UpdateUser(f.ctx, u, updateEvent(a1, u))
 		if err != nil {
 			t.Fatalf("UpdateUser: %v", err)
 		}
@@ -115,8 +115,9 @@ func testExternalID(t *testing.T, f *fixture) {
 		if got, want := find(t, directory.UserFilter{ExternalID: "ext-2"}), []int64{a1.ID}; !slices.Equal(got, want) {
 			t.Errorf("ExternalID ext-2 after the move: got users %v, want %v", got, want)
 		}
-		u.ExternalID = ""
-		if _, err := f.s.UpdateUser(f.ctx, u, event(f.a, "user.update", strconv.FormatInt(u.ID, 10))); err != nil {
+		cleared := u
+		cleared.ExternalID = ""
+		if _, err := f.s.UpdateUser(f.ctx, cleared, updateEvent(u, cleared)); err != nil {
 			t.Fatalf("UpdateUser: %v", err)
 		}
 		if got := find(t, directory.UserFilter{ExternalID: "ext-2"}); len(got) != 0 {

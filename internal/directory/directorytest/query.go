@@ -29,7 +29,7 @@ func testQueryUsers(t *testing.T, f *fixture) {
 	org := f.createOrg(t, f.a, "Eng", "", 0)
 	withOrg := f.readUser(t, f.a, carol.ID)
 	withOrg.Orgs = []directory.Membership{{OrgID: org.ID, Primary: true}}
-	if _, err := f.s.UpdateUser(f.ctx, withOrg, event(f.a, "user.update", "")); err != nil {
+	if _, err := f.s.UpdateUser(f.ctx, withOrg, event(f.a, "user.update", "", "orgs")); err != nil {
 		t.Fatal(err)
 	}
 	other := user(f.b, "alice")

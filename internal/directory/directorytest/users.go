@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 
 	"github.com/userd/userd/internal/directory"
 )
@@ -200,7 +201,7 @@ func testUserReferences(t *testing.T, f *fixture) {
 			lastEv = f.lastEventID(t, f.a)
 			changed := existing
 			tc.edit(&changed)
-			_, err = f.s.UpdateUser(f.ctx, changed, event(f.a, "user.update", strconv.FormatInt(existing.ID, 10)))
+			_, err = f.s.UpdateUser(f.ctx, changed, updateEvent(existing, changed))
 			checkError(t, "UpdateUser", err, directory.Conflict, "")
 			checkEqual(t, "user after a failed update", f.readUser(t, f.a, existing.ID), existing)
 			f.checkNoEventsAfter(t, f.a, lastEv)
@@ -387,7 +388,9 @@ func testUpdateUser(t *testing.T, f *fixture) {
 	t.Run("every field", func(t *testing.T) {
 		want := fullUser(f.a, "Worker.Renamed", mgr.ID, []directory.Membership{{OrgID: o2.ID, Primary: true}, {OrgID: o1.ID}})
 		want.ID, want.Version = u.ID, u.Version
-		ev := event(f.a, "user.update", strconv.FormatInt(u.ID, 10), "username", "email")
+		// No update changes how or when a user came.
+		want.Origin, want.ClientIP, want.CreatedAt = u.Origin, u.ClientIP, u.CreatedAt
+		ev := updateEvent(u, want)
 		got, err := f.s.UpdateUser(f.ctx, want, ev)
 		if err != nil {
 			t.Fatalf("UpdateUser: %v", err)
@@ -426,7 +429,7 @@ func testUpdateUser(t *testing.T, f *fixture) {
 			want := u
 			want.Orgs = slices.Clone(u.Orgs)
 			tc.edit(&want)
-			ev := event(f.a, "user.update", strconv.FormatInt(u.ID, 10))
+			ev := updateEvent(u, want)
 			got, err := f.s.UpdateUser(f.ctx, want, ev)
 			if err != nil {
 				t.Fatalf("UpdateUser: %v", err)
@@ -450,10 +453,28 @@ func testUpdateUser(t *testing.T, f *fixture) {
 		})
 	}
 
+	t.Run("only the fields named", func(t *testing.T) {
+		// The update names city alone: the store writes it and leaves the
+		// name and the memberships, which the caller holds differently
+		// (a stale copy must not undo another change).
+		sent := u
+		sent.City, sent.Name = "Named", "Not Named"
+		sent.Orgs = []directory.Membership{{OrgID: o2.ID, Primary: true}}
+		ev := event(f.a, "user.update", strconv.FormatInt(u.ID, 10), "city")
+		if _, err := f.s.UpdateUser(f.ctx, sent, ev); err != nil {
+			t.Fatalf("UpdateUser: %v", err)
+		}
+		want := u
+		want.City, want.Version = "Named", u.Version+1
+		checkEqual(t, "User", f.readUser(t, f.a, u.ID), want)
+		u = want
+	})
+
 	t.Run("fields back to empty", func(t *testing.T) {
 		want := user(f.a, "worker")
 		want.ID, want.Version = u.ID, u.Version
-		got, err := f.s.UpdateUser(f.ctx, want, event(f.a, "user.update", strconv.FormatInt(u.ID, 10)))
+		want.Origin, want.ClientIP, want.CreatedAt = u.Origin, u.ClientIP, u.CreatedAt
+		got, err := f.s.UpdateUser(f.ctx, want, updateEvent(u, want))
 		if err != nil {
 			t.Fatalf("UpdateUser: %v", err)
 		}
@@ -470,12 +491,12 @@ func testUpdateUser(t *testing.T, f *fixture) {
 		stale := u
 		stale.Version = u.Version - 1
 		stale.Name = "Should Not Stick"
-		_, err := f.s.UpdateUser(f.ctx, stale, event(f.a, "user.update", strconv.FormatInt(u.ID, 10)))
+		_, err := f.s.UpdateUser(f.ctx, stale, updateEvent(u, stale))
 		checkVersionMismatch(t, "UpdateUser", err)
 		future := u
 		future.Version = u.Version + 1
 		future.Name = "Should Not Stick"
-		_, err = f.s.UpdateUser(f.ctx, future, event(f.a, "user.update", strconv.FormatInt(u.ID, 10)))
+		_, err = f.s.UpdateUser(f.ctx, future, updateEvent(u, future))
 		checkVersionMismatch(t, "UpdateUser with a future version", err)
 		checkEqual(t, "User", f.readUser(t, f.a, u.ID), u)
 		f.checkNoEventsAfter(t, f.a, lastEv)
@@ -484,12 +505,12 @@ func testUpdateUser(t *testing.T, f *fixture) {
 	t.Run("missing user", func(t *testing.T) {
 		missing := u
 		missing.ID = u.ID + 1000
-		_, err := f.s.UpdateUser(f.ctx, missing, event(f.a, "user.update", strconv.FormatInt(missing.ID, 10)))
+		_, err := f.s.UpdateUser(f.ctx, missing, updateEvent(u, missing))
 		checkError(t, "UpdateUser", err, directory.NotFound, "")
 		// Memberships of a user that is not there (deleted while the
 		// update was on its way) must not turn NotFound into another error.
 		missing.Orgs = []directory.Membership{{OrgID: o1.ID, Primary: true}}
-		_, err = f.s.UpdateUser(f.ctx, missing, event(f.a, "user.update", strconv.FormatInt(missing.ID, 10)))
+		_, err = f.s.UpdateUser(f.ctx, missing, updateEvent(u, missing))
 		checkError(t, "UpdateUser with orgs", err, directory.NotFound, "")
 	})
 
@@ -499,7 +520,7 @@ func testUpdateUser(t *testing.T, f *fixture) {
 		hijack := foreign
 		hijack.TenantID = f.a
 		hijack.Name = "Hijacked"
-		_, err := f.s.UpdateUser(f.ctx, hijack, event(f.a, "user.update", strconv.FormatInt(foreign.ID, 10)))
+		_, err := f.s.UpdateUser(f.ctx, hijack, updateEvent(foreign, hijack))
 		checkError(t, "UpdateUser", err, directory.NotFound, "")
 		checkEqual(t, "foreign user", f.readUser(t, f.b, foreign.ID), foreign)
 		f.checkNoEventsAfter(t, f.a, lastEvA)
@@ -533,7 +554,7 @@ func testUpdateUserConflicts(t *testing.T, f *fixture) {
 			lastEv := f.lastEventID(t, f.a)
 			changed := cur
 			tc.edit(&changed)
-			got, err := f.s.UpdateUser(f.ctx, changed, event(f.a, "user.update", strconv.FormatInt(u.ID, 10)))
+			got, err := f.s.UpdateUser(f.ctx, changed, updateEvent(cur, changed))
 			if tc.wantField == "" {
 				if err != nil {
 					t.Fatalf("UpdateUser: got %v, want nil", err)
@@ -950,8 +971,9 @@ func (s *racingStore) UpdateUser(ctx context.Context, u directory.User, ev direc
 		if err != nil {
 			return directory.User{}, err
 		}
-		cur.Name = "competitor " + strconv.Itoa(s.n)
-		if _, err := s.Store.UpdateUser(ctx, cur, ev); err != nil {
+		competitor := cur
+		competitor.Name = "competitor " + strconv.Itoa(s.n)
+		if _, err := s.Store.UpdateUser(ctx, competitor, updateEvent(cur, competitor)); err != nil {
 			return directory.User{}, err
 		}
 	}
@@ -1052,3 +1074,63 @@ func testConflictWording(t *testing.T, f *fixture) {
 
 // second returns the error of a call that returns a value and an error.
 func second[T any](_ T, err error) error { return err }
+
+// changedFields names the fields of a user that differ between before and
+// after, as the Service names them in an update's event: the fields a
+// store's UpdateUser writes.
+func changedFields(before, after directory.User) []string {
+	var out []string
+	add := func(name string, differ bool) {
+		if differ {
+			out = append(out, name)
+		}
+	}
+	add("username", before.Username != after.Username)
+	add("name", before.Name != after.Name)
+	add("nick_name", before.NickName != after.NickName)
+	add("email", before.Email != after.Email)
+	add("phone", before.Phone != after.Phone)
+	add("phone_country_code", before.PhoneCountryCode != after.PhoneCountryCode)
+	add("active", before.Active != after.Active)
+	add("locked", before.Locked != after.Locked)
+	add("must_change_password", before.MustChangePassword != after.MustChangePassword)
+	add("enterprise_id", before.EnterpriseID != after.EnterpriseID)
+	add("grade", before.Grade != after.Grade)
+	add("employee_number", before.EmployeeNumber != after.EmployeeNumber)
+	add("manager_id", before.ManagerID != after.ManagerID)
+	add("address", before.Address != after.Address)
+	add("city", before.City != after.City)
+	add("province", before.Province != after.Province)
+	add("country", before.Country != after.Country)
+	add("comment", before.Comment != after.Comment)
+	add("extension", !reflect.DeepEqual(before.Extension, after.Extension))
+	add("orgs", !slices.Equal(before.Orgs, after.Orgs))
+	add("password", before.PasswordHash != after.PasswordHash || !before.PasswordChangedAt.Equal(after.PasswordChangedAt))
+	// The profile's fields, each named as its Go name in snake case.
+	bp, ap := reflect.ValueOf(before.Profile), reflect.ValueOf(after.Profile)
+	for i := range bp.NumField() {
+		add(snakeCase(bp.Type().Field(i).Name), !reflect.DeepEqual(bp.Field(i).Interface(), ap.Field(i).Interface()))
+	}
+	return out
+}
+
+// snakeCase spells a Go field name as the native API does: ExternalID is
+// external_id, ProfileURL profile_url.
+func snakeCase(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		upper := r >= 'A' && r <= 'Z'
+		// A capital starts a word unless it continues an acronym.
+		if upper && i > 0 && !(name[i-1] >= 'A' && name[i-1] <= 'Z') {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// updateEvent returns the event of an update of before to after, naming
+// the fields that changed, as the Service builds it.
+func updateEvent(before, after directory.User) directory.Event {
+	return event(after.TenantID, "user.update", strconv.FormatInt(after.ID, 10), changedFields(before, after)...)
+}
