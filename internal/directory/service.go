@@ -167,10 +167,7 @@ func (s *Service) ImportUsers(ctx context.Context, p Principal, patches []UserPa
 // importer builds one imported user of p's tenant and names the fields it
 // sets, for ImportUsers and PrepareImport.
 func (s *Service) importer(ctx context.Context, p Principal) func(UserPatch) (User, []string, error) {
-	return func(patch UserPatch) (User, []string, error) {
-		u, err := s.importedUser(ctx, p, patch)
-		return u, createdFields(patch), err
-	}
+	return func(patch UserPatch) (User, []string, error) { return s.importedUser(ctx, p, patch) }
 }
 
 // buildMany builds a user from each patch with build, after checking that
@@ -232,43 +229,34 @@ func (s *Service) createMany(ctx context.Context, p Principal, action string, pa
 	return created, err
 }
 
-// createdFields names the fields patch gives a new user, as newUser
-// finds them (a password or a password hash is "password"), for the
-// change log of a batch.
-func createdFields(patch UserPatch) []string {
-	fields := patch.apply(&User{Active: true, Extension: map[string]any{}})
-	if patch.Password != nil || patch.PasswordHash != nil {
-		fields = append(fields, "password")
-	}
-	return fields
-}
-
 var errHashOnlyOnImport = Errorf(Invalid, "password_hash", "only userd user import may set a password hash; send password instead")
 
 // importedUser builds a user to import from patch, which may carry an
-// existing password hash the hasher can verify, stored as given.
-func (s *Service) importedUser(ctx context.Context, p Principal, patch UserPatch) (User, error) {
+// existing password hash the hasher can verify, stored as given, and names
+// the fields it sets ("password" for a hash too), for the change log.
+func (s *Service) importedUser(ctx context.Context, p Principal, patch UserPatch) (User, []string, error) {
 	hash := patch.PasswordHash
 	if hash != nil {
 		checker, ok := s.hasher.(HashChecker)
 		switch {
 		case !ok:
-			return User{}, Errorf(Invalid, "password_hash", "this server cannot verify imported password hashes")
+			return User{}, nil, Errorf(Invalid, "password_hash", "this server cannot verify imported password hashes")
 		case patch.Password != nil:
-			return User{}, Errorf(Invalid, "password_hash", "send password or password_hash, not both")
+			return User{}, nil, Errorf(Invalid, "password_hash", "send password or password_hash, not both")
 		}
 		if err := checker.CheckHash(*hash); err != nil {
-			return User{}, Errorf(Invalid, "password_hash", "%s", strings.TrimPrefix(err.Error(), "auth: "))
+			return User{}, nil, Errorf(Invalid, "password_hash", "%s", strings.TrimPrefix(err.Error(), "auth: "))
 		}
 	}
-	u, _, err := s.newUser(ctx, p, OriginImport, patch)
+	u, fields, err := s.newUser(ctx, p, OriginImport, patch)
 	if err != nil {
-		return User{}, err
+		return User{}, nil, err
 	}
 	if hash != nil {
 		u.PasswordHash, u.PasswordChangedAt = *hash, s.clock()
+		fields = append(fields, "password")
 	}
-	return u, nil
+	return u, fields, nil
 }
 
 // BatchError reports which item of a batch failed.
