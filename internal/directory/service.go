@@ -389,7 +389,7 @@ func (s *Service) ListUsers(ctx context.Context, p Principal, f UserFilter) ([]U
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, t := range []struct{ field, value string }{{"username", f.Username}, {"email", f.Email}, {"q", f.Query}, {"external_id", f.ExternalID}, {"cursor", f.AfterKey}} {
+	for _, t := range []struct{ field, value string }{{"username", f.Username}, {"email", f.Email}, {"name", f.Name}, {"q", f.Query}, {"external_id", f.ExternalID}, {"cursor", f.AfterKey}} {
 		if err := CheckText(t.field, t.value); err != nil {
 			return nil, nil, err
 		}

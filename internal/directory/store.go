@@ -147,6 +147,8 @@ type UserFilter struct {
 	Username string
 	// Email matches emails that start with it, ignoring case.
 	Email string
+	// Name matches names that start with it, ignoring case.
+	Name string
 	// Query matches users whose username, email or name starts with it,
 	// ignoring case. It never changes the order.
 	Query string
@@ -183,11 +185,14 @@ const (
 	ByEmail
 	// ByUsername orders users by username ignoring case, then by id.
 	ByUsername
+	// ByName orders users by name ignoring case, then by id.
+	ByName
 )
 
 // Order returns the order of the users f selects: by email when f.Email is
-// set (f.Username, if also set, only filters), by username when only
-// f.Username is set, by id otherwise. Ordering by the prefix's own column
+// set (f.Username and f.Name, if also set, only filter), by username when
+// f.Username is set (f.Name then only filters), by name when only f.Name is
+// set, by id otherwise. Ordering by the prefix's own column
 // lets a store read a page straight from that column's index, however many
 // users match the prefix.
 func (f UserFilter) Order() UserOrder {
@@ -196,12 +201,15 @@ func (f UserFilter) Order() UserOrder {
 		return ByEmail
 	case f.Username != "":
 		return ByUsername
+	case f.Name != "":
+		return ByName
 	}
 	return ByID
 }
 
 // Key returns u's sort key in order o, as a page position's AfterKey: its
-// email for ByEmail, its username for ByUsername, "" for ByID. Stores
+// email for ByEmail, its username for ByUsername, its name for ByName, ""
+// for ByID. Stores
 // compare keys ignoring case, as they compare the users' values.
 func (o UserOrder) Key(u User) string {
 	switch o {
@@ -209,6 +217,8 @@ func (o UserOrder) Key(u User) string {
 		return u.Email
 	case ByUsername:
 		return u.Username
+	case ByName:
+		return u.Name
 	}
 	return ""
 }

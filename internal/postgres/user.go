@@ -385,7 +385,7 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 // is full.
 func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
 	q, args := listUsersQuery(tenantID, f)
-	if f.Email != "" || f.Username != "" || f.Query != "" {
+	if f.Email != "" || f.Username != "" || f.Name != "" || f.Query != "" {
 		// Planned afresh with the pattern in hand, never as a cached
 		// generic plan: a generic plan cannot turn LIKE 'prefix%' into an
 		// index range, and read to the end of the tenant's index (seconds
@@ -420,8 +420,8 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 		return "$" + strconv.Itoa(len(args))
 	}
 	order := `u.id`
-	keyset := func(column, prefix string) {
-		order = column + ` USING ~<~`
+	keyset := func(column, prefix, tiebreak string) {
+		order = column + ` USING ~<~` + tiebreak
 		after := arg(f.AfterKey)
 		where = append(where, column+` LIKE `+arg(likePrefix(prefix)),
 			column+` ~>=~ lower(`+arg(prefix)+`)`, column+` ~>=~ lower(`+after+`)`,
@@ -429,14 +429,21 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 	}
 	switch f.Order() {
 	case directory.ByEmail:
-		keyset(`lower(u.email)`, f.Email)
+		keyset(`lower(u.email)`, f.Email, ``)
 	case directory.ByUsername:
-		keyset(`lower(u.username)`, f.Username)
+		keyset(`lower(u.username)`, f.Username, ``)
+	case directory.ByName:
+		// Names repeat: users of one name come in id order, which an
+		// incremental sort gives over the index's range.
+		keyset(`lower(u.name)`, f.Name, `, u.id`)
 	default:
 		where = append(where, `u.id > `+arg(f.AfterID))
 	}
 	if f.Username != "" && f.Order() != directory.ByUsername {
 		where = append(where, `lower(u.username) LIKE `+arg(likePrefix(f.Username)))
+	}
+	if f.Name != "" && f.Order() != directory.ByName {
+		where = append(where, `lower(u.name) LIKE `+arg(likePrefix(f.Name)))
 	}
 	if f.ExternalID != "" {
 		where = append(where, `u.external_id = `+arg(f.ExternalID))

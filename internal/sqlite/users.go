@@ -265,8 +265,8 @@ func (s *Store) CountUsers(ctx context.Context, tenantID int64, f directory.User
 }
 
 // listUsersQuery builds the query of ListUsers. Each prefix filter is a
-// range on a _lower column. Ordered by email or username, the page is read
-// from that column's unique index on (tenant_id, column), whose entries end
+// range on a _lower column. Ordered by email, username or name, the page
+// is read from that column's index on (tenant_id, column), whose entries end
 // with the rowid (id): the range starts at the page's position, so a page
 // costs its own rows whatever the number of users matching the prefix.
 // Ordered by id, the (tenant_id, id) index does the same; a q filter is
@@ -282,6 +282,9 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 	case directory.ByUsername:
 		order = `username_lower, id`
 		query, args = keyset(query, args, "username_lower", f.Username, f)
+	case directory.ByName:
+		order = `name_lower, id`
+		query, args = keyset(query, args, "name_lower", f.Name, f)
 	default:
 		query += ` AND id > ?`
 		args = append(args, f.AfterID)
@@ -289,6 +292,11 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 	if f.Username != "" && f.Order() != directory.ByUsername {
 		lo, hi := prefixRange(f.Username)
 		query += ` AND username_lower >= ? AND username_lower < ?`
+		args = append(args, lo, hi)
+	}
+	if f.Name != "" && f.Order() != directory.ByName {
+		lo, hi := prefixRange(f.Name)
+		query += ` AND name_lower >= ? AND name_lower < ?`
 		args = append(args, lo, hi)
 	}
 	if f.Phone != "" {

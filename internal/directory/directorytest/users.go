@@ -271,6 +271,10 @@ func testListUsers(t *testing.T, f *fixture) {
 		{"email prefix ignoring case", directory.UserFilter{Email: "alfred@EXAMPLE"}, []int64{alfred.ID}},
 		{"email prefix, by email", directory.UserFilter{Email: "A"}, []int64{alfred.ID, alice.ID}},
 		{"email domain is not a prefix", directory.UserFilter{Email: "example.com"}, nil},
+		{"name prefix ignoring case, by name", directory.UserFilter{Name: "AL"}, []int64{alfred.ID, alice.ID}},
+		{"name is a prefix, not a word", directory.UserFilter{Name: "Liddell"}, nil},
+		{"after a name", directory.UserFilter{Name: "al", AfterKey: "alfred pennyworth", AfterID: alfred.ID}, []int64{alice.ID}},
+		{"name and username, by username", directory.UserFilter{Username: "a", Name: "alice"}, []int64{alice.ID}},
 		{"query matches username", directory.UserFilter{Query: "CAR"}, []int64{carol.ID}},
 		{"query matches email", directory.UserFilter{Query: "bob@ex"}, []int64{bob.ID}},
 		{"query matches name", directory.UserFilter{Query: "robert"}, []int64{bob.ID}},
@@ -317,9 +321,10 @@ func testListUsers(t *testing.T, f *fixture) {
 // the last user of the one before, and checks that the pages together hold
 // every match once, in the list's order.
 func testListUsersPaging(t *testing.T, f *fixture) {
-	// Usernames, emails and ids each order the users differently.
+	// Usernames, emails and ids each order the users differently; names
+	// repeat, so users of one name come in id order.
 	names := []string{"page3", "Page0", "page6", "PAGE1", "page5", "page2", "page4"}
-	var byID []int64
+	var byID, odd, even []int64
 	byKey := make([]int64, len(names))
 	for _, n := range names {
 		u := user(f.a, n)
@@ -327,9 +332,18 @@ func testListUsersPaging(t *testing.T, f *fixture) {
 		if n == "page5" {
 			u.Email = "page-5@example.com"
 		}
+		u.Name = "Pat"
+		if (n[len(n)-1]-'0')%2 == 1 {
+			u.Name = "PAM"
+		}
 		u = f.createUser(t, u)
 		byID = append(byID, u.ID)
 		byKey[n[len(n)-1]-'0'] = u.ID
+		if u.Name == "PAM" {
+			odd = append(odd, u.ID)
+		} else {
+			even = append(even, u.ID)
+		}
 		other := user(f.b, n)
 		other.Email = u.Email
 		f.createUser(t, other)
@@ -343,6 +357,7 @@ func testListUsersPaging(t *testing.T, f *fixture) {
 		{"by email", directory.UserFilter{Email: "page-"}, byKey},
 		{"by username", directory.UserFilter{Username: "Page"}, byKey},
 		{"by email, with username", directory.UserFilter{Username: "page", Email: "PAGE"}, byKey},
+		{"by name", directory.UserFilter{Name: "P"}, append(odd, even...)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
