@@ -34,6 +34,9 @@ func TestBenchEndToEnd(t *testing.T) {
 		if row.RSS <= 0 {
 			t.Errorf("%s: got server RSS %d, want > 0", row.Path, row.RSS)
 		}
+		if console := strings.HasPrefix(row.Path, "console-"); console != (row.ServerP99 > 0) {
+			t.Errorf("%s: got server p99 %s; want one exactly for the console's paths, which send Server-Timing", row.Path, row.ServerP99)
+		}
 		if !strings.Contains(out.String(), row.Path) {
 			t.Errorf("table lacks row %s:\n%s", row.Path, out.String())
 		}

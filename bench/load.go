@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -23,10 +25,14 @@ type result struct {
 	UsersPerSec float64 `json:",omitempty"` // for batch paths: users delivered per second
 	P50, P99    time.Duration
 	Max         time.Duration
-	Errors      int    // failed requests, warm-up included
-	FirstError  string `json:",omitempty"`
-	Ratio       float64
-	RSS         int64 // the server's peak VmRSS sampled during the run, bytes
+	// ServerP50 and ServerP99 are the server's own time (its
+	// Server-Timing header, which the console writes), for the paths
+	// whose answers carry one.
+	ServerP50, ServerP99 time.Duration `json:",omitempty"`
+	Errors               int           // failed requests, warm-up included
+	FirstError           string        `json:",omitempty"`
+	Ratio                float64
+	RSS                  int64 // the server's peak VmRSS sampled during the run, bytes
 }
 
 // drive loads addr with conns keep-alive connections, each sending t's
@@ -40,6 +46,7 @@ func drive(ctx context.Context, addr string, t target, conns int, warmup, dur ti
 	var (
 		mu       sync.Mutex
 		all      []time.Duration
+		server   []time.Duration
 		errs     int
 		firstErr string
 		wg       sync.WaitGroup
@@ -57,9 +64,10 @@ func drive(ctx context.Context, addr string, t target, conns int, warmup, dur ti
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			lats := worker(ctx, addr, t, rand.New(rand.NewPCG(seed, uint64(w))), measureFrom, end, fail)
+			lats, srv := worker(ctx, addr, t, rand.New(rand.NewPCG(seed, uint64(w))), measureFrom, end, fail)
 			mu.Lock()
 			all = append(all, lats...)
+			server = append(server, srv...)
 			mu.Unlock()
 		}()
 	}
@@ -76,6 +84,8 @@ func drive(ctx context.Context, addr string, t target, conns int, warmup, dur ti
 	res.ReqPerSec = float64(len(all)) / dur.Seconds()
 	res.UsersPerSec = res.ReqPerSec * float64(t.items)
 	res.P50, res.P99 = percentile(all, 0.50), percentile(all, 0.99)
+	slices.Sort(server)
+	res.ServerP50, res.ServerP99 = percentile(server, 0.50), percentile(server, 0.99)
 	if len(all) > 0 {
 		res.Max = all[len(all)-1]
 	}
@@ -84,15 +94,15 @@ func drive(ctx context.Context, addr string, t target, conns int, warmup, dur ti
 
 // worker sends requests over one connection (reconnecting after an error)
 // until end and returns the latencies of the successes that started at or
-// after measureFrom.
-func worker(ctx context.Context, addr string, t target, r *rand.Rand, measureFrom, end time.Time, fail func(error)) []time.Duration {
+// after measureFrom, and the server times those answers reported.
+func worker(ctx context.Context, addr string, t target, r *rand.Rand, measureFrom, end time.Time, fail func(error)) (lats, server []time.Duration) {
 	var (
 		conn net.Conn
 		br   *bufio.Reader
 		req  []byte
 		body bytes.Buffer
-		lats = make([]time.Duration, 0, 4096)
 	)
+	lats = make([]time.Duration, 0, 4096)
 	defer func() {
 		if conn != nil {
 			conn.Close()
@@ -120,7 +130,7 @@ func worker(ctx context.Context, addr string, t target, r *rand.Rand, measureFro
 		if end.Before(deadline) {
 			deadline = end
 		}
-		status, closing, err := roundTrip(conn, br, req, &body, deadline)
+		status, srv, closing, err := roundTrip(conn, br, req, &body, deadline)
 		lat := time.Since(now)
 		if err == nil {
 			err = t.check(status, body.Bytes())
@@ -133,34 +143,52 @@ func worker(ctx context.Context, addr string, t target, r *rand.Rand, measureFro
 			fail(err)
 		} else if !now.Before(measureFrom) {
 			lats = append(lats, lat)
+			if srv > 0 {
+				server = append(server, srv)
+			}
 		}
 		if closing {
 			conn.Close()
 			conn = nil
 		}
 	}
-	return lats
+	return lats, server
 }
 
-// roundTrip writes one request and reads its response into body.
-func roundTrip(conn net.Conn, br *bufio.Reader, req []byte, body *bytes.Buffer, deadline time.Time) (status int, closing bool, err error) {
+// roundTrip writes one request and reads its response into body. server
+// is the time the answer's Server-Timing header reports, 0 without one.
+func roundTrip(conn net.Conn, br *bufio.Reader, req []byte, body *bytes.Buffer, deadline time.Time) (status int, server time.Duration, closing bool, err error) {
 	if err := conn.SetDeadline(deadline); err != nil {
-		return 0, true, err
+		return 0, 0, true, err
 	}
 	if _, err := conn.Write(req); err != nil {
-		return 0, true, fmt.Errorf("write request: %w", err)
+		return 0, 0, true, fmt.Errorf("write request: %w", err)
 	}
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
-		return 0, true, fmt.Errorf("read response: %w", err)
+		return 0, 0, true, fmt.Errorf("read response: %w", err)
 	}
 	body.Reset()
 	_, err = body.ReadFrom(resp.Body)
 	resp.Body.Close()
 	if err != nil {
-		return 0, true, fmt.Errorf("read response body: %w", err)
+		return 0, 0, true, fmt.Errorf("read response body: %w", err)
 	}
-	return resp.StatusCode, resp.Close, nil
+	return resp.StatusCode, serverTime(resp.Header.Get("Server-Timing")), resp.Close, nil
+}
+
+// serverTime reads the dur of the first metric of a Server-Timing header
+// ("app;dur=1.250" is 1.25 ms); 0 when there is none.
+func serverTime(h string) time.Duration {
+	metric, _, _ := strings.Cut(h, ",")
+	for _, param := range strings.Split(metric, ";")[1:] {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(param), "dur="); ok {
+			if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 && ms < 1e9 {
+				return time.Duration(ms * float64(time.Millisecond))
+			}
+		}
+	}
+	return 0
 }
 
 // sampleRSS returns the largest resident set size of pid seen every 100 ms

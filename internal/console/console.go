@@ -63,11 +63,12 @@ func New(d server.Deps) *Console {
 	return c
 }
 
-// ServeHTTP sets the security headers every console answer carries and
-// dispatches to the page.
+// ServeHTTP sets the security headers every console answer carries, notes
+// when it took the request (for the pages' Server-Timing), and dispatches
+// to the page.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	securityHeaders(w.Header())
-	c.mux.ServeHTTP(w, r)
+	c.mux.ServeHTTP(w, withStart(r, c.now()))
 }
 
 func (c *Console) routes() {

@@ -184,6 +184,7 @@ func (c *Console) write(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", v.lang)
+	c.setServerTiming(w.Header(), r)
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(b.String()))
 }

@@ -20,19 +20,23 @@ type usersView struct {
 }
 
 // usersPage lists users matching q (a prefix of username, email or name),
-// one page at a time. With fragment=1 it answers only the rows, for the
-// search box that updates as the admin types.
+// one page at a time, in the order the Service's search gives. With
+// fragment=1 it answers only the rows, for the search box that updates as
+// the admin types.
 func (c *Console) usersPage(w http.ResponseWriter, r *http.Request, rq *request) {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	f := directory.UserFilter{Query: q, AfterID: formID(r.URL.Query().Get("after")), Limit: pageSize}
-	users, next, err := c.svc.ListUsers(r.Context(), rq.p, f)
+	search := directory.UserSearch{Prefix: q, AfterKey: r.URL.Query().Get("after_key"), AfterID: formID(r.URL.Query().Get("after")), Limit: pageSize}
+	users, next, err := c.svc.SearchUsers(r.Context(), rq.p, search)
 	if err != nil {
 		c.fail(w, r, rq, err)
 		return
 	}
 	v := usersView{Query: q, Users: users}
 	if next != nil {
-		v.Next = "q=" + url.QueryEscape(q) + "&after=" + strconv.FormatInt(next.AfterID, 10)
+		v.Next = "/console/users?q=" + url.QueryEscape(q) + "&after=" + strconv.FormatInt(next.AfterID, 10)
+		if next.AfterKey != "" {
+			v.Next += "&after_key=" + url.QueryEscape(next.AfterKey)
+		}
 	}
 	if r.URL.Query().Get("fragment") == "1" {
 		c.renderFragment(w, r, rq, "users", "rows", v)
@@ -53,7 +57,7 @@ const maxPicks = 10
 
 // pickUser answers a manager picker: up to maxPicks users matching q, as JSON.
 func (c *Console) pickUser(w http.ResponseWriter, r *http.Request, rq *request) {
-	users, _, err := c.svc.ListUsers(r.Context(), rq.p, directory.UserFilter{Query: strings.TrimSpace(r.URL.Query().Get("q")), Limit: maxPicks})
+	users, _, err := c.svc.SearchUsers(r.Context(), rq.p, directory.UserSearch{Prefix: strings.TrimSpace(r.URL.Query().Get("q")), Limit: maxPicks})
 	out := make([]pick, len(users))
 	for i, u := range users {
 		out[i] = pick{ID: u.ID, Label: userLabel(u)}
