@@ -113,6 +113,12 @@ func (c *Console) routes() {
 
 	c.mux.Handle("GET /console/audit", c.authed(c.auditPage))
 
+	c.mux.Handle("GET /console/webhooks", c.authed(c.webhooksPage))
+	c.mux.Handle("POST /console/webhooks/new", c.authed(c.createWebhook))
+	c.mux.Handle("GET /console/webhooks/{id}", c.authed(c.webhookPage))
+	c.mux.Handle("POST /console/webhooks/{id}/disabled", c.authed(c.setWebhookDisabled))
+	c.mux.Handle("POST /console/webhooks/{id}/delete", c.authed(c.deleteWebhook))
+
 	c.mux.Handle("GET /console/import", c.authed(c.importPage))
 	c.mux.Handle("POST /console/import", c.authed(c.importUsers))
 	c.mux.Handle("GET /console/export", c.authed(c.exportUsers))

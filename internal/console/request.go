@@ -119,6 +119,9 @@ type view struct {
 	Notice string
 	Error  string
 	D      any
+	// Write and Admin say whether the signed-in principal holds
+	// users:write and admin: a page shows a form only to who may send it.
+	Write, Admin bool
 }
 
 // T returns the message key in the page's language.
@@ -133,6 +136,15 @@ func (v *view) Other() string {
 		return "zh-CN"
 	}
 	return "en"
+}
+
+// sign fills in what v shows of the signed-in principal, if any.
+func (rq *request) sign(v *view) {
+	if rq.csrf == "" {
+		return
+	}
+	v.Signed, v.CSRF, v.Actor = true, rq.csrf, rq.user
+	v.Write, v.Admin = rq.p.Holds(directory.ScopeUsersWrite), rq.p.Holds(directory.ScopeAdmin)
 }
 
 // parsePages parses each page template with the layout around it.
@@ -161,9 +173,7 @@ func parsePages() map[string]*template.Template {
 // render writes page name inside the layout.
 func (c *Console) render(w http.ResponseWriter, r *http.Request, rq *request, status int, name, nav string, data any, notice string) {
 	v := &view{lang: rq.lang, Nav: nav, Path: r.URL.RequestURI(), D: data, Notice: notice}
-	if rq.csrf != "" {
-		v.Signed, v.CSRF, v.Actor = true, rq.csrf, rq.user
-	}
+	rq.sign(v)
 	c.write(w, r, status, name, "layout", v)
 }
 
@@ -171,7 +181,8 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, rq *request, st
 // search-as-you-type request replaces.
 func (c *Console) renderFragment(w http.ResponseWriter, r *http.Request, rq *request, name, tmpl string, data any) {
 	v := &view{lang: rq.lang, D: data}
-	v.CSRF = rq.csrf
+	rq.sign(v)
+	v.Signed = false
 	c.write(w, r, http.StatusOK, name, tmpl, v)
 }
 
@@ -191,9 +202,7 @@ func (c *Console) write(w http.ResponseWriter, r *http.Request, status int, name
 
 func (c *Console) renderError(w http.ResponseWriter, r *http.Request, rq *request, status int, msg string) {
 	v := &view{lang: rq.lang, Error: msg}
-	if rq.csrf != "" {
-		v.Signed, v.CSRF, v.Actor = true, rq.csrf, rq.user
-	}
+	rq.sign(v)
 	c.write(w, r, status, "error", "layout", v)
 }
 

@@ -134,6 +134,11 @@ func (p Principal) holds(scope Scope) bool {
 	return p.Scopes.Has(scope) || scope == ScopeAdminRead && p.Scopes.Has(ScopeAdmin)
 }
 
+// Holds reports whether the principal holds scope, admin counting as
+// admin:read. A page asks it to leave out the forms the Service would
+// refuse; the Service still checks every call.
+func (p Principal) Holds(scope Scope) bool { return p.holds(scope) }
+
 // require returns a Forbidden error unless the principal holds scope.
 func (p Principal) require(scope Scope) error {
 	if !p.Scopes.Has(scope) {
