@@ -135,7 +135,8 @@ func waitTrue(expr string) chromedp.Action {
 // TestConsoleInBrowser drives Debian's Chromium, headless, through the
 // console of a real userd serve on each engine: the first-start link, an
 // import with its progress bar, search as you type, an edit that meets
-// another admin's change, the org tree, an API client, sign-out, a forced
+// another admin's change, the org tree, an API client, a webhook
+// subscription and its delivery log, sign-out, a forced
 // password change and a lockout. Screenshots go to the artifacts
 // directory.
 func TestConsoleInBrowser(t *testing.T) {
@@ -155,6 +156,7 @@ func TestConsoleInBrowser(t *testing.T) {
 			tr.editConflict(token)
 			tr.orgTree(token)
 			tr.createClient()
+			tr.webhooks()
 			tr.signOut()
 			tr.forcedChange()
 			tr.lockout()
@@ -327,6 +329,33 @@ func (tr *tour) createClient() {
 		tr.t.Errorf("the new client's secret does not work: %d %s", status, body)
 	}
 	tr.shot("07-clients")
+}
+
+// webhooks subscribes an endpoint, sees its secret once, disables it and
+// opens its delivery log.
+func (tr *tour) webhooks() {
+	var secret string
+	tr.run("create a webhook subscription",
+		chromedp.Navigate(tr.base+"/console/webhooks"),
+		chromedp.WaitVisible("#webhook-url", chromedp.ByQuery),
+		chromedp.SendKeys("#webhook-url", "https://93.184.215.14/hooks/userd", chromedp.ByQuery),
+		chromedp.Click(`#new-webhook input[value="user.created"]`, chromedp.ByQuery),
+		chromedp.Click("#create-webhook", chromedp.ByQuery),
+		chromedp.WaitVisible("#secret", chromedp.ByQuery),
+		chromedp.Text("#secret", &secret, chromedp.ByQuery),
+	)
+	if !strings.HasPrefix(secret, "whsec_") {
+		tr.t.Errorf("the new subscription's secret is %q, want a whsec_ secret", secret)
+	}
+	tr.shot("10-webhooks")
+	tr.run("disable a subscription and open its delivery log",
+		chromedp.Navigate(tr.base+"/console/webhooks"),
+		chromedp.WaitVisible("#webhooks", chromedp.ByQuery),
+		chromedp.Click(`#webhooks form[action$="/disabled"] button`, chromedp.ByQuery),
+		chromedp.WaitVisible("#webhooks .badge.off", chromedp.ByQuery),
+		chromedp.Click(`#webhooks td a`, chromedp.ByQuery),
+		chromedp.WaitVisible("#deliveries", chromedp.ByQuery),
+	)
 }
 
 func (tr *tour) signOut() {
