@@ -62,10 +62,11 @@ type Store interface {
 	// f.Order() names, starting after the position f.AfterKey, f.AfterID.
 	ListUsers(ctx context.Context, tenantID int64, f UserFilter) ([]User, error)
 	// QueryUsers returns up to limit users of tenantID that match q (nil:
-	// every user) and have an id above afterID, in id order, skipping the
-	// first offset of them. The Service has checked q (see checkQuery); the
-	// store compiles it to SQL with bound parameters only.
-	QueryUsers(ctx context.Context, tenantID int64, q *UserQuery, afterID int64, offset, limit int) ([]User, error)
+	// every user) and have an id above afterID, in the order sort names
+	// (see UserSort), skipping the first offset of them. The Service has
+	// checked q (see checkQuery) and sort; the store compiles both to SQL
+	// with bound parameters only, and sorts ids before reading whole users.
+	QueryUsers(ctx context.Context, tenantID int64, q *UserQuery, sort UserSort, afterID int64, offset, limit int) ([]User, error)
 	// CountUserQuery returns how many users of tenantID match q (nil: every
 	// user), counting no further than max.
 	CountUserQuery(ctx context.Context, tenantID int64, q *UserQuery, max int) (int, error)

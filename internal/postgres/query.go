@@ -9,21 +9,62 @@ import (
 	"github.com/userd/userd/internal/directory"
 )
 
-// QueryUsers returns a page of the tenant's users matching q, by id. The
-// query is compiled to one SQL statement with bound parameters, planned
-// with its values in hand (a generic plan cannot use a LIKE prefix).
-func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, afterID int64, offset, limit int) ([]directory.User, error) {
+// QueryUsers returns a page of the tenant's users matching q, in sort's
+// order. The query is compiled to one SQL statement with bound parameters,
+// planned with its values in hand (a generic plan cannot use a LIKE
+// prefix). It picks the page's ids first and then reads those users whole,
+// so a sort carries ids and keys, never every column and the memberships
+// of every match.
+func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, sort directory.UserSort, afterID int64, offset, limit int) ([]directory.User, error) {
 	c := &userQueryCompiler{args: []any{tenantID, afterID}}
 	where := c.where(q)
-	order := `u.id`
-	if q != nil && q.Selective() {
-		// Sort the matches the index finds instead of walking the
-		// primary key in order (see directory.UserQuery.Selective).
-		order = `u.id + 0`
-	}
-	sql := userSelect + `WHERE u.tenant_id = $1 AND u.id > $2 AND ` + where +
-		` ORDER BY ` + order + ` LIMIT ` + c.arg(limit) + ` OFFSET ` + c.arg(offset)
+	// Sort the matches the filter's index finds instead of walking the
+	// order's index (see directory.UserQuery.Selective).
+	inner := pgUserQueryOrder(sort, q != nil && q.Selective())
+	sql := userSelect + `WHERE u.tenant_id = $1 AND u.id IN (SELECT u.id FROM users u WHERE u.tenant_id = $1 AND u.id > $2 AND ` + where +
+		` ORDER BY ` + inner + ` LIMIT ` + c.arg(limit) + ` OFFSET ` + c.arg(offset) + `) ORDER BY ` + pgUserQueryOrder(sort, false)
 	return query(ctx, s, "query users", scanUser, sql, c.mode()...)
+}
+
+// pgUserQueryOrder is the ORDER BY of sort: text by code point as on
+// SQLite, absent values last (first when descending), ties by id.
+// unindexed writes the key so that no index provides it. The username
+// sorts with the byte-wise operators of users_username_prefix_idx, which
+// reads it in that order.
+func pgUserQueryOrder(sort directory.UserSort, unindexed bool) string {
+	dir, zero := ``, ``
+	if sort.Descending {
+		dir = ` DESC`
+	}
+	if unindexed {
+		zero = ` + 0`
+	}
+	id := `u.id` + zero + dir
+	switch sort.Field {
+	case 0, directory.FieldID:
+		return id
+	case directory.FieldUsername:
+		key := `lower(u.username)`
+		if unindexed {
+			key = `(` + key + ` || '')`
+		}
+		if sort.Descending {
+			return key + ` USING ~>~, ` + id
+		}
+		return key + ` USING ~<~, ` + id
+	}
+	column, absent, text := pgUserQueryColumn(sort.Field)
+	key := column + dir
+	if text {
+		key = column + ` COLLATE "C"` + dir
+	}
+	switch absent {
+	case "null":
+		return `(` + column + ` IS NULL)` + dir + `, ` + key + `, ` + id
+	case "empty":
+		return `(` + column + ` = '')` + dir + `, ` + key + `, ` + id
+	}
+	return key + `, ` + id
 }
 
 // mode returns the query's arguments, led by the execution mode: a query

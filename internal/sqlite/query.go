@@ -8,23 +8,46 @@ import (
 	"github.com/userd/userd/internal/directory"
 )
 
-// QueryUsers returns a page of the tenant's users matching q, by id. The
-// query is compiled to one SQL statement with bound parameters; in id
-// order the (tenant_id, id) index reads the page, and an equality on an
-// indexed column (username, email) reads it from that column's index.
-func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, afterID int64, offset, limit int) ([]directory.User, error) {
+// QueryUsers returns a page of the tenant's users matching q, in sort's
+// order. The query is compiled to one SQL statement with bound parameters.
+// It picks the page's ids first and then reads those users whole, so a
+// sort carries ids and keys, never every column and each user's
+// memberships of every match. In id or username order an index reads the
+// page; an equality on an indexed column (username, email) reads the
+// matches from that column's index.
+func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, sort directory.UserSort, afterID int64, offset, limit int) ([]directory.User, error) {
 	where, args := userQueryWhere(q, []any{tenantID, afterID})
-	order := `id`
-	if q != nil && q.Selective() {
-		// Read the matches from the column's index and sort them, rather
-		// than walk the tenant in id order until enough match: without
-		// statistics SQLite prefers the walk, which at the millionth user
-		// reads a million rows for a page. (+id keeps the id order from
-		// choosing the plan.)
-		order = `+id`
+	// Without statistics SQLite prefers to walk the order's index until
+	// enough users match, which at the millionth user reads a million rows
+	// for a page; a unary + keeps the order from choosing the plan when
+	// the filter has an index of its own (directory.UserQuery.Selective).
+	inner := userQueryOrder(sort, q != nil && q.Selective())
+	return s.queryUsers(ctx, limit, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND id IN (SELECT id FROM users WHERE tenant_id = ? AND id > ? AND `+where+
+		` ORDER BY `+inner+` LIMIT ? OFFSET ?) ORDER BY `+userQueryOrder(sort, false), append(append([]any{tenantID}, args...), limit, offset)...)
+}
+
+// userQueryOrder is the ORDER BY of sort: absent values last (first when
+// descending), ties by id. unindexed writes the key so that no index
+// provides it.
+func userQueryOrder(sort directory.UserSort, unindexed bool) string {
+	dir, plus := ``, ``
+	if sort.Descending {
+		dir = ` DESC`
 	}
-	return s.queryUsers(ctx, limit, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND id > ? AND `+where+
-		` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if unindexed {
+		plus = `+`
+	}
+	if sort.Field == 0 || sort.Field == directory.FieldID {
+		return plus + `id` + dir
+	}
+	column, absent := userQueryColumn(sort.Field)
+	switch absent {
+	case "null":
+		return `(` + column + ` IS NULL)` + dir + `, ` + column + dir + `, id` + dir
+	case "empty":
+		return `(` + column + ` = '')` + dir + `, ` + column + dir + `, id` + dir
+	}
+	return plus + column + dir + `, ` + plus + `id` + dir
 }
 
 // CountUserQuery counts the tenant's users matching q, up to max: the count

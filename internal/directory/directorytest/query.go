@@ -81,7 +81,7 @@ func testQueryUsers(t *testing.T, f *fixture) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			users, err := f.s.QueryUsers(f.ctx, f.a, tt.q, 0, 0, directory.MaxPageSize)
+			users, err := f.s.QueryUsers(f.ctx, f.a, tt.q, directory.UserSort{}, 0, 0, directory.MaxPageSize)
 			if err != nil {
 				t.Fatalf("QueryUsers: %v", err)
 			}
@@ -98,8 +98,44 @@ func testQueryUsers(t *testing.T, f *fixture) {
 		})
 	}
 
+	// Sorting: text by code point (lowercased where the field ignores
+	// case), absent values last ascending and first descending, ties by id
+	// in the sort's direction, on every engine alike.
+	sorts := []struct {
+		name   string
+		q      *directory.UserQuery
+		sort   directory.UserSort
+		offset int
+		want   []int64
+	}{
+		{"by username", nil, directory.UserSort{Field: directory.FieldUsername}, 0, all},
+		{"by username descending", nil, directory.UserSort{Field: directory.FieldUsername, Descending: true}, 0, []int64{dave.ID, carol.ID, bob.ID, alice.ID}},
+		{"by username after an offset", nil, directory.UserSort{Field: directory.FieldUsername}, 1, []int64{bob.ID, carol.ID, dave.ID}},
+		{"by id descending", nil, directory.UserSort{Field: directory.FieldID, Descending: true}, 0, []int64{dave.ID, carol.ID, bob.ID, alice.ID}},
+		{"by email, none last", nil, directory.UserSort{Field: directory.FieldEmail}, 0, []int64{alice.ID, bob.ID, dave.ID, carol.ID}},
+		{"by email descending, none first", nil, directory.UserSort{Field: directory.FieldEmail, Descending: true}, 0, []int64{carol.ID, dave.ID, bob.ID, alice.ID}},
+		{"by employee number exactly, ties by id", nil, directory.UserSort{Field: directory.FieldEmployeeNumber}, 0, []int64{alice.ID, bob.ID, carol.ID, dave.ID}},
+		{"by employee number descending, ties by id descending", nil, directory.UserSort{Field: directory.FieldEmployeeNumber, Descending: true}, 0, []int64{dave.ID, carol.ID, bob.ID, alice.ID}},
+		{"by creation descending", nil, directory.UserSort{Field: directory.FieldCreatedAt, Descending: true}, 0, []int64{dave.ID, carol.ID, bob.ID, alice.ID}},
+		{"active users by name descending", ptr(cmp(directory.QueryEq, directory.FieldActive, true)), directory.UserSort{Field: directory.FieldName, Descending: true}, 0, []int64{carol.ID, dave.ID, alice.ID}},
+		{"an indexed filter by username descending", &directory.UserQuery{Op: directory.QueryAnd, Args: []directory.UserQuery{
+			cmp(directory.QueryStartsWith, directory.FieldEmail, ""), cmp(directory.QueryStartsWith, directory.FieldUsername, "")}},
+			directory.UserSort{Field: directory.FieldUsername, Descending: true}, 0, []int64{dave.ID, bob.ID, alice.ID}},
+	}
+	for _, tt := range sorts {
+		t.Run(tt.name, func(t *testing.T) {
+			users, err := f.s.QueryUsers(f.ctx, f.a, tt.q, tt.sort, 0, tt.offset, directory.MaxPageSize)
+			if err != nil {
+				t.Fatalf("QueryUsers: %v", err)
+			}
+			if got := userIDs(users); !slices.Equal(got, tt.want) {
+				t.Errorf("got users %v, want %v", got, tt.want)
+			}
+		})
+	}
+
 	t.Run("paging", func(t *testing.T) {
-		got, err := f.s.QueryUsers(f.ctx, f.a, nil, alice.ID, 1, 2)
+		got, err := f.s.QueryUsers(f.ctx, f.a, nil, directory.UserSort{}, alice.ID, 1, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
