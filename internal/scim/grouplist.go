@@ -80,6 +80,9 @@ func (h *handler) queryGroups(c *call, lp listParams) error {
 	if err != nil {
 		return err
 	}
+	if s, err := userSort(lp.sortBy, lp.sortOrder); err != nil || s != (directory.UserSort{}) && s != (directory.UserSort{Field: directory.FieldID}) {
+		return errorf(http.StatusBadRequest, typeInvalidValue, "sortBy: Groups come in id order; sortBy may be id ascending only")
+	}
 	limit := directory.DefaultPageSize
 	if lp.count >= 0 {
 		limit = min(lp.count, directory.MaxPageSize)

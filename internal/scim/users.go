@@ -263,7 +263,11 @@ func (h *handler) queryUsers(c *call, lp listParams) error {
 	if err != nil {
 		return err
 	}
-	pg := directory.UserQueryPage{Limit: directory.DefaultPageSize, Count: true}
+	sort, err := userSort(lp.sortBy, lp.sortOrder)
+	if err != nil {
+		return err
+	}
+	pg := directory.UserQueryPage{Limit: directory.DefaultPageSize, Count: true, Sort: sort}
 	if lp.count >= 0 {
 		pg.Limit = min(lp.count, directory.MaxPageSize)
 	}
@@ -296,8 +300,11 @@ func (h *handler) queryUsers(c *call, lp listParams) error {
 	defer release()
 	res, err := h.d.Service.QueryUsers(c.r.Context(), c.p, pg)
 	if err != nil {
-		if e := directory.AsError(err); e.Kind == directory.Invalid && e.Field == "startIndex" {
+		switch e := directory.AsError(err); {
+		case e.Kind == directory.Invalid && e.Field == "startIndex":
 			return errorf(http.StatusBadRequest, typeTooMany, "startIndex: "+e.Message)
+		case e.Kind == directory.Invalid && e.Field == "sortBy":
+			return errorf(http.StatusBadRequest, typeTooMany, "sortBy: "+e.Message)
 		}
 		return err
 	}
@@ -331,8 +338,6 @@ func (c *call) readSearch(h *handler) (listParams, error) {
 	if len(s.Schemas) != 1 || s.Schemas[0] != schemas.SearchRequest {
 		return listParams{}, errorf(http.StatusBadRequest, typeInvalidSyntax, "schemas must be [\""+schemas.SearchRequest+"\"]")
 	}
-	if s.SortBy != "" {
-		return listParams{}, errorf(http.StatusBadRequest, typeInvalidValue, "sortBy: userd does not sort; results come in id order")
-	}
-	return newListParams(s.Filter, string(s.StartIndex), string(s.Count), s.Cursor, s.Attributes, s.ExcludedAttributes)
+	return newListParams(listParams{filter: s.Filter, cursor: s.Cursor, attributes: s.Attributes, excluded: s.ExcludedAttributes,
+		sortBy: s.SortBy, sortOrder: s.SortOrder}, string(s.StartIndex), string(s.Count))
 }
