@@ -144,6 +144,25 @@ func (q UserQuery) Selective() bool {
 	return false
 }
 
+// Unique reports whether q holds, among the conditions every match
+// meets, an equality on a field unique within a tenant (id, username,
+// email): q matches one user at most, which a store reads through that
+// field's unique index with no sort. It is the lookup of a provisioning
+// client (userName eq) before each change.
+func (q UserQuery) Unique() bool {
+	switch q.Op {
+	case QueryAnd:
+		for _, a := range q.Args {
+			if a.Unique() {
+				return true
+			}
+		}
+	case QueryEq:
+		return q.Field == FieldID || q.Field == FieldUsername || q.Field == FieldEmail
+	}
+	return false
+}
+
 // ExactText reports whether f is a text field compared exactly (case
 // matters); the others of type string compare ignoring case.
 func (f UserField) ExactText() bool { return f.exactText() }

@@ -18,6 +18,11 @@ import (
 func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, sort directory.UserSort, afterID int64, offset, limit int) ([]directory.User, error) {
 	c := &userQueryCompiler{args: []any{tenantID, afterID}}
 	where := c.where(q)
+	if q != nil && q.Unique() {
+		// One user at most, read by its unique index: nothing to sort.
+		sql := userSelect + `WHERE u.tenant_id = $1 AND u.id > $2 AND ` + where + ` LIMIT ` + c.arg(limit) + ` OFFSET ` + c.arg(offset)
+		return query(ctx, s, "query users", scanUser, sql, c.mode()...)
+	}
 	// Sort the matches the filter's index finds instead of walking the
 	// order's index (see directory.UserQuery.Selective).
 	inner := pgUserQueryOrder(sort, q != nil && q.Selective())

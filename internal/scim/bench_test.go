@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"testing"
 
+	"github.com/userd/userd/internal/admin"
 	"github.com/userd/userd/internal/directory"
 )
 
@@ -26,10 +28,13 @@ func benchUsers(b *testing.B, n int) http.Handler {
 		}
 	}
 	h := handler(e)
+	mux := http.NewServeMux()
+	mux.Handle("/scim/", h)
+	admin.Routes(mux, e.Deps())
 	auth := "Bearer " + e.Credentials["scim"]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Header.Set("Authorization", auth)
-		h.ServeHTTP(w, r)
+		mux.ServeHTTP(w, r)
 	})
 }
 
@@ -44,6 +49,14 @@ func benchGet(b *testing.B, h http.Handler, target func(i int) string) {
 			b.Fatalf("%s: %d %s", target(i), w.Code, w.Body)
 		}
 	}
+}
+
+// BenchmarkAdminGet is bench's admin-get, the reference the SCIM lookup
+// is held to (within 1.5 times its cost).
+func BenchmarkAdminGet(b *testing.B) {
+	const n = 20000
+	h := benchUsers(b, n)
+	benchGet(b, h, func(i int) string { return "/admin/v1/users/" + strconv.Itoa(2+i*7919%n) })
 }
 
 // BenchmarkFilterUsername is bench's scim-filter-username: the lookup
