@@ -125,23 +125,15 @@ type UserQueryResult struct {
 // statistics prefers the walk, which reads a million rows for a page when
 // the matches sit at the millionth user.
 func (q UserQuery) Selective() bool {
-	switch q.Op {
-	case QueryAnd:
-		for _, a := range q.Args {
-			if a.Selective() {
-				return true
-			}
+	return q.anyConjunct(func(c UserQuery) bool {
+		switch c.Field {
+		case FieldUsername, FieldEmail, FieldName, FieldExternalID:
+			return c.Op == QueryEq || c.Op == QueryStartsWith
+		case FieldOrg:
+			return c.Op == QueryEq
 		}
 		return false
-	case QueryEq, QueryStartsWith:
-		switch q.Field {
-		case FieldUsername, FieldEmail, FieldName, FieldExternalID:
-			return true
-		case FieldOrg:
-			return q.Op == QueryEq
-		}
-	}
-	return false
+	})
 }
 
 // Unique reports whether q holds, among the conditions every match
@@ -150,15 +142,21 @@ func (q UserQuery) Selective() bool {
 // field's unique index with no sort. It is the lookup of a provisioning
 // client (userName eq) before each change.
 func (q UserQuery) Unique() bool {
-	switch q.Op {
-	case QueryAnd:
-		for _, a := range q.Args {
-			if a.Unique() {
-				return true
-			}
+	return q.anyConjunct(func(c UserQuery) bool {
+		return c.Op == QueryEq && (c.Field == FieldID || c.Field == FieldUsername || c.Field == FieldEmail)
+	})
+}
+
+// anyConjunct reports whether q, or one of the conditions an And in q
+// requires of every match, meets cond.
+func (q UserQuery) anyConjunct(cond func(UserQuery) bool) bool {
+	if q.Op != QueryAnd {
+		return cond(q)
+	}
+	for _, a := range q.Args {
+		if a.anyConjunct(cond) {
+			return true
 		}
-	case QueryEq:
-		return q.Field == FieldID || q.Field == FieldUsername || q.Field == FieldEmail
 	}
 	return false
 }

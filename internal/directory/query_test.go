@@ -164,3 +164,32 @@ func TestCreateUsers(t *testing.T) {
 }
 
 func ptrTo(s string) *string { return &s }
+
+// TestQueryUnique checks which queries match one user at most: those that
+// require an equality on a unique field of every match.
+func TestQueryUnique(t *testing.T) {
+	eq := func(f directory.UserField, v any) directory.UserQuery {
+		return directory.UserQuery{Op: directory.QueryEq, Field: f, Value: v}
+	}
+	and := func(a ...directory.UserQuery) directory.UserQuery {
+		return directory.UserQuery{Op: directory.QueryAnd, Args: a}
+	}
+	active := eq(directory.FieldActive, true)
+	for _, tt := range []struct {
+		name string
+		q    directory.UserQuery
+		want bool
+	}{
+		{"username eq", eq(directory.FieldUsername, "ada"), true},
+		{"email eq inside an and", and(active, and(active, eq(directory.FieldEmail, "a@example.com"))), true},
+		{"id eq", eq(directory.FieldID, int64(1)), true},
+		{"external id eq (not unique)", eq(directory.FieldExternalID, "x"), false},
+		{"username eq in an or", directory.UserQuery{Op: directory.QueryOr, Args: []directory.UserQuery{eq(directory.FieldUsername, "a"), eq(directory.FieldUsername, "b")}}, false},
+		{"not username eq", directory.UserQuery{Op: directory.QueryNot, Args: []directory.UserQuery{eq(directory.FieldUsername, "a")}}, false},
+		{"username sw", directory.UserQuery{Op: directory.QueryStartsWith, Field: directory.FieldUsername, Value: "a"}, false},
+	} {
+		if got := tt.q.Unique(); got != tt.want {
+			t.Errorf("%s: Unique() = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
