@@ -36,9 +36,9 @@ type deliveryResult struct {
 	WebhookP50, WebhookP99, WebhookMax time.Duration
 	// The same for the feed reader (GET /admin/v1/changes?wait=30s).
 	FeedP50, FeedP99, FeedMax time.Duration
-	Duplicates int // repeated deliveries, each with the webhook-id of its first
-	OutOfOrder int // deliveries of a position lower than one already delivered, not a repeat
-	Missing    int // changes the feed saw that never reached the receiver
+	Duplicates                int // repeated deliveries, each with the webhook-id of its first
+	OutOfOrder                int // deliveries of a position lower than one already delivered, not a repeat
+	Missing                   int // changes the feed saw that never reached the receiver
 	// Outage is how long the receiver answered 503 during the writes.
 	Outage time.Duration
 	// Backlog is how many changes were committed but not delivered when
