@@ -284,20 +284,14 @@ func (d *Deliverer) deliverSubscription(ctx context.Context, s directory.Subscri
 		defer rec.close()
 		save = func(dl directory.Delivery, _ directory.RemoteID) bool { return rec.add(ctx, dl) }
 	}
-	for ctx.Err() == nil {
-		changes, err := d.next(ctx, s.TenantID, pos)
-		if errors.Is(err, directory.ErrResync) {
+	pages, stopReading := d.readAhead(ctx, log, s.TenantID, pos)
+	defer stopReading()
+	for pg := range pages {
+		if pg.err != nil { // ErrResync, the only error readAhead hands on
 			d.giveUp(ctx, s, directory.Delivery{Position: pos, Error: fmt.Sprintf("the change log no longer holds the changes after position %d (retention); resync the receiver from the API, then re-create the subscription", pos)})
 			return
 		}
-		if err != nil {
-			if ctx.Err() == nil {
-				log.Warn("could not read the change log; retrying", "err", err)
-				sleep(ctx, d.opts.BackoffMin)
-			}
-			continue
-		}
-		for _, c := range changes {
+		for _, c := range pg.changes {
 			if !s.Wants(EventType(c)) {
 				pos = c.Position
 				continue
@@ -316,6 +310,49 @@ func (d *Deliverer) deliverSubscription(ctx context.Context, s directory.Subscri
 			pos = c.Position
 		}
 	}
+}
+
+// page is what readAhead read: changes, or ErrResync.
+type page struct {
+	changes []directory.Change
+	err     error
+}
+
+// readAhead reads tenantID's changes after after into the returned
+// channel, one page ahead of the sender: while it sends one page, the next
+// is read (on PostgreSQL a read also gives positions to newly committed
+// changes, a transaction of its own), so a backlog goes out without
+// waiting for the database between pages. It retries other errors and
+// stops after handing on ErrResync, when ctx ends or when stop is called,
+// closing the channel; stop returns once it has.
+func (d *Deliverer) readAhead(ctx context.Context, log *slog.Logger, tenantID, after int64) (_ <-chan page, stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	pages := make(chan page, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(pages)
+		for ctx.Err() == nil {
+			changes, err := d.next(ctx, tenantID, after)
+			if err != nil && !errors.Is(err, directory.ErrResync) {
+				d.warn(ctx, log, "could not read the change log; retrying", "err", err)
+				sleep(ctx, d.opts.BackoffMin)
+				continue
+			}
+			select {
+			case pages <- page{changes, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+			if len(changes) > 0 {
+				after = changes[len(changes)-1].Position
+			}
+		}
+	}()
+	return pages, func() { cancel(); <-done }
 }
 
 // maxBatch bounds the outcomes recorded in one transaction.

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
@@ -11,10 +12,16 @@ import (
 	"github.com/userd/userd/internal/directory"
 )
 
-// countingStore counts the transactions recording delivery outcomes.
+// countingStore counts the transactions recording delivery outcomes and
+// the reads of the change log.
 type countingStore struct {
 	directory.Store
-	records atomic.Int64
+	records, reads atomic.Int64
+}
+
+func (s *countingStore) Changes(ctx context.Context, tenantID, after int64, limit int) ([]directory.Change, error) {
+	s.reads.Add(1)
+	return s.Store.Changes(ctx, tenantID, after, limit)
 }
 
 func (s *countingStore) RecordDeliveries(ctx context.Context, ds []directory.Delivery, remotes []directory.RemoteID) error {
@@ -63,4 +70,28 @@ func TestRecordsTrickleInBatches(t *testing.T) {
 			}
 		})
 	}
+}
+
+// While the receiver takes its time over one event, the next page of the
+// backlog is read, so a backlog goes out without a wait for the database
+// between pages.
+func TestReadsAheadWhileSending(t *testing.T) {
+	st := &countingStore{Store: engines()["sqlite"](t)}
+	e := newEnv(t, st)
+	for i := range pageSize + 10 {
+		e.createUser(t, fmt.Sprintf("user%d", i))
+	}
+	release := make(chan struct{})
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			<-release
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	e.subscribe(t, directory.SubscriptionInput{URL: srv.URL})
+	e.start(t, fast)
+	waitFor(t, "the first delivery under way", func() bool { return calls.Load() == 1 })
+	waitFor(t, "the second page read while the first event waits for its answer", func() bool { return st.reads.Load() >= 2 })
 }
