@@ -32,7 +32,8 @@ type deliveryResult struct {
 	FirstError string `json:",omitempty"`
 	// Change-to-webhook latency: from the change's time (taken just before
 	// its transaction commits) to its first arrival at the receiver, over
-	// the changes committed while the receiver was up and not catching up.
+	// the changes delivered before an outage and those committed after the
+	// receiver had caught up.
 	WebhookP50, WebhookP99, WebhookMax time.Duration
 	// The same for the feed reader (GET /admin/v1/changes?wait=30s).
 	FeedP50, FeedP99, FeedMax time.Duration
@@ -212,8 +213,9 @@ func delivered(got []arrival, end int64) bool {
 }
 
 // score fills in the latencies, the order check and, after an outage, the
-// catch-up. The latencies leave out changes committed from the outage's
-// start until the receiver had caught up: those measure the outage.
+// catch-up. The latencies leave out changes delivered after the outage
+// began that were committed before the receiver had caught up: those
+// measure the outage.
 func (res *deliveryResult) score(got []arrival, feed []feedChange, outageFrom, backAt time.Time) {
 	committed := map[int64]time.Time{}
 	var feedLat []time.Duration
@@ -243,7 +245,7 @@ func (res *deliveryResult) score(got []arrival, feed []feedChange, outageFrom, b
 			caughtUp = a.at
 			res.Backlog += boolInt(!at.Before(outageFrom))
 		}
-		if backAt.IsZero() || at.Before(outageFrom) || (!caughtUp.IsZero() && at.After(caughtUp)) {
+		if backAt.IsZero() || a.at.Before(outageFrom) || (!caughtUp.IsZero() && at.After(caughtUp)) {
 			hookLat = append(hookLat, a.latency)
 		}
 	}
