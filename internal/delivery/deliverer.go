@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -277,17 +278,21 @@ func (d *Deliverer) deliverSubscription(ctx context.Context, s directory.Subscri
 	save := func(dl directory.Delivery, remote directory.RemoteID) bool {
 		return d.record(ctx, []directory.Delivery{dl}, []directory.RemoteID{remote})
 	}
+	// recorded returns once every outcome saved is written.
+	recorded := func() {}
 	if s.Format == directory.FormatOneAccess {
 		send = d.oneAccess
 	} else {
 		rec := d.startRecorder(ctx, cancel)
-		defer rec.close()
+		recorded = sync.OnceFunc(rec.close)
+		defer recorded()
 		save = func(dl directory.Delivery, _ directory.RemoteID) bool { return rec.add(ctx, dl) }
 	}
 	pages, stopReading := d.readAhead(ctx, log, s.TenantID, pos)
 	defer stopReading()
 	for pg := range pages {
 		if pg.err != nil { // ErrResync, the only error readAhead hands on
+			recorded() // the failing mark and its reason come last
 			d.giveUp(ctx, s, directory.Delivery{Position: pos, Error: fmt.Sprintf("the change log no longer holds the changes after position %d (retention); resync the receiver from the API, then re-create the subscription", pos)})
 			return
 		}
