@@ -39,10 +39,10 @@ var errClosed = directory.StoreError(directory.Unavailable, "", errors.New("post
 type writeOp struct {
 	ctx      context.Context
 	fn       func(tx pgx.Tx) error // the write, unless stmt is set
-	stmt     *statement            // the write, when it is one statement (see runStatements)
-	attempts int        // transactions the op has run in and lost to a deadlock or serialization failure
-	lsn      uint64     // the primary's log position after the op's COMMIT (with replicas only)
-	done     chan error // receives the outcome once, after the op's transaction ended
+	stmt     *statement            // the write, when it is one statement (see pipeline)
+	attempts int                   // transactions the op has run in and lost to a deadlock or serialization failure
+	lsn      uint64                // the primary's log position after the op's COMMIT (with replicas only)
+	done     chan error            // receives the outcome once, after the op's transaction ended
 }
 
 // committer is the queue of writes and the state of the goroutines that
