@@ -470,7 +470,7 @@ func likePrefix(p string) string {
 // u.Version, and returns it with the version incremented. Without checks or
 // memberships, the update, the event and the change-log entries are one
 // statement (updateUserStatement) that the committer sends in one round
-// trip with those of the writes queued around it (runStatements). Else
+// trip with those of the writes queued around it (pipeline.run). Else
 // see updateUserTx.
 func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event, checks ...directory.TreeCheck) (directory.User, error) {
 	query, args, err := updateUserQuery(&u, ev.Fields)
