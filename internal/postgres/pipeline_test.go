@@ -161,3 +161,20 @@ func checkOutcomes(t *testing.T, s *Store, tenantID int64, users []directory.Use
 		}
 	}
 }
+
+func TestShiftParams(t *testing.T) {
+	for _, tc := range []struct {
+		sql  string
+		n    int
+		want string
+	}{
+		{`VALUES ($1, $2)`, 4, `VALUES ($5, $6)`},
+		{`COALESCE($6::text[], '{}'), $7`, 10, `COALESCE($16::text[], '{}'), $17`},
+		{`no parameters`, 3, `no parameters`},
+		{`$9$10`, 1, `$10$11`},
+	} {
+		if got := shiftParams(tc.sql, tc.n); got != tc.want {
+			t.Errorf("shiftParams(%q, %d) = %q, want %q", tc.sql, tc.n, got, tc.want)
+		}
+	}
+}

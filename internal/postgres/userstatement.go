@@ -1,8 +1,8 @@
 package postgres
 
 import (
-	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -50,13 +50,24 @@ SELECT NULL, EXISTS (SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2) WHERE
 	}}
 }
 
-var param = regexp.MustCompile(`\$[0-9]+`)
-
 // shiftParams renumbers the parameters $1, $2, ... of sql to follow n
 // others. sql has no '$' but in its parameters.
 func shiftParams(sql string, n int) string {
-	return param.ReplaceAllStringFunc(sql, func(p string) string {
-		i, _ := strconv.Atoi(p[1:])
-		return "$" + strconv.Itoa(i+n)
-	})
+	var b strings.Builder
+	b.Grow(len(sql) + len(sql)/8)
+	for {
+		i := strings.IndexByte(sql, '$')
+		if i < 0 {
+			b.WriteString(sql)
+			return b.String()
+		}
+		j := i + 1
+		for j < len(sql) && '0' <= sql[j] && sql[j] <= '9' {
+			j++
+		}
+		k, _ := strconv.Atoi(sql[i+1 : j])
+		b.WriteString(sql[:i+1])
+		b.WriteString(strconv.Itoa(k + n))
+		sql = sql[j:]
+	}
 }
