@@ -480,17 +480,40 @@ func likePrefix(p string) string {
 
 // UpdateUser writes the fields of u that ev.Fields names, and rewrites its
 // memberships only when it names "orgs", if the stored version is still
-// u.Version, and returns it with the version incremented. The update, the
-// memberships, the event and the change-log entry go to the server as one
-// batch, one round trip inside the transaction: when the update matches no
-// row the rest ran for nothing and is rolled back with it. checks run
-// first, on the manager tree.
+// u.Version, and returns it with the version incremented. Without checks or
+// memberships, the update, the event and the change-log entries are one
+// statement (updateUserStatement) that the committer sends in one round
+// trip with those of the writes queued around it (pipeline.run). Else
+// see updateUserTx.
 func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event, checks ...directory.TreeCheck) (directory.User, error) {
 	query, args, err := updateUserQuery(&u, ev.Fields)
 	if err != nil {
 		return directory.User{}, err
 	}
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
+	changes := directory.Versioned(ev.Changes, u.Version+1)
+	if !slices.Contains(ev.Fields, "orgs") && !slices.ContainsFunc(checks, func(c directory.TreeCheck) bool { return c != nil }) {
+		// The common update is one statement, pipelined with the writes
+		// around it.
+		err = s.execStatement(ctx, updateUserStatement(query, args, ev, changes, &u.Version))
+	} else {
+		err = s.updateUserTx(ctx, &u, query, args, ev, changes, checks)
+	}
+	if err != nil {
+		return directory.User{}, storeError("update user", err)
+	}
+	if u.Extension == nil {
+		u.Extension = map[string]any{}
+	}
+	return u, nil
+}
+
+// updateUserTx is UpdateUser's write when it has checks to run or
+// memberships to rewrite. checks run first, on the manager tree; then the
+// update, the memberships, the event and the change-log entries go to the
+// server as one batch, one round trip: when the update matches no row the
+// rest ran for nothing and is rolled back with it.
+func (s *Store) updateUserTx(ctx context.Context, u *directory.User, query string, args []any, ev directory.Event, changes []directory.Change, checks []directory.TreeCheck) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
 		if err := managerTree(tx, u.TenantID).check(ctx, checks); err != nil {
 			return err
 		}
@@ -499,11 +522,11 @@ func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.E
 		if slices.Contains(ev.Fields, "orgs") {
 			b.Queue(`DELETE FROM user_orgs WHERE user_id = $1`, u.ID)
 			var m memberships
-			m.add(&u)
+			m.add(u)
 			m.queue(b)
 		}
 		b.Queue(insertEventSQL, eventArgs(ev)...)
-		queueChanges(b, directory.Versioned(ev.Changes, u.Version+1))
+		queueChanges(b, changes)
 		results := tx.SendBatch(ctx, b)
 		var version int64
 		updateErr := results.QueryRow().Scan(&version)
@@ -518,13 +541,6 @@ func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.E
 		u.Version = version
 		return nil
 	})
-	if err != nil {
-		return directory.User{}, storeError("update user", err)
-	}
-	if u.Extension == nil {
-		u.Extension = map[string]any{}
-	}
-	return u, nil
 }
 
 // versionError explains why a write conditional on a row's version matched
