@@ -206,23 +206,36 @@ func parseOrgs(s string) ([]directory.Membership, error) {
 }
 
 // queryUsers runs a query selecting userColumns on the readers; it expects
-// up to n users (it makes room for at most a page's worth in advance). One
-// statement reads a consistent snapshot, so it needs no transaction.
+// up to n users (it makes room for at most a page's worth in advance).
 func (s *Store) queryUsers(ctx context.Context, n int, query string, args ...any) ([]directory.User, error) {
+	users := make([]directory.User, 0, min(n, directory.MaxPageSize))
+	err := s.readUsers(ctx, query, args, func(rows *sql.Rows) error {
+		u, err := scanUser(rows)
+		users = append(users, u)
+		return err
+	})
+	return users, err
+}
+
+// readUsers runs a query on users on the readers, once the read gate lets
+// it in, and calls each for every row. One statement reads a consistent
+// snapshot, so it needs no transaction.
+func (s *Store) readUsers(ctx context.Context, query string, args []any, each func(*sql.Rows) error) error {
+	if err := s.rg.enter(ctx); err != nil {
+		return storeError(err)
+	}
+	defer s.rg.leave()
 	rows, err := s.rq.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, storeError(err)
+		return storeError(err)
 	}
 	defer rows.Close()
-	users := make([]directory.User, 0, min(n, directory.MaxPageSize))
 	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, storeError(err)
+		if err := each(rows); err != nil {
+			return storeError(err)
 		}
-		users = append(users, u)
 	}
-	return users, storeError(rows.Err())
+	return storeError(rows.Err())
 }
 
 // User returns one user of the tenant.
