@@ -29,12 +29,6 @@ CROSS JOIN LATERAL (
 ) m
 `
 
-// userSelectNoOrgs is userSelect with no memberships (NULL, as for a user
-// with none), for reads that show none (UsersByID): no lateral subquery.
-var userSelectNoOrgs = userSelect[:strings.Index(userSelect, "m.org_ids")] + `NULL::bigint[], NULL::boolean[]
-FROM users u
-`
-
 func scanUser(row pgx.Row) (directory.User, error) {
 	var (
 		u                 directory.User
@@ -360,11 +354,6 @@ func (s *Store) User(ctx context.Context, tenantID, id int64) (directory.User, e
 		return err
 	})
 	return u, storeError("read user", err)
-}
-
-// UsersByID returns the users of tenantID among ids.
-func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]directory.User, error) {
-	return query(ctx, s, "read users", scanUser, userSelectNoOrgs+`WHERE u.tenant_id = $1 AND u.id = ANY($2)`, tenantID, ids)
 }
 
 // ListUsers returns up to f.Limit users of tenantID matching f after its

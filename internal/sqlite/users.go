@@ -50,10 +50,6 @@ const userColumns = `id, tenant_id, username, name, nick_name, email, phone, pho
 	(SELECT group_concat(m.position || ':' || m.org_id || ':' || m.is_primary, ',')
 		FROM memberships m WHERE m.user_id = users.id)`
 
-// userColumnsNoOrgs are userColumns with NULL for the memberships, for
-// reads that show none (UsersByID).
-var userColumnsNoOrgs = userColumns[:strings.LastIndex(userColumns, "(SELECT group_concat")] + `NULL`
-
 const (
 	insertUserSQL       = `INSERT INTO users (` + userWriteColumns + `, version) VALUES (` + userWritePlaceholders + `, 1) RETURNING id`
 	insertMembershipSQL = `INSERT INTO memberships (tenant_id, user_id, org_id, position, is_primary) VALUES (?, ?, ?, ?, ?)`
@@ -248,15 +244,6 @@ func (s *Store) User(ctx context.Context, tenantID, id int64) (directory.User, e
 		return directory.User{}, notFound("user")
 	}
 	return users[0], nil
-}
-
-// UsersByID returns the users of the tenant among ids.
-func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]directory.User, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	return s.queryUsers(ctx, len(ids), `SELECT `+userColumnsNoOrgs+` FROM users
-		WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`, tenantID, idList(ids))
 }
 
 // ListUsers returns up to f.Limit users matching f after its position, in
