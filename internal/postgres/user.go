@@ -30,37 +30,51 @@ CROSS JOIN LATERAL (
 `
 
 func scanUser(row pgx.Row) (directory.User, error) {
-	var (
-		u                 directory.User
-		passwordChangedAt *time.Time
-		extension         []byte
-		orgIDs            []int64
-		primaries         []bool
-		lists             [2][]byte
-	)
-	// One slice with room for every column: scanUser runs for every user
-	// read, and growing it cost two more allocations a user.
-	dest := make([]any, 0, 30+profileCount)
-	dest = append(dest, &u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &u.Email,
-		&u.Phone, &u.PhoneCountryCode, &u.Active, &u.Locked, &u.MustChangePassword, &passwordChangedAt,
-		&u.Origin, &u.ClientIP, &u.EnterpriseID, &u.Grade, &u.EmployeeNumber, &u.ManagerID,
-		&u.Address, &u.City, &u.Province, &u.Country, &u.Comment, &extension, &u.CreatedAt, &u.UpdatedAt,
-		&u.Version, &u.PasswordHash)
-	dest = appendProfileTargets(dest, &u.Profile, &lists)
-	if err := row.Scan(append(dest, &orgIDs, &primaries)...); err != nil {
+	var sc userScanner
+	return sc.scan(row)
+}
+
+// userScanner scans rows of userSelect into one set of destinations, made
+// on its first row and reused for the others: a list page scans up to
+// MaxPageSize+1 users, and a fresh set cost some forty allocations a user.
+type userScanner struct {
+	u                 directory.User
+	passwordChangedAt *time.Time
+	extension         []byte
+	orgIDs            []int64
+	primaries         []bool
+	lists             [2][]byte
+	dest              []any
+}
+
+func (sc *userScanner) scan(row pgx.Row) (directory.User, error) {
+	if sc.dest == nil {
+		u := &sc.u
+		sc.dest = make([]any, 0, 30+profileCount)
+		sc.dest = append(sc.dest, &u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &u.Email,
+			&u.Phone, &u.PhoneCountryCode, &u.Active, &u.Locked, &u.MustChangePassword, &sc.passwordChangedAt,
+			&u.Origin, &u.ClientIP, &u.EnterpriseID, &u.Grade, &u.EmployeeNumber, &u.ManagerID,
+			&u.Address, &u.City, &u.Province, &u.Country, &u.Comment, &sc.extension, &u.CreatedAt, &u.UpdatedAt,
+			&u.Version, &u.PasswordHash)
+		sc.dest = appendProfileTargets(sc.dest, &u.Profile, &sc.lists)
+		sc.dest = append(sc.dest, &sc.orgIDs, &sc.primaries)
+	}
+	if err := row.Scan(sc.dest...); err != nil {
 		return directory.User{}, notFound(err, "user")
 	}
-	if err := decodeProfileLists(&u.Profile, &lists); err != nil {
+	u := sc.u
+	if err := decodeProfileLists(&u.Profile, &sc.lists); err != nil {
 		return directory.User{}, fmt.Errorf("user %d: %w", u.ID, err)
 	}
 	var err error
-	u.PasswordChangedAt = utc(passwordChangedAt)
+	u.PasswordChangedAt = utc(sc.passwordChangedAt)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
-	if u.Extension, err = directory.DecodeExtension(string(extension)); err != nil {
+	if u.Extension, err = directory.DecodeExtension(string(sc.extension)); err != nil {
 		return directory.User{}, fmt.Errorf("user %d: decode extension: %w", u.ID, err)
 	}
-	for i, id := range orgIDs {
-		u.Orgs = append(u.Orgs, directory.Membership{OrgID: id, Primary: primaries[i]})
+	// u.Orgs is the zero value's nil: each membership is appended afresh.
+	for i, id := range sc.orgIDs {
+		u.Orgs = append(u.Orgs, directory.Membership{OrgID: id, Primary: sc.primaries[i]})
 	}
 	return u, nil
 }
@@ -384,7 +398,8 @@ func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserF
 		// describing it at every run took two.
 		args = append([]any{pgx.QueryExecModeCacheDescribe}, args...)
 	}
-	return query(ctx, s, "list users", scanUser, q, args...)
+	var sc userScanner
+	return queryInto(ctx, s, "list users", sc.scan, make([]directory.User, 0, min(f.Limit, directory.MaxPageSize+1)), q, args...)
 }
 
 // CountUsers counts the tenant's users, or the members of f.OrgID.

@@ -23,7 +23,7 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 		return nil, nil
 	}
 	var c cardScanner
-	return query(ctx, s, "read users", c.scan, usersByIDSQL, tenantID, ids)
+	return queryInto(ctx, s, "read users", c.scan, make([]directory.User, 0, min(len(ids), directory.MaxBatch)), usersByIDSQL, tenantID, ids)
 }
 
 // cardScanner scans rows of usersByIDSQL into one set of destinations,
