@@ -24,20 +24,13 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 		return nil, nil
 	}
 	users := make([]directory.User, 0, min(len(ids), directory.MaxBatch))
-	// One set of destinations for every row: the driver's values are
-	// copied out of them (strings are immutable) before the next Scan.
-	var (
-		v    [cardColumnCount]any
-		dest [cardColumnCount]any
-	)
-	for i := range v {
-		dest[i] = &v[i]
-	}
+	row := newRowValues(cardColumnCount)
 	err := s.readUsers(ctx, usersByIDSQL, []any{tenantID, idList(ids)}, func(rows *sql.Rows) error {
-		if err := rows.Scan(dest[:]...); err != nil {
+		c, err := row.scan(rows)
+		if err != nil {
 			return err
 		}
-		u, err := scanCard(columns{v: v[:]})
+		u, err := scanCard(c)
 		users = append(users, u)
 		return err
 	})

@@ -91,22 +91,32 @@ func userValues(u *directory.User) (keyed, plain []any, err error) {
 // userColumnCount is the number of columns in userColumns.
 const userColumnCount = 30
 
-// scanUser reads a row of userColumns. It takes each column as the driver
-// returns it (int64, string or nil) and converts it here: database/sql's
-// conversions into *int64, *int and the sql.Null types go through
-// reflection and allocate, a large share of a read of userColumnCount columns.
-func scanUser(sc scanner) (directory.User, error) {
-	var (
-		v    [userColumnCount]any
-		dest [userColumnCount]any
-	)
-	for i := range v {
-		dest[i] = &v[i]
+// rowValues holds a row as the driver returns it (see columns) and the
+// destinations Scan fills it through. It is made once per query and reused
+// for each of its rows: a fresh pair of arrays cost two allocations a row.
+type rowValues struct{ v, dest []any }
+
+func newRowValues(n int) *rowValues {
+	r := &rowValues{v: make([]any, n), dest: make([]any, n)}
+	for i := range r.v {
+		r.dest[i] = &r.v[i]
 	}
-	if err := sc.Scan(dest[:]...); err != nil {
-		return directory.User{}, err
-	}
-	c := columns{v: v[:]}
+	return r
+}
+
+// scan reads the current row of rows. The strings it holds stay valid
+// after the next scan; the values do not.
+func (r *rowValues) scan(rows *sql.Rows) (columns, error) {
+	err := rows.Scan(r.dest...)
+	return columns{v: r.v}, err
+}
+
+// scanUser converts a row of userColumns. It takes each column as the
+// driver returns it (int64, string or nil) and converts it here:
+// database/sql's conversions into *int64, *int and the sql.Null types go
+// through reflection and allocate, a large share of a read of
+// userColumnCount columns.
+func scanUser(c columns) (directory.User, error) {
 	u := directory.User{
 		ID: c.int(0), TenantID: c.int(1), Username: c.text(2), Name: c.text(3), NickName: c.text(4),
 		Email: c.text(5), Phone: c.text(6), PhoneCountryCode: c.text(7),
@@ -204,9 +214,14 @@ func parseOrgs(s string) ([]directory.Membership, error) {
 // queryUsers runs a query selecting userColumns on the readers; it expects
 // up to n users (it makes room for at most a page's worth in advance).
 func (s *Store) queryUsers(ctx context.Context, n int, query string, args ...any) ([]directory.User, error) {
-	users := make([]directory.User, 0, min(n, directory.MaxPageSize))
+	users := make([]directory.User, 0, min(n, directory.MaxPageSize+1))
+	row := newRowValues(userColumnCount)
 	err := s.readUsers(ctx, query, args, func(rows *sql.Rows) error {
-		u, err := scanUser(rows)
+		c, err := row.scan(rows)
+		if err != nil {
+			return err
+		}
+		u, err := scanUser(c)
 		users = append(users, u)
 		return err
 	})
