@@ -58,10 +58,11 @@ type Store interface {
 	// username; NotFound when there is none.
 	UserByUsername(ctx context.Context, tenantID int64, username string) (User, error)
 	// UsersByID returns the users of tenantID among ids, in no particular
-	// order; ids that do not exist there are left out. It reads no org
-	// memberships: each user's Orgs is as for a user with none. It is the
-	// batch read of user-info v1, which shows none, and skipping them
-	// spares a join or sub-select per user.
+	// order; ids that do not exist there are left out. It reads only the
+	// fields Card keeps, the others left zero (no memberships, no
+	// profile, no times): it is the batch read of user-info v1, which
+	// shows no more, and each column it skips spares a read and a
+	// conversion per user.
 	UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]User, error)
 	// ListUsers returns up to f.Limit users matching f in the order
 	// f.Order() names, starting after the position f.AfterKey, f.AfterID.

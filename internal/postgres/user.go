@@ -29,44 +29,52 @@ CROSS JOIN LATERAL (
 ) m
 `
 
-// userSelectNoOrgs is userSelect with no memberships (NULL, as for a user
-// with none), for reads that show none (UsersByID): no lateral subquery.
-var userSelectNoOrgs = userSelect[:strings.Index(userSelect, "m.org_ids")] + `NULL::bigint[], NULL::boolean[]
-FROM users u
-`
-
 func scanUser(row pgx.Row) (directory.User, error) {
-	var (
-		u                 directory.User
-		passwordChangedAt *time.Time
-		extension         []byte
-		orgIDs            []int64
-		primaries         []bool
-		lists             [2][]byte
-	)
-	// One slice with room for every column: scanUser runs for every user
-	// read, and growing it cost two more allocations a user.
-	dest := make([]any, 0, 30+profileCount)
-	dest = append(dest, &u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &u.Email,
-		&u.Phone, &u.PhoneCountryCode, &u.Active, &u.Locked, &u.MustChangePassword, &passwordChangedAt,
-		&u.Origin, &u.ClientIP, &u.EnterpriseID, &u.Grade, &u.EmployeeNumber, &u.ManagerID,
-		&u.Address, &u.City, &u.Province, &u.Country, &u.Comment, &extension, &u.CreatedAt, &u.UpdatedAt,
-		&u.Version, &u.PasswordHash)
-	dest = appendProfileTargets(dest, &u.Profile, &lists)
-	if err := row.Scan(append(dest, &orgIDs, &primaries)...); err != nil {
+	var sc userScanner
+	return sc.scan(row)
+}
+
+// userScanner scans rows of userSelect into one set of destinations, made
+// on its first row and reused for the others: a list page scans up to
+// MaxPageSize+1 users, and a fresh set cost some forty allocations a user.
+type userScanner struct {
+	u                 directory.User
+	passwordChangedAt *time.Time
+	extension         []byte
+	orgIDs            []int64
+	primaries         []bool
+	lists             [2][]byte
+	dest              []any
+}
+
+func (sc *userScanner) scan(row pgx.Row) (directory.User, error) {
+	if sc.dest == nil {
+		u := &sc.u
+		sc.dest = make([]any, 0, 30+profileCount)
+		sc.dest = append(sc.dest, &u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &u.Email,
+			&u.Phone, &u.PhoneCountryCode, &u.Active, &u.Locked, &u.MustChangePassword, &sc.passwordChangedAt,
+			&u.Origin, &u.ClientIP, &u.EnterpriseID, &u.Grade, &u.EmployeeNumber, &u.ManagerID,
+			&u.Address, &u.City, &u.Province, &u.Country, &u.Comment, &sc.extension, &u.CreatedAt, &u.UpdatedAt,
+			&u.Version, &u.PasswordHash)
+		sc.dest = appendProfileTargets(sc.dest, &u.Profile, &sc.lists)
+		sc.dest = append(sc.dest, &sc.orgIDs, &sc.primaries)
+	}
+	if err := row.Scan(sc.dest...); err != nil {
 		return directory.User{}, notFound(err, "user")
 	}
-	if err := decodeProfileLists(&u.Profile, &lists); err != nil {
+	u := sc.u
+	if err := decodeProfileLists(&u.Profile, &sc.lists); err != nil {
 		return directory.User{}, fmt.Errorf("user %d: %w", u.ID, err)
 	}
 	var err error
-	u.PasswordChangedAt = utc(passwordChangedAt)
+	u.PasswordChangedAt = utc(sc.passwordChangedAt)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
-	if u.Extension, err = directory.DecodeExtension(string(extension)); err != nil {
+	if u.Extension, err = directory.DecodeExtension(string(sc.extension)); err != nil {
 		return directory.User{}, fmt.Errorf("user %d: decode extension: %w", u.ID, err)
 	}
-	for i, id := range orgIDs {
-		u.Orgs = append(u.Orgs, directory.Membership{OrgID: id, Primary: primaries[i]})
+	// u.Orgs is the zero value's nil: each membership is appended afresh.
+	for i, id := range sc.orgIDs {
+		u.Orgs = append(u.Orgs, directory.Membership{OrgID: id, Primary: sc.primaries[i]})
 	}
 	return u, nil
 }
@@ -374,11 +382,6 @@ func (s *Store) UserByUsername(ctx context.Context, tenantID int64, username str
 	return u, storeError("read user by username", err)
 }
 
-// UsersByID returns the users of tenantID among ids.
-func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]directory.User, error) {
-	return query(ctx, s, "read users", scanUser, userSelectNoOrgs+`WHERE u.tenant_id = $1 AND u.id = ANY($2)`, tenantID, ids)
-}
-
 // ListUsers returns up to f.Limit users of tenantID matching f after its
 // position, in the order f.Order() names. Ordered by email or username, the
 // page is read from that column's text_pattern_ops index, which holds the
@@ -408,10 +411,14 @@ func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserF
 		// Planned afresh with the pattern in hand, never as a cached
 		// generic plan: a generic plan cannot turn LIKE 'prefix%' into an
 		// index range, and read to the end of the tenant's index (seconds
-		// at 10M users) for the last page of a prefix.
-		args = append([]any{pgx.QueryExecModeDescribeExec}, args...)
+		// at 10M users) for the last page of a prefix. The unnamed
+		// statement is planned with its values at each run; with the
+		// result's description cached it runs in one round trip, where
+		// describing it at every run took two.
+		args = append([]any{pgx.QueryExecModeCacheDescribe}, args...)
 	}
-	return query(ctx, s, "list users", scanUser, q, args...)
+	var sc userScanner
+	return queryInto(ctx, s, "list users", sc.scan, make([]directory.User, 0, min(f.Limit, directory.MaxPageSize+1)), q, args...)
 }
 
 // listUsersQuery builds the query of ListUsers.
