@@ -58,19 +58,21 @@ type Store interface {
 	// username; NotFound when there is none.
 	UserByUsername(ctx context.Context, tenantID int64, username string) (User, error)
 	// UsersByID returns the users of tenantID among ids, in no particular
-	// order; ids that do not exist there are left out. It reads no org
-	// memberships: each user's Orgs is as for a user with none. It is the
-	// batch read of user-info v1, which shows none, and skipping them
-	// spares a join or sub-select per user.
+	// order; ids that do not exist there are left out. It reads only the
+	// fields Card keeps, the others left zero (no memberships, no
+	// profile, no times): it is the batch read of user-info v1, which
+	// shows no more, and each column it skips spares a read and a
+	// conversion per user.
 	UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]User, error)
 	// ListUsers returns up to f.Limit users matching f in the order
 	// f.Order() names, starting after the position f.AfterKey, f.AfterID.
 	ListUsers(ctx context.Context, tenantID int64, f UserFilter) ([]User, error)
 	// QueryUsers returns up to limit users of tenantID that match q (nil:
-	// every user) and have an id above afterID, in id order, skipping the
-	// first offset of them. The Service has checked q (see checkQuery); the
-	// store compiles it to SQL with bound parameters only.
-	QueryUsers(ctx context.Context, tenantID int64, q *UserQuery, afterID int64, offset, limit int) ([]User, error)
+	// every user) and have an id above afterID, in the order sort names
+	// (see UserSort), skipping the first offset of them. The Service has
+	// checked q (see checkQuery) and sort; the store compiles both to SQL
+	// with bound parameters only, and sorts ids before reading whole users.
+	QueryUsers(ctx context.Context, tenantID int64, q *UserQuery, sort UserSort, afterID int64, offset, limit int) ([]User, error)
 	// CountUserQuery returns how many users of tenantID match q (nil: every
 	// user), counting no further than max.
 	CountUserQuery(ctx context.Context, tenantID int64, q *UserQuery, max int) (int, error)

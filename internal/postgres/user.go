@@ -29,44 +29,52 @@ CROSS JOIN LATERAL (
 ) m
 `
 
-// userSelectNoOrgs is userSelect with no memberships (NULL, as for a user
-// with none), for reads that show none (UsersByID): no lateral subquery.
-var userSelectNoOrgs = userSelect[:strings.Index(userSelect, "m.org_ids")] + `NULL::bigint[], NULL::boolean[]
-FROM users u
-`
-
 func scanUser(row pgx.Row) (directory.User, error) {
-	var (
-		u                 directory.User
-		passwordChangedAt *time.Time
-		extension         []byte
-		orgIDs            []int64
-		primaries         []bool
-		lists             [2][]byte
-	)
-	// One slice with room for every column: scanUser runs for every user
-	// read, and growing it cost two more allocations a user.
-	dest := make([]any, 0, 30+profileCount)
-	dest = append(dest, &u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &u.Email,
-		&u.Phone, &u.PhoneCountryCode, &u.Active, &u.Locked, &u.MustChangePassword, &passwordChangedAt,
-		&u.Origin, &u.ClientIP, &u.EnterpriseID, &u.Grade, &u.EmployeeNumber, &u.ManagerID,
-		&u.Address, &u.City, &u.Province, &u.Country, &u.Comment, &extension, &u.CreatedAt, &u.UpdatedAt,
-		&u.Version, &u.PasswordHash)
-	dest = appendProfileTargets(dest, &u.Profile, &lists)
-	if err := row.Scan(append(dest, &orgIDs, &primaries)...); err != nil {
+	var sc userScanner
+	return sc.scan(row)
+}
+
+// userScanner scans rows of userSelect into one set of destinations, made
+// on its first row and reused for the others: a list page scans up to
+// MaxPageSize+1 users, and a fresh set cost some forty allocations a user.
+type userScanner struct {
+	u                 directory.User
+	passwordChangedAt *time.Time
+	extension         []byte
+	orgIDs            []int64
+	primaries         []bool
+	lists             [2][]byte
+	dest              []any
+}
+
+func (sc *userScanner) scan(row pgx.Row) (directory.User, error) {
+	if sc.dest == nil {
+		u := &sc.u
+		sc.dest = make([]any, 0, 30+profileCount)
+		sc.dest = append(sc.dest, &u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &u.Email,
+			&u.Phone, &u.PhoneCountryCode, &u.Active, &u.Locked, &u.MustChangePassword, &sc.passwordChangedAt,
+			&u.Origin, &u.ClientIP, &u.EnterpriseID, &u.Grade, &u.EmployeeNumber, &u.ManagerID,
+			&u.Address, &u.City, &u.Province, &u.Country, &u.Comment, &sc.extension, &u.CreatedAt, &u.UpdatedAt,
+			&u.Version, &u.PasswordHash)
+		sc.dest = appendProfileTargets(sc.dest, &u.Profile, &sc.lists)
+		sc.dest = append(sc.dest, &sc.orgIDs, &sc.primaries)
+	}
+	if err := row.Scan(sc.dest...); err != nil {
 		return directory.User{}, notFound(err, "user")
 	}
-	if err := decodeProfileLists(&u.Profile, &lists); err != nil {
+	u := sc.u
+	if err := decodeProfileLists(&u.Profile, &sc.lists); err != nil {
 		return directory.User{}, fmt.Errorf("user %d: %w", u.ID, err)
 	}
 	var err error
-	u.PasswordChangedAt = utc(passwordChangedAt)
+	u.PasswordChangedAt = utc(sc.passwordChangedAt)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
-	if u.Extension, err = directory.DecodeExtension(string(extension)); err != nil {
+	if u.Extension, err = directory.DecodeExtension(string(sc.extension)); err != nil {
 		return directory.User{}, fmt.Errorf("user %d: decode extension: %w", u.ID, err)
 	}
-	for i, id := range orgIDs {
-		u.Orgs = append(u.Orgs, directory.Membership{OrgID: id, Primary: primaries[i]})
+	// u.Orgs is the zero value's nil: each membership is appended afresh.
+	for i, id := range sc.orgIDs {
+		u.Orgs = append(u.Orgs, directory.Membership{OrgID: id, Primary: sc.primaries[i]})
 	}
 	return u, nil
 }
@@ -374,11 +382,6 @@ func (s *Store) UserByUsername(ctx context.Context, tenantID int64, username str
 	return u, storeError("read user by username", err)
 }
 
-// UsersByID returns the users of tenantID among ids.
-func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]directory.User, error) {
-	return query(ctx, s, "read users", scanUser, userSelectNoOrgs+`WHERE u.tenant_id = $1 AND u.id = ANY($2)`, tenantID, ids)
-}
-
 // ListUsers returns up to f.Limit users of tenantID matching f after its
 // position, in the order f.Order() names. Ordered by email or username, the
 // page is read from that column's text_pattern_ops index, which holds the
@@ -408,10 +411,14 @@ func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserF
 		// Planned afresh with the pattern in hand, never as a cached
 		// generic plan: a generic plan cannot turn LIKE 'prefix%' into an
 		// index range, and read to the end of the tenant's index (seconds
-		// at 10M users) for the last page of a prefix.
-		args = append([]any{pgx.QueryExecModeDescribeExec}, args...)
+		// at 10M users) for the last page of a prefix. The unnamed
+		// statement is planned with its values at each run; with the
+		// result's description cached it runs in one round trip, where
+		// describing it at every run took two.
+		args = append([]any{pgx.QueryExecModeCacheDescribe}, args...)
 	}
-	return query(ctx, s, "list users", scanUser, q, args...)
+	var sc userScanner
+	return queryInto(ctx, s, "list users", sc.scan, make([]directory.User, 0, min(f.Limit, directory.MaxPageSize+1)), q, args...)
 }
 
 // listUsersQuery builds the query of ListUsers.
@@ -487,17 +494,40 @@ func likePrefix(p string) string {
 
 // UpdateUser writes the fields of u that ev.Fields names, and rewrites its
 // memberships only when it names "orgs", if the stored version is still
-// u.Version, and returns it with the version incremented. The update, the
-// memberships, the event and the change-log entry go to the server as one
-// batch, one round trip inside the transaction: when the update matches no
-// row the rest ran for nothing and is rolled back with it. checks run
-// first, on the manager tree.
+// u.Version, and returns it with the version incremented. Without checks or
+// memberships, the update, the event and the change-log entries are one
+// statement (updateUserStatement) that the committer sends in one round
+// trip with those of the writes queued around it (pipeline.run). Else
+// see updateUserTx.
 func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event, checks ...directory.TreeCheck) (directory.User, error) {
 	query, args, err := updateUserQuery(&u, ev.Fields)
 	if err != nil {
 		return directory.User{}, err
 	}
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
+	changes := directory.Versioned(ev.Changes, u.Version+1)
+	if !slices.Contains(ev.Fields, "orgs") && !slices.ContainsFunc(checks, func(c directory.TreeCheck) bool { return c != nil }) {
+		// The common update is one statement, pipelined with the writes
+		// around it.
+		err = s.execStatement(ctx, updateUserStatement(query, args, ev, changes, &u.Version))
+	} else {
+		err = s.updateUserTx(ctx, &u, query, args, ev, changes, checks)
+	}
+	if err != nil {
+		return directory.User{}, storeError("update user", err)
+	}
+	if u.Extension == nil {
+		u.Extension = map[string]any{}
+	}
+	return u, nil
+}
+
+// updateUserTx is UpdateUser's write when it has checks to run or
+// memberships to rewrite. checks run first, on the manager tree; then the
+// update, the memberships, the event and the change-log entries go to the
+// server as one batch, one round trip: when the update matches no row the
+// rest ran for nothing and is rolled back with it.
+func (s *Store) updateUserTx(ctx context.Context, u *directory.User, query string, args []any, ev directory.Event, changes []directory.Change, checks []directory.TreeCheck) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
 		if err := managerTree(tx, u.TenantID).check(ctx, checks); err != nil {
 			return err
 		}
@@ -506,11 +536,11 @@ func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.E
 		if slices.Contains(ev.Fields, "orgs") {
 			b.Queue(`DELETE FROM user_orgs WHERE user_id = $1`, u.ID)
 			var m memberships
-			m.add(&u)
+			m.add(u)
 			m.queue(b)
 		}
 		b.Queue(insertEventSQL, eventArgs(ev)...)
-		queueChanges(b, directory.Versioned(ev.Changes, u.Version+1))
+		queueChanges(b, changes)
 		results := tx.SendBatch(ctx, b)
 		var version int64
 		updateErr := results.QueryRow().Scan(&version)
@@ -525,13 +555,6 @@ func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.E
 		u.Version = version
 		return nil
 	})
-	if err != nil {
-		return directory.User{}, storeError("update user", err)
-	}
-	if u.Extension == nil {
-		u.Extension = map[string]any{}
-	}
-	return u, nil
 }
 
 // versionError explains why a write conditional on a row's version matched
