@@ -56,8 +56,6 @@ type Service struct {
 	webhooks WebhookPolicy
 	checker  SubscriptionChecker
 	signin   signIn
-	// guard bounds failed password checks (GuardPasswordChecks).
-	guard PasswordGuard
 }
 
 // NewService returns a Service over store that hashes passwords with hasher.
