@@ -607,6 +607,8 @@ func TestPasswordChecksShareLimits(t *testing.T) {
 	wantKind(t, err, directory.TooMany, "old_password")
 
 	g := newSignInFixture(t, directory.SignInLimits{MaxAddressFailures: 2})
+	app = g.a
+	app.ClientIP = "198.51.100.20"
 	for range 2 {
 		g.svc.ChangePassword(g.ctx, app, g.ada.ID, directory.PasswordChange{Password: "a new password", OldPassword: &wrong})
 	}
