@@ -147,9 +147,15 @@ func seed(ctx context.Context, dbURL string, n, batch int, reuse bool) (*seeded,
 // have given none.
 func setAuthPasswords(ctx context.Context, svc *directory.Service, p directory.Principal, sd *seeded) error {
 	sd.authUsers = min(maxAuthUsers, len(sd.ids))
-	for _, id := range sd.ids[:sd.authUsers] {
-		if _, err := svc.UpdateUser(ctx, p, id, 0, directory.UserPatch{Password: ptrTo(authPassword)}); err != nil {
-			return fmt.Errorf("set the password of user %d: %w", id, err)
+	// By username: batches commit in parallel, so ids do not follow the
+	// users' numbers.
+	for i := range sd.authUsers {
+		u, err := svc.UserByLogin(ctx, p, emailLocal(i))
+		if err == nil {
+			_, err = svc.UpdateUser(ctx, p, u.ID, 0, directory.UserPatch{Password: ptrTo(authPassword)})
+		}
+		if err != nil {
+			return fmt.Errorf("set the password of %s: %w", emailLocal(i), err)
 		}
 	}
 	return nil
