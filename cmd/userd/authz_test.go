@@ -242,6 +242,8 @@ var authzRoutes = []authzRoute{
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 200, 403, 403}},
 	{pattern: "POST /scim/v2/Users/.search", target: fixed("/scim/v2/Users/.search"), contentType: scimType, body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"userName eq \"ada\""}`, present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 200, 403, 403}},
+	{pattern: "POST /scim/v2/.search", target: fixed("/scim/v2/.search"), contentType: scimType, body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"id eq \"1\""}`, present: bearer,
+		want: [9]int{unauth, unauth, unauth, unauth, unauth, 200, 200, 403, 403}},
 	{pattern: "POST /scim/v2/Users", target: fixed("/scim/v2/Users"), contentType: scimType, body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"newbie"}`, present: bearer,
 		want: [9]int{unauth, unauth, unauth, unauth, unauth, 201, 403, 201, 403}},
 	{pattern: "GET /scim/v2/Users/{id}", target: targetf("/scim/v2/Users/%d", adaID), present: bearer,

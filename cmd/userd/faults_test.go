@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -79,8 +81,18 @@ func (p *faultProxy) accept() {
 	}
 }
 
-// commitMessage matches the simple-protocol query pgx sends to commit.
-var commitMessage = regexp.MustCompile(`(?i)\bcommit\b`)
+// commitMessage matches the COMMIT of a transaction as the client sends it:
+// a simple-protocol query ('Q', its length, the text), which pgx.Tx sends,
+// or the Bind (to the unnamed portal) of the statement pgx prepared for
+// "COMMIT", which the committer's pipeline sends; pgx's statement cache
+// names a statement "stmtcache_" and the first 24 bytes of its text's
+// SHA-256 in hex. A Parse that prepares "COMMIT" matches neither.
+var commitMessage = regexp.MustCompile(`(?s)Q.{4}(?i:commit)\x00|\x00` + pgxStatementName("COMMIT") + `\x00`)
+
+func pgxStatementName(sql string) string {
+	digest := sha256.Sum256([]byte(sql))
+	return "stmtcache_" + hex.EncodeToString(digest[:24])
+}
 
 // upstream copies what the client sends, counting COMMITs.
 func (p *faultProxy) upstream(pair *proxyPair) {

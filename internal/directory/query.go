@@ -86,10 +86,13 @@ type UserQuery struct {
 }
 
 // UserQueryPage asks Service.QueryUsers for one page of the users a
-// query matches, in id order.
+// query matches, in id order or the order Sort names.
 type UserQueryPage struct {
 	// Query selects the users; nil selects them all.
 	Query *UserQuery
+	// Sort orders the page; the zero UserSort is id order. Only id order
+	// pages with AfterID.
+	Sort UserSort
 	// AfterID starts the page after this user id (cursor paging).
 	AfterID int64
 	// Offset skips this many matching users first (index paging); at most
@@ -122,20 +125,37 @@ type UserQueryResult struct {
 // statistics prefers the walk, which reads a million rows for a page when
 // the matches sit at the millionth user.
 func (q UserQuery) Selective() bool {
-	switch q.Op {
-	case QueryAnd:
-		for _, a := range q.Args {
-			if a.Selective() {
-				return true
-			}
+	return q.anyConjunct(func(c UserQuery) bool {
+		switch c.Field {
+		case FieldUsername, FieldEmail, FieldName, FieldExternalID:
+			return c.Op == QueryEq || c.Op == QueryStartsWith
+		case FieldOrg:
+			return c.Op == QueryEq
 		}
 		return false
-	case QueryEq, QueryStartsWith:
-		switch q.Field {
-		case FieldUsername, FieldEmail, FieldName, FieldExternalID:
+	})
+}
+
+// Unique reports whether q holds, among the conditions every match
+// meets, an equality on a field unique within a tenant (id, username,
+// email): q matches one user at most, which a store reads through that
+// field's unique index with no sort. It is the lookup of a provisioning
+// client (userName eq) before each change.
+func (q UserQuery) Unique() bool {
+	return q.anyConjunct(func(c UserQuery) bool {
+		return c.Op == QueryEq && (c.Field == FieldID || c.Field == FieldUsername || c.Field == FieldEmail)
+	})
+}
+
+// anyConjunct reports whether q, or one of the conditions an And in q
+// requires of every match, meets cond.
+func (q UserQuery) anyConjunct(cond func(UserQuery) bool) bool {
+	if q.Op != QueryAnd {
+		return cond(q)
+	}
+	for _, a := range q.Args {
+		if a.anyConjunct(cond) {
 			return true
-		case FieldOrg:
-			return q.Op == QueryEq
 		}
 	}
 	return false
@@ -146,8 +166,9 @@ func (q UserQuery) Selective() bool {
 func (f UserField) ExactText() bool { return f.exactText() }
 
 // QueryUsers returns a page of the principal's users matching pg.Query, in
-// id order. Every query is compiled to SQL by the store: nothing is
-// filtered after reading.
+// the order pg.Sort names. Every query is compiled to SQL by the store:
+// nothing is filtered or sorted after reading. A sort no index serves
+// (UserSort.Indexed) is refused when more than MaxSortRows users match.
 func (s *Service) QueryUsers(ctx context.Context, p Principal, pg UserQueryPage) (UserQueryResult, error) {
 	if err := p.require(ScopeUsersRead); err != nil {
 		return UserQueryResult{}, err
@@ -161,6 +182,12 @@ func (s *Service) QueryUsers(ctx context.Context, p Principal, pg UserQueryPage)
 	if pg.AfterID < 0 {
 		return UserQueryResult{}, Errorf(Invalid, "cursor", "is not a position userd gave")
 	}
+	if err := checkSort(pg.Sort); err != nil {
+		return UserQueryResult{}, err
+	}
+	if pg.AfterID != 0 && pg.Sort != (UserSort{}) && pg.Sort != (UserSort{Field: FieldID}) {
+		return UserQueryResult{}, Errorf(Invalid, "cursor", "pages in id order only; page a sorted list by its index (startIndex)")
+	}
 	q := pg.Query
 	if q != nil {
 		norm, err := checkQuery(*q)
@@ -170,8 +197,19 @@ func (s *Service) QueryUsers(ctx context.Context, p Principal, pg UserQueryPage)
 		q = &norm
 	}
 	var res UserQueryResult
+	matches := -1 // every match, when counted before sorting
+	if !pg.Sort.Indexed() && pg.Limit > 0 {
+		n, err := s.store.CountUserQuery(ctx, p.TenantID, q, MaxSortRows+1)
+		if err != nil {
+			return UserQueryResult{}, err
+		}
+		matches = n
+		if n > MaxSortRows {
+			return UserQueryResult{}, Errorf(Invalid, "sortBy", "sorts at most %d matching users by this attribute, and more match; narrow the filter, or sort by id or username", MaxSortRows)
+		}
+	}
 	if pg.Limit > 0 {
-		users, err := s.store.QueryUsers(ctx, p.TenantID, q, pg.AfterID, pg.Offset, pg.Limit+1)
+		users, err := s.store.QueryUsers(ctx, p.TenantID, q, pg.Sort, pg.AfterID, pg.Offset, pg.Limit+1)
 		if err != nil {
 			return UserQueryResult{}, err
 		}
@@ -184,6 +222,10 @@ func (s *Service) QueryUsers(ctx context.Context, p Principal, pg UserQueryPage)
 		if !res.More && pg.Limit > 0 && pg.AfterID == 0 && (len(res.Users) > 0 || pg.Offset == 0) {
 			// The page holds the last match: no need to count.
 			res.Total = pg.Offset + len(res.Users)
+			return res, nil
+		}
+		if matches >= 0 {
+			res.Total = matches
 			return res, nil
 		}
 		max := pg.Offset + MaxQueryCount

@@ -2,6 +2,7 @@ package directory_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -41,6 +42,9 @@ func TestQueryUsersRules(t *testing.T) {
 		{"and of one", directory.UserQueryPage{Query: &directory.UserQuery{Op: directory.QueryAnd, Args: []directory.UserQuery{*eq(directory.FieldUsername, "u1")}}, Limit: 10}, "well-formed"},
 		{"page too large", directory.UserQueryPage{Limit: directory.MaxPageSize + 1}, "between 0 and"},
 		{"offset too deep", directory.UserQueryPage{Offset: directory.MaxQueryOffset + 1, Limit: 1}, "cursor"},
+		{"sort by org", directory.UserQueryPage{Sort: directory.UserSort{Field: directory.FieldOrg}, Limit: 1}, "can be sorted by"},
+		{"sort by an unknown field", directory.UserQueryPage{Sort: directory.UserSort{Field: 99}, Limit: 1}, "can be sorted by"},
+		{"cursor in a sorted list", directory.UserQueryPage{Sort: directory.UserSort{Field: directory.FieldUsername}, AfterID: 1, Limit: 1}, "startIndex"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,6 +107,34 @@ func TestEditUser(t *testing.T) {
 	}
 }
 
+// TestQueryUsersSortBound checks that a sort no index serves is refused
+// once more than MaxSortRows users match, and that a filter narrowing the
+// matches (or an indexed order) lets it run.
+func TestQueryUsersSortBound(t *testing.T) {
+	f := newFixture(t)
+	patches := make([]directory.UserPatch, directory.MaxSortRows+1)
+	for i := range patches {
+		patches[i].Username = ptrTo(fmt.Sprintf("s%05d", i))
+	}
+	if _, err := f.svc.ImportUsers(f.ctx, f.a, patches); err != nil {
+		t.Fatal(err)
+	}
+	byCreation := directory.UserSort{Field: directory.FieldCreatedAt, Descending: true}
+	_, err := f.svc.QueryUsers(f.ctx, f.a, directory.UserQueryPage{Sort: byCreation, Limit: 10})
+	if directory.KindOf(err) != directory.Invalid || !strings.Contains(err.Error(), "narrow the filter") {
+		t.Fatalf("unindexed sort of %d users: got %v, want invalid", directory.MaxSortRows+1, err)
+	}
+	narrow := &directory.UserQuery{Op: directory.QueryStartsWith, Field: directory.FieldUsername, Value: "s0000"}
+	res, err := f.svc.QueryUsers(f.ctx, f.a, directory.UserQueryPage{Query: narrow, Sort: byCreation, Limit: 2, Count: true})
+	if err != nil || len(res.Users) != 2 || res.Users[0].Username != "s00009" || res.Total != 10 {
+		t.Fatalf("narrowed: got %d users (first %v), total %d, %v; want s00009 first of 10", len(res.Users), res.Users, res.Total, err)
+	}
+	res, err = f.svc.QueryUsers(f.ctx, f.a, directory.UserQueryPage{Sort: directory.UserSort{Field: directory.FieldUsername, Descending: true}, Limit: 1})
+	if err != nil || len(res.Users) != 1 || res.Users[0].Username != fmt.Sprintf("s%05d", directory.MaxSortRows) {
+		t.Fatalf("by username: got %v, %v; want the last user", res.Users, err)
+	}
+}
+
 // TestCreateUsers checks that a batch of creations is all or nothing, as
 // CreateUser would check each, with the origin given.
 func TestCreateUsers(t *testing.T) {
@@ -132,3 +164,32 @@ func TestCreateUsers(t *testing.T) {
 }
 
 func ptrTo(s string) *string { return &s }
+
+// TestQueryUnique checks which queries match one user at most: those that
+// require an equality on a unique field of every match.
+func TestQueryUnique(t *testing.T) {
+	eq := func(f directory.UserField, v any) directory.UserQuery {
+		return directory.UserQuery{Op: directory.QueryEq, Field: f, Value: v}
+	}
+	and := func(a ...directory.UserQuery) directory.UserQuery {
+		return directory.UserQuery{Op: directory.QueryAnd, Args: a}
+	}
+	active := eq(directory.FieldActive, true)
+	for _, tt := range []struct {
+		name string
+		q    directory.UserQuery
+		want bool
+	}{
+		{"username eq", eq(directory.FieldUsername, "ada"), true},
+		{"email eq inside an and", and(active, and(active, eq(directory.FieldEmail, "a@example.com"))), true},
+		{"id eq", eq(directory.FieldID, int64(1)), true},
+		{"external id eq (not unique)", eq(directory.FieldExternalID, "x"), false},
+		{"username eq in an or", directory.UserQuery{Op: directory.QueryOr, Args: []directory.UserQuery{eq(directory.FieldUsername, "a"), eq(directory.FieldUsername, "b")}}, false},
+		{"not username eq", directory.UserQuery{Op: directory.QueryNot, Args: []directory.UserQuery{eq(directory.FieldUsername, "a")}}, false},
+		{"username sw", directory.UserQuery{Op: directory.QueryStartsWith, Field: directory.FieldUsername, Value: "a"}, false},
+	} {
+		if got := tt.q.Unique(); got != tt.want {
+			t.Errorf("%s: Unique() = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -345,9 +345,9 @@ func (s *Service) findUser(ctx context.Context, tenantID, id int64) (User, error
 }
 
 // UsersByID returns the users of the principal's tenant among ids, in the
-// order asked, each once; ids that do not exist there are left out. Their
-// org memberships are not read (Store.UsersByID): a dialect that shows them
-// reads users one by one with User or in pages with ListUsers.
+// order asked, each once; ids that do not exist there are left out. Each
+// is a Card (Store.UsersByID): a dialect that shows more of a user reads
+// users one by one with User or in pages with ListUsers.
 func (s *Service) UsersByID(ctx context.Context, p Principal, ids []int64) ([]User, error) {
 	if err := p.require(ScopeUsersRead); err != nil {
 		return nil, err

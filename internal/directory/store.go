@@ -52,20 +52,27 @@ type Store interface {
 	// checks as in CreateUser.
 	CreateUsers(ctx context.Context, users []User, ev Event, checks ...TreeCheck) ([]User, error)
 	User(ctx context.Context, tenantID, id int64) (User, error)
+	// UserByUsername returns the user of tenantID whose username is
+	// username ignoring case (usernames are ASCII, see User.Validate, and
+	// unique ignoring case), read through the unique index on the folded
+	// username; NotFound when there is none.
+	UserByUsername(ctx context.Context, tenantID int64, username string) (User, error)
 	// UsersByID returns the users of tenantID among ids, in no particular
-	// order; ids that do not exist there are left out. It reads no org
-	// memberships: each user's Orgs is as for a user with none. It is the
-	// batch read of user-info v1, which shows none, and skipping them
-	// spares a join or sub-select per user.
+	// order; ids that do not exist there are left out. It reads only the
+	// fields Card keeps, the others left zero (no memberships, no
+	// profile, no times): it is the batch read of user-info v1, which
+	// shows no more, and each column it skips spares a read and a
+	// conversion per user.
 	UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]User, error)
 	// ListUsers returns up to f.Limit users matching f in the order
 	// f.Order() names, starting after the position f.AfterKey, f.AfterID.
 	ListUsers(ctx context.Context, tenantID int64, f UserFilter) ([]User, error)
 	// QueryUsers returns up to limit users of tenantID that match q (nil:
-	// every user) and have an id above afterID, in id order, skipping the
-	// first offset of them. The Service has checked q (see checkQuery); the
-	// store compiles it to SQL with bound parameters only.
-	QueryUsers(ctx context.Context, tenantID int64, q *UserQuery, afterID int64, offset, limit int) ([]User, error)
+	// every user) and have an id above afterID, in the order sort names
+	// (see UserSort), skipping the first offset of them. The Service has
+	// checked q (see checkQuery) and sort; the store compiles both to SQL
+	// with bound parameters only, and sorts ids before reading whole users.
+	QueryUsers(ctx context.Context, tenantID int64, q *UserQuery, sort UserSort, afterID int64, offset, limit int) ([]User, error)
 	// CountUserQuery returns how many users of tenantID match q (nil: every
 	// user), counting no further than max.
 	CountUserQuery(ctx context.Context, tenantID int64, q *UserQuery, max int) (int, error)
@@ -168,9 +175,18 @@ type UserFilter struct {
 	// OrgID, when not 0, keeps the users who are members of that org.
 	OrgID int64
 	// Offset skips that many users of the selection, in id order; only
-	// for the ByID order (UsersByPage).
+	// with no filter but OrgID (UsersByPage). Stores find the page's start
+	// from maintained counts, without reading the users it skips.
 	Offset int
 	Limit  int
+}
+
+// MembersOnly reports whether f keeps an org's members and applies no
+// other filter. A store then reads the page's ids from the org's
+// memberships alone, from the position on, and only those users: a page
+// costs its own rows however many users come before it or are not members.
+func (f UserFilter) MembersOnly() bool {
+	return f.OrgID != 0 && f.Username == "" && f.Email == "" && f.Query == "" && f.ExternalID == "" && f.Phone == ""
 }
 
 // UserOrder is the order of a list of users.

@@ -17,8 +17,15 @@ func insertEvent(ctx context.Context, tx pgx.Tx, ev directory.Event) error {
 	return err
 }
 
-const insertEventSQL = `INSERT INTO audit_events (tenant_id, time, actor, action, object_id, fields, client_ip)
-	VALUES ($1, $2, $3, $4, $5, COALESCE($6::text[], '{}'), $7)`
+const insertEventSQL = insertEventInto + `
+	VALUES (` + eventValues + `)`
+
+// insertEventInto and eventValues are the parts of insertEventSQL, which
+// updateUserStatement uses too.
+const (
+	insertEventInto = `INSERT INTO audit_events (tenant_id, time, actor, action, object_id, fields, client_ip)`
+	eventValues     = `$1, $2, $3, $4, $5, COALESCE($6::text[], '{}'), $7`
+)
 
 func eventArgs(ev directory.Event) []any {
 	return []any{ev.TenantID, ev.Time, ev.Actor, ev.Action, ev.ObjectID, ev.Fields, ev.ClientIP}

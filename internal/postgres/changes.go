@@ -16,11 +16,15 @@ import (
 // recordChangesSQL queues the change-log entries of one write, all of one
 // tenant ($1), in the order given. It takes no lock: the entries get their
 // positions once committed, from sequence (see migration 00004).
-const recordChangesSQL = `INSERT INTO change_queue (tenant_id, object_type, object_id, op, version, fields, time)
+const recordChangesSQL = queueChangesFrom + `
+ORDER BY c.ord`
+
+// queueChangesFrom is recordChangesSQL but its ORDER BY, so that
+// updateUserStatement can add a condition.
+const queueChangesFrom = `INSERT INTO change_queue (tenant_id, object_type, object_id, op, version, fields, time)
 SELECT $1, c.typ, c.id, c.op, c.version, COALESCE(string_to_array(NULLIF(c.fields, ''), ','), '{}'), c.at
 FROM unnest($2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::timestamptz[])
-	WITH ORDINALITY AS c(typ, id, op, version, fields, at, ord)
-ORDER BY c.ord`
+	WITH ORDINALITY AS c(typ, id, op, version, fields, at, ord)`
 
 // changeArgs returns the arguments of recordChangesSQL for changes, all of
 // one tenant; ok is false when there are none.

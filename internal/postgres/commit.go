@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,10 +38,11 @@ var errClosed = directory.StoreError(directory.Unavailable, "", errors.New("post
 // writeOp is one write waiting for its turn in a transaction.
 type writeOp struct {
 	ctx      context.Context
-	fn       func(tx pgx.Tx) error
-	attempts int        // transactions the op has run in and lost to a deadlock or serialization failure
-	lsn      uint64     // the primary's log position after the op's COMMIT (with replicas only)
-	done     chan error // receives the outcome once, after the op's transaction ended
+	fn       func(tx pgx.Tx) error // the write, unless stmt is set
+	stmt     *statement            // the write, when it is one statement (see pipeline)
+	attempts int                   // transactions the op has run in and lost to a deadlock or serialization failure
+	lsn      uint64                // the primary's log position after the op's COMMIT (with replicas only)
+	done     chan error            // receives the outcome once, after the op's transaction ended
 }
 
 // committer is the queue of writes and the state of the goroutines that
@@ -107,10 +109,14 @@ func (c *committer) start(s *Store, n int) {
 // a transaction has already taken waits for that transaction's COMMIT: its
 // answer then says truly whether its change was stored.
 func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return s.submit(ctx, &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)})
+}
+
+// submit queues op and returns its outcome, as inTx describes.
+func (s *Store) submit(ctx context.Context, op *writeOp) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	if err := s.c.enqueue(op, false); err != nil {
 		return err
 	}
@@ -162,29 +168,54 @@ func (s *Store) commitBatch() {
 	defer conn.Release()
 	errs := make([]error, len(batch))
 	retry := make([]bool, len(batch))
-	tx, txErr := conn.Begin(ctx)
-	if txErr != nil {
-		answer(batch, errs, txErr)
-		return
-	}
 	sp := &savepoint{pending: firstSavepoint}
-	for i, op := range batch {
-		errs[i], txErr = runOp(ctx, batchTx{tx, sp}, op)
+	// A batch of statements alone is one pipeline, BEGIN to COMMIT, in one
+	// round trip when no write fails (see pipeline); one with functions
+	// runs in a pgx.Tx, its statements pipelined between them.
+	p := &pipeline{q: conn.Conn(), sp: sp, own: true}
+	var tx pgx.Tx
+	if slices.ContainsFunc(batch, func(op *writeOp) bool { return op.stmt == nil }) {
+		var err error
+		if tx, err = conn.Begin(ctx); err != nil {
+			answer(batch, errs, err)
+			return
+		}
+		p = &pipeline{q: tx, sp: sp}
+	}
+	var txErr error
+	for i := 0; i < len(batch); {
+		n := 1
+		if batch[i].stmt != nil {
+			n, txErr = p.run(ctx, batch[i:], errs[i:])
+		} else {
+			errs[i], txErr = runOp(ctx, batchTx{tx, sp}, batch[i])
+		}
 		if txErr != nil {
 			break
 		}
-		retry[i] = retryable(errs[i]) && op.attempts+1 < maxTxAttempts
+		for ; n > 0; n-- {
+			retry[i] = retryable(errs[i]) && batch[i].attempts+1 < maxTxAttempts
+			i++
+		}
 	}
 	if txErr == nil {
-		if txErr = tx.Commit(ctx); txErr == nil {
+		committed := false
+		if tx != nil {
+			txErr, committed = tx.Commit(ctx), true
+		} else {
+			committed, txErr = p.commit(ctx)
+		}
+		if txErr == nil && committed {
 			s.c.commits.Add(1)
 			lsn := s.commitLSN(ctx, conn)
 			for _, op := range batch {
 				op.lsn = lsn
 			}
 		}
-	} else {
+	} else if tx != nil {
 		_ = tx.Rollback(ctx)
+	} else {
+		p.rollback(ctx)
 	}
 	if retryable(txErr) {
 		// The server rolled the transaction back: every write in it may run

@@ -49,7 +49,7 @@ func waitQueued(t *testing.T, s *Store, n int) {
 
 // seedUsers creates a tenant and n users named u0, u1, ... with emails
 // u0@example.com, ...
-func seedUsers(t *testing.T, s *Store, n int) (directory.Tenant, []directory.User) {
+func seedUsers(t testing.TB, s *Store, n int) (directory.Tenant, []directory.User) {
 	t.Helper()
 	ctx := t.Context()
 	now := time.Now().UTC().Truncate(time.Microsecond)

@@ -255,13 +255,20 @@ func notFound(err error, what string) error {
 
 // query runs sql and reads every row it returns with scan.
 func query[T any](ctx context.Context, s *Store, op string, scan func(pgx.Row) (T, error), sql string, args ...any) ([]T, error) {
+	return queryInto(ctx, s, op, scan, nil, sql, args...)
+}
+
+// queryInto is query appending the rows to dst[:0]: a caller that knows
+// how many rows to expect makes dst with room for them, where growing the
+// slice row by row copied rows as large as a user's over and over.
+func queryInto[T any](ctx context.Context, s *Store, op string, scan func(pgx.Row) (T, error), dst []T, sql string, args ...any) ([]T, error) {
 	var out []T
 	err := s.read(ctx, func(q querier) error {
 		rows, err := q.Query(ctx, sql, args...)
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+		out, err = pgx.AppendRows(dst[:0], rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
 		return err
 	})
 	return out, storeError(op, err)

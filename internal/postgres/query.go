@@ -9,21 +9,67 @@ import (
 	"github.com/userd/userd/internal/directory"
 )
 
-// QueryUsers returns a page of the tenant's users matching q, by id. The
-// query is compiled to one SQL statement with bound parameters, planned
-// with its values in hand (a generic plan cannot use a LIKE prefix).
-func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, afterID int64, offset, limit int) ([]directory.User, error) {
+// QueryUsers returns a page of the tenant's users matching q, in sort's
+// order. The query is compiled to one SQL statement with bound parameters,
+// planned with its values in hand (a generic plan cannot use a LIKE
+// prefix). It picks the page's ids first and then reads those users whole,
+// so a sort carries ids and keys, never every column and the memberships
+// of every match.
+func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, sort directory.UserSort, afterID int64, offset, limit int) ([]directory.User, error) {
 	c := &userQueryCompiler{args: []any{tenantID, afterID}}
 	where := c.where(q)
-	order := `u.id`
-	if q != nil && q.Selective() {
-		// Sort the matches the index finds instead of walking the
-		// primary key in order (see directory.UserQuery.Selective).
-		order = `u.id + 0`
+	if q != nil && q.Unique() {
+		// One user at most, read by its unique index: nothing to sort.
+		sql := userSelect + `WHERE u.tenant_id = $1 AND u.id > $2 AND ` + where + ` LIMIT ` + c.arg(limit) + ` OFFSET ` + c.arg(offset)
+		return query(ctx, s, "query users", scanUser, sql, c.mode()...)
 	}
-	sql := userSelect + `WHERE u.tenant_id = $1 AND u.id > $2 AND ` + where +
-		` ORDER BY ` + order + ` LIMIT ` + c.arg(limit) + ` OFFSET ` + c.arg(offset)
+	// Sort the matches the filter's index finds instead of walking the
+	// order's index (see directory.UserQuery.Selective).
+	inner := pgUserQueryOrder(sort, q != nil && q.Selective())
+	sql := userSelect + `WHERE u.tenant_id = $1 AND u.id IN (SELECT u.id FROM users u WHERE u.tenant_id = $1 AND u.id > $2 AND ` + where +
+		` ORDER BY ` + inner + ` LIMIT ` + c.arg(limit) + ` OFFSET ` + c.arg(offset) + `) ORDER BY ` + pgUserQueryOrder(sort, false)
 	return query(ctx, s, "query users", scanUser, sql, c.mode()...)
+}
+
+// pgUserQueryOrder is the ORDER BY of sort: text by code point as on
+// SQLite, absent values last (first when descending), ties by id.
+// unindexed writes the key so that no index provides it. The username
+// sorts with the byte-wise operators of users_username_prefix_idx, which
+// reads it in that order.
+func pgUserQueryOrder(sort directory.UserSort, unindexed bool) string {
+	dir, zero := ``, ``
+	if sort.Descending {
+		dir = ` DESC`
+	}
+	if unindexed {
+		zero = ` + 0`
+	}
+	id := `u.id` + zero + dir
+	switch sort.Field {
+	case 0, directory.FieldID:
+		return id
+	case directory.FieldUsername:
+		key := `lower(u.username)`
+		if unindexed {
+			key = `(` + key + ` || '')`
+		}
+		if sort.Descending {
+			return key + ` USING ~>~, ` + id
+		}
+		return key + ` USING ~<~, ` + id
+	}
+	column, absent, text := pgUserQueryColumn(sort.Field)
+	key := column + dir
+	if text {
+		key = column + ` COLLATE "C"` + dir
+	}
+	switch absent {
+	case "null":
+		return `(` + column + ` IS NULL)` + dir + `, ` + key + `, ` + id
+	case "empty":
+		return `(` + column + ` = '')` + dir + `, ` + key + `, ` + id
+	}
+	return key + `, ` + id
 }
 
 // mode returns the query's arguments, led by the execution mode: a query
@@ -146,6 +192,22 @@ func (c *userQueryCompiler) compile(q directory.UserQuery) {
 		s := q.Value.(string)
 		if !q.Field.ExactText() {
 			s = strings.ToLower(s)
+		}
+		if q.Op == directory.QueryStartsWith && text && !q.Field.ExactText() && s != "" && s[len(s)-1] < 0x7f {
+			// The lowercased username, email and name have byte-wise
+			// (text_pattern_ops) indexes: a prefix is the range from s up
+			// to s with its last byte raised, which a cached generic plan
+			// reads from that index as well, with no LIKE to plan afresh
+			// on each request nor to recheck on each row. (A last byte
+			// past ASCII would raise to one that is not UTF-8.)
+			hi := s[:len(s)-1] + string([]byte{s[len(s)-1] + 1})
+			lo := c.arg(s)
+			b.WriteString(`(`)
+			cmp(`~>=~`, lo)
+			b.WriteString(` AND `)
+			cmp(`~<~`, c.arg(hi))
+			b.WriteString(`)`)
+			return
 		}
 		pattern := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 		switch q.Op {

@@ -29,44 +29,52 @@ CROSS JOIN LATERAL (
 ) m
 `
 
-// userSelectNoOrgs is userSelect with no memberships (NULL, as for a user
-// with none), for reads that show none (UsersByID): no lateral subquery.
-var userSelectNoOrgs = userSelect[:strings.Index(userSelect, "m.org_ids")] + `NULL::bigint[], NULL::boolean[]
-FROM users u
-`
-
 func scanUser(row pgx.Row) (directory.User, error) {
-	var (
-		u                 directory.User
-		passwordChangedAt *time.Time
-		extension         []byte
-		orgIDs            []int64
-		primaries         []bool
-		lists             [2][]byte
-	)
-	// One slice with room for every column: scanUser runs for every user
-	// read, and growing it cost two more allocations a user.
-	dest := make([]any, 0, 30+profileCount)
-	dest = append(dest, &u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &u.Email,
-		&u.Phone, &u.PhoneCountryCode, &u.Active, &u.Locked, &u.MustChangePassword, &passwordChangedAt,
-		&u.Origin, &u.ClientIP, &u.EnterpriseID, &u.Grade, &u.EmployeeNumber, &u.ManagerID,
-		&u.Address, &u.City, &u.Province, &u.Country, &u.Comment, &extension, &u.CreatedAt, &u.UpdatedAt,
-		&u.Version, &u.PasswordHash)
-	dest = appendProfileTargets(dest, &u.Profile, &lists)
-	if err := row.Scan(append(dest, &orgIDs, &primaries)...); err != nil {
+	var sc userScanner
+	return sc.scan(row)
+}
+
+// userScanner scans rows of userSelect into one set of destinations, made
+// on its first row and reused for the others: a list page scans up to
+// MaxPageSize+1 users, and a fresh set cost some forty allocations a user.
+type userScanner struct {
+	u                 directory.User
+	passwordChangedAt *time.Time
+	extension         []byte
+	orgIDs            []int64
+	primaries         []bool
+	lists             [2][]byte
+	dest              []any
+}
+
+func (sc *userScanner) scan(row pgx.Row) (directory.User, error) {
+	if sc.dest == nil {
+		u := &sc.u
+		sc.dest = make([]any, 0, 30+profileCount)
+		sc.dest = append(sc.dest, &u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &u.Email,
+			&u.Phone, &u.PhoneCountryCode, &u.Active, &u.Locked, &u.MustChangePassword, &sc.passwordChangedAt,
+			&u.Origin, &u.ClientIP, &u.EnterpriseID, &u.Grade, &u.EmployeeNumber, &u.ManagerID,
+			&u.Address, &u.City, &u.Province, &u.Country, &u.Comment, &sc.extension, &u.CreatedAt, &u.UpdatedAt,
+			&u.Version, &u.PasswordHash)
+		sc.dest = appendProfileTargets(sc.dest, &u.Profile, &sc.lists)
+		sc.dest = append(sc.dest, &sc.orgIDs, &sc.primaries)
+	}
+	if err := row.Scan(sc.dest...); err != nil {
 		return directory.User{}, notFound(err, "user")
 	}
-	if err := decodeProfileLists(&u.Profile, &lists); err != nil {
+	u := sc.u
+	if err := decodeProfileLists(&u.Profile, &sc.lists); err != nil {
 		return directory.User{}, fmt.Errorf("user %d: %w", u.ID, err)
 	}
 	var err error
-	u.PasswordChangedAt = utc(passwordChangedAt)
+	u.PasswordChangedAt = utc(sc.passwordChangedAt)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
-	if u.Extension, err = directory.DecodeExtension(string(extension)); err != nil {
+	if u.Extension, err = directory.DecodeExtension(string(sc.extension)); err != nil {
 		return directory.User{}, fmt.Errorf("user %d: decode extension: %w", u.ID, err)
 	}
-	for i, id := range orgIDs {
-		u.Orgs = append(u.Orgs, directory.Membership{OrgID: id, Primary: primaries[i]})
+	// u.Orgs is the zero value's nil: each membership is appended afresh.
+	for i, id := range sc.orgIDs {
+		u.Orgs = append(u.Orgs, directory.Membership{OrgID: id, Primary: sc.primaries[i]})
 	}
 	return u, nil
 }
@@ -362,9 +370,16 @@ func (s *Store) User(ctx context.Context, tenantID, id int64) (directory.User, e
 	return u, storeError("read user", err)
 }
 
-// UsersByID returns the users of tenantID among ids.
-func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]directory.User, error) {
-	return query(ctx, s, "read users", scanUser, userSelectNoOrgs+`WHERE u.tenant_id = $1 AND u.id = ANY($2)`, tenantID, ids)
+// UserByUsername returns the user of tenantID whose username is username
+// ignoring case, from the unique index on lower(username); the statement
+// is prepared once per connection and planned on that index.
+func (s *Store) UserByUsername(ctx context.Context, tenantID int64, username string) (directory.User, error) {
+	var u directory.User
+	err := s.read(ctx, func(q querier) (err error) {
+		u, err = scanUser(q.QueryRow(ctx, userSelect+`WHERE u.tenant_id = $1 AND lower(u.username) = lower($2)`, tenantID, username))
+		return err
+	})
+	return u, storeError("read user by username", err)
 }
 
 // ListUsers returns up to f.Limit users of tenantID matching f after its
@@ -384,36 +399,31 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 // same; a q filter is then checked on each user in id order until the page
 // is full.
 func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
+	if f.Offset > 0 {
+		after, ok, err := s.userBefore(ctx, tenantID, f.OrgID, f.Offset)
+		if err != nil || !ok {
+			return []directory.User{}, err
+		}
+		f.AfterID, f.Offset = after, 0
+	}
 	q, args := listUsersQuery(tenantID, f)
 	if f.Email != "" || f.Username != "" || f.Query != "" {
 		// Planned afresh with the pattern in hand, never as a cached
 		// generic plan: a generic plan cannot turn LIKE 'prefix%' into an
 		// index range, and read to the end of the tenant's index (seconds
-		// at 10M users) for the last page of a prefix.
-		args = append([]any{pgx.QueryExecModeDescribeExec}, args...)
+		// at 10M users) for the last page of a prefix. The unnamed
+		// statement is planned with its values at each run; with the
+		// result's description cached it runs in one round trip, where
+		// describing it at every run took two.
+		args = append([]any{pgx.QueryExecModeCacheDescribe}, args...)
 	}
-	return query(ctx, s, "list users", scanUser, q, args...)
-}
-
-// CountUsers counts the tenant's users, or the members of f.OrgID.
-func (s *Store) CountUsers(ctx context.Context, tenantID int64, f directory.UserFilter) (int64, error) {
-	q, args := `SELECT count(*) FROM users WHERE tenant_id = $1`, []any{tenantID}
-	if f.OrgID != 0 {
-		q, args = `SELECT count(*) FROM user_orgs WHERE tenant_id = $1 AND org_id = $2`, []any{tenantID, f.OrgID}
-	}
-	counts, err := query(ctx, s, "count users", func(row pgx.Row) (int64, error) {
-		var n int64
-		return n, row.Scan(&n)
-	}, q, args...)
-	if err != nil || len(counts) == 0 {
-		return 0, err
-	}
-	return counts[0], nil
+	var sc userScanner
+	return queryInto(ctx, s, "list users", sc.scan, make([]directory.User, 0, min(f.Limit, directory.MaxPageSize+1)), q, args...)
 }
 
 // listUsersQuery builds the query of ListUsers.
 func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
-	where := []string{`u.tenant_id = $1`}
+	sel, where := userSelect, []string{`u.tenant_id = $1`}
 	args := []any{tenantID}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -432,8 +442,10 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 		keyset(`lower(u.email)`, f.Email)
 	case directory.ByUsername:
 		keyset(`lower(u.username)`, f.Username)
-	default:
-		where = append(where, `u.id > `+arg(f.AfterID))
+	case directory.ByID:
+		if !f.MembersOnly() { // the members' ids start after the position
+			where = append(where, `u.id > `+arg(f.AfterID))
+		}
 	}
 	if f.Username != "" && f.Order() != directory.ByUsername {
 		where = append(where, `lower(u.username) LIKE `+arg(likePrefix(f.Username)))
@@ -448,14 +460,22 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 		p := arg(likePrefix(f.Query))
 		where = append(where, `(lower(u.username) LIKE `+p+` OR lower(u.email) LIKE `+p+` OR lower(u.name) LIKE `+p+`)`)
 	}
-	if f.OrgID != 0 {
+	switch {
+	case f.MembersOnly():
+		// The page's members first, from user_orgs_org_user_idx in id
+		// order from the position, then only those users, joined by
+		// their key. As a filter (IN or = ANY) on users, without
+		// statistics yet, the planner scanned the tenant's users and
+		// tested each against the members, or reran the members' scan
+		// for each user.
+		sel = strings.Replace(userSelect, "FROM users u\n", `FROM (SELECT p.user_id FROM user_orgs p
+			WHERE p.tenant_id = $1 AND p.org_id = `+arg(f.OrgID)+` AND p.user_id > `+arg(f.AfterID)+`
+			ORDER BY p.user_id LIMIT `+arg(f.Limit)+`) page
+		JOIN users u ON u.id = page.user_id`+"\n", 1)
+	case f.OrgID != 0:
 		where = append(where, `u.id IN (SELECT m.user_id FROM user_orgs m WHERE m.tenant_id = $1 AND m.org_id = `+arg(f.OrgID)+`)`)
 	}
-	q := userSelect + `WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit)
-	if f.Offset > 0 {
-		q += ` OFFSET ` + arg(f.Offset)
-	}
-	return q, args
+	return sel + `WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit), args
 }
 
 // likePrefix returns the LIKE pattern matching strings that start with p,
@@ -467,17 +487,40 @@ func likePrefix(p string) string {
 
 // UpdateUser writes the fields of u that ev.Fields names, and rewrites its
 // memberships only when it names "orgs", if the stored version is still
-// u.Version, and returns it with the version incremented. The update, the
-// memberships, the event and the change-log entry go to the server as one
-// batch, one round trip inside the transaction: when the update matches no
-// row the rest ran for nothing and is rolled back with it. checks run
-// first, on the manager tree.
+// u.Version, and returns it with the version incremented. Without checks or
+// memberships, the update, the event and the change-log entries are one
+// statement (updateUserStatement) that the committer sends in one round
+// trip with those of the writes queued around it (pipeline.run). Else
+// see updateUserTx.
 func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.Event, checks ...directory.TreeCheck) (directory.User, error) {
 	query, args, err := updateUserQuery(&u, ev.Fields)
 	if err != nil {
 		return directory.User{}, err
 	}
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
+	changes := directory.Versioned(ev.Changes, u.Version+1)
+	if !slices.Contains(ev.Fields, "orgs") && !slices.ContainsFunc(checks, func(c directory.TreeCheck) bool { return c != nil }) {
+		// The common update is one statement, pipelined with the writes
+		// around it.
+		err = s.execStatement(ctx, updateUserStatement(query, args, ev, changes, &u.Version))
+	} else {
+		err = s.updateUserTx(ctx, &u, query, args, ev, changes, checks)
+	}
+	if err != nil {
+		return directory.User{}, storeError("update user", err)
+	}
+	if u.Extension == nil {
+		u.Extension = map[string]any{}
+	}
+	return u, nil
+}
+
+// updateUserTx is UpdateUser's write when it has checks to run or
+// memberships to rewrite. checks run first, on the manager tree; then the
+// update, the memberships, the event and the change-log entries go to the
+// server as one batch, one round trip: when the update matches no row the
+// rest ran for nothing and is rolled back with it.
+func (s *Store) updateUserTx(ctx context.Context, u *directory.User, query string, args []any, ev directory.Event, changes []directory.Change, checks []directory.TreeCheck) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
 		if err := managerTree(tx, u.TenantID).check(ctx, checks); err != nil {
 			return err
 		}
@@ -486,11 +529,11 @@ func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.E
 		if slices.Contains(ev.Fields, "orgs") {
 			b.Queue(`DELETE FROM user_orgs WHERE user_id = $1`, u.ID)
 			var m memberships
-			m.add(&u)
+			m.add(u)
 			m.queue(b)
 		}
 		b.Queue(insertEventSQL, eventArgs(ev)...)
-		queueChanges(b, directory.Versioned(ev.Changes, u.Version+1))
+		queueChanges(b, changes)
 		results := tx.SendBatch(ctx, b)
 		var version int64
 		updateErr := results.QueryRow().Scan(&version)
@@ -505,13 +548,6 @@ func (s *Store) UpdateUser(ctx context.Context, u directory.User, ev directory.E
 		u.Version = version
 		return nil
 	})
-	if err != nil {
-		return directory.User{}, storeError("update user", err)
-	}
-	if u.Extension == nil {
-		u.Extension = map[string]any{}
-	}
-	return u, nil
 }
 
 // versionError explains why a write conditional on a row's version matched

@@ -23,7 +23,7 @@ func handler(e *dialecttest.Env) http.Handler {
 // newEnv is a dialecttest.Env with the credential a provisioning client
 // is given: "scim" holds users:read, users:write and admin (organizations,
 // which SCIM Groups are, are changed by admins).
-func newEnv(t *testing.T) *dialecttest.Env {
+func newEnv(t testing.TB) *dialecttest.Env {
 	t.Helper()
 	e := dialecttest.New(t)
 	_, secret, err := e.Service.CreateAPIToken(context.Background(), e.Principal(), "scim",

@@ -68,17 +68,30 @@ func (h *handler) searchGroups(c *call) error {
 	return h.queryGroups(c, lp)
 }
 
-// queryGroups answers a page of groups. It reads the tenant's orgs in id
-// order, at most MaxGroupScan of them (only those whose name or code
-// starts with a filter's value).
+// queryGroups answers a page of groups.
 func (h *handler) queryGroups(c *call, lp listParams) error {
-	proj, err := newProjection(schemas.Group, lp.attributes, lp.excluded)
+	if s, err := userSort(lp.sortBy, lp.sortOrder); err != nil || s != (directory.UserSort{}) && s != (directory.UserSort{Field: directory.FieldID}) {
+		return errorf(http.StatusBadRequest, typeInvalidValue, "sortBy: Groups come in id order; sortBy may be id ascending only")
+	}
+	pg, err := h.groupPage(c, lp)
 	if err != nil {
 		return err
 	}
+	c.writePage(lp, pg)
+	return nil
+}
+
+// groupPage reads the page of groups lp asks for, in id order. It reads
+// the tenant's orgs in id order, at most MaxGroupScan of them (only those
+// whose name or code starts with a filter's value).
+func (h *handler) groupPage(c *call, lp listParams) (listPage, error) {
+	proj, err := newProjection(schemas.Group, lp.attributes, lp.excluded)
+	if err != nil {
+		return listPage{}, err
+	}
 	m, err := groupFilter(lp.filter)
 	if err != nil {
-		return err
+		return listPage{}, err
 	}
 	limit := directory.DefaultPageSize
 	if lp.count >= 0 {
@@ -88,7 +101,7 @@ func (h *handler) queryGroups(c *call, lp listParams) error {
 	if lp.cursor != nil && *lp.cursor != "" {
 		id, ok := server.ParseID(*lp.cursor)
 		if !ok {
-			return errorf(http.StatusBadRequest, "invalidCursor", "cursor: not a cursor userd gave; start again without one")
+			return listPage{}, errorf(http.StatusBadRequest, "invalidCursor", "cursor: not a cursor userd gave; start again without one")
 		}
 		after = id
 	}
@@ -102,7 +115,7 @@ func (h *handler) queryGroups(c *call, lp listParams) error {
 	for {
 		orgs, next, err := h.d.Service.ListOrgs(c.r.Context(), c.p, f)
 		if err != nil {
-			return err
+			return listPage{}, err
 		}
 		for _, o := range orgs {
 			if m != nil && !m.matches(o) {
@@ -130,18 +143,13 @@ func (h *handler) queryGroups(c *call, lp listParams) error {
 	for _, o := range matched {
 		d, err := h.groupDocWithin(c, o, wantsMembers(proj), &budget)
 		if err != nil {
-			return err
+			return listPage{}, err
 		}
 		resources = append(resources, proj.apply(d))
 	}
-	out := doc{"schemas": []any{schemas.ListResponse}, "totalResults": total, "itemsPerPage": len(resources), "Resources": resources}
-	if lp.cursor != nil {
-		if more {
-			out["nextCursor"] = strconv.FormatInt(matched[len(matched)-1].ID, 10)
-		}
-	} else {
-		out["startIndex"] = lp.startIndex
+	out := listPage{resources: resources, total: total}
+	if more {
+		out.next = strconv.FormatInt(matched[len(matched)-1].ID, 10)
 	}
-	writeJSON(c.w, http.StatusOK, out)
-	return nil
+	return out, nil
 }

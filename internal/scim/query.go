@@ -203,6 +203,8 @@ type listParams struct {
 	cursor     *string
 	attributes []string
 	excluded   []string
+	sortBy     string
+	sortOrder  string
 }
 
 // searchRequest is the body of POST /.search (RFC 7644 §3.4.3).
@@ -226,14 +228,17 @@ func parseListQuery(r *http.Request) (listParams, error) {
 		c := q.Get("cursor")
 		cursor = &c
 	}
-	if q.Get("sortBy") != "" {
-		return listParams{}, errorf(http.StatusBadRequest, typeInvalidValue, "sortBy: userd does not sort; results come in id order (ServiceProviderConfig sort.supported is false)")
-	}
-	return newListParams(q.Get("filter"), q.Get("startIndex"), q.Get("count"), cursor, splitList(q.Get("attributes")), splitList(q.Get("excludedAttributes")))
+	return newListParams(listParams{filter: q.Get("filter"), cursor: cursor, attributes: splitList(q.Get("attributes")),
+		excluded: splitList(q.Get("excludedAttributes")), sortBy: q.Get("sortBy"), sortOrder: q.Get("sortOrder")}, q.Get("startIndex"), q.Get("count"))
 }
 
-func newListParams(filterText, startIndex, count string, cursor *string, attrs, excluded []string) (listParams, error) {
-	p := listParams{filter: filterText, count: -1, cursor: cursor, attributes: attrs, excluded: excluded}
+// newListParams completes p with its paging: startIndex and count as sent.
+func newListParams(p listParams, startIndex, count string) (listParams, error) {
+	p.count = -1
+	cursor := p.cursor
+	if cursor != nil && p.sortBy != "" {
+		return p, errorf(http.StatusBadRequest, typeInvalidValue, "sortBy: a cursor pages in id order only; page a sorted list with startIndex")
+	}
 	if count != "" {
 		n, err := strconv.Atoi(count)
 		if err != nil {

@@ -52,7 +52,45 @@ func TestProtocol(t *testing.T) {
 		{Name: "filter_invalid", Method: "GET", Target: `/scim/v2/Users?filter=userName+eq`},
 		{Name: "filter_unknown_attribute", Method: "GET", Target: `/scim/v2/Users?filter=nickName+eq+%22x%22`},
 		{Name: "filter_password_sensitive", Method: "GET", Target: `/scim/v2/Users?filter=password+eq+%22hunter22%22`},
-		{Name: "filter_sort_unsupported", Method: "GET", Target: `/scim/v2/Users?sortBy=userName`},
+
+		// A search across resource types (RFC 7644 §3.4.3): Users, then
+		// Groups, paged by index over both.
+		{Name: "search_root_users_then_groups", Method: "POST", Target: "/scim/v2/.search", Header: withBody("scim"), Body: `{
+  "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+  "attributes": ["userName", "displayName"],
+  "excludedAttributes": ["members"],
+  "startIndex": 2,
+  "count": 2
+}`},
+		{Name: "search_root_filter_fits_groups", Method: "POST", Target: "/scim/v2/.search", Header: withBody("scim"), Body: `{
+  "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+  "filter": "displayName eq \"Research\"",
+  "attributes": ["displayName"]
+}`},
+		{Name: "search_root_filter_fits_neither", Method: "POST", Target: "/scim/v2/.search", Header: withBody("scim"), Body: `{
+  "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+  "filter": "nickName eq \"x\""
+}`},
+		{Name: "search_root_cursor", Method: "POST", Target: "/scim/v2/.search", Header: withBody("scim"), Body: `{
+  "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+  "cursor": ""
+}`},
+
+		// Sorting (RFC 7644 §3.4.2.3), compiled to SQL, ties by id.
+		{Name: "sort_username_descending", Method: "GET", Target: `/scim/v2/Users?sortBy=USERNAME&sortOrder=descending&attributes=userName`},
+		{Name: "sort_search_created_page", Method: "POST", Target: "/scim/v2/Users/.search", Header: withBody("scim"), Body: `{
+  "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+  "attributes": ["userName"],
+  "sortBy": "meta.created",
+  "sortOrder": "descending",
+  "startIndex": 2,
+  "count": 1
+}`},
+		{Name: "sort_absent_first_descending", Method: "GET", Target: `/scim/v2/Users?sortOrder=descending&sortBy=urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber&attributes=userName,urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber`},
+		{Name: "sort_with_cursor", Method: "GET", Target: `/scim/v2/Users?sortBy=userName&cursor`},
+		{Name: "sort_unknown_attribute", Method: "GET", Target: `/scim/v2/Users?sortBy=groups`},
+		{Name: "sort_order_invalid", Method: "GET", Target: `/scim/v2/Users?sortBy=userName&sortOrder=up`},
+		{Name: "sort_groups_by_name", Method: "GET", Target: `/scim/v2/Groups?sortBy=displayName`},
 		{Name: "search_post", Method: "POST", Target: "/scim/v2/Users/.search", Header: withBody("scim"), Body: `{
   "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
   "attributes": ["userName", "name.formatted"],

@@ -53,6 +53,7 @@ func Routes(mux server.Router, d server.Deps) {
 	mux.Handle("DELETE "+Prefix+"/Groups/{id}", h.auth(h.deleteGroup))
 
 	mux.Handle("POST "+Prefix+"/Bulk", h.auth(h.bulk))
+	mux.Handle("POST "+Prefix+"/.search", h.auth(h.searchAll))
 }
 
 type handler struct {

@@ -259,22 +259,40 @@ func (h *handler) searchUsers(c *call) error {
 // (startIndex, count; totalResults counted up to directory.MaxQueryCount
 // past the page's start) or by cursor (RFC 9865; nextCursor).
 func (h *handler) queryUsers(c *call, lp listParams) error {
-	proj, err := newProjection(schemas.User, lp.attributes, lp.excluded)
+	pg, release, err := h.userPage(c, lp)
 	if err != nil {
 		return err
 	}
-	pg := directory.UserQueryPage{Limit: directory.DefaultPageSize, Count: true}
+	defer release()
+	c.writePage(lp, pg)
+	return nil
+}
+
+// userPage reads the page of users lp asks for. It holds the page's
+// admission to the heavy reads until release is called, once the page has
+// been written.
+func (h *handler) userPage(c *call, lp listParams) (_ listPage, release func(), _ error) {
+	fail := func(err error) (listPage, func(), error) { return listPage{}, nil, err }
+	proj, err := newProjection(schemas.User, lp.attributes, lp.excluded)
+	if err != nil {
+		return fail(err)
+	}
+	sort, err := userSort(lp.sortBy, lp.sortOrder)
+	if err != nil {
+		return fail(err)
+	}
+	pg := directory.UserQueryPage{Limit: directory.DefaultPageSize, Count: true, Sort: sort}
 	if lp.count >= 0 {
 		pg.Limit = min(lp.count, directory.MaxPageSize)
 	}
 	if lp.filter != "" {
 		e, err := filter.Parse(lp.filter)
 		if err != nil {
-			return err
+			return fail(err)
 		}
 		q, err := userQuery(e)
 		if err != nil {
-			return err
+			return fail(err)
 		}
 		pg.Query = &q
 	}
@@ -282,40 +300,37 @@ func (h *handler) queryUsers(c *call, lp listParams) error {
 		if *lp.cursor != "" {
 			after, ok := server.ParseID(*lp.cursor)
 			if !ok {
-				return errorf(http.StatusBadRequest, "invalidCursor", "cursor: not a cursor userd gave; start again without one")
+				return fail(errorf(http.StatusBadRequest, "invalidCursor", "cursor: not a cursor userd gave; start again without one"))
 			}
 			pg.AfterID = after
 		}
 	} else {
 		pg.Offset = lp.startIndex - 1
 	}
-	release, err := h.d.HeavyReads.Admit(c.p, max(pg.Limit, 1))
+	release, err = h.d.HeavyReads.Admit(c.p, max(pg.Limit, 1))
 	if err != nil {
-		return err
+		return fail(err)
 	}
-	defer release()
 	res, err := h.d.Service.QueryUsers(c.r.Context(), c.p, pg)
 	if err != nil {
-		if e := directory.AsError(err); e.Kind == directory.Invalid && e.Field == "startIndex" {
-			return errorf(http.StatusBadRequest, typeTooMany, "startIndex: "+e.Message)
+		release()
+		switch e := directory.AsError(err); {
+		case e.Kind == directory.Invalid && e.Field == "startIndex":
+			return fail(errorf(http.StatusBadRequest, typeTooMany, "startIndex: "+e.Message))
+		case e.Kind == directory.Invalid && e.Field == "sortBy":
+			return fail(errorf(http.StatusBadRequest, typeTooMany, "sortBy: "+e.Message))
 		}
-		return err
+		return fail(err)
 	}
 	resources := make([]any, len(res.Users))
 	for i, u := range res.Users {
 		resources[i] = proj.apply(userDoc(u, c.base))
 	}
-	out := doc{"schemas": []any{schemas.ListResponse}, "totalResults": res.Total,
-		"itemsPerPage": len(resources), "Resources": resources}
-	if lp.cursor != nil {
-		if res.More {
-			out["nextCursor"] = strconv.FormatInt(res.Users[len(res.Users)-1].ID, 10)
-		}
-	} else {
-		out["startIndex"] = lp.startIndex
+	out := listPage{resources: resources, total: res.Total}
+	if res.More {
+		out.next = strconv.FormatInt(res.Users[len(res.Users)-1].ID, 10)
 	}
-	writeJSON(c.w, http.StatusOK, out)
-	return nil
+	return out, release, nil
 }
 
 // readSearch reads the body of POST /.search as list parameters.
@@ -331,8 +346,6 @@ func (c *call) readSearch(h *handler) (listParams, error) {
 	if len(s.Schemas) != 1 || s.Schemas[0] != schemas.SearchRequest {
 		return listParams{}, errorf(http.StatusBadRequest, typeInvalidSyntax, "schemas must be [\""+schemas.SearchRequest+"\"]")
 	}
-	if s.SortBy != "" {
-		return listParams{}, errorf(http.StatusBadRequest, typeInvalidValue, "sortBy: userd does not sort; results come in id order")
-	}
-	return newListParams(s.Filter, string(s.StartIndex), string(s.Count), s.Cursor, s.Attributes, s.ExcludedAttributes)
+	return newListParams(listParams{filter: s.Filter, cursor: s.Cursor, attributes: s.Attributes, excluded: s.ExcludedAttributes,
+		sortBy: s.SortBy, sortOrder: s.SortOrder}, string(s.StartIndex), string(s.Count))
 }

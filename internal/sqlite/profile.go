@@ -24,18 +24,11 @@ const userProfileCount = 29
 // text holds a NUL (directory.CheckText refuses it), so the split is exact.
 // One column rather than 30 spares a read the 30 column names
 // modernc.org/sqlite allocates for every query, a fifth of the cost of
-// reading one user.
+// reading one user. concat_ws builds the text in one allocation, where a
+// chain of || copied it again at each of its 58 steps (a seventh of the
+// CPU of a page of users); it skips NULLs, which only external_id may hold.
 const userProfileSelect = `
-	ifnull(external_id, '') || char(0) || given_name || char(0) || middle_name || char(0) ||
-	family_name || char(0) || honorific_prefix || char(0) || honorific_suffix || char(0) ||
-	display_name || char(0) || title || char(0) || user_type || char(0) ||
-	preferred_language || char(0) || locale || char(0) || timezone || char(0) ||
-	profile_url || char(0) || email_type || char(0) || phone_type || char(0) ||
-	other_emails || char(0) || other_phones || char(0) || postal_code || char(0) ||
-	address_type || char(0) || organization || char(0) || division || char(0) ||
-	department || char(0) || cost_center || char(0) || gender || char(0) || birthday || char(0) ||
-	identity_type || char(0) || identity_number || char(0) || area || char(0) ||
-	hire_date || char(0) || work_place`
+	concat_ws(char(0), ifnull(external_id, ''), ` + userProfileColumns + `)`
 
 // userProfilePlaceholders has a placeholder for each userProfileColumns.
 const userProfilePlaceholders = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`

@@ -8,23 +8,54 @@ import (
 	"github.com/userd/userd/internal/directory"
 )
 
-// QueryUsers returns a page of the tenant's users matching q, by id. The
-// query is compiled to one SQL statement with bound parameters; in id
-// order the (tenant_id, id) index reads the page, and an equality on an
-// indexed column (username, email) reads it from that column's index.
-func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, afterID int64, offset, limit int) ([]directory.User, error) {
+// QueryUsers returns a page of the tenant's users matching q, in sort's
+// order. The query is compiled to one SQL statement with bound parameters.
+// It picks the page's ids first and then reads those users whole, so a
+// sort carries ids and keys, never every column and each user's
+// memberships of every match. In id or username order an index reads the
+// page; an equality on an indexed column (username, email) reads the
+// matches from that column's index.
+func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, sort directory.UserSort, afterID int64, offset, limit int) ([]directory.User, error) {
 	where, args := userQueryWhere(q, []any{tenantID, afterID})
-	order := `id`
-	if q != nil && q.Selective() {
-		// Read the matches from the column's index and sort them, rather
-		// than walk the tenant in id order until enough match: without
-		// statistics SQLite prefers the walk, which at the millionth user
-		// reads a million rows for a page. (+id keeps the id order from
-		// choosing the plan.)
-		order = `+id`
+	if q != nil && q.Unique() {
+		// One user at most, read by its unique index: nothing to sort.
+		return s.queryUsers(ctx, 1, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND id > ? AND `+where+` LIMIT ? OFFSET ?`,
+			append(args, limit, offset)...)
 	}
-	return s.queryUsers(ctx, limit, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND id > ? AND `+where+
-		` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	// Without statistics SQLite prefers to walk the order's index until
+	// enough users match, which at the millionth user reads a million rows
+	// for a page; a unary + keeps the order from choosing the plan when
+	// the filter has an index of its own (directory.UserQuery.Selective).
+	inner := userQueryOrder(sort, q != nil && q.Selective())
+	// limit is the most users the page holds: a lookup (userName eq)
+	// asks for a page of 101 and finds one, so the slice starts small
+	// rather than reserve 101 users (100 KB) it never fills.
+	return s.queryUsers(ctx, min(limit, 8), `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND id IN (SELECT id FROM users WHERE tenant_id = ? AND id > ? AND `+where+
+		` ORDER BY `+inner+` LIMIT ? OFFSET ?) ORDER BY `+userQueryOrder(sort, false), append(append([]any{tenantID}, args...), limit, offset)...)
+}
+
+// userQueryOrder is the ORDER BY of sort: absent values last (first when
+// descending), ties by id. unindexed writes the key so that no index
+// provides it.
+func userQueryOrder(sort directory.UserSort, unindexed bool) string {
+	dir, plus := ``, ``
+	if sort.Descending {
+		dir = ` DESC`
+	}
+	if unindexed {
+		plus = `+`
+	}
+	if sort.Field == 0 || sort.Field == directory.FieldID {
+		return plus + `id` + dir
+	}
+	column, absent := userQueryColumn(sort.Field)
+	switch absent {
+	case "null":
+		return `(` + column + ` IS NULL)` + dir + `, ` + column + dir + `, id` + dir
+	case "empty":
+		return `(` + column + ` = '')` + dir + `, ` + column + dir + `, id` + dir
+	}
+	return plus + column + dir + `, ` + plus + `id` + dir
 }
 
 // CountUserQuery counts the tenant's users matching q, up to max: the count
@@ -136,15 +167,17 @@ func compileUserQuery(b *strings.Builder, q directory.UserQuery, args []any) []a
 	}
 	if q.Op == directory.QueryStartsWith {
 		if lo := value.(string); lo != "" && lo[len(lo)-1] < 0xff {
-			// A range on the column as well, so that the column's index
-			// (username, email, external id) reads only the matches.
+			// A range on the column instead, so that the column's index
+			// (username, email, external id) reads only the matches: by
+			// byte-wise comparison, the values from lo up to lo with its
+			// last byte raised are exactly those starting with lo.
 			hi := lo[:len(lo)-1] + string([]byte{lo[len(lo)-1] + 1})
-			b.WriteString(`(` + column + ` >= ? AND ` + column + ` < ? AND `)
-			args = append(args, lo, hi)
-			value = pattern
-			args = cmp(`GLOB`)
-			b.WriteString(`)`)
-			return args
+			if absent == "null" {
+				b.WriteString(`(` + column + ` IS NOT NULL AND ` + column + ` >= ? AND ` + column + ` < ?)`)
+			} else {
+				b.WriteString(`(` + column + ` >= ? AND ` + column + ` < ?)`)
+			}
+			return append(args, lo, hi)
 		}
 	}
 	value = pattern

@@ -56,6 +56,7 @@ type Store struct {
 	r  *sql.DB     // query-only readers
 	wc *stmtCache  // the writer's prepared statements, used by write
 	rq *prepared   // runs queries on the readers through their prepared statements
+	rg readGate    // queues the reads of users for the readers; see readGate
 	c  *committer  // the queue of writes; see write
 	l  *serverLock // held while open if Options.ServerLock; nil otherwise
 }
@@ -128,7 +129,7 @@ func Open(ctx context.Context, path string, opts Options) (s *Store, err error) 
 	if err != nil {
 		return nil, errors.Join(err, w.Close())
 	}
-	s = &Store{w: w, r: r, wc: &stmtCache{db: w}, rq: &prepared{c: &stmtCache{db: r}}, c: newCommitter(), l: lock}
+	s = &Store{w: w, r: r, wc: &stmtCache{db: w}, rq: &prepared{c: &stmtCache{db: r}}, rg: newReadGate(readConns), c: newCommitter(), l: lock}
 	go s.commitLoop()
 	return s, nil
 }

@@ -50,10 +50,6 @@ const userColumns = `id, tenant_id, username, name, nick_name, email, phone, pho
 	(SELECT group_concat(m.position || ':' || m.org_id || ':' || m.is_primary, ',')
 		FROM memberships m WHERE m.user_id = users.id)`
 
-// userColumnsNoOrgs are userColumns with NULL for the memberships, for
-// reads that show none (UsersByID).
-var userColumnsNoOrgs = userColumns[:strings.LastIndex(userColumns, "(SELECT group_concat")] + `NULL`
-
 const (
 	insertUserSQL       = `INSERT INTO users (` + userWriteColumns + `, version) VALUES (` + userWritePlaceholders + `, 1) RETURNING id`
 	insertMembershipSQL = `INSERT INTO memberships (tenant_id, user_id, org_id, position, is_primary) VALUES (?, ?, ?, ?, ?)`
@@ -95,22 +91,32 @@ func userValues(u *directory.User) (keyed, plain []any, err error) {
 // userColumnCount is the number of columns in userColumns.
 const userColumnCount = 30
 
-// scanUser reads a row of userColumns. It takes each column as the driver
-// returns it (int64, string or nil) and converts it here: database/sql's
-// conversions into *int64, *int and the sql.Null types go through
-// reflection and allocate, a large share of a read of userColumnCount columns.
-func scanUser(sc scanner) (directory.User, error) {
-	var (
-		v    [userColumnCount]any
-		dest [userColumnCount]any
-	)
-	for i := range v {
-		dest[i] = &v[i]
+// rowValues holds a row as the driver returns it (see columns) and the
+// destinations Scan fills it through. It is made once per query and reused
+// for each of its rows: a fresh pair of arrays cost two allocations a row.
+type rowValues struct{ v, dest []any }
+
+func newRowValues(n int) *rowValues {
+	r := &rowValues{v: make([]any, n), dest: make([]any, n)}
+	for i := range r.v {
+		r.dest[i] = &r.v[i]
 	}
-	if err := sc.Scan(dest[:]...); err != nil {
-		return directory.User{}, err
-	}
-	c := columns{v: v[:]}
+	return r
+}
+
+// scan reads the current row of rows. The strings it holds stay valid
+// after the next scan; the values do not.
+func (r *rowValues) scan(rows *sql.Rows) (columns, error) {
+	err := rows.Scan(r.dest...)
+	return columns{v: r.v}, err
+}
+
+// scanUser converts a row of userColumns. It takes each column as the
+// driver returns it (int64, string or nil) and converts it here:
+// database/sql's conversions into *int64, *int and the sql.Null types go
+// through reflection and allocate, a large share of a read of
+// userColumnCount columns.
+func scanUser(c columns) (directory.User, error) {
 	u := directory.User{
 		ID: c.int(0), TenantID: c.int(1), Username: c.text(2), Name: c.text(3), NickName: c.text(4),
 		Email: c.text(5), Phone: c.text(6), PhoneCountryCode: c.text(7),
@@ -206,23 +212,41 @@ func parseOrgs(s string) ([]directory.Membership, error) {
 }
 
 // queryUsers runs a query selecting userColumns on the readers; it expects
-// up to n users (it makes room for at most a page's worth in advance). One
-// statement reads a consistent snapshot, so it needs no transaction.
+// up to n users (it makes room for at most a page's worth in advance).
 func (s *Store) queryUsers(ctx context.Context, n int, query string, args ...any) ([]directory.User, error) {
+	users := make([]directory.User, 0, min(n, directory.MaxPageSize+1))
+	row := newRowValues(userColumnCount)
+	err := s.readUsers(ctx, query, args, func(rows *sql.Rows) error {
+		c, err := row.scan(rows)
+		if err != nil {
+			return err
+		}
+		u, err := scanUser(c)
+		users = append(users, u)
+		return err
+	})
+	return users, err
+}
+
+// readUsers runs a query on users on the readers, once the read gate lets
+// it in, and calls each for every row. One statement reads a consistent
+// snapshot, so it needs no transaction.
+func (s *Store) readUsers(ctx context.Context, query string, args []any, each func(*sql.Rows) error) error {
+	if err := s.rg.enter(ctx); err != nil {
+		return storeError(err)
+	}
+	defer s.rg.leave()
 	rows, err := s.rq.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, storeError(err)
+		return storeError(err)
 	}
 	defer rows.Close()
-	users := make([]directory.User, 0, min(n, directory.MaxPageSize))
 	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, storeError(err)
+		if err := each(rows); err != nil {
+			return storeError(err)
 		}
-		users = append(users, u)
 	}
-	return users, storeError(rows.Err())
+	return storeError(rows.Err())
 }
 
 // User returns one user of the tenant.
@@ -237,31 +261,32 @@ func (s *Store) User(ctx context.Context, tenantID, id int64) (directory.User, e
 	return users[0], nil
 }
 
-// UsersByID returns the users of the tenant among ids.
-func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]directory.User, error) {
-	if len(ids) == 0 {
-		return nil, nil
+// UserByUsername returns the user of the tenant whose username is
+// username ignoring case, from the unique index on username_lower.
+func (s *Store) UserByUsername(ctx context.Context, tenantID int64, username string) (directory.User, error) {
+	users, err := s.queryUsers(ctx, 1, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND username_lower = ?`,
+		tenantID, strings.ToLower(username))
+	if err != nil {
+		return directory.User{}, err
 	}
-	return s.queryUsers(ctx, len(ids), `SELECT `+userColumnsNoOrgs+` FROM users
-		WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`, tenantID, idList(ids))
+	if len(users) == 0 {
+		return directory.User{}, notFound("user")
+	}
+	return users[0], nil
 }
 
 // ListUsers returns up to f.Limit users matching f after its position, in
 // the order f.Order() names.
 func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
+	if f.Offset > 0 {
+		after, ok, err := s.userBefore(ctx, tenantID, f.OrgID, f.Offset)
+		if err != nil || !ok {
+			return []directory.User{}, err
+		}
+		f.AfterID, f.Offset = after, 0
+	}
 	query, args := listUsersQuery(tenantID, f)
 	return s.queryUsers(ctx, f.Limit, query, args...)
-}
-
-// CountUsers counts the tenant's users, or the members of f.OrgID.
-func (s *Store) CountUsers(ctx context.Context, tenantID int64, f directory.UserFilter) (int64, error) {
-	query, args := `SELECT count(*) FROM users WHERE tenant_id = ?`, []any{tenantID}
-	if f.OrgID != 0 {
-		query, args = `SELECT count(*) FROM memberships WHERE tenant_id = ? AND org_id = ?`, []any{tenantID, f.OrgID}
-	}
-	var n int64
-	err := s.rq.QueryRowContext(ctx, query, args...).Scan(&n)
-	return n, storeError(err)
 }
 
 // listUsersQuery builds the query of ListUsers. Each prefix filter is a
@@ -282,9 +307,11 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 	case directory.ByUsername:
 		order = `username_lower, id`
 		query, args = keyset(query, args, "username_lower", f.Username, f)
-	default:
-		query += ` AND id > ?`
-		args = append(args, f.AfterID)
+	case directory.ByID:
+		if !f.MembersOnly() { // the members' ids start after the position
+			query += ` AND id > ?`
+			args = append(args, f.AfterID)
+		}
 	}
 	if f.Username != "" && f.Order() != directory.ByUsername {
 		lo, hi := prefixRange(f.Username)
@@ -308,12 +335,19 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 			OR name_lower >= ? AND name_lower < ?)`
 		args = append(args, lo, hi, lo, hi, lo, hi)
 	}
-	if f.OrgID != 0 {
+	switch {
+	case f.MembersOnly():
+		// memberships_org's entries end with the primary key, user_id
+		// first: the page's members come in id order from the position.
+		query += ` AND id IN (SELECT user_id FROM memberships WHERE tenant_id = ? AND org_id = ? AND user_id > ?
+			ORDER BY user_id LIMIT ?)`
+		args = append(args, tenantID, f.OrgID, f.AfterID, f.Limit)
+	case f.OrgID != 0:
 		query += ` AND id IN (SELECT user_id FROM memberships WHERE tenant_id = ? AND org_id = ?)`
 		args = append(args, tenantID, f.OrgID)
 	}
-	query += ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
-	return query, append(args, f.Limit, f.Offset)
+	query += ` ORDER BY ` + order + ` LIMIT ?`
+	return query, append(args, f.Limit)
 }
 
 // keyset adds to query the users whose column starts with prefix and whose

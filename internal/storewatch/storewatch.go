@@ -100,14 +100,20 @@ func (s *store) ListUsers(ctx context.Context, tenantID int64, f directory.UserF
 	return timed(ctx, s, "ListUsers", func(ctx context.Context) ([]directory.User, error) { return s.next.ListUsers(ctx, tenantID, f) })
 }
 
-func (s *store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, afterID int64, offset, limit int) ([]directory.User, error) {
+func (s *store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, sort directory.UserSort, afterID int64, offset, limit int) ([]directory.User, error) {
 	return timed(ctx, s, "QueryUsers", func(ctx context.Context) ([]directory.User, error) {
-		return s.next.QueryUsers(ctx, tenantID, q, afterID, offset, limit)
+		return s.next.QueryUsers(ctx, tenantID, q, sort, afterID, offset, limit)
 	})
 }
 
 func (s *store) CountUserQuery(ctx context.Context, tenantID int64, q *directory.UserQuery, max int) (int, error) {
 	return timed(ctx, s, "CountUserQuery", func(ctx context.Context) (int, error) { return s.next.CountUserQuery(ctx, tenantID, q, max) })
+}
+
+func (s *store) UserByUsername(ctx context.Context, tenantID int64, username string) (directory.User, error) {
+	return timed(ctx, s, "UserByUsername", func(ctx context.Context) (directory.User, error) {
+		return s.next.UserByUsername(ctx, tenantID, username)
+	})
 }
 
 func (s *store) CountUsers(ctx context.Context, tenantID int64, f directory.UserFilter) (int64, error) {

@@ -51,6 +51,11 @@ func testQueryUsers(t *testing.T, f *fixture) {
 		{"username co with a literal underscore", ptr(cmp(directory.QueryContains, directory.FieldUsername, "L_X")), []int64{carol.ID}},
 		{"username ew with a literal percent", ptr(cmp(directory.QueryEndsWith, directory.FieldUsername, "%")), []int64{dave.ID}},
 		{"username sw", ptr(cmp(directory.QueryStartsWith, directory.FieldUsername, "Ca")), []int64{carol.ID}},
+		{"not username sw", &directory.UserQuery{Op: directory.QueryNot, Args: []directory.UserQuery{cmp(directory.QueryStartsWith, directory.FieldUsername, "CA")}}, []int64{alice.ID, bob.ID, dave.ID}},
+		{"username sw ending in a literal percent", ptr(cmp(directory.QueryStartsWith, directory.FieldUsername, "DAVE%")), []int64{dave.ID}},
+		{"email sw ignoring case", ptr(cmp(directory.QueryStartsWith, directory.FieldEmail, "BOB@")), []int64{bob.ID}},
+		{"not email sw includes users without one", &directory.UserQuery{Op: directory.QueryNot, Args: []directory.UserQuery{cmp(directory.QueryStartsWith, directory.FieldEmail, "a")}}, []int64{bob.ID, carol.ID, dave.ID}},
+		{"name sw ending past ASCII", ptr(cmp(directory.QueryStartsWith, directory.FieldName, "Bob *Star*\u00e9")), nil},
 		{"name co with a literal star", ptr(cmp(directory.QueryContains, directory.FieldName, "*star")), []int64{bob.ID}},
 		{"name co star is not a wildcard", ptr(cmp(directory.QueryContains, directory.FieldName, "e*l")), nil},
 		{"email eq ignoring case", ptr(cmp(directory.QueryEq, directory.FieldEmail, "ALICE@example.COM")), []int64{alice.ID}},
@@ -81,7 +86,7 @@ func testQueryUsers(t *testing.T, f *fixture) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			users, err := f.s.QueryUsers(f.ctx, f.a, tt.q, 0, 0, directory.MaxPageSize)
+			users, err := f.s.QueryUsers(f.ctx, f.a, tt.q, directory.UserSort{}, 0, 0, directory.MaxPageSize)
 			if err != nil {
 				t.Fatalf("QueryUsers: %v", err)
 			}
@@ -98,8 +103,44 @@ func testQueryUsers(t *testing.T, f *fixture) {
 		})
 	}
 
+	// Sorting: text by code point (lowercased where the field ignores
+	// case), absent values last ascending and first descending, ties by id
+	// in the sort's direction, on every engine alike.
+	sorts := []struct {
+		name   string
+		q      *directory.UserQuery
+		sort   directory.UserSort
+		offset int
+		want   []int64
+	}{
+		{"by username", nil, directory.UserSort{Field: directory.FieldUsername}, 0, all},
+		{"by username descending", nil, directory.UserSort{Field: directory.FieldUsername, Descending: true}, 0, []int64{dave.ID, carol.ID, bob.ID, alice.ID}},
+		{"by username after an offset", nil, directory.UserSort{Field: directory.FieldUsername}, 1, []int64{bob.ID, carol.ID, dave.ID}},
+		{"by id descending", nil, directory.UserSort{Field: directory.FieldID, Descending: true}, 0, []int64{dave.ID, carol.ID, bob.ID, alice.ID}},
+		{"by email, none last", nil, directory.UserSort{Field: directory.FieldEmail}, 0, []int64{alice.ID, bob.ID, dave.ID, carol.ID}},
+		{"by email descending, none first", nil, directory.UserSort{Field: directory.FieldEmail, Descending: true}, 0, []int64{carol.ID, dave.ID, bob.ID, alice.ID}},
+		{"by employee number exactly, ties by id", nil, directory.UserSort{Field: directory.FieldEmployeeNumber}, 0, []int64{alice.ID, bob.ID, carol.ID, dave.ID}},
+		{"by employee number descending, ties by id descending", nil, directory.UserSort{Field: directory.FieldEmployeeNumber, Descending: true}, 0, []int64{dave.ID, carol.ID, bob.ID, alice.ID}},
+		{"by creation descending", nil, directory.UserSort{Field: directory.FieldCreatedAt, Descending: true}, 0, []int64{dave.ID, carol.ID, bob.ID, alice.ID}},
+		{"active users by name descending", ptr(cmp(directory.QueryEq, directory.FieldActive, true)), directory.UserSort{Field: directory.FieldName, Descending: true}, 0, []int64{carol.ID, dave.ID, alice.ID}},
+		{"an indexed filter by username descending", &directory.UserQuery{Op: directory.QueryAnd, Args: []directory.UserQuery{
+			cmp(directory.QueryStartsWith, directory.FieldEmail, ""), cmp(directory.QueryStartsWith, directory.FieldUsername, "")}},
+			directory.UserSort{Field: directory.FieldUsername, Descending: true}, 0, []int64{dave.ID, bob.ID, alice.ID}},
+	}
+	for _, tt := range sorts {
+		t.Run(tt.name, func(t *testing.T) {
+			users, err := f.s.QueryUsers(f.ctx, f.a, tt.q, tt.sort, 0, tt.offset, directory.MaxPageSize)
+			if err != nil {
+				t.Fatalf("QueryUsers: %v", err)
+			}
+			if got := userIDs(users); !slices.Equal(got, tt.want) {
+				t.Errorf("got users %v, want %v", got, tt.want)
+			}
+		})
+	}
+
 	t.Run("paging", func(t *testing.T) {
-		got, err := f.s.QueryUsers(f.ctx, f.a, nil, alice.ID, 1, 2)
+		got, err := f.s.QueryUsers(f.ctx, f.a, nil, directory.UserSort{}, alice.ID, 1, 2)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -164,7 +164,7 @@ func ServiceProviderConfigDoc(base string, l Limits) map[string]any {
 		"bulk":             map[string]any{"supported": true, "maxOperations": l.MaxOperations, "maxPayloadSize": l.MaxPayloadSize},
 		"filter":           map[string]any{"supported": true, "maxResults": l.MaxResults},
 		"changePassword":   map[string]any{"supported": true},
-		"sort":             map[string]any{"supported": false},
+		"sort":             map[string]any{"supported": true},
 		"etag":             map[string]any{"supported": true},
 		// RFC 9865: both index and cursor paging.
 		"pagination": map[string]any{"cursor": true, "index": true, "defaultPaginationMethod": "index",
