@@ -22,6 +22,7 @@ func TestReadAfterDocumented(t *testing.T) {
 		"POST /api/v2/tenant/users/user-by-username": true,
 		"POST /scim/v2/Users/.search":                true,
 		"POST /scim/v2/Groups/.search":               true,
+		"POST /scim/v2/.search":                      true,
 	}
 	type ref struct {
 		Ref string `json:"$ref"`
