@@ -32,7 +32,10 @@ type result struct {
 	Errors               int           // failed requests, warm-up included
 	FirstError           string        `json:",omitempty"`
 	Ratio                float64
-	RSS                  int64 // the server's peak VmRSS sampled during the run, bytes
+	// Against names the row Ratio compares with: "" for the ceiling's
+	// req/s; a path of argon2id work is compared with the bare hash.
+	Against string `json:",omitempty"`
+	RSS     int64  // the server's peak VmRSS sampled during the run, bytes
 }
 
 // drive loads addr with conns keep-alive connections, each sending t's
@@ -80,7 +83,7 @@ func drive(ctx context.Context, addr string, t target, conns int, warmup, dur ti
 		return result{}, err
 	}
 	slices.Sort(all)
-	res := result{Path: t.name, Requests: len(all), Errors: errs, FirstError: firstErr, RSS: peak}
+	res := result{Path: t.name, Against: t.against, Requests: len(all), Errors: errs, FirstError: firstErr, RSS: peak}
 	res.ReqPerSec = float64(len(all)) / dur.Seconds()
 	res.UsersPerSec = res.ReqPerSec * float64(t.items)
 	res.P50, res.P99 = percentile(all, 0.50), percentile(all, 0.99)

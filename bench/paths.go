@@ -20,7 +20,9 @@ import (
 type target struct {
 	name    string
 	ceiling bool // sent to the ceiling server instead of userd
-	items   int  // users per request, for users/s (0 when not a batch)
+	// against names the path this one's ratio is to ("": the ceiling).
+	against string
+	items   int // users per request, for users/s (0 when not a batch)
 	// request appends one complete HTTP/1.1 request to b.
 	request func(r *rand.Rand, b []byte) []byte
 	// check returns an error unless status and body are a success.
@@ -226,6 +228,29 @@ func paths(ceilingAddr, addr string, sd *seeded, accessToken, consoleCookie stri
 			request: func(r *rand.Rand, b []byte) []byte {
 				body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"addresses[type eq \"work\"].locality","value":"City %d"},{"op":"Replace","path":"title","value":"T%d"}]}`, r.IntN(1_000_000), r.IntN(100))
 				return appendRequest(b, "PATCH", addr, "/scim/v2/Users/"+user(r), bearer, "application/scim+json", body)
+			},
+			check: status200,
+		},
+		{
+			// The yardstick of the password check: one argon2id
+			// verification at userd's default parameters, behind the same
+			// hasher and concurrency bound (one hash per CPU) userd uses,
+			// and nothing else.
+			name:    "argon2id-ceiling",
+			ceiling: true,
+			request: func(r *rand.Rand, b []byte) []byte {
+				return appendRequest(b, "POST", ceilingAddr, "/argon2id", "", "", "")
+			},
+			check: status200,
+		},
+		{
+			// The password check other systems call, with the right
+			// password of one of the users seeding gave one.
+			name:    "password-check",
+			against: "argon2id-ceiling",
+			request: func(r *rand.Rand, b []byte) []byte {
+				body := `{"login":"` + emailLocal(r.IntN(sd.authUsers)) + `","password":"` + authPassword + `"}`
+				return appendRequest(b, "POST", addr, "/admin/v1/users/authenticate", bearer, "application/json", body)
 			},
 			check: status200,
 		},

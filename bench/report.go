@@ -27,19 +27,21 @@ type report struct {
 	Delivery *deliveryResult `json:",omitempty"`
 }
 
-// compare sets every row's ratio to the ceiling's req/s.
+// compare sets every row's ratio: its req/s to the ceiling's, or to its
+// Against row's.
 func (r *report) compare() {
-	var ceiling float64
+	reqs := map[string]float64{}
 	for _, row := range r.Rows {
-		if row.Path == "ceiling" {
-			ceiling = row.ReqPerSec
+		reqs[row.Path] = row.ReqPerSec
+	}
+	for i, row := range r.Rows {
+		against := row.Against
+		if against == "" {
+			against = "ceiling"
 		}
-	}
-	if ceiling == 0 {
-		return
-	}
-	for i := range r.Rows {
-		r.Rows[i].Ratio = r.Rows[i].ReqPerSec / ceiling
+		if base := reqs[against]; base > 0 {
+			r.Rows[i].Ratio = row.ReqPerSec / base
+		}
 	}
 }
 
@@ -68,6 +70,16 @@ func (r *report) print(w io.Writer) {
 			row.Path, row.ReqPerSec, ms(row.P50), ms(row.P99), serverP50, serverP99, row.Errors, ratio, float64(row.RSS)/(1<<20))
 	}
 	tw.Flush()
+	rows := map[string]result{}
+	for _, row := range r.Rows {
+		rows[row.Path] = row
+	}
+	for _, row := range r.Rows {
+		if base, ok := rows[row.Against]; ok && base.P50 > 0 && base.P99 > 0 {
+			fmt.Fprintf(w, "%s vs %s: p50 %.2fx, p99 %.2fx, req/s %.2fx\n", row.Path, row.Against,
+				float64(row.P50)/float64(base.P50), float64(row.P99)/float64(base.P99), row.Ratio)
+		}
+	}
 	for _, row := range r.Rows {
 		if row.UsersPerSec > 0 {
 			fmt.Fprintf(w, "%s delivers %.0f users/s\n", row.Path, row.UsersPerSec)

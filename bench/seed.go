@@ -28,12 +28,21 @@ type seeded struct {
 	apiToken     string // scope users:read, for user-info v1
 	elapsed      time.Duration
 	reused       bool // the users were there already (-reuse)
+	authUsers    int  // benchUser(0) to benchUser(authUsers-1) have password authPassword
 }
 
 // The console administrator seeding makes, whom the console paths sign in as.
 const (
 	consoleAdmin    = "bench-admin"
 	consolePassword = "bench console password"
+)
+
+// The password of the first users, for the password-check path: hashing
+// one per user would make seeding a million users take hours, and the
+// check's cost is the hash's whoever is checked.
+const (
+	maxAuthUsers = 64
+	authPassword = "bench password check"
 )
 
 // store is what seeding needs of an engine.
@@ -99,6 +108,9 @@ func seed(ctx context.Context, dbURL string, n, batch int, reuse bool) (*seeded,
 		if err == nil && len(sd.ids) < n {
 			err = fmt.Errorf("-reuse: tenant bench holds %d users, not %d; pass -users %d or seed a new database", len(sd.ids), n, len(sd.ids))
 		}
+		if err == nil {
+			err = setAuthPasswords(ctx, svc, p, sd)
+		}
 		return sd, err
 	}
 
@@ -114,6 +126,9 @@ func seed(ctx context.Context, dbURL string, n, batch int, reuse bool) (*seeded,
 	if len(sd.ids) != n {
 		return nil, fmt.Errorf("seeded %d users but the database holds %d", n, len(sd.ids))
 	}
+	if err := setAuthPasswords(ctx, svc, p, sd); err != nil {
+		return nil, err
+	}
 	// After the users, so that sd.ids are theirs; a reused database has its
 	// administrator from its first seeding.
 	admin, err := svc.CreateUser(ctx, p, directory.OriginAdmin, directory.UserPatch{Username: ptrTo(consoleAdmin), Password: ptrTo(consolePassword)})
@@ -124,6 +139,26 @@ func seed(ctx context.Context, dbURL string, n, batch int, reuse bool) (*seeded,
 		return nil, fmt.Errorf("create the console administrator: %w", err)
 	}
 	return sd, nil
+}
+
+// setAuthPasswords gives the first users authPassword, hashed with userd's
+// default argon2id parameters (the Hasher's), so the server verifies it
+// without rehashing; again on a reused database, whose first seeding may
+// have given none.
+func setAuthPasswords(ctx context.Context, svc *directory.Service, p directory.Principal, sd *seeded) error {
+	sd.authUsers = min(maxAuthUsers, len(sd.ids))
+	// By username: batches commit in parallel, so ids do not follow the
+	// users' numbers.
+	for i := range sd.authUsers {
+		u, err := svc.UserByLogin(ctx, p, emailLocal(i))
+		if err == nil {
+			_, err = svc.UpdateUser(ctx, p, u.ID, 0, directory.UserPatch{Password: ptrTo(authPassword)})
+		}
+		if err != nil {
+			return fmt.Errorf("set the password of %s: %w", emailLocal(i), err)
+		}
+	}
+	return nil
 }
 
 // importAll imports the n bench users, with COPY when pg is not nil.

@@ -3,14 +3,22 @@
 // size of one user. Whatever userd does beyond that costs throughput, so the
 // benchmark reports every path as a ratio to this server's req/s under the
 // same load on the same machine.
+//
+// POST /argon2id is the password check's yardstick: it verifies one
+// password against its argon2id hash at userd's default parameters,
+// through the same Hasher and concurrency bound (one hash per CPU) userd
+// serve uses, and answers 200.
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
+
+	"github.com/userd/userd/internal/auth"
 )
 
 // body is one user as a directory might answer it, 400 bytes long.
@@ -28,6 +36,25 @@ func main() {
 	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(body)
+	})
+	hasher, err := auth.NewHasher(auth.HashParams{}, 0)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ceiling:", err)
+		os.Exit(1)
+	}
+	const password = "bench password check"
+	hash, err := hasher.HashPassword(context.Background(), password)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ceiling:", err)
+		os.Exit(1)
+	}
+	mux.HandleFunc("POST /argon2id", func(w http.ResponseWriter, r *http.Request) {
+		if ok, err := hasher.VerifyPassword(r.Context(), password, hash); err != nil || !ok {
+			http.Error(w, "verification failed", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"ok":true}` + "\n"))
 	})
 	if err := http.Serve(ln, mux); err != nil {
 		fmt.Fprintln(os.Stderr, "ceiling:", err)

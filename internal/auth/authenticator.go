@@ -116,9 +116,6 @@ type Authenticator struct {
 	observer Observer
 	logger   *slog.Logger
 	limits   *failureLimits
-	// pwChecks counts failed user password checks (BeginPasswordCheck)
-	// apart from client authentications, with the same limits.
-	pwChecks *failureLimits
 	failures *failureAudit
 }
 
@@ -185,7 +182,6 @@ func NewAuthenticator(ctx context.Context, store directory.Store, opts Options) 
 		observer: opts.Observer,
 		logger:   opts.Logger,
 		limits:   newFailureLimits(opts.MaxClientFailures, opts.MaxAddressFailures, opts.FailureWindow, opts.Now),
-		pwChecks: newFailureLimits(opts.MaxClientFailures, opts.MaxAddressFailures, opts.FailureWindow, opts.Now),
 		failures: newFailureAudit(store, opts.AuditFailuresPerMinute, opts.Now, opts.Logger, opts.Observer),
 	}, nil
 }

@@ -57,7 +57,6 @@ func New(t testing.TB) *Env {
 	}
 	e := &Env{Service: directory.NewService(st, hasher), Authn: authn, Credentials: map[string]string{}}
 	e.Service.WatchCredentials(authn)
-	e.Service.GuardPasswordChecks(authn)
 	e.Tenant = e.tenant(t, "acme")
 	e.Other = e.tenant(t, "globex")
 

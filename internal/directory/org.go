@@ -1,6 +1,8 @@
 package directory
 
 import (
+	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"time"
@@ -79,12 +81,42 @@ func (o *Org) Validate() error {
 	return nil
 }
 
-// treeCheck returns the check the store runs, inside the write, that o's
-// parent exists in the tenant without making a cycle or a tree too deep;
-// nil when the write adds no parent.
-func (o *Org) treeCheck(fields []string) TreeCheck {
-	if o.ParentID == 0 || !slices.Contains(fields, "parent_id") {
-		return nil
+// treeChecks returns the checks the store runs, inside the write of o
+// that changes fields: that o's parent exists in the tenant without making
+// a cycle or a tree too deep, when the write sets a parent, and that no
+// sibling has o's name, when the write sets a name or a parent (a create
+// sets both).
+func (o *Org) treeChecks(fields []string) []TreeCheck {
+	var checks []TreeCheck
+	if o.ParentID != 0 && slices.Contains(fields, "parent_id") {
+		checks = append(checks, orgTree.place(o.ID, o.ParentID))
 	}
-	return orgTree.place(o.ID, o.ParentID)
+	if o.ID == 0 || slices.Contains(fields, "name") || slices.Contains(fields, "parent_id") {
+		checks = append(checks, o.uniqueName())
+	}
+	return checks
+}
+
+// uniqueName returns the check that no other org under o's parent has o's
+// name, ignoring case: siblings are told apart by name (a OneAccess rule,
+// kept for every API, as a tree with two "Sales" under one parent cannot
+// be read by people). Names under different parents may repeat.
+func (o *Org) uniqueName() TreeCheck {
+	id, parent, name := o.ID, o.ParentID, o.Name
+	return func(ctx context.Context, t Tree) error {
+		names, ok := t.(OrgNames)
+		if !ok {
+			return Errorf(Internal, "", "directory: the store's org tree cannot find orgs by name")
+		}
+		other, err := names.OrgNamed(ctx, parent, name)
+		if err != nil || other == 0 || other == id {
+			return err
+		}
+		where := "another root org"
+		if parent != 0 {
+			where = fmt.Sprintf("another org under org %d", parent)
+		}
+		return &Error{Kind: Conflict, Field: "name", Constraint: Taken,
+			Message: fmt.Sprintf("%q is taken by %s (org %d); sibling orgs need distinct names, ignoring case", name, where, other)}
+	}
 }

@@ -2,9 +2,6 @@ package directory
 
 import (
 	"context"
-	"math"
-	"strconv"
-	"time"
 )
 
 // PasswordVerifier is implemented by a PasswordHasher that can check a
@@ -13,21 +10,6 @@ import (
 type PasswordVerifier interface {
 	VerifyPassword(ctx context.Context, password, hash string) (bool, error)
 }
-
-// PasswordGuard bounds the failed password checks per key (a user) and per
-// caller address, so an API that verifies a password cannot be used to
-// guess one. Begin counts an attempt; when key or address has used up its
-// allowance it counts nothing and returns how long to wait (retryAfter >
-// 0). Otherwise the caller must call end once the check is done, failed or
-// not. package auth implements it with the token endpoint's limits.
-type PasswordGuard interface {
-	BeginPasswordCheck(ctx context.Context, key, clientIP string) (end func(failed bool), retryAfter time.Duration, err error)
-}
-
-// GuardPasswordChecks makes ChangePassword count failed old-password checks
-// against g. A Service without a guard refuses to verify passwords: an
-// unbounded check would let callers guess them. Call it before serving.
-func (s *Service) GuardPasswordChecks(g PasswordGuard) { s.guard = g }
 
 // ErrWrongPassword answers an old password that does not verify.
 var ErrWrongPassword = Errorf(Invalid, "old_password", "does not match the user's password")
@@ -43,9 +25,12 @@ type PasswordChange struct {
 
 // ChangePassword sets a new password for a user of the principal's tenant.
 // With OldPassword set, the change happens only if it verifies against the
-// stored hash; failures are counted by the PasswordGuard, and once the user
-// or the caller's address has used up its allowance the answer is TooMany
-// on field old_password, without a check, until the window moves on.
+// stored hash. That check is counted by the failure limits of SignIn and
+// Authenticate (SignInLimits), one limiter for every door that checks a
+// password: a wrong old password counts towards the account's lockout and
+// the principal's address's allowance exactly as a failed sign-in does. A
+// locked account, or an address that has used up its allowance, is
+// answered TooMany on field old_password without a check.
 func (s *Service) ChangePassword(ctx context.Context, p Principal, id int64, c PasswordChange) (User, error) {
 	if err := p.require(ScopeUsersWrite); err != nil {
 		return User{}, err
@@ -58,42 +43,41 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, id int64, c P
 		return User{}, err
 	}
 	if c.OldPassword != nil {
-		if err := s.verifyPassword(ctx, p, u, *c.OldPassword); err != nil {
+		if err := s.verifyOldPassword(ctx, p, u, *c.OldPassword); err != nil {
 			return User{}, err
 		}
 	}
 	return s.UpdateUser(ctx, p, id, 0, UserPatch{Password: &c.Password, MustChangePassword: c.MustChange})
 }
 
-// verifyPassword checks password against u's, counted by the guard.
-func (s *Service) verifyPassword(ctx context.Context, p Principal, u User, password string) error {
-	verifier, ok := s.hasher.(PasswordVerifier)
-	if !ok || s.guard == nil {
-		return Errorf(Internal, "", "this server cannot verify passwords")
+// errLockedOldPassword answers an old-password check of a locked account.
+// The caller could read the flag anyway; the point is that the check is
+// not made, so a locked account cannot be guessed through this door.
+var errLockedOldPassword = Errorf(TooMany, "old_password", "the account is locked; an administrator unlocks it (locked: false) before its password can be verified")
+
+// verifyOldPassword checks password against u's with checkPassword, the
+// limiter SignIn and Authenticate use. A disabled account's password may
+// still be changed, as without the check; a locked one's may not.
+func (s *Service) verifyOldPassword(ctx context.Context, p Principal, u User, password string) error {
+	if u.Locked {
+		return errLockedOldPassword
 	}
-	if len(password) > 4*MaxPasswordLen {
-		// Longer than any password userd stores: no need to hash it.
-		return ErrWrongPassword
-	}
-	key := "user:" + strconv.FormatInt(u.TenantID, 10) + ":" + strconv.FormatInt(u.ID, 10)
-	end, retryAfter, err := s.guard.BeginPasswordCheck(ctx, key, p.ClientIP)
-	if err != nil {
-		return err
-	}
-	if retryAfter > 0 {
-		return Errorf(TooMany, "old_password", "too many failed password checks for this user or from this address; retry in %d seconds", int(math.Ceil(retryAfter.Seconds())))
-	}
-	matches := false
-	if u.PasswordHash != "" {
-		matches, err = verifier.VerifyPassword(WithTenant(ctx, u.TenantID), password, u.PasswordHash)
-		if err != nil {
-			end(false)
+	a := attempt{tenantID: u.TenantID, user: &u, password: password, clientIP: p.ClientIP, action: "user.password_verify", by: p}
+	_, reason, err := s.checkPassword(ctx, a)
+	switch {
+	case reason == reasonDisabled:
+		return nil
+	case reason == reasonLocked:
+		return errLockedOldPassword
+	case reason != "":
+		if err := s.recordFailure(ctx, a, u, reason); err != nil {
 			return err
 		}
-	}
-	end(!matches)
-	if !matches {
 		return ErrWrongPassword
+	case KindOf(err) == TooMany:
+		e := *AsError(err)
+		e.Field = "old_password"
+		return &e
 	}
-	return nil
+	return err
 }

@@ -56,8 +56,6 @@ type Service struct {
 	webhooks WebhookPolicy
 	checker  SubscriptionChecker
 	signin   signIn
-	// guard bounds failed password checks (GuardPasswordChecks).
-	guard PasswordGuard
 }
 
 // NewService returns a Service over store that hashes passwords with hasher.
@@ -505,7 +503,7 @@ func (s *Service) CreateOrg(ctx context.Context, p Principal, patch OrgPatch) (O
 	if err := o.Validate(); err != nil {
 		return Org{}, err
 	}
-	created, err := s.store.CreateOrg(ctx, o, s.event(p, "org.create", 0, fields), o.treeCheck(fields))
+	created, err := s.store.CreateOrg(ctx, o, s.event(p, "org.create", 0, fields), o.treeChecks(fields)...)
 	s.changed(p.TenantID, err)
 	if err != nil {
 		return Org{}, describe(err, orgValues(&o))
@@ -589,7 +587,7 @@ func (s *Service) UpdateOrg(ctx context.Context, p Principal, id, version int64,
 		}
 		ev := s.event(p, "org.update", id, fields)
 		o.UpdatedAt = ev.Time
-		updated, err := s.store.UpdateOrg(handlingMismatch(ctx, version == 0), o, ev, o.treeCheck(fields))
+		updated, err := s.store.UpdateOrg(handlingMismatch(ctx, version == 0), o, ev, o.treeChecks(fields)...)
 		s.changed(p.TenantID, err)
 		if !errors.Is(err, ErrVersionMismatch) || version != 0 {
 			if err != nil {

@@ -172,6 +172,9 @@ func (s *Service) verifier() (PasswordVerifier, error) {
 type attempt struct {
 	tenantID                  int64
 	login, password, clientIP string
+	// user, when set, is the user whose password is checked, found by
+	// the caller: login is not looked up.
+	user *User
 	// action names the attempt in the audit log ("signin",
 	// "user.authenticate"; a failure adds ".failed").
 	action string
@@ -218,7 +221,9 @@ func (s *Service) checkPassword(ctx context.Context, a attempt) (User, string, e
 
 	ctx = WithTenant(ctx, tenantID)
 	var u User
-	if tenantID == 0 || CheckText("username", login) != nil || len(login) > MaxEmailLen || len(password) > MaxPasswordLen {
+	if a.user != nil {
+		u = *a.user
+	} else if tenantID == 0 || CheckText("username", login) != nil || len(login) > MaxEmailLen || len(password) > MaxPasswordLen {
 		err = Errorf(NotFound, "", "no such user")
 	} else {
 		u, err = s.store.UserByLogin(ctx, tenantID, login)
@@ -238,7 +243,12 @@ func (s *Service) checkPassword(ctx context.Context, a attempt) (User, string, e
 		}
 		return User{}, reasonUnknownUser, ErrSignInFailed
 	}
-	ok, err := v.VerifyPassword(ctx, password, u.PasswordHash)
+	// A known user's password longer than any stored one is wrong without
+	// hashing it.
+	ok := false
+	if len(password) <= MaxPasswordLen {
+		ok, err = v.VerifyPassword(ctx, password, u.PasswordHash)
+	}
 	if err != nil {
 		if KindOf(err) == Unavailable {
 			return User{}, "", err

@@ -577,3 +577,44 @@ func TestViewerReadsEverything(t *testing.T) {
 	wantKind(t, err, directory.Forbidden, "")
 	wantKind(t, f.svc.SetConsoleRole(f.ctx, p, bob.ID, directory.RoleAdmin), directory.Forbidden, "")
 }
+
+// TestPasswordChecksShareLimits shows that the old-password check of
+// ChangePassword, SignIn and Authenticate are counted by one limiter: wrong
+// old passwords lock the account as failed sign-ins do, and fill the same
+// address's allowance.
+func TestPasswordChecksShareLimits(t *testing.T) {
+	f := newSignInFixture(t, directory.SignInLimits{MaxAccountFailures: 3, MaxAddressFailures: 1000})
+	app := f.a
+	app.ClientIP = "198.51.100.20"
+	wrong := "wrong password"
+	for i := range 2 {
+		_, err := f.svc.ChangePassword(f.ctx, app, f.ada.ID, directory.PasswordChange{Password: "a new password", OldPassword: &wrong})
+		if !errors.Is(err, directory.ErrWrongPassword) {
+			t.Fatalf("wrong old password #%d: got %v, want ErrWrongPassword", i+1, err)
+		}
+	}
+	if ev := f.lastEvent(t); ev.Action != "user.password_verify.failed" || ev.ClientIP != app.ClientIP {
+		t.Errorf("audit of a wrong old password: got %+v", ev)
+	}
+	if _, _, err := f.svc.SignIn(f.ctx, f.tenantName(t), "ada", wrong, "192.0.2.1"); !errors.Is(err, directory.ErrSignInFailed) {
+		t.Fatalf("wrong sign-in: got %v", err)
+	}
+	if u, err := f.svc.User(f.ctx, f.a, f.ada.ID); err != nil || !u.Locked {
+		t.Fatalf("after 2 wrong old passwords and 1 failed sign-in: locked %v (%v), want locked", u.Locked, err)
+	}
+	right := adaPassword
+	_, err := f.svc.ChangePassword(f.ctx, app, f.ada.ID, directory.PasswordChange{Password: "a new password", OldPassword: &right})
+	wantKind(t, err, directory.TooMany, "old_password")
+
+	g := newSignInFixture(t, directory.SignInLimits{MaxAddressFailures: 2})
+	app = g.a
+	app.ClientIP = "198.51.100.20"
+	for range 2 {
+		g.svc.ChangePassword(g.ctx, app, g.ada.ID, directory.PasswordChange{Password: "a new password", OldPassword: &wrong})
+	}
+	if _, _, err := g.svc.SignIn(g.ctx, g.tenantName(t), "ada", adaPassword, app.ClientIP); directory.KindOf(err) != directory.TooMany {
+		t.Errorf("sign-in from an address with 2 wrong old passwords: got %v, want too_many", err)
+	}
+	_, err = g.svc.ChangePassword(g.ctx, app, g.ada.ID, directory.PasswordChange{Password: "a new password", OldPassword: &right})
+	wantKind(t, err, directory.TooMany, "old_password")
+}

@@ -82,3 +82,16 @@ func (s treeShape) place(id, parent int64) TreeCheck {
 		}
 	}
 }
+
+// OrgNames is implemented by the Tree a store hands to the checks of a
+// write to its org tree (CreateOrg, UpdateOrg): it finds an org by name
+// among the children of a parent, for the rule that siblings have
+// distinct names.
+type OrgNames interface {
+	// OrgNamed returns the id of the org whose parent is parent (0: the
+	// root orgs) and whose name is name ignoring case (as strings.ToLower
+	// folds it), or 0 when there is none. On an engine whose writes run
+	// side by side it first locks that name among parent's children until
+	// the transaction ends, so two writes cannot both find it free.
+	OrgNamed(ctx context.Context, parent int64, name string) (int64, error)
+}

@@ -2,6 +2,9 @@ package postgres
 
 import (
 	"context"
+	"errors"
+	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -85,4 +88,28 @@ func (t tree) check(ctx context.Context, checks []directory.TreeCheck) error {
 		}
 	}
 	return nil
+}
+
+// OrgNamed returns the org below parent (0: a root) named name ignoring
+// case, or 0. It first takes a transaction-scoped advisory lock on the
+// name among parent's children, so two writes that would give siblings
+// one name run their checks one after the other (the second sees the
+// first's row once it commits); writes of other names do not wait. It is
+// the last lock a write takes, after the tree's, so locks are always taken
+// in one order.
+func (t tree) OrgNamed(ctx context.Context, parent int64, name string) (int64, error) {
+	// The database folds case for the comparison, as its unique index on
+	// usernames does; the lock key folds it in Go, which agrees for every
+	// letter but a few whose lower case depends on the locale.
+	key := "userd org name " + strconv.FormatInt(parent, 10) + " " + strings.ToLower(name)
+	if _, err := t.tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, $2))`, key, t.tenantID); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := t.tx.QueryRow(ctx, `SELECT id FROM orgs WHERE tenant_id = $1 AND lower(name) = lower($2) AND parent_id IS NOT DISTINCT FROM NULLIF($3, 0::bigint) LIMIT 1`,
+		t.tenantID, name, parent).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
 }

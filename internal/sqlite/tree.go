@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/userd/userd/internal/directory"
 )
@@ -61,4 +62,17 @@ func (t tree) check(ctx context.Context, checks []directory.TreeCheck) error {
 		}
 	}
 	return nil
+}
+
+// OrgNamed returns the org below parent (0: a root) named name ignoring
+// case, or 0. The writer runs one write at a time, so nothing needs
+// locking.
+func (t tree) OrgNamed(ctx context.Context, parent int64, name string) (int64, error) {
+	var id int64
+	err := t.tx.QueryRowContext(ctx, `SELECT id FROM orgs WHERE tenant_id = ? AND name_lower = ? AND parent_id IS ? LIMIT 1`,
+		t.tenantID, strings.ToLower(name), nullID(parent)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, storeError(err)
 }

@@ -29,6 +29,7 @@ const (
 	codeOrgTaken       = "ORG.0002"    // 400: the org code belongs to another org
 	codeOrgHasChildren = "ORG.0003"    // 400: delete refused, the org has child orgs
 	codeOrgHasMembers  = "ORG.0004"    // 400: delete refused, the org has members
+	codeOrgNameTaken   = "ORG.0005"    // 400: a sibling org has the name
 	codeConflict       = "SYSTEM.0001" // 409: a concurrent change won; retry
 	codeBusy           = "SYSTEM.0002" // 429: too many requests in flight; retry
 	codeInternal       = "SYSTEM.0003" // 500
@@ -103,6 +104,8 @@ func errorOf(obj object, err error) (int, errorBody) {
 			return http.StatusBadRequest, errorBody{codeOrgHasChildren, e.Message}
 		case e.Constraint == directory.HasMembers:
 			return http.StatusBadRequest, errorBody{codeOrgHasMembers, e.Message}
+		case e.Constraint == directory.Taken && e.Field == "name":
+			return http.StatusBadRequest, errorBody{codeOrgNameTaken, fieldMsg("name", e.Message)}
 		case e.Constraint == directory.Taken && e.Field == "code":
 			return http.StatusBadRequest, errorBody{codeOrgTaken, fieldMsg("code", e.Message)}
 		case e.Constraint == directory.Taken:

@@ -38,6 +38,7 @@ func TestErrorTable(t *testing.T) {
 		{aUser, directory.Errorf(directory.TooMany, "old_password", "too many"), 429, codePasswordLocked},
 		{anOrg, directory.Errorf(directory.NotFound, "", "no such org"), 404, codeOrgNotFound},
 		{anOrg, directory.Violation(directory.Taken, "code", nil), 400, codeOrgTaken},
+		{anOrg, directory.Violation(directory.Taken, "name", nil), 400, codeOrgNameTaken},
 		{anOrg, directory.Violation(directory.HasChildren, "", nil), 400, codeOrgHasChildren},
 		{anOrg, directory.Violation(directory.HasMembers, "", nil), 400, codeOrgHasMembers},
 		{aUser, directory.Errorf(directory.Conflict, "", "retry"), 409, codeConflict},

@@ -3,6 +3,7 @@ package tenantv2_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -240,7 +241,7 @@ func TestFamilyWriteGolden(t *testing.T) {
 
 		{x: dialecttest.Exchange{Name: "verify_ok", Method: "PUT", Target: users + "1/change-password-verify", Header: bearerJSON("rw"), Body: `{"password":"new horse battery","old_password":"correct horse battery"}`}, check: password(1, "new horse battery", true)},
 		{x: dialecttest.Exchange{Name: "verify_400_wrong_old_password", Method: "PUT", Target: users + "1/change-password-verify", Header: bearerJSON("rw"), Body: `{"password":"new horse battery","old_password":"wrong horse battery"}`}},
-		{x: dialecttest.Exchange{Name: "verify_400_no_password_set", Method: "PUT", Target: users + "2/change-password-verify", Header: bearerJSON("rw"), Body: `{"password":"new horse battery","old_password":""}`}},
+		{x: dialecttest.Exchange{Name: "verify_429_locked", Method: "PUT", Target: users + "2/change-password-verify", Header: bearerJSON("rw"), Body: `{"password":"new horse battery","old_password":""}`}},
 		{x: dialecttest.Exchange{Name: "verify_400_missing_old_password", Method: "PUT", Target: users + "1/change-password-verify", Header: bearerJSON("rw"), Body: `{"password":"new horse battery"}`}},
 		{x: dialecttest.Exchange{Name: "verify_400_new_password_short", Method: "PUT", Target: users + "1/change-password-verify", Header: bearerJSON("rw"), Body: `{"password":"short","old_password":"correct horse battery"}`}},
 		{x: dialecttest.Exchange{Name: "verify_404_other_tenant", Method: "PUT", Target: users + "3/change-password-verify", Header: bearerJSON("rw"), Body: `{"password":"new horse battery","old_password":"x"}`}},
@@ -292,6 +293,8 @@ func TestFamilyWriteGolden(t *testing.T) {
 		{x: dialecttest.Exchange{Name: "org_create_ok", Method: "POST", Target: orgs, Header: bearerJSON("admin"), Body: `{"code":"ops","name":"Operations","parent_id":"1","category":"department"}`}, check: org(6, "Operations ops 1")},
 		{x: dialecttest.Exchange{Name: "org_create_ok_root", Method: "POST", Target: orgs, Header: bearerJSON("admin"), Body: `{"code":"ops","name":"R&D"}`}, check: org(6, "R&D ops 0")},
 		{x: dialecttest.Exchange{Name: "org_create_400_code_taken", Method: "POST", Target: orgs, Header: bearerJSON("admin"), Body: `{"code":"eng","name":"Engineering 2"}`}},
+		{x: dialecttest.Exchange{Name: "org_create_400_name_taken", Method: "POST", Target: orgs, Header: bearerJSON("admin"), Body: `{"code":"eng2","name":"engineering"}`}},
+		{x: dialecttest.Exchange{Name: "org_create_ok_name_under_other_parent", Method: "POST", Target: orgs, Header: bearerJSON("admin"), Body: `{"code":"infra2","name":"Infra","parent_id":"1"}`}, check: org(6, "Infra infra2 1")},
 		{x: dialecttest.Exchange{Name: "org_create_400_code_missing", Method: "POST", Target: orgs, Header: bearerJSON("admin"), Body: `{"name":"Operations"}`}},
 		{x: dialecttest.Exchange{Name: "org_create_400_name_missing", Method: "POST", Target: orgs, Header: bearerJSON("admin"), Body: `{"code":"ops"}`}},
 		{x: dialecttest.Exchange{Name: "org_create_400_code_chars", Method: "POST", Target: orgs, Header: bearerJSON("admin"), Body: `{"code":"o p","name":"Operations"}`}},
@@ -309,6 +312,8 @@ func TestFamilyWriteGolden(t *testing.T) {
 		{x: dialecttest.Exchange{Name: "org_update_400_own_ancestor", Method: "PUT", Target: orgs + "/1", Header: bearerJSON("admin"), Body: `{"parent_id":"4"}`}},
 		{x: dialecttest.Exchange{Name: "org_update_400_own_parent", Method: "PUT", Target: orgs + "/1", Header: bearerJSON("admin"), Body: `{"parent_id":"1"}`}},
 		{x: dialecttest.Exchange{Name: "org_update_400_code_taken", Method: "PUT", Target: orgs + "/1", Header: bearerJSON("admin"), Body: `{"code":"research"}`}},
+		{x: dialecttest.Exchange{Name: "org_update_400_name_taken", Method: "PUT", Target: orgs + "/2", Header: bearerJSON("admin"), Body: `{"name":"ENGINEERING"}`}},
+		{x: dialecttest.Exchange{Name: "org_update_400_move_name_taken", Method: "PUT", Target: orgs + "/4", Header: bearerJSON("admin"), Body: `{"name":"platform","parent_id":"1"}`}},
 		{x: dialecttest.Exchange{Name: "org_update_400_code_empty", Method: "PUT", Target: orgs + "/1", Header: bearerJSON("admin"), Body: `{"code":""}`}},
 		{x: dialecttest.Exchange{Name: "org_update_400_parent_other_tenant", Method: "PUT", Target: orgs + "/3", Header: bearerJSON("admin"), Body: `{"parent_id":"5"}`}},
 		{x: dialecttest.Exchange{Name: "org_update_404_other_tenant", Method: "PUT", Target: orgs + "/5", Header: bearerJSON("admin"), Body: `{"name":"Mine"}`}},
@@ -340,16 +345,14 @@ func TestFamilyWriteGolden(t *testing.T) {
 }
 
 // TestChangePasswordVerifyLimited shows that change-password-verify cannot
-// be used to guess a password: once a user's failed checks reach the
-// token endpoint's per-client limit, even the right old password is
-// refused with 429 until the window moves on.
+// be used to guess a password: its failures count in the one failure
+// limiter of sign-in and the password-check API (directory.SignInLimits),
+// so wrong old passwords given here and wrong passwords given to
+// Authenticate add up to the same account lockout, after which even the
+// right old password is refused with 429 and the user cannot sign in.
 func TestChangePasswordVerifyLimited(t *testing.T) {
 	e := family(t)
-	limited, err := auth.NewAuthenticator(context.Background(), e.Service.Store(), auth.Options{MaxClientFailures: 2, MaxAddressFailures: 100})
-	if err != nil {
-		t.Fatalf("new authenticator: %v", err)
-	}
-	e.Service.GuardPasswordChecks(limited)
+	e.Service.SetSignInLimits(directory.SignInLimits{MaxAccountFailures: 3, MaxAddressFailures: 100})
 	h := handler(e, e.Authn, tenantv2.Config{})
 	put := func(old string) int {
 		req := httptest.NewRequest("PUT", "/api/v2/tenant/users/1/change-password-verify", strings.NewReader(`{"password":"new horse battery","old_password":"`+old+`"}`))
@@ -363,12 +366,25 @@ func TestChangePasswordVerifyLimited(t *testing.T) {
 			t.Fatalf("wrong old password #%d: status %d, want 400", i+1, got)
 		}
 	}
+	ctx := context.Background()
+	checker := e.Principal()
+	checker.Scopes = directory.Scopes{directory.ScopeUsersAuthenticate}
+	if _, err := e.Service.Authenticate(ctx, checker, "ada", "wrong horse battery", "198.51.100.7"); err == nil {
+		t.Fatal("Authenticate with a wrong password succeeded")
+	}
+	u, err := e.Service.User(ctx, e.Principal(), e.Ada.ID)
+	if err != nil || !u.Locked {
+		t.Fatalf("after 2 wrong old passwords and 1 wrong password check: locked %v (%v), want locked", u.Locked, err)
+	}
 	x := dialecttest.Exchange{Name: "verify_429", Method: "PUT", Target: "/api/v2/tenant/users/1/change-password-verify", Header: bearerJSON("rw"),
 		Body: `{"password":"new horse battery","old_password":"correct horse battery"}`}
 	before := snapshot(t, e)
 	e.Golden(t, h, x, *update, nil)
 	if after := snapshot(t, e); after != before {
 		t.Errorf("a refused password change changed the directory")
+	}
+	if _, err := e.Service.Authenticate(ctx, checker, "ada", "correct horse battery", "198.51.100.7"); !errors.Is(err, directory.ErrSignInFailed) {
+		t.Errorf("the right password of the locked account: got %v, want ErrSignInFailed", err)
 	}
 }
 

@@ -71,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"UpdateOrg", testUpdateOrg},
 		{"DeleteOrg", testDeleteOrg},
 		{"OrgTreeConcurrent", testOrgTreeConcurrent},
+		{"OrgSiblingNames", testOrgSiblingNames},
 		{"ManagerChainConcurrent", testManagerChainConcurrent},
 		{"ManagerChainImport", testManagerChainImport},
 		{"Clients", testClients},
