@@ -39,7 +39,9 @@ func getUser(svc *directory.Service) userHandler {
 		if err != nil {
 			return err
 		}
-		return writeJSON(w, http.StatusOK, newUserInfo(u))
+		info := newUserInfo(u)
+		writeUserInfo(w, &info)
+		return nil
 	}
 }
 
