@@ -9,6 +9,8 @@ package jsonappend
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -41,15 +43,6 @@ func String(b []byte, s string, escapeHTML bool) []byte {
 	return append(b, '"')
 }
 
-// StringOrNull appends null for "" and the string s otherwise: what
-// encoding/json writes for a *string that is nil when s is empty.
-func StringOrNull(b []byte, s string, escapeHTML bool) []byte {
-	if s == "" {
-		return append(b, "null"...)
-	}
-	return String(b, s, escapeHTML)
-}
-
 func marshalString(b []byte, s string, escapeHTML bool) []byte {
 	b, _ = Value(b, s, escapeHTML) // a string always encodes
 	return b
@@ -70,12 +63,68 @@ func Value(b []byte, v any, escapeHTML bool) ([]byte, error) {
 	return out[:len(out)-1], nil // Encode ends the value with a newline
 }
 
-// Object appends m as encoding/json encodes it, as Value, but writes an
-// empty or nil map as {} without reflection: most users' extension is
-// empty.
+// Object appends m as encoding/json encodes it, as Value, but writes
+// an empty or nil map as {} and a small map of plain values (strings,
+// booleans, nulls and integer json.Numbers, as a user's extension mostly
+// holds) without reflection. Other maps go through Value.
 func Object(b []byte, m map[string]any, escapeHTML bool) ([]byte, error) {
 	if len(m) == 0 {
 		return append(b, "{}"...), nil
 	}
-	return Value(b, m, escapeHTML)
+	var array [8]string
+	keys := array[:0]
+	for k, v := range m {
+		if len(keys) == len(array) || !plain(v) {
+			return Value(b, m, escapeHTML)
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // encoding/json sorts a map's keys so
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(String(b, k, escapeHTML), ':')
+		switch v := m[k].(type) {
+		case nil:
+			b = append(b, "null"...)
+		case bool:
+			b = strconv.AppendBool(b, v)
+		case string:
+			b = String(b, v, escapeHTML)
+		case json.Number:
+			b = append(b, v...)
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// plain reports whether Object appends v itself: nil, a bool, a string or
+// a json.Number that is an integer in canonical form, which encoding/json
+// writes as it is.
+func plain(v any) bool {
+	switch v := v.(type) {
+	case nil, bool, string:
+		return true
+	case json.Number:
+		n, err := strconv.ParseInt(string(v), 10, 64)
+		return err == nil && strconv.FormatInt(n, 10) == string(v)
+	}
+	return false
+}
+
+// Member appends name, the JSON text before a value such as `,"email":`,
+// and the string s as String does.
+func Member(b []byte, name, s string, escapeHTML bool) []byte {
+	return String(append(b, name...), s, escapeHTML)
+}
+
+// NullableMember appends name and *s as Member does, or name and null
+// when s is nil: encoding/json's *string.
+func NullableMember(b []byte, name string, s *string, escapeHTML bool) []byte {
+	if s == nil {
+		return append(append(b, name...), "null"...)
+	}
+	return Member(b, name, *s, escapeHTML)
 }
