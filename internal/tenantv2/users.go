@@ -25,7 +25,8 @@ func (a api) getUser(w http.ResponseWriter, r *http.Request, p directory.Princip
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, newUserDetail(u, a.loc))
+	d := newUserDetail(u, a.loc)
+	return writeUserDetail(w, &d)
 }
 
 // deleteUser answers DELETE /api/v2/tenant/users/{user_id}: 204, no body.
@@ -82,7 +83,8 @@ func (a api) userByUsername(w http.ResponseWriter, r *http.Request, p directory.
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, newUserDetail(u, a.loc))
+	d := newUserDetail(u, a.loc)
+	return writeUserDetail(w, &d)
 }
 
 // userList is the 200 body of GET /api/v2/tenant/users.
