@@ -106,7 +106,16 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	_ = server.WriteJSON(w, p.Status, "application/problem+json", p) // a problem always encodes
 }
 
-// writeJSON answers v as JSON with status.
+// writeJSON answers v as JSON with status, through v's own encoder when
+// it has one.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
+	if a, ok := v.(jsonAppender); ok {
+		b, err := a.appendJSON(make([]byte, 0, 2048))
+		if err != nil {
+			return err
+		}
+		server.WriteBody(w, status, "application/json", append(b, '\n'))
+		return nil
+	}
 	return server.WriteJSON(w, status, "application/json", v)
 }
