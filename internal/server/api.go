@@ -145,10 +145,24 @@ func WriteBody(w http.ResponseWriter, status int, contentType string, body []byt
 // StartBody sends the header of an answer of contentType with status,
 // never cached, for a caller that writes (or streams) the body itself.
 func StartBody(w http.ResponseWriter, status int, contentType string) {
-	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Cache-Control", "no-store")
+	h := w.Header()
+	if contentType == "application/json" {
+		h["Content-Type"] = contentTypeJSON
+	} else {
+		h.Set("Content-Type", contentType)
+	}
+	h["Cache-Control"] = noStore
 	w.WriteHeader(status)
 }
+
+// The header values every answer sets, shared rather than allocated per
+// answer (Header.Set allocates a slice). Nothing writes into a header's
+// value slice: Set replaces it and Add appends to a copy, as these are
+// full.
+var (
+	contentTypeJSON = []string{"application/json"}
+	noStore         = []string{"no-store"}
+)
 
 // StatusClientClosed is the status recorded, in the access log and the
 // request metrics, for a request whose client went away before it was
