@@ -338,26 +338,6 @@ func (s *Service) User(ctx context.Context, p Principal, id int64) (User, error)
 	return s.findUser(ctx, p.TenantID, id)
 }
 
-// UserWithoutOrgs is User without the user's org memberships (Orgs is
-// nil), for a dialect that does not show them: the store then reads no
-// memberships (Store.UsersByID), a good part of a single user's read.
-func (s *Service) UserWithoutOrgs(ctx context.Context, p Principal, id int64) (User, error) {
-	if err := p.require(ScopeUsersRead); err != nil {
-		return User{}, err
-	}
-	if id <= 0 || id > MaxSafeID {
-		return User{}, Errorf(NotFound, "", "no such user")
-	}
-	users, err := s.store.UsersByID(ctx, p.TenantID, []int64{id})
-	if err != nil {
-		return User{}, err
-	}
-	if len(users) == 0 {
-		return User{}, Errorf(NotFound, "", "no such user")
-	}
-	return users[0], nil
-}
-
 // findUser reads a user, answering NotFound for ids no user can have.
 func (s *Service) findUser(ctx context.Context, tenantID, id int64) (User, error) {
 	if id <= 0 || id > MaxSafeID {

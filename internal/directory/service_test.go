@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -376,33 +375,4 @@ func TestTenantNames(t *testing.T) {
 			t.Errorf("tenant name %q: got %v, want an invalid name", name, err)
 		}
 	}
-}
-
-// TestUserWithoutOrgs checks that UserWithoutOrgs is User without the
-// memberships, under the same scope and in the same tenant.
-func TestUserWithoutOrgs(t *testing.T) {
-	f := newFixture(t)
-	o := f.org(t, "Eng", 0)
-	u := f.user(t, f.a, directory.UserPatch{Username: ptr("ada"), Email: ptr("ada@example.com"),
-		Orgs: &[]directory.Membership{{OrgID: o.ID, Primary: true}}})
-	foreign := f.user(t, f.b, directory.UserPatch{Username: ptr("bob")})
-	want, err := f.svc.User(f.ctx, f.a, u.ID)
-	if err != nil || len(want.Orgs) != 1 {
-		t.Fatalf("User: %+v, %v; want the user with one org", want, err)
-	}
-	got, err := f.svc.UserWithoutOrgs(f.ctx, f.a, u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want.Orgs = nil
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("UserWithoutOrgs\n got %+v\nwant %+v", got, want)
-	}
-	for _, id := range []int64{foreign.ID, 0, -1, 999999, directory.MaxSafeID + 1} {
-		_, err = f.svc.UserWithoutOrgs(f.ctx, f.a, id)
-		wantKind(t, err, directory.NotFound, "")
-	}
-	write := directory.Principal{TenantID: f.a.TenantID, Scopes: directory.Scopes{directory.ScopeUsersWrite}}
-	_, err = f.svc.UserWithoutOrgs(f.ctx, write, u.ID)
-	wantKind(t, err, directory.Forbidden, "")
 }

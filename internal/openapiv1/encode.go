@@ -20,13 +20,21 @@ func writeUserInfo(w http.ResponseWriter, u *userInfo) {
 // (server.WriteJSON's) writes it, without the newline.
 func (u *userInfo) appendJSON(b []byte) []byte {
 	b = strconv.AppendInt(append(b, `{"user_id":`...), u.UserID, 10)
-	b = jsonappend.NullableMember(b, `,"email":`, u.Email, false)
-	b = jsonappend.Member(b, `,"nick_name":`, u.NickName, false)
-	b = jsonappend.NullableMember(b, `,"phone":`, u.Phone, false)
+	b = appendNullable(append(b, `,"email":`...), u.Email)
+	b = jsonappend.String(append(b, `,"nick_name":`...), u.NickName, false)
+	b = appendNullable(append(b, `,"phone":`...), u.Phone)
 	b = strconv.AppendBool(append(b, `,"is_active":`...), u.IsActive)
-	b = jsonappend.NullableMember(b, `,"origion":`, u.Origion, false)
-	b = jsonappend.Member(b, `,"create_time":`, u.CreateTime, false)
-	b = jsonappend.NullableMember(b, `,"client_ip":`, u.ClientIP, false)
-	b = jsonappend.Member(b, `,"enterprise_id":`, u.EnterpriseID, false)
+	b = appendNullable(append(b, `,"origion":`...), u.Origion)
+	b = jsonappend.String(append(b, `,"create_time":`...), u.CreateTime, false)
+	b = appendNullable(append(b, `,"client_ip":`...), u.ClientIP)
+	b = jsonappend.String(append(b, `,"enterprise_id":`...), u.EnterpriseID, false)
 	return append(b, '}')
+}
+
+// appendNullable appends *s, or null when s is nil.
+func appendNullable(b []byte, s *string) []byte {
+	if s == nil {
+		return append(b, "null"...)
+	}
+	return jsonappend.String(b, *s, false)
 }

@@ -32,11 +32,10 @@ func handle(d server.Deps, h userHandler) http.Handler {
 	})
 }
 
-// getUser answers GET /openapi/v1/users/{user_id} with UserInfo, which
-// shows no orgs.
+// getUser answers GET /openapi/v1/users/{user_id} with UserInfo.
 func getUser(svc *directory.Service) userHandler {
 	return func(w http.ResponseWriter, r *http.Request, p directory.Principal, id int64) error {
-		u, err := svc.UserWithoutOrgs(r.Context(), p, id)
+		u, err := svc.User(r.Context(), p, id)
 		if err != nil {
 			return err
 		}
