@@ -110,12 +110,7 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // it has one.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
 	if a, ok := v.(jsonAppender); ok {
-		b, err := a.appendJSON(make([]byte, 0, 2048))
-		if err != nil {
-			return err
-		}
-		server.WriteBody(w, status, "application/json", append(b, '\n'))
-		return nil
+		return server.WriteAppended(w, status, "application/json", a.appendJSON)
 	}
 	return server.WriteJSON(w, status, "application/json", v)
 }

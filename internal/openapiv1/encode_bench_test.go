@@ -20,9 +20,9 @@ func BenchmarkEncodeUserInfo(b *testing.B) {
 // GET uses.
 func BenchmarkAppendUserInfo(b *testing.B) {
 	var buf []byte
-	dialecttest.BenchEncode(b, func(u directory.User) error {
+	dialecttest.BenchEncode(b, func(u directory.User) (err error) {
 		info := newUserInfo(u)
-		buf = info.appendJSON(buf[:0])
-		return nil
+		buf, err = info.appendJSON(buf[:0])
+		return err
 	})
 }

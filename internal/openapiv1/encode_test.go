@@ -12,7 +12,7 @@ func checkUserInfo(t *testing.T, u directory.User) {
 	dialecttest.CheckEncoder(t, u, func(u directory.User) any { return newUserInfo(u) },
 		func(b []byte, u directory.User) ([]byte, error) {
 			info := newUserInfo(u)
-			return info.appendJSON(b), nil
+			return info.appendJSON(b)
 		})
 }
 

@@ -40,8 +40,7 @@ func getUser(svc *directory.Service) userHandler {
 			return err
 		}
 		info := newUserInfo(u)
-		writeUserInfo(w, &info)
-		return nil
+		return writeUserInfo(w, &info)
 	}
 }
 

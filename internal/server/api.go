@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/userd/userd/internal/admission"
 	"github.com/userd/userd/internal/directory"
@@ -133,6 +134,29 @@ func WriteJSON(w http.ResponseWriter, status int, contentType string, v any) err
 	WriteBody(w, status, contentType, buf.Bytes())
 	return nil
 }
+
+// WriteAppended answers, as WriteJSON does, the JSON value appendJSON
+// appends to an empty buffer, followed by a newline: for the dialects'
+// hand-written encoders. The buffers are reused from answer to answer. An
+// error of appendJSON is returned before anything is written.
+func WriteAppended(w http.ResponseWriter, status int, contentType string, appendJSON func(b []byte) ([]byte, error)) error {
+	bp := bodyBuffers.Get().(*[]byte)
+	b, err := appendJSON((*bp)[:0])
+	if err == nil {
+		WriteBody(w, status, contentType, append(b, '\n'))
+	}
+	if cap(b) <= maxPooledBody {
+		*bp = b
+		bodyBuffers.Put(bp)
+	}
+	return err
+}
+
+// bodyBuffers holds WriteAppended's buffers; one larger than maxPooledBody
+// (a rare answer) is left to the garbage collector rather than kept.
+var bodyBuffers = sync.Pool{New: func() any { return new(make([]byte, 0, 2048)) }}
+
+const maxPooledBody = 64 << 10
 
 // WriteBody answers body, already encoded as contentType, with status,
 // never cached. A failed write means the caller has gone; the access log

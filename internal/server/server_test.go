@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -79,5 +80,28 @@ func BenchmarkServe(b *testing.B) {
 	for b.Loop() {
 		clear(w.Header())
 		s.ServeHTTP(w, r)
+	}
+}
+
+// TestWriteAppended checks the answer WriteAppended writes from a reused
+// buffer, and that an encoder's error writes nothing.
+func TestWriteAppended(t *testing.T) {
+	for _, body := range []string{`{"a":1}`, `[]`, strings.Repeat("x", maxPooledBody+1), `{"b":"<&>"}`} {
+		w := httptest.NewRecorder()
+		err := WriteAppended(w, http.StatusCreated, "application/json", func(b []byte) ([]byte, error) {
+			if len(b) != 0 {
+				t.Errorf("got a buffer holding %q, want an empty one", b)
+			}
+			return append(b, body...), nil
+		})
+		if err != nil || w.Code != http.StatusCreated || w.Body.String() != body+"\n" ||
+			w.Header().Get("Content-Type") != "application/json" || w.Header().Get("Cache-Control") != "no-store" {
+			t.Errorf("got %d %v %q (%v), want 201 and the body with a newline", w.Code, w.Header(), w.Body, err)
+		}
+	}
+	w := httptest.NewRecorder()
+	want := errors.New("cannot encode")
+	if err := WriteAppended(w, http.StatusOK, "application/json", func(b []byte) ([]byte, error) { return append(b, "partial"...), want }); err != want || w.Body.Len() != 0 || len(w.Header()) != 0 {
+		t.Errorf("an encoder's error: got %v, %q, %v; want the error and nothing written", err, w.Body, w.Header())
 	}
 }

@@ -13,12 +13,7 @@ import (
 // extension: a GET is mostly this answer, and encoding it through
 // encoding/json was a good part of its CPU.
 func writeUserDetail(w http.ResponseWriter, d *userDetail) error {
-	b, err := d.appendJSON(make([]byte, 0, 1024))
-	if err != nil {
-		return err
-	}
-	server.WriteBody(w, http.StatusOK, "application/json", append(b, '\n'))
-	return nil
+	return server.WriteAppended(w, http.StatusOK, "application/json", d.appendJSON)
 }
 
 // appendJSON appends d as a json.Encoder that does not escape HTML
