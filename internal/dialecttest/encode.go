@@ -81,18 +81,44 @@ func AwkwardUsers() []directory.User {
 	return append(users, directory.User{}, SampleUser())
 }
 
-// CheckEncoder checks that appendJSON appends for u byte for byte what a
+// Encoder is a dialect's hand-written encoder of a user, as CheckEncoder
+// and FuzzEncoder take it: Wire is the wire value encoding/json encoded
+// before, Append appends the same JSON without reflection.
+type Encoder struct {
+	Wire   func(directory.User) any
+	Append func([]byte, directory.User) ([]byte, error)
+}
+
+// CheckEncoderOnUsers runs CheckEncoder on each of AwkwardUsers.
+func CheckEncoderOnUsers(t *testing.T, e Encoder) {
+	t.Helper()
+	for _, u := range AwkwardUsers() {
+		CheckEncoder(t, u, e)
+	}
+}
+
+// FuzzEncoder fuzzes CheckEncoder on AwkwardUser of any string and n.
+func FuzzEncoder(f *testing.F, e Encoder) {
+	for i, s := range AwkwardStrings {
+		f.Add(s, int64(i))
+	}
+	f.Fuzz(func(t *testing.T, s string, n int64) {
+		CheckEncoder(t, AwkwardUser(s, n), e)
+	})
+}
+
+// CheckEncoder checks that e.Append appends for u byte for byte what a
 // json.Encoder with SetEscapeHTML(false) (server.WriteJSON's) writes for
-// wire(u), without its newline, and leaves what it was given in place.
-func CheckEncoder(t testing.TB, u directory.User, wire func(directory.User) any, appendJSON func([]byte, directory.User) ([]byte, error)) {
+// e.Wire(u), without its newline, and leaves what it was given in place.
+func CheckEncoder(t testing.TB, u directory.User, e Encoder) {
 	t.Helper()
 	var want bytes.Buffer
 	enc := json.NewEncoder(&want)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(wire(u)); err != nil {
+	if err := enc.Encode(e.Wire(u)); err != nil {
 		t.Fatalf("encoding/json: %v", err)
 	}
-	got, err := appendJSON([]byte("prefix"), u)
+	got, err := e.Append([]byte("prefix"), u)
 	if err != nil || !bytes.Equal(got, append([]byte("prefix"), bytes.TrimSuffix(want.Bytes(), []byte("\n"))...)) {
 		t.Errorf("user %d: the encoder wrote\n%s (%v)\nencoding/json writes\n%s", u.ID, got, err, want.Bytes())
 	}

@@ -1,22 +1,15 @@
 package openapiv1
 
 import (
-	"net/http"
 	"strconv"
 
 	"github.com/userd/userd/internal/jsonappend"
-	"github.com/userd/userd/internal/server"
 )
 
-// writeUserInfo answers 200 with u, byte for byte what writeJSON writes
-// for it (encode_test.go checks), without reflection: a GET is mostly this
-// answer, and encoding it through encoding/json was a good part of its CPU.
-func writeUserInfo(w http.ResponseWriter, u *userInfo) error {
-	return server.WriteAppended(w, http.StatusOK, "application/json", u.appendJSON)
-}
-
 // appendJSON appends u as a json.Encoder that does not escape HTML
-// (server.WriteJSON's) writes it, without the newline. It never fails.
+// (server.WriteJSON's) writes it, without the newline; encode_test.go
+// checks it byte for byte. It never fails. A GET is mostly this answer,
+// and encoding it through reflection was a good part of its CPU.
 func (u *userInfo) appendJSON(b []byte) ([]byte, error) {
 	b = strconv.AppendInt(append(b, `{"user_id":`...), u.UserID, 10)
 	b = jsonappend.NullableMember(b, `,"email":`, u.Email, false)

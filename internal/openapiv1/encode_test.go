@@ -7,28 +7,18 @@ import (
 	"github.com/userd/userd/internal/directory"
 )
 
-func checkUserInfo(t *testing.T, u directory.User) {
-	t.Helper()
-	dialecttest.CheckEncoder(t, u, func(u directory.User) any { return newUserInfo(u) },
-		func(b []byte, u directory.User) ([]byte, error) {
-			info := newUserInfo(u)
-			return info.appendJSON(b)
-		})
+// userInfoEncoder is the GET's encoder against what encoding/json wrote
+// before.
+var userInfoEncoder = dialecttest.Encoder{
+	Wire: func(u directory.User) any { return newUserInfo(u) },
+	Append: func(b []byte, u directory.User) ([]byte, error) {
+		info := newUserInfo(u)
+		return info.appendJSON(b)
+	},
 }
 
-// TestUserInfoMatchesEncodingJSON checks the hand-written encoder against
-// encoding/json, which wrote this answer before.
 func TestUserInfoMatchesEncodingJSON(t *testing.T) {
-	for _, u := range dialecttest.AwkwardUsers() {
-		checkUserInfo(t, u)
-	}
+	dialecttest.CheckEncoderOnUsers(t, userInfoEncoder)
 }
 
-func FuzzUserInfo(f *testing.F) {
-	for i, s := range dialecttest.AwkwardStrings {
-		f.Add(s, int64(i))
-	}
-	f.Fuzz(func(t *testing.T, s string, n int64) {
-		checkUserInfo(t, dialecttest.AwkwardUser(s, n))
-	})
-}
+func FuzzUserInfo(f *testing.F) { dialecttest.FuzzEncoder(f, userInfoEncoder) }

@@ -40,7 +40,7 @@ func getUser(svc *directory.Service) userHandler {
 			return err
 		}
 		info := newUserInfo(u)
-		return writeUserInfo(w, &info)
+		return server.WriteAppended(w, http.StatusOK, "application/json", info.appendJSON)
 	}
 }
 

@@ -1,24 +1,16 @@
 package tenantv2
 
 import (
-	"net/http"
 	"strconv"
 
 	"github.com/userd/userd/internal/jsonappend"
-	"github.com/userd/userd/internal/server"
 )
 
-// writeUserDetail answers 200 with d, byte for byte what writeJSON writes
-// for it (encode_test.go checks), without reflection but for a non-empty
-// extension: a GET is mostly this answer, and encoding it through
-// encoding/json was a good part of its CPU.
-func writeUserDetail(w http.ResponseWriter, d *userDetail) error {
-	return server.WriteAppended(w, http.StatusOK, "application/json", d.appendJSON)
-}
-
 // appendJSON appends d as a json.Encoder that does not escape HTML
-// (server.WriteJSON's) writes it, without the newline. Only an extension
-// encoding/json cannot encode fails.
+// (server.WriteJSON's) writes it, without the newline; encode_test.go
+// checks it byte for byte. Only an extension encoding/json cannot encode
+// fails. A GET is mostly this answer, and encoding it through reflection
+// was a good part of its CPU.
 func (d *userDetail) appendJSON(b []byte) ([]byte, error) {
 	b = jsonappend.Member(b, `{"user_id":`, d.UserID, false)
 	b = jsonappend.NullableMember(b, `,"org_id":`, d.OrgID, false)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 )
 
 // userIDBody is the answer of the calls that change a user.
@@ -26,7 +27,7 @@ func (a api) getUser(w http.ResponseWriter, r *http.Request, p directory.Princip
 		return err
 	}
 	d := newUserDetail(u, a.loc)
-	return writeUserDetail(w, &d)
+	return server.WriteAppended(w, http.StatusOK, "application/json", d.appendJSON)
 }
 
 // deleteUser answers DELETE /api/v2/tenant/users/{user_id}: 204, no body.
@@ -84,7 +85,7 @@ func (a api) userByUsername(w http.ResponseWriter, r *http.Request, p directory.
 		return err
 	}
 	d := newUserDetail(u, a.loc)
-	return writeUserDetail(w, &d)
+	return server.WriteAppended(w, http.StatusOK, "application/json", d.appendJSON)
 }
 
 // userList is the 200 body of GET /api/v2/tenant/users.
