@@ -16,13 +16,14 @@ import (
 var AwkwardStrings = []string{"", "plain", `quote " and \ backslash`, "<b>&amp;</b>", "R&D", "tab\tnewline\n\x00\x1f", "\x7f",
 	"Zoë 李雷 🙂", "line\u2028sep\u2029", "bad \xff utf-8 \xc3", "\xed\xa0\x80 surrogate", "ends mid-rune \xe6\x9d"}
 
-// AwkwardUser returns a user whose every text field is s, with the other
-// fields varied by n: times zero or not (in and out of UTC, before year
+// AwkwardUser returns a user of that id whose every text field is s, with
+// the other fields varied by the id: times zero or not (in and out of UTC, before year
 // 1000 and after 9999), manager and orgs absent, empty or several,
 // extension nil, empty or nested with awkward keys and values.
-func AwkwardUser(s string, n int64) directory.User {
-	u := directory.User{ID: n, TenantID: n % 3, Active: n%2 == 0, Locked: n%3 == 0, MustChangePassword: n%5 == 0,
-		Grade: int(n % 7), ManagerID: n % 4, Version: n}
+func AwkwardUser(s string, id int64) directory.User {
+	n := int64(uint64(id) % (1 << 62)) // not negative, so every % below is an index
+	u := directory.User{ID: id, TenantID: n % 3, Active: n%2 == 0, Locked: n%3 == 0, MustChangePassword: n%5 == 0,
+		Grade: int(n % 7), ManagerID: n % 4, Version: id}
 	setStrings(reflect.ValueOf(&u).Elem(), s)
 	u.PasswordHash = ""
 	zones := []*time.Location{time.UTC, time.FixedZone("east", 8*3600), time.FixedZone("west", -(3*3600 + 30*60))}
