@@ -46,6 +46,33 @@ func TestBenchEndToEnd(t *testing.T) {
 	}
 }
 
+// TestBenchDelivery runs -delivery with the receiver down for a second in
+// the middle: every change written reaches the receiver once it is back,
+// in order, and the feed reader sees every one.
+func TestBenchDelivery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds userd and loads it for a few seconds")
+	}
+	var out strings.Builder
+	rep, err := run(t.Context(), []string{"-users", "500", "-duration", "4s", "-conns", "4", "-out", "", "-paths", "none", "-delivery", "100", "-outage", "1s"}, &out, io.Discard)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	d := rep.Delivery
+	if len(rep.Rows) != 0 || d == nil {
+		t.Fatalf("got %d path rows and delivery %+v, want only the delivery run:\n%s", len(rep.Rows), d, out.String())
+	}
+	if d.Changes < 300 || d.Errors != 0 || d.Missing != 0 || d.OutOfOrder != 0 {
+		t.Errorf("got %d changes, %d write errors (%s), %d missing, %d out of order; want about 400, and no errors, none missing or out of order", d.Changes, d.Errors, d.FirstError, d.Missing, d.OutOfOrder)
+	}
+	if d.Backlog == 0 || d.CatchUp <= 0 || d.WebhookP50 <= 0 || d.FeedP50 <= 0 {
+		t.Errorf("got backlog %d, catch-up %s, webhook p50 %s, feed p50 %s; want each measured", d.Backlog, d.CatchUp, d.WebhookP50, d.FeedP50)
+	}
+	if !strings.Contains(out.String(), "change to webhook:") || !strings.Contains(out.String(), "receiver down 1s") {
+		t.Errorf("the report lacks the delivery lines:\n%s", out.String())
+	}
+}
+
 func TestParseFlags(t *testing.T) {
 	tests := []struct {
 		args    []string
@@ -59,6 +86,10 @@ func TestParseFlags(t *testing.T) {
 		{args: []string{"-reuse", "-db", "sqlite:/tmp/x.db"}},
 		{args: []string{"extra"}, wantErr: "unexpected argument"},
 		{args: []string{"-db", "postgres://postgres@127.0.0.1/x"}},
+		{args: []string{"-outage", "1s"}, wantErr: "-outage needs -delivery"},
+		{args: []string{"-delivery", "10", "-duration", "2s", "-outage", "2s"}, wantErr: "shorter than -duration"},
+		{args: []string{"-delivery", "-1"}, wantErr: "-delivery"},
+		{args: []string{"-delivery", "1000", "-outage", "1m", "-duration", "3m", "-paths", "none"}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

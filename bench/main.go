@@ -46,6 +46,8 @@ type config struct {
 	userd    string
 	logLevel string
 	reuse    bool
+	delivery int
+	outage   time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -63,6 +65,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	f.StringVar(&c.out, "out", "bench/out", `directory for the JSON report ("" for none)`)
 	f.StringVar(&c.userd, "userd", "", "a userd binary to run instead of building one from this tree")
 	f.StringVar(&c.logLevel, "log-level", "info", "--log-level of userd serve (info logs one access line per request, as in production)")
+	f.IntVar(&c.delivery, "delivery", 0, "after the paths, write this many changes/s for -duration with a webhook subscription to a receiver in the bench and a long-polling feed reader, and report their latencies (0: skip; -paths none runs only this)")
+	f.DurationVar(&c.outage, "outage", 0, "with -delivery: the receiver answers 503 for this long in the middle of the writes; userd retries with --webhook-backoff-max of a twelfth of it, as 5 min is to an hour")
 	f.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: go run ./bench [flags]\n\nSeeds userd, serves it, loads every API path and prints a table (docs/benchmarks.md).\n\nFlags:")
 		f.PrintDefaults()
@@ -88,6 +92,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-batch must be at least 1")
 	case c.db != "sqlite" && !strings.HasPrefix(c.db, "sqlite:") && !strings.HasPrefix(c.db, "postgres://") && !strings.HasPrefix(c.db, "postgresql://"):
 		return c, fmt.Errorf(`-db must be "sqlite", "sqlite:PATH" or a postgres:// URL, not %q`, c.db)
+	case c.delivery < 0 || c.outage < 0 || c.outage > 0 && (c.delivery == 0 || c.outage >= c.duration):
+		return c, errors.New("-delivery must not be negative, and -outage needs -delivery and must be shorter than -duration")
 	case c.reuse && c.db == "sqlite":
 		return c, errors.New(`-reuse needs a database that outlives the run: -db sqlite:PATH or a postgres:// URL`)
 	}
@@ -146,7 +152,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		return nil, err
 	}
 	defer ceiling.stop()
-	srv, err := startUserd(ctx, bins.userd, dbURL, tmp, cfg.logLevel)
+	srv, err := startUserd(ctx, bins.userd, dbURL, tmp, cfg.logLevel, cfg.serveFlags()...)
 	if err != nil {
 		return nil, err
 	}
@@ -188,6 +194,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 			return nil, err
 		}
 	}
+	if cfg.delivery > 0 {
+		logf("delivery: %d changes/s for %s, %d connections", cfg.delivery, cfg.duration, cfg.conns)
+		if rep.Delivery, err = runDelivery(ctx, srv.addr, dbURL, creds, sd.tenantID, sd.ids, cfg.delivery, cfg.conns, cfg.duration, cfg.outage, logf); err != nil {
+			return nil, err
+		}
+	}
 	rep.Load = loadAverage()
 	rep.compare()
 	rep.print(stdout)
@@ -201,7 +213,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	return rep, nil
 }
 
-// selectPaths returns the names chosen by -paths, all when it is empty.
+// serveFlags are the flags userd serve needs for this run beyond the
+// database and address.
+func (c config) serveFlags() []string {
+	if c.delivery == 0 {
+		return nil
+	}
+	flags := []string{"--webhook-allow-private"}
+	if c.outage > 0 {
+		flags = append(flags, "--webhook-backoff-max", max(c.outage/12, time.Second).String())
+	}
+	return flags
+}
+
+// selectPaths returns the names chosen by -paths, all when it is empty,
+// none for "none".
 func selectPaths(targets []target, list string) (map[string]bool, error) {
 	wanted := map[string]bool{}
 	known := map[string]bool{}
@@ -209,7 +235,7 @@ func selectPaths(targets []target, list string) (map[string]bool, error) {
 		known[t.name] = true
 		wanted[t.name] = list == ""
 	}
-	if list == "" {
+	if list == "" || list == "none" {
 		return wanted, nil
 	}
 	for _, name := range strings.Split(list, ",") {

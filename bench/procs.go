@@ -138,13 +138,13 @@ type proc struct {
 }
 
 // startUserd runs `userd serve` on a free loopback port and waits for /readyz.
-func startUserd(ctx context.Context, bin, dbURL, dir, logLevel string) (*proc, error) {
+func startUserd(ctx context.Context, bin, dbURL, dir, logLevel string, flags ...string) (*proc, error) {
 	addr, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	return start(ctx, filepath.Join(dir, "userd.log"), "/readyz", addr, bin,
-		"serve", "--addr", addr, "--db", dbURL, "--log-format", "json", "--log-level", logLevel)
+		append([]string{"serve", "--addr", addr, "--db", dbURL, "--log-format", "json", "--log-level", logLevel}, flags...)...)
 }
 
 // startCeiling runs the ceiling server on a free loopback port.

@@ -22,6 +22,9 @@ type report struct {
 	Started  time.Time
 	Load     string // the load average after the run, as /proc/loadavg shows it
 	Rows     []result
+	// Delivery is the change-delivery run's outcome (-delivery), nil when
+	// there was none.
+	Delivery *deliveryResult `json:",omitempty"`
 }
 
 // compare sets every row's ratio to the ceiling's req/s.
@@ -65,6 +68,24 @@ func (r *report) print(w io.Writer) {
 		if row.UsersPerSec > 0 {
 			fmt.Fprintf(w, "%s delivers %.0f users/s\n", row.Path, row.UsersPerSec)
 		}
+	}
+	if d := r.Delivery; d != nil {
+		d.print(w)
+	}
+}
+
+// print writes the change-delivery figures.
+func (d *deliveryResult) print(w io.Writer) {
+	fmt.Fprintf(w, "\nchange delivery: %d changes written at %.0f/s (asked %d/s), %d write errors\n", d.Changes, d.Achieved, d.Rate, d.Errors)
+	if d.FirstError != "" {
+		fmt.Fprintf(w, "  first write error: %s\n", d.FirstError)
+	}
+	fmt.Fprintf(w, "  change to webhook:  p50 %s  p99 %s  max %s\n", ms(d.WebhookP50), ms(d.WebhookP99), ms(d.WebhookMax))
+	fmt.Fprintf(w, "  change to feed:     p50 %s  p99 %s  max %s\n", ms(d.FeedP50), ms(d.FeedP99), ms(d.FeedMax))
+	fmt.Fprintf(w, "  webhooks: %d missing, %d out of order, %d repeats (each with its first webhook-id)\n", d.Missing, d.OutOfOrder, d.Duplicates)
+	if d.Outage > 0 {
+		fmt.Fprintf(w, "  receiver down %s: %d changes committed meanwhile, all delivered %s after it came back (%.0f deliveries/s while writes went on)\n",
+			d.Outage, d.Backlog, d.CatchUp.Round(time.Millisecond), d.CatchUpRate)
 	}
 }
 

@@ -20,6 +20,7 @@ type deliveryConfig struct {
 	maxResponseBytes int64
 	perTenant        int
 	retryFor         time.Duration
+	backoffMax       time.Duration
 	leaseTTL         time.Duration
 	natsURL          string
 	natsPrefix       string
@@ -32,6 +33,7 @@ func (c *deliveryConfig) define(f *flag.FlagSet) {
 	f.Int64Var(&c.maxResponseBytes, "webhook-max-response-bytes", webhook.DefaultMaxResponseBytes, "largest webhook answer read, in bytes; a longer one fails the attempt")
 	f.IntVar(&c.perTenant, "webhook-per-tenant", webhook.DefaultPerTenant, "most webhook calls in flight for one tenant")
 	f.DurationVar(&c.retryFor, "webhook-retry-for", delivery.DefaultRetryFor, "how long an event is retried before its subscription is marked failing (its backlog is kept)")
+	f.DurationVar(&c.backoffMax, "webhook-backoff-max", delivery.DefaultBackoffMax, "longest wait between two attempts of one event (it doubles from 1s, with jitter): a receiver back from an outage gets its backlog within this time")
 	f.DurationVar(&c.leaseTTL, "delivery-lease", delivery.DefaultLeaseTTL, "how long the delivering node's lease lasts unrenewed: a dead node is taken over within it")
 	f.StringVar(&c.natsURL, "nats-url", "", "publish every change to NATS JetStream at this `URL` (e.g. nats://127.0.0.1:4222); empty: off")
 	f.StringVar(&c.natsPrefix, "nats-subject-prefix", natspub.DefaultSubjectPrefix, "NATS subjects are PREFIX.<tenant id>.<event type>")
@@ -52,7 +54,7 @@ func (c *deliveryConfig) start(ctx context.Context, logger *slog.Logger, svc *di
 		}
 		logger.Info("publishing changes to NATS JetStream", "url", c.natsURL, "stream", c.natsStream)
 	}
-	d := delivery.New(svc, client, nats, delivery.Options{LeaseTTL: c.leaseTTL, RenewEvery: c.leaseTTL / 5, RetryFor: c.retryFor, Logger: logger})
+	d := delivery.New(svc, client, nats, delivery.Options{LeaseTTL: c.leaseTTL, RenewEvery: c.leaseTTL / 5, RetryFor: c.retryFor, BackoffMax: c.backoffMax, Logger: logger})
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {

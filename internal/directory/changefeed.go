@@ -105,7 +105,9 @@ func (s *Service) LastChange(ctx context.Context, p Principal) (int64, error) {
 // WaitForChanges returns once the principal's tenant has a change after
 // position after, or when wait (at most MaxChangesWait) has passed, or
 // shortly before ctx's deadline, whichever comes first; it reports whether
-// there is a change to read. A change committed through this Service wakes
+// there is a change to read (after a wake by a commit of this node, without
+// reading the log again: a reader whose after lies beyond the log's end may
+// then read nothing). A change committed through this Service wakes
 // it at once; one committed by another node is seen within the poll
 // interval (SetChangePoll).
 func (s *Service) WaitForChanges(ctx context.Context, p Principal, after int64, wait time.Duration) (bool, error) {
@@ -134,6 +136,12 @@ func (s *Service) WaitForChanges(ctx context.Context, p Principal, after int64, 
 		timer := time.NewTimer(min(left, s.changePoll))
 		select {
 		case <-signal:
+			// A change of the tenant committed after the read: answer
+			// without reading the log's end again (on PostgreSQL that
+			// read gives positions, a transaction); the caller's read of
+			// the changes does that.
+			timer.Stop()
+			return true, nil
 		case <-timer.C:
 		case <-ctx.Done():
 			timer.Stop()

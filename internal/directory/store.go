@@ -52,6 +52,11 @@ type Store interface {
 	// checks as in CreateUser.
 	CreateUsers(ctx context.Context, users []User, ev Event, checks ...TreeCheck) ([]User, error)
 	User(ctx context.Context, tenantID, id int64) (User, error)
+	// UserByUsername returns the user of tenantID whose username is
+	// username ignoring case (usernames are ASCII, see User.Validate, and
+	// unique ignoring case), read through the unique index on the folded
+	// username; NotFound when there is none.
+	UserByUsername(ctx context.Context, tenantID int64, username string) (User, error)
 	// UsersByID returns the users of tenantID among ids, in no particular
 	// order; ids that do not exist there are left out. It reads no org
 	// memberships: each user's Orgs is as for a user with none. It is the
@@ -168,9 +173,18 @@ type UserFilter struct {
 	// OrgID, when not 0, keeps the users who are members of that org.
 	OrgID int64
 	// Offset skips that many users of the selection, in id order; only
-	// for the ByID order (UsersByPage).
+	// with no filter but OrgID (UsersByPage). Stores find the page's start
+	// from maintained counts, without reading the users it skips.
 	Offset int
 	Limit  int
+}
+
+// MembersOnly reports whether f keeps an org's members and applies no
+// other filter. A store then reads the page's ids from the org's
+// memberships alone, from the position on, and only those users: a page
+// costs its own rows however many users come before it or are not members.
+func (f UserFilter) MembersOnly() bool {
+	return f.OrgID != 0 && f.Username == "" && f.Email == "" && f.Query == "" && f.ExternalID == "" && f.Phone == ""
 }
 
 // UserOrder is the order of a list of users.

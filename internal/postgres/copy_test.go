@@ -64,3 +64,30 @@ func TestCopyUsersReadsAsCreated(t *testing.T) {
 		}
 	}
 }
+
+// TestCopyUsersCounted checks that users bulk-loaded with COPY are counted
+// (the user_counts triggers fire for COPY too) and that a COPY that fails
+// counts nothing.
+func TestCopyUsersCounted(t *testing.T) {
+	s := openFresh(t)
+	ctx := t.Context()
+	tn, err := s.CreateTenant(ctx, directory.Tenant{Name: "copy", CreatedAt: time.Now().UTC()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	users := make([]directory.User, 5000)
+	for i := range users {
+		users[i] = directory.User{TenantID: tn.ID, Username: "user" + strconv.Itoa(i), Active: true, Origin: directory.OriginImport,
+			Extension: map[string]any{}, CreatedAt: now, UpdatedAt: now}
+	}
+	if err := s.CopyUsers(ctx, users); err != nil {
+		t.Fatalf("CopyUsers: %v", err)
+	}
+	if err := s.CopyUsers(ctx, users[:2]); err == nil {
+		t.Fatal("CopyUsers of taken usernames: got no error")
+	}
+	if n, err := s.CountUsers(ctx, tn.ID, directory.UserFilter{}); err != nil || n != int64(len(users)) {
+		t.Errorf("CountUsers after COPY = %d, %v; want %d", n, err, len(users))
+	}
+}

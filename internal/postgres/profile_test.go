@@ -70,23 +70,8 @@ func TestExternalIDPlan(t *testing.T) {
 // TestProfileMigration stores a user before the profile columns existed,
 // migrates, and checks it as directorytest.CheckMigratedUser says.
 func TestProfileMigration(t *testing.T) {
-	dbURL := testDatabase(t)
 	ctx := t.Context()
-	schema := "s" + strconv.FormatInt(testDB.schemas.Add(1), 10)
-	s := openFresh(t) // only for its connection to create the schema
-	if _, err := s.pool.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	old := openURL(t, withParam(dbURL, "search_path", schema))
-	db := stdlib.OpenDBFromPool(old.pool)
-	defer db.Close()
-	p, err := migrations(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 2); err != nil {
-		t.Fatalf("migrate to version 2: %v", err)
-	}
+	old := openAtVersion(t, 2)
 	var tenant int64
 	if err := old.pool.QueryRow(ctx, `INSERT INTO tenants (name, created_at) VALUES ('old', now()) RETURNING id`).Scan(&tenant); err != nil {
 		t.Fatal(err)
@@ -103,4 +88,35 @@ func TestProfileMigration(t *testing.T) {
 		t.Fatalf("Migrate: %v", err)
 	}
 	directorytest.CheckMigratedUser(t, old, tenant, id)
+}
+
+// TestUserCountsMigration counts the users stored before the user counts
+// existed (migration 00008).
+func TestUserCountsMigration(t *testing.T) {
+	old := openAtVersion(t, 7)
+	directorytest.CheckCountsMigrated(t, old, func() error { return old.Migrate(t.Context()) })
+}
+
+// openAtVersion returns a Store over a new schema migrated up to version
+// only, for a test of the migrations after it.
+func openAtVersion(t *testing.T, version int64) *Store {
+	t.Helper()
+	ctx := t.Context()
+	dbURL := testDatabase(t)
+	schema := "s" + strconv.FormatInt(testDB.schemas.Add(1), 10)
+	s := openFresh(t) // only for its connection to create the schema
+	if _, err := s.pool.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	old := openURL(t, withParam(dbURL, "search_path", schema))
+	db := stdlib.OpenDBFromPool(old.pool)
+	t.Cleanup(func() { db.Close() })
+	p, err := migrations(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		t.Fatalf("migrate to version %d: %v", version, err)
+	}
+	return old
 }

@@ -362,6 +362,18 @@ func (s *Store) User(ctx context.Context, tenantID, id int64) (directory.User, e
 	return u, storeError("read user", err)
 }
 
+// UserByUsername returns the user of tenantID whose username is username
+// ignoring case, from the unique index on lower(username); the statement
+// is prepared once per connection and planned on that index.
+func (s *Store) UserByUsername(ctx context.Context, tenantID int64, username string) (directory.User, error) {
+	var u directory.User
+	err := s.read(ctx, func(q querier) (err error) {
+		u, err = scanUser(q.QueryRow(ctx, userSelect+`WHERE u.tenant_id = $1 AND lower(u.username) = lower($2)`, tenantID, username))
+		return err
+	})
+	return u, storeError("read user by username", err)
+}
+
 // UsersByID returns the users of tenantID among ids.
 func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]directory.User, error) {
 	return query(ctx, s, "read users", scanUser, userSelectNoOrgs+`WHERE u.tenant_id = $1 AND u.id = ANY($2)`, tenantID, ids)
@@ -384,6 +396,13 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 // same; a q filter is then checked on each user in id order until the page
 // is full.
 func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
+	if f.Offset > 0 {
+		after, ok, err := s.userBefore(ctx, tenantID, f.OrgID, f.Offset)
+		if err != nil || !ok {
+			return []directory.User{}, err
+		}
+		f.AfterID, f.Offset = after, 0
+	}
 	q, args := listUsersQuery(tenantID, f)
 	if f.Email != "" || f.Username != "" || f.Query != "" {
 		// Planned afresh with the pattern in hand, never as a cached
@@ -395,25 +414,9 @@ func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserF
 	return query(ctx, s, "list users", scanUser, q, args...)
 }
 
-// CountUsers counts the tenant's users, or the members of f.OrgID.
-func (s *Store) CountUsers(ctx context.Context, tenantID int64, f directory.UserFilter) (int64, error) {
-	q, args := `SELECT count(*) FROM users WHERE tenant_id = $1`, []any{tenantID}
-	if f.OrgID != 0 {
-		q, args = `SELECT count(*) FROM user_orgs WHERE tenant_id = $1 AND org_id = $2`, []any{tenantID, f.OrgID}
-	}
-	counts, err := query(ctx, s, "count users", func(row pgx.Row) (int64, error) {
-		var n int64
-		return n, row.Scan(&n)
-	}, q, args...)
-	if err != nil || len(counts) == 0 {
-		return 0, err
-	}
-	return counts[0], nil
-}
-
 // listUsersQuery builds the query of ListUsers.
 func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
-	where := []string{`u.tenant_id = $1`}
+	sel, where := userSelect, []string{`u.tenant_id = $1`}
 	args := []any{tenantID}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -432,8 +435,10 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 		keyset(`lower(u.email)`, f.Email)
 	case directory.ByUsername:
 		keyset(`lower(u.username)`, f.Username)
-	default:
-		where = append(where, `u.id > `+arg(f.AfterID))
+	case directory.ByID:
+		if !f.MembersOnly() { // the members' ids start after the position
+			where = append(where, `u.id > `+arg(f.AfterID))
+		}
 	}
 	if f.Username != "" && f.Order() != directory.ByUsername {
 		where = append(where, `lower(u.username) LIKE `+arg(likePrefix(f.Username)))
@@ -448,14 +453,22 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 		p := arg(likePrefix(f.Query))
 		where = append(where, `(lower(u.username) LIKE `+p+` OR lower(u.email) LIKE `+p+` OR lower(u.name) LIKE `+p+`)`)
 	}
-	if f.OrgID != 0 {
+	switch {
+	case f.MembersOnly():
+		// The page's members first, from user_orgs_org_user_idx in id
+		// order from the position, then only those users, joined by
+		// their key. As a filter (IN or = ANY) on users, without
+		// statistics yet, the planner scanned the tenant's users and
+		// tested each against the members, or reran the members' scan
+		// for each user.
+		sel = strings.Replace(userSelect, "FROM users u\n", `FROM (SELECT p.user_id FROM user_orgs p
+			WHERE p.tenant_id = $1 AND p.org_id = `+arg(f.OrgID)+` AND p.user_id > `+arg(f.AfterID)+`
+			ORDER BY p.user_id LIMIT `+arg(f.Limit)+`) page
+		JOIN users u ON u.id = page.user_id`+"\n", 1)
+	case f.OrgID != 0:
 		where = append(where, `u.id IN (SELECT m.user_id FROM user_orgs m WHERE m.tenant_id = $1 AND m.org_id = `+arg(f.OrgID)+`)`)
 	}
-	q := userSelect + `WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit)
-	if f.Offset > 0 {
-		q += ` OFFSET ` + arg(f.Offset)
-	}
-	return q, args
+	return sel + `WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit), args
 }
 
 // likePrefix returns the LIKE pattern matching strings that start with p,

@@ -110,53 +110,67 @@ func (s *Store) RecordDeliveries(ctx context.Context, ds []directory.Delivery, r
 	if len(ds) == 0 {
 		return nil
 	}
+	// Every statement goes in one batch, one round trip: the write joins
+	// a group commit with the API's writes (commit.go), which wait for it.
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		extra := make([]bool, len(ds)) // whether d queued a remote id too
 		for i, d := range ds {
 			var remote directory.RemoteID
 			if remotes != nil {
 				remote = remotes[i]
 			}
-			if err := recordDelivery(ctx, tx, d, remote); err != nil {
-				return err
-			}
+			extra[i] = queueDelivery(b, d, remote)
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM webhook_deliveries WHERE subscription_id = $1 AND id <=
+		b.Queue(`DELETE FROM webhook_deliveries WHERE subscription_id = $1 AND id <=
 			(SELECT id FROM webhook_deliveries WHERE subscription_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)`,
 			ds[0].SubscriptionID, directory.MaxDeliveryLog)
-		return err
+		results := tx.SendBatch(ctx, b)
+		defer results.Close()
+		for i := range ds {
+			tag, err := results.Exec()
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				return errNoSubscription
+			}
+			n := 1 // the log entry
+			if extra[i] {
+				n++
+			}
+			for range n {
+				if _, err := results.Exec(); err != nil {
+					return err
+				}
+			}
+		}
+		return results.Close()
 	})
 	return storeError("record webhook deliveries", err)
 }
 
-func recordDelivery(ctx context.Context, tx pgx.Tx, d directory.Delivery, remote directory.RemoteID) error {
-	var (
-		tag interface{ RowsAffected() int64 }
-		err error
-	)
+// queueDelivery queues the statements that record d: the subscription's
+// position (or failing mark), the log entry and, for a OneAccess create,
+// the application's id. It reports whether it queued the last.
+func queueDelivery(b *pgx.Batch, d directory.Delivery, remote directory.RemoteID) (withRemote bool) {
 	if d.Status == directory.Delivered {
-		tag, err = tx.Exec(ctx, `UPDATE webhook_subscriptions SET position = greatest(position, $3), last_error = ''
+		b.Queue(`UPDATE webhook_subscriptions SET position = greatest(position, $3), last_error = ''
 			WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.SubscriptionID, d.Position)
 	} else {
-		tag, err = tx.Exec(ctx, `UPDATE webhook_subscriptions SET failing = true, last_error = $3
+		b.Queue(`UPDATE webhook_subscriptions SET failing = true, last_error = $3
 			WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.SubscriptionID, d.Error)
 	}
-	if err != nil {
-		return err
-	}
-	if tag.RowsAffected() == 0 {
-		return errNoSubscription
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (tenant_id, subscription_id, message_id, position, event_type, status, status_code, attempts, latency_us, error, at)
+	b.Queue(`INSERT INTO webhook_deliveries (tenant_id, subscription_id, message_id, position, event_type, status, status_code, attempts, latency_us, error, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, d.TenantID, d.SubscriptionID, d.MessageID, d.Position, d.EventType, string(d.Status),
-		d.StatusCode, d.Attempts, d.Latency.Microseconds(), d.Error, d.Time); err != nil {
-		return err
-	}
+		d.StatusCode, d.Attempts, d.Latency.Microseconds(), d.Error, d.Time)
 	if d.Status == directory.Delivered && remote.ID != "" {
-		_, err = tx.Exec(ctx, `INSERT INTO webhook_remote_ids (subscription_id, object_type, object_id, remote_id) VALUES ($1, $2, $3, $4)
+		b.Queue(`INSERT INTO webhook_remote_ids (subscription_id, object_type, object_id, remote_id) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (subscription_id, object_type, object_id) DO UPDATE SET remote_id = excluded.remote_id`,
 			d.SubscriptionID, remote.ObjectType, remote.ObjectID, remote.ID)
+		return true
 	}
-	return err
+	return false
 }
 
 func scanDelivery(row pgx.Row) (directory.Delivery, error) {

@@ -105,3 +105,22 @@ func TestProfileMigration(t *testing.T) {
 	}
 	directorytest.CheckMigratedUser(t, s, 1, 1)
 }
+
+// TestUserCountsMigration counts the users stored before the user counts
+// existed (migration 00007).
+func TestUserCountsMigration(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "userd.db"), Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	p, err := s.migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 6); err != nil {
+		t.Fatalf("migrate to version 6: %v", err)
+	}
+	directorytest.CheckCountsMigrated(t, s, func() error { return s.Migrate(ctx) })
+}

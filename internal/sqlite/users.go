@@ -237,6 +237,20 @@ func (s *Store) User(ctx context.Context, tenantID, id int64) (directory.User, e
 	return users[0], nil
 }
 
+// UserByUsername returns the user of the tenant whose username is
+// username ignoring case, from the unique index on username_lower.
+func (s *Store) UserByUsername(ctx context.Context, tenantID int64, username string) (directory.User, error) {
+	users, err := s.queryUsers(ctx, 1, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND username_lower = ?`,
+		tenantID, strings.ToLower(username))
+	if err != nil {
+		return directory.User{}, err
+	}
+	if len(users) == 0 {
+		return directory.User{}, notFound("user")
+	}
+	return users[0], nil
+}
+
 // UsersByID returns the users of the tenant among ids.
 func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]directory.User, error) {
 	if len(ids) == 0 {
@@ -249,19 +263,15 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 // ListUsers returns up to f.Limit users matching f after its position, in
 // the order f.Order() names.
 func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
+	if f.Offset > 0 {
+		after, ok, err := s.userBefore(ctx, tenantID, f.OrgID, f.Offset)
+		if err != nil || !ok {
+			return []directory.User{}, err
+		}
+		f.AfterID, f.Offset = after, 0
+	}
 	query, args := listUsersQuery(tenantID, f)
 	return s.queryUsers(ctx, f.Limit, query, args...)
-}
-
-// CountUsers counts the tenant's users, or the members of f.OrgID.
-func (s *Store) CountUsers(ctx context.Context, tenantID int64, f directory.UserFilter) (int64, error) {
-	query, args := `SELECT count(*) FROM users WHERE tenant_id = ?`, []any{tenantID}
-	if f.OrgID != 0 {
-		query, args = `SELECT count(*) FROM memberships WHERE tenant_id = ? AND org_id = ?`, []any{tenantID, f.OrgID}
-	}
-	var n int64
-	err := s.rq.QueryRowContext(ctx, query, args...).Scan(&n)
-	return n, storeError(err)
 }
 
 // listUsersQuery builds the query of ListUsers. Each prefix filter is a
@@ -282,9 +292,11 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 	case directory.ByUsername:
 		order = `username_lower, id`
 		query, args = keyset(query, args, "username_lower", f.Username, f)
-	default:
-		query += ` AND id > ?`
-		args = append(args, f.AfterID)
+	case directory.ByID:
+		if !f.MembersOnly() { // the members' ids start after the position
+			query += ` AND id > ?`
+			args = append(args, f.AfterID)
+		}
 	}
 	if f.Username != "" && f.Order() != directory.ByUsername {
 		lo, hi := prefixRange(f.Username)
@@ -308,12 +320,19 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 			OR name_lower >= ? AND name_lower < ?)`
 		args = append(args, lo, hi, lo, hi, lo, hi)
 	}
-	if f.OrgID != 0 {
+	switch {
+	case f.MembersOnly():
+		// memberships_org's entries end with the primary key, user_id
+		// first: the page's members come in id order from the position.
+		query += ` AND id IN (SELECT user_id FROM memberships WHERE tenant_id = ? AND org_id = ? AND user_id > ?
+			ORDER BY user_id LIMIT ?)`
+		args = append(args, tenantID, f.OrgID, f.AfterID, f.Limit)
+	case f.OrgID != 0:
 		query += ` AND id IN (SELECT user_id FROM memberships WHERE tenant_id = ? AND org_id = ?)`
 		args = append(args, tenantID, f.OrgID)
 	}
-	query += ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
-	return query, append(args, f.Limit, f.Offset)
+	query += ` ORDER BY ` + order + ` LIMIT ?`
+	return query, append(args, f.Limit)
 }
 
 // keyset adds to query the users whose column starts with prefix and whose

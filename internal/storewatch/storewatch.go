@@ -110,6 +110,12 @@ func (s *store) CountUserQuery(ctx context.Context, tenantID int64, q *directory
 	return timed(ctx, s, "CountUserQuery", func(ctx context.Context) (int, error) { return s.next.CountUserQuery(ctx, tenantID, q, max) })
 }
 
+func (s *store) UserByUsername(ctx context.Context, tenantID int64, username string) (directory.User, error) {
+	return timed(ctx, s, "UserByUsername", func(ctx context.Context) (directory.User, error) {
+		return s.next.UserByUsername(ctx, tenantID, username)
+	})
+}
+
 func (s *store) CountUsers(ctx context.Context, tenantID int64, f directory.UserFilter) (int64, error) {
 	return timed(ctx, s, "CountUsers", func(ctx context.Context) (int64, error) { return s.next.CountUsers(ctx, tenantID, f) })
 }

@@ -19,14 +19,19 @@ const benchUsers = 20_000
 // Bench runs the store benchmarks shared by every engine on s, which must
 // be empty and migrated: get one user (also from parallel goroutines), get
 // 100 by id, list a page of 100 by email prefix (a prefix of 11 users, and
-// one of every user from a random position), and update one user (also from
-// 64 parallel writers).
+// one of every user from a random position), count and read a random page
+// of 100 by page number (of every user, and of an org holding every tenth),
+// and update one user (also from 64 parallel writers).
 //
 //	func BenchmarkStore(b *testing.B) { directorytest.Bench(b, openBenchStore(b)) }
 func Bench(b *testing.B, s directory.Store) {
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	tn, err := s.CreateTenant(ctx, directory.Tenant{Name: "bench", CreatedAt: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	org, err := s.CreateOrg(ctx, directory.Org{TenantID: tn.ID, Name: "Tenth", CreatedAt: now, UpdatedAt: now}, directory.Event{TenantID: tn.ID, Time: now, Action: "org.create"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -38,6 +43,9 @@ func Bench(b *testing.B, s directory.Store) {
 			batch[i] = directory.User{TenantID: tn.ID, Username: "user" + n, Name: "User " + n, Email: "user" + n + "@bench.example",
 				Phone: "5550100", Active: true, Origin: directory.OriginImport, City: "Springfield",
 				Extension: map[string]any{"role_id": 2}, CreatedAt: now, UpdatedAt: now}
+			if (len(users)+i)%10 == 0 {
+				batch[i].Orgs = []directory.Membership{{OrgID: org.ID, Primary: true}}
+			}
 		}
 		created, err := s.CreateUsers(ctx, batch, directory.Event{TenantID: tn.ID, Time: now, Action: "user.import"})
 		if err != nil {
@@ -106,6 +114,25 @@ func Bench(b *testing.B, s directory.Store) {
 			}
 		}
 	})
+	for _, c := range []struct {
+		name  string
+		org   int64
+		users int
+	}{{"UsersByPage/100", 0, benchUsers}, {"UsersByPage/org/100", org.ID, benchUsers / 10}} {
+		// OneAccess's ListUsers: the total and a random page of 100 by
+		// page number, of every user or of an org holding every tenth.
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				f := directory.UserFilter{OrgID: c.org, Offset: r.IntN(c.users/100) * 100, Limit: 100}
+				if _, err := s.CountUsers(ctx, tn.ID, f); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := s.ListUsers(ctx, tn.ID, f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 	b.Run("UpdateUser", func(b *testing.B) {
 		for b.Loop() {
 			i := r.IntN(len(users))
