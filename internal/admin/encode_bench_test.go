@@ -24,3 +24,11 @@ func BenchmarkEncodeUser(b *testing.B) {
 		return server.WriteJSON(discard{}, http.StatusOK, "application/json", toUserJSON(u))
 	})
 }
+
+// BenchmarkAppendUser is BenchmarkEncodeUser with the encoder the GET and
+// the list use.
+func BenchmarkAppendUser(b *testing.B) {
+	dialecttest.BenchEncode(b, func(u directory.User) error {
+		return writeJSON(discard{}, http.StatusOK, userWire(u))
+	})
+}

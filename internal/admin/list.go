@@ -38,17 +38,23 @@ func writeList[T any](w http.ResponseWriter, r *http.Request, name string, items
 		buf.Reset()
 		return err
 	}
-	// encodeInto appends v as enc writes it, without its final newline.
+	// encodeInto appends v as enc writes it, without its final newline,
+	// through v's own encoder when it has one.
 	encodeInto := func(v any) error {
-		if err := enc.Encode(v); err != nil {
-			if started {
-				slog.ErrorContext(r.Context(), "admin: encode list item", "route", r.Pattern, "err", err)
-				panic(http.ErrAbortHandler)
+		var err error
+		if a, ok := v.(jsonAppender); ok {
+			var b []byte
+			if b, err = a.appendJSON(buf.AvailableBuffer()); err == nil {
+				buf.Write(b)
 			}
-			return err
+		} else if err = enc.Encode(v); err == nil {
+			buf.Truncate(buf.Len() - 1)
 		}
-		buf.Truncate(buf.Len() - 1)
-		return nil
+		if err != nil && started {
+			slog.ErrorContext(r.Context(), "admin: encode list item", "route", r.Pattern, "err", err)
+			panic(http.ErrAbortHandler)
+		}
+		return err
 	}
 	buf.WriteString(`{"`)
 	buf.WriteString(name)

@@ -106,7 +106,11 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	_ = server.WriteJSON(w, p.Status, "application/problem+json", p) // a problem always encodes
 }
 
-// writeJSON answers v as JSON with status.
+// writeJSON answers v as JSON with status, through v's own encoder when
+// it has one.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
+	if a, ok := v.(jsonAppender); ok {
+		return server.WriteAppended(w, status, "application/json", a.appendJSON)
+	}
 	return server.WriteJSON(w, status, "application/json", v)
 }

@@ -18,7 +18,7 @@ func (a *api) users() *object[directory.User, directory.UserPatch] {
 		delete: a.svc.DeleteUser,
 		decode: a.decodeUser,
 		wire: func(u directory.User) (int64, int64, any) {
-			return u.ID, u.Version, toUserJSON(u)
+			return u.ID, u.Version, userWire(u)
 		},
 	}
 }
@@ -63,4 +63,9 @@ func (a *api) listUsers(w http.ResponseWriter, r *http.Request, p directory.Prin
 	return writeList(w, r, "users", users, userWire, pageTail{NextCursor: cursor})
 }
 
-func userWire(u directory.User) any { return toUserJSON(u) }
+// userWire is the wire form of u for writeJSON and writeList, which encode
+// it with its hand-written encoder.
+func userWire(u directory.User) any {
+	j := toUserJSON(u)
+	return &j
+}

@@ -15,3 +15,14 @@ func BenchmarkEncodeUserInfo(b *testing.B) {
 		return json.NewEncoder(io.Discard).Encode(newUserInfo(u))
 	})
 }
+
+// BenchmarkAppendUserInfo is BenchmarkEncodeUserInfo with the encoder the
+// GET uses.
+func BenchmarkAppendUserInfo(b *testing.B) {
+	var buf []byte
+	dialecttest.BenchEncode(b, func(u directory.User) (err error) {
+		info := newUserInfo(u)
+		buf, err = info.appendJSON(buf[:0])
+		return err
+	})
+}

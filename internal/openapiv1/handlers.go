@@ -39,7 +39,8 @@ func getUser(svc *directory.Service) userHandler {
 		if err != nil {
 			return err
 		}
-		return writeJSON(w, http.StatusOK, newUserInfo(u))
+		info := newUserInfo(u)
+		return server.WriteAppended(w, http.StatusOK, "application/json", info.appendJSON)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/userd/userd/internal/admission"
 	"github.com/userd/userd/internal/directory"
@@ -134,6 +135,29 @@ func WriteJSON(w http.ResponseWriter, status int, contentType string, v any) err
 	return nil
 }
 
+// WriteAppended answers, as WriteJSON does, the JSON value appendJSON
+// appends to an empty buffer, followed by a newline: for the dialects'
+// hand-written encoders. The buffers are reused from answer to answer. An
+// error of appendJSON is returned before anything is written.
+func WriteAppended(w http.ResponseWriter, status int, contentType string, appendJSON func(b []byte) ([]byte, error)) error {
+	bp := bodyBuffers.Get().(*[]byte)
+	b, err := appendJSON((*bp)[:0])
+	if err == nil {
+		WriteBody(w, status, contentType, append(b, '\n'))
+	}
+	if cap(b) <= maxPooledBody {
+		*bp = b
+		bodyBuffers.Put(bp)
+	}
+	return err
+}
+
+// bodyBuffers holds WriteAppended's buffers; one larger than maxPooledBody
+// (a rare answer) is left to the garbage collector rather than kept.
+var bodyBuffers = sync.Pool{New: func() any { return new(make([]byte, 0, 2048)) }}
+
+const maxPooledBody = 64 << 10
+
 // WriteBody answers body, already encoded as contentType, with status,
 // never cached. A failed write means the caller has gone; the access log
 // records the request, so it is not reported again.
@@ -145,10 +169,24 @@ func WriteBody(w http.ResponseWriter, status int, contentType string, body []byt
 // StartBody sends the header of an answer of contentType with status,
 // never cached, for a caller that writes (or streams) the body itself.
 func StartBody(w http.ResponseWriter, status int, contentType string) {
-	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Cache-Control", "no-store")
+	h := w.Header()
+	if contentType == "application/json" {
+		h["Content-Type"] = contentTypeJSON
+	} else {
+		h.Set("Content-Type", contentType)
+	}
+	h["Cache-Control"] = noStore
 	w.WriteHeader(status)
 }
+
+// The header values every answer sets, shared rather than allocated per
+// answer (Header.Set allocates a slice). Nothing writes into a header's
+// value slice: Set replaces it and Add appends to a copy, as these are
+// full.
+var (
+	contentTypeJSON = []string{"application/json"}
+	noStore         = []string{"no-store"}
+)
 
 // StatusClientClosed is the status recorded, in the access log and the
 // request metrics, for a request whose client went away before it was

@@ -124,20 +124,31 @@ var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 func withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
-		if !validRequestID.MatchString(id) {
-			b := make([]byte, 12)
-			_, _ = rand.Read(b)
-			id = hex.EncodeToString(b)
+		if id == "" || !validRequestID.MatchString(id) {
+			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
 	})
 }
 
-// withBodyLimit caps every request body at n bytes.
+// newRequestID returns 12 random bytes in hex, in one allocation: every
+// request without an id of its caller takes one.
+func newRequestID() string {
+	var b [12]byte
+	var out [24]byte
+	_, _ = rand.Read(b[:])
+	hex.Encode(out[:], b[:])
+	return string(out[:])
+}
+
+// withBodyLimit caps every request body at n bytes. A request without a
+// body (http.NoBody, as a GET has) is left as it is: it has nothing to cap.
 func withBodyLimit(n int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, n)
+		if r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, n)
+		}
 		next.ServeHTTP(w, r)
 	})
 }

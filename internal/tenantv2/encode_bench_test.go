@@ -16,3 +16,14 @@ func BenchmarkEncodeUserDetail(b *testing.B) {
 		return json.NewEncoder(io.Discard).Encode(newUserDetail(u, time.UTC))
 	})
 }
+
+// BenchmarkAppendUserDetail is BenchmarkEncodeUserDetail with the encoder
+// the GET uses.
+func BenchmarkAppendUserDetail(b *testing.B) {
+	var buf []byte
+	dialecttest.BenchEncode(b, func(u directory.User) (err error) {
+		d := newUserDetail(u, time.UTC)
+		buf, err = d.appendJSON(buf[:0])
+		return err
+	})
+}

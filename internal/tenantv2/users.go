@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/server"
 )
 
 // userIDBody is the answer of the calls that change a user.
@@ -25,7 +26,8 @@ func (a api) getUser(w http.ResponseWriter, r *http.Request, p directory.Princip
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, newUserDetail(u, a.loc))
+	d := newUserDetail(u, a.loc)
+	return server.WriteAppended(w, http.StatusOK, "application/json", d.appendJSON)
 }
 
 // deleteUser answers DELETE /api/v2/tenant/users/{user_id}: 204, no body.
@@ -82,7 +84,8 @@ func (a api) userByUsername(w http.ResponseWriter, r *http.Request, p directory.
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, newUserDetail(u, a.loc))
+	d := newUserDetail(u, a.loc)
+	return server.WriteAppended(w, http.StatusOK, "application/json", d.appendJSON)
 }
 
 // userList is the 200 body of GET /api/v2/tenant/users.

@@ -1,13 +1,11 @@
 package userinfov1
 
 import (
-	"encoding/json"
 	"io"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/jsonappend"
 )
 
 // flushBytes is how much of an answer writeSuccess gathers before writing
@@ -72,7 +70,7 @@ func (it *userItem) appendJSON(b []byte) []byte {
 }
 
 func appendStringField(b []byte, name, s string) []byte {
-	return appendString(append(b, name...), s)
+	return jsonappend.String(append(b, name...), s, true)
 }
 
 // appendIntField appends name and *n, or nothing when n is nil.
@@ -81,31 +79,4 @@ func appendIntField(b []byte, name string, n *int64) []byte {
 		return b
 	}
 	return strconv.AppendInt(append(b, name...), *n, 10)
-}
-
-// appendString appends s as a JSON string escaped as encoding/json escapes
-// it. Most strings need no escaping and are copied; the others (control
-// characters, quotes, backslashes, <, > and &, invalid UTF-8, U+2028 and
-// U+2029) are left to encoding/json.
-func appendString(b []byte, s string) []byte {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20, c == '"', c == '\\', c == '<', c == '>', c == '&':
-			return appendMarshaled(b, s)
-		case c >= utf8.RuneSelf:
-			ascii = false
-		}
-	}
-	if !ascii && (!utf8.ValidString(s) || strings.ContainsRune(s, '\u2028') || strings.ContainsRune(s, '\u2029')) {
-		return appendMarshaled(b, s)
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
-
-func appendMarshaled(b []byte, s string) []byte {
-	q, _ := json.Marshal(s) // a string always marshals
-	return append(b, q...)
 }

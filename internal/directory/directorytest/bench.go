@@ -74,6 +74,15 @@ func Bench(b *testing.B, s directory.Store) {
 			}
 		})
 	})
+	b.Run("UsersByID/1", func(b *testing.B) {
+		// One user without memberships: the read of a dialect that shows
+		// none (Service.UserWithoutOrgs), to compare with User.
+		for b.Loop() {
+			if _, err := s.UsersByID(ctx, tn.ID, []int64{randomID(r)}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("UsersByID/100", func(b *testing.B) {
 		ids := make([]int64, 100)
 		for b.Loop() {
