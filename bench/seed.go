@@ -22,7 +22,7 @@ import (
 // seeded is what the load needs to know about the seeded database.
 type seeded struct {
 	tenantID     int64
-	ids          []int64 // the user ids, ids[i] belonging to benchUser(i)
+	ids          []int64 // the bench users' ids, in id order (not benchUser order: import batches commit concurrently)
 	clientID     string
 	clientSecret string
 	apiToken     string // scope users:read, for user-info v1
@@ -213,8 +213,9 @@ feed:
 	return firstErr
 }
 
-// userIDs returns the ids of the tenant's first n bench users in id order,
-// which is the order they were seeded in: ids[i] belongs to benchUser(i).
+// userIDs returns the ids of the tenant's first n bench users in id order.
+// Import batches commit concurrently, so ids[i] need not belong to
+// benchUser(i): paths pick ids and names at random, each on its own.
 // The console administrator, made after them, is left out.
 // It reads them with one query of the engine's driver; a list through the
 // store would read every column of millions of users.
