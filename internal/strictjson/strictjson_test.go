@@ -204,10 +204,15 @@ func FuzzDecode(f *testing.F) {
 			}
 			return
 		}
-		again, err := json.Marshal(v)
-		if err != nil {
-			t.Fatalf("json.Marshal(%+v): %v", v, err)
+		// Without HTML escaping: json.Marshal writes a raw "&" as \u0026,
+		// which decodes into different RawMessage bytes.
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			t.Fatalf("json.Encode(%+v): %v", v, err)
 		}
+		again := buf.Bytes()
 		// Text is kept as sent: a U+FFFD in what was accepted was in the
 		// body, never put there for bytes that were not UTF-8.
 		if bytes.Contains(again, []byte("\ufffd")) && !bytes.Contains(data, []byte("\ufffd")) && !bytes.Contains(bytes.ToLower(data), []byte(`\ufffd`)) {
