@@ -194,11 +194,18 @@ func TestGroupCommitFailedCommit(t *testing.T) {
 	}
 	release()
 	wg.Wait()
+	checkNothingCommitted(t, s, tenant.ID, users, errs)
+}
+
+// checkNothingCommitted checks that every write of a batch whose COMMIT
+// failed was answered with an error, and that no user and no event changed.
+func checkNothingCommitted(t *testing.T, s *Store, tenantID int64, users []directory.User, errs []error) {
+	t.Helper()
 	for i, u := range users {
 		if errs[i] == nil {
 			t.Errorf("write %d: succeeded, but its transaction's COMMIT failed", i)
 		}
-		got, err := s.User(ctx, tenant.ID, u.ID)
+		got, err := s.User(t.Context(), tenantID, u.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +213,7 @@ func TestGroupCommitFailedCommit(t *testing.T) {
 			t.Errorf("user %d: city %q after a failed COMMIT, want Old", i, got.City)
 		}
 	}
-	if n := len(updateEvents(t, s, tenant.ID)); n != 0 {
+	if n := len(updateEvents(t, s, tenantID)); n != 0 {
 		t.Errorf("%d update events after a failed COMMIT, want 0", n)
 	}
 }

@@ -84,21 +84,7 @@ func TestGroupCommitPipelineFailedCommit(t *testing.T) {
 	}
 	release()
 	wg.Wait()
-	for i, u := range users {
-		if errs[i] == nil {
-			t.Errorf("write %d: succeeded, but its transaction's COMMIT failed", i)
-		}
-		got, err := s.User(ctx, tenant.ID, u.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.City != "Old" {
-			t.Errorf("user %d: city %q after a failed COMMIT, want Old", i, got.City)
-		}
-	}
-	if n := len(updateEvents(t, s, tenant.ID)); n != 0 {
-		t.Errorf("%d update events after a failed COMMIT, want 0", n)
-	}
+	checkNothingCommitted(t, s, tenant.ID, users, errs)
 	var queued int
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM change_queue WHERE op = 'update'`).Scan(&queued); err != nil || queued != 0 {
 		t.Errorf("%d change-log entries (%v) after a failed COMMIT, want 0", queued, err)
