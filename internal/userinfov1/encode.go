@@ -46,20 +46,20 @@ func writeSuccess(w io.Writer, buf []byte, users []directory.User) ([]byte, erro
 func (it *userItem) appendJSON(b []byte) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, it.ID, 10)
-	b = appendStringField(b, `,"email":`, it.Email)
+	b = jsonappend.Member(b, `,"email":`, it.Email, true)
 	b = appendIntField(b, `,"roleId":`, it.RoleID)
 	b = appendIntField(b, `,"levelId":`, it.LevelID)
 	b = appendIntField(b, `,"parentId":`, it.ParentID)
-	b = appendStringField(b, `,"entityNo":`, it.EntityNo)
-	b = appendStringField(b, `,"name":`, it.Name)
-	b = appendStringField(b, `,"address":`, it.Address)
-	b = appendStringField(b, `,"phone":{"countryCode":`, it.Phone.CountryCode)
-	b = appendStringField(b, `,"phone":`, it.Phone.Phone)
+	b = jsonappend.Member(b, `,"entityNo":`, it.EntityNo, true)
+	b = jsonappend.Member(b, `,"name":`, it.Name, true)
+	b = jsonappend.Member(b, `,"address":`, it.Address, true)
+	b = jsonappend.Member(b, `,"phone":{"countryCode":`, it.Phone.CountryCode, true)
+	b = jsonappend.Member(b, `,"phone":`, it.Phone.Phone, true)
 	b = append(b, '}')
-	b = appendStringField(b, `,"country":`, it.Country)
-	b = appendStringField(b, `,"province":`, it.Province)
-	b = appendStringField(b, `,"city":`, it.City)
-	b = appendStringField(b, `,"comment":`, it.Comment)
+	b = jsonappend.Member(b, `,"country":`, it.Country, true)
+	b = jsonappend.Member(b, `,"province":`, it.Province, true)
+	b = jsonappend.Member(b, `,"city":`, it.City, true)
+	b = jsonappend.Member(b, `,"comment":`, it.Comment, true)
 	b = appendIntField(b, `,"serverId":`, it.ServerID)
 	b = appendIntField(b, `,"login":`, it.Login)
 	if it.SendEmail != nil {
@@ -67,10 +67,6 @@ func (it *userItem) appendJSON(b []byte) []byte {
 		b = strconv.AppendBool(b, *it.SendEmail)
 	}
 	return append(b, '}')
-}
-
-func appendStringField(b []byte, name, s string) []byte {
-	return jsonappend.String(append(b, name...), s, true)
 }
 
 // appendIntField appends name and *n, or nothing when n is nil.
