@@ -14,9 +14,9 @@ import (
 )
 
 // userFields maps the filterable User attributes, lowercased, to the
-// directory field each compares. The primary email is the only email a
-// filter reaches (emails.value, emails.type, emails[...]): it is userd's
-// indexed, unique one.
+// directory field each compares and sorts. A filter on emails reaches
+// every email of the user instead (see emailQuery); sorting by emails
+// sorts by the primary one (RFC 7644 §3.4.2.3).
 var userFields = map[string]directory.UserField{
 	"id":                directory.FieldID,
 	"username":          directory.FieldUsername,
@@ -88,8 +88,14 @@ func compileUser(e filter.Expr, parent string) (directory.UserQuery, error) {
 		}
 		return directory.UserQuery{Op: directory.QueryNot, Args: []directory.UserQuery{x}}, nil
 	case *filter.ValuePath:
+		if parent == "" && isEmails(e.Path) {
+			return emailValuePath(e)
+		}
 		return compileUser(e.Filter, e.Path.String())
 	case *filter.Compare:
+		if parent == "" && isEmails(e.Path) {
+			return emailCompare(e)
+		}
 		return compileCompare(e, parent)
 	}
 	return directory.UserQuery{}, invalidFilter("the filter is empty")
