@@ -1,0 +1,213 @@
+package directorytest
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// anyEmail is the query "one of the user's emails meets all of conds".
+func anyEmail(conds ...directory.UserQuery) *directory.UserQuery {
+	c := conds[0]
+	if len(conds) > 1 {
+		c = directory.UserQuery{Op: directory.QueryAnd, Args: conds}
+	}
+	return &directory.UserQuery{Op: directory.QueryAnyEmail, Args: []directory.UserQuery{c}}
+}
+
+func emailIs(op directory.QueryOp, field directory.UserField, v any) directory.UserQuery {
+	return directory.UserQuery{Op: op, Field: field, Value: v}
+}
+
+// emailKey is one email of a user as a query on emails sees it.
+type emailKey struct {
+	value, typ string // value lowercased
+	primary    bool
+}
+
+// checkEmails fails the test unless a query on any email of the tenant's
+// users finds exactly the users that have it, as they read back: for each
+// email (and each of probes, an email no user should have any more), the
+// users with that value, and with that value, each type and each primary
+// flag; and that "has an email" finds exactly the users with one.
+func (f *fixture) checkEmails(t *testing.T, tenant int64, probes ...string) {
+	t.Helper()
+	want := map[emailKey][]int64{}
+	byValue := map[string][]int64{}
+	var withEmail []int64
+	for _, id := range f.allUserIDs(t, tenant, 0) {
+		u := f.readUser(t, tenant, id)
+		if u.Email == "" {
+			continue
+		}
+		withEmail = append(withEmail, id)
+		add := func(value, typ string, primary bool) {
+			k := emailKey{strings.ToLower(value), typ, primary}
+			want[k] = append(want[k], id)
+			byValue[k.value] = append(byValue[k.value], id)
+		}
+		add(u.Email, u.EmailType, true)
+		for _, c := range u.OtherEmails {
+			add(c.Value, c.Type, false)
+		}
+	}
+	for _, p := range probes {
+		byValue[strings.ToLower(p)] = append(byValue[strings.ToLower(p)], []int64{}...)
+	}
+	query := func(what string, q *directory.UserQuery, want []int64) {
+		t.Helper()
+		users, err := f.s.QueryUsers(f.ctx, tenant, q, directory.UserSort{}, 0, 0, directory.MaxPageSize)
+		if err != nil {
+			t.Fatalf("QueryUsers(%s): %v", what, err)
+		}
+		if got := userIDs(users); !slices.Equal(got, want) {
+			t.Errorf("users with %s: got %v, want %v", what, got, want)
+		}
+	}
+	query("an email", anyEmail(emailIs(directory.QueryPresent, directory.FieldEmailEntryValue, nil)), withEmail)
+	for value, ids := range byValue {
+		slices.Sort(ids)
+		if len(ids) == 0 {
+			ids = nil
+		}
+		// The value as given in another case: emails compare ignoring it.
+		query(fmt.Sprintf("email %q", value), anyEmail(emailIs(directory.QueryEq, directory.FieldEmailEntryValue, strings.ToUpper(value))), slices.Compact(ids))
+		for _, typ := range []string{"", "home", "work"} {
+			for _, primary := range []bool{false, true} {
+				ids := want[emailKey{value, typ, primary}]
+				query(fmt.Sprintf("email %q of type %q, primary %v", value, typ, primary), anyEmail(
+					emailIs(directory.QueryEq, directory.FieldEmailEntryValue, value),
+					emailIs(directory.QueryEq, directory.FieldEmailEntryType, typ),
+					emailIs(directory.QueryEq, directory.FieldEmailEntryPrimary, primary)), ids)
+			}
+		}
+	}
+}
+
+// testUserEmails checks that a query on any of a user's emails finds
+// exactly the users that have it after every kind of write that changes
+// emails: a create, a bulk import, a failed import, an update of the
+// primary email, of the others and of their types, the promotion of
+// another email to primary, a delete, and several writers at once; and
+// that another tenant's users never match.
+func testUserEmails(t *testing.T, f *fixture) {
+	ann := user(f.a, "ann")
+	ann.Email, ann.EmailType = "Ann@Example.com", "work"
+	ann.OtherEmails = []directory.Contact{{Value: "ann.home@example.org", Type: "home"}, {Value: "ANN@second.example"}}
+	ann = f.createUser(t, ann)
+	other := user(f.b, "ann")
+	other.Email, other.OtherEmails = "ann@globex.example", []directory.Contact{{Value: "ann.home@example.org", Type: "home"}}
+	f.createUser(t, other)
+	f.createUser(t, user(f.a, "no-email"))
+	f.checkEmails(t, f.a)
+
+	var batch []directory.User
+	for i := range 20 {
+		u := user(f.a, "imp"+strconv.Itoa(i))
+		u.Email = fmt.Sprintf("imp%d@example.com", i)
+		if i%2 == 0 {
+			// Shared by half of them: not unique, unlike the primary one.
+			u.OtherEmails = []directory.Contact{{Value: "shared@example.com", Type: "work"}, {Value: fmt.Sprintf("imp%d@home.example", i), Type: "home"}}
+		}
+		batch = append(batch, u)
+	}
+	imported, err := f.s.CreateUsers(f.ctx, batch, event(f.a, "user.import", ""))
+	if err != nil {
+		t.Fatalf("CreateUsers: %v", err)
+	}
+	failed := user(f.a, "failed")
+	failed.Email, failed.OtherEmails = "failed@example.com", []directory.Contact{{Value: "failed.other@example.com"}}
+	if _, err := f.s.CreateUsers(f.ctx, []directory.User{failed, user(f.a, "imp0")}, event(f.a, "user.import", "")); err == nil {
+		t.Fatal("CreateUsers with a taken username: got no error")
+	}
+	f.checkEmails(t, f.a, "failed@example.com", "failed.other@example.com")
+
+	// The others and their types change; then the primary one goes and
+	// the first other takes its place, as the Service promotes it.
+	update := func(u directory.User, fields ...string) directory.User {
+		t.Helper()
+		got, err := f.s.UpdateUser(f.ctx, u, event(f.a, "user.update", strconv.FormatInt(u.ID, 10), fields...))
+		if err != nil {
+			t.Fatalf("UpdateUser(%v): %v", fields, err)
+		}
+		return got
+	}
+	ann.OtherEmails = []directory.Contact{{Value: "ANN@second.example", Type: "work"}, {Value: "ann3@example.net"}}
+	ann = update(ann, "other_emails")
+	f.checkEmails(t, f.a, "ann.home@example.org")
+	ann.EmailType = "home"
+	ann = update(ann, "email_type")
+	ann.Email, ann.EmailType, ann.OtherEmails = ann.OtherEmails[0].Value, ann.OtherEmails[0].Type, ann.OtherEmails[1:]
+	ann = update(ann, "email", "email_type", "other_emails")
+	f.checkEmails(t, f.a, "ann@example.com", "ann.home@example.org")
+	// A change of other fields leaves the emails as they are.
+	ann.Name = "Ann"
+	ann = update(ann, "name")
+	f.checkEmails(t, f.a)
+	ann.Email, ann.EmailType, ann.OtherEmails = "", "", nil
+	update(ann, "email", "email_type", "other_emails")
+	f.checkEmails(t, f.a, "ann@second.example", "ann3@example.net")
+
+	if err := f.s.DeleteUser(f.ctx, f.a, imported[0].ID, imported[0].Version, event(f.a, "user.delete", "")); err != nil {
+		t.Fatalf("DeleteUser: %v", err)
+	}
+	f.checkEmails(t, f.a, "imp0@example.com", "imp0@home.example")
+
+	// Writers at once, each changing its own user's emails again and
+	// again, creating and deleting users; the emails each leaves behind
+	// must be gone.
+	const writers, rounds = 4, 5
+	var probes []string
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			u := imported[w+1]
+			for r := range rounds {
+				v := fmt.Sprintf("w%d-r%d@example.com", w, r)
+				u.OtherEmails = []directory.Contact{{Value: v, Type: "home"}}
+				var err error
+				if u, err = f.s.UpdateUser(f.ctx, u, event(f.a, "user.update", strconv.FormatInt(u.ID, 10), "other_emails")); err != nil {
+					t.Errorf("writer %d: UpdateUser: %v", w, err)
+					return
+				}
+				n := user(f.a, fmt.Sprintf("w%d-r%d", w, r))
+				n.Email = fmt.Sprintf("new-w%d-r%d@example.com", w, r)
+				n.OtherEmails = []directory.Contact{{Value: "churn@example.com"}}
+				created, err := f.s.CreateUser(f.ctx, n, event(f.a, "user.create", ""))
+				if err != nil {
+					t.Errorf("writer %d: CreateUser: %v", w, err)
+					return
+				}
+				if r%2 == 0 {
+					if err := f.s.DeleteUser(f.ctx, f.a, created.ID, created.Version, event(f.a, "user.delete", "")); err != nil {
+						t.Errorf("writer %d: DeleteUser: %v", w, err)
+						return
+					}
+					mu.Lock()
+					probes = append(probes, n.Email)
+					mu.Unlock()
+				}
+				if r < rounds-1 {
+					mu.Lock()
+					probes = append(probes, v)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	f.checkEmails(t, f.a, probes...)
+	f.checkEmails(t, f.b)
+}
+
+// UserEmails runs the suite's case on the emails of users against s, a
+// fresh, empty, migrated store, and leaves its users there: a store's own
+// test then checks that its table of emails holds exactly their emails,
+// none of a deleted user or a replaced email, which no query can see.
+func UserEmails(t *testing.T, s directory.Store) { testUserEmails(t, newFixture(t, s)) }
