@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"UsersByOffsetDeep", testUsersByOffsetDeep},
 		{"UserCounts", testUserCounts},
 		{"UserEmails", testUserEmails},
+		{"QueryEmails", testQueryEmails},
 		{"UserByUsername", testUserByUsername},
 		{"UsersByPhone", testUsersByPhone},
 		{"UpdateUser", testUpdateUser},

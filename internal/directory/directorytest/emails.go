@@ -211,3 +211,86 @@ func testUserEmails(t *testing.T, f *fixture) {
 // test then checks that its table of emails holds exactly their emails,
 // none of a deleted user or a replaced email, which no query can see.
 func UserEmails(t *testing.T, s directory.Store) { testUserEmails(t, newFixture(t, s)) }
+
+// testQueryEmails checks each operator on any of a user's emails: the
+// value ignoring case, the type exactly, the primary flag, and and, or
+// and not inside one email (both conditions of one email, not one of
+// each), on every engine alike.
+func testQueryEmails(t *testing.T, f *fixture) {
+	mk := func(name, email, typ string, others ...directory.Contact) int64 {
+		u := user(f.a, name)
+		u.Email, u.EmailType, u.OtherEmails = email, typ, others
+		return f.createUser(t, u).ID
+	}
+	ann := mk("ann", "ann@example.com", "work", directory.Contact{Value: "Ann.Home@Mail.example", Type: "home"})
+	bob := mk("bob", "bob@corp.example", "", directory.Contact{Value: "bob@example.com", Type: "work"}, directory.Contact{Value: "b_%*@x.example"})
+	cat := mk("cat", "cat@mail.example", "home")
+	none := mk("none", "", "")
+	other := user(f.b, "ann")
+	other.Email, other.OtherEmails = "x@corp.example", []directory.Contact{{Value: "ann.home@mail.example"}}
+	f.createUser(t, other)
+
+	value := func(op directory.QueryOp, v string) directory.UserQuery {
+		return emailIs(op, directory.FieldEmailEntryValue, v)
+	}
+	typ := func(op directory.QueryOp, v string) directory.UserQuery {
+		return emailIs(op, directory.FieldEmailEntryType, v)
+	}
+	primary := func(v bool) directory.UserQuery { return emailIs(directory.QueryEq, directory.FieldEmailEntryPrimary, v) }
+	not := func(q directory.UserQuery) directory.UserQuery {
+		return directory.UserQuery{Op: directory.QueryNot, Args: []directory.UserQuery{q}}
+	}
+	or := func(a, b directory.UserQuery) directory.UserQuery {
+		return directory.UserQuery{Op: directory.QueryOr, Args: []directory.UserQuery{a, b}}
+	}
+	tests := []struct {
+		name string
+		q    *directory.UserQuery
+		want []int64
+	}{
+		{"eq another email ignoring case", anyEmail(value(directory.QueryEq, "ann.home@mail.EXAMPLE")), []int64{ann}},
+		{"eq finds the primary and the other email", anyEmail(value(directory.QueryEq, "BOB@example.com")), []int64{bob}},
+		{"sw", anyEmail(value(directory.QueryStartsWith, "Ann.")), []int64{ann}},
+		{"sw of a domain part", anyEmail(value(directory.QueryStartsWith, "b")), []int64{bob}},
+		{"sw ending past ASCII", anyEmail(value(directory.QueryStartsWith, "ann\u00e9")), nil},
+		{"co", anyEmail(value(directory.QueryContains, "@MAIL.")), []int64{ann, cat}},
+		{"co with literal wildcards", anyEmail(value(directory.QueryContains, "_%*")), []int64{bob}},
+		{"co wildcards are literal", anyEmail(value(directory.QueryContains, "b%")), nil},
+		{"ew", anyEmail(value(directory.QueryEndsWith, ".com")), []int64{ann, bob}},
+		{"ne: an email other than it", anyEmail(value(directory.QueryNe, "cat@mail.example")), []int64{ann, bob}},
+		{"not eq: no email equal to it", ptr(not(*anyEmail(value(directory.QueryEq, "bob@example.com")))), []int64{ann, cat, none}},
+		{"gt by lowercased bytes", anyEmail(value(directory.QueryGt, "BOB@EXAMPLE.COM")), []int64{cat}},
+		{"le", anyEmail(value(directory.QueryLe, "ann@example.com")), []int64{ann}},
+		{"pr", anyEmail(value(directory.QueryPresent, "")), []int64{ann, bob, cat}},
+		{"type eq exactly", anyEmail(typ(directory.QueryEq, "home")), []int64{ann, cat}},
+		{"type of another case", anyEmail(typ(directory.QueryEq, "HOME")), nil},
+		{"type pr", anyEmail(typ(directory.QueryPresent, "")), []int64{ann, bob, cat}},
+		{"type absent", anyEmail(not(typ(directory.QueryPresent, ""))), []int64{bob}},
+		{"primary", anyEmail(primary(true), typ(directory.QueryEq, "work")), []int64{ann}},
+		{"not primary", anyEmail(primary(false), typ(directory.QueryEq, "work")), []int64{bob}},
+		{"both of one email", anyEmail(typ(directory.QueryEq, "work"), value(directory.QueryContains, "@example.com")), []int64{ann, bob}},
+		{"both of one email, not one of each", anyEmail(typ(directory.QueryEq, "home"), value(directory.QueryEndsWith, ".com")), nil},
+		{"or inside", anyEmail(or(value(directory.QueryEq, "cat@mail.example"), typ(directory.QueryEq, "work"))), []int64{ann, bob, cat}},
+		{"not inside", anyEmail(not(value(directory.QueryContains, "example.com"))), []int64{ann, bob, cat}},
+		{"and with a field of the user", &directory.UserQuery{Op: directory.QueryAnd, Args: []directory.UserQuery{
+			*anyEmail(value(directory.QueryEq, "bob@example.com")), emailIs(directory.QueryEq, directory.FieldUsername, "bob")}}, []int64{bob}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			users, err := f.s.QueryUsers(f.ctx, f.a, tt.q, directory.UserSort{}, 0, 0, directory.MaxPageSize)
+			if err != nil {
+				t.Fatalf("QueryUsers: %v", err)
+			}
+			if got := userIDs(users); !slices.Equal(got, tt.want) {
+				t.Errorf("got users %v, want %v", got, tt.want)
+			}
+			n, err := f.s.CountUserQuery(f.ctx, f.a, tt.q, 100)
+			if err != nil {
+				t.Fatalf("CountUserQuery: %v", err)
+			}
+			if n != len(tt.want) {
+				t.Errorf("CountUserQuery = %d, want %d", n, len(tt.want))
+			}
+		})
+	}
+}
