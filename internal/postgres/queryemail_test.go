@@ -31,3 +31,10 @@ func TestUserEmailsTable(t *testing.T) {
 		t.Errorf("user_emails: %d rows not of a user's emails, %d emails without a row, %d rows in all (want 0, 0, at least 50)", extra, missing, rows)
 	}
 }
+
+// TestUserEmailsMigration fills user_emails with the emails of the users
+// stored before it existed (migration 00009).
+func TestUserEmailsMigration(t *testing.T) {
+	old := openAtVersion(t, 8)
+	directorytest.CheckEmailsMigrated(t, old, func() error { return old.Migrate(t.Context()) })
+}

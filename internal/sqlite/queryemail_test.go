@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/userd/userd/internal/directory/directorytest"
@@ -30,4 +31,23 @@ func TestUserEmailsTable(t *testing.T) {
 	if extra != 0 || missing != 0 || rows < 50 {
 		t.Errorf("user_emails: %d rows not of a user's emails, %d emails without a row, %d rows in all (want 0, 0, at least 50)", extra, missing, rows)
 	}
+}
+
+// TestUserEmailsMigration fills user_emails with the emails of the users
+// stored before it existed (migration 00008).
+func TestUserEmailsMigration(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "userd.db"), Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	p, err := s.migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 7); err != nil {
+		t.Fatalf("migrate to version 7: %v", err)
+	}
+	directorytest.CheckEmailsMigrated(t, s, func() error { return s.Migrate(ctx) })
 }

@@ -294,3 +294,29 @@ func testQueryEmails(t *testing.T, f *fixture) {
 		})
 	}
 }
+
+// CheckEmailsMigrated stores users with several emails in s, a store
+// migrated up to the version before its table of emails, runs migrate,
+// and checks that a query on any email finds them as on a new store.
+func CheckEmailsMigrated(t *testing.T, s directory.Store, migrate func() error) {
+	t.Helper()
+	f := &fixture{s: s, ctx: t.Context()}
+	tenant := f.createTenant(t, "emails").ID
+	batch := make([]directory.User, 10)
+	for i := range batch {
+		batch[i] = user(tenant, "old"+strconv.Itoa(i))
+		if i%3 != 0 {
+			batch[i].Email, batch[i].EmailType = fmt.Sprintf("Old%d@Example.com", i), "work"
+		}
+		if i%3 == 1 {
+			batch[i].OtherEmails = []directory.Contact{{Value: "Shared@Old.example", Type: "home"}, {Value: fmt.Sprintf("old%d@other.example", i)}}
+		}
+	}
+	if _, err := s.CreateUsers(f.ctx, batch, event(tenant, "user.import", "")); err != nil {
+		t.Fatalf("CreateUsers: %v", err)
+	}
+	if err := migrate(); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	f.checkEmails(t, tenant)
+}
