@@ -2,8 +2,12 @@ package sqlite
 
 import (
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/directory/directorytest"
 )
 
@@ -50,4 +54,63 @@ func TestUserEmailsMigration(t *testing.T) {
 		t.Fatalf("migrate to version 7: %v", err)
 	}
 	directorytest.CheckEmailsMigrated(t, s, func() error { return s.Migrate(ctx) })
+}
+
+// TestEmailQueryPlan checks that an equality or prefix on any email reads
+// user_emails_value, on a store without planner statistics, and reads the
+// users by id: a filter on a secondary email costs its matches, not the
+// tenant.
+func TestEmailQueryPlan(t *testing.T) {
+	s := openTest(t, Options{})
+	ctx := t.Context()
+	now := time.Now().UTC()
+	tenant, err := s.CreateTenant(ctx, directory.Tenant{Name: "plan", CreatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := make([]directory.User, 2000)
+	for i := range users {
+		n := strconv.Itoa(i)
+		users[i] = directory.User{TenantID: tenant.ID, Username: "user" + n, Email: "user" + n + "@example.com", Extension: map[string]any{}, CreatedAt: now, UpdatedAt: now,
+			Profile: directory.Profile{OtherEmails: []directory.Contact{{Value: "other" + strconv.Itoa(i/10) + "@home.example", Type: "home"}}}}
+	}
+	if _, err := s.CreateUsers(ctx, users, directory.Event{TenantID: tenant.ID, Time: now, Action: "user.import"}); err != nil {
+		t.Fatalf("CreateUsers: %v", err)
+	}
+	value := func(op directory.QueryOp, v string) *directory.UserQuery {
+		return &directory.UserQuery{Op: directory.QueryAnyEmail, Args: []directory.UserQuery{{Op: op, Field: directory.FieldEmailEntryValue, Value: v}}}
+	}
+	for _, tt := range []struct {
+		q     *directory.UserQuery
+		index string
+		want  int
+	}{
+		{value(directory.QueryEq, "OTHER12@home.example"), "(tenant_id=? AND value_lower=?)", 10},
+		{value(directory.QueryStartsWith, "other12"), "(tenant_id=? AND value_lower>? AND value_lower<?)", 110},
+	} {
+		where, args := userQueryWhere(tt.q, []any{tenant.ID, int64(0)})
+		query := `SELECT id FROM users WHERE tenant_id = ? AND id > ? AND ` + where + ` ORDER BY ` + userQueryOrder(directory.UserSort{}, tt.q.Selective()) + ` LIMIT 101`
+		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+		if err != nil {
+			t.Fatalf("EXPLAIN QUERY PLAN: %v", err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatalf("scan the plan: %v", err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		text := strings.Join(plan, "\n")
+		if !strings.Contains(text, "USING COVERING INDEX user_emails_value "+tt.index) || strings.Contains(text, "SCAN users") {
+			t.Errorf("%v: plan:\n%s\nwant user_emails_value %s and no scan of users", tt.q.Args[0], text, tt.index)
+		}
+		got, err := s.QueryUsers(ctx, tenant.ID, tt.q, directory.UserSort{}, 0, 0, 200)
+		if err != nil || len(got) != tt.want {
+			t.Errorf("%v: got %d users (%v), want %d", tt.q.Args[0], len(got), err, tt.want)
+		}
+	}
 }

@@ -236,7 +236,9 @@ func testQueryEmails(t *testing.T, f *fixture) {
 	typ := func(op directory.QueryOp, v string) directory.UserQuery {
 		return emailIs(op, directory.FieldEmailEntryType, v)
 	}
-	primary := func(v bool) directory.UserQuery { return emailIs(directory.QueryEq, directory.FieldEmailEntryPrimary, v) }
+	primary := func(v bool) directory.UserQuery {
+		return emailIs(directory.QueryEq, directory.FieldEmailEntryPrimary, v)
+	}
 	not := func(q directory.UserQuery) directory.UserQuery {
 		return directory.UserQuery{Op: directory.QueryNot, Args: []directory.UserQuery{q}}
 	}
