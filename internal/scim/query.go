@@ -15,7 +15,7 @@ import (
 
 // userFields maps the filterable User attributes, lowercased, to the
 // directory field each compares and sorts. A filter on emails reaches
-// every email of the user instead (see emailQuery); sorting by emails
+// every email of the user instead (see emailfilter.go); sorting by emails
 // sorts by the primary one (RFC 7644 §3.4.2.3).
 var userFields = map[string]directory.UserField{
 	"id":                directory.FieldID,
