@@ -395,15 +395,7 @@ func TestListUsersPlan(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			query, args := listUsersQuery(tenant.ID, tc.filter)
-			rows, err := s.pool.Query(ctx, "EXPLAIN (COSTS OFF) "+query, args...)
-			if err != nil {
-				t.Fatalf("EXPLAIN: %v", err)
-			}
-			plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
-			if err != nil {
-				t.Fatalf("read the plan: %v", err)
-			}
-			text := strings.Join(plan, "\n")
+			text := explain(t, s, query, args...)
 			if !strings.Contains(text, "Index Scan using "+tc.index+" on users") || strings.Contains(text, "Sort") {
 				t.Errorf("plan:\n%s\nwant an Index Scan using %s and no Sort", text, tc.index)
 			}

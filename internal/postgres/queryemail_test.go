@@ -91,15 +91,7 @@ func TestEmailQueryPlan(t *testing.T) {
 		where := c.where(tt.q)
 		sql := `SELECT u.id FROM users u WHERE u.tenant_id = $1 AND u.id > $2 AND ` + where +
 			` ORDER BY ` + pgUserQueryOrder(directory.UserSort{}, tt.q.Selective()) + ` LIMIT 101`
-		rows, err := s.pool.Query(ctx, "EXPLAIN (COSTS OFF) "+sql, c.mode()...)
-		if err != nil {
-			t.Fatalf("EXPLAIN: %v", err)
-		}
-		plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			t.Fatalf("read the plan: %v", err)
-		}
-		text := strings.Join(plan, "\n")
+		text := explain(t, s, sql, c.mode()...)
 		if !strings.Contains(text, "user_emails_value_idx on user_emails") || !strings.Contains(text, tt.cond) || strings.Contains(text, "Seq Scan") || !strings.Contains(text, "(id = ANY ($0)))") {
 			t.Errorf("%v: plan:\n%s\nwant user_emails_value_idx with %s, the users read by id, and no Seq Scan", tt.q.Args[0], text, tt.cond)
 		}
@@ -108,4 +100,18 @@ func TestEmailQueryPlan(t *testing.T) {
 			t.Errorf("%v: got %d users (%v), want %d", tt.q.Args[0], len(got), err, tt.want)
 		}
 	}
+}
+
+// explain returns the plan of sql, without costs, one line a step.
+func explain(t *testing.T, s *Store, sql string, args ...any) string {
+	t.Helper()
+	rows, err := s.pool.Query(t.Context(), "EXPLAIN (COSTS OFF) "+sql, args...)
+	if err != nil {
+		t.Fatalf("EXPLAIN: %v", err)
+	}
+	plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatalf("read the plan: %v", err)
+	}
+	return strings.Join(plan, "\n")
 }

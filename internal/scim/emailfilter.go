@@ -42,35 +42,14 @@ func emailValuePath(v *filter.ValuePath) (directory.UserQuery, error) {
 
 // emailCondition compiles the condition inside emails[...] on one email.
 func emailCondition(e filter.Expr) (directory.UserQuery, error) {
-	switch e := e.(type) {
-	case *filter.And, *filter.Or:
-		op, l, r := directory.QueryAnd, filter.Expr(nil), filter.Expr(nil)
-		if and, ok := e.(*filter.And); ok {
-			l, r = and.Left, and.Right
-		} else {
-			or := e.(*filter.Or)
-			op, l, r = directory.QueryOr, or.Left, or.Right
+	if q, ok, err := compileLogic(e, emailCondition); ok {
+		return q, err
+	}
+	if c, ok := e.(*filter.Compare); ok {
+		if c.Path.URI != "" || c.Path.Sub != "" {
+			return directory.UserQuery{}, invalidFilter("%q cannot be tested inside emails[...]", c.Path.String())
 		}
-		left, err := emailCondition(l)
-		if err != nil {
-			return directory.UserQuery{}, err
-		}
-		right, err := emailCondition(r)
-		if err != nil {
-			return directory.UserQuery{}, err
-		}
-		return directory.UserQuery{Op: op, Args: []directory.UserQuery{left, right}}, nil
-	case *filter.Not:
-		x, err := emailCondition(e.X)
-		if err != nil {
-			return directory.UserQuery{}, err
-		}
-		return directory.UserQuery{Op: directory.QueryNot, Args: []directory.UserQuery{x}}, nil
-	case *filter.Compare:
-		if e.Path.URI != "" || e.Path.Sub != "" {
-			return directory.UserQuery{}, invalidFilter("%q cannot be tested inside emails[...]", e.Path.String())
-		}
-		return emailEntry(e.Path.Attr, "emails."+e.Path.Attr, e)
+		return emailEntry(c.Path.Attr, "emails."+c.Path.Attr, c)
 	}
 	return directory.UserQuery{}, invalidFilter("emails[...] cannot hold another value filter")
 }
@@ -90,13 +69,7 @@ func emailCompare(c *filter.Compare) (directory.UserQuery, error) {
 		if err != nil {
 			return directory.UserQuery{}, err
 		}
-		switch c.Op {
-		case filter.Eq:
-			return directory.UserQuery{Op: directory.QueryNot, Args: []directory.UserQuery{anyEmail(pr)}}, nil
-		case filter.Ne:
-			return anyEmail(pr), nil
-		}
-		return directory.UserQuery{}, invalidFilter("%q cannot be compared with null by %s", name, c.Op)
+		return compareNull(anyEmail(pr), name, c.Op)
 	}
 	q, err := emailEntry(sub, name, c)
 	if err != nil {
@@ -121,14 +94,7 @@ func emailEntry(sub, name string, c *filter.Compare) (directory.UserQuery, error
 			return directory.UserQuery{Op: directory.QueryPresent, Field: field}, nil
 		}
 		if c.Value == nil {
-			pr := directory.UserQuery{Op: directory.QueryPresent, Field: field}
-			switch c.Op {
-			case filter.Eq:
-				return directory.UserQuery{Op: directory.QueryNot, Args: []directory.UserQuery{pr}}, nil
-			case filter.Ne:
-				return pr, nil
-			}
-			return directory.UserQuery{}, invalidFilter("%q cannot be compared with null by %s", name, c.Op)
+			return compareNull(directory.UserQuery{Op: directory.QueryPresent, Field: field}, name, c.Op)
 		}
 		s, ok := c.Value.(string)
 		if !ok {

@@ -40,20 +40,27 @@ func TestUserEmailsTable(t *testing.T) {
 // TestUserEmailsMigration fills user_emails with the emails of the users
 // stored before it existed (migration 00008).
 func TestUserEmailsMigration(t *testing.T) {
-	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "userd.db"), Options{})
+	s := openAtVersion(t, 7)
+	directorytest.CheckEmailsMigrated(t, s, func() error { return s.Migrate(t.Context()) })
+}
+
+// openAtVersion returns a Store over a new database migrated up to
+// version only, for a test of the migrations after it.
+func openAtVersion(t *testing.T, version int64) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "userd.db"), Options{})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
 	p, err := s.migrations()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.UpTo(ctx, 7); err != nil {
-		t.Fatalf("migrate to version 7: %v", err)
+	if _, err := p.UpTo(t.Context(), version); err != nil {
+		t.Fatalf("migrate to version %d: %v", version, err)
 	}
-	directorytest.CheckEmailsMigrated(t, s, func() error { return s.Migrate(ctx) })
+	return s
 }
 
 // TestEmailQueryPlan checks that an equality or prefix on any email reads
@@ -90,21 +97,7 @@ func TestEmailQueryPlan(t *testing.T) {
 	} {
 		where, args := userQueryWhere(tt.q, []any{tenant.ID, int64(0)})
 		query := `SELECT id FROM users WHERE tenant_id = ? AND id > ? AND ` + where + ` ORDER BY ` + userQueryOrder(directory.UserSort{}, tt.q.Selective()) + ` LIMIT 101`
-		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
-		if err != nil {
-			t.Fatalf("EXPLAIN QUERY PLAN: %v", err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatalf("scan the plan: %v", err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		text := strings.Join(plan, "\n")
+		text := strings.Join(queryPlan(t, s, query, args), "\n")
 		if !strings.Contains(text, "USING COVERING INDEX user_emails_value "+tt.index) || strings.Contains(text, "SCAN users") {
 			t.Errorf("%v: plan:\n%s\nwant user_emails_value %s and no scan of users", tt.q.Args[0], text, tt.index)
 		}
@@ -113,4 +106,27 @@ func TestEmailQueryPlan(t *testing.T) {
 			t.Errorf("%v: got %d users (%v), want %d", tt.q.Args[0], len(got), err, tt.want)
 		}
 	}
+}
+
+// queryPlan returns the steps of EXPLAIN QUERY PLAN for query.
+func queryPlan(t *testing.T, s *Store, query string, args []any) []string {
+	t.Helper()
+	rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatalf("EXPLAIN QUERY PLAN: %v", err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatalf("scan the plan: %v", err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("read the plan: %v", err)
+	}
+	return plan
 }
