@@ -23,8 +23,19 @@ import (
 // reports the CPU time per write of this process (client-µs/write) and of
 // the server processes of its connections (server-µs/write), which,
 // unlike ns/op, hold still when other work shares the machine; the
-// latter only when the server runs on this machine.
+// latter only when the server runs on this machine. read-then-update
+// reads the user first, as the directory's UpdateUser does.
 func BenchmarkGroupCommit(b *testing.B) {
+	for _, read := range []bool{false, true} {
+		name := "update"
+		if read {
+			name = "read-then-update"
+		}
+		b.Run(name, func(b *testing.B) { benchmarkGroupCommit(b, read) })
+	}
+}
+
+func benchmarkGroupCommit(b *testing.B, read bool) {
 	s := openFresh(b)
 	tenant, users := seedUsers(b, s, 6400)
 	b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0)))
@@ -38,6 +49,13 @@ func BenchmarkGroupCommit(b *testing.B) {
 		for pb.Next() {
 			i := r.IntN(len(own))
 			u := own[i]
+			if read {
+				var err error
+				if u, err = s.User(b.Context(), tenant.ID, u.ID); err != nil {
+					b.Error(err)
+					return
+				}
+			}
 			u.City = "City " + strconv.Itoa(r.IntN(1_000_000))
 			ev := directory.Event{TenantID: tenant.ID, Time: time.Now(), Action: "user.update", ObjectID: strconv.FormatInt(u.ID, 10), Fields: []string{"city"},
 				Changes: []directory.Change{{TenantID: tenant.ID, Type: "user", ObjectID: u.ID, Op: "update", Fields: []string{"city"}, Time: time.Now()}}}
