@@ -48,6 +48,8 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"UsersByOffset", testUsersByOffset},
 		{"UsersByOffsetDeep", testUsersByOffsetDeep},
 		{"UserCounts", testUserCounts},
+		{"UserEmails", testUserEmails},
+		{"QueryEmails", testQueryEmails},
 		{"UserByUsername", testUserByUsername},
 		{"UsersByPhone", testUsersByPhone},
 		{"UpdateUser", testUpdateUser},
