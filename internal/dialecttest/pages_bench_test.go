@@ -19,14 +19,16 @@ import (
 const pageBenchUsers = 20_000
 
 // BenchmarkPages serves the answers of 100 users that bench/ loads, one
-// per op, through the real handlers, Service and store (SQLite): a batch
+// per op, through the real handlers, Service and store (each engine): a batch
 // of 100 random ids (userinfo-batch100), a page of an email prefix that
 // 1,000 users match (admin-list) and a random page by page number of
 // every user (tenantv2-list). The users are bench/'s: every column a
 // typical directory fills and a two-key extension. Besides the wall time
 // it reports the process's CPU time per page (cpu-µs/op), which the load
 // of a shared machine disturbs far less.
-func BenchmarkPages(b *testing.B) {
+func BenchmarkPages(b *testing.B) { dialecttest.BenchOnEngines(b, benchPages) }
+
+func benchPages(b *testing.B) {
 	e := dialecttest.New(b)
 	ids := make([]int64, 0, pageBenchUsers)
 	for start := 0; start < pageBenchUsers; start += 5000 {

@@ -1,6 +1,7 @@
 package tenantv2
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -13,6 +14,9 @@ import (
 // encoding/json writes it (encode_test.go checks). A page of 100 users
 // spent a tenth of its CPU encoding them through reflection.
 func appendUserList(b []byte, total int64, users []directory.User, loc *time.Location) ([]byte, error) {
+	// About a kilobyte a user: one allocation rather than the doubling
+	// appends would do.
+	b = slices.Grow(b, 1024*len(users))
 	b = strconv.AppendInt(append(b, `{"total":`...), total, 10)
 	b = append(b, `,"users":[`...)
 	for i := range users {
