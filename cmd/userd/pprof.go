@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"time"
 )
 
 // servePprof serves Go's runtime profiles (net/http/pprof: CPU, heap,
@@ -31,14 +29,7 @@ func servePprof(addr string, logger *slog.Logger) (stop func(context.Context) er
 	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 	// A CPU profile or trace runs for the ?seconds= it is asked for.
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-	go func() {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			logger.Error("pprof listener stopped", "err", err)
-		}
-	}()
-	logger.Info("runtime profiles are served", "url", "http://"+ln.Addr().String()+"/debug/pprof/")
-	return srv.Shutdown, nil
+	return serveSide(ln, mux, logger, "runtime profiles", "/debug/pprof/"), nil
 }
 
 // checkPprofAddr accepts an empty --pprof-addr (off) or a HOST:PORT whose
