@@ -52,6 +52,13 @@ type Store interface {
 	// checks as in CreateUser.
 	CreateUsers(ctx context.Context, users []User, ev Event, checks ...TreeCheck) ([]User, error)
 	User(ctx context.Context, tenantID, id int64) (User, error)
+	// UserBrief returns the user of tenantID with id as User would, but
+	// reads only the fields Brief keeps, the others left zero (no
+	// memberships, no profile, no extension); NotFound when there is none.
+	// It is the read of OpenAPI v1's GET, which shows no more: the
+	// membership sub-select and each column it skips are most of the cost
+	// of reading one user.
+	UserBrief(ctx context.Context, tenantID, id int64) (User, error)
 	// UserByUsername returns the user of tenantID whose username is
 	// username ignoring case (usernames are ASCII, see User.Validate, and
 	// unique ignoring case), read through the unique index on the folded

@@ -92,6 +92,10 @@ func (s *store) User(ctx context.Context, tenantID, id int64) (directory.User, e
 	return timed(ctx, s, "User", func(ctx context.Context) (directory.User, error) { return s.next.User(ctx, tenantID, id) })
 }
 
+func (s *store) UserBrief(ctx context.Context, tenantID, id int64) (directory.User, error) {
+	return timed(ctx, s, "UserBrief", func(ctx context.Context) (directory.User, error) { return s.next.UserBrief(ctx, tenantID, id) })
+}
+
 func (s *store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]directory.User, error) {
 	return timed(ctx, s, "UsersByID", func(ctx context.Context) ([]directory.User, error) { return s.next.UsersByID(ctx, tenantID, ids) })
 }

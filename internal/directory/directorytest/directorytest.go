@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"UserUniqueness", testUserUniqueness},
 		{"UserReferences", testUserReferences},
 		{"UsersByID", testUsersByID},
+		{"UserBrief", testUserBrief},
 		{"ListUsers", testListUsers},
 		{"ListUsersPaging", testListUsersPaging},
 		{"SearchUsers", testSearchUsers},
