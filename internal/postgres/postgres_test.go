@@ -394,7 +394,7 @@ func TestListUsersPlan(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			query, args := listUsersQuery(tenant.ID, tc.filter)
+			query, args := listUsersQuery(userSelect, tenant.ID, tc.filter)
 			rows, err := s.pool.Query(ctx, "EXPLAIN (COSTS OFF) "+query, args...)
 			if err != nil {
 				t.Fatalf("EXPLAIN: %v", err)

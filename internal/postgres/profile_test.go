@@ -44,7 +44,7 @@ func TestExternalIDPlan(t *testing.T) {
 		{ExternalID: "ext-12", Limit: 101},
 		{ExternalID: "ext-12", AfterID: 100, Limit: 101},
 	} {
-		query, args := listUsersQuery(tenant.ID, f)
+		query, args := listUsersQuery(userSelect, tenant.ID, f)
 		rows, err := s.pool.Query(ctx, "EXPLAIN (COSTS OFF) "+query, args...)
 		if err != nil {
 			t.Fatalf("EXPLAIN: %v", err)

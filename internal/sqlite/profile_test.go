@@ -40,7 +40,7 @@ func TestExternalIDPlan(t *testing.T) {
 		{ExternalID: "ext-12", AfterID: 100, Limit: 101},
 		{ExternalID: "ext-12", Query: "user12", Limit: 101},
 	} {
-		query, args := listUsersQuery(tenant.ID, f)
+		query, args := listUsersQuery(userColumns, tenant.ID, f)
 		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
 		if err != nil {
 			t.Fatalf("EXPLAIN QUERY PLAN: %v", err)

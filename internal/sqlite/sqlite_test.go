@@ -301,7 +301,7 @@ func TestListUsersPlan(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			query, args := listUsersQuery(tenant.ID, tc.filter)
+			query, args := listUsersQuery(userColumns, tenant.ID, tc.filter)
 			rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
 			if err != nil {
 				t.Fatalf("EXPLAIN QUERY PLAN: %v", err)

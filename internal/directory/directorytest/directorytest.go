@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"UsersByID", testUsersByID},
 		{"ListUsers", testListUsers},
 		{"ListUsersPaging", testListUsersPaging},
+		{"ListUserSummaries", testListUserSummaries},
 		{"SearchUsers", testSearchUsers},
 		{"QueryUsers", testQueryUsers},
 		{"UsersByOffset", testUsersByOffset},
