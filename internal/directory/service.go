@@ -401,6 +401,12 @@ func (s *Service) UsersByID(ctx context.Context, p Principal, ids []int64) ([]Us
 // position moved to the last user of this page. The next filter is nil
 // when this is the last page.
 func (s *Service) ListUsers(ctx context.Context, p Principal, f UserFilter) ([]User, *UserFilter, error) {
+	return s.listUsers(ctx, p, f, s.store.ListUsers)
+}
+
+// listUsers is ListUsers reading the page with read: the store's
+// ListUsers or ListUserSummaries.
+func (s *Service) listUsers(ctx context.Context, p Principal, f UserFilter, read func(context.Context, int64, UserFilter) ([]User, error)) ([]User, *UserFilter, error) {
 	if err := p.require(ScopeUsersRead); err != nil {
 		return nil, nil, err
 	}
@@ -416,7 +422,7 @@ func (s *Service) ListUsers(ctx context.Context, p Principal, f UserFilter) ([]U
 	query := f
 	query.Email = NormalizeEmail(f.Email)
 	query.Limit = limit + 1
-	users, err := s.store.ListUsers(ctx, p.TenantID, query)
+	users, err := read(ctx, p.TenantID, query)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -74,6 +74,10 @@ type Store interface {
 	// ListUsers returns up to f.Limit users matching f in the order
 	// f.Order() names, starting after the position f.AfterKey, f.AfterID.
 	ListUsers(ctx context.Context, tenantID int64, f UserFilter) ([]User, error)
+	// ListUserSummaries is ListUsers reading only the fields Summary
+	// keeps, the others left zero: the read of a page that only lists
+	// users to pick from (SearchUsers).
+	ListUserSummaries(ctx context.Context, tenantID int64, f UserFilter) ([]User, error)
 	// QueryUsers returns up to limit users of tenantID that match q (nil:
 	// every user) and have an id above afterID, in the order sort names
 	// (see UserSort), skipping the first offset of them. The Service has

@@ -104,6 +104,12 @@ func (s *store) ListUsers(ctx context.Context, tenantID int64, f directory.UserF
 	return timed(ctx, s, "ListUsers", func(ctx context.Context) ([]directory.User, error) { return s.next.ListUsers(ctx, tenantID, f) })
 }
 
+func (s *store) ListUserSummaries(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
+	return timed(ctx, s, "ListUserSummaries", func(ctx context.Context) ([]directory.User, error) {
+		return s.next.ListUserSummaries(ctx, tenantID, f)
+	})
+}
+
 func (s *store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, sort directory.UserSort, afterID int64, offset, limit int) ([]directory.User, error) {
 	return timed(ctx, s, "QueryUsers", func(ctx context.Context) ([]directory.User, error) {
 		return s.next.QueryUsers(ctx, tenantID, q, sort, afterID, offset, limit)

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"UserBrief", testUserBrief},
 		{"ListUsers", testListUsers},
 		{"ListUsersPaging", testListUsersPaging},
+		{"ListUserSummaries", testListUserSummaries},
 		{"SearchUsers", testSearchUsers},
 		{"QueryUsers", testQueryUsers},
 		{"UsersByOffset", testUsersByOffset},
