@@ -391,10 +391,10 @@ func (s *Store) UserByUsername(ctx context.Context, tenantID int64, username str
 // ignoring case (users_email_key, users_username_key), so the id never
 // breaks a tie and ORDER BY names the value alone: the index then gives the
 // whole order, and the planner needs no sort node even when, with no
-// statistics yet, it expects a handful of matches. The explicit ~>=~ bounds
-// start the scan at the later of the prefix and the position (the index
-// scan keeps the tighter one) even in a generic plan, where the LIKE
-// pattern is a parameter that gives no range. The zero position ("", 0)
+// statistics yet, it expects a handful of matches. The prefix is a
+// byte-wise range (prefixEnd), and the scan starts at the later of its
+// start and the position (the index scan keeps the tighter bound), so a
+// cached generic plan reads the same rows. The zero position ("", 0)
 // comes before every user. Ordered by id, the (tenant_id, id) index does the
 // same; a q filter is then checked on each user in id order until the page
 // is full.
