@@ -15,16 +15,15 @@ import (
 // users and projections). The pages and lookups Entra ID and Okta make
 // most are this encoder.
 type userJSON struct {
-	u        *directory.User
-	base     string // the dialect's URL
-	contacts [2][]directory.ListedContact
+	u    *directory.User
+	base string // the dialect's URL
 }
 
 // value is one member's value, as its kind says.
 type value struct {
 	present bool
 	kind    valueKind
-	s       string
+	s, s2   string
 	b       bool
 	t       time.Time
 	n       int64
@@ -37,14 +36,14 @@ const (
 	boolValue                  // b
 	timeValue                  // t in RFC 3339
 	etagValue                  // the weak ETag of version n: W/"n"
-	refValue                   // s followed by the id n in decimal
+	refValue                   // s, s2 and the id n in decimal
 )
 
 func str(s string) value    { return value{present: s != "", s: s} }
 func always(s string) value { return value{present: true, s: s} }
 func boolean(b bool) value  { return value{present: true, kind: boolValue, b: b} }
-func ref(prefix string, id int64) value {
-	return value{present: true, kind: refValue, s: prefix, n: id}
+func ref(base, path string, id int64) value {
+	return value{present: true, kind: refValue, s: base, s2: path, n: id}
 }
 func moment(t time.Time) value { return value{present: true, kind: timeValue, t: t.UTC()} }
 
@@ -62,9 +61,12 @@ func appendValue(b []byte, v value) []byte {
 		b = strconv.AppendInt(append(b, `"W/\"`...), v.n, 10)
 		return append(b, `\""`...)
 	case refValue:
-		// Digits after a string change none of its escaping.
+		// encoding/json escapes a string rune by rune, so s escaped and
+		// then s2 (a path of plain ASCII) and digits are the whole
+		// escaped.
 		b = jsonappend.String(b, v.s, false)
-		b = strconv.AppendInt(b[:len(b)-1], v.n, 10)
+		b = append(b[:len(b)-1], v.s2...)
+		b = strconv.AppendInt(b, v.n, 10)
 		return append(b, '"')
 	}
 	return jsonappend.String(b, v.s, false)
@@ -101,7 +103,7 @@ func (r *userJSON) scalar(i int) value {
 	case aExternalID:
 		return str(u.ExternalID)
 	case aID:
-		return ref("", u.ID)
+		return ref("", "", u.ID)
 	case aLocale:
 		return str(u.Locale)
 	case aNickName:
@@ -132,7 +134,7 @@ func (r *userJSON) sub(i, j int) value {
 		case 1:
 			return moment(u.UpdatedAt)
 		case 2:
-			return ref(r.base+"/Users/", u.ID)
+			return ref(r.base, "/Users/", u.ID)
 		case 3:
 			return always("User")
 		}
@@ -150,7 +152,8 @@ func (r *userJSON) elems(i int) int {
 			return 1
 		}
 	case aEmails, aPhoneNumbers:
-		return len(r.contactList(i))
+		_, n := r.contact(i, -1)
+		return n
 	case aGroups:
 		return len(u.Orgs)
 	case aSchemas:
@@ -162,21 +165,26 @@ func (r *userJSON) elems(i int) int {
 	return 0
 }
 
-// contactList is the emails (i aEmails) or phoneNumbers, listed once.
-func (r *userJSON) contactList(i int) []directory.ListedContact {
-	k := 0
+// contact returns element e of the emails (i aEmails) or phoneNumbers,
+// listed as directory.JoinContacts lists them, or with e -1 how many
+// there are.
+func (r *userJSON) contact(i, e int) (directory.ListedContact, int) {
+	u := r.u
+	value, typ, others := u.Email, u.EmailType, u.OtherEmails
 	if i == aPhoneNumbers {
-		k = 1
+		value, typ, others = u.Phone, u.PhoneType, u.OtherPhones
 	}
-	if r.contacts[k] == nil {
-		u := r.u
-		if k == 0 {
-			r.contacts[k] = directory.JoinContacts(u.Email, u.EmailType, u.OtherEmails)
-		} else {
-			r.contacts[k] = directory.JoinContacts(u.Phone, u.PhoneType, u.OtherPhones)
+	n := len(others)
+	if value != "" {
+		if e == 0 {
+			return directory.ListedContact{Value: value, Type: typ, Primary: true}, 0
 		}
+		e, n = e-1, n+1
 	}
-	return r.contacts[k]
+	if e < 0 {
+		return directory.ListedContact{}, n
+	}
+	return directory.ListedContact{Value: others[e].Value, Type: others[e].Type}, 0
 }
 
 // elem returns sub-attribute j of element e of the multi-valued attribute
@@ -187,7 +195,7 @@ func (r *userJSON) elem(i, e, j int) value {
 	case aAddresses:
 		return [...]value{str(u.Country), str(u.City), str(u.PostalCode), boolean(true), str(u.Province), str(u.Address), str(u.AddressType)}[j]
 	case aEmails, aPhoneNumbers:
-		c := r.contactList(i)[e]
+		c, _ := r.contact(i, e)
 		switch j {
 		case 0:
 			return value{present: c.Primary, kind: boolValue, b: true}
@@ -198,11 +206,11 @@ func (r *userJSON) elem(i, e, j int) value {
 	case aGroups:
 		switch j {
 		case 0:
-			return ref(r.base+"/Groups/", u.Orgs[e].OrgID)
+			return ref(r.base, "/Groups/", u.Orgs[e].OrgID)
 		case 1:
 			return always("direct")
 		}
-		return ref("", u.Orgs[e].OrgID)
+		return ref("", "", u.Orgs[e].OrgID)
 	}
 	return always([...]string{schemas.User, schemas.EnterpriseUser}[e])
 }
@@ -359,7 +367,7 @@ func (r *userJSON) appendEnterprise(b []byte, pl *userPlan) []byte {
 			b = member(b, a.name, v)
 			continue
 		}
-		manager := [...]value{ref(r.base+"/Users/", u.ManagerID), ref("", u.ManagerID)}
+		manager := [...]value{ref(r.base, "/Users/", u.ManagerID), ref("", "", u.ManagerID)}
 		b = append(key(b, a.name), '{')
 		for j, name := range a.subs {
 			bit := pk.subs&(1<<j) != 0

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -129,4 +130,51 @@ func FuzzUserJSON(f *testing.F) {
 		}
 		checkUserJSON(t, dialecttest.AwkwardUser(s, n), "http://example.com/scim/v2", pick(include), pick(exclude))
 	})
+}
+
+// BenchmarkUserEncoding compares, on dialecttest.SampleUser, the map form
+// encoded by encoding/json (what userd did before) with the struct
+// encoder, for one resource and for a page of 100.
+func BenchmarkUserEncoding(b *testing.B) {
+	u := dialecttest.SampleUser()
+	u.ExternalID, u.GivenName, u.FamilyName, u.Title, u.OtherEmails = "ext-1", "Ada", "Lovelace", "Countess", []directory.Contact{{Value: "a@example.org", Type: "home"}}
+	const base = "http://example.com/scim/v2"
+	p, _ := newProjection(schemas.User, nil, nil)
+	for _, n := range []int{1, 100} {
+		users := make([]directory.User, n)
+		for i := range users {
+			users[i] = u
+			users[i].ID += int64(i)
+		}
+		b.Run("maps/"+strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				resources := make([]any, len(users))
+				for i, u := range users {
+					resources[i] = p.apply(userDoc(u, base))
+				}
+				var buf bytes.Buffer
+				enc := json.NewEncoder(&buf)
+				enc.SetEscapeHTML(false)
+				if err := enc.Encode(doc{"Resources": resources}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("struct/"+strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			buf := make([]byte, 0, 2048)
+			for b.Loop() {
+				pl := planUser(p)
+				buf = append(buf[:0], `{"Resources":[`...)
+				for i := range users {
+					if i > 0 {
+						buf = append(buf, ',')
+					}
+					buf = newUserJSON(&users[i], base).appendJSON(buf, pl)
+				}
+				buf = append(buf, "]}"...)
+			}
+		})
+	}
 }
