@@ -182,16 +182,23 @@ func planUser(p projection) *userPlan {
 	return pl
 }
 
-// target finds the attribute path names: in the core schema (ext false)
-// or the extension, its index (-1 for none).
-func target(path filter.Path) (ext bool, i int) {
+// find returns the attribute path names, in the core schema or the
+// extension (ext), and what pl picks of it; pk is nil when the User
+// resource has no such attribute.
+func (pl *userPlan) find(path filter.Path) (a attr, pk *pick, ext bool) {
+	attrs, picks := userAttrs, pl.top[:]
 	switch {
 	case path.URI == "" || strings.EqualFold(path.URI, schemas.User):
-		return false, findAttr(userAttrs, path.Attr)
 	case strings.EqualFold(path.URI, schemas.EnterpriseUser):
-		return true, findAttr(enterpriseAttrs, path.Attr)
+		attrs, picks, ext = enterpriseAttrs, pl.ext[:], true
+	default:
+		return attr{}, nil, false
 	}
-	return false, -1
+	i := findAttr(attrs, path.Attr)
+	if i < 0 {
+		return attr{}, nil, false
+	}
+	return attrs[i], &picks[i], ext
 }
 
 // keep adds one path of attributes, as copyPath copies it.
@@ -200,16 +207,11 @@ func (pl *userPlan) keep(path filter.Path) {
 		pl.extWhole = true
 		return
 	}
-	ext, i := target(path)
-	if i < 0 {
+	a, pk, ext := pl.find(path)
+	if pk == nil {
 		return
 	}
-	attrs, pk := userAttrs, &pl.top[i]
-	if ext {
-		attrs, pk = enterpriseAttrs, &pl.ext[i]
-		pk.touched = true
-	}
-	a := attrs[i]
+	pk.touched = ext
 	switch {
 	case path.Sub == "":
 		pk.mode = whole
@@ -231,15 +233,11 @@ func (pl *userPlan) leaveOut(path filter.Path) {
 		pl.extDropped = true
 		return
 	}
-	ext, i := target(path)
-	if i < 0 {
+	a, pk, _ := pl.find(path)
+	if pk == nil {
 		return
 	}
-	attrs, pk := userAttrs, &pl.top[i]
-	if ext {
-		attrs, pk = enterpriseAttrs, &pl.ext[i]
-	}
-	switch a := attrs[i]; {
+	switch {
 	case path.Sub == "":
 		pk.mode = drop
 	case a.kind == complex:
