@@ -52,8 +52,8 @@ func benchServer(e *dialecttest.Env, d server.Deps) http.Handler {
 func benchGet(b *testing.B, h http.Handler, target func(i int) string) {
 	b.Helper()
 	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	defer reportCPU(b)()
+	for i := 0; b.Loop(); i++ {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, httptest.NewRequest("GET", target(i), nil))
 		if w.Code != http.StatusOK {
