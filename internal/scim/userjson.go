@@ -79,13 +79,14 @@ func member(b []byte, name string, v value) []byte {
 }
 
 // key appends the key of a member, after a comma unless it is an
-// object's first.
+// object's first. name is one of the schema's names (userAttrs and the
+// others), plain ASCII that JSON writes as it is.
 func key(b []byte, name string) []byte {
 	if b[len(b)-1] != '{' {
 		b = append(b, ',')
 	}
-	b = jsonappend.String(b, name, false)
-	return append(b, ':')
+	b = append(append(b, '"'), name...)
+	return append(b, '"', ':')
 }
 
 func newUserJSON(u *directory.User, base string) *userJSON {
