@@ -68,6 +68,8 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"OrgRoundTrip", testOrgRoundTrip},
 		{"OrgCodes", testOrgCodes},
 		{"ListOrgs", testListOrgs},
+		{"OrgPages", testOrgPages},
+		{"OrgPagesDeep", testOrgPagesDeep},
 		{"UpdateOrg", testUpdateOrg},
 		{"DeleteOrg", testDeleteOrg},
 		{"OrgTreeConcurrent", testOrgTreeConcurrent},
