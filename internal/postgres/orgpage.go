@@ -7,7 +7,7 @@ import (
 )
 
 // CountOrgs counts the orgs of span sp from the counts triggers keep with
-// the tree (migration 00011): a row per level and block of 4096 org ids,
+// the tree (migration 00011): a row per level and block of 1024 org ids,
 // not the orgs themselves.
 func (s *Store) CountOrgs(ctx context.Context, tenantID int64, sp directory.OrgSpan) (int64, error) {
 	counts, err := query(ctx, s, "count orgs", scanInt64,

@@ -218,7 +218,7 @@ func testOrgPagesDeep(t *testing.T, f *fixture) {
 	}
 	// Four writers, as an engine whose creates run side by side fills the
 	// tree faster.
-	leaves := make([]int64, 4100)
+	leaves := make([]int64, 2100)
 	var wg sync.WaitGroup
 	for w := range 4 {
 		wg.Go(func() {
@@ -241,7 +241,7 @@ func testOrgPagesDeep(t *testing.T, f *fixture) {
 	for i := range 40 {
 		f.createOrg(t, f.a, "r"+strconv.Itoa(i), "", 0)
 	}
-	for _, i := range []int{0, 1, 2, 4094, 4095, 4096, 4097} {
+	for _, i := range []int{0, 1, 2, 1022, 1023, 1024, 1025} {
 		if err := svc.DeleteOrg(f.ctx, p, leaves[i], 0); err != nil {
 			t.Fatalf("DeleteOrg: %v", err)
 		}
@@ -254,7 +254,7 @@ func testOrgPagesDeep(t *testing.T, f *fixture) {
 	for _, sel := range []directory.OrgPage{{}, {AllChild: true}, {OrgID: root.ID}, {OrgID: root.ID, AllChild: true}, {OrgID: mids[0], AllChild: true}} {
 		all, _ := m.want(sel)
 		var offsets []int
-		for _, edge := range []int{0, 1, 64, 65, 1000, 2048, 4096, len(all) - 1, len(all)} {
+		for _, edge := range []int{0, 1, 64, 65, 1000, 1024, 2048, len(all) - 1, len(all)} {
 			for _, o := range []int{edge - 1, edge, edge + 1} {
 				if o >= 0 && o <= len(all)+1 {
 					offsets = append(offsets, o)

@@ -9,10 +9,13 @@
 -- level in id order, is one index range of the primary key. The tree is at
 -- most 64 levels deep, so an org has at most 65 rows.
 --
--- org_counts has, per ancestor, depth and block of 4096 org ids (first_id,
--- a multiple of 4096), how many rows org_tree has: a selection's total is
+-- org_counts has, per ancestor, depth and block of 1024 org ids (first_id,
+-- a multiple of 1024), how many rows org_tree has: a selection's total is
 -- the sum of its rows, and adding them up in order finds the block holding
 -- the n-th org, so only that block's index entries are skipped to reach it.
+-- Blocks are smaller than user_counts' 4096: a tenant has far fewer orgs
+-- than users, so the rows to add up stay few (about 20 a level for 20,000
+-- orgs) while the skip stays short.
 --
 -- Triggers keep both in the transaction of every insert, move (an update
 -- of parent_id) and delete of an org: no store method can forget them.
@@ -54,7 +57,7 @@ INSERT INTO org_tree (tenant_id, ancestor_id, depth, org_id)
             WHERE up.depth < 64)
     SELECT tenant_id, ancestor_id, depth, org_id FROM up;
 INSERT INTO org_counts (tenant_id, ancestor_id, depth, first_id, n)
-    SELECT tenant_id, ancestor_id, depth, org_id - org_id % 4096, count(*) FROM org_tree GROUP BY 1, 2, 3, 4;
+    SELECT tenant_id, ancestor_id, depth, org_id - org_id % 1024, count(*) FROM org_tree GROUP BY 1, 2, 3, 4;
 
 -- The console and the admin API page an org's children, and the roots, by
 -- id: each page one index range, however many siblings there are.
@@ -96,14 +99,14 @@ END $$;
 CREATE FUNCTION count_org_tree() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO org_counts AS c (tenant_id, ancestor_id, depth, first_id, n)
-        SELECT tenant_id, ancestor_id, depth, org_id - org_id % 4096,
+        SELECT tenant_id, ancestor_id, depth, org_id - org_id % 1024,
             CASE TG_OP WHEN 'INSERT' THEN count(*) ELSE -count(*) END
         FROM changed GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
         ON CONFLICT (tenant_id, ancestor_id, depth, first_id) DO UPDATE SET n = c.n + excluded.n;
     IF TG_OP = 'DELETE' THEN
         -- A block's row goes when its count reaches 0, so moves and deletes
         -- leave no empty rows for readers to add up.
-        DELETE FROM org_counts c USING (SELECT DISTINCT tenant_id, ancestor_id, depth, org_id - org_id % 4096 AS first_id FROM changed) d
+        DELETE FROM org_counts c USING (SELECT DISTINCT tenant_id, ancestor_id, depth, org_id - org_id % 1024 AS first_id FROM changed) d
             WHERE c.tenant_id = d.tenant_id AND c.ancestor_id = d.ancestor_id AND c.depth = d.depth
               AND c.first_id = d.first_id AND c.n = 0;
     END IF;

@@ -9,10 +9,13 @@
 -- level in id order, is one index range of the primary key. The tree is at
 -- most 64 levels deep, so an org has at most 65 rows.
 --
--- org_counts has, per ancestor, depth and block of 4096 org ids (first_id,
--- a multiple of 4096), how many rows org_tree has: a selection's total is
+-- org_counts has, per ancestor, depth and block of 1024 org ids (first_id,
+-- a multiple of 1024), how many rows org_tree has: a selection's total is
 -- the sum of its rows, and adding them up in order finds the block holding
 -- the n-th org, so only that block's index entries are skipped to reach it.
+-- Blocks are smaller than user_counts' 4096: a tenant has far fewer orgs
+-- than users, so the rows to add up stay few (about 20 a level for 20,000
+-- orgs) while the skip stays short.
 --
 -- Triggers keep both in the transaction of every insert, move (an update
 -- of parent_id) and delete of an org, after the store's tree checks ran in
@@ -50,7 +53,7 @@ INSERT INTO org_tree (tenant_id, ancestor_id, depth, org_id)
             WHERE up.depth < 64)
     SELECT tenant_id, ancestor_id, depth, org_id FROM up;
 INSERT INTO org_counts (tenant_id, ancestor_id, depth, first_id, n)
-    SELECT tenant_id, ancestor_id, depth, org_id - org_id % 4096, count(*) FROM org_tree GROUP BY 1, 2, 3, 4;
+    SELECT tenant_id, ancestor_id, depth, org_id - org_id % 1024, count(*) FROM org_tree GROUP BY 1, 2, 3, 4;
 
 -- +goose StatementBegin
 CREATE TRIGGER orgs_tree_insert AFTER INSERT ON orgs BEGIN
@@ -93,7 +96,7 @@ END;
 -- +goose StatementBegin
 CREATE TRIGGER org_tree_count_insert AFTER INSERT ON org_tree BEGIN
     INSERT INTO org_counts (tenant_id, ancestor_id, depth, first_id, n)
-        VALUES (new.tenant_id, new.ancestor_id, new.depth, new.org_id - new.org_id % 4096, 1)
+        VALUES (new.tenant_id, new.ancestor_id, new.depth, new.org_id - new.org_id % 1024, 1)
         ON CONFLICT DO UPDATE SET n = n + 1;
 END;
 -- +goose StatementEnd
@@ -103,9 +106,9 @@ END;
 -- +goose StatementBegin
 CREATE TRIGGER org_tree_count_delete AFTER DELETE ON org_tree BEGIN
     UPDATE org_counts SET n = n - 1 WHERE tenant_id = old.tenant_id AND ancestor_id = old.ancestor_id
-        AND depth = old.depth AND first_id = old.org_id - old.org_id % 4096;
+        AND depth = old.depth AND first_id = old.org_id - old.org_id % 1024;
     DELETE FROM org_counts WHERE tenant_id = old.tenant_id AND ancestor_id = old.ancestor_id
-        AND depth = old.depth AND first_id = old.org_id - old.org_id % 4096 AND n = 0;
+        AND depth = old.depth AND first_id = old.org_id - old.org_id % 1024 AND n = 0;
 END;
 -- +goose StatementEnd
 
