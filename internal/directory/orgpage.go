@@ -101,23 +101,7 @@ func (s *Service) OrgByCode(ctx context.Context, p Principal, code string) (Org,
 	if !orgCodePattern.MatchString(code) {
 		return Org{}, Errorf(NotFound, "", "no such org")
 	}
-	// The code prefix matches the org, and any whose name or code starts
-	// with it: read on until the one.
-	for after := int64(0); ; {
-		page, err := s.store.ListOrgs(ctx, p.TenantID, OrgFilter{Query: code, AfterID: after, Limit: MaxPageSize})
-		if err != nil {
-			return Org{}, err
-		}
-		for _, o := range page {
-			if o.Code == code {
-				return o, nil
-			}
-		}
-		if len(page) < MaxPageSize {
-			return Org{}, Errorf(NotFound, "", "no such org")
-		}
-		after = page[len(page)-1].ID
-	}
+	return s.store.OrgByCode(ctx, p.TenantID, code)
 }
 
 // FirstRootOrg returns the principal's root org of the lowest id, or

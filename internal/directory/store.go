@@ -101,6 +101,9 @@ type Store interface {
 	// OrgsByID returns the orgs of tenantID among ids; others are left out.
 	OrgsByID(ctx context.Context, tenantID int64, ids []int64) ([]Org, error)
 	ListOrgs(ctx context.Context, tenantID int64, f OrgFilter) ([]Org, error)
+	// OrgByCode returns the org of tenantID whose code is code, compared
+	// exactly; NotFound when no org of the tenant has it.
+	OrgByCode(ctx context.Context, tenantID int64, code string) (Org, error)
 	// CountOrgs returns how many orgs of tenantID s selects, from counts
 	// kept with the tree (a few rows per level), not the orgs themselves.
 	CountOrgs(ctx context.Context, tenantID int64, s OrgSpan) (int64, error)

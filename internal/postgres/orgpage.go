@@ -58,3 +58,14 @@ func (s *Store) OrgsInSpan(ctx context.Context, tenantID int64, sp directory.Org
 	}
 	return query(ctx, s, "list orgs", scanOrg, orgsBelowSQL, tenantID, sp.Top, sp.From, sp.To, int64(offset), limit)
 }
+
+// OrgByCode returns the tenant's org with code, from the unique index on
+// codes.
+func (s *Store) OrgByCode(ctx context.Context, tenantID int64, code string) (directory.Org, error) {
+	var o directory.Org
+	err := s.read(ctx, func(q querier) (err error) {
+		o, err = scanOrg(q.QueryRow(ctx, orgSelect+`WHERE tenant_id = $1 AND code = $2`, tenantID, code))
+		return err
+	})
+	return o, storeError("read org", err)
+}

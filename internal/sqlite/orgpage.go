@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"github.com/userd/userd/internal/directory"
 )
@@ -51,4 +53,14 @@ func (s *Store) OrgsInSpan(ctx context.Context, tenantID int64, sp directory.Org
 		return queryAll(ctx, s.rq, scanOrg, orgsOfTenantSQL, tenantID, sp.From, sp.To, offset, limit)
 	}
 	return queryAll(ctx, s.rq, scanOrg, orgsBelowSQL, tenantID, sp.Top, sp.From, sp.To, offset, limit)
+}
+
+// OrgByCode returns the tenant's org with code, from the unique index on
+// codes.
+func (s *Store) OrgByCode(ctx context.Context, tenantID int64, code string) (directory.Org, error) {
+	o, err := scanOrg(s.rq.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM orgs WHERE tenant_id = ? AND code = ?`, tenantID, code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return directory.Org{}, notFound("org")
+	}
+	return o, storeError(err)
 }

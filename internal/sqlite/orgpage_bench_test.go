@@ -9,5 +9,5 @@ import (
 // BenchmarkOrgPages measures ListOrganizations' pages on a tenant of
 // 20,000 orgs in a file in a temporary directory.
 func BenchmarkOrgPages(b *testing.B) {
-	directorytest.BenchOrgPages(b, openTest(b, Options{}))
+	directorytest.BenchOrgPages(b, openTest(b, Options{}), nil)
 }

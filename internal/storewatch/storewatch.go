@@ -144,6 +144,10 @@ func (s *store) ListOrgs(ctx context.Context, tenantID int64, f directory.OrgFil
 	return timed(ctx, s, "ListOrgs", func(ctx context.Context) ([]directory.Org, error) { return s.next.ListOrgs(ctx, tenantID, f) })
 }
 
+func (s *store) OrgByCode(ctx context.Context, tenantID int64, code string) (directory.Org, error) {
+	return timed(ctx, s, "OrgByCode", func(ctx context.Context) (directory.Org, error) { return s.next.OrgByCode(ctx, tenantID, code) })
+}
+
 func (s *store) CountOrgs(ctx context.Context, tenantID int64, sp directory.OrgSpan) (int64, error) {
 	return timed(ctx, s, "CountOrgs", func(ctx context.Context) (int64, error) { return s.next.CountOrgs(ctx, tenantID, sp) })
 }

@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"ListOrgs", testListOrgs},
 		{"OrgPages", testOrgPages},
 		{"OrgPagesDeep", testOrgPagesDeep},
+		{"OrgByCode", testOrgByCode},
 		{"UpdateOrg", testUpdateOrg},
 		{"DeleteOrg", testDeleteOrg},
 		{"OrgTreeConcurrent", testOrgTreeConcurrent},
