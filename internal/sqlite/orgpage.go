@@ -23,13 +23,21 @@ func (s *Store) CountOrgs(ctx context.Context, tenantID int64, sp directory.OrgS
 // One statement each, so one snapshot: the counts and the tree agree.
 const (
 	// orgsBelowSQL pages the orgs below an org level by level: ?1 tenant,
-	// ?2 top, ?3 and ?4 the levels, ?5 offset, ?6 limit.
+	// ?2 top, ?3 and ?4 the levels, ?5 offset, ?6 limit. The page starts
+	// in the block's level and may run on into the levels below; the two
+	// are separate index ranges merged in order, as SQLite seeks a row
+	// value (depth, org_id) by its depth alone and would skip the level's
+	// rows before the block.
 	orgsBelowSQL = `WITH upto AS (
 			SELECT depth, first_id, n, sum(n) OVER (ORDER BY depth, first_id) AS upto FROM org_counts
 			WHERE tenant_id = ?1 AND ancestor_id = ?2 AND depth BETWEEN ?3 AND ?4),
 		at AS (SELECT depth, first_id, ?5 - (upto - n) AS skip FROM upto WHERE upto > ?5 ORDER BY depth, first_id LIMIT 1),
-		page AS (SELECT depth, org_id FROM org_tree
-			WHERE tenant_id = ?1 AND ancestor_id = ?2 AND depth <= ?4 AND (depth, org_id) >= (SELECT depth, first_id FROM at)
+		page AS (
+			SELECT depth, org_id FROM org_tree
+			WHERE tenant_id = ?1 AND ancestor_id = ?2 AND depth = (SELECT depth FROM at) AND org_id >= (SELECT first_id FROM at)
+			UNION ALL
+			SELECT depth, org_id FROM org_tree
+			WHERE tenant_id = ?1 AND ancestor_id = ?2 AND depth > (SELECT depth FROM at) AND depth <= ?4
 			ORDER BY depth, org_id LIMIT ?6 OFFSET coalesce((SELECT skip FROM at), 0))
 		SELECT ` + orgColumns + ` FROM page JOIN orgs ON orgs.tenant_id = ?1 AND orgs.id = page.org_id
 		ORDER BY page.depth, page.org_id`
