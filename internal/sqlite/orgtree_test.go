@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/userd/userd/internal/directory/directorytest"
@@ -24,4 +26,44 @@ func TestOrgTreeMigration(t *testing.T) {
 		t.Fatalf("migrate to version 9: %v", err)
 	}
 	directorytest.CheckOrgTreeMigrated(t, s, func() error { return s.Migrate(ctx) })
+}
+
+// TestOrgPagePlans checks that a page of orgs seeks its block in the
+// ancestry by index: below an org, within the block's level by org id (a
+// row value would be sought by the level alone, skipping the level's rows
+// before the block); below the tenant, by org id in the index of the
+// tenant's orgs. Neither scans org_tree.
+func TestOrgPagePlans(t *testing.T) {
+	s := openTest(t, Options{})
+	for _, c := range []struct {
+		query string
+		args  []any
+		seek  string
+	}{
+		{orgsBelowSQL, []any{1, 2, 0, 64, 100, 10}, "SEARCH org_tree USING PRIMARY KEY (tenant_id=? AND ancestor_id=? AND depth=? AND org_id>?)"},
+		{orgsOfTenantSQL, []any{1, 2, 64, 100, 10}, "SEARCH org_tree USING COVERING INDEX org_tree_tenant (tenant_id=? AND org_id>?)"},
+	} {
+		rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+c.query, c.args...)
+		if err != nil {
+			t.Fatalf("EXPLAIN QUERY PLAN: %v", err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatalf("scan the plan: %v", err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if !slices.Contains(plan, c.seek) {
+			t.Errorf("plan %q, want the step %q", plan, c.seek)
+		}
+		for _, step := range plan {
+			if strings.HasPrefix(step, "SCAN org_tree") {
+				t.Errorf("plan %q scans org_tree (%s)", plan, step)
+			}
+		}
+	}
 }
