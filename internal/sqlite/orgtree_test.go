@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,20 +11,8 @@ import (
 // TestOrgTreeMigration pages through the orgs stored before the org tree's
 // ancestry existed (migration 00010).
 func TestOrgTreeMigration(t *testing.T) {
-	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "userd.db"), Options{})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer s.Close()
-	p, err := s.migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 9); err != nil {
-		t.Fatalf("migrate to version 9: %v", err)
-	}
-	directorytest.CheckOrgTreeMigrated(t, s, func() error { return s.Migrate(ctx) })
+	s := openAtVersion(t, 9)
+	directorytest.CheckOrgTreeMigrated(t, s, func() error { return s.Migrate(t.Context()) })
 }
 
 // TestOrgPagePlans checks that a page of orgs seeks its block in the
@@ -43,20 +30,7 @@ func TestOrgPagePlans(t *testing.T) {
 		{orgsBelowSQL, []any{1, 2, 0, 64, 100, 10}, "SEARCH org_tree USING PRIMARY KEY (tenant_id=? AND ancestor_id=? AND depth=? AND org_id>?)"},
 		{orgsOfTenantSQL, []any{1, 2, 64, 100, 10}, "SEARCH org_tree USING COVERING INDEX org_tree_tenant (tenant_id=? AND org_id>?)"},
 	} {
-		rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+c.query, c.args...)
-		if err != nil {
-			t.Fatalf("EXPLAIN QUERY PLAN: %v", err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatalf("scan the plan: %v", err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, s, c.query, c.args...)
 		if !slices.Contains(plan, c.seek) {
 			t.Errorf("plan %q, want the step %q", plan, c.seek)
 		}

@@ -41,20 +41,7 @@ func TestExternalIDPlan(t *testing.T) {
 		{ExternalID: "ext-12", Query: "user12", Limit: 101},
 	} {
 		query, args := listUsersQuery(tenant.ID, f)
-		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
-		if err != nil {
-			t.Fatalf("EXPLAIN QUERY PLAN: %v", err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatalf("scan the plan: %v", err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, s, query, args...)
 		if len(plan) == 0 || !strings.HasPrefix(plan[0], "SEARCH users USING INDEX users_external_id (tenant_id=? AND external_id=?") {
 			t.Errorf("%+v: plan %q, want SEARCH users USING INDEX users_external_id first", f, plan)
 		}
@@ -109,18 +96,6 @@ func TestProfileMigration(t *testing.T) {
 // TestUserCountsMigration counts the users stored before the user counts
 // existed (migration 00007).
 func TestUserCountsMigration(t *testing.T) {
-	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "userd.db"), Options{})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer s.Close()
-	p, err := s.migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 6); err != nil {
-		t.Fatalf("migrate to version 6: %v", err)
-	}
-	directorytest.CheckCountsMigrated(t, s, func() error { return s.Migrate(ctx) })
+	s := openAtVersion(t, 6)
+	directorytest.CheckCountsMigrated(t, s, func() error { return s.Migrate(t.Context()) })
 }

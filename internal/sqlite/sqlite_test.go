@@ -302,23 +302,7 @@ func TestListUsersPlan(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			query, args := listUsersQuery(tenant.ID, tc.filter)
-			rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
-			if err != nil {
-				t.Fatalf("EXPLAIN QUERY PLAN: %v", err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatalf("scan the plan: %v", err)
-				}
-				plan = append(plan, detail)
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatalf("read the plan: %v", err)
-			}
+			plan := queryPlan(t, s, query, args...)
 			if len(plan) == 0 || !strings.HasSuffix(plan[0], tc.want) || !strings.HasPrefix(plan[0], "SEARCH users USING ") {
 				t.Errorf("plan: got %q, want SEARCH users USING ... %s first", plan, tc.want)
 			}
