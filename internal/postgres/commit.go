@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/readafter"
@@ -91,14 +92,16 @@ func (c *committer) start(s *Store, n int) {
 
 // inTx runs fn in a write transaction and returns once that transaction
 // has committed (or fn's error, with none of fn's changes kept). The
-// transaction may hold other requests' writes too: fn runs inside its own
-// SAVEPOINT, so its error undoes only its own changes, and it sees the
-// changes of the writes before it in the batch. fn's queries run whatever
-// becomes of ctx: the transaction is shared, so no request may cancel it.
+// transaction may hold other requests' writes too: fn's error undoes only
+// its own changes (the batch runs again with a SAVEPOINT per write, see
+// commitBatch), and fn sees the changes of the writes before it in the
+// batch. fn's queries run whatever becomes of ctx: the transaction is
+// shared, so no request may cancel it.
 //
-// A write that lost a deadlock or a serialization conflict is rolled back
-// to its savepoint and run again in a later transaction, up to
-// maxTxAttempts times, so fn must not keep state from a failed attempt.
+// fn may run more than once: again in the same batch when a write of it
+// failed, and in a later transaction when fn lost a deadlock or a
+// serialization conflict, up to maxTxAttempts times. So fn must not keep
+// state from a run whose transaction was rolled back.
 // Only those two SQLSTATEs are retried: the server sends them when it has
 // rolled the work back, even when COMMIT is what failed. A COMMIT that
 // fails any other way, such as a connection lost before the answer came,
@@ -151,6 +154,12 @@ const rollbackToWrite = "ROLLBACK TO write"
 // commits them together. The ops are taken only once the connection is in
 // hand, so a write can still give up at its deadline while the pool
 // connects (to a server that is down, say).
+//
+// The batch first runs without savepoints, which cost the server a
+// subtransaction per write: when no write fails, as is usual, that
+// transaction commits. When one fails, the transaction is rolled back
+// whole and the batch runs again with a savepoint per write (see redo), so
+// that the failing write fails alone.
 func (s *Store) commitBatch() {
 	ctx := context.Background()
 	conn, err := s.pool.Acquire(ctx)
@@ -166,56 +175,14 @@ func (s *Store) commitBatch() {
 		return
 	}
 	defer conn.Release()
-	errs := make([]error, len(batch))
+	errs, txErr := s.runBatch(ctx, conn, batch, false)
+	var failed *redoError
+	if errors.As(txErr, &failed) {
+		batch, errs, txErr = s.redo(ctx, conn, batch, failed)
+	}
 	retry := make([]bool, len(batch))
-	sp := &savepoint{pending: firstSavepoint}
-	// A batch of statements alone is one pipeline, BEGIN to COMMIT, in one
-	// round trip when no write fails (see pipeline); one with functions
-	// runs in a pgx.Tx, its statements pipelined between them.
-	p := &pipeline{q: conn.Conn(), sp: sp, own: true}
-	var tx pgx.Tx
-	if slices.ContainsFunc(batch, func(op *writeOp) bool { return op.stmt == nil }) {
-		var err error
-		if tx, err = conn.Begin(ctx); err != nil {
-			answer(batch, errs, err)
-			return
-		}
-		p = &pipeline{q: tx, sp: sp}
-	}
-	var txErr error
-	for i := 0; i < len(batch); {
-		n := 1
-		if batch[i].stmt != nil {
-			n, txErr = p.run(ctx, batch[i:], errs[i:])
-		} else {
-			errs[i], txErr = runOp(ctx, batchTx{tx, sp}, batch[i])
-		}
-		if txErr != nil {
-			break
-		}
-		for ; n > 0; n-- {
-			retry[i] = retryable(errs[i]) && batch[i].attempts+1 < maxTxAttempts
-			i++
-		}
-	}
-	if txErr == nil {
-		committed := false
-		if tx != nil {
-			txErr, committed = tx.Commit(ctx), true
-		} else {
-			committed, txErr = p.commit(ctx)
-		}
-		if txErr == nil && committed {
-			s.c.commits.Add(1)
-			lsn := s.commitLSN(ctx, conn)
-			for _, op := range batch {
-				op.lsn = lsn
-			}
-		}
-	} else if tx != nil {
-		_ = tx.Rollback(ctx)
-	} else {
-		p.rollback(ctx)
+	for i, op := range batch {
+		retry[i] = retryable(errs[i]) && op.attempts+1 < maxTxAttempts
 	}
 	if retryable(txErr) {
 		// The server rolled the transaction back: every write in it may run
@@ -240,6 +207,104 @@ func (s *Store) commitBatch() {
 	answer(batch, errs, txErr)
 }
 
+// redoError is the failure of a write in a batch that runs without
+// savepoints: the batch's transaction has been rolled back whole.
+type redoError struct {
+	index int   // of the write in the batch
+	err   error // the write's failure
+}
+
+func (e *redoError) Error() string {
+	return fmt.Sprintf("postgres: write %d of a batch without savepoints failed: %v", e.index, e.err)
+}
+
+// redo settles a batch whose first attempt, without savepoints, was rolled
+// back because one write failed. A batch of that write alone is settled:
+// rolling its transaction back undid that write and nothing else. Else the
+// batch runs again, each write in a savepoint of its own, so the failing
+// write (which may well fail again) fails alone and the others commit.
+// The failed run counts as an attempt of the failing write when it lost a
+// deadlock or a serialization conflict; one that has used all its
+// attempts is answered now and left out of the second run. redo returns
+// the writes that remain to be answered, their errors and the second
+// transaction's.
+func (s *Store) redo(ctx context.Context, conn *pgxpool.Conn, batch []*writeOp, failed *redoError) ([]*writeOp, []error, error) {
+	if len(batch) == 1 {
+		return batch, []error{failed.err}, nil
+	}
+	if op := batch[failed.index]; retryable(failed.err) {
+		op.attempts++
+		if op.attempts >= maxTxAttempts {
+			op.done <- failed.err
+			batch = slices.Delete(batch, failed.index, failed.index+1)
+		}
+	}
+	errs, txErr := s.runBatch(ctx, conn, batch, true)
+	return batch, errs, txErr
+}
+
+// runBatch runs batch in one transaction on conn and commits it, each write
+// in a savepoint of its own when savepoints is set. errs are the writes'
+// own failures, txErr the transaction's. Without savepoints, a write that
+// fails after it sent a statement rolls the transaction back, and txErr is
+// a *redoError.
+func (s *Store) runBatch(ctx context.Context, conn *pgxpool.Conn, batch []*writeOp, savepoints bool) (errs []error, txErr error) {
+	errs = make([]error, len(batch))
+	sp := &savepoint{off: true}
+	if savepoints {
+		sp = &savepoint{pending: firstSavepoint}
+	}
+	// A batch of statements alone is one pipeline, BEGIN to COMMIT, in one
+	// round trip when no write fails (see pipeline); one with functions
+	// runs in a pgx.Tx, its statements pipelined between them.
+	p := &pipeline{q: conn.Conn(), sp: sp, own: true}
+	var tx pgx.Tx
+	if slices.ContainsFunc(batch, func(op *writeOp) bool { return op.stmt == nil }) {
+		var err error
+		if tx, err = conn.Begin(ctx); err != nil {
+			return errs, err
+		}
+		p = &pipeline{q: tx, sp: sp}
+	}
+	for i := 0; i < len(batch); {
+		n := 1
+		if batch[i].stmt != nil {
+			n, txErr = p.run(ctx, batch[i:], errs[i:])
+		} else {
+			errs[i], txErr = runOp(ctx, batchTx{tx, sp}, batch[i])
+		}
+		if errors.Is(txErr, errRedo) {
+			txErr = &redoError{index: i + n - 1, err: errs[i+n-1]}
+		}
+		if txErr != nil {
+			break
+		}
+		i += n
+	}
+	if txErr != nil {
+		if tx != nil {
+			_ = tx.Rollback(ctx)
+		} else {
+			p.rollback(ctx)
+		}
+		return errs, txErr
+	}
+	committed := false
+	if tx != nil {
+		txErr, committed = tx.Commit(ctx), true
+	} else {
+		committed, txErr = p.commit(ctx)
+	}
+	if txErr == nil && committed {
+		s.c.commits.Add(1)
+		lsn := s.commitLSN(ctx, conn)
+		for _, op := range batch {
+			op.lsn = lsn
+		}
+	}
+	return errs, txErr
+}
+
 // answer sends every op of batch (but those that are nil, requeued) its
 // outcome: its own error, or else txErr, the failure of its transaction.
 func answer(batch []*writeOp, errs []error, txErr error) {
@@ -257,7 +322,9 @@ func answer(batch []*writeOp, errs []error, txErr error) {
 
 // runOp runs op inside the savepoint of tx. opErr is op's own failure,
 // whose changes are rolled back; txErr is a failure of the savepoint
-// itself, after which the whole transaction must be rolled back.
+// itself, after which the whole transaction must be rolled back, or
+// errRedo when the batch sets no savepoints and op failed after it sent a
+// statement.
 func runOp(ctx context.Context, tx batchTx, op *writeOp) (opErr, txErr error) {
 	if err := op.ctx.Err(); err != nil {
 		return err, nil
@@ -269,7 +336,10 @@ func runOp(ctx context.Context, tx batchTx, op *writeOp) (opErr, txErr error) {
 		// op sent no statement: nothing to undo or to keep, and its
 		// savepoint, never set, is still to set for the next op.
 	case opErr == nil:
-		tx.sp.pending = nextSavepoint
+		tx.sp.pending = tx.sp.after()
+	case tx.sp.off:
+		// Nothing can undo op's changes but rolling the transaction back.
+		return opErr, errRedo
 	case tx.sp.pending == nil:
 		if _, err := tx.Tx.Exec(ctx, rollbackToWrite); err != nil {
 			return opErr, err
@@ -285,7 +355,22 @@ func runOp(ctx context.Context, tx batchTx, op *writeOp) (opErr, txErr error) {
 type savepoint struct {
 	pending []string // statements to send before the write's first one; nil once its savepoint is set
 	used    bool     // the write has sent a statement
+	off     bool     // the batch sets no savepoints: a write that fails after it sent a statement fails the transaction (errRedo)
 }
+
+// after returns the statements that set the savepoint of the write after
+// one that succeeded.
+func (sp *savepoint) after() []string {
+	if sp.off {
+		return nil
+	}
+	return nextSavepoint
+}
+
+// errRedo is the transaction error of a batch without savepoints in which
+// a write failed after it sent a statement: the transaction must be rolled
+// back, and the batch run again with savepoints.
+var errRedo = errors.New("postgres: a write failed in a batch without savepoints")
 
 // callOp runs op.fn, turning a panic into an internal error of op alone.
 func callOp(tx batchTx, op *writeOp) (err error) {

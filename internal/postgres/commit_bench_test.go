@@ -1,25 +1,47 @@
 package postgres
 
 import (
+	"bytes"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/userd/userd/internal/directory"
 )
 
 // BenchmarkGroupCommit runs 64 writers updating their own users, as
 // bench/ does, and reports how many writes each transaction held
-// (writes/commit): how full the group commit's batches are.
+// (writes/commit): how full the group commit's batches are. It also
+// reports the CPU time per write of this process (client-µs/write) and of
+// the server processes of its connections (server-µs/write), which,
+// unlike ns/op, hold still when other work shares the machine; the
+// latter only when the server runs on this machine. read-then-update
+// reads the user first, as the directory's UpdateUser does.
 func BenchmarkGroupCommit(b *testing.B) {
+	for _, read := range []bool{false, true} {
+		name := "update"
+		if read {
+			name = "read-then-update"
+		}
+		b.Run(name, func(b *testing.B) { benchmarkGroupCommit(b, read) })
+	}
+}
+
+func benchmarkGroupCommit(b *testing.B, read bool) {
 	s := openFresh(b)
 	tenant, users := seedUsers(b, s, 6400)
 	b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0)))
 	var next atomic.Int64
 	commits := s.c.commits.Load()
+	client, server := processCPU(), backendsCPU(b, s)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		r := rand.New(rand.NewPCG(rand.Uint64(), 0))
@@ -27,6 +49,13 @@ func BenchmarkGroupCommit(b *testing.B) {
 		for pb.Next() {
 			i := r.IntN(len(own))
 			u := own[i]
+			if read {
+				var err error
+				if u, err = s.User(b.Context(), tenant.ID, u.ID); err != nil {
+					b.Error(err)
+					return
+				}
+			}
 			u.City = "City " + strconv.Itoa(r.IntN(1_000_000))
 			ev := directory.Event{TenantID: tenant.ID, Time: time.Now(), Action: "user.update", ObjectID: strconv.FormatInt(u.ID, 10), Fields: []string{"city"},
 				Changes: []directory.Change{{TenantID: tenant.ID, Type: "user", ObjectID: u.ID, Op: "update", Fields: []string{"city"}, Time: time.Now()}}}
@@ -38,5 +67,51 @@ func BenchmarkGroupCommit(b *testing.B) {
 			own[i] = updated
 		}
 	})
+	b.StopTimer()
 	b.ReportMetric(float64(b.N)/float64(s.c.commits.Load()-commits), "writes/commit")
+	b.ReportMetric(float64((processCPU()-client).Microseconds())/float64(b.N), "client-µs/write")
+	if after := backendsCPU(b, s); len(after) > 0 {
+		var spent time.Duration
+		for pid, cpu := range after {
+			spent += cpu - server[pid]
+		}
+		b.ReportMetric(float64(spent.Microseconds())/float64(b.N), "server-µs/write")
+	}
+}
+
+// processCPU returns the CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// backendsCPU returns, by process id, the CPU time used by the server
+// processes of s's database, read from /proc: none when the server runs
+// elsewhere.
+func backendsCPU(b *testing.B, s *Store) map[int]time.Duration {
+	rows, err := s.pool.Query(b.Context(), `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := map[int]time.Duration{}
+	for _, pid := range pids {
+		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			return nil
+		}
+		// utime and stime, the 14th and 15th fields, in clock ticks of
+		// 10 ms; the name before them, in parentheses, may hold spaces.
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		utime, _ := strconv.ParseInt(f[11], 10, 64)
+		stime, _ := strconv.ParseInt(f[12], 10, 64)
+		out[pid] = time.Duration(utime+stime) * 10 * time.Millisecond
+	}
+	return out
 }

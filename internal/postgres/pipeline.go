@@ -58,7 +58,8 @@ type pipeline struct {
 // error, the server skips the rest of the round trip: the write is rolled
 // back to its savepoint, and settled stops after it, so that the caller
 // runs the rest again. txErr is a failure after which the transaction
-// must be rolled back, or COMMIT's.
+// must be rolled back, or COMMIT's; it is errRedo when a statement raised
+// an error in a batch without savepoints.
 func (p *pipeline) run(ctx context.Context, ops []*writeOp, errs []error) (settled int, txErr error) {
 	b := &pgx.Batch{}
 	type sentOp struct {
@@ -81,7 +82,7 @@ func (p *pipeline) run(ctx context.Context, ops []*writeOp, errs []error) (settl
 		}
 		b.Queue(op.stmt.sql, op.stmt.args...)
 		sent = append(sent, sentOp{i, len(pending)})
-		pending = nextSavepoint
+		pending = p.sp.after()
 	}
 	if len(sent) == 0 {
 		return settled, nil
@@ -115,7 +116,7 @@ func (p *pipeline) run(ctx context.Context, ops []*writeOp, errs []error) (settl
 		outcome, err := ops[o.index].stmt.scan(results.QueryRow())
 		if err == nil {
 			errs[o.index] = outcome
-			p.sp.pending = nextSavepoint
+			p.sp.pending = p.sp.after()
 			continue
 		}
 		_ = results.Close()
@@ -124,6 +125,9 @@ func (p *pipeline) run(ctx context.Context, ops []*writeOp, errs []error) (settl
 		if !errors.As(err, &pgErr) {
 			// Whether the statement wrote is unknown.
 			return o.index + 1, err
+		}
+		if p.sp.off {
+			return o.index + 1, errRedo
 		}
 		if _, err := p.q.Exec(ctx, rollbackToWrite); err != nil {
 			return o.index + 1, err

@@ -21,7 +21,11 @@ func updateUserStatement(update string, args []any, ev directory.Event, changes 
 	event AS (` + insertEventInto + `
 		SELECT ` + shiftParams(eventValues, len(args)) + ` FROM updated)`
 	args = append(args, eventArgs(ev)...)
-	if changeArgs, ok := changeArgs(changes); ok {
+	if len(changes) == 1 {
+		sql += `,
+	change AS (` + shiftParams(queueChangeValues, len(args)) + ` FROM updated)`
+		args = append(args, oneChangeArgs(changes[0])...)
+	} else if changeArgs, ok := changeArgs(changes); ok {
 		sql += `,
 	change AS (` + shiftParams(queueChangesFrom, len(args)) + `
 		WHERE EXISTS (SELECT 1 FROM updated) ORDER BY c.ord)`
