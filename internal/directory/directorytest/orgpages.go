@@ -157,7 +157,7 @@ func testOrgPages(t *testing.T, f *fixture) {
 	}
 	other := f.createOrg(t, f.b, "Elsewhere", "", 0)
 	f.createOrg(t, f.b, "Elsewhere below", "", other.ID)
-	limits := []int{1, 3, directory.MaxPageSize}
+	limits := []int{2, directory.MaxPageSize}
 	t.Run("created", func(t *testing.T) { f.checkOrgPages(t, svc, other.ID, limits...) })
 
 	moves := 0
@@ -218,7 +218,7 @@ func testOrgPagesDeep(t *testing.T, f *fixture) {
 	}
 	// Four writers, as an engine whose creates run side by side fills the
 	// tree faster.
-	leaves := make([]int64, 2100)
+	leaves := make([]int64, 1100)
 	var wg sync.WaitGroup
 	for w := range 4 {
 		wg.Go(func() {
