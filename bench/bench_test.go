@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,14 +32,27 @@ func TestBenchEndToEnd(t *testing.T) {
 }
 
 // runSmall runs the suite on 2000 users for the paths named, in that order,
-// and checks each row answered without an error.
-func runSmall(t *testing.T, want []string, args ...string) *report {
+// and checks each row answered without an error. A path of
+// defaultPathConns has a second row, path@N, run at N connections.
+func runSmall(t *testing.T, paths []string, args ...string) *report {
 	t.Helper()
 	var out strings.Builder
-	args = append([]string{"-users", "2000", "-out", "", "-paths", strings.Join(want, ",")}, args...)
+	args = append([]string{"-users", "2000", "-out", "", "-paths", strings.Join(paths, ",")}, args...)
 	rep, err := run(context.Background(), args, &out, io.Discard)
 	if err != nil {
 		t.Fatalf("run: %v", err)
+	}
+	again := map[string]string{}
+	for _, pair := range strings.Split(defaultPathConns, ",") {
+		name, n, _ := strings.Cut(pair, "=")
+		again[name] = name + "@" + n
+	}
+	var want []string
+	for _, p := range paths {
+		want = append(want, p)
+		if row, ok := again[p]; ok {
+			want = append(want, row)
+		}
 	}
 	if len(rep.Rows) != len(want) {
 		t.Fatalf("got %d rows, want %d:\n%s", len(rep.Rows), len(want), out.String())
@@ -49,6 +63,9 @@ func runSmall(t *testing.T, want []string, args ...string) *report {
 		}
 		if row.Errors != 0 || row.Requests == 0 {
 			t.Errorf("%s: got %d errors (first: %s) and %d successful requests, want 0 errors and some requests", row.Path, row.Errors, row.FirstError, row.Requests)
+		}
+		if again := strings.Contains(row.Path, "@"); again != (row.Conns != rep.Conns) || again && row.Ratio != 0 {
+			t.Errorf("%s: got %d connections (the run's: %d) and ratio %v; want -conns, or another count and no ratio for a path@N row", row.Path, row.Conns, rep.Conns, row.Ratio)
 		}
 		if row.RSS <= 0 {
 			t.Errorf("%s: got server RSS %d, want > 0", row.Path, row.RSS)
@@ -185,4 +202,33 @@ func keptPostgres(t *testing.T, server string) string {
 		}
 	})
 	return db
+}
+
+// TestParsePathConns checks -path-conns: path=N pairs of known paths only.
+func TestParsePathConns(t *testing.T) {
+	targets := []target{{name: "console-users"}, {name: "console-search"}}
+	for _, tc := range []struct {
+		list string
+		want map[string]int
+	}{
+		{"", map[string]int{}},
+		{defaultPathConns, map[string]int{"console-users": 4, "console-search": 4}},
+		{" console-users=1", map[string]int{"console-users": 1}},
+		{"console-users", nil},
+		{"console-users=0", nil},
+		{"console-users=x", nil},
+		{"admin-get=4", nil},
+		{"console-users=4,", nil},
+	} {
+		got, err := parsePathConns(tc.list, targets)
+		if tc.want == nil {
+			if err == nil {
+				t.Errorf("parsePathConns(%q): got %v, want an error", tc.list, got)
+			}
+			continue
+		}
+		if err != nil || !maps.Equal(got, tc.want) {
+			t.Errorf("parsePathConns(%q): got %v, %v; want %v", tc.list, got, err, tc.want)
+		}
+	}
 }

@@ -20,6 +20,7 @@ import (
 // result is one path's row of the table.
 type result struct {
 	Path        string
+	Conns       int     // concurrent connections of the run
 	Requests    int     // successful requests in the measured window
 	ReqPerSec   float64 // Requests per second of the measured window
 	UsersPerSec float64 `json:",omitempty"` // for batch paths: users delivered per second

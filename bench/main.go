@@ -42,12 +42,15 @@ type config struct {
 	warmup   time.Duration
 	batch    int
 	paths    string
-	out      string
-	userd    string
-	logLevel string
-	reuse    bool
-	delivery int
-	outage   time.Duration
+	// pathConns is -path-conns: paths to run again at another number of
+	// connections.
+	pathConns string
+	out       string
+	userd     string
+	logLevel  string
+	reuse     bool
+	delivery  int
+	outage    time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -62,6 +65,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	f.DurationVar(&c.warmup, "warmup", 2*time.Second, "warm-up per path before measuring (when not set: 2s, or a fifth of -duration if that is shorter)")
 	f.IntVar(&c.batch, "batch", 5000, "users per bulk-import transaction while seeding")
 	f.StringVar(&c.paths, "paths", "", "comma-separated path names to run (default: all); see the table for names")
+	f.StringVar(&c.pathConns, "path-conns", defaultPathConns, `comma-separated path=N: after its run at -conns, run path again at N connections, as a row named path@N ("" for none)`)
 	f.StringVar(&c.out, "out", "bench/out", `directory for the JSON report ("" for none)`)
 	f.StringVar(&c.userd, "userd", "", "a userd binary to run instead of building one from this tree")
 	f.StringVar(&c.logLevel, "log-level", "info", "--log-level of userd serve (info logs one access line per request, as in production)")
@@ -173,6 +177,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	if err != nil {
 		return nil, err
 	}
+	pathConns, err := parsePathConns(cfg.pathConns, targets)
+	if err != nil {
+		return nil, err
+	}
 	for _, t := range targets {
 		if !wanted[t.name] {
 			continue
@@ -181,17 +189,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		if t.ceiling {
 			p = ceiling
 		}
-		logf("%s: %s warm-up, %s measured, %d connections", t.name, cfg.warmup, cfg.duration, cfg.conns)
-		res, err := drive(ctx, p.addr, t, cfg.conns, cfg.warmup, cfg.duration, p.cmd.Process.Pid)
-		if err != nil {
-			return nil, err
+		runs := []int{cfg.conns}
+		if n, ok := pathConns[t.name]; ok && n != cfg.conns {
+			runs = append(runs, n)
 		}
-		if res.FirstError != "" {
-			logf("%s: %d errors; first: %s", t.name, res.Errors, res.FirstError)
-		}
-		rep.Rows = append(rep.Rows, res)
-		if err := ctx.Err(); err != nil {
-			return nil, err
+		for _, conns := range runs {
+			logf("%s: %s warm-up, %s measured, %d connections", t.name, cfg.warmup, cfg.duration, conns)
+			res, err := drive(ctx, p.addr, t, conns, cfg.warmup, cfg.duration, p.cmd.Process.Pid)
+			if err != nil {
+				return nil, err
+			}
+			res.Path, res.Conns = rowName(t.name, conns, cfg.conns), conns
+			if res.FirstError != "" {
+				logf("%s: %d errors; first: %s", res.Path, res.Errors, res.FirstError)
+			}
+			rep.Rows = append(rep.Rows, res)
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if cfg.delivery > 0 {

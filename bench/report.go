@@ -35,6 +35,9 @@ func (r *report) compare() {
 		reqs[row.Path] = row.ReqPerSec
 	}
 	for i, row := range r.Rows {
+		if row.Conns != r.Conns {
+			continue // the ceiling ran at -conns: a ratio would compare loads
+		}
 		against := row.Against
 		if against == "" {
 			against = "ceiling"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -49,12 +50,19 @@ func serveMetrics(addr string, h http.Handler, logger *slog.Logger) (stop func(c
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", h)
+	return serveSide(ln, mux, logger, "metrics", "/metrics"), nil
+}
+
+// serveSide serves mux on ln, a listener of its own beside the API's, and
+// logs where, under what (e.g. "metrics") at path; an error that stops it
+// is logged too. The returned stop shuts it down.
+func serveSide(ln net.Listener, mux *http.ServeMux, logger *slog.Logger, what, path string) (stop func(context.Context) error) {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			logger.Error("metrics listener stopped", "err", err)
+			logger.Error(what+" listener stopped", "err", err)
 		}
 	}()
-	logger.Info("metrics are served", "url", "http://"+ln.Addr().String()+"/metrics")
-	return srv.Shutdown, nil
+	logger.Info(what+" are served", "url", "http://"+ln.Addr().String()+path)
+	return srv.Shutdown
 }

@@ -38,6 +38,7 @@ type serveConfig struct {
 	requestTimeout    time.Duration
 	maxBodyBytes      int64
 	metricsAddr       string
+	pprofAddr         string
 	tls               tlsConfig
 	authFailures      authFailureConfig
 	oneAccess         oneAccessConfig
@@ -78,6 +79,7 @@ func (s *serveConfig) define(c *commonFlags) {
 	f.IntVar(&s.credentials.MaxTokens, "max-tokens", directory.DefaultMaxTokens, "most usable API tokens a tenant may have (0: no limit)")
 	f.IntVar(&s.heavyReads.Total, "max-heavy-read-items", admission.DefaultTotal, "most items (users, orgs, ...) the list and batch answers in flight on this node may hold, counting each at its page size or number of ids; past it they answer 503 (0: no limit)")
 	f.IntVar(&s.heavyReads.PerPrincipal, "max-heavy-read-items-per-credential", admission.DefaultPerPrincipal, "most items the list and batch answers in flight to one credential of one tenant may hold; past it they answer 429 (0: no limit)")
+	f.StringVar(&s.pprofAddr, "pprof-addr", "", "a loopback `HOST:PORT` serving Go's runtime profiles at /debug/pprof/ (CPU, heap, goroutines), for diagnosing this node's performance; empty: off")
 	f.StringVar(&s.logFormat, "log-format", "auto", "log format: auto (text on a terminal, else JSON), json or text")
 	f.StringVar(&s.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	s.changeLog.define(f)
@@ -104,6 +106,9 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	}
 	if cfg.metricsAddr != "" && cfg.metricsAddr == cfg.addr {
 		return usageError(fmt.Sprintf("--metrics-addr %s is --addr too: set --metrics-addr (USERD_METRICS_ADDR) to api to serve /metrics on --addr, or give it an address of its own", cfg.metricsAddr))
+	}
+	if err := checkPprofAddr(cfg.pprofAddr); err != nil {
+		return err
 	}
 	loc, err := time.LoadLocation(cfg.timezone)
 	if err != nil {
@@ -159,6 +164,14 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 			return err
 		}
 		defer stopMetrics(context.Background())
+	}
+	if cfg.pprofAddr != "" {
+		stopPprof, err := servePprof(cfg.pprofAddr, logger)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stopPprof(context.Background())
 	}
 	var authn *auth.Authenticator
 	var boot *bootstrapped

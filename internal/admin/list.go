@@ -18,10 +18,12 @@ const flushBytes = 32 << 10
 // encodes and sends one item at a time, so what it holds is one item and
 // at most flushBytes of output, however long the page, and it clears each
 // item of items once encoded, so a slow reader keeps only what is still
-// to be sent. An error before anything was sent is returned, for
-// writeError to answer; once the answer has begun it can no longer change,
-// so a failure to encode then aborts the connection and the client sees
-// a truncated answer, never a wrong one.
+// to be sent. Each value wire returns is encoded before wire is called
+// again, so wire may return the same value each time. An error before
+// anything was sent is returned, for writeError to answer; once the
+// answer has begun it can no longer change, so a failure to encode then
+// aborts the connection and the client sees a truncated answer, never a
+// wrong one.
 func writeList[T any](w http.ResponseWriter, r *http.Request, name string, items []T, wire func(T) any, tail any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"bytes"
 	"errors"
 	"html/template"
 	"io/fs"
@@ -9,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/server"
@@ -186,9 +188,24 @@ func (c *Console) renderFragment(w http.ResponseWriter, r *http.Request, rq *req
 	c.write(w, r, http.StatusOK, name, tmpl, v)
 }
 
+// pageBuffers holds the buffers pages are rendered into, so a page does
+// not grow a fresh one from nothing each time.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledPage is the largest buffer put back in pageBuffers: an
+// unusually large page's buffer is left to the garbage collector rather
+// than kept for pages a tenth of its size.
+const maxPooledPage = 256 << 10
+
 func (c *Console) write(w http.ResponseWriter, r *http.Request, status int, name, tmpl string, v *view) {
-	var b strings.Builder
-	if err := c.pages[name].ExecuteTemplate(&b, tmpl, v); err != nil {
+	b := pageBuffers.Get().(*bytes.Buffer)
+	b.Reset()
+	defer func() {
+		if b.Cap() <= maxPooledPage {
+			pageBuffers.Put(b)
+		}
+	}()
+	if err := c.pages[name].ExecuteTemplate(b, tmpl, v); err != nil {
 		server.LogError(c.logger, r, slog.LevelError, "console: render "+name, err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
@@ -197,7 +214,7 @@ func (c *Console) write(w http.ResponseWriter, r *http.Request, status int, name
 	w.Header().Set("Content-Language", v.lang)
 	c.setServerTiming(w.Header(), r)
 	w.WriteHeader(status)
-	_, _ = w.Write([]byte(b.String()))
+	_, _ = w.Write(b.Bytes())
 }
 
 func (c *Console) renderError(w http.ResponseWriter, r *http.Request, rq *request, status int, msg string) {

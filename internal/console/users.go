@@ -3,6 +3,7 @@ package console
 import (
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,8 +16,9 @@ import (
 // one starts (keyset paging; the tenant is never counted).
 type usersView struct {
 	Query string
-	Users []directory.User
-	Next  string // query string of the next page, "" on the last
+	Rows  template.HTML // the page's users as table rows (userRows)
+	None  bool          // the page holds no user
+	Next  string        // query string of the next page, "" on the last
 }
 
 // usersPage lists users matching q (a prefix of username, email or name),
@@ -31,7 +33,7 @@ func (c *Console) usersPage(w http.ResponseWriter, r *http.Request, rq *request)
 		c.fail(w, r, rq, err)
 		return
 	}
-	v := usersView{Query: q, Users: users}
+	v := usersView{Query: q, Rows: userRows(users, rq.rowLabels()), None: len(users) == 0}
 	if next != nil {
 		v.Next = "/console/users?q=" + url.QueryEscape(q) + "&after=" + strconv.FormatInt(next.AfterID, 10)
 		if next.AfterKey != "" {

@@ -29,18 +29,30 @@ const (
 	FieldEmailType                           // string, exactly: the type of the primary email; absent when ""
 	FieldDepartment                          // string, exactly; absent when ""
 	FieldOrganization                        // string, exactly; absent when ""
+
+	// The fields of one of the user's emails (the primary one or another),
+	// which only the condition of a QueryAnyEmail tests.
+	FieldEmailEntryValue   // string, ignoring case
+	FieldEmailEntryType    // string, exactly; absent when ""
+	FieldEmailEntryPrimary // bool: whether it is the primary email; QueryEq and QueryNe only
 )
 
 // exactText reports whether f is a text field compared exactly.
 func (f UserField) exactText() bool {
-	return f == FieldEmployeeNumber || f >= FieldExternalID && f <= FieldOrganization
+	return f == FieldEmployeeNumber || f >= FieldExternalID && f <= FieldOrganization || f == FieldEmailEntryType
+}
+
+// emailEntry reports whether f is a field of one of the user's emails.
+func (f UserField) emailEntry() bool {
+	return f >= FieldEmailEntryValue && f <= FieldEmailEntryPrimary
 }
 
 // QueryOp is what a UserQuery node does.
 type QueryOp int
 
-// The operators of a UserQuery. And, Or and Not combine Args; the others
-// compare Field with Value (QueryPresent has no Value).
+// The operators of a UserQuery. And, Or and Not combine Args;
+// QueryAnyEmail holds its condition in Args; the others compare Field with
+// Value (QueryPresent has no Value).
 const (
 	QueryAnd QueryOp = iota + 1
 	QueryOr
@@ -55,6 +67,12 @@ const (
 	QueryGe
 	QueryLt
 	QueryLe
+	// QueryAnyEmail matches a user one of whose emails (the primary one
+	// or another) meets Args[0], a condition on the FieldEmailEntry
+	// fields: the multi-valued attribute of RFC 7644 §3.4.2.2, where
+	// emails[type eq "work" and value co "@example.com"] asks both of the
+	// same email. A user without an email never matches.
+	QueryAnyEmail
 )
 
 // Limits on a UserQuery, so that one costs a bounded amount to compile and
@@ -132,7 +150,17 @@ func (q UserQuery) Selective() bool {
 		case FieldOrg:
 			return c.Op == QueryEq
 		}
-		return false
+		return c.EmailIndexed()
+	})
+}
+
+// EmailIndexed reports whether q is a QueryAnyEmail whose condition
+// requires of the email an equality or prefix on its value: the stores'
+// index of emails then reads the users it matches, where another condition
+// (a type, a substring) has them test each user's emails in turn.
+func (q UserQuery) EmailIndexed() bool {
+	return q.Op == QueryAnyEmail && len(q.Args) == 1 && q.Args[0].anyConjunct(func(c UserQuery) bool {
+		return c.Field == FieldEmailEntryValue && (c.Op == QueryEq || c.Op == QueryStartsWith)
 	})
 }
 
@@ -242,9 +270,17 @@ func (s *Service) QueryUsers(ctx context.Context, p Principal, pg UserQueryPage)
 // values in the form the stores compare: emails in normalization form C.
 func checkQuery(q UserQuery) (UserQuery, error) {
 	nodes := 0
-	var walk func(q UserQuery, depth int) (UserQuery, error)
-	walk = func(q UserQuery, depth int) (UserQuery, error) {
-		nodes++
+	// inEmail: q is (within) the condition of a QueryAnyEmail, which tests
+	// the FieldEmailEntry fields and only them.
+	var walk func(q UserQuery, depth int, inEmail bool) (UserQuery, error)
+	walk = func(q UserQuery, depth int, inEmail bool) (UserQuery, error) {
+		// A QueryAnyEmail is not counted: a dialect wraps each comparison
+		// of an email in one, and one cannot hold another, so it at most
+		// doubles what the limits bound.
+		if q.Op != QueryAnyEmail {
+			nodes++
+			depth++
+		}
 		if nodes > MaxQueryNodes {
 			return q, Errorf(Invalid, "filter", "has more than %d expressions", MaxQueryNodes)
 		}
@@ -252,23 +288,27 @@ func checkQuery(q UserQuery) (UserQuery, error) {
 			return q, Errorf(Invalid, "filter", "nests deeper than %d levels", MaxQueryDepth)
 		}
 		switch q.Op {
-		case QueryAnd, QueryOr, QueryNot:
-			if q.Op == QueryNot && len(q.Args) != 1 || q.Op != QueryNot && len(q.Args) < 2 {
+		case QueryAnd, QueryOr, QueryNot, QueryAnyEmail:
+			one := q.Op == QueryNot || q.Op == QueryAnyEmail
+			if one && len(q.Args) != 1 || !one && len(q.Args) < 2 || q.Op == QueryAnyEmail && (inEmail || q.Field != 0 || q.Value != nil) {
 				return q, Errorf(Invalid, "filter", "is not a well-formed query")
 			}
 			args := make([]UserQuery, len(q.Args))
 			for i, a := range q.Args {
 				var err error
-				if args[i], err = walk(a, depth+1); err != nil {
+				if args[i], err = walk(a, depth, inEmail || q.Op == QueryAnyEmail); err != nil {
 					return q, err
 				}
 			}
 			q.Args = args
 			return q, nil
 		}
+		if q.Field.emailEntry() != inEmail {
+			return q, Errorf(Invalid, "filter", "tests a field of an email outside a condition on the user's emails, or another field inside one")
+		}
 		return checkComparison(q)
 	}
-	return walk(q, 0)
+	return walk(q, -1, false)
 }
 
 func checkComparison(q UserQuery) (UserQuery, error) {
@@ -279,11 +319,11 @@ func checkComparison(q UserQuery) (UserQuery, error) {
 		return bad()
 	}
 	if q.Op == QueryPresent {
-		if q.Value != nil || q.Field == FieldOrg {
+		if q.Value != nil || q.Field == FieldOrg || q.Field == FieldEmailEntryPrimary {
 			return bad()
 		}
 		switch q.Field {
-		case FieldID, FieldUsername, FieldEmail, FieldName, FieldActive, FieldCreatedAt, FieldUpdatedAt:
+		case FieldID, FieldUsername, FieldEmail, FieldName, FieldActive, FieldCreatedAt, FieldUpdatedAt, FieldEmailEntryValue:
 			return q, nil
 		}
 		if q.Field.exactText() {
@@ -298,7 +338,7 @@ func checkComparison(q UserQuery) (UserQuery, error) {
 		if _, ok := q.Value.(int64); !ok || text || q.Field == FieldOrg && q.Op != QueryEq {
 			return bad()
 		}
-	case FieldActive:
+	case FieldActive, FieldEmailEntryPrimary:
 		if _, ok := q.Value.(bool); !ok || text || ordered {
 			return bad()
 		}
@@ -309,7 +349,8 @@ func checkComparison(q UserQuery) (UserQuery, error) {
 		}
 		q.Value = t.UTC()
 	case FieldUsername, FieldEmail, FieldName, FieldEmployeeNumber, FieldExternalID, FieldDisplayName, FieldGivenName,
-		FieldFamilyName, FieldTitle, FieldUserType, FieldEmailType, FieldDepartment, FieldOrganization:
+		FieldFamilyName, FieldTitle, FieldUserType, FieldEmailType, FieldDepartment, FieldOrganization,
+		FieldEmailEntryValue, FieldEmailEntryType:
 		v, ok := q.Value.(string)
 		if !ok {
 			return bad()
@@ -320,7 +361,7 @@ func checkComparison(q UserQuery) (UserQuery, error) {
 		if len(v) > MaxCommentLen {
 			return q, Errorf(Invalid, "filter", "compares with a value longer than %d bytes", MaxCommentLen)
 		}
-		if q.Field == FieldEmail {
+		if q.Field == FieldEmail || q.Field == FieldEmailEntryValue {
 			q.Value = NormalizeEmail(v)
 		}
 	default:

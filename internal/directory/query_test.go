@@ -21,6 +21,9 @@ func TestQueryUsersRules(t *testing.T) {
 	eq := func(field directory.UserField, v any) *directory.UserQuery {
 		return &directory.UserQuery{Op: directory.QueryEq, Field: field, Value: v}
 	}
+	anyEmail := func(q directory.UserQuery) *directory.UserQuery {
+		return &directory.UserQuery{Op: directory.QueryAnyEmail, Args: []directory.UserQuery{q}}
+	}
 	deep := eq(directory.FieldUsername, "u1")
 	for range directory.MaxQueryDepth + 1 {
 		deep = &directory.UserQuery{Op: directory.QueryNot, Args: []directory.UserQuery{*deep}}
@@ -40,6 +43,13 @@ func TestQueryUsersRules(t *testing.T) {
 		{"wrong value type", directory.UserQueryPage{Query: eq(directory.FieldUsername, 7), Limit: 10}, "cannot be compared"},
 		{"NUL in a value", directory.UserQueryPage{Query: eq(directory.FieldUsername, "a\x00"), Limit: 10}, "NUL"},
 		{"and of one", directory.UserQueryPage{Query: &directory.UserQuery{Op: directory.QueryAnd, Args: []directory.UserQuery{*eq(directory.FieldUsername, "u1")}}, Limit: 10}, "well-formed"},
+		{"a field of an email outside any email", directory.UserQueryPage{Query: eq(directory.FieldEmailEntryValue, "a@example.com"), Limit: 10}, "outside"},
+		{"a field of the user inside any email", directory.UserQueryPage{Query: anyEmail(*eq(directory.FieldUsername, "u1")), Limit: 10}, "inside"},
+		{"any email inside any email", directory.UserQueryPage{Query: anyEmail(*anyEmail(*eq(directory.FieldEmailEntryValue, "a@example.com"))), Limit: 10}, "well-formed"},
+		{"any email of two conditions", directory.UserQueryPage{Query: &directory.UserQuery{Op: directory.QueryAnyEmail, Args: []directory.UserQuery{
+			*eq(directory.FieldEmailEntryValue, "a@example.com"), *eq(directory.FieldEmailEntryType, "work")}}, Limit: 10}, "well-formed"},
+		{"primary email of a text", directory.UserQueryPage{Query: anyEmail(*eq(directory.FieldEmailEntryPrimary, "yes")), Limit: 10}, "cannot be compared"},
+		{"primary email present", directory.UserQueryPage{Query: anyEmail(directory.UserQuery{Op: directory.QueryPresent, Field: directory.FieldEmailEntryPrimary}), Limit: 10}, "cannot be compared"},
 		{"page too large", directory.UserQueryPage{Limit: directory.MaxPageSize + 1}, "between 0 and"},
 		{"offset too deep", directory.UserQueryPage{Offset: directory.MaxQueryOffset + 1, Limit: 1}, "cursor"},
 		{"sort by org", directory.UserQueryPage{Sort: directory.UserSort{Field: directory.FieldOrg}, Limit: 1}, "can be sorted by"},

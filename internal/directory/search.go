@@ -25,7 +25,9 @@ const maxSearchReads = 9
 // SearchUsers returns a page of the principal's users whose username,
 // email or name starts with s.Prefix, ignoring case, and the search that
 // reads the next page (nil on the last). With no prefix it lists every
-// user in id order, as ListUsers does.
+// user in id order, as ListUsers does. Each user is a Summary
+// (Store.ListUserSummaries): a search is for finding a user, whose page
+// then reads the whole of it with User.
 //
 // Each field is read as one range of its own prefix index, from the page's
 // position on, and the three ranges are merged: a user comes once, at its
@@ -36,7 +38,7 @@ const maxSearchReads = 9
 // ranges held many users that an earlier page had shown.
 func (s *Service) SearchUsers(ctx context.Context, p Principal, q UserSearch) ([]User, *UserSearch, error) {
 	if q.Prefix == "" {
-		users, next, err := s.ListUsers(ctx, p, UserFilter{AfterID: q.AfterID, Limit: q.Limit})
+		users, next, err := s.listUsers(ctx, p, UserFilter{AfterID: q.AfterID, Limit: q.Limit}, s.store.ListUserSummaries)
 		if next == nil || err != nil {
 			return users, nil, err
 		}
@@ -133,8 +135,9 @@ func (m *searchMerge) matches(v string) bool {
 // and the last position it consumed (every user at or before it has been
 // taken or belongs to an earlier page).
 func (m *searchMerge) page(n int) ([]User, []string, searchPos, error) {
-	var out []User
-	var keys []string
+	// Sized once: a User is some 900 bytes, and growing the slice by
+	// doubling copied a page's worth of them several times over.
+	out, keys := make([]User, 0, n), make([]string, 0, n)
 	last := m.after
 	for len(out) < n {
 		var head *searchRange
@@ -177,7 +180,7 @@ func (m *searchMerge) read(r *searchRange, from searchPos) error {
 	m.reads++
 	f := r.filter
 	f.AfterKey, f.AfterID, f.Limit = from.key, from.id, m.batch
-	users, err := m.s.store.ListUsers(m.ctx, m.tenantID, f)
+	users, err := m.s.store.ListUserSummaries(m.ctx, m.tenantID, f)
 	if err != nil {
 		return err
 	}

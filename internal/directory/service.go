@@ -338,10 +338,31 @@ func (s *Service) User(ctx context.Context, p Principal, id int64) (User, error)
 
 // findUser reads a user, answering NotFound for ids no user can have.
 func (s *Service) findUser(ctx context.Context, tenantID, id int64) (User, error) {
-	if id <= 0 || id > MaxSafeID {
-		return User{}, Errorf(NotFound, "", "no such user")
+	if err := checkUserID(id); err != nil {
+		return User{}, err
 	}
 	return s.store.User(ctx, tenantID, id)
+}
+
+// checkUserID answers NotFound for an id no user can have, without asking
+// the store.
+func checkUserID(id int64) error {
+	if id <= 0 || id > MaxSafeID {
+		return Errorf(NotFound, "", "no such user")
+	}
+	return nil
+}
+
+// UserBrief returns the user of the principal's tenant with id as a Brief
+// (Store.UserBrief), for a dialect that shows no more of a user than that.
+func (s *Service) UserBrief(ctx context.Context, p Principal, id int64) (User, error) {
+	if err := p.require(ScopeUsersRead); err != nil {
+		return User{}, err
+	}
+	if err := checkUserID(id); err != nil {
+		return User{}, err
+	}
+	return s.store.UserBrief(ctx, p.TenantID, id)
 }
 
 // UsersByID returns the users of the principal's tenant among ids, in the
@@ -380,6 +401,12 @@ func (s *Service) UsersByID(ctx context.Context, p Principal, ids []int64) ([]Us
 // position moved to the last user of this page. The next filter is nil
 // when this is the last page.
 func (s *Service) ListUsers(ctx context.Context, p Principal, f UserFilter) ([]User, *UserFilter, error) {
+	return s.listUsers(ctx, p, f, s.store.ListUsers)
+}
+
+// listUsers is ListUsers reading the page with read: the store's
+// ListUsers or ListUserSummaries.
+func (s *Service) listUsers(ctx context.Context, p Principal, f UserFilter, read func(context.Context, int64, UserFilter) ([]User, error)) ([]User, *UserFilter, error) {
 	if err := p.require(ScopeUsersRead); err != nil {
 		return nil, nil, err
 	}
@@ -395,7 +422,7 @@ func (s *Service) ListUsers(ctx context.Context, p Principal, f UserFilter) ([]U
 	query := f
 	query.Email = NormalizeEmail(f.Email)
 	query.Limit = limit + 1
-	users, err := s.store.ListUsers(ctx, p.TenantID, query)
+	users, err := read(ctx, p.TenantID, query)
 	if err != nil {
 		return nil, nil, err
 	}

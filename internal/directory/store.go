@@ -52,6 +52,13 @@ type Store interface {
 	// checks as in CreateUser.
 	CreateUsers(ctx context.Context, users []User, ev Event, checks ...TreeCheck) ([]User, error)
 	User(ctx context.Context, tenantID, id int64) (User, error)
+	// UserBrief returns the user of tenantID with id as User would, but
+	// reads only the fields Brief keeps, the others left zero (no
+	// memberships, no profile, no extension); NotFound when there is none.
+	// It is the read of OpenAPI v1's GET, which shows no more: the
+	// membership sub-select and each column it skips are most of the cost
+	// of reading one user.
+	UserBrief(ctx context.Context, tenantID, id int64) (User, error)
 	// UserByUsername returns the user of tenantID whose username is
 	// username ignoring case (usernames are ASCII, see User.Validate, and
 	// unique ignoring case), read through the unique index on the folded
@@ -67,6 +74,10 @@ type Store interface {
 	// ListUsers returns up to f.Limit users matching f in the order
 	// f.Order() names, starting after the position f.AfterKey, f.AfterID.
 	ListUsers(ctx context.Context, tenantID int64, f UserFilter) ([]User, error)
+	// ListUserSummaries is ListUsers reading only the fields Summary
+	// keeps, the others left zero: the read of a page that only lists
+	// users to pick from (SearchUsers).
+	ListUserSummaries(ctx context.Context, tenantID int64, f UserFilter) ([]User, error)
 	// QueryUsers returns up to limit users of tenantID that match q (nil:
 	// every user) and have an id above afterID, in the order sort names
 	// (see UserSort), skipping the first offset of them. The Service has

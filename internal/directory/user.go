@@ -583,12 +583,19 @@ func validateMemberships(orgs []Membership) error {
 
 // DecodeExtension decodes a stored extension object, numbers as
 // json.Number as User.Extension holds them. Most users have none, "{}",
-// which needs no decoder; decoding into an any rather than a map builds
-// the map without reflection.
+// or a few plain members, which decodeFlatExtension reads without
+// encoding/json; decoding the others into an any rather than a map
+// builds the map without reflection.
 func DecodeExtension(data string) (map[string]any, error) {
-	if data == "{}" {
-		return map[string]any{}, nil
+	if ext, ok := decodeFlatExtension(data); ok {
+		return ext, nil
 	}
+	return decodeExtensionJSON(data)
+}
+
+// decodeExtensionJSON is DecodeExtension through encoding/json, for any
+// extension.
+func decodeExtensionJSON(data string) (map[string]any, error) {
 	var v any
 	dec := json.NewDecoder(strings.NewReader(data))
 	dec.UseNumber()

@@ -32,10 +32,11 @@ func handle(d server.Deps, h userHandler) http.Handler {
 	})
 }
 
-// getUser answers GET /openapi/v1/users/{user_id} with UserInfo.
+// getUser answers GET /openapi/v1/users/{user_id} with UserInfo, which
+// shows no more of a user than a directory.Brief.
 func getUser(svc *directory.Service) userHandler {
 	return func(w http.ResponseWriter, r *http.Request, p directory.Principal, id int64) error {
-		u, err := svc.User(r.Context(), p, id)
+		u, err := svc.UserBrief(r.Context(), p, id)
 		if err != nil {
 			return err
 		}

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/userd/userd/internal/directory"
@@ -44,16 +43,8 @@ func TestExternalIDPlan(t *testing.T) {
 		{ExternalID: "ext-12", Limit: 101},
 		{ExternalID: "ext-12", AfterID: 100, Limit: 101},
 	} {
-		query, args := listUsersQuery(tenant.ID, f)
-		rows, err := s.pool.Query(ctx, "EXPLAIN (COSTS OFF) "+query, args...)
-		if err != nil {
-			t.Fatalf("EXPLAIN: %v", err)
-		}
-		plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			t.Fatalf("read the plan: %v", err)
-		}
-		text := strings.Join(plan, "\n")
+		query, args := listUsersQuery(userSelect, tenant.ID, f)
+		text := explain(t, s, query, args...)
 		if !strings.Contains(text, "Index Scan using users_external_id_idx on users") || strings.Contains(text, "Sort") {
 			t.Errorf("%+v: plan:\n%s\nwant an Index Scan using users_external_id_idx and no Sort", f, text)
 		}

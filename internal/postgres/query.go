@@ -137,6 +137,9 @@ func (c *userQueryCompiler) compile(q directory.UserQuery) {
 		b.WriteString(`NOT `)
 		c.compile(q.Args[0])
 		return
+	case directory.QueryAnyEmail:
+		c.anyEmail(q)
+		return
 	}
 	if q.Field == directory.FieldOrg {
 		b.WriteString(`u.id IN (SELECT m.user_id FROM user_orgs m WHERE m.tenant_id = $1 AND m.org_id = ` + c.arg(q.Value) + `)`)
@@ -262,6 +265,12 @@ func pgUserQueryColumn(f directory.UserField) (column, absent string, text bool)
 		return `u.created_at`, "", false
 	case directory.FieldUpdatedAt:
 		return `u.updated_at`, "", false
+	case directory.FieldEmailEntryValue:
+		return `e.value_lower`, "", true
+	case directory.FieldEmailEntryType:
+		return `e.type`, "empty", true
+	case directory.FieldEmailEntryPrimary:
+		return `e.is_primary`, "", false
 	}
 	return `NULL`, "null", false
 }

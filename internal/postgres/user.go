@@ -399,14 +399,32 @@ func (s *Store) UserByUsername(ctx context.Context, tenantID int64, username str
 // same; a q filter is then checked on each user in id order until the page
 // is full.
 func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
+	f, ok, err := s.seekOffset(ctx, tenantID, f)
+	if err != nil || !ok {
+		return []directory.User{}, err
+	}
+	q, args := listUsersArgs(userSelect, tenantID, f)
+	var sc userScanner
+	return queryInto(ctx, s, "list users", sc.scan, make([]directory.User, 0, min(f.Limit, directory.MaxPageSize+1)), q, args...)
+}
+
+// seekOffset turns f's Offset into the position of the user before it;
+// ok is false when the selection has no user at the offset.
+func (s *Store) seekOffset(ctx context.Context, tenantID int64, f directory.UserFilter) (directory.UserFilter, bool, error) {
 	if f.Offset > 0 {
 		after, ok, err := s.userBefore(ctx, tenantID, f.OrgID, f.Offset)
 		if err != nil || !ok {
-			return []directory.User{}, err
+			return f, false, err
 		}
 		f.AfterID, f.Offset = after, 0
 	}
-	q, args := listUsersQuery(tenantID, f)
+	return f, true, nil
+}
+
+// listUsersArgs is listUsersQuery with the mode it runs in among the
+// arguments.
+func listUsersArgs(sel string, tenantID int64, f directory.UserFilter) (string, []any) {
+	q, args := listUsersQuery(sel, tenantID, f)
 	if f.Email != "" || f.Username != "" || f.Name != "" || f.Query != "" {
 		// Planned afresh with the pattern in hand, never as a cached
 		// generic plan: a generic plan cannot turn LIKE 'prefix%' into an
@@ -417,13 +435,13 @@ func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserF
 		// describing it at every run took two.
 		args = append([]any{pgx.QueryExecModeCacheDescribe}, args...)
 	}
-	var sc userScanner
-	return queryInto(ctx, s, "list users", sc.scan, make([]directory.User, 0, min(f.Limit, directory.MaxPageSize+1)), q, args...)
+	return q, args
 }
 
-// listUsersQuery builds the query of ListUsers.
-func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
-	sel, where := userSelect, []string{`u.tenant_id = $1`}
+// listUsersQuery builds the query of ListUsers, reading the columns of
+// sel: a SELECT on "users u" (userSelect or one as narrow).
+func listUsersQuery(sel string, tenantID int64, f directory.UserFilter) (string, []any) {
+	where := []string{`u.tenant_id = $1`}
 	args := []any{tenantID}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -475,7 +493,7 @@ func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
 		// statistics yet, the planner scanned the tenant's users and
 		// tested each against the members, or reran the members' scan
 		// for each user.
-		sel = strings.Replace(userSelect, "FROM users u\n", `FROM (SELECT p.user_id FROM user_orgs p
+		sel = strings.Replace(sel, "FROM users u\n", `FROM (SELECT p.user_id FROM user_orgs p
 			WHERE p.tenant_id = $1 AND p.org_id = `+arg(f.OrgID)+` AND p.user_id > `+arg(f.AfterID)+`
 			ORDER BY p.user_id LIMIT `+arg(f.Limit)+`) page
 		JOIN users u ON u.id = page.user_id`+"\n", 1)

@@ -13,6 +13,7 @@ func FuzzUserQuery(f *testing.F) {
 		`userName eq "a"`, `emails[type eq "work" and value co "@x"]`, `not (active eq false) or id eq "7"`,
 		`meta.created gt "2011-05-13T04:42:34Z"`, `groups eq "2"`, `externalId eq null`,
 		`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "1"`,
+		`emails.value sw "a" or not (emails[not (primary eq true) and type pr])`, `emails.type eq null`,
 	} {
 		f.Add(s)
 	}

@@ -14,9 +14,9 @@ import (
 )
 
 // userFields maps the filterable User attributes, lowercased, to the
-// directory field each compares. The primary email is the only email a
-// filter reaches (emails.value, emails.type, emails[...]): it is userd's
-// indexed, unique one.
+// directory field each compares and sorts. A filter on emails reaches
+// every email of the user instead (see emailfilter.go); sorting by emails
+// sorts by the primary one (RFC 7644 §3.4.2.3).
 var userFields = map[string]directory.UserField{
 	"id":                directory.FieldID,
 	"username":          directory.FieldUsername,
@@ -63,6 +63,27 @@ func userQuery(e filter.Expr) (directory.UserQuery, error) {
 // compileUser compiles e; within a value path, parent is the
 // multi-valued attribute whose elements e tests.
 func compileUser(e filter.Expr, parent string) (directory.UserQuery, error) {
+	if q, ok, err := compileLogic(e, func(e filter.Expr) (directory.UserQuery, error) { return compileUser(e, parent) }); ok {
+		return q, err
+	}
+	switch e := e.(type) {
+	case *filter.ValuePath:
+		if parent == "" && isEmails(e.Path) {
+			return emailValuePath(e)
+		}
+		return compileUser(e.Filter, e.Path.String())
+	case *filter.Compare:
+		if parent == "" && isEmails(e.Path) {
+			return emailCompare(e)
+		}
+		return compileCompare(e, parent)
+	}
+	return directory.UserQuery{}, invalidFilter("the filter is empty")
+}
+
+// compileLogic compiles e when it is an and, an or or a not, its operands
+// with compile, and says whether it was.
+func compileLogic(e filter.Expr, compile func(filter.Expr) (directory.UserQuery, error)) (directory.UserQuery, bool, error) {
 	switch e := e.(type) {
 	case *filter.And, *filter.Or:
 		op, l, r := directory.QueryAnd, filter.Expr(nil), filter.Expr(nil)
@@ -72,27 +93,23 @@ func compileUser(e filter.Expr, parent string) (directory.UserQuery, error) {
 			or := e.(*filter.Or)
 			op, l, r = directory.QueryOr, or.Left, or.Right
 		}
-		left, err := compileUser(l, parent)
+		left, err := compile(l)
 		if err != nil {
-			return directory.UserQuery{}, err
+			return directory.UserQuery{}, true, err
 		}
-		right, err := compileUser(r, parent)
+		right, err := compile(r)
 		if err != nil {
-			return directory.UserQuery{}, err
+			return directory.UserQuery{}, true, err
 		}
-		return directory.UserQuery{Op: op, Args: []directory.UserQuery{left, right}}, nil
+		return directory.UserQuery{Op: op, Args: []directory.UserQuery{left, right}}, true, nil
 	case *filter.Not:
-		x, err := compileUser(e.X, parent)
+		x, err := compile(e.X)
 		if err != nil {
-			return directory.UserQuery{}, err
+			return directory.UserQuery{}, true, err
 		}
-		return directory.UserQuery{Op: directory.QueryNot, Args: []directory.UserQuery{x}}, nil
-	case *filter.ValuePath:
-		return compileUser(e.Filter, e.Path.String())
-	case *filter.Compare:
-		return compileCompare(e, parent)
+		return directory.UserQuery{Op: directory.QueryNot, Args: []directory.UserQuery{x}}, true, nil
 	}
-	return directory.UserQuery{}, invalidFilter("the filter is empty")
+	return directory.UserQuery{}, false, nil
 }
 
 func compileCompare(c *filter.Compare, parent string) (directory.UserQuery, error) {
@@ -139,16 +156,7 @@ func compileCompare(c *filter.Compare, parent string) (directory.UserQuery, erro
 		return directory.UserQuery{Op: op, Field: field}, nil
 	}
 	if c.Value == nil {
-		// "eq null" is "not present" (RFC 7644 §3.4.2.2 compares null as
-		// absent); "ne null" is "present".
-		pr := directory.UserQuery{Op: directory.QueryPresent, Field: field}
-		switch c.Op {
-		case filter.Eq:
-			return directory.UserQuery{Op: directory.QueryNot, Args: []directory.UserQuery{pr}}, nil
-		case filter.Ne:
-			return pr, nil
-		}
-		return directory.UserQuery{}, invalidFilter("%q cannot be compared with null by %s", name, c.Op)
+		return compareNull(directory.UserQuery{Op: directory.QueryPresent, Field: field}, name, c.Op)
 	}
 	q := directory.UserQuery{Op: op, Field: field}
 	bad := func(want string) (directory.UserQuery, error) {
@@ -193,6 +201,19 @@ func compileCompare(c *filter.Compare, parent string) (directory.UserQuery, erro
 		q.Value = s
 	}
 	return q, nil
+}
+
+// compareNull compiles name op null, where pr is "name pr": "eq null" is
+// "not present" (RFC 7644 §3.4.2.2 compares null as absent), "ne null" is
+// "present", and no other operator compares with null.
+func compareNull(pr directory.UserQuery, name string, op filter.Op) (directory.UserQuery, error) {
+	switch op {
+	case filter.Eq:
+		return directory.UserQuery{Op: directory.QueryNot, Args: []directory.UserQuery{pr}}, nil
+	case filter.Ne:
+		return pr, nil
+	}
+	return directory.UserQuery{}, invalidFilter("%q cannot be compared with null by %s", name, op)
 }
 
 // listParams are the query parameters of a list or a .search body.

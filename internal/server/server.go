@@ -217,16 +217,30 @@ func withAccessLog(logger *slog.Logger, observe func(*http.Request, int, time.Du
 		if observe != nil {
 			observe(r, rec.status, elapsed)
 		}
-		logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", r.Method),
-			slog.String("route", r.Pattern),
-			slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status),
-			slog.Int64("bytes", rec.bytes),
-			slog.Duration("duration", elapsed),
-			slog.String("remote", r.RemoteAddr),
-		)
+		logRequest(logger.Handler(), r, rec, elapsed)
 	})
+}
+
+// logRequest writes the access log line of r to h. It builds the record
+// itself rather than through Logger.LogAttrs, which looks up its caller's
+// program counter (runtime.Callers) for a source no userd log shows: a
+// fifth of the access log's CPU, once per request.
+func logRequest(h slog.Handler, r *http.Request, rec *statusRecorder, elapsed time.Duration) {
+	ctx := r.Context()
+	if !h.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	line := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+	line.AddAttrs(
+		slog.String("method", r.Method),
+		slog.String("route", r.Pattern),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", rec.status),
+		slog.Int64("bytes", rec.bytes),
+		slog.Duration("duration", elapsed),
+		slog.String("remote", r.RemoteAddr),
+	)
+	_ = h.Handle(ctx, line)
 }
 
 // LogHandler wraps h so every record logged with a request's context

@@ -30,7 +30,7 @@ func TestOrgPagePlans(t *testing.T) {
 		{orgsBelowSQL, []any{1, 2, 0, 64, 100, 10}, "SEARCH org_tree USING PRIMARY KEY (tenant_id=? AND ancestor_id=? AND depth=? AND org_id>?)"},
 		{orgsOfTenantSQL, []any{1, 2, 64, 100, 10}, "SEARCH org_tree USING COVERING INDEX org_tree_tenant (tenant_id=? AND org_id>?)"},
 	} {
-		plan := queryPlan(t, s, c.query, c.args...)
+		plan := queryPlan(t, s, c.query, c.args)
 		if !slices.Contains(plan, c.seek) {
 			t.Errorf("plan %q, want the step %q", plan, c.seek)
 		}

@@ -40,8 +40,8 @@ func TestExternalIDPlan(t *testing.T) {
 		{ExternalID: "ext-12", AfterID: 100, Limit: 101},
 		{ExternalID: "ext-12", Query: "user12", Limit: 101},
 	} {
-		query, args := listUsersQuery(tenant.ID, f)
-		plan := queryPlan(t, s, query, args...)
+		query, args := listUsersQuery(userColumns, tenant.ID, f)
+		plan := queryPlan(t, s, query, args)
 		if len(plan) == 0 || !strings.HasPrefix(plan[0], "SEARCH users USING INDEX users_external_id (tenant_id=? AND external_id=?") {
 			t.Errorf("%+v: plan %q, want SEARCH users USING INDEX users_external_id first", f, plan)
 		}

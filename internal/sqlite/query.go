@@ -99,6 +99,8 @@ func compileUserQuery(b *strings.Builder, q directory.UserQuery, args []any) []a
 	case directory.QueryNot:
 		b.WriteString(`NOT `)
 		return compileUserQuery(b, q.Args[0], args)
+	case directory.QueryAnyEmail:
+		return compileAnyEmail(b, q, args)
 	}
 	column, absent := userQueryColumn(q.Field)
 	if q.Field == directory.FieldOrg {
@@ -222,6 +224,12 @@ func userQueryColumn(f directory.UserField) (column, absent string) {
 		return `created_at`, ""
 	case directory.FieldUpdatedAt:
 		return `updated_at`, ""
+	case directory.FieldEmailEntryValue:
+		return `e.value_lower`, ""
+	case directory.FieldEmailEntryType:
+		return `e.type`, "empty"
+	case directory.FieldEmailEntryPrimary:
+		return `e.is_primary`, ""
 	}
 	return `NULL`, "null" // never reached: the Service checks fields
 }

@@ -298,11 +298,15 @@ func TestListUsersPlan(t *testing.T) {
 		{"username after a cursor", directory.UserFilter{Username: "user12", AfterKey: "user1234", AfterID: 1235, Limit: 101}, "INDEX users_username (tenant_id=? AND username_lower>? AND username_lower<?)"},
 		{"email and username", directory.UserFilter{Email: "user12", Username: "user1", Limit: 101}, "INDEX users_email (tenant_id=? AND email_lower>? AND email_lower<?)"},
 		{"email and query", directory.UserFilter{Email: "user12", Query: "user1", Limit: 101}, "INDEX users_email (tenant_id=? AND email_lower>? AND email_lower<?)"},
+		// users_name's entries end with the rowid (the id): users of one
+		// name come in id order without a sort.
+		{"name", directory.UserFilter{Name: "User 12", Limit: 101}, "INDEX users_name (tenant_id=? AND name_lower>? AND name_lower<?)"},
+		{"name after a cursor", directory.UserFilter{Name: "User 12", AfterKey: "User 1234", AfterID: 1235, Limit: 101}, "INDEX users_name (tenant_id=? AND name_lower>? AND name_lower<?)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			query, args := listUsersQuery(tenant.ID, tc.filter)
-			plan := queryPlan(t, s, query, args...)
+			query, args := listUsersQuery(userColumns, tenant.ID, tc.filter)
+			plan := queryPlan(t, s, query, args)
 			if len(plan) == 0 || !strings.HasSuffix(plan[0], tc.want) || !strings.HasPrefix(plan[0], "SEARCH users USING ") {
 				t.Errorf("plan: got %q, want SEARCH users USING ... %s first", plan, tc.want)
 			}

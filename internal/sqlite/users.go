@@ -278,26 +278,36 @@ func (s *Store) UserByUsername(ctx context.Context, tenantID int64, username str
 // ListUsers returns up to f.Limit users matching f after its position, in
 // the order f.Order() names.
 func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
-	if f.Offset > 0 {
-		after, ok, err := s.userBefore(ctx, tenantID, f.OrgID, f.Offset)
-		if err != nil || !ok {
-			return []directory.User{}, err
-		}
-		f.AfterID, f.Offset = after, 0
+	f, ok, err := s.seekOffset(ctx, tenantID, f)
+	if err != nil || !ok {
+		return []directory.User{}, err
 	}
-	query, args := listUsersQuery(tenantID, f)
+	query, args := listUsersQuery(userColumns, tenantID, f)
 	return s.queryUsers(ctx, f.Limit, query, args...)
 }
 
-// listUsersQuery builds the query of ListUsers. Each prefix filter is a
+// seekOffset turns f's Offset into the position of the user before it;
+// ok is false when the selection has no user at the offset.
+func (s *Store) seekOffset(ctx context.Context, tenantID int64, f directory.UserFilter) (directory.UserFilter, bool, error) {
+	if f.Offset > 0 {
+		after, ok, err := s.userBefore(ctx, tenantID, f.OrgID, f.Offset)
+		if err != nil || !ok {
+			return f, false, err
+		}
+		f.AfterID, f.Offset = after, 0
+	}
+	return f, true, nil
+}
+
+// listUsersQuery builds the query of ListUsers, reading columns. Each prefix filter is a
 // range on a _lower column. Ordered by email, username or name, the page
 // is read from that column's index on (tenant_id, column), whose entries end
 // with the rowid (id): the range starts at the page's position, so a page
 // costs its own rows whatever the number of users matching the prefix.
 // Ordered by id, the (tenant_id, id) index does the same; a q filter is
 // then checked on each user in id order until the page is full.
-func listUsersQuery(tenantID int64, f directory.UserFilter) (string, []any) {
-	query := `SELECT ` + userColumns + ` FROM users WHERE tenant_id = ?`
+func listUsersQuery(columns string, tenantID int64, f directory.UserFilter) (string, []any) {
+	query := `SELECT ` + columns + ` FROM users WHERE tenant_id = ?`
 	args := []any{tenantID}
 	order := `id`
 	switch f.Order() {

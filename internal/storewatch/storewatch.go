@@ -92,12 +92,22 @@ func (s *store) User(ctx context.Context, tenantID, id int64) (directory.User, e
 	return timed(ctx, s, "User", func(ctx context.Context) (directory.User, error) { return s.next.User(ctx, tenantID, id) })
 }
 
+func (s *store) UserBrief(ctx context.Context, tenantID, id int64) (directory.User, error) {
+	return timed(ctx, s, "UserBrief", func(ctx context.Context) (directory.User, error) { return s.next.UserBrief(ctx, tenantID, id) })
+}
+
 func (s *store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]directory.User, error) {
 	return timed(ctx, s, "UsersByID", func(ctx context.Context) ([]directory.User, error) { return s.next.UsersByID(ctx, tenantID, ids) })
 }
 
 func (s *store) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
 	return timed(ctx, s, "ListUsers", func(ctx context.Context) ([]directory.User, error) { return s.next.ListUsers(ctx, tenantID, f) })
+}
+
+func (s *store) ListUserSummaries(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
+	return timed(ctx, s, "ListUserSummaries", func(ctx context.Context) ([]directory.User, error) {
+		return s.next.ListUserSummaries(ctx, tenantID, f)
+	})
 }
 
 func (s *store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, sort directory.UserSort, afterID int64, offset, limit int) ([]directory.User, error) {

@@ -1,10 +1,36 @@
 package tenantv2
 
 import (
+	"slices"
 	"strconv"
+	"time"
 
+	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/jsonappend"
 )
+
+// appendUserList appends the 200 body of GET /api/v2/tenant/users,
+// {"total":N,"users":[...]} with each user as the GET answers it, as
+// encoding/json writes it (encode_test.go checks). A page of 100 users
+// spent a tenth of its CPU encoding them through reflection.
+func appendUserList(b []byte, total int64, users []directory.User, loc *time.Location) ([]byte, error) {
+	// About a kilobyte a user: one allocation rather than the doubling
+	// appends would do.
+	b = slices.Grow(b, 1024*len(users))
+	b = strconv.AppendInt(append(b, `{"total":`...), total, 10)
+	b = append(b, `,"users":[`...)
+	for i := range users {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		d := newUserDetail(users[i], loc)
+		var err error
+		if b, err = d.appendJSON(b); err != nil {
+			return b, err
+		}
+	}
+	return append(b, "]}"...), nil
+}
 
 // appendJSON appends d as a json.Encoder that does not escape HTML
 // (server.WriteJSON's) writes it, without the newline; encode_test.go

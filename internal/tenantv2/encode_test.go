@@ -1,6 +1,8 @@
 package tenantv2
 
 import (
+	"bytes"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -34,3 +36,32 @@ func TestUserDetailMatchesEncodingJSON(t *testing.T) {
 }
 
 func FuzzUserDetail(f *testing.F) { dialecttest.FuzzEncoder(f, userDetailEncoder(time.UTC)) }
+
+// TestUserListMatchesEncodingJSON checks ListUsers' encoder against
+// encoding/json's encoding of the body it wrote before, on an empty page,
+// a page of one user and pages of many awkward ones.
+func TestUserListMatchesEncodingJSON(t *testing.T) {
+	type userList struct {
+		Total int64        `json:"total"`
+		Users []userDetail `json:"users"`
+	}
+	all := dialecttest.AwkwardUsers()
+	for _, users := range [][]directory.User{{}, all[:1], all[:100], all} {
+		loc := time.FixedZone("CST", 8*3600)
+		wire := userList{Total: int64(len(all)) * 7, Users: make([]userDetail, len(users))}
+		for i, u := range users {
+			wire.Users[i] = newUserDetail(u, loc)
+		}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(wire); err != nil {
+			t.Fatal(err)
+		}
+		want := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+		got, err := appendUserList([]byte("prefix"), wire.Total, users, loc)
+		if err != nil || !bytes.Equal(got, append([]byte("prefix"), want...)) {
+			t.Errorf("page of %d users: the encoder wrote\n%s (%v)\nencoding/json writes\n%s", len(users), got, err, want)
+		}
+	}
+}

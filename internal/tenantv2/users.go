@@ -88,12 +88,6 @@ func (a api) userByUsername(w http.ResponseWriter, r *http.Request, p directory.
 	return server.WriteAppended(w, http.StatusOK, "application/json", d.appendJSON)
 }
 
-// userList is the 200 body of GET /api/v2/tenant/users.
-type userList struct {
-	Total int64        `json:"total"`
-	Users []userDetail `json:"users"`
-}
-
 // listUsers answers GET /api/v2/tenant/users?org_id=&offset=&limit=.
 func (a api) listUsers(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
 	q, err := queryParams(r, "org_id", "offset", "limit")
@@ -117,11 +111,9 @@ func (a api) listUsers(w http.ResponseWriter, r *http.Request, p directory.Princ
 	if err != nil {
 		return err
 	}
-	out := userList{Total: total, Users: make([]userDetail, len(users))}
-	for i, u := range users {
-		out.Users[i] = newUserDetail(u, a.loc)
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return server.WriteAppended(w, http.StatusOK, "application/json", func(b []byte) ([]byte, error) {
+		return appendUserList(b, total, users, a.loc)
+	})
 }
 
 // changePasswordRequest is the body of PUT .../change-password.

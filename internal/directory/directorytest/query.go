@@ -85,22 +85,7 @@ func testQueryUsers(t *testing.T, f *fixture) {
 		}}, []int64{alice.ID, bob.ID, dave.ID}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			users, err := f.s.QueryUsers(f.ctx, f.a, tt.q, directory.UserSort{}, 0, 0, directory.MaxPageSize)
-			if err != nil {
-				t.Fatalf("QueryUsers: %v", err)
-			}
-			if got := userIDs(users); !slices.Equal(got, tt.want) {
-				t.Errorf("got users %v, want %v", got, tt.want)
-			}
-			n, err := f.s.CountUserQuery(f.ctx, f.a, tt.q, 100)
-			if err != nil {
-				t.Fatalf("CountUserQuery: %v", err)
-			}
-			if n != len(tt.want) {
-				t.Errorf("CountUserQuery = %d, want %d", n, len(tt.want))
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { f.checkQuery(t, tt.q, tt.want) })
 	}
 
 	// Sorting: text by code point (lowercased where the field ignores
@@ -152,6 +137,26 @@ func testQueryUsers(t *testing.T, f *fixture) {
 			t.Errorf("CountUserQuery capped at 3 = %d, %v; want 3", n, err)
 		}
 	})
+}
+
+// checkQuery fails the test unless q selects exactly the users want of
+// tenant a, in id order, and counts as many.
+func (f *fixture) checkQuery(t *testing.T, q *directory.UserQuery, want []int64) {
+	t.Helper()
+	users, err := f.s.QueryUsers(f.ctx, f.a, q, directory.UserSort{}, 0, 0, directory.MaxPageSize)
+	if err != nil {
+		t.Fatalf("QueryUsers: %v", err)
+	}
+	if got := userIDs(users); !slices.Equal(got, want) {
+		t.Errorf("got users %v, want %v", got, want)
+	}
+	n, err := f.s.CountUserQuery(f.ctx, f.a, q, 100)
+	if err != nil {
+		t.Fatalf("CountUserQuery: %v", err)
+	}
+	if n != len(want) {
+		t.Errorf("CountUserQuery = %d, want %d", n, len(want))
+	}
 }
 
 func userIDs(users []directory.User) []int64 {
