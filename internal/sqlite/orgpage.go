@@ -9,7 +9,7 @@ import (
 )
 
 // CountOrgs counts the orgs of span s from the counts triggers keep with
-// the tree (migration 00010): a row per level and block of 1024 org ids,
+// the tree (migration 00009): a row per level and block of 1024 org ids,
 // not the orgs themselves.
 func (s *Store) CountOrgs(ctx context.Context, tenantID int64, sp directory.OrgSpan) (int64, error) {
 	var n int64

@@ -9,9 +9,9 @@ import (
 )
 
 // TestOrgTreeMigration pages through the orgs stored before the org tree's
-// ancestry existed (migration 00010).
+// ancestry existed (migration 00009).
 func TestOrgTreeMigration(t *testing.T) {
-	s := openAtVersion(t, 9)
+	s := openAtVersion(t, 8)
 	directorytest.CheckOrgTreeMigrated(t, s, func() error { return s.Migrate(t.Context()) })
 }
 
