@@ -132,15 +132,21 @@ func (h *handler) createUser(c *call) error {
 	if err != nil {
 		return err
 	}
-	up, err := userPatch(d)
-	if err != nil {
-		return err
-	}
-	u, err := h.d.Service.CreateUser(c.r.Context(), c.p, directory.OriginAPI, up)
+	u, err := h.addUser(c, d)
 	if err != nil {
 		return err
 	}
 	return c.writeUser(http.StatusCreated, u, proj)
+}
+
+// addUser creates the user a User resource describes: the work of a POST
+// /Users, shared with a Bulk operation's.
+func (h *handler) addUser(c *call, d doc) (directory.User, error) {
+	up, err := userPatch(d)
+	if err != nil {
+		return directory.User{}, err
+	}
+	return h.d.Service.CreateUser(c.r.Context(), c.p, directory.OriginAPI, up)
 }
 
 func (c *call) readDoc(h *handler) (doc, error) {
