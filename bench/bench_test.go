@@ -18,7 +18,7 @@ func TestBenchEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds userd and loads it for a few seconds")
 	}
-	fast := []string{"ceiling", "openapi-get", "tenantv2-get", "tenantv2-by-username", "admin-get", "userinfo-batch100", "admin-list", "tenantv2-list", "scim-filter-username", "scim-filter-page100", "console-users", "console-search", "changes", "openapi-put", "admin-patch", "scim-patch", "token"}
+	fast := []string{"ceiling", "openapi-get", "tenantv2-get", "tenantv2-by-username", "admin-get", "userinfo-batch100", "admin-list", "tenantv2-list", "scim-filter-username", "scim-filter-externalid", "scim-filter-page100", "console-users", "console-search", "changes", "openapi-put", "admin-patch", "scim-patch", "token"}
 	hashing := []string{"argon2id-ceiling", "password-check"}
 	t.Run("fast", func(t *testing.T) {
 		rep := runSmall(t, fast, "-duration", "300ms", "-conns", "8")

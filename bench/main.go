@@ -185,6 +185,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		if !wanted[t.name] {
 			continue
 		}
+		if t.unavailable != "" {
+			logf("%s: skipped: %s", t.name, t.unavailable)
+			continue
+		}
 		p := srv
 		if t.ceiling {
 			p = ceiling

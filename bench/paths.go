@@ -27,6 +27,9 @@ type target struct {
 	request func(r *rand.Rand, b []byte) []byte
 	// check returns an error unless status and body are a success.
 	check func(status int, body []byte) error
+	// unavailable, when not "", says why this database cannot run the
+	// path; it is skipped.
+	unavailable string
 }
 
 // grantToken gets an access token for the bench client from userd's token
@@ -158,15 +161,18 @@ func paths(ceilingAddr, addr string, sd *seeded, accessToken, consoleCookie stri
 				q := url.QueryEscape(`userName eq "` + emailLocal(r.IntN(len(sd.ids))) + `"`)
 				return appendRequest(b, "GET", addr, "/scim/v2/Users?filter="+q, bearer, "", "")
 			},
-			check: func(status int, body []byte) error {
-				if err := status200(status, body); err != nil {
-					return err
-				}
-				if !bytes.Contains(body, []byte(`"totalResults":1`)) {
-					return fmt.Errorf("want one user, got %.200s", body)
-				}
-				return nil
+			check: oneUser,
+		},
+		{
+			// The other lookup Entra ID makes: by the id in its own
+			// directory.
+			name: "scim-filter-externalid",
+			request: func(r *rand.Rand, b []byte) []byte {
+				q := url.QueryEscape(`externalId eq "` + externalID(r.IntN(len(sd.ids))) + `"`)
+				return appendRequest(b, "GET", addr, "/scim/v2/Users?filter="+q, bearer, "", "")
 			},
+			check:       oneUser,
+			unavailable: noExternalIDs(sd),
 		},
 		{
 			// A filtered page of 100 with totalResults: 1,000 users match.
@@ -293,6 +299,26 @@ func distinctIDs(r *rand.Rand, ids []int64, n int) string {
 		b.WriteString(strconv.FormatInt(ids[i], 10))
 	}
 	return b.String()
+}
+
+// oneUser checks a SCIM ListResponse of exactly one user.
+func oneUser(status int, body []byte) error {
+	if err := status200(status, body); err != nil {
+		return err
+	}
+	if !bytes.Contains(body, []byte(`"totalResults":1`)) {
+		return fmt.Errorf("want one user, got %.200s", body)
+	}
+	return nil
+}
+
+// noExternalIDs says why a database seeded before users carried an
+// externalId cannot run the externalId lookup, or "" when it can.
+func noExternalIDs(sd *seeded) string {
+	if sd.externalIDs {
+		return ""
+	}
+	return "the reused database was seeded before bench gave users an externalId; seed a new one to run this path"
 }
 
 func status200(status int, body []byte) error {

@@ -29,6 +29,9 @@ type seeded struct {
 	elapsed      time.Duration
 	reused       bool // the users were there already (-reuse)
 	authUsers    int  // benchUser(0) to benchUser(authUsers-1) have password authPassword
+	// externalIDs says the users carry benchUser's externalId; a database
+	// seeded before they did has none.
+	externalIDs bool
 }
 
 // The console administrator seeding makes, whom the console paths sign in as.
@@ -111,6 +114,11 @@ func seed(ctx context.Context, dbURL string, n, batch int, reuse bool) (*seeded,
 		if err == nil {
 			err = setAuthPasswords(ctx, svc, p, sd)
 		}
+		if err == nil {
+			var u directory.User
+			u, err = svc.UserByLogin(ctx, p, emailLocal(0))
+			sd.externalIDs = u.ExternalID == externalID(0)
+		}
 		return sd, err
 	}
 
@@ -120,6 +128,7 @@ func seed(ctx context.Context, dbURL string, n, batch int, reuse bool) (*seeded,
 		return nil, err
 	}
 	sd.elapsed = time.Since(began)
+	sd.externalIDs = true
 	if sd.ids, err = userIDs(ctx, dbURL, t.ID, n); err != nil {
 		return nil, err
 	}
@@ -260,7 +269,8 @@ func userIDs(ctx context.Context, dbURL string, tenantID int64, n int) ([]int64,
 
 // benchUser is the i-th seeded user: every column a typical directory
 // fills, an email of the form user00001234@bench.example (the list path
-// filters on its prefix), and the extension keys user-info v1 reads.
+// filters on its prefix), an externalId as a provisioning client gives
+// one, and the extension keys user-info v1 reads.
 func benchUser(i int) directory.UserPatch {
 	name := emailLocal(i)
 	n := strconv.Itoa(i)
@@ -279,8 +289,13 @@ func benchUser(i int) directory.UserPatch {
 		City:             str("Springfield"),
 		Country:          str("US"),
 		Extension:        map[string]any{"role_id": 2, "level_id": grade},
+		ProfilePatch:     directory.ProfilePatch{ExternalID: str(externalID(i))},
 	}
 }
+
+// externalID is the externalId of the i-th user, the id a provisioning
+// client's own directory gives it.
+func externalID(i int) string { return fmt.Sprintf("ext-%08d", i) }
 
 // emailLocal is the username and email local part of the i-th user.
 func emailLocal(i int) string { return fmt.Sprintf("user%08d", i) }

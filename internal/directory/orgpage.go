@@ -17,11 +17,37 @@ type OrgPage struct {
 	Page, Limit int
 }
 
+// OrgSpan selects the orgs of a tenant from one level to another below
+// one org, or below the tenant. Below an org they come level by level,
+// each level in id order; below the tenant, in id order alone.
+type OrgSpan struct {
+	// Top is the org the span is below, or 0 for the tenant, whose root
+	// orgs are one level below it.
+	Top int64
+	// From and To are the span's first and last level, counted down from
+	// Top: 0 is Top itself, 1 its children.
+	From, To int
+}
+
+// span returns the orgs f selects, as a span of the tree.
+func (f OrgPage) span() OrgSpan {
+	switch {
+	case f.OrgID == 0 && !f.AllChild:
+		return OrgSpan{From: 1, To: 1}
+	case f.OrgID == 0:
+		return OrgSpan{From: 2, To: MaxOrgLevels}
+	case !f.AllChild:
+		return OrgSpan{Top: f.OrgID, From: 0, To: 1}
+	}
+	return OrgSpan{Top: f.OrgID, From: 0, To: MaxOrgLevels}
+}
+
 // OrgsByPage returns page f of the principal's orgs and how many orgs f
 // selects in all: org f.OrgID first, then the orgs below it level by
-// level, each level in id order (without an OrgID, in id order). An OrgID of another
-// tenant, or of no org, is NotFound. It reads the tenant's whole tree,
-// MaxPageSize orgs per query: trees are small next to user lists.
+// level, each level in id order (without an OrgID, in id order). An OrgID
+// of another tenant, or of no org, is NotFound. The total comes from the
+// counts the store keeps with the tree, and the page from one range of its
+// ancestry: neither reads the rest of the tree.
 func (s *Service) OrgsByPage(ctx context.Context, p Principal, f OrgPage) ([]Org, int64, error) {
 	if err := requireOrgRead(p); err != nil {
 		return nil, 0, err
@@ -35,71 +61,25 @@ func (s *Service) OrgsByPage(ctx context.Context, p Principal, f OrgPage) ([]Org
 	if f.OrgID < 0 || f.OrgID > MaxSafeID {
 		return nil, 0, Errorf(Invalid, "org_id", "must be an org id")
 	}
-	var all []Org
-	for after := int64(0); ; {
-		page, err := s.store.ListOrgs(ctx, p.TenantID, OrgFilter{AfterID: after, Limit: MaxPageSize})
-		if err != nil {
-			return nil, 0, err
-		}
-		all = append(all, page...)
-		if len(page) < MaxPageSize {
-			break
-		}
-		after = page[len(page)-1].ID
-	}
-	selected, err := selectOrgs(all, f)
+	span := f.span()
+	total, err := s.store.CountOrgs(ctx, p.TenantID, span)
 	if err != nil {
 		return nil, 0, err
 	}
-	total := int64(len(selected))
-	start := min(f.Page*f.Limit, len(selected))
-	end := min(start+f.Limit, len(selected))
-	return selected[start:end:end], total, nil
-}
-
-// selectOrgs picks from all, in id order, the orgs f selects.
-func selectOrgs(all []Org, f OrgPage) ([]Org, error) {
-	out := []Org{}
-	if f.OrgID == 0 {
-		for _, o := range all {
-			if (o.ParentID == 0) != f.AllChild {
-				out = append(out, o)
-			}
-		}
-		return out, nil
+	// A span below an org counts the org itself: none means no such org
+	// in the tenant.
+	if f.OrgID != 0 && total == 0 {
+		return nil, 0, Errorf(NotFound, "", "no such org")
 	}
-	in := map[int64]bool{f.OrgID: true}
-	for _, o := range all {
-		if o.ID == f.OrgID {
-			out = append(out, o)
-		}
+	offset := f.Page * f.Limit
+	if int64(offset) >= total {
+		return []Org{}, total, nil
 	}
-	if len(out) == 0 {
-		return nil, Errorf(NotFound, "", "no such org")
+	orgs, err := s.store.OrgsInSpan(ctx, p.TenantID, span, offset, f.Limit)
+	if err != nil {
+		return nil, 0, err
 	}
-	children := map[int64][]Org{}
-	for _, o := range all {
-		children[o.ParentID] = append(children[o.ParentID], o)
-	}
-	// Level by level from f.OrgID; a level's orgs come in id order.
-	level := []int64{f.OrgID}
-	for depth := 0; len(level) > 0 && depth < MaxOrgLevels; depth++ {
-		var next []int64
-		for _, id := range level {
-			for _, c := range children[id] {
-				if !in[c.ID] {
-					in[c.ID] = true
-					out = append(out, c)
-					next = append(next, c.ID)
-				}
-			}
-		}
-		if !f.AllChild {
-			break
-		}
-		level = next
-	}
-	return out, nil
+	return orgs, total, nil
 }
 
 // requireOrgLookup lets a caller find an org to place a user in: one that
@@ -121,23 +101,7 @@ func (s *Service) OrgByCode(ctx context.Context, p Principal, code string) (Org,
 	if !orgCodePattern.MatchString(code) {
 		return Org{}, Errorf(NotFound, "", "no such org")
 	}
-	// The code prefix matches the org, and any whose name or code starts
-	// with it: read on until the one.
-	for after := int64(0); ; {
-		page, err := s.store.ListOrgs(ctx, p.TenantID, OrgFilter{Query: code, AfterID: after, Limit: MaxPageSize})
-		if err != nil {
-			return Org{}, err
-		}
-		for _, o := range page {
-			if o.Code == code {
-				return o, nil
-			}
-		}
-		if len(page) < MaxPageSize {
-			return Org{}, Errorf(NotFound, "", "no such org")
-		}
-		after = page[len(page)-1].ID
-	}
+	return s.store.OrgByCode(ctx, p.TenantID, code)
 }
 
 // FirstRootOrg returns the principal's root org of the lowest id, or
@@ -146,19 +110,9 @@ func (s *Service) FirstRootOrg(ctx context.Context, p Principal) (o Org, ok bool
 	if err := requireOrgLookup(p); err != nil {
 		return Org{}, false, err
 	}
-	for after := int64(0); ; {
-		page, err := s.store.ListOrgs(ctx, p.TenantID, OrgFilter{AfterID: after, Limit: MaxPageSize})
-		if err != nil {
-			return Org{}, false, err
-		}
-		for _, o := range page {
-			if o.ParentID == 0 {
-				return o, true, nil
-			}
-		}
-		if len(page) < MaxPageSize {
-			return Org{}, false, nil
-		}
-		after = page[len(page)-1].ID
+	roots, err := s.store.ListOrgs(ctx, p.TenantID, OrgFilter{Roots: true, Limit: 1})
+	if err != nil || len(roots) == 0 {
+		return Org{}, false, err
 	}
+	return roots[0], true, nil
 }

@@ -130,7 +130,10 @@ type UserQueryResult struct {
 	More bool
 	// Total is, when counting was asked, the number of matches (Offset
 	// included, AfterID not). It is exact unless Capped, when at least
-	// that many users match.
+	// that many users match. It is exact always for every user of the
+	// tenant (no query) and for an org's members (FieldOrg QueryEq),
+	// read from the counts the store keeps; other queries count at most
+	// MaxQueryCount matches past Offset.
 	Total  int
 	Capped bool
 }
@@ -255,6 +258,10 @@ func (s *Service) QueryUsers(ctx context.Context, p Principal, pg UserQueryPage)
 		if matches >= 0 {
 			res.Total = matches
 			return res, nil
+		}
+		if n, ok, err := s.keptCount(ctx, p.TenantID, q); ok || err != nil {
+			res.Total = n
+			return res, err
 		}
 		max := pg.Offset + MaxQueryCount
 		n, err := s.store.CountUserQuery(ctx, p.TenantID, q, max+1)

@@ -112,6 +112,16 @@ type Store interface {
 	// OrgsByID returns the orgs of tenantID among ids; others are left out.
 	OrgsByID(ctx context.Context, tenantID int64, ids []int64) ([]Org, error)
 	ListOrgs(ctx context.Context, tenantID int64, f OrgFilter) ([]Org, error)
+	// OrgByCode returns the org of tenantID whose code is code, compared
+	// exactly; NotFound when no org of the tenant has it.
+	OrgByCode(ctx context.Context, tenantID int64, code string) (Org, error)
+	// CountOrgs returns how many orgs of tenantID s selects, from counts
+	// kept with the tree (a few rows per level), not the orgs themselves.
+	CountOrgs(ctx context.Context, tenantID int64, s OrgSpan) (int64, error)
+	// OrgsInSpan returns up to limit of the orgs s selects, from position
+	// offset (from 0) in s's order; it skips no more than one block of
+	// the tree's counts to reach the offset, however far it is.
+	OrgsInSpan(ctx context.Context, tenantID int64, s OrgSpan, offset, limit int) ([]Org, error)
 	// UpdateOrg stores o if the stored version is still o.Version and
 	// returns it with the version incremented; checks as in CreateOrg.
 	UpdateOrg(ctx context.Context, o Org, ev Event, checks ...TreeCheck) (Org, error)

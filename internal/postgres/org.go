@@ -111,6 +111,14 @@ func (s *Store) UpdateOrg(ctx context.Context, o directory.Org, ev directory.Eve
 // other than 0 must match the stored one.
 func (s *Store) DeleteOrg(ctx context.Context, tenantID, id, version int64, ev directory.Event) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		// Removing a leaf changes no other org's place, so the tree lock is
+		// shared, as for a create; it keeps a move, which rewrites the
+		// ancestry of everything below the moved org (migration 00011),
+		// from interleaving with the delete. It comes before the row lock,
+		// the order a move takes them in.
+		if err := orgTree(tx, tenantID).newNodes().take(ctx); err != nil {
+			return err
+		}
 		// The row lock makes a concurrent new member or child wait for this
 		// transaction and then fail its foreign key check.
 		stored, err := lockVersion(ctx, tx, "orgs", "org", tenantID, id, version)

@@ -104,7 +104,7 @@ var suiteSchema struct {
 // reference it, so deleting in this order breaks no foreign key. DELETE of a
 // few rows is much faster than TRUNCATE, which replaces every table and
 // index file.
-var schemaTables = []string{"change_queue", "changes", "change_heads", "change_pruned", "audit_events", "api_tokens", "clients", "user_orgs", "sessions", "console_roles", "signin_failures", "signin_links", "users", "user_emails", "user_counts", "orgs", "secrets", "webhook_remote_ids", "webhook_deliveries", "webhook_subscriptions", "leases", "tenants"}
+var schemaTables = []string{"change_queue", "changes", "change_heads", "change_pruned", "audit_events", "api_tokens", "clients", "user_orgs", "sessions", "console_roles", "signin_failures", "signin_links", "users", "user_emails", "user_counts", "orgs", "org_tree", "org_counts", "secrets", "webhook_remote_ids", "webhook_deliveries", "webhook_subscriptions", "leases", "tenants"}
 
 // openEmptied returns a Store over the suite schema with every table
 // emptied, closed when the test ends.

@@ -72,13 +72,7 @@ func (t tree) check(ctx context.Context, checks []directory.TreeCheck) error {
 			continue
 		}
 		if !locked {
-			// The key mixes the tree's name with the tenant id; two trees
-			// that happen to share a key only wait for each other.
-			lock := `SELECT pg_advisory_xact_lock(hashtextextended($1, $2))`
-			if t.shared {
-				lock = `SELECT pg_advisory_xact_lock_shared(hashtextextended($1, $2))`
-			}
-			if _, err := t.tx.Exec(ctx, lock, t.lock, t.tenantID); err != nil {
+			if err := t.take(ctx); err != nil {
 				return err
 			}
 			locked = true
@@ -88,6 +82,18 @@ func (t tree) check(ctx context.Context, checks []directory.TreeCheck) error {
 		}
 	}
 	return nil
+}
+
+// take locks the tenant's tree for the rest of the transaction. The key
+// mixes the tree's name with the tenant id; two trees that happen to share
+// a key only wait for each other.
+func (t tree) take(ctx context.Context) error {
+	lock := `SELECT pg_advisory_xact_lock(hashtextextended($1, $2))`
+	if t.shared {
+		lock = `SELECT pg_advisory_xact_lock_shared(hashtextextended($1, $2))`
+	}
+	_, err := t.tx.Exec(ctx, lock, t.lock, t.tenantID)
+	return err
 }
 
 // OrgNamed returns the org below parent (0: a root) named name ignoring

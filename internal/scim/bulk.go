@@ -43,8 +43,9 @@ type bulkResult struct {
 // bulkRef is a reference to a resource created earlier in the request.
 var bulkRef = regexp.MustCompile(`bulkId:([A-Za-z0-9._~-]+)`)
 
-// bulk runs a Bulk request's operations in order, each through the same
-// handler its own request would reach, as the caller; a run of user
+// bulk runs a Bulk request's operations in order, as the caller: a user
+// creation through the code a POST /Users runs (addUser), any other
+// operation through the handler its own request would reach; a run of user
 // creations that refer to nothing is made in one transaction, or, if one
 // of them fails, one by one. A "bulkId:x"
 // reference in a path or in data becomes the id of the resource the
@@ -181,6 +182,20 @@ func (h *handler) bulkOne(c *call, op bulkOperation, created map[string]string, 
 	if !ok {
 		return fail(errorf(http.StatusBadRequest, typeInvalidPath, "path: "+op.Path+" is not /Users, /Groups or one of their resources, or "+op.Method+" does not apply to it"))
 	}
+	if method == http.MethodPost && strings.TrimPrefix(path, "/") == "Users" {
+		d, err := decodeDoc(data)
+		if err != nil {
+			return fail(err)
+		}
+		u, err := h.addUser(c, d)
+		if err != nil {
+			return fail(err)
+		}
+		id := strconv.FormatInt(u.ID, 10)
+		created[op.BulkID] = id
+		res.Status, res.Version, res.Location = strconv.Itoa(http.StatusCreated), etag(u.Version), c.base+"/Users/"+id
+		return res
+	}
 	r, err := http.NewRequestWithContext(c.r.Context(), method, c.base+path, bytes.NewReader(data))
 	if err != nil {
 		return fail(errorf(http.StatusBadRequest, typeInvalidPath, "path: "+op.Path+" is not a path"))
@@ -201,12 +216,8 @@ func (h *handler) bulkOne(c *call, op bulkOperation, created map[string]string, 
 	res.Status = strconv.Itoa(rec.status)
 	res.Version = rec.header.Get("ETag")
 	if method == http.MethodPost {
-		var out struct {
-			ID string `json:"id"`
-		}
-		_ = json.Unmarshal(rec.body.Bytes(), &out)
-		created[op.BulkID] = out.ID
 		res.Location = rec.header.Get("Location")
+		created[op.BulkID] = strings.TrimPrefix(res.Location, c.base+"/Groups/")
 	} else if method != http.MethodDelete {
 		res.Location = c.base + path
 	}

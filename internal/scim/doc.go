@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -172,7 +173,7 @@ func (r *reader) done() error {
 
 // decodeDoc decodes a request body holding one JSON object.
 func decodeDoc(data []byte) (doc, error) {
-	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var d doc
 	if err := dec.Decode(&d); err != nil || d == nil {

@@ -147,7 +147,7 @@ func (h *handler) groupPage(c *call, lp listParams) (listPage, error) {
 		}
 		resources = append(resources, proj.apply(d))
 	}
-	out := listPage{resources: resources, total: total}
+	out := listPage{groups: resources, total: total}
 	if more {
 		out.next = strconv.FormatInt(matched[len(matched)-1].ID, 10)
 	}

@@ -82,6 +82,20 @@ func (c *call) writeResource(status int, d doc, p projection) error {
 	return nil
 }
 
+// writeUser answers one user as a User resource, as writeResource
+// answers its map form, through the struct encoder.
+func (c *call) writeUser(status int, u directory.User, p projection) error {
+	tag := etag(u.Version)
+	c.w.Header().Set("ETag", tag)
+	if status == http.StatusCreated {
+		c.w.Header().Set("Location", c.base+"/Users/"+strconv.FormatInt(u.ID, 10))
+	}
+	pl := planUser(p)
+	return server.WriteAppended(c.w, status, contentType, func(b []byte) ([]byte, error) {
+		return newUserJSON(&u, c.base).appendJSON(b, pl), nil
+	})
+}
+
 // readProjection reads attributes and excludedAttributes from the query.
 func readProjection(r *http.Request, core string) (projection, error) {
 	q := r.URL.Query()
@@ -106,7 +120,7 @@ func (h *handler) getUser(c *call) error {
 		c.w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	return c.writeResource(http.StatusOK, userDoc(u, c.base), proj)
+	return c.writeUser(http.StatusOK, u, proj)
 }
 
 func (h *handler) createUser(c *call) error {
@@ -118,15 +132,21 @@ func (h *handler) createUser(c *call) error {
 	if err != nil {
 		return err
 	}
+	u, err := h.addUser(c, d)
+	if err != nil {
+		return err
+	}
+	return c.writeUser(http.StatusCreated, u, proj)
+}
+
+// addUser creates the user a User resource describes: the work of a POST
+// /Users, shared with a Bulk operation's.
+func (h *handler) addUser(c *call, d doc) (directory.User, error) {
 	up, err := userPatch(d)
 	if err != nil {
-		return err
+		return directory.User{}, err
 	}
-	u, err := h.d.Service.CreateUser(c.r.Context(), c.p, directory.OriginAPI, up)
-	if err != nil {
-		return err
-	}
-	return c.writeResource(http.StatusCreated, userDoc(u, c.base), proj)
+	return h.d.Service.CreateUser(c.r.Context(), c.p, directory.OriginAPI, up)
 }
 
 func (c *call) readDoc(h *handler) (doc, error) {
@@ -162,7 +182,7 @@ func (h *handler) replaceUser(c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.writeResource(http.StatusOK, userDoc(u, c.base), proj)
+	return c.writeUser(http.StatusOK, u, proj)
 }
 
 func (h *handler) patchUser(c *call) error {
@@ -195,7 +215,7 @@ func (h *handler) patchUser(c *call) error {
 		c.w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	return c.writeResource(http.StatusOK, userDoc(u, c.base), proj)
+	return c.writeUser(http.StatusOK, u, proj)
 }
 
 // patchUser applies ops to the user's resource and stores the result as a
@@ -322,11 +342,7 @@ func (h *handler) userPage(c *call, lp listParams) (_ listPage, release func(), 
 		}
 		return fail(err)
 	}
-	resources := make([]any, len(res.Users))
-	for i, u := range res.Users {
-		resources[i] = proj.apply(userDoc(u, c.base))
-	}
-	out := listPage{resources: resources, total: res.Total}
+	out := listPage{users: res.Users, plan: planUser(proj), total: res.Total}
 	if res.More {
 		out.next = strconv.FormatInt(res.Users[len(res.Users)-1].ID, 10)
 	}

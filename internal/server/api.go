@@ -153,10 +153,12 @@ func WriteAppended(w http.ResponseWriter, status int, contentType string, append
 }
 
 // bodyBuffers holds WriteAppended's buffers; one larger than maxPooledBody
-// (a rare answer) is left to the garbage collector rather than kept.
+// (a rare answer) is left to the garbage collector rather than kept. A
+// page of 100 users (some 100 KB as SCIM writes it) fits, so pages do
+// not grow a buffer from 2 KB each time.
 var bodyBuffers = sync.Pool{New: func() any { return new(make([]byte, 0, 2048)) }}
 
-const maxPooledBody = 64 << 10
+const maxPooledBody = 256 << 10
 
 // WriteBody answers body, already encoded as contentType, with status,
 // never cached. A failed write means the caller has gone; the access log

@@ -154,6 +154,20 @@ func (s *store) ListOrgs(ctx context.Context, tenantID int64, f directory.OrgFil
 	return timed(ctx, s, "ListOrgs", func(ctx context.Context) ([]directory.Org, error) { return s.next.ListOrgs(ctx, tenantID, f) })
 }
 
+func (s *store) OrgByCode(ctx context.Context, tenantID int64, code string) (directory.Org, error) {
+	return timed(ctx, s, "OrgByCode", func(ctx context.Context) (directory.Org, error) { return s.next.OrgByCode(ctx, tenantID, code) })
+}
+
+func (s *store) CountOrgs(ctx context.Context, tenantID int64, sp directory.OrgSpan) (int64, error) {
+	return timed(ctx, s, "CountOrgs", func(ctx context.Context) (int64, error) { return s.next.CountOrgs(ctx, tenantID, sp) })
+}
+
+func (s *store) OrgsInSpan(ctx context.Context, tenantID int64, sp directory.OrgSpan, offset, limit int) ([]directory.Org, error) {
+	return timed(ctx, s, "OrgsInSpan", func(ctx context.Context) ([]directory.Org, error) {
+		return s.next.OrgsInSpan(ctx, tenantID, sp, offset, limit)
+	})
+}
+
 func (s *store) UpdateOrg(ctx context.Context, o directory.Org, ev directory.Event, checks ...directory.TreeCheck) (directory.Org, error) {
 	return timed(ctx, s, "UpdateOrg", func(ctx context.Context) (directory.Org, error) { return s.next.UpdateOrg(ctx, o, ev, checks...) })
 }
