@@ -360,7 +360,9 @@ func TestEmailPrefixEstimate(t *testing.T) {
 // the prefix's index in the index's order, with no sort of every match, on
 // a store without planner statistics (a fresh one, before autovacuum has
 // analyzed it), where the planner expects a handful of matches and would
-// happily sort them.
+// happily sort them; in the plan made with the arguments in hand and in
+// the generic plan a cached statement runs, the prefix a range bounded
+// both ways on the index, with no LIKE.
 func TestListUsersPlan(t *testing.T) {
 	s := openFresh(t)
 	ctx := t.Context()
@@ -395,13 +397,22 @@ func TestListUsersPlan(t *testing.T) {
 		// of one name come in id order without a sort of their group.
 		{"name", directory.UserFilter{Name: "User 1", Limit: 101}, "users_name_prefix_idx"},
 		{"name after a cursor", directory.UserFilter{Name: "user 1", AfterKey: "user 1234", AfterID: 1235, Limit: 101}, "users_name_prefix_idx"},
+		{"name past ASCII", directory.UserFilter{Name: "Usé", Limit: 101}, "users_name_prefix_idx"},
+		{"name ending in DEL", directory.UserFilter{Name: "user 1\x7f", Limit: 101}, "users_name_prefix_idx"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			query, args := listUsersQuery(userSelect, tenant.ID, tc.filter)
-			text := explain(t, s, query, args...)
-			if !strings.Contains(text, "Index Scan using "+tc.index+" on users") || strings.Contains(text, "Sort") {
-				t.Errorf("plan:\n%s\nwant an Index Scan using %s and no Sort", text, tc.index)
+			query, args, like := listUsersQuery(userSelect, tenant.ID, tc.filter)
+			if like {
+				t.Errorf("query %s: a LIKE, where a prefix range would do", query)
+			}
+			// The plan made with the arguments in hand, and the generic
+			// plan a cached statement runs.
+			for _, text := range []string{explain(t, s, query, args...), explainGeneric(t, s, query, args...)} {
+				if !strings.Contains(text, "Index Scan using "+tc.index+" on users") || strings.Contains(text, "Sort") ||
+					!strings.Contains(text, " ~<~ ") || strings.Contains(text, " ~~ ") {
+					t.Errorf("plan:\n%s\nwant an Index Scan using %s bounded by ~<~, with no LIKE (~~) and no Sort", text, tc.index)
+				}
 			}
 		})
 	}

@@ -43,7 +43,7 @@ func TestExternalIDPlan(t *testing.T) {
 		{ExternalID: "ext-12", Limit: 101},
 		{ExternalID: "ext-12", AfterID: 100, Limit: 101},
 	} {
-		query, args := listUsersQuery(userSelect, tenant.ID, f)
+		query, args, _ := listUsersQuery(userSelect, tenant.ID, f)
 		text := explain(t, s, query, args...)
 		if !strings.Contains(text, "Index Scan using users_external_id_idx on users") || strings.Contains(text, "Sort") {
 			t.Errorf("%+v: plan:\n%s\nwant an Index Scan using users_external_id_idx and no Sort", f, text)

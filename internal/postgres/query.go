@@ -196,14 +196,12 @@ func (c *userQueryCompiler) compile(q directory.UserQuery) {
 		if !q.Field.ExactText() {
 			s = strings.ToLower(s)
 		}
-		if q.Op == directory.QueryStartsWith && text && !q.Field.ExactText() && s != "" && s[len(s)-1] < 0x7f {
+		if hi, ok := prefixEnd(s); ok && q.Op == directory.QueryStartsWith && text && !q.Field.ExactText() {
 			// The lowercased username, email and name have byte-wise
 			// (text_pattern_ops) indexes: a prefix is the range from s up
-			// to s with its last byte raised, which a cached generic plan
-			// reads from that index as well, with no LIKE to plan afresh
-			// on each request nor to recheck on each row. (A last byte
-			// past ASCII would raise to one that is not UTF-8.)
-			hi := s[:len(s)-1] + string([]byte{s[len(s)-1] + 1})
+			// to prefixEnd(s), which a cached generic plan reads from that
+			// index as well, with no LIKE to plan afresh on each request
+			// nor to recheck on each row.
 			lo := c.arg(s)
 			b.WriteString(`(`)
 			cmp(`~>=~`, lo)

@@ -391,10 +391,10 @@ func (s *Store) UserByUsername(ctx context.Context, tenantID int64, username str
 // ignoring case (users_email_key, users_username_key), so the id never
 // breaks a tie and ORDER BY names the value alone: the index then gives the
 // whole order, and the planner needs no sort node even when, with no
-// statistics yet, it expects a handful of matches. The explicit ~>=~ bounds
-// start the scan at the later of the prefix and the position (the index
-// scan keeps the tighter one) even in a generic plan, where the LIKE
-// pattern is a parameter that gives no range. The zero position ("", 0)
+// statistics yet, it expects a handful of matches. The prefix is a
+// byte-wise range (prefixEnd), and the scan starts at the later of its
+// start and the position (the index scan keeps the tighter bound), so a
+// cached generic plan reads the same rows. The zero position ("", 0)
 // comes before every user. Ordered by id, the (tenant_id, id) index does the
 // same; a q filter is then checked on each user in id order until the page
 // is full.
@@ -424,8 +424,8 @@ func (s *Store) seekOffset(ctx context.Context, tenantID int64, f directory.User
 // listUsersArgs is listUsersQuery with the mode it runs in among the
 // arguments.
 func listUsersArgs(sel string, tenantID int64, f directory.UserFilter) (string, []any) {
-	q, args := listUsersQuery(sel, tenantID, f)
-	if f.Email != "" || f.Username != "" || f.Name != "" || f.Query != "" {
+	q, args, like := listUsersQuery(sel, tenantID, f)
+	if like {
 		// Planned afresh with the pattern in hand, never as a cached
 		// generic plan: a generic plan cannot turn LIKE 'prefix%' into an
 		// index range, and read to the end of the tenant's index (seconds
@@ -439,20 +439,34 @@ func listUsersArgs(sel string, tenantID int64, f directory.UserFilter) (string, 
 }
 
 // listUsersQuery builds the query of ListUsers, reading the columns of
-// sel: a SELECT on "users u" (userSelect or one as narrow).
-func listUsersQuery(sel string, tenantID int64, f directory.UserFilter) (string, []any) {
+// sel: a SELECT on "users u" (userSelect or one as narrow). like reports
+// a LIKE pattern among the conditions: a prefix prefixEnd cannot bound,
+// or f.Query.
+func listUsersQuery(sel string, tenantID int64, f directory.UserFilter) (q string, args []any, like bool) {
 	where := []string{`u.tenant_id = $1`}
-	args := []any{tenantID}
+	args = []any{tenantID}
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
+	// startsWith keeps the users whose lowercased column starts with p:
+	// a byte-wise range on the column's text_pattern_ops index, which a
+	// cached generic plan reads as well, else LIKE from p on.
+	startsWith := func(column, p string) {
+		lo := strings.ToLower(p)
+		if hi, ok := prefixEnd(lo); ok {
+			where = append(where, column+` ~>=~ `+arg(lo), column+` ~<~ `+arg(hi))
+			return
+		}
+		like = true
+		where = append(where, column+` LIKE `+arg(likePrefix(p)), column+` ~>=~ `+arg(lo))
+	}
 	order := `u.id`
 	keyset := func(column, prefix, tiebreak string) {
 		order = column + ` USING ~<~` + tiebreak
+		startsWith(column, prefix)
 		after := arg(f.AfterKey)
-		where = append(where, column+` LIKE `+arg(likePrefix(prefix)),
-			column+` ~>=~ lower(`+arg(prefix)+`)`, column+` ~>=~ lower(`+after+`)`,
+		where = append(where, column+` ~>=~ lower(`+after+`)`,
 			`(`+column+` ~>~ lower(`+after+`) OR u.id > `+arg(f.AfterID)+`)`)
 	}
 	switch f.Order() {
@@ -470,10 +484,10 @@ func listUsersQuery(sel string, tenantID int64, f directory.UserFilter) (string,
 		}
 	}
 	if f.Username != "" && f.Order() != directory.ByUsername {
-		where = append(where, `lower(u.username) LIKE `+arg(likePrefix(f.Username)))
+		startsWith(`lower(u.username)`, f.Username)
 	}
 	if f.Name != "" && f.Order() != directory.ByName {
-		where = append(where, `lower(u.name) LIKE `+arg(likePrefix(f.Name)))
+		startsWith(`lower(u.name)`, f.Name)
 	}
 	if f.ExternalID != "" {
 		where = append(where, `u.external_id = `+arg(f.ExternalID))
@@ -482,6 +496,7 @@ func listUsersQuery(sel string, tenantID int64, f directory.UserFilter) (string,
 		where = append(where, `u.phone = `+arg(f.Phone), `u.phone <> ''`)
 	}
 	if f.Query != "" {
+		like = true
 		p := arg(likePrefix(f.Query))
 		where = append(where, `(lower(u.username) LIKE `+p+` OR lower(u.email) LIKE `+p+` OR lower(u.name) LIKE `+p+`)`)
 	}
@@ -500,7 +515,7 @@ func listUsersQuery(sel string, tenantID int64, f directory.UserFilter) (string,
 	case f.OrgID != 0:
 		where = append(where, `u.id IN (SELECT m.user_id FROM user_orgs m WHERE m.tenant_id = $1 AND m.org_id = `+arg(f.OrgID)+`)`)
 	}
-	return sel + `WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit), args
+	return sel + `WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit), args, like
 }
 
 // likePrefix returns the LIKE pattern matching strings that start with p,

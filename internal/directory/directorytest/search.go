@@ -31,6 +31,13 @@ func testSearchUsers(t *testing.T, f *fixture) {
 		many = append(many, mk(f.a, n, "sz"+n+"@example.com", ""))
 	}
 	last := mk(f.a, "tom", "", "szzz")
+	// Past ASCII, and ending in the highest rune of a byte (DEL, U+007F)
+	// and of Unicode (U+10FFFF): a range bound past them is still text.
+	zoe := mk(f.a, "zoe1", "", "zoë")
+	zoeDel := mk(f.a, "zoe2", "", "zoë\x7f")
+	zoeAfter := mk(f.a, "zoe3", "", "zoë\u0080")
+	maxRune := mk(f.a, "zoe4", "", "zo\U0010FFFF")
+	maxRuneAfter := mk(f.a, "zoe5", "", "zo\U0010FFFF\U0010FFFF")
 
 	tests := []struct {
 		prefix string
@@ -44,6 +51,11 @@ func testSearchUsers(t *testing.T, f *fixture) {
 		{"s", append(slices.Clone(many), last)},
 		{"zz", nil},
 		{"al%", nil},
+		{"zoë", []int64{zoe, zoeDel, zoeAfter}},
+		{"ZOË\x7f", []int64{zoeDel}},
+		{"zoê", nil},
+		{"zo\U0010FFFF", []int64{maxRune, maxRuneAfter}},
+		{"zo\U0010FFFF\U0010FFFF", []int64{maxRuneAfter}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.prefix, func(t *testing.T) {
