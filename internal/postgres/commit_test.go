@@ -47,6 +47,31 @@ func waitQueued(t *testing.T, s *Store, n int) {
 	}
 }
 
+// runQueued runs write(0) … write(n-1), each on its own goroutine and
+// queued behind s's held connection before the next starts (so the batch
+// holds them in that order), then releases the connection and waits for
+// them all. It returns how many transactions s committed meanwhile.
+func runQueued(t *testing.T, s *Store, release func(), n int, write func(i int)) (commits int64) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { write(i) })
+		waitQueued(t, s, i+1)
+	}
+	before := s.c.commits.Load()
+	release()
+	wg.Wait()
+	return s.c.commits.Load() - before
+}
+
+// runOneBatch is runQueued for writes that must all share one transaction.
+func runOneBatch(t *testing.T, s *Store, release func(), n int, write func(i int)) {
+	t.Helper()
+	if got := runQueued(t, s, release, n, write); got != 1 {
+		t.Errorf("the %d queued writes took %d transactions, want 1", n, got)
+	}
+}
+
 // seedUsers creates a tenant and n users named u0, u1, ... with emails
 // u0@example.com, ...
 func seedUsers(t testing.TB, s *Store, n int) (directory.Tenant, []directory.User) {
@@ -103,37 +128,30 @@ func TestGroupCommitOutcomes(t *testing.T) {
 		panicked
 	)
 	want := make([]outcome, len(users))
-	errs := make([]error, len(users))
-	var wg sync.WaitGroup
-	for i, u := range users {
+	for i := range want {
 		want[i] = []outcome{stored, stale, stored, taken, stored, panicked}[i%6]
-		wg.Go(func() {
-			ev := directory.Event{TenantID: tenant.ID, Time: time.Now(), Action: "user.update", ObjectID: strconv.FormatInt(u.ID, 10), Fields: []string{"city", "email"}}
-			u.City = "New" + strconv.Itoa(i)
-			switch want[i] {
-			case stale:
-				u.Version++
-			case taken:
-				u.Email = users[0].Email
-			case panicked:
-				errs[i] = s.inTx(ctx, func(tx pgx.Tx) error {
-					if _, err := tx.Exec(ctx, `UPDATE users SET city = 'Panic' WHERE id = $1`, u.ID); err != nil {
-						return err
-					}
-					panic("a write's bug")
-				})
-				return
-			}
-			_, errs[i] = s.UpdateUser(ctx, u, ev)
-		})
 	}
-	waitQueued(t, s, len(users))
-	commitsBefore := s.c.commits.Load()
-	release()
-	wg.Wait()
-	if got := s.c.commits.Load() - commitsBefore; got != 1 {
-		t.Errorf("the %d queued writes took %d transactions, want 1", len(users), got)
-	}
+	errs := make([]error, len(users))
+	runOneBatch(t, s, release, len(users), func(i int) {
+		u := users[i]
+		ev := directory.Event{TenantID: tenant.ID, Time: time.Now(), Action: "user.update", ObjectID: strconv.FormatInt(u.ID, 10), Fields: []string{"city", "email"}}
+		u.City = "New" + strconv.Itoa(i)
+		switch want[i] {
+		case stale:
+			u.Version++
+		case taken:
+			u.Email = users[0].Email
+		case panicked:
+			errs[i] = s.inTx(ctx, func(tx pgx.Tx) error {
+				if _, err := tx.Exec(ctx, `UPDATE users SET city = 'Panic' WHERE id = $1`, u.ID); err != nil {
+					return err
+				}
+				panic("a write's bug")
+			})
+			return
+		}
+		_, errs[i] = s.UpdateUser(ctx, u, ev)
+	})
 
 	events := updateEvents(t, s, tenant.ID)
 	for i, u := range users {
@@ -174,26 +192,21 @@ func TestGroupCommitFailedCommit(t *testing.T) {
 	defer release()
 	ctx := t.Context()
 	errs := make([]error, len(users))
-	var wg sync.WaitGroup
-	for i, u := range users {
-		wg.Go(func() {
-			if i == 2 {
-				// A deferred constraint is checked at COMMIT, so this write
-				// succeeds and its transaction fails.
-				errs[i] = s.inTx(ctx, func(tx pgx.Tx) error {
-					_, err := tx.Exec(ctx, `CREATE TEMP TABLE deferred (n int UNIQUE DEFERRABLE INITIALLY DEFERRED) ON COMMIT DROP;
+	runQueued(t, s, release, len(users), func(i int) {
+		u := users[i]
+		if i == 2 {
+			// A deferred constraint is checked at COMMIT, so this write
+			// succeeds and its transaction fails.
+			errs[i] = s.inTx(ctx, func(tx pgx.Tx) error {
+				_, err := tx.Exec(ctx, `CREATE TEMP TABLE deferred (n int UNIQUE DEFERRABLE INITIALLY DEFERRED) ON COMMIT DROP;
 						INSERT INTO deferred VALUES (1), (1)`)
-					return err
-				})
-				return
-			}
-			u.City = "New"
-			_, errs[i] = s.UpdateUser(ctx, u, directory.Event{TenantID: tenant.ID, Time: time.Now(), Action: "user.update", Fields: []string{"city"}})
-		})
-		waitQueued(t, s, i+1) // in this order, so the failing write is not the first
-	}
-	release()
-	wg.Wait()
+				return err
+			})
+			return
+		}
+		u.City = "New"
+		_, errs[i] = s.UpdateUser(ctx, u, directory.Event{TenantID: tenant.ID, Time: time.Now(), Action: "user.update", Fields: []string{"city"}})
+	})
 	checkNothingCommitted(t, s, tenant.ID, users, errs)
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,28 +24,19 @@ func TestGroupCommitPipeline(t *testing.T) {
 
 	want := []error{nil, directory.ErrVersionMismatch, errTaken, errTaken, errMissing, nil, nil, errTaken, nil, errTaken}
 	errs := make([]error, len(users))
-	var wg sync.WaitGroup
-	for i, u := range users {
-		wg.Go(func() {
-			u.City = "New" + strconv.Itoa(i)
-			switch want[i] {
-			case directory.ErrVersionMismatch:
-				u.Version++
-			case errTaken:
-				u.Email = users[0].Email
-			case errMissing:
-				u.ID = users[len(users)-1].ID + 1000
-			}
-			_, errs[i] = s.UpdateUser(ctx, u, cityEmailEvent(tenant.ID, u.ID))
-		})
-		waitQueued(t, s, i+1) // in this order
-	}
-	commitsBefore := s.c.commits.Load()
-	release()
-	wg.Wait()
-	if got := s.c.commits.Load() - commitsBefore; got != 1 {
-		t.Errorf("the %d queued writes took %d transactions, want 1", len(users), got)
-	}
+	runOneBatch(t, s, release, len(users), func(i int) {
+		u := users[i]
+		u.City = "New" + strconv.Itoa(i)
+		switch want[i] {
+		case directory.ErrVersionMismatch:
+			u.Version++
+		case errTaken:
+			u.Email = users[0].Email
+		case errMissing:
+			u.ID = users[len(users)-1].ID + 1000
+		}
+		_, errs[i] = s.UpdateUser(ctx, u, cityEmailEvent(tenant.ID, u.ID))
+	})
 	checkOutcomes(t, s, tenant.ID, users, want, errs)
 }
 
@@ -71,19 +61,14 @@ func TestGroupCommitPipelineFailedCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	errs := make([]error, len(users))
-	var wg sync.WaitGroup
-	for i, u := range users {
-		wg.Go(func() {
-			u.City = "New"
-			if i == 2 {
-				u.City = "Fail"
-			}
-			_, errs[i] = s.UpdateUser(ctx, u, cityEmailEvent(tenant.ID, u.ID))
-		})
-		waitQueued(t, s, i+1)
-	}
-	release()
-	wg.Wait()
+	runQueued(t, s, release, len(users), func(i int) {
+		u := users[i]
+		u.City = "New"
+		if i == 2 {
+			u.City = "Fail"
+		}
+		_, errs[i] = s.UpdateUser(ctx, u, cityEmailEvent(tenant.ID, u.ID))
+	})
 	checkNothingCommitted(t, s, tenant.ID, users, errs)
 	var queued int
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM change_queue WHERE op = 'update'`).Scan(&queued); err != nil || queued != 0 {

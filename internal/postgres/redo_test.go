@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -44,25 +43,16 @@ func TestGroupCommitWithoutSavepoints(t *testing.T) {
 			defer release()
 			want := make([]error, len(users))
 			errs := make([]error, len(users))
-			var wg sync.WaitGroup
-			for i, u := range users {
-				wg.Go(func() {
-					city := "New" + strconv.Itoa(i)
-					if withFunction && i == 3 {
-						errs[i] = setCity(s, u, city)
-						return
-					}
-					u.City = city
-					_, errs[i] = s.UpdateUser(t.Context(), u, cityEmailEvent(tenant.ID, u.ID))
-				})
-				waitQueued(t, s, i+1)
-			}
-			commitsBefore := s.c.commits.Load()
-			release()
-			wg.Wait()
-			if got := s.c.commits.Load() - commitsBefore; got != 1 {
-				t.Errorf("the %d queued writes took %d transactions, want 1", len(users), got)
-			}
+			runOneBatch(t, s, release, len(users), func(i int) {
+				u := users[i]
+				city := "New" + strconv.Itoa(i)
+				if withFunction && i == 3 {
+					errs[i] = setCity(s, u, city)
+					return
+				}
+				u.City = city
+				_, errs[i] = s.UpdateUser(t.Context(), u, cityEmailEvent(tenant.ID, u.ID))
+			})
 			ids := make([]int64, len(users))
 			for i, u := range users {
 				ids[i] = u.ID
@@ -97,34 +87,25 @@ func TestGroupCommitRedo(t *testing.T) {
 	errFunction := errors.New("the function failed after its update")
 	want := []error{nil, errTaken, nil, errFunction, directory.ErrVersionMismatch, nil}
 	errs := make([]error, len(users))
-	var wg sync.WaitGroup
-	for i, u := range users {
-		wg.Go(func() {
-			u.City = "New" + strconv.Itoa(i)
-			switch want[i] {
-			case errTaken:
-				u.Email = users[0].Email
-			case directory.ErrVersionMismatch:
-				u.Version++
-			case errFunction:
-				errs[i] = s.inTx(context.Background(), func(tx pgx.Tx) error {
-					if _, err := tx.Exec(context.Background(), `UPDATE users SET city = 'Half' WHERE id = $1`, u.ID); err != nil {
-						return err
-					}
-					return errFunction
-				})
-				return
-			}
-			_, errs[i] = s.UpdateUser(t.Context(), u, cityEmailEvent(tenant.ID, u.ID))
-		})
-		waitQueued(t, s, i+1)
-	}
-	commitsBefore := s.c.commits.Load()
-	release()
-	wg.Wait()
-	if got := s.c.commits.Load() - commitsBefore; got != 1 {
-		t.Errorf("the %d queued writes took %d transactions, want 1", len(users), got)
-	}
+	runOneBatch(t, s, release, len(users), func(i int) {
+		u := users[i]
+		u.City = "New" + strconv.Itoa(i)
+		switch want[i] {
+		case errTaken:
+			u.Email = users[0].Email
+		case directory.ErrVersionMismatch:
+			u.Version++
+		case errFunction:
+			errs[i] = s.inTx(context.Background(), func(tx pgx.Tx) error {
+				if _, err := tx.Exec(context.Background(), `UPDATE users SET city = 'Half' WHERE id = $1`, u.ID); err != nil {
+					return err
+				}
+				return errFunction
+			})
+			return
+		}
+		_, errs[i] = s.UpdateUser(t.Context(), u, cityEmailEvent(tenant.ID, u.ID))
+	})
 	if n := rowWriters(t, s, []int64{users[0].ID, users[2].ID, users[5].ID}); n != 3 {
 		t.Errorf("the 3 stored writes were written by %d (sub)transactions, want 3: one savepoint each", n)
 	}
@@ -142,29 +123,24 @@ func TestGroupCommitRedoRetry(t *testing.T) {
 			defer release()
 			runs := 0
 			errs := make([]error, len(users))
-			var wg sync.WaitGroup
-			for i, u := range users {
-				wg.Go(func() {
-					u.City = "New" + strconv.Itoa(i)
-					if i != 1 {
-						_, errs[i] = s.UpdateUser(t.Context(), u, cityEmailEvent(tenant.ID, u.ID))
-						return
+			runQueued(t, s, release, len(users), func(i int) {
+				u := users[i]
+				u.City = "New" + strconv.Itoa(i)
+				if i != 1 {
+					_, errs[i] = s.UpdateUser(t.Context(), u, cityEmailEvent(tenant.ID, u.ID))
+					return
+				}
+				errs[i] = s.inTx(context.Background(), func(tx pgx.Tx) error {
+					runs++
+					if _, err := tx.Exec(context.Background(), `UPDATE users SET city = $1 WHERE id = $2`, u.City, u.ID); err != nil {
+						return err
 					}
-					errs[i] = s.inTx(context.Background(), func(tx pgx.Tx) error {
-						runs++
-						if _, err := tx.Exec(context.Background(), `UPDATE users SET city = $1 WHERE id = $2`, u.City, u.ID); err != nil {
-							return err
-						}
-						if runs <= failures {
-							return &pgconn.PgError{Code: deadlockDetected}
-						}
-						return nil
-					})
+					if runs <= failures {
+						return &pgconn.PgError{Code: deadlockDetected}
+					}
+					return nil
 				})
-				waitQueued(t, s, i+1)
-			}
-			release()
-			wg.Wait()
+			})
 			wantRuns, wantCity := failures+1, "New1"
 			if failures >= maxTxAttempts {
 				wantRuns, wantCity = maxTxAttempts, "Old"
