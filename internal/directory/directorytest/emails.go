@@ -282,6 +282,27 @@ func testQueryEmails(t *testing.T, f *fixture) {
 	}
 }
 
+// CheckEmailsTable runs UserEmails against s, a fresh, empty, migrated
+// store, then checks that its table of emails, user_emails, holds exactly
+// the rows of rebuilt (an engine's SELECT of every user's emails as its
+// migration makes them): none missing, none left over. count runs a query
+// of one row of three integers on the engine.
+func CheckEmailsTable(t *testing.T, s directory.Store, rebuilt string, count func(query string) (extra, missing, rows int, err error)) {
+	t.Helper()
+	UserEmails(t, s)
+	const table = `SELECT tenant_id, user_id, position, value, value_lower, type, is_primary FROM user_emails`
+	extra, missing, rows, err := count(`SELECT
+		(SELECT count(*) FROM (` + table + ` EXCEPT SELECT * FROM (` + rebuilt + `) r) x),
+		(SELECT count(*) FROM (SELECT * FROM (` + rebuilt + `) r EXCEPT ` + table + `) y),
+		(SELECT count(*) FROM user_emails)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if extra != 0 || missing != 0 || rows < 50 {
+		t.Errorf("user_emails: %d rows not of a user's emails, %d emails without a row, %d rows in all (want 0, 0, at least 50)", extra, missing, rows)
+	}
+}
+
 // CheckEmailsMigrated stores users with several emails in s, a store
 // migrated up to the version before its table of emails, runs migrate,
 // and checks that a query on any email finds them as on a new store.
