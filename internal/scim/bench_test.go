@@ -73,21 +73,23 @@ func BenchmarkAdminGet(b *testing.B) {
 // BenchmarkFilterUsername is bench's scim-filter-username: the lookup
 // Entra ID and Okta make before each change.
 func BenchmarkFilterUsername(b *testing.B) {
-	const n = 20000
-	h := benchUsers(b, n)
-	benchGet(b, h, func(i int) string {
-		return "/scim/v2/Users?filter=" + url.QueryEscape(fmt.Sprintf(`userName eq "user%08d"`, i*7919%n))
-	})
+	benchFilter(b, "", func(i int) string { return fmt.Sprintf(`userName eq "user%08d"`, i*7919%benchFilterUsers) })
 }
 
 // BenchmarkFilterPage100 is bench's scim-filter-page100: a page of 100 of
 // the 1,000 users a prefix matches, with totalResults.
 func BenchmarkFilterPage100(b *testing.B) {
-	const n = 20000
-	h := benchUsers(b, n)
-	benchGet(b, h, func(i int) string {
-		return "/scim/v2/Users?count=100&filter=" + url.QueryEscape(fmt.Sprintf(`userName sw "user%05d"`, i*31%(n/1000)))
-	})
+	benchFilter(b, "count=100&", func(i int) string { return fmt.Sprintf(`userName sw "user%05d"`, i*31%(benchFilterUsers/1000)) })
+}
+
+// benchFilterUsers is how many users the filter benchmarks store.
+const benchFilterUsers = 20000
+
+// benchFilter measures GET /scim/v2/Users?{query}filter={filter(i)} on a
+// store of benchFilterUsers users, for the i-th request.
+func benchFilter(b *testing.B, query string, filter func(i int) string) {
+	h := benchUsers(b, benchFilterUsers)
+	benchGet(b, h, func(i int) string { return "/scim/v2/Users?" + query + "filter=" + url.QueryEscape(filter(i)) })
 }
 
 // BenchmarkCreate1000 creates 1,000 users per iteration, through one Bulk
