@@ -40,6 +40,14 @@ func benchConsole(b *testing.B, n int) (http.Handler, string, string) {
 			b.Fatal(err)
 		}
 	}
+	return console.New(e.Deps()), "userd_console=" + benchAdmin(b, e).Reveal(), e.DatabaseURL
+}
+
+// benchAdmin creates a console administrator in e and signs it in, and
+// returns its session's secret.
+func benchAdmin(b *testing.B, e *dialecttest.Env) directory.SessionSecret {
+	b.Helper()
+	ctx := context.Background()
 	name, password := "bench-admin", "bench admin password"
 	u, err := e.Service.CreateUser(ctx, e.Principal(), directory.OriginAdmin, directory.UserPatch{Username: &name, Password: &password})
 	if err != nil {
@@ -52,7 +60,7 @@ func benchConsole(b *testing.B, n int) (http.Handler, string, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return console.New(e.Deps()), "userd_console=" + secret.Reveal(), e.DatabaseURL
+	return secret
 }
 
 // benchPage serves target(i) to the console b.N times as the signed-in
@@ -105,18 +113,7 @@ func BenchmarkSessionCheck(b *testing.B) {
 	dialecttest.BenchOnEngines(b, func(b *testing.B) {
 		ctx := context.Background()
 		e := dialecttest.New(b)
-		name, password := "bench-admin", "bench admin password"
-		u, err := e.Service.CreateUser(ctx, e.Principal(), directory.OriginAdmin, directory.UserPatch{Username: &name, Password: &password})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := e.Service.SetConsoleRole(ctx, e.Principal(), u.ID, directory.RoleAdmin); err != nil {
-			b.Fatal(err)
-		}
-		_, secret, err := e.Service.SignIn(ctx, "acme", name, password, "203.0.113.9")
-		if err != nil {
-			b.Fatal(err)
-		}
+		secret := benchAdmin(b, e)
 		b.ReportAllocs()
 		defer measureCPU(b, e.DatabaseURL)()
 		for i := 0; i < b.N; i++ {
