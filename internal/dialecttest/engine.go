@@ -57,15 +57,18 @@ type migratedStore interface {
 	Migrate(ctx context.Context) error
 }
 
-// openStore opens a fresh, empty store for t, closed when t ends.
-func openStore(t testing.TB) migratedStore {
+// openStore opens a fresh, empty store for t, closed when t ends, and
+// returns with it the URL of its PostgreSQL database ("" on SQLite).
+func openStore(t testing.TB) (migratedStore, string) {
 	t.Helper()
 	var (
-		st  migratedStore
-		err error
+		st    migratedStore
+		dbURL string
+		err   error
 	)
 	if underPostgres(t) {
-		st, err = postgres.Open(context.Background(), pgtest.Fresh(t, os.Getenv(pgtest.URLVar)))
+		dbURL = pgtest.Fresh(t, os.Getenv(pgtest.URLVar))
+		st, err = postgres.Open(context.Background(), dbURL)
 	} else {
 		st, err = sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), sqlite.Options{})
 	}
@@ -73,5 +76,5 @@ func openStore(t testing.TB) migratedStore {
 		t.Fatalf("open the store: %v", err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	return st
+	return st, dbURL
 }

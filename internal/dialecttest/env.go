@@ -36,6 +36,9 @@ type Env struct {
 	// client access token, users:read) and "other" (globex, users:read
 	// users:write).
 	Credentials map[string]string
+	// DatabaseURL is the URL of the store's PostgreSQL database, "" on
+	// SQLite: for a benchmark that measures the database's work too.
+	DatabaseURL string
 }
 
 // New builds an Env on a fresh store: SQLite in t's temporary directory,
@@ -43,7 +46,7 @@ type Env struct {
 func New(t testing.TB) *Env {
 	t.Helper()
 	ctx := context.Background()
-	st := openStore(t)
+	st, dbURL := openStore(t)
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
@@ -55,7 +58,7 @@ func New(t testing.TB) *Env {
 	if err != nil {
 		t.Fatalf("new authenticator: %v", err)
 	}
-	e := &Env{Service: directory.NewService(st, hasher), Authn: authn, Credentials: map[string]string{}}
+	e := &Env{Service: directory.NewService(st, hasher), Authn: authn, Credentials: map[string]string{}, DatabaseURL: dbURL}
 	e.Service.WatchCredentials(authn)
 	e.Tenant = e.tenant(t, "acme")
 	e.Other = e.tenant(t, "globex")

@@ -162,13 +162,16 @@ func (m *searchMerge) page(n int) ([]User, []string, searchPos, error) {
 		if head == nil {
 			return out, keys, last, nil
 		}
-		u := head.buf[0]
+		// A pointer into the buffer, which stays put while the page is
+		// merged: a copy of the user would move to the heap, one
+		// allocation of a whole User for every user the merge takes.
+		u := &head.buf[0]
 		head.buf = head.buf[1:]
 		last = headPos
 		// A user whose smallest matching value is in another field comes
 		// there; one whose values tie comes once.
-		if m.key(&u, head) == headPos.key && (len(out) == 0 || out[len(out)-1].ID != u.ID) {
-			out, keys = append(out, u), append(keys, headPos.key)
+		if m.key(u, head) == headPos.key && (len(out) == 0 || out[len(out)-1].ID != u.ID) {
+			out, keys = append(out, *u), append(keys, headPos.key)
 		}
 	}
 	return out, keys, last, nil

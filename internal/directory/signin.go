@@ -130,8 +130,11 @@ func (s SessionSecret) Reveal() string { return string(s) }
 // SignedIn is who a session belongs to and what it may do.
 type SignedIn struct {
 	Session Session
-	User    User
-	Role    Role
+	// User is the session's user: the whole user from SignIn,
+	// CompleteSetup and ChangeSessionPassword, and from Session only the
+	// fields SessionUser keeps.
+	User User
+	Role Role
 	// Principal acts for the session in every other Service method. It
 	// holds the role's scopes, or none while MustChangePassword.
 	Principal Principal
@@ -451,13 +454,14 @@ func (s *Service) Session(ctx context.Context, secret SessionSecret, clientIP st
 	if CheckText("session", secret.Reveal()) != nil || len(secret) > 128 {
 		return SignedIn{}, errNoSession
 	}
-	sess, err := s.store.SessionByHash(ctx, HashSecret(secret.Reveal()))
+	held, err := s.store.SessionByHash(ctx, HashSecret(secret.Reveal()))
 	if KindOf(err) == NotFound {
 		return SignedIn{}, errNoSession
 	}
 	if err != nil {
 		return SignedIn{}, err
 	}
+	sess, u, role := held.Session, held.User, held.Role
 	now := s.clock()
 	end := func() (SignedIn, error) {
 		if err := s.store.DeleteSession(ctx, sess.TenantID, sess.ID, Event{}); err != nil {
@@ -468,21 +472,9 @@ func (s *Service) Session(ctx context.Context, secret SessionSecret, clientIP st
 	if !now.Before(sess.ExpiresAt) || !now.Before(sess.LastSeenAt.Add(st.limits.SessionIdle)) {
 		return end()
 	}
-	u, err := s.store.User(ctx, sess.TenantID, sess.UserID)
-	if KindOf(err) == NotFound {
-		return end()
-	}
-	if err != nil {
-		return SignedIn{}, err
-	}
-	if !u.Active || u.Locked || u.PasswordChangedAt.After(sess.CreatedAt) {
-		return end()
-	}
-	role, err := s.store.ConsoleRole(ctx, sess.TenantID, sess.UserID)
-	if err != nil {
-		return SignedIn{}, err
-	}
-	if role == RoleNone {
+	// A deleted user's sessions are deleted with it (contract case
+	// SessionsGoWithUser), so a session found has its user.
+	if !u.Active || u.Locked || u.PasswordChangedAt.After(sess.CreatedAt) || role == RoleNone {
 		return end()
 	}
 	if now.Sub(sess.LastSeenAt) >= sessionTouchEvery {

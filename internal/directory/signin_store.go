@@ -30,8 +30,9 @@ type SignInStore interface {
 	// ones; it writes ev with ObjectID set to the new session's id.
 	CreateSession(ctx context.Context, s Session, keep int, ev Event) (Session, error)
 	// SessionByHash returns the session whose secret hashes to hash, of
-	// any tenant; NotFound when there is none.
-	SessionByHash(ctx context.Context, hash []byte) (Session, error)
+	// any tenant, with its user as SessionUser keeps it and the user's
+	// console role, in one read; NotFound when there is none.
+	SessionByHash(ctx context.Context, hash []byte) (HeldSession, error)
 	// TouchSession sets the session's LastSeenAt to at. A session that is
 	// gone is not an error.
 	TouchSession(ctx context.Context, tenantID, id int64, at time.Time) error

@@ -74,6 +74,13 @@ func testDatabase(t testing.TB) string {
 // run's database, closed when the test ends.
 func openFresh(t testing.TB) *Store {
 	t.Helper()
+	return openFreshWith(t, "", "")
+}
+
+// openFreshWith is openFresh with the store's URL parameter key set to
+// value (none when key is ""), such as a pool setting.
+func openFreshWith(t testing.TB, key, value string) *Store {
+	t.Helper()
 	dbURL := testDatabase(t)
 	schema := "s" + strconv.FormatInt(testDB.schemas.Add(1), 10)
 	ctx := t.Context()
@@ -85,7 +92,11 @@ func openFresh(t testing.TB) *Store {
 	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
 		t.Fatalf("create schema: %v", err)
 	}
-	s := openURL(t, withParam(dbURL, "search_path", schema))
+	storeURL := withParam(dbURL, "search_path", schema)
+	if key != "" {
+		storeURL = withParam(storeURL, key, value)
+	}
+	s := openURL(t, storeURL)
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}

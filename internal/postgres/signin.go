@@ -61,15 +61,6 @@ func (s *Store) CountConsoleRoles(ctx context.Context, tenantID int64, role dire
 	return n, storeError("count console roles", err)
 }
 
-const sessionColumns = `id, tenant_id, user_id, hash, created_at, last_seen_at, expires_at, client_ip`
-
-func scanSession(row pgx.Row) (directory.Session, error) {
-	var ss directory.Session
-	err := row.Scan(&ss.ID, &ss.TenantID, &ss.UserID, &ss.Hash, &ss.CreatedAt, &ss.LastSeenAt, &ss.ExpiresAt, &ss.ClientIP)
-	ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt = ss.CreatedAt.UTC(), ss.LastSeenAt.UTC(), ss.ExpiresAt.UTC()
-	return ss, err
-}
-
 // CreateSession inserts a session, clearing the user's expired and surplus
 // ones.
 func (s *Store) CreateSession(ctx context.Context, ss directory.Session, keep int, ev directory.Event) (directory.Session, error) {
@@ -96,12 +87,6 @@ func (s *Store) CreateSession(ctx context.Context, ss directory.Session, keep in
 		return directory.Session{}, storeError("create session", err)
 	}
 	return ss, nil
-}
-
-// SessionByHash returns the session whose secret hashes to hash.
-func (s *Store) SessionByHash(ctx context.Context, hash []byte) (directory.Session, error) {
-	ss, err := scanSession(s.pool.QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE hash = $1`, hash))
-	return ss, storeError("read session", notFound(err, "session"))
 }
 
 // TouchSession sets the session's last_seen_at.

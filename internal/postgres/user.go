@@ -403,9 +403,8 @@ func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserF
 	if err != nil || !ok {
 		return []directory.User{}, err
 	}
-	q, args := listUsersArgs(userSelect, tenantID, f)
 	var sc userScanner
-	return queryInto(ctx, s, "list users", sc.scan, make([]directory.User, 0, min(f.Limit, directory.MaxPageSize+1)), q, args...)
+	return listUsers(ctx, s, sc.scan, make([]directory.User, 0, min(f.Limit, directory.MaxPageSize+1)), userSelect, tenantID, f)
 }
 
 // seekOffset turns f's Offset into the position of the user before it;
@@ -422,8 +421,11 @@ func (s *Store) seekOffset(ctx context.Context, tenantID int64, f directory.User
 }
 
 // listUsersArgs is listUsersQuery with the mode it runs in among the
-// arguments.
-func listUsersArgs(sel string, tenantID int64, f directory.UserFilter) (string, []any) {
+// arguments. generic reports a read of one prefix range and nothing else
+// (a page of a search, or of a list by username, email or name prefix),
+// whose generic plan is the index range whatever the prefix, to be run
+// on it (queryGenericInto).
+func listUsersArgs(sel string, tenantID int64, f directory.UserFilter) (q string, args []any, generic bool) {
 	q, args, like := listUsersQuery(sel, tenantID, f)
 	if like {
 		// Planned afresh with the pattern in hand, never as a cached
@@ -433,9 +435,22 @@ func listUsersArgs(sel string, tenantID int64, f directory.UserFilter) (string, 
 		// statement is planned with its values at each run; with the
 		// result's description cached it runs in one round trip, where
 		// describing it at every run took two.
-		args = append([]any{pgx.QueryExecModeCacheDescribe}, args...)
+		return q, append([]any{pgx.QueryExecModeCacheDescribe}, args...), false
 	}
-	return q, args
+	return q, args, oneRange(f)
+}
+
+// oneRange reports whether f selects by exactly one prefix (username,
+// email or name) and nothing else, so that its read is that prefix's
+// range of one index from the page's position.
+func oneRange(f directory.UserFilter) bool {
+	prefixes := 0
+	for _, p := range []string{f.Username, f.Email, f.Name} {
+		if p != "" {
+			prefixes++
+		}
+	}
+	return prefixes == 1 && f.Query == "" && f.ExternalID == "" && f.Phone == "" && f.OrgID == 0
 }
 
 // listUsersQuery builds the query of ListUsers, reading the columns of

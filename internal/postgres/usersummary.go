@@ -22,9 +22,8 @@ func (s *Store) ListUserSummaries(ctx context.Context, tenantID int64, f directo
 	if err != nil || !ok {
 		return []directory.User{}, err
 	}
-	q, args := listUsersArgs(userSummarySelect, tenantID, f)
 	var sc summaryScanner
-	return queryInto(ctx, s, "list users", sc.scan, make([]directory.User, 0, min(f.Limit, directory.MaxPageSize+1)), q, args...)
+	return listUsers(ctx, s, sc.scan, make([]directory.User, 0, min(f.Limit, directory.MaxPageSize+1)), userSummarySelect, tenantID, f)
 }
 
 // summaryScanner scans rows of userSummarySelect into one set of

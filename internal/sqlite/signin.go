@@ -71,18 +71,6 @@ func (s *Store) CountConsoleRoles(ctx context.Context, tenantID int64, role dire
 	return n, storeError(err)
 }
 
-const sessionColumns = `id, tenant_id, user_id, hash, created_at, last_seen_at, expires_at, client_ip`
-
-func scanSession(sc scanner) (directory.Session, error) {
-	var (
-		ss                     directory.Session
-		created, seen, expires sql.NullInt64
-	)
-	err := sc.Scan(&ss.ID, &ss.TenantID, &ss.UserID, &ss.Hash, &created, &seen, &expires, &ss.ClientIP)
-	ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
-	return ss, err
-}
-
 // CreateSession inserts a session, clearing the user's expired and surplus
 // ones.
 func (s *Store) CreateSession(ctx context.Context, ss directory.Session, keep int, ev directory.Event) (directory.Session, error) {
@@ -108,15 +96,6 @@ func (s *Store) CreateSession(ctx context.Context, ss directory.Session, keep in
 		return directory.Session{}, err
 	}
 	return ss, nil
-}
-
-// SessionByHash returns the session whose secret hashes to hash.
-func (s *Store) SessionByHash(ctx context.Context, hash []byte) (directory.Session, error) {
-	ss, err := scanSession(s.rq.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE hash = ?`, hash))
-	if errors.Is(err, sql.ErrNoRows) {
-		return directory.Session{}, notFound("session")
-	}
-	return ss, storeError(err)
 }
 
 // TouchSession sets the session's last_seen_at.

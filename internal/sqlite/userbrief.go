@@ -20,25 +20,32 @@ const briefColumnCount = 10
 
 // UserBrief returns one user of the tenant as a directory.Brief.
 func (s *Store) UserBrief(ctx context.Context, tenantID, id int64) (directory.User, error) {
-	var u directory.User
+	return readRow(ctx, s, "user", briefColumnCount, scanBrief, userBriefSQL, tenantID, id)
+}
+
+// readRow runs a query of one row of n columns on the readers (readUsers)
+// and converts the row with conv; NotFound, naming what, when there is
+// none.
+func readRow[T any](ctx context.Context, s *Store, what string, n int, conv func(columns) (T, error), query string, args ...any) (T, error) {
+	var v T
 	found := false
-	row := newRowValues(briefColumnCount)
-	err := s.readUsers(ctx, userBriefSQL, []any{tenantID, id}, func(rows *sql.Rows) error {
+	row := newRowValues(n)
+	err := s.readUsers(ctx, query, args, func(rows *sql.Rows) error {
 		c, err := row.scan(rows)
 		if err != nil {
 			return err
 		}
-		u, err = scanBrief(c)
+		v, err = conv(c)
 		found = true
 		return err
 	})
 	switch {
 	case err != nil:
-		return directory.User{}, err
+		return *new(T), err
 	case !found:
-		return directory.User{}, notFound("user")
+		return *new(T), notFound(what)
 	}
-	return u, nil
+	return v, nil
 }
 
 // scanBrief converts a row of userBriefSQL.

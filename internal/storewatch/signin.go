@@ -29,8 +29,8 @@ func (s *store) CreateSession(ctx context.Context, ss directory.Session, keep in
 	return timed(ctx, s, "CreateSession", func(ctx context.Context) (directory.Session, error) { return s.next.CreateSession(ctx, ss, keep, ev) })
 }
 
-func (s *store) SessionByHash(ctx context.Context, hash []byte) (directory.Session, error) {
-	return timed(ctx, s, "SessionByHash", func(ctx context.Context) (directory.Session, error) { return s.next.SessionByHash(ctx, hash) })
+func (s *store) SessionByHash(ctx context.Context, hash []byte) (directory.HeldSession, error) {
+	return timed(ctx, s, "SessionByHash", func(ctx context.Context) (directory.HeldSession, error) { return s.next.SessionByHash(ctx, hash) })
 }
 
 func (s *store) TouchSession(ctx context.Context, tenantID, id int64, at time.Time) error {

@@ -17,6 +17,7 @@ var signInTests = []struct {
 	{"UserByLogin", testUserByLogin},
 	{"ConsoleRoles", testConsoleRoles},
 	{"Sessions", testSessions},
+	{"SessionHolder", testSessionHolder},
 	{"SessionsBounded", testSessionsBounded},
 	{"SessionsGoWithUser", testSessionsGoWithUser},
 	{"SignInLinks", testSignInLinks},
@@ -140,7 +141,7 @@ func testSessions(t *testing.T, f *fixture) {
 	if err != nil {
 		t.Fatalf("SessionByHash: %v", err)
 	}
-	checkEqual(t, "session", read, want)
+	checkEqual(t, "session", read.Session, want)
 	_, err = f.s.SessionByHash(f.ctx, directory.HashSecret("two"))
 	checkError(t, "SessionByHash(unknown)", err, directory.NotFound, "")
 
@@ -152,8 +153,8 @@ func testSessions(t *testing.T, f *fixture) {
 		t.Fatalf("TouchSession(other tenant): %v", err)
 	}
 	read, _ = f.s.SessionByHash(f.ctx, directory.HashSecret("one"))
-	if !read.LastSeenAt.Equal(at(2)) {
-		t.Errorf("LastSeenAt after touch: got %v, want %v", read.LastSeenAt, at(2))
+	if !read.Session.LastSeenAt.Equal(at(2)) {
+		t.Errorf("LastSeenAt after touch: got %v, want %v", read.Session.LastSeenAt, at(2))
 	}
 
 	second := f.createSession(t, session(f.a, u.ID, "two", at(3)), 10)
@@ -193,6 +194,57 @@ func testSessions(t *testing.T, f *fixture) {
 	}
 	_, err = f.s.CreateSession(f.ctx, session(f.a, 1<<40, "ghost", at(1)), 10, event(f.a, "session.create", ""))
 	checkError(t, "CreateSession for a missing user", err, directory.NotFound, "")
+}
+
+// testSessionHolder checks that SessionByHash reads, with the session,
+// its user's SessionUser fields and console role as they are at the read:
+// what Service.Session decides on.
+func testSessionHolder(t *testing.T, f *fixture) {
+	ada := user(f.a, "Ada")
+	ada.Name, ada.Email, ada.City = "Ada Lovelace", "ada@example.com", "London"
+	ada.MustChangePassword, ada.PasswordChangedAt, ada.PasswordHash = true, at(1), "$argon2id$v=19$m=1,t=1,p=1$c2FsdA$aGFzaA"
+	ada.Extension = map[string]any{"k": "v"}
+	ada = f.createUser(t, ada)
+	// A user of the other tenant with the same role and a session of its
+	// own: nothing of it shows through a's.
+	bob := f.createUser(t, user(f.b, "bob"))
+	if err := f.s.SetConsoleRole(f.ctx, f.b, bob.ID, directory.RoleAdmin, event(f.b, "user.role", userObject(bob.ID))); err != nil {
+		t.Fatal(err)
+	}
+	f.createSession(t, session(f.b, bob.ID, "bob", at(2)), 10)
+	want := f.createSession(t, session(f.a, ada.ID, "ada", at(2)), 10)
+
+	check := func(step string, u directory.User, role directory.Role) {
+		t.Helper()
+		got, err := f.s.SessionByHash(f.ctx, directory.HashSecret("ada"))
+		if err != nil {
+			t.Fatalf("%s: SessionByHash: %v", step, err)
+		}
+		checkEqual(t, step+": session", got.Session, want)
+		checkEqual(t, step+": user", got.User, directory.SessionUser(u))
+		if got.Role != role {
+			t.Errorf("%s: role: got %q, want %q", step, got.Role, role)
+		}
+	}
+	check("no role", ada, directory.RoleNone)
+	for _, role := range []directory.Role{directory.RoleViewer, directory.RoleAdmin} {
+		if err := f.s.SetConsoleRole(f.ctx, f.a, ada.ID, role, event(f.a, "user.role", userObject(ada.ID))); err != nil {
+			t.Fatal(err)
+		}
+		check("role "+string(role), ada, role)
+	}
+	changed := ada
+	changed.Active, changed.Locked, changed.MustChangePassword, changed.PasswordChangedAt = false, true, false, at(3)
+	changed.Username = "ada.l"
+	updated, err := f.s.UpdateUser(f.ctx, changed, updateEvent(ada, changed))
+	if err != nil {
+		t.Fatalf("UpdateUser: %v", err)
+	}
+	check("after an update", updated, directory.RoleAdmin)
+	if err := f.s.SetConsoleRole(f.ctx, f.a, ada.ID, directory.RoleNone, event(f.a, "user.role", userObject(ada.ID))); err != nil {
+		t.Fatal(err)
+	}
+	check("role taken away", updated, directory.RoleNone)
 }
 
 func testSessionsBounded(t *testing.T, f *fixture) {

@@ -1,0 +1,108 @@
+package postgres
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// TestSearchReadsGenericPlan checks that a search's range reads run on
+// their generic plan, planned once per connection (the plan itself is
+// TestListUsersPlan's), that other reads keep PostgreSQL's own choice, and
+// that the setting never outlives the batch it came in, even when the
+// statement after it fails.
+func TestSearchReadsGenericPlan(t *testing.T) {
+	// One connection, so that pg_prepared_statements, which is per
+	// connection, shows every read.
+	s := openFreshWith(t, "pool_max_conns", "1")
+	ctx := t.Context()
+	now := time.Now().UTC()
+	tenant, err := s.CreateTenant(ctx, directory.Tenant{Name: "generic", CreatedAt: now})
+	if err != nil {
+		t.Fatalf("CreateTenant: %v", err)
+	}
+	users := make([]directory.User, 300)
+	for i := range users {
+		n := strings.Repeat("x", i%3) + string(rune('a'+i%26))
+		users[i] = directory.User{TenantID: tenant.ID, Username: "user" + n + "-" + strings.Repeat("0", i%5) + string(rune('0'+i%10)) + "-" + string(rune('a'+i/26)),
+			Name: "User " + n, Email: "u" + string(rune('a'+i/26)) + n + string(rune('0'+i%10)) + "@generic.example", CreatedAt: now, UpdatedAt: now}
+	}
+	if _, err := s.CreateUsers(ctx, users, directory.Event{TenantID: tenant.ID, Time: now, Action: "user.import"}); err != nil {
+		t.Fatalf("CreateUsers: %v", err)
+	}
+
+	const runs = 8
+	searches := []directory.UserFilter{{Username: "userx"}, {Email: "ub"}, {Name: "user xx"}}
+	for i := range runs {
+		for _, f := range searches {
+			f.Limit = 11
+			if i%2 == 1 {
+				f.AfterKey, f.AfterID = "u", int64(i)
+			}
+			if _, err := s.ListUserSummaries(ctx, tenant.ID, f); err != nil {
+				t.Fatalf("ListUserSummaries(%+v): %v", f, err)
+			}
+		}
+	}
+	// A list in id order keeps PostgreSQL's own choice: custom plans first.
+	for range runs {
+		if _, err := s.ListUserSummaries(ctx, tenant.ID, directory.UserFilter{Limit: 11}); err != nil {
+			t.Fatalf("ListUserSummaries: %v", err)
+		}
+	}
+
+	rows, err := s.pool.Query(ctx, `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements
+		WHERE statement LIKE 'SELECT u.id, u.tenant_id, u.username%'`)
+	if err != nil {
+		t.Fatalf("read pg_prepared_statements: %v", err)
+	}
+	type counts struct {
+		statement       string
+		generic, custom int64
+	}
+	stmts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (counts, error) {
+		var c counts
+		return c, r.Scan(&c.statement, &c.generic, &c.custom)
+	})
+	if err != nil {
+		t.Fatalf("read pg_prepared_statements: %v", err)
+	}
+	ranges, byID := 0, 0
+	for _, c := range stmts {
+		switch {
+		case strings.Contains(c.statement, " ~<~ "):
+			ranges++
+			if c.custom != 0 || c.generic != runs {
+				t.Errorf("a range read ran %d generic and %d custom plans, want %d generic and none custom:\n%s", c.generic, c.custom, runs, c.statement)
+			}
+		case strings.Contains(c.statement, "ORDER BY u.id "):
+			byID++
+			if c.custom == 0 {
+				t.Errorf("the list in id order ran %d generic and %d custom plans, want PostgreSQL's choice, custom plans first:\n%s", c.generic, c.custom, c.statement)
+			}
+		}
+	}
+	if ranges != len(searches) || byID != 1 {
+		t.Errorf("got %d range statements and %d in id order, want %d and 1: %+v", ranges, byID, len(searches), stmts)
+	}
+
+	// A failing statement after the setting: the batch's implicit
+	// transaction is rolled back, and the setting with it.
+	b := &pgx.Batch{}
+	b.Queue(forceGenericPlan)
+	b.Queue(`SELECT 1 / 0`)
+	if err := s.pool.SendBatch(ctx, b).Close(); err == nil {
+		t.Fatal("SELECT 1 / 0: no error")
+	}
+	var mode string
+	if err := s.pool.QueryRow(ctx, `SELECT current_setting('plan_cache_mode')`).Scan(&mode); err != nil {
+		t.Fatalf("read plan_cache_mode: %v", err)
+	}
+	if mode != "auto" {
+		t.Errorf("plan_cache_mode after the batches: got %q, want auto", mode)
+	}
+}
