@@ -80,7 +80,7 @@ func (a api) userByUsername(w http.ResponseWriter, r *http.Request, p directory.
 	if body.UserName == nil {
 		return directory.Errorf(directory.Invalid, "user_name", "is required")
 	}
-	u, err := a.d.Service.UserByUsername(r.Context(), p, *body.UserName)
+	u, err := a.d.Service.UserByUsername(r.Context(), p, *body.UserName, directory.WholeUser)
 	if err != nil {
 		return err
 	}
