@@ -130,31 +130,31 @@ func scanUser(c columns) (directory.User, error) {
 		City: c.text(19), Province: c.text(20), Country: c.text(21), Comment: c.text(22),
 		PasswordHash: c.text(24), CreatedAt: c.time(25), UpdatedAt: c.time(26), Version: c.int(27),
 	}
-	ext := c.text(23)
-	return finishUser(u, &c, c.text(28), scanProfile, c.text(29), &ext)
+	ext, profile, orgs := c.text(23), c.text(28), c.text(29)
+	err := c.err
+	if err == nil {
+		err = scanProfile(profile, &u.Profile)
+	}
+	return u, finishUser(&u, err, orgs, &ext)
 }
 
-// finishUser completes u, whose plain columns c converted, from the texts
-// of its row: the profile, which scan reads, the memberships and the
-// extension, unless ext is nil (a view without it).
-func finishUser(u directory.User, c *columns, profile string, scan func(string, *directory.Profile) error, orgs string, ext *string) (directory.User, error) {
-	if err := c.err; err != nil {
-		return u, fmt.Errorf("sqlite: user %d: %w", u.ID, err)
+// finishUser completes u from the texts of its row: the memberships and
+// the extension, unless ext is nil (a view without it). err is what
+// reading the other columns returned; the user is then left as it is.
+func finishUser(u *directory.User, err error, orgs string, ext *string) error {
+	if err != nil {
+		return fmt.Errorf("sqlite: user %d: %w", u.ID, err)
 	}
-	if err := scan(profile, &u.Profile); err != nil {
-		return u, fmt.Errorf("sqlite: user %d: %w", u.ID, err)
-	}
-	var err error
 	if u.Orgs, err = parseOrgs(orgs); err != nil {
-		return u, fmt.Errorf("sqlite: user %d: %w", u.ID, err)
+		return fmt.Errorf("sqlite: user %d: %w", u.ID, err)
 	}
 	if ext == nil {
-		return u, nil
+		return nil
 	}
 	if u.Extension, err = directory.DecodeExtension(*ext); err != nil {
-		return u, fmt.Errorf("sqlite: user %d: decode extension: %w", u.ID, err)
+		return fmt.Errorf("sqlite: user %d: decode extension: %w", u.ID, err)
 	}
-	return u, nil
+	return nil
 }
 
 // columns holds a row as the driver returns it: int64 for INTEGER, string

@@ -59,8 +59,12 @@ func scanAccount(c columns) (directory.User, error) {
 		EmployeeNumber: c.text(12), ManagerID: c.int(13), City: c.text(14),
 		CreatedAt: c.time(16), UpdatedAt: c.time(17),
 	}
-	ext := c.text(15)
-	return finishUser(u, &c, c.text(18), scanAccountProfile, c.text(19), &ext)
+	ext, profile, orgs := c.text(15), c.text(18), c.text(19)
+	err := c.err
+	if err == nil {
+		err = scanAccountProfile(profile, &u.Profile)
+	}
+	return u, finishUser(&u, err, orgs, &ext)
 }
 
 // scanAccountProfile reads the profile text of accountColumns into p.
@@ -82,5 +86,10 @@ func scanResource(c columns) (directory.User, error) {
 		ManagerID: c.int(9), Address: c.text(10), City: c.text(11), Province: c.text(12), Country: c.text(13),
 		CreatedAt: c.time(14), UpdatedAt: c.time(15), Version: c.int(16),
 	}
-	return finishUser(u, &c, c.text(17), scanProfile, c.text(18), nil)
+	profile, orgs := c.text(17), c.text(18)
+	err := c.err
+	if err == nil {
+		err = scanProfile(profile, &u.Profile)
+	}
+	return u, finishUser(&u, err, orgs, nil)
 }
