@@ -65,7 +65,7 @@ func TestViewerSeesNoWriteForm(t *testing.T) {
 	if after.Version != before.Version || after.Username != before.Username || !after.Active {
 		t.Errorf("after the viewer's forged writes Ada is at version %d (%q, active %v), want unchanged version %d", after.Version, after.Username, after.Active, before.Version)
 	}
-	if _, err := e.Service.UserByUsername(t.Context(), e.Principal(), "forged"); directory.KindOf(err) != directory.NotFound {
+	if _, err := e.Service.UserByUsername(t.Context(), e.Principal(), "forged", directory.WholeUser); directory.KindOf(err) != directory.NotFound {
 		t.Errorf("the viewer's forged create made a user: %v", err)
 	}
 }

@@ -5,8 +5,9 @@ import "context"
 // UserByUsername returns the user of the principal's tenant whose username
 // is username, compared ignoring case as usernames are unique ignoring
 // case: one read of the store's unique index, as cheap as a read by id. A
-// username no user can have answers NotFound, as a missing one.
-func (s *Service) UserByUsername(ctx context.Context, p Principal, username string) (User, error) {
+// username no user can have answers NotFound, as a missing one. The user
+// holds the fields view keeps (see UserView.Of).
+func (s *Service) UserByUsername(ctx context.Context, p Principal, username string, view UserView) (User, error) {
 	if err := p.require(ScopeUsersRead); err != nil {
 		return User{}, err
 	}
@@ -16,7 +17,7 @@ func (s *Service) UserByUsername(ctx context.Context, p Principal, username stri
 	if !usernamePattern.MatchString(username) {
 		return User{}, Errorf(NotFound, "", "no such user")
 	}
-	return s.store.UserByUsername(ctx, p.TenantID, username)
+	return s.store.UserByUsername(ctx, p.TenantID, username, view)
 }
 
 // Limits of UserPage.
@@ -35,6 +36,9 @@ type UserPage struct {
 	// Page is the page number from 0; Limit the users per page (1 to
 	// MaxPageSize).
 	Page, Limit int
+	// View names the fields of each user to read; WholeUser reads them
+	// all.
+	View UserView
 }
 
 // UsersByPage returns page f of the principal's users by id, and how many
@@ -58,7 +62,7 @@ func (s *Service) UsersByPage(ctx context.Context, p Principal, f UserPage) ([]U
 			return nil, 0, err
 		}
 	}
-	filter := UserFilter{OrgID: f.OrgID, Offset: f.Page * f.Limit, Limit: f.Limit}
+	filter := UserFilter{OrgID: f.OrgID, Offset: f.Page * f.Limit, Limit: f.Limit, View: f.View}
 	total, err := s.store.CountUsers(ctx, p.TenantID, filter)
 	if err != nil {
 		return nil, 0, err

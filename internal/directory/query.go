@@ -121,6 +121,9 @@ type UserQueryPage struct {
 	Limit int
 	// Count asks for the number of matches as well.
 	Count bool
+	// View names the fields of each user to read; WholeUser reads them
+	// all.
+	View UserView
 }
 
 // UserQueryResult is a page of QueryUsers.
@@ -240,7 +243,7 @@ func (s *Service) QueryUsers(ctx context.Context, p Principal, pg UserQueryPage)
 		}
 	}
 	if pg.Limit > 0 {
-		users, err := s.store.QueryUsers(ctx, p.TenantID, q, pg.Sort, pg.AfterID, pg.Offset, pg.Limit+1)
+		users, err := s.store.QueryUsers(ctx, p.TenantID, q, pg.Sort, pg.AfterID, pg.Offset, pg.Limit+1, pg.View)
 		if err != nil {
 			return UserQueryResult{}, err
 		}

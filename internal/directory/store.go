@@ -62,8 +62,9 @@ type Store interface {
 	// UserByUsername returns the user of tenantID whose username is
 	// username ignoring case (usernames are ASCII, see User.Validate, and
 	// unique ignoring case), read through the unique index on the folded
-	// username; NotFound when there is none.
-	UserByUsername(ctx context.Context, tenantID int64, username string) (User, error)
+	// username; NotFound when there is none. It reads the fields view
+	// keeps (see UserView.Of).
+	UserByUsername(ctx context.Context, tenantID int64, username string, view UserView) (User, error)
 	// UsersByID returns the users of tenantID among ids, in no particular
 	// order; ids that do not exist there are left out. It reads only the
 	// fields Card keeps, the others left zero (no memberships, no
@@ -72,7 +73,8 @@ type Store interface {
 	// conversion per user.
 	UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]User, error)
 	// ListUsers returns up to f.Limit users matching f in the order
-	// f.Order() names, starting after the position f.AfterKey, f.AfterID.
+	// f.Order() names, starting after the position f.AfterKey, f.AfterID,
+	// each with the fields f.View keeps (see UserView.Of).
 	ListUsers(ctx context.Context, tenantID int64, f UserFilter) ([]User, error)
 	// ListUserSummaries is ListUsers reading only the fields Summary
 	// keeps, the others left zero: the read of a page that only lists
@@ -82,8 +84,9 @@ type Store interface {
 	// every user) and have an id above afterID, in the order sort names
 	// (see UserSort), skipping the first offset of them. The Service has
 	// checked q (see checkQuery) and sort; the store compiles both to SQL
-	// with bound parameters only, and sorts ids before reading whole users.
-	QueryUsers(ctx context.Context, tenantID int64, q *UserQuery, sort UserSort, afterID int64, offset, limit int) ([]User, error)
+	// with bound parameters only, and sorts ids before reading the users,
+	// each with the fields view keeps (see UserView.Of).
+	QueryUsers(ctx context.Context, tenantID int64, q *UserQuery, sort UserSort, afterID int64, offset, limit int, view UserView) ([]User, error)
 	// CountUserQuery returns how many users of tenantID match q (nil: every
 	// user), counting no further than max.
 	CountUserQuery(ctx context.Context, tenantID int64, q *UserQuery, max int) (int, error)
@@ -202,6 +205,9 @@ type UserFilter struct {
 	// from maintained counts, without reading the users it skips.
 	Offset int
 	Limit  int
+	// View names the fields of each user to read; WholeUser reads them
+	// all.
+	View UserView
 }
 
 // MembersOnly reports whether f keeps an org's members and applies no

@@ -12,23 +12,25 @@ import (
 // QueryUsers returns a page of the tenant's users matching q, in sort's
 // order. The query is compiled to one SQL statement with bound parameters,
 // planned with its values in hand (a generic plan cannot use a LIKE
-// prefix). It picks the page's ids first and then reads those users whole,
-// so a sort carries ids and keys, never every column and the memberships
-// of every match.
-func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, sort directory.UserSort, afterID int64, offset, limit int) ([]directory.User, error) {
+// prefix). It picks the page's ids first and then reads those users with
+// the fields view keeps, so a sort carries ids and keys, never every
+// column and the memberships of every match.
+func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, sort directory.UserSort, afterID int64, offset, limit int, view directory.UserView) ([]directory.User, error) {
 	c := &userQueryCompiler{args: []any{tenantID, afterID}}
 	where := c.where(q)
+	sel := viewSelect(view)
+	sc := userScanner{view: view}
 	if q != nil && q.Unique() {
 		// One user at most, read by its unique index: nothing to sort.
-		sql := userSelect + `WHERE u.tenant_id = $1 AND u.id > $2 AND ` + where + ` LIMIT ` + c.arg(limit) + ` OFFSET ` + c.arg(offset)
-		return query(ctx, s, "query users", scanUser, sql, c.mode()...)
+		sql := sel + `WHERE u.tenant_id = $1 AND u.id > $2 AND ` + where + ` LIMIT ` + c.arg(limit) + ` OFFSET ` + c.arg(offset)
+		return query(ctx, s, "query users", sc.scan, sql, c.mode()...)
 	}
 	// Sort the matches the filter's index finds instead of walking the
 	// order's index (see directory.UserQuery.Selective).
 	inner := pgUserQueryOrder(sort, q != nil && q.Selective())
-	sql := userSelect + `WHERE u.tenant_id = $1 AND u.id IN (SELECT u.id FROM users u WHERE u.tenant_id = $1 AND u.id > $2 AND ` + where +
+	sql := sel + `WHERE u.tenant_id = $1 AND u.id IN (SELECT u.id FROM users u WHERE u.tenant_id = $1 AND u.id > $2 AND ` + where +
 		` ORDER BY ` + inner + ` LIMIT ` + c.arg(limit) + ` OFFSET ` + c.arg(offset) + `) ORDER BY ` + pgUserQueryOrder(sort, false)
-	return query(ctx, s, "query users", scanUser, sql, c.mode()...)
+	return query(ctx, s, "query users", sc.scan, sql, c.mode()...)
 }
 
 // pgUserQueryOrder is the ORDER BY of sort: text by code point as on

@@ -87,7 +87,7 @@ func TestEmailQueryPlan(t *testing.T) {
 		if !strings.Contains(text, "user_emails_value_idx on user_emails") || !strings.Contains(text, tt.cond) || strings.Contains(text, "Seq Scan") || !strings.Contains(text, "(id = ANY ($0)))") {
 			t.Errorf("%v: plan:\n%s\nwant user_emails_value_idx with %s, the users read by id, and no Seq Scan", tt.q.Args[0], text, tt.cond)
 		}
-		got, err := s.QueryUsers(ctx, tenant.ID, tt.q, directory.UserSort{}, 0, 0, 200)
+		got, err := s.QueryUsers(ctx, tenant.ID, tt.q, directory.UserSort{}, 0, 0, 200, directory.WholeUser)
 		if err != nil || len(got) != tt.want {
 			t.Errorf("%v: got %d users (%v), want %d", tt.q.Args[0], len(got), err, tt.want)
 		}

@@ -21,7 +21,12 @@ const userSelect = `SELECT u.id, u.tenant_id, u.username, u.name, u.nick_name, C
 	u.phone, u.phone_country_code, u.active, u.locked, u.must_change_password, u.password_changed_at,
 	u.origin, u.client_ip, u.enterprise_id, u.grade, u.employee_number, COALESCE(u.manager_id, 0),
 	u.address, u.city, u.province, u.country, u.comment, u.extension, u.created_at, u.updated_at,
-	u.version, u.password_hash, ` + profileSelect + `, m.org_ids, m.primaries
+	u.version, u.password_hash, ` + profileSelect + `, m.org_ids, m.primaries` + userOrgsFrom
+
+// userOrgsFrom is the FROM clause of userSelect and of the narrower
+// views' selects (see viewSelect): the lateral subquery aggregates a
+// user's memberships in the order they were listed.
+const userOrgsFrom = `
 FROM users u
 CROSS JOIN LATERAL (
 	SELECT array_agg(o.org_id ORDER BY o.position) AS org_ids, array_agg(o.is_primary ORDER BY o.position) AS primaries
@@ -34,10 +39,12 @@ func scanUser(row pgx.Row) (directory.User, error) {
 	return sc.scan(row)
 }
 
-// userScanner scans rows of userSelect into one set of destinations, made
-// on its first row and reused for the others: a list page scans up to
-// MaxPageSize+1 users, and a fresh set cost some forty allocations a user.
+// userScanner scans rows of viewSelect(view) into one set of
+// destinations, made on its first row and reused for the others: a list
+// page scans up to MaxPageSize+1 users, and a fresh set cost some forty
+// allocations a user.
 type userScanner struct {
+	view              directory.UserView
 	u                 directory.User
 	passwordChangedAt *time.Time
 	extension         []byte
@@ -49,15 +56,7 @@ type userScanner struct {
 
 func (sc *userScanner) scan(row pgx.Row) (directory.User, error) {
 	if sc.dest == nil {
-		u := &sc.u
-		sc.dest = make([]any, 0, 30+profileCount)
-		sc.dest = append(sc.dest, &u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &u.Email,
-			&u.Phone, &u.PhoneCountryCode, &u.Active, &u.Locked, &u.MustChangePassword, &sc.passwordChangedAt,
-			&u.Origin, &u.ClientIP, &u.EnterpriseID, &u.Grade, &u.EmployeeNumber, &u.ManagerID,
-			&u.Address, &u.City, &u.Province, &u.Country, &u.Comment, &sc.extension, &u.CreatedAt, &u.UpdatedAt,
-			&u.Version, &u.PasswordHash)
-		sc.dest = appendProfileTargets(sc.dest, &u.Profile, &sc.lists)
-		sc.dest = append(sc.dest, &sc.orgIDs, &sc.primaries)
+		sc.dest = sc.targets()
 	}
 	if err := row.Scan(sc.dest...); err != nil {
 		return directory.User{}, notFound(err, "user")
@@ -69,8 +68,10 @@ func (sc *userScanner) scan(row pgx.Row) (directory.User, error) {
 	var err error
 	u.PasswordChangedAt = utc(sc.passwordChangedAt)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
-	if u.Extension, err = directory.DecodeExtension(string(sc.extension)); err != nil {
-		return directory.User{}, fmt.Errorf("user %d: decode extension: %w", u.ID, err)
+	if sc.view != directory.ResourceView {
+		if u.Extension, err = directory.DecodeExtension(string(sc.extension)); err != nil {
+			return directory.User{}, fmt.Errorf("user %d: decode extension: %w", u.ID, err)
+		}
 	}
 	// u.Orgs is the zero value's nil: each membership is appended afresh.
 	for i, id := range sc.orgIDs {
@@ -360,6 +361,35 @@ func (s *Store) createUsers(ctx context.Context, users []directory.User, ev dire
 	return out, nil
 }
 
+// targets returns where scan reads the columns of viewSelect(sc.view)
+// into, in their order.
+func (sc *userScanner) targets() []any {
+	u := &sc.u
+	switch sc.view {
+	case directory.AccountView:
+		return []any{&u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &u.Email, &u.Phone,
+			&u.Active, &u.Locked, &u.MustChangePassword, &sc.passwordChangedAt, &u.Grade, &u.EmployeeNumber,
+			&u.ManagerID, &u.City, &sc.extension, &u.CreatedAt, &u.UpdatedAt,
+			&u.GivenName, &u.MiddleName, &u.FamilyName, &u.UserType, &u.Gender, &u.Birthday, &u.IdentityType,
+			&u.IdentityNumber, &u.Area, &u.HireDate, &u.WorkPlace, &sc.orgIDs, &sc.primaries}
+	case directory.ResourceView:
+		dest := make([]any, 0, 19+profileCount)
+		dest = append(dest, &u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &u.Email, &u.Phone,
+			&u.Active, &u.EmployeeNumber, &u.ManagerID, &u.Address, &u.City, &u.Province, &u.Country,
+			&u.CreatedAt, &u.UpdatedAt, &u.Version)
+		dest = appendProfileTargets(dest, &u.Profile, &sc.lists)
+		return append(dest, &sc.orgIDs, &sc.primaries)
+	}
+	dest := make([]any, 0, 30+profileCount)
+	dest = append(dest, &u.ID, &u.TenantID, &u.Username, &u.Name, &u.NickName, &u.Email,
+		&u.Phone, &u.PhoneCountryCode, &u.Active, &u.Locked, &u.MustChangePassword, &sc.passwordChangedAt,
+		&u.Origin, &u.ClientIP, &u.EnterpriseID, &u.Grade, &u.EmployeeNumber, &u.ManagerID,
+		&u.Address, &u.City, &u.Province, &u.Country, &u.Comment, &sc.extension, &u.CreatedAt, &u.UpdatedAt,
+		&u.Version, &u.PasswordHash)
+	dest = appendProfileTargets(dest, &u.Profile, &sc.lists)
+	return append(dest, &sc.orgIDs, &sc.primaries)
+}
+
 // User returns one user of tenantID.
 func (s *Store) User(ctx context.Context, tenantID, id int64) (directory.User, error) {
 	var u directory.User
@@ -372,11 +402,13 @@ func (s *Store) User(ctx context.Context, tenantID, id int64) (directory.User, e
 
 // UserByUsername returns the user of tenantID whose username is username
 // ignoring case, from the unique index on lower(username); the statement
-// is prepared once per connection and planned on that index.
-func (s *Store) UserByUsername(ctx context.Context, tenantID int64, username string) (directory.User, error) {
+// is prepared once per connection and planned on that index. The user
+// holds the fields view keeps.
+func (s *Store) UserByUsername(ctx context.Context, tenantID int64, username string, view directory.UserView) (directory.User, error) {
 	var u directory.User
 	err := s.read(ctx, func(q querier) (err error) {
-		u, err = scanUser(q.QueryRow(ctx, userSelect+`WHERE u.tenant_id = $1 AND lower(u.username) = lower($2)`, tenantID, username))
+		sc := userScanner{view: view}
+		u, err = sc.scan(q.QueryRow(ctx, viewSelect(view)+`WHERE u.tenant_id = $1 AND lower(u.username) = lower($2)`, tenantID, username))
 		return err
 	})
 	return u, storeError("read user by username", err)
@@ -397,14 +429,14 @@ func (s *Store) UserByUsername(ctx context.Context, tenantID int64, username str
 // cached generic plan reads the same rows. The zero position ("", 0)
 // comes before every user. Ordered by id, the (tenant_id, id) index does the
 // same; a q filter is then checked on each user in id order until the page
-// is full.
+// is full. Each user holds the fields f.View keeps.
 func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
 	f, ok, err := s.seekOffset(ctx, tenantID, f)
 	if err != nil || !ok {
 		return []directory.User{}, err
 	}
-	var sc userScanner
-	return listUsers(ctx, s, sc.scan, make([]directory.User, 0, min(f.Limit, directory.MaxPageSize+1)), userSelect, tenantID, f)
+	sc := userScanner{view: f.View}
+	return listUsers(ctx, s, sc.scan, make([]directory.User, 0, min(f.Limit, directory.MaxPageSize+1)), viewSelect(f.View), tenantID, f)
 }
 
 // seekOffset turns f's Offset into the position of the user before it;

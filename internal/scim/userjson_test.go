@@ -68,6 +68,17 @@ func randomPaths(r *rand.Rand) []string {
 	return out
 }
 
+// randomProjection returns random attributes, excludedAttributes or both.
+func randomProjection(r *rand.Rand) (attrs, excluded []string) {
+	switch r.IntN(3) {
+	case 0:
+		return randomPaths(r), nil
+	case 1:
+		return nil, randomPaths(r)
+	}
+	return randomPaths(r), randomPaths(r)
+}
+
 // checkUserJSON checks the encoder against encoding/json on the map form
 // of the resource, projected, which is what userd answered before.
 func checkUserJSON(t *testing.T, u directory.User, base string, attrs, excluded []string) {
@@ -99,16 +110,34 @@ func TestUserJSONMatchesMaps(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 20000 {
 		u := randomUser(r)
-		var attrs, excluded []string
-		switch r.IntN(3) {
-		case 0:
-			attrs = randomPaths(r)
-		case 1:
-			excluded = randomPaths(r)
-		default:
-			attrs, excluded = randomPaths(r), randomPaths(r)
-		}
+		attrs, excluded := randomProjection(r)
 		checkUserJSON(t, u, bases[r.IntN(len(bases))], attrs, excluded)
+	}
+}
+
+// TestResourceViewSameBytes checks that a page of users read as a
+// directory.ResourceView (list pages and filtered lookups) encodes to the
+// same bytes as the whole users, on awkward and random users with random
+// attributes and excludedAttributes.
+func TestResourceViewSameBytes(t *testing.T) {
+	users := dialecttest.AwkwardUsers()
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 20000 {
+		users = append(users, dialecttest.RandomUser(r))
+	}
+	for _, u := range users {
+		attrs, excluded := randomProjection(r)
+		p, err := newProjection(schemas.User, attrs, excluded)
+		if err != nil {
+			t.Fatalf("projection %q / %q: %v", attrs, excluded, err)
+		}
+		plan := planUser(p)
+		narrow := directory.ResourceView.Of(u)
+		want := newUserJSON(&u, "http://example.com/scim/v2").appendJSON(nil, plan)
+		got := newUserJSON(&narrow, "http://example.com/scim/v2").appendJSON(nil, plan)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("user %d, attributes %q, excludedAttributes %q: from the resource view\n%s\nfrom the whole user\n%s", u.ID, attrs, excluded, got, want)
+		}
 	}
 }
 

@@ -301,7 +301,9 @@ func (h *handler) userPage(c *call, lp listParams) (_ listPage, release func(), 
 	if err != nil {
 		return fail(err)
 	}
-	pg := directory.UserQueryPage{Limit: directory.DefaultPageSize, Count: true, Sort: sort}
+	// A User resource shows no more than directory.ResourceView, whatever
+	// the attributes asked for (userjson.go).
+	pg := directory.UserQueryPage{Limit: directory.DefaultPageSize, Count: true, Sort: sort, View: directory.ResourceView}
 	if lp.count >= 0 {
 		pg.Limit = min(lp.count, directory.MaxPageSize)
 	}

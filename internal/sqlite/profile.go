@@ -46,18 +46,9 @@ func profileValues(p *directory.Profile) []any {
 
 // scanProfile reads the column userProfileSelect selects into p.
 func scanProfile(s string, p *directory.Profile) error {
-	// Cut rather than Split: the values stay substrings of s, without a
-	// slice to hold them.
 	var v [1 + userProfileCount]string
-	rest, more := s, true
-	for i := range v {
-		if !more {
-			return fmt.Errorf("the profile holds %d values, want %d: was the file changed outside userd?", i, len(v))
-		}
-		v[i], rest, more = strings.Cut(rest, "\x00")
-	}
-	if more {
-		return fmt.Errorf("the profile holds more than %d values: was the file changed outside userd?", len(v))
+	if err := cutValues(s, v[:]); err != nil {
+		return err
 	}
 	p.ExternalID, p.GivenName, p.MiddleName, p.FamilyName, p.HonorificPrefix, p.HonorificSuffix = v[0], v[1], v[2], v[3], v[4], v[5]
 	p.DisplayName, p.Title, p.UserType, p.PreferredLanguage, p.Locale, p.Timezone = v[6], v[7], v[8], v[9], v[10], v[11]
@@ -70,6 +61,24 @@ func scanProfile(s string, p *directory.Profile) error {
 	}
 	if p.OtherPhones, err = directory.DecodeContacts(v[16]); err != nil {
 		return fmt.Errorf("decode other_phones: %w", err)
+	}
+	return nil
+}
+
+// cutValues splits s, values joined by NULs as concat_ws(char(0), ...)
+// joins them, into v, which must have room for exactly as many. Cut
+// rather than Split: the values stay substrings of s, without a slice to
+// hold them.
+func cutValues(s string, v []string) error {
+	rest, more := s, true
+	for i := range v {
+		if !more {
+			return fmt.Errorf("the profile holds %d values, want %d: was the file changed outside userd?", i, len(v))
+		}
+		v[i], rest, more = strings.Cut(rest, "\x00")
+	}
+	if more {
+		return fmt.Errorf("the profile holds more than %d values: was the file changed outside userd?", len(v))
 	}
 	return nil
 }

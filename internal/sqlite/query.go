@@ -12,14 +12,16 @@ import (
 // order. The query is compiled to one SQL statement with bound parameters.
 // It picks the page's ids first and then reads those users whole, so a
 // sort carries ids and keys, never every column and each user's
-// memberships of every match. In id or username order an index reads the
+// memberships of every match; the page's users are read with the fields
+// view keeps. In id or username order an index reads the
 // page; an equality on an indexed column (username, email) reads the
 // matches from that column's index.
-func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, sort directory.UserSort, afterID int64, offset, limit int) ([]directory.User, error) {
+func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, sort directory.UserSort, afterID int64, offset, limit int, view directory.UserView) ([]directory.User, error) {
+	columns := viewColumns(view)
 	where, args := userQueryWhere(q, []any{tenantID, afterID})
 	if q != nil && q.Unique() {
 		// One user at most, read by its unique index: nothing to sort.
-		return s.queryUsers(ctx, 1, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND id > ? AND `+where+` LIMIT ? OFFSET ?`,
+		return s.queryUsers(ctx, 1, view, `SELECT `+columns+` FROM users WHERE tenant_id = ? AND id > ? AND `+where+` LIMIT ? OFFSET ?`,
 			append(args, limit, offset)...)
 	}
 	// Without statistics SQLite prefers to walk the order's index until
@@ -30,7 +32,7 @@ func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.Use
 	// limit is the most users the page holds: a lookup (userName eq)
 	// asks for a page of 101 and finds one, so the slice starts small
 	// rather than reserve 101 users (100 KB) it never fills.
-	return s.queryUsers(ctx, min(limit, 8), `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND id IN (SELECT id FROM users WHERE tenant_id = ? AND id > ? AND `+where+
+	return s.queryUsers(ctx, min(limit, 8), view, `SELECT `+columns+` FROM users WHERE tenant_id = ? AND id IN (SELECT id FROM users WHERE tenant_id = ? AND id > ? AND `+where+
 		` ORDER BY `+inner+` LIMIT ? OFFSET ?) ORDER BY `+userQueryOrder(sort, false), append(append([]any{tenantID}, args...), limit, offset)...)
 }
 

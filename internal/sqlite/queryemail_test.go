@@ -93,7 +93,7 @@ func TestEmailQueryPlan(t *testing.T) {
 		if !strings.Contains(text, "USING COVERING INDEX user_emails_value "+tt.index) || strings.Contains(text, "SCAN users") {
 			t.Errorf("%v: plan:\n%s\nwant user_emails_value %s and no scan of users", tt.q.Args[0], text, tt.index)
 		}
-		got, err := s.QueryUsers(ctx, tenant.ID, tt.q, directory.UserSort{}, 0, 0, 200)
+		got, err := s.QueryUsers(ctx, tenant.ID, tt.q, directory.UserSort{}, 0, 0, 200, directory.WholeUser)
 		if err != nil || len(got) != tt.want {
 			t.Errorf("%v: got %d users (%v), want %d", tt.q.Args[0], len(got), err, tt.want)
 		}

@@ -46,7 +46,11 @@ const (
 const userColumns = `id, tenant_id, username, name, nick_name, email, phone, phone_country_code,
 	active, locked, must_change_password, password_changed_at, origin, client_ip, enterprise_id,
 	grade, employee_number, manager_id, address, city, province, country, comment, extension,
-	password_hash, created_at, updated_at, version, ` + userProfileSelect + `,
+	password_hash, created_at, updated_at, version, ` + userProfileSelect + `, ` + userOrgsSelect
+
+// userOrgsSelect is the memberships column of userColumns and of the
+// narrower views' columns (see viewColumns).
+const userOrgsSelect = `
 	(SELECT group_concat(m.position || ':' || m.org_id || ':' || m.is_primary, ',')
 		FROM memberships m WHERE m.user_id = users.id)`
 
@@ -127,20 +131,30 @@ func scanUser(c columns) (directory.User, error) {
 		PasswordHash: c.text(24), CreatedAt: c.time(25), UpdatedAt: c.time(26), Version: c.int(27),
 	}
 	ext, profile, orgs := c.text(23), c.text(28), c.text(29)
-	if err := c.err; err != nil {
-		return u, fmt.Errorf("sqlite: user %d: %w", u.ID, err)
+	err := c.err
+	if err == nil {
+		err = scanProfile(profile, &u.Profile)
 	}
-	if err := scanProfile(profile, &u.Profile); err != nil {
-		return u, fmt.Errorf("sqlite: user %d: %w", u.ID, err)
+	return u, finishUser(&u, err, orgs, &ext)
+}
+
+// finishUser completes u from the texts of its row: the memberships and
+// the extension, unless ext is nil (a view without it). err is what
+// reading the other columns returned; the user is then left as it is.
+func finishUser(u *directory.User, err error, orgs string, ext *string) error {
+	if err != nil {
+		return fmt.Errorf("sqlite: user %d: %w", u.ID, err)
 	}
-	var err error
 	if u.Orgs, err = parseOrgs(orgs); err != nil {
-		return u, fmt.Errorf("sqlite: user %d: %w", u.ID, err)
+		return fmt.Errorf("sqlite: user %d: %w", u.ID, err)
 	}
-	if u.Extension, err = directory.DecodeExtension(ext); err != nil {
-		return u, fmt.Errorf("sqlite: user %d: decode extension: %w", u.ID, err)
+	if ext == nil {
+		return nil
 	}
-	return u, nil
+	if u.Extension, err = directory.DecodeExtension(*ext); err != nil {
+		return fmt.Errorf("sqlite: user %d: decode extension: %w", u.ID, err)
+	}
+	return nil
 }
 
 // columns holds a row as the driver returns it: int64 for INTEGER, string
@@ -211,17 +225,19 @@ func parseOrgs(s string) ([]directory.Membership, error) {
 	return orgs, nil
 }
 
-// queryUsers runs a query selecting userColumns on the readers; it expects
-// up to n users (it makes room for at most a page's worth in advance).
-func (s *Store) queryUsers(ctx context.Context, n int, query string, args ...any) ([]directory.User, error) {
+// queryUsers runs a query selecting viewColumns(view) on the readers; it
+// expects up to n users (it makes room for at most a page's worth in
+// advance).
+func (s *Store) queryUsers(ctx context.Context, n int, view directory.UserView, query string, args ...any) ([]directory.User, error) {
 	users := make([]directory.User, 0, min(n, directory.MaxPageSize+1))
-	row := newRowValues(userColumnCount)
+	count, scan := viewScanner(view)
+	row := newRowValues(count)
 	err := s.readUsers(ctx, query, args, func(rows *sql.Rows) error {
 		c, err := row.scan(rows)
 		if err != nil {
 			return err
 		}
-		u, err := scanUser(c)
+		u, err := scan(c)
 		users = append(users, u)
 		return err
 	})
@@ -251,7 +267,7 @@ func (s *Store) readUsers(ctx context.Context, query string, args []any, each fu
 
 // User returns one user of the tenant.
 func (s *Store) User(ctx context.Context, tenantID, id int64) (directory.User, error) {
-	users, err := s.queryUsers(ctx, 1, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND id = ?`, tenantID, id)
+	users, err := s.queryUsers(ctx, 1, directory.WholeUser, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND id = ?`, tenantID, id)
 	if err != nil {
 		return directory.User{}, err
 	}
@@ -262,9 +278,10 @@ func (s *Store) User(ctx context.Context, tenantID, id int64) (directory.User, e
 }
 
 // UserByUsername returns the user of the tenant whose username is
-// username ignoring case, from the unique index on username_lower.
-func (s *Store) UserByUsername(ctx context.Context, tenantID int64, username string) (directory.User, error) {
-	users, err := s.queryUsers(ctx, 1, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND username_lower = ?`,
+// username ignoring case, from the unique index on username_lower, with
+// the fields view keeps.
+func (s *Store) UserByUsername(ctx context.Context, tenantID int64, username string, view directory.UserView) (directory.User, error) {
+	users, err := s.queryUsers(ctx, 1, view, `SELECT `+viewColumns(view)+` FROM users WHERE tenant_id = ? AND username_lower = ?`,
 		tenantID, strings.ToLower(username))
 	if err != nil {
 		return directory.User{}, err
@@ -276,14 +293,14 @@ func (s *Store) UserByUsername(ctx context.Context, tenantID int64, username str
 }
 
 // ListUsers returns up to f.Limit users matching f after its position, in
-// the order f.Order() names.
+// the order f.Order() names, with the fields f.View keeps.
 func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserFilter) ([]directory.User, error) {
 	f, ok, err := s.seekOffset(ctx, tenantID, f)
 	if err != nil || !ok {
 		return []directory.User{}, err
 	}
-	query, args := listUsersQuery(userColumns, tenantID, f)
-	return s.queryUsers(ctx, f.Limit, query, args...)
+	query, args := listUsersQuery(viewColumns(f.View), tenantID, f)
+	return s.queryUsers(ctx, f.Limit, f.View, query, args...)
 }
 
 // seekOffset turns f's Offset into the position of the user before it;

@@ -110,9 +110,9 @@ func (s *store) ListUserSummaries(ctx context.Context, tenantID int64, f directo
 	})
 }
 
-func (s *store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, sort directory.UserSort, afterID int64, offset, limit int) ([]directory.User, error) {
+func (s *store) QueryUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, sort directory.UserSort, afterID int64, offset, limit int, view directory.UserView) ([]directory.User, error) {
 	return timed(ctx, s, "QueryUsers", func(ctx context.Context) ([]directory.User, error) {
-		return s.next.QueryUsers(ctx, tenantID, q, sort, afterID, offset, limit)
+		return s.next.QueryUsers(ctx, tenantID, q, sort, afterID, offset, limit, view)
 	})
 }
 
@@ -120,9 +120,9 @@ func (s *store) CountUserQuery(ctx context.Context, tenantID int64, q *directory
 	return timed(ctx, s, "CountUserQuery", func(ctx context.Context) (int, error) { return s.next.CountUserQuery(ctx, tenantID, q, max) })
 }
 
-func (s *store) UserByUsername(ctx context.Context, tenantID int64, username string) (directory.User, error) {
+func (s *store) UserByUsername(ctx context.Context, tenantID int64, username string, view directory.UserView) (directory.User, error) {
 	return timed(ctx, s, "UserByUsername", func(ctx context.Context) (directory.User, error) {
-		return s.next.UserByUsername(ctx, tenantID, username)
+		return s.next.UserByUsername(ctx, tenantID, username, view)
 	})
 }
 

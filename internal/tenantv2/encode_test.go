@@ -3,6 +3,7 @@ package tenantv2
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -63,5 +64,36 @@ func TestUserListMatchesEncodingJSON(t *testing.T) {
 		if err != nil || !bytes.Equal(got, append([]byte("prefix"), want...)) {
 			t.Errorf("page of %d users: the encoder wrote\n%s (%v)\nencoding/json writes\n%s", len(users), got, err, want)
 		}
+	}
+}
+
+// TestAccountViewSameBytes checks that ListUsers and the by-username call,
+// which read users as a directory.AccountView, answer the same bytes as
+// from the whole user, on awkward and random users.
+func TestAccountViewSameBytes(t *testing.T) {
+	users := dialecttest.AwkwardUsers()
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		users = append(users, dialecttest.RandomUser(r))
+	}
+	loc := time.FixedZone("CST", 8*3600)
+	narrow := make([]directory.User, len(users))
+	for i, u := range users {
+		narrow[i] = directory.AccountView.Of(u)
+		d, n := newUserDetail(u, loc), newUserDetail(narrow[i], loc)
+		want, err := d.appendJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := n.appendJSON(nil); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("user %d: from the account view\n%s (%v)\nfrom the whole user\n%s", u.ID, got, err, want)
+		}
+	}
+	want, err := appendUserList(nil, 7, users, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := appendUserList(nil, 7, narrow, loc); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("a page from the account view differs from the page from whole users (%v)", err)
 	}
 }

@@ -71,7 +71,8 @@ type byUsernameRequest struct {
 }
 
 // userByUsername answers POST /api/v2/tenant/users/user-by-username with
-// the same object as the GET by id.
+// the same object as the GET by id, from the fields it shows
+// (directory.AccountView).
 func (a api) userByUsername(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
 	var body byUsernameRequest
 	if err := a.decodeBody(w, r, &body, false); err != nil {
@@ -80,7 +81,7 @@ func (a api) userByUsername(w http.ResponseWriter, r *http.Request, p directory.
 	if body.UserName == nil {
 		return directory.Errorf(directory.Invalid, "user_name", "is required")
 	}
-	u, err := a.d.Service.UserByUsername(r.Context(), p, *body.UserName)
+	u, err := a.d.Service.UserByUsername(r.Context(), p, *body.UserName, directory.AccountView)
 	if err != nil {
 		return err
 	}
@@ -88,7 +89,8 @@ func (a api) userByUsername(w http.ResponseWriter, r *http.Request, p directory.
 	return server.WriteAppended(w, http.StatusOK, "application/json", d.appendJSON)
 }
 
-// listUsers answers GET /api/v2/tenant/users?org_id=&offset=&limit=.
+// listUsers answers GET /api/v2/tenant/users?org_id=&offset=&limit=,
+// reading only the fields a user object shows (directory.AccountView).
 func (a api) listUsers(w http.ResponseWriter, r *http.Request, p directory.Principal) error {
 	q, err := queryParams(r, "org_id", "offset", "limit")
 	if err != nil {
@@ -107,7 +109,7 @@ func (a api) listUsers(w http.ResponseWriter, r *http.Request, p directory.Princ
 		return err
 	}
 	defer release()
-	users, total, err := a.d.Service.UsersByPage(r.Context(), p, directory.UserPage{OrgID: orgID, Page: page, Limit: limit})
+	users, total, err := a.d.Service.UsersByPage(r.Context(), p, directory.UserPage{OrgID: orgID, Page: page, Limit: limit, View: directory.AccountView})
 	if err != nil {
 		return err
 	}

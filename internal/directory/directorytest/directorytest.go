@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"UserReferences", testUserReferences},
 		{"UsersByID", testUsersByID},
 		{"UserBrief", testUserBrief},
+		{"UserViews", testUserViews},
 		{"ListUsers", testListUsers},
 		{"ListUsersPaging", testListUsersPaging},
 		{"ListUserSummaries", testListUserSummaries},

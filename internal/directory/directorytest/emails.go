@@ -61,7 +61,7 @@ func (f *fixture) checkEmails(t *testing.T, tenant int64, probes ...string) {
 	}
 	query := func(what string, q *directory.UserQuery, want []int64) {
 		t.Helper()
-		users, err := f.s.QueryUsers(f.ctx, tenant, q, directory.UserSort{}, 0, 0, directory.MaxPageSize)
+		users, err := f.s.QueryUsers(f.ctx, tenant, q, directory.UserSort{}, 0, 0, directory.MaxPageSize, directory.WholeUser)
 		if err != nil {
 			t.Fatalf("QueryUsers(%s): %v", what, err)
 		}

@@ -114,7 +114,7 @@ func testQueryUsers(t *testing.T, f *fixture) {
 	}
 	for _, tt := range sorts {
 		t.Run(tt.name, func(t *testing.T) {
-			users, err := f.s.QueryUsers(f.ctx, f.a, tt.q, tt.sort, 0, tt.offset, directory.MaxPageSize)
+			users, err := f.s.QueryUsers(f.ctx, f.a, tt.q, tt.sort, 0, tt.offset, directory.MaxPageSize, directory.WholeUser)
 			if err != nil {
 				t.Fatalf("QueryUsers: %v", err)
 			}
@@ -125,7 +125,7 @@ func testQueryUsers(t *testing.T, f *fixture) {
 	}
 
 	t.Run("paging", func(t *testing.T) {
-		got, err := f.s.QueryUsers(f.ctx, f.a, nil, directory.UserSort{}, alice.ID, 1, 2)
+		got, err := f.s.QueryUsers(f.ctx, f.a, nil, directory.UserSort{}, alice.ID, 1, 2, directory.WholeUser)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,7 +143,7 @@ func testQueryUsers(t *testing.T, f *fixture) {
 // tenant a, in id order, and counts as many.
 func (f *fixture) checkQuery(t *testing.T, q *directory.UserQuery, want []int64) {
 	t.Helper()
-	users, err := f.s.QueryUsers(f.ctx, f.a, q, directory.UserSort{}, 0, 0, directory.MaxPageSize)
+	users, err := f.s.QueryUsers(f.ctx, f.a, q, directory.UserSort{}, 0, 0, directory.MaxPageSize, directory.WholeUser)
 	if err != nil {
 		t.Fatalf("QueryUsers: %v", err)
 	}

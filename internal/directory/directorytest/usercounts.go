@@ -17,7 +17,7 @@ func testUserByUsername(t *testing.T, f *fixture) {
 	f.createUser(t, user(f.a, "ann.lee2"))
 	f.createUser(t, user(f.b, "bob"))
 	for _, name := range []string{"Ann.Lee", "ann.lee", "ANN.LEE"} {
-		got, err := f.s.UserByUsername(f.ctx, f.a, name)
+		got, err := f.s.UserByUsername(f.ctx, f.a, name, directory.WholeUser)
 		if err != nil {
 			t.Fatalf("UserByUsername(%q): %v", name, err)
 		}
@@ -26,7 +26,7 @@ func testUserByUsername(t *testing.T, f *fixture) {
 		}
 	}
 	for _, name := range []string{"ann", "ann.le", "ann.lee3", "bob", ""} {
-		_, err := f.s.UserByUsername(f.ctx, f.a, name)
+		_, err := f.s.UserByUsername(f.ctx, f.a, name, directory.WholeUser)
 		checkError(t, fmt.Sprintf("UserByUsername(%q)", name), err, directory.NotFound, "")
 	}
 }

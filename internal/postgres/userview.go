@@ -1,0 +1,30 @@
+package postgres
+
+import "github.com/userd/userd/internal/directory"
+
+// accountSelect reads the columns of a directory.AccountView, in the
+// order userScanner.targets names them for it: about half of userSelect's.
+const accountSelect = `SELECT u.id, u.tenant_id, u.username, u.name, u.nick_name, COALESCE(u.email, ''),
+	u.phone, u.active, u.locked, u.must_change_password, u.password_changed_at, u.grade, u.employee_number,
+	COALESCE(u.manager_id, 0), u.city, u.extension, u.created_at, u.updated_at,
+	u.given_name, u.middle_name, u.family_name, u.user_type, u.gender, u.birthday, u.identity_type,
+	u.identity_number, u.area, u.hire_date, u.work_place, m.org_ids, m.primaries` + userOrgsFrom
+
+// resourceSelect reads the columns of a directory.ResourceView, in the
+// order userScanner.targets names them for it: no extension, no password.
+const resourceSelect = `SELECT u.id, u.tenant_id, u.username, u.name, u.nick_name, COALESCE(u.email, ''),
+	u.phone, u.active, u.employee_number, COALESCE(u.manager_id, 0), u.address, u.city, u.province,
+	u.country, u.created_at, u.updated_at, u.version, ` + profileSelect + `, m.org_ids, m.primaries` + userOrgsFrom
+
+// viewSelect returns the SELECT ... FROM of a query reading users with
+// the fields view keeps; "FROM users u" is on a line of its own, as
+// listUsersQuery expects.
+func viewSelect(view directory.UserView) string {
+	switch view {
+	case directory.AccountView:
+		return accountSelect
+	case directory.ResourceView:
+		return resourceSelect
+	}
+	return userSelect
+}
