@@ -42,6 +42,8 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"UserReferences", testUserReferences},
 		{"UsersByID", testUsersByID},
 		{"UserBrief", testUserBrief},
+		{"UserWithoutOrgs", testUserWithoutOrgs},
+		{"UpdateUserWithoutOrgs", testUpdateUserWithoutOrgs},
 		{"ListUsers", testListUsers},
 		{"ListUsersPaging", testListUsersPaging},
 		{"ListUserSummaries", testListUserSummaries},
