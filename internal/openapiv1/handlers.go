@@ -60,7 +60,7 @@ func putUser(svc *directory.Service, maxBody int64) userHandler {
 		if err != nil {
 			return err
 		}
-		u, err := svc.UpdateUser(r.Context(), p, id, 0, patch)
+		u, err := svc.UpdateUserWithoutOrgs(r.Context(), p, id, 0, patch)
 		if err != nil {
 			return err
 		}

@@ -17,11 +17,7 @@ import (
 
 // userSelect reads users with their memberships in one query; the lateral
 // subquery aggregates a user's memberships in the order they were listed.
-const userSelect = `SELECT u.id, u.tenant_id, u.username, u.name, u.nick_name, COALESCE(u.email, ''),
-	u.phone, u.phone_country_code, u.active, u.locked, u.must_change_password, u.password_changed_at,
-	u.origin, u.client_ip, u.enterprise_id, u.grade, u.employee_number, COALESCE(u.manager_id, 0),
-	u.address, u.city, u.province, u.country, u.comment, u.extension, u.created_at, u.updated_at,
-	u.version, u.password_hash, ` + profileSelect + `, m.org_ids, m.primaries` + userOrgsFrom
+const userSelect = userFieldsSelect + `, m.org_ids, m.primaries` + userOrgsFrom
 
 // userOrgsFrom is the FROM clause of userSelect and of the narrower
 // views' selects (see viewSelect): the lateral subquery aggregates a
@@ -33,6 +29,14 @@ CROSS JOIN LATERAL (
 	FROM user_orgs o WHERE o.user_id = u.id
 ) m
 `
+
+// userFieldsSelect selects the columns of users that userSelect reads,
+// in scanUser's order, up to the memberships.
+const userFieldsSelect = `SELECT u.id, u.tenant_id, u.username, u.name, u.nick_name, COALESCE(u.email, ''),
+	u.phone, u.phone_country_code, u.active, u.locked, u.must_change_password, u.password_changed_at,
+	u.origin, u.client_ip, u.enterprise_id, u.grade, u.employee_number, COALESCE(u.manager_id, 0),
+	u.address, u.city, u.province, u.country, u.comment, u.extension, u.created_at, u.updated_at,
+	u.version, u.password_hash, ` + profileSelect
 
 func scanUser(row pgx.Row) (directory.User, error) {
 	var sc userScanner

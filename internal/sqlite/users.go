@@ -43,16 +43,19 @@ const (
 // comma-separated, or NULL when there are none. parseOrgs puts them in
 // order: an ORDER BY inside group_concat would open a sorter for every
 // user read, memberships or not, which cost 40% of a read.
-const userColumns = `id, tenant_id, username, name, nick_name, email, phone, phone_country_code,
-	active, locked, must_change_password, password_changed_at, origin, client_ip, enterprise_id,
-	grade, employee_number, manager_id, address, city, province, country, comment, extension,
-	password_hash, created_at, updated_at, version, ` + userProfileSelect + `, ` + userOrgsSelect
+const userColumns = userColumnsBeforeOrgs + `, ` + userOrgsSelect
 
 // userOrgsSelect is the memberships column of userColumns and of the
 // narrower views' columns (see viewColumns).
 const userOrgsSelect = `
 	(SELECT group_concat(m.position || ':' || m.org_id || ':' || m.is_primary, ',')
 		FROM memberships m WHERE m.user_id = users.id)`
+
+// userColumnsBeforeOrgs are the columns of userColumns up to the memberships.
+const userColumnsBeforeOrgs = `id, tenant_id, username, name, nick_name, email, phone, phone_country_code,
+	active, locked, must_change_password, password_changed_at, origin, client_ip, enterprise_id,
+	grade, employee_number, manager_id, address, city, province, country, comment, extension,
+	password_hash, created_at, updated_at, version, ` + userProfileSelect
 
 const (
 	insertUserSQL       = `INSERT INTO users (` + userWriteColumns + `, version) VALUES (` + userWritePlaceholders + `, 1) RETURNING id`

@@ -92,6 +92,10 @@ func (s *store) User(ctx context.Context, tenantID, id int64) (directory.User, e
 	return timed(ctx, s, "User", func(ctx context.Context) (directory.User, error) { return s.next.User(ctx, tenantID, id) })
 }
 
+func (s *store) UserWithoutOrgs(ctx context.Context, tenantID, id int64) (directory.User, error) {
+	return timed(ctx, s, "UserWithoutOrgs", func(ctx context.Context) (directory.User, error) { return s.next.UserWithoutOrgs(ctx, tenantID, id) })
+}
+
 func (s *store) UserBrief(ctx context.Context, tenantID, id int64) (directory.User, error) {
 	return timed(ctx, s, "UserBrief", func(ctx context.Context) (directory.User, error) { return s.next.UserBrief(ctx, tenantID, id) })
 }

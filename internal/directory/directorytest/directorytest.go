@@ -43,6 +43,8 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"UsersByID", testUsersByID},
 		{"UserBrief", testUserBrief},
 		{"UserViews", testUserViews},
+		{"UserWithoutOrgs", testUserWithoutOrgs},
+		{"UpdateUserWithoutOrgs", testUpdateUserWithoutOrgs},
 		{"ListUsers", testListUsers},
 		{"ListUsersPaging", testListUsersPaging},
 		{"ListUserSummaries", testListUserSummaries},

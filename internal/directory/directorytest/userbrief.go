@@ -1,6 +1,7 @@
 package directorytest
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -29,12 +30,20 @@ func testUserBrief(t *testing.T, f *fixture) {
 		}
 		checkEqual(t, "UserBrief", got, directory.Brief(f.readUser(t, f.a, u.ID)))
 	}
+	checkNoUserRead(t, f, "UserBrief", f.s.UserBrief, foreign.ID, active.ID+1000)
+}
+
+// checkNoUserRead checks that read, a Store method reading one user of
+// tenant f.a, answers NotFound for foreign, a user of another tenant, and
+// for missing, an id no user has.
+func checkNoUserRead(t *testing.T, f *fixture, what string, read func(ctx context.Context, tenantID, id int64) (directory.User, error), foreign, missing int64) {
+	t.Helper()
 	for _, tc := range []struct {
 		name string
 		id   int64
-	}{{"another tenant's user", foreign.ID}, {"no user", active.ID + 1000}} {
-		if _, err := f.s.UserBrief(f.ctx, f.a, tc.id); directory.KindOf(err) != directory.NotFound {
-			t.Errorf("UserBrief of %s: got %v, want NotFound", tc.name, err)
+	}{{"another tenant's user", foreign}, {"no user", missing}} {
+		if _, err := read(f.ctx, f.a, tc.id); directory.KindOf(err) != directory.NotFound {
+			t.Errorf("%s of %s: got %v, want NotFound", what, tc.name, err)
 		}
 	}
 }
