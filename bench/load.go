@@ -41,8 +41,8 @@ type result struct {
 
 // drive loads addr with conns keep-alive connections, each sending t's
 // requests one after another, for warmup and then dur. It records the
-// latency of every successful request started in the measured window and
-// samples the resident memory of process pid.
+// latency of every successful request started in the measured window,
+// counts the failures of those started in it, and samples the resident memory of process pid.
 func drive(ctx context.Context, addr string, t target, conns int, warmup, dur time.Duration, pid int) (result, error) {
 	began := time.Now()
 	measureFrom := began.Add(warmup)
@@ -143,9 +143,14 @@ func worker(ctx context.Context, addr string, t target, r *rand.Rand, measureFro
 		} else {
 			closing = true
 		}
+		measured := !now.Before(measureFrom)
 		if err != nil {
-			fail(err)
-		} else if !now.Before(measureFrom) {
+			// Refusals during the warm-up are the previous path's: its
+			// abandoned requests may still hold the server's bounds.
+			if measured {
+				fail(err)
+			}
+		} else if measured {
 			lats = append(lats, lat)
 			if srv > 0 {
 				server = append(server, srv)
