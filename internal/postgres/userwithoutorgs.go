@@ -15,10 +15,5 @@ FROM users u
 // UserWithoutOrgs returns one user of tenantID as User does, with Orgs
 // nil: the read before an update that leaves the memberships alone.
 func (s *Store) UserWithoutOrgs(ctx context.Context, tenantID, id int64) (directory.User, error) {
-	var u directory.User
-	err := s.read(ctx, func(q querier) (err error) {
-		u, err = scanUser(q.QueryRow(ctx, userWithoutOrgsSelect+`WHERE u.tenant_id = $1 AND u.id = $2`, tenantID, id))
-		return err
-	})
-	return u, storeError("read user", err)
+	return s.userByID(ctx, userWithoutOrgsSelect, tenantID, id)
 }
