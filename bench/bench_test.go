@@ -21,7 +21,7 @@ func TestBenchEndToEnd(t *testing.T) {
 	fast := []string{"ceiling", "openapi-get", "tenantv2-get", "tenantv2-by-username", "admin-get", "userinfo-batch100", "admin-list", "tenantv2-list", "scim-filter-username", "scim-filter-externalid", "scim-filter-page100", "console-users", "console-search", "changes", "openapi-put", "admin-patch", "scim-patch", "token"}
 	hashing := []string{"argon2id-ceiling", "password-check"}
 	t.Run("fast", func(t *testing.T) {
-		rep := runSmall(t, fast, "-duration", "300ms", "-conns", "8")
+		rep := runSmall(t, fast, "-duration", "300ms", "-conns", "16")
 		if rep.Rows[0].Ratio != 1 {
 			t.Errorf("got the ceiling's ratio %v, want 1", rep.Rows[0].Ratio)
 		}
@@ -206,13 +206,13 @@ func keptPostgres(t *testing.T, server string) string {
 
 // TestParsePathConns checks -path-conns: path=N pairs of known paths only.
 func TestParsePathConns(t *testing.T) {
-	targets := []target{{name: "console-users"}, {name: "console-search"}}
+	targets := []target{{name: "console-users"}, {name: "console-search"}, {name: "scim-filter-page100"}, {name: "tenantv2-list"}}
 	for _, tc := range []struct {
 		list string
 		want map[string]int
 	}{
 		{"", map[string]int{}},
-		{defaultPathConns, map[string]int{"console-users": 4, "console-search": 4}},
+		{defaultPathConns, map[string]int{"console-users": 4, "console-search": 4, "scim-filter-page100": 8, "tenantv2-list": 8}},
 		{" console-users=1", map[string]int{"console-users": 1}},
 		{"console-users", nil},
 		{"console-users=0", nil},

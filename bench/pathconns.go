@@ -6,11 +6,14 @@ import (
 	"strings"
 )
 
-// defaultPathConns runs the console's paths again at 4 connections: a
-// console is used by a handful of administrators at once, not by -conns
-// clients, and at 64 connections on a small machine a page's time is
-// mostly its wait for a core.
-const defaultPathConns = "console-users=4,console-search=4"
+// defaultPathConns runs the console's paths again at 4 connections and
+// the SCIM and OneAccess pages of 100 at 8: a console is used by a handful
+// of administrators at once, and an identity provider provisioning or an
+// application paging through its users runs a few requests at a time, not
+// -conns. At 64 connections on a small machine a page's time is mostly its
+// wait for a core (p99 is about 64 ÷ the rate), so those rows say how fast
+// pages come, and these how long a caller waits below saturation.
+const defaultPathConns = "console-users=4,console-search=4,scim-filter-page100=8,tenantv2-list=8"
 
 // parsePathConns parses -path-conns: comma-separated path=N pairs, each
 // path one of targets, N at least 1. "" is none.
