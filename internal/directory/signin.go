@@ -184,6 +184,10 @@ type attempt struct {
 	// by is who the audit event names; its Actor "" stands for the user
 	// once known, else "signin".
 	by Principal
+	// recordSuccess has checkPassword write the audit event of a right
+	// password (action) with the forgetting of the account's failures, in
+	// one write. SignIn's success is recorded by its session instead.
+	recordSuccess bool
 }
 
 // principal returns who the audit event of the attempt names, for user u
@@ -205,9 +209,10 @@ func (a attempt) principal(u User) Principal {
 // and the account active and unlocked, ErrSignInFailed (and the reason, for
 // the audit log) otherwise. An unknown user costs one verification and one
 // write (its audit event) as a known one does: a wrong password's event is
-// written here, with the failure count, in one transaction; the caller
-// records the other reasons. Right passwords in an old hash form are
-// hashed again.
+// written here, with the failure count, in one transaction, and so is a
+// right one's with the clearing of the count when a.recordSuccess; the
+// caller records the other reasons. Right passwords in an old hash form
+// are hashed again.
 func (s *Service) checkPassword(ctx context.Context, a attempt) (User, string, error) {
 	tenantID, login, password, clientIP := a.tenantID, a.login, a.password, a.clientIP
 	st := s.signInState()
@@ -279,7 +284,11 @@ func (s *Service) checkPassword(ctx context.Context, a attempt) (User, string, e
 	case u.Locked:
 		return u, reasonLocked, ErrSignInFailed
 	}
-	if err := s.store.ClearSignInFailures(ctx, tenantID, u.ID); err != nil {
+	var ev Event
+	if a.recordSuccess {
+		ev = s.event(a.principal(u), a.action, u.ID, nil)
+	}
+	if err := s.store.ClearSignInFailures(ctx, tenantID, u.ID, ev); err != nil {
 		return User{}, "", err
 	}
 	if r, ok := s.hasher.(Rehasher); ok && r.NeedsRehash(u.PasswordHash) {
@@ -551,7 +560,7 @@ func (s *Service) ChangeSessionPassword(ctx context.Context, secret SessionSecre
 // not lock it again.
 func (s *Service) afterUserUpdate(ctx context.Context, p Principal, before, after User, fields []string) error {
 	if before.Locked && !after.Locked {
-		if err := s.store.ClearSignInFailures(ctx, after.TenantID, after.ID); err != nil {
+		if err := s.store.ClearSignInFailures(ctx, after.TenantID, after.ID, Event{}); err != nil {
 			return err
 		}
 	}
@@ -597,7 +606,7 @@ func (s *Service) Authenticate(ctx context.Context, p Principal, login, password
 	if clientIP == "" {
 		clientIP = p.ClientIP
 	}
-	a := attempt{tenantID: p.TenantID, login: login, password: password, clientIP: clientIP, action: "user.authenticate", by: p}
+	a := attempt{tenantID: p.TenantID, login: login, password: password, clientIP: clientIP, action: "user.authenticate", by: p, recordSuccess: true}
 	u, reason, err := s.checkPassword(ctx, a)
 	if reason == "" && err != nil {
 		return User{}, err
@@ -606,10 +615,6 @@ func (s *Service) Authenticate(ctx context.Context, p Principal, login, password
 		if rerr := s.recordFailure(ctx, a, u, reason); rerr != nil {
 			return User{}, rerr
 		}
-		return User{}, err
-	}
-	ev := s.event(a.principal(u), "user.authenticate", u.ID, nil)
-	if err := s.store.RecordEvent(ctx, ev); err != nil {
 		return User{}, err
 	}
 	return u, nil

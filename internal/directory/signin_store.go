@@ -57,8 +57,10 @@ type SignInStore interface {
 	// and returns the user's failures in a row: the count restarts at 1
 	// when the previous failure is older than window.
 	SignInFailed(ctx context.Context, tenantID, userID int64, at time.Time, window time.Duration, ev Event) (int, error)
-	// ClearSignInFailures forgets the user's failed sign-ins.
-	ClearSignInFailures(ctx context.Context, tenantID, userID int64) error
+	// ClearSignInFailures forgets the user's failed sign-ins and, unless
+	// ev.Action is "", writes ev in the same transaction: a right password
+	// is recorded with one write.
+	ClearSignInFailures(ctx context.Context, tenantID, userID int64, ev Event) error
 }
 
 // Session is a person's console session: the server-side half of a signed

@@ -618,3 +618,51 @@ func TestPasswordChecksShareLimits(t *testing.T) {
 	_, err = g.svc.ChangePassword(g.ctx, app, g.ada.ID, directory.PasswordChange{Password: "a new password", OldPassword: &right})
 	wantKind(t, err, directory.TooMany, "old_password")
 }
+
+// signInWrites counts the store's sign-in writes: clearing failures and
+// recording an event on its own.
+type signInWrites struct {
+	directory.Store
+	clears, records atomic.Int64
+}
+
+func (s *signInWrites) ClearSignInFailures(ctx context.Context, tenantID, userID int64, ev directory.Event) error {
+	s.clears.Add(1)
+	return s.Store.ClearSignInFailures(ctx, tenantID, userID, ev)
+}
+
+func (s *signInWrites) RecordEvent(ctx context.Context, ev directory.Event) error {
+	s.records.Add(1)
+	return s.Store.RecordEvent(ctx, ev)
+}
+
+// TestAuthenticateSuccessWritesOnce checks that a right password costs
+// one write beside the hash: the audit event of the success, which forgets
+// the account's failed attempts in the same statement, not a write of its
+// own before it (on PostgreSQL a round trip and a statement per check).
+// The failures are still forgotten: after a success, as many failures as
+// the limit allows do not lock the account.
+func TestAuthenticateSuccessWritesOnce(t *testing.T) {
+	f := newSignInFixture(t, directory.SignInLimits{MaxAccountFailures: 2})
+	counted := &signInWrites{Store: f.svc.Store()}
+	svc := directory.NewService(counted, f.hasher)
+	svc.SetSignInLimits(directory.SignInLimits{MaxAccountFailures: 2})
+	checker := directory.Principal{TenantID: f.a.TenantID, Scopes: directory.Scopes{directory.ScopeUsersAuthenticate}, Actor: "client:app"}
+	if _, err := svc.Authenticate(f.ctx, checker, "ada", adaPassword, "198.51.100.1"); err != nil {
+		t.Fatalf("Authenticate: %v", err)
+	}
+	if c, r := counted.clears.Load(), counted.records.Load(); c+r != 1 {
+		t.Errorf("a success wrote %d times (%d clears of failures, %d events on their own), want once", c+r, c, r)
+	}
+	if ev := f.lastEvent(t); ev.Action != "user.authenticate" || ev.Actor != "client:app" || ev.ClientIP != "198.51.100.1" {
+		t.Errorf("audit of the success: %+v", ev)
+	}
+	for range 3 {
+		if _, err := svc.Authenticate(f.ctx, checker, "ada", "nope nope", ""); !errors.Is(err, directory.ErrSignInFailed) {
+			t.Fatalf("wrong password: got %v", err)
+		}
+		if _, err := svc.Authenticate(f.ctx, checker, "ada", adaPassword, ""); err != nil {
+			t.Fatalf("the right password after one failure: %v (the failures were not forgotten)", err)
+		}
+	}
+}

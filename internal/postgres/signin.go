@@ -177,8 +177,16 @@ func (s *Store) SignInFailed(ctx context.Context, tenantID, userID int64, at tim
 	return n, storeError("count failed sign-in", err)
 }
 
-// ClearSignInFailures forgets the user's failed sign-ins.
-func (s *Store) ClearSignInFailures(ctx context.Context, tenantID, userID int64) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM signin_failures WHERE tenant_id = $1 AND user_id = $2`, tenantID, userID)
+// ClearSignInFailures forgets the user's failed sign-ins and writes ev,
+// when it has an action, in the same statement: one round trip.
+func (s *Store) ClearSignInFailures(ctx context.Context, tenantID, userID int64, ev directory.Event) error {
+	var err error
+	if ev.Action == "" {
+		_, err = s.pool.Exec(ctx, `DELETE FROM signin_failures WHERE tenant_id = $1 AND user_id = $2`, tenantID, userID)
+	} else {
+		// A data-modifying WITH runs whether or not the INSERT reads it.
+		_, err = s.pool.Exec(ctx, `WITH cleared AS (DELETE FROM signin_failures WHERE tenant_id = $8 AND user_id = $9) `+insertEventSQL,
+			append(eventArgs(ev), tenantID, userID)...)
+	}
 	return storeError("clear failed sign-ins", err)
 }

@@ -187,8 +187,17 @@ func (s *Store) SignInFailed(ctx context.Context, tenantID, userID int64, at tim
 	return n, err
 }
 
-// ClearSignInFailures forgets the user's failed sign-ins.
-func (s *Store) ClearSignInFailures(ctx context.Context, tenantID, userID int64) error {
+// ClearSignInFailures forgets the user's failed sign-ins and writes ev,
+// when it has an action, in the same transaction.
+func (s *Store) ClearSignInFailures(ctx context.Context, tenantID, userID int64, ev directory.Event) error {
+	if ev.Action != "" {
+		return s.write(ctx, func(tx querier) error {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM signin_failures WHERE tenant_id = ? AND user_id = ?`, tenantID, userID); err != nil {
+				return err
+			}
+			return insertEvent(ctx, tx, ev)
+		})
+	}
 	// Most sign-ins follow no failure: a read on the reader pool spares
 	// them a turn at the single writer.
 	some, err := exists(ctx, s.rq, `SELECT 1 FROM signin_failures WHERE tenant_id = ? AND user_id = ?`, tenantID, userID)

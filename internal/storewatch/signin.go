@@ -61,6 +61,6 @@ func (s *store) SignInFailed(ctx context.Context, tenantID, userID int64, at tim
 	})
 }
 
-func (s *store) ClearSignInFailures(ctx context.Context, tenantID, userID int64) error {
-	return run(ctx, s, "ClearSignInFailures", func(ctx context.Context) error { return s.next.ClearSignInFailures(ctx, tenantID, userID) })
+func (s *store) ClearSignInFailures(ctx context.Context, tenantID, userID int64, ev directory.Event) error {
+	return run(ctx, s, "ClearSignInFailures", func(ctx context.Context) error { return s.next.ClearSignInFailures(ctx, tenantID, userID, ev) })
 }

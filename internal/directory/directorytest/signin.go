@@ -344,13 +344,24 @@ func testSignInFailures(t *testing.T, f *fixture) {
 		t.Errorf("failure after the window: got %d, want 1", got)
 	}
 	fail(u.ID, base.Add(3*time.Hour))
-	if err := f.s.ClearSignInFailures(f.ctx, f.a, u.ID); err != nil {
+	// A right password's audit event is written with the clearing.
+	success := event(f.a, "user.authenticate", strconv.FormatInt(u.ID, 10))
+	if err := f.s.ClearSignInFailures(f.ctx, f.a, u.ID, success); err != nil {
 		t.Fatalf("ClearSignInFailures: %v", err)
 	}
+	f.checkLastEvent(t, f.a, success)
 	if got := fail(u.ID, base.Add(3*time.Hour)); got != 1 {
 		t.Errorf("failure after clearing: got %d, want 1", got)
 	}
 	if got := fail(v.ID, base.Add(time.Minute)); got != 2 {
 		t.Errorf("the other user's count after clearing the first: got %d, want 2", got)
+	}
+	// Without an action, clearing writes no event.
+	if err := f.s.ClearSignInFailures(f.ctx, f.a, v.ID, directory.Event{}); err != nil {
+		t.Fatalf("ClearSignInFailures without an event: %v", err)
+	}
+	f.checkLastEvent(t, f.a, event(f.a, "signin.failed", strconv.FormatInt(v.ID, 10), "wrong_password"))
+	if got := fail(v.ID, base.Add(2*time.Minute)); got != 1 {
+		t.Errorf("failure after clearing without an event: got %d, want 1", got)
 	}
 }
