@@ -36,7 +36,7 @@ func (s *queryRecorder) QueryUsers(ctx context.Context, tenantID int64, q *direc
 	return s.Store.QueryUsers(ctx, tenantID, q, sort, afterID, offset, limit, view)
 }
 
-func (s *queryRecorder) LookupUsers(ctx context.Context, tenantID int64, q directory.UserQuery, limit int, view directory.UserView) ([]directory.User, error) {
+func (s *queryRecorder) LookupUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, limit int, view directory.UserView) ([]directory.User, error) {
 	s.record("LookupUsers")
 	return s.Store.LookupUsers(ctx, tenantID, q, limit, view)
 }

@@ -261,7 +261,7 @@ func (s *Service) QueryUsers(ctx context.Context, p Principal, pg UserQueryPage)
 		var users []User
 		var err error
 		if pg.lookup(q) {
-			users, matches, err = s.lookupPage(ctx, p.TenantID, *q, pg)
+			users, matches, err = s.lookupPage(ctx, p.TenantID, q, pg)
 		} else {
 			users, err = s.store.QueryUsers(ctx, p.TenantID, q, pg.Sort, pg.AfterID, pg.Offset, pg.Limit+1, pg.View)
 		}
@@ -302,7 +302,7 @@ func (s *Service) QueryUsers(ctx context.Context, p Principal, pg UserQueryPage)
 // the page's users (and one more when more match) from pg.Offset on.
 // When no more match than that, the read holds them all: matches is their
 // number, else -1.
-func (s *Service) lookupPage(ctx context.Context, tenantID int64, q UserQuery, pg UserQueryPage) (_ []User, matches int, _ error) {
+func (s *Service) lookupPage(ctx context.Context, tenantID int64, q *UserQuery, pg UserQueryPage) (_ []User, matches int, _ error) {
 	end := pg.Offset + pg.Limit
 	users, err := s.store.LookupUsers(ctx, tenantID, q, end+1, pg.View)
 	if err != nil {

@@ -98,7 +98,7 @@ type Store interface {
 	// accepts, read in one statement from the index of its equality on
 	// the external id, with no sub-select and no count. The Service has
 	// checked q; the store compiles it as QueryUsers does.
-	LookupUsers(ctx context.Context, tenantID int64, q UserQuery, limit int, view UserView) ([]User, error)
+	LookupUsers(ctx context.Context, tenantID int64, q *UserQuery, limit int, view UserView) ([]User, error)
 	// CountUserQuery returns how many users of tenantID match q (nil: every
 	// user), counting no further than max.
 	CountUserQuery(ctx context.Context, tenantID int64, q *UserQuery, max int) (int, error)

@@ -32,13 +32,13 @@ func TestLookupPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := directory.UserQuery{Op: directory.QueryEq, Field: directory.FieldExternalID, Value: "ext-12"}
-	sql, args := lookupStatement(tenant.ID, q, 101, directory.ResourceView)
+	sql, args := lookupStatement(tenant.ID, &q, 101, directory.ResourceView)
 	text := explain(t, s, sql, args...)
 	if !strings.Contains(text, "Index Scan using users_external_id_idx on users u") || strings.Contains(text, "Seq Scan") ||
 		strings.Contains(text, "Sort") || strings.Contains(text, "ANY") {
 		t.Errorf("plan:\n%s\nwant an index scan of users_external_id_idx, no Seq Scan, no Sort and no sub-select of ids", text)
 	}
-	got, err := s.LookupUsers(ctx, tenant.ID, q, 101, directory.ResourceView)
+	got, err := s.LookupUsers(ctx, tenant.ID, &q, 101, directory.ResourceView)
 	if err != nil || len(got) != 10 || got[0].ID >= got[9].ID {
 		t.Errorf("got %d users (%v), want 10 in id order", len(got), err)
 	}

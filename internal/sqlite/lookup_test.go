@@ -30,13 +30,13 @@ func TestLookupPlan(t *testing.T) {
 		t.Fatalf("CreateUsers: %v", err)
 	}
 	q := directory.UserQuery{Op: directory.QueryEq, Field: directory.FieldExternalID, Value: "ext-12"}
-	query, args := lookupStatement(tenant.ID, q, 101, directory.ResourceView)
+	query, args := lookupStatement(tenant.ID, &q, 101, directory.ResourceView)
 	text := strings.Join(queryPlan(t, s, query, args), "\n")
 	if !strings.Contains(text, "SEARCH users USING INDEX users_external_id (tenant_id=? AND external_id=?)") ||
 		strings.Contains(text, "SCAN") || strings.Contains(text, "B-TREE") || strings.Contains(text, "LIST SUBQUERY") {
 		t.Errorf("plan:\n%s\nwant one search of users_external_id, no scan, no sort and no sub-select of ids", text)
 	}
-	got, err := s.LookupUsers(ctx, tenant.ID, q, 101, directory.ResourceView)
+	got, err := s.LookupUsers(ctx, tenant.ID, &q, 101, directory.ResourceView)
 	if err != nil || len(got) != 10 || got[0].ID >= got[9].ID {
 		t.Errorf("got %d users (%v), want 10 in id order", len(got), err)
 	}

@@ -40,15 +40,15 @@ func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.Use
 // matching q, a lookup by externalId (directory.UserQuery.Lookup), in one
 // statement: users_external_id holds the matches of (tenant_id,
 // external_id) in id order, so neither a sub-select nor a sort is needed.
-func (s *Store) LookupUsers(ctx context.Context, tenantID int64, q directory.UserQuery, limit int, view directory.UserView) ([]directory.User, error) {
+func (s *Store) LookupUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, limit int, view directory.UserView) ([]directory.User, error) {
 	query, args := lookupStatement(tenantID, q, limit, view)
 	// A lookup finds one user or a few: the slice starts with room for one.
 	return s.queryUsers(ctx, 1, view, query, args...)
 }
 
 // lookupStatement is the statement of LookupUsers and its parameters.
-func lookupStatement(tenantID int64, q directory.UserQuery, limit int, view directory.UserView) (string, []any) {
-	where, args := userQueryWhere(&q, []any{tenantID})
+func lookupStatement(tenantID int64, q *directory.UserQuery, limit int, view directory.UserView) (string, []any) {
+	where, args := userQueryWhere(q, []any{tenantID})
 	return `SELECT ` + viewColumns(view) + ` FROM users WHERE tenant_id = ? AND ` + where + ` ORDER BY id LIMIT ?`, append(args, limit)
 }
 

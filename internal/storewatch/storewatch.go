@@ -120,7 +120,7 @@ func (s *store) QueryUsers(ctx context.Context, tenantID int64, q *directory.Use
 	})
 }
 
-func (s *store) LookupUsers(ctx context.Context, tenantID int64, q directory.UserQuery, limit int, view directory.UserView) ([]directory.User, error) {
+func (s *store) LookupUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, limit int, view directory.UserView) ([]directory.User, error) {
 	return timed(ctx, s, "LookupUsers", func(ctx context.Context) ([]directory.User, error) {
 		return s.next.LookupUsers(ctx, tenantID, q, limit, view)
 	})
