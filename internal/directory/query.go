@@ -181,6 +181,19 @@ func (q UserQuery) Unique() bool {
 	})
 }
 
+// Lookup reports whether q holds, among the conditions every match
+// meets, an equality on the external id, and none that Unique reads: a
+// provisioning client's lookup by externalId (RFC 7643 §3.1), which is
+// not unique within a tenant but which few users share. Service.QueryUsers
+// reads a page of such a query from the start with Store.LookupUsers: one
+// read of that field's index, to the page's end and one user past it,
+// which also counts the matches exactly when they end within the page.
+func (q UserQuery) Lookup() bool {
+	return !q.Unique() && q.anyConjunct(func(c UserQuery) bool {
+		return c.Op == QueryEq && c.Field == FieldExternalID
+	})
+}
+
 // anyConjunct reports whether q, or one of the conditions an And in q
 // requires of every match, meets cond.
 func (q UserQuery) anyConjunct(cond func(UserQuery) bool) bool {
@@ -202,7 +215,9 @@ func (f UserField) ExactText() bool { return f.exactText() }
 // QueryUsers returns a page of the principal's users matching pg.Query, in
 // the order pg.Sort names. Every query is compiled to SQL by the store:
 // nothing is filtered or sorted after reading. A sort no index serves
-// (UserSort.Indexed) is refused when more than MaxSortRows users match.
+// (UserSort.Indexed) is refused when more than MaxSortRows users match. A
+// lookup by externalId (UserQuery.Lookup) reads its page, and counts it
+// when the matches end within it, in one read of that field's index.
 func (s *Service) QueryUsers(ctx context.Context, p Principal, pg UserQueryPage) (UserQueryResult, error) {
 	if err := p.require(ScopeUsersRead); err != nil {
 		return UserQueryResult{}, err
@@ -231,7 +246,7 @@ func (s *Service) QueryUsers(ctx context.Context, p Principal, pg UserQueryPage)
 		q = &norm
 	}
 	var res UserQueryResult
-	matches := -1 // every match, when counted before sorting
+	matches := -1 // every match, when counted before sorting or read whole by a lookup
 	if !pg.Sort.Indexed() && pg.Limit > 0 {
 		n, err := s.store.CountUserQuery(ctx, p.TenantID, q, MaxSortRows+1)
 		if err != nil {
@@ -243,7 +258,13 @@ func (s *Service) QueryUsers(ctx context.Context, p Principal, pg UserQueryPage)
 		}
 	}
 	if pg.Limit > 0 {
-		users, err := s.store.QueryUsers(ctx, p.TenantID, q, pg.Sort, pg.AfterID, pg.Offset, pg.Limit+1, pg.View)
+		var users []User
+		var err error
+		if pg.lookup(q) {
+			users, matches, err = s.lookupPage(ctx, p.TenantID, q, pg)
+		} else {
+			users, err = s.store.QueryUsers(ctx, p.TenantID, q, pg.Sort, pg.AfterID, pg.Offset, pg.Limit+1, pg.View)
+		}
 		if err != nil {
 			return UserQueryResult{}, err
 		}
@@ -274,6 +295,34 @@ func (s *Service) QueryUsers(ctx context.Context, p Principal, pg UserQueryPage)
 		res.Total, res.Capped = min(n, max), n > max
 	}
 	return res, nil
+}
+
+// lookupPage reads the page pg asks of q, a lookup, with one call of
+// Store.LookupUsers: every match up to the page's end and one past it,
+// the page's users (and one more when more match) from pg.Offset on.
+// When no more match than that, the read holds them all: matches is their
+// number, else -1.
+func (s *Service) lookupPage(ctx context.Context, tenantID int64, q *UserQuery, pg UserQueryPage) (_ []User, matches int, _ error) {
+	end := pg.Offset + pg.Limit
+	users, err := s.store.LookupUsers(ctx, tenantID, q, end+1, pg.View)
+	if err != nil {
+		return nil, 0, err
+	}
+	matches = -1
+	if len(users) <= end {
+		matches = len(users)
+	}
+	return users[min(pg.Offset, len(users)):], matches, nil
+}
+
+// lookup reports whether the page of q that pg asks for is read with
+// Store.LookupUsers: q is a lookup (UserQuery.Lookup), and the page is in
+// id order, from the start of the matches (no cursor) and ends within
+// MaxPageSize of it, so that the read holds no more users than a page
+// may. Any other page of q is read as a page of any query.
+func (pg UserQueryPage) lookup(q *UserQuery) bool {
+	idOrder := pg.Sort == UserSort{} || pg.Sort == UserSort{Field: FieldID}
+	return q != nil && q.Lookup() && idOrder && pg.AfterID == 0 && pg.Limit > 0 && pg.Offset+pg.Limit <= MaxPageSize
 }
 
 // checkQuery checks a query's shape and values and returns it with its

@@ -93,6 +93,12 @@ type Store interface {
 	// with bound parameters only, and sorts ids before reading the users,
 	// each with the fields view keeps (see UserView.Of).
 	QueryUsers(ctx context.Context, tenantID int64, q *UserQuery, sort UserSort, afterID int64, offset, limit int, view UserView) ([]User, error)
+	// LookupUsers returns, in id order, up to limit users of tenantID that
+	// match q, each with the fields view keeps: a query UserQuery.Lookup
+	// accepts, read in one statement from the index of its equality on
+	// the external id, with no sub-select and no count. The Service has
+	// checked q; the store compiles it as QueryUsers does.
+	LookupUsers(ctx context.Context, tenantID int64, q *UserQuery, limit int, view UserView) ([]User, error)
 	// CountUserQuery returns how many users of tenantID match q (nil: every
 	// user), counting no further than max.
 	CountUserQuery(ctx context.Context, tenantID int64, q *UserQuery, max int) (int, error)

@@ -33,6 +33,24 @@ func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.Use
 	return query(ctx, s, "query users", sc.scan, sql, c.mode()...)
 }
 
+// LookupUsers returns, in id order, up to limit of the tenant's users
+// matching q, a lookup by externalId (directory.UserQuery.Lookup), in one
+// statement: users_external_id_idx on (tenant_id, external_id, id) reads
+// the matches in id order, so neither a sub-select nor a sort is needed.
+func (s *Store) LookupUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, limit int, view directory.UserView) ([]directory.User, error) {
+	sql, args := lookupStatement(tenantID, q, limit, view)
+	sc := userScanner{view: view}
+	return query(ctx, s, "look up users", sc.scan, sql, args...)
+}
+
+// lookupStatement is the statement of LookupUsers and its arguments, led
+// by the execution mode when it has one (userQueryCompiler.mode).
+func lookupStatement(tenantID int64, q *directory.UserQuery, limit int, view directory.UserView) (string, []any) {
+	c := &userQueryCompiler{args: []any{tenantID}}
+	where := c.where(q)
+	return viewSelect(view) + `WHERE u.tenant_id = $1 AND ` + where + ` ORDER BY u.id LIMIT ` + c.arg(limit), c.mode()
+}
+
 // pgUserQueryOrder is the ORDER BY of sort: text by code point as on
 // SQLite, absent values last (first when descending), ties by id.
 // unindexed writes the key so that no index provides it. The username

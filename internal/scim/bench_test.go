@@ -73,11 +73,13 @@ func benchGet(b *testing.B, h http.Handler, target func(i int) string) {
 // BenchmarkAdminGet is bench's admin-get, the reference the SCIM lookup
 // is held to (within 1.5 times its cost).
 func BenchmarkAdminGet(b *testing.B) {
-	const n = 20000
-	h := benchUsers(b, n)
-	// Past the first hundred ids: dialecttest.New's own users, some of
-	// another tenant, come first.
-	benchGet(b, h, func(i int) string { return "/admin/v1/users/" + strconv.Itoa(100+i*7919%(n-100)) })
+	dialecttest.BenchOnEngines(b, func(b *testing.B) {
+		const n = 20000
+		h := benchUsers(b, n)
+		// Past the first hundred ids: dialecttest.New's own users, some of
+		// another tenant, come first.
+		benchGet(b, h, func(i int) string { return "/admin/v1/users/" + strconv.Itoa(100+i*7919%(n-100)) })
+	})
 }
 
 // BenchmarkFilterUsername is bench's scim-filter-username: the lookup
@@ -89,11 +91,7 @@ func BenchmarkFilterUsername(b *testing.B) {
 // BenchmarkFilterExternalID is bench's scim-filter-externalid: Entra ID's
 // other lookup, held to the same 1.5 times an admin GET.
 func BenchmarkFilterExternalID(b *testing.B) {
-	const n = 20000
-	h := benchUsers(b, n)
-	benchGet(b, h, func(i int) string {
-		return "/scim/v2/Users?filter=" + url.QueryEscape(fmt.Sprintf(`externalId eq "ext-%08d"`, i*7919%n))
-	})
+	benchFilter(b, "", func(i int) string { return fmt.Sprintf(`externalId eq "ext-%08d"`, i*7919%benchFilterUsers) })
 }
 
 // BenchmarkFilterPage100 is bench's scim-filter-page100: a page of 100 of
@@ -106,10 +104,13 @@ func BenchmarkFilterPage100(b *testing.B) {
 const benchFilterUsers = 20000
 
 // benchFilter measures GET /scim/v2/Users?{query}filter={filter(i)} on a
-// store of benchFilterUsers users, for the i-th request.
+// store of benchFilterUsers users, for the i-th request, on each engine
+// (see dialecttest.BenchOnEngines).
 func benchFilter(b *testing.B, query string, filter func(i int) string) {
-	h := benchUsers(b, benchFilterUsers)
-	benchGet(b, h, func(i int) string { return "/scim/v2/Users?" + query + "filter=" + url.QueryEscape(filter(i)) })
+	dialecttest.BenchOnEngines(b, func(b *testing.B) {
+		h := benchUsers(b, benchFilterUsers)
+		benchGet(b, h, func(i int) string { return "/scim/v2/Users?" + query + "filter=" + url.QueryEscape(filter(i)) })
+	})
 }
 
 // BenchmarkCreate1000 creates 1,000 users per iteration, through one Bulk

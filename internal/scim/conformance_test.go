@@ -289,5 +289,5 @@ func TestOkta(t *testing.T) {
 
 // TestEngines runs the client sequences on PostgreSQL too: the same bytes.
 func TestOnPostgres(t *testing.T) {
-	dialecttest.OnPostgres(t, TestEntraID, TestOkta, TestProtocol, TestEmailFilters)
+	dialecttest.OnPostgres(t, TestEntraID, TestOkta, TestProtocol, TestEmailFilters, TestExternalIDLookup)
 }

@@ -36,6 +36,22 @@ func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.Use
 		` ORDER BY `+inner+` LIMIT ? OFFSET ?) ORDER BY `+userQueryOrder(sort, false), append(append([]any{tenantID}, args...), limit, offset)...)
 }
 
+// LookupUsers returns, in id order, up to limit of the tenant's users
+// matching q, a lookup by externalId (directory.UserQuery.Lookup), in one
+// statement: users_external_id holds the matches of (tenant_id,
+// external_id) in id order, so neither a sub-select nor a sort is needed.
+func (s *Store) LookupUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, limit int, view directory.UserView) ([]directory.User, error) {
+	query, args := lookupStatement(tenantID, q, limit, view)
+	// A lookup finds one user or a few: the slice starts with room for one.
+	return s.queryUsers(ctx, 1, view, query, args...)
+}
+
+// lookupStatement is the statement of LookupUsers and its parameters.
+func lookupStatement(tenantID int64, q *directory.UserQuery, limit int, view directory.UserView) (string, []any) {
+	where, args := userQueryWhere(q, []any{tenantID})
+	return `SELECT ` + viewColumns(view) + ` FROM users WHERE tenant_id = ? AND ` + where + ` ORDER BY id LIMIT ?`, append(args, limit)
+}
+
 // userQueryOrder is the ORDER BY of sort: absent values last (first when
 // descending), ties by id. unindexed writes the key so that no index
 // provides it.

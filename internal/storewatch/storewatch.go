@@ -120,6 +120,12 @@ func (s *store) QueryUsers(ctx context.Context, tenantID int64, q *directory.Use
 	})
 }
 
+func (s *store) LookupUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, limit int, view directory.UserView) ([]directory.User, error) {
+	return timed(ctx, s, "LookupUsers", func(ctx context.Context) ([]directory.User, error) {
+		return s.next.LookupUsers(ctx, tenantID, q, limit, view)
+	})
+}
+
 func (s *store) CountUserQuery(ctx context.Context, tenantID int64, q *directory.UserQuery, max int) (int, error) {
 	return timed(ctx, s, "CountUserQuery", func(ctx context.Context) (int, error) { return s.next.CountUserQuery(ctx, tenantID, q, max) })
 }
