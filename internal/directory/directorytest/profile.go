@@ -69,10 +69,11 @@ func testExternalID(t *testing.T, f *fixture) {
 	}
 	a1 := create(f.a, "a1", "ext-1")
 	a2 := create(f.a, "a2", "ext-1") // not unique: two users may share it
-	create(f.a, "a3", "EXT-1")
+	a3 := create(f.a, "a3", "EXT-1")
 	create(f.a, "a4", "ext-10")
 	create(f.a, "a5", "")
 	create(f.b, "b1", "ext-1")
+	create(f.b, "b2", "ext-b")
 
 	find := func(t *testing.T, filter directory.UserFilter) []int64 {
 		t.Helper()
@@ -101,6 +102,50 @@ func testExternalID(t *testing.T, f *fixture) {
 	if got := find(t, directory.UserFilter{ExternalID: "nobody"}); len(got) != 0 {
 		t.Errorf("ExternalID nobody: got users %v, want none", got)
 	}
+
+	// Store.LookupUsers reads the same users as the page path: this
+	// tenant's, compared exactly, in id order, up to its limit, and only
+	// those meeting the rest of an And.
+	t.Run("lookup", func(t *testing.T) {
+		extEq := func(v string) directory.UserQuery {
+			return directory.UserQuery{Op: directory.QueryEq, Field: directory.FieldExternalID, Value: v}
+		}
+		lookup := func(t *testing.T, q directory.UserQuery, limit int) []int64 {
+			t.Helper()
+			if !q.Lookup() {
+				t.Fatalf("%+v is not a lookup", q)
+			}
+			users, err := f.s.LookupUsers(f.ctx, f.a, &q, limit, directory.WholeUser)
+			if err != nil {
+				t.Fatalf("LookupUsers(%+v): %v", q, err)
+			}
+			for _, u := range users {
+				checkEqual(t, "LookupUsers", u, f.readUser(t, f.a, u.ID))
+			}
+			return userIDs(users)
+		}
+		withName := directory.UserQuery{Op: directory.QueryAnd, Args: []directory.UserQuery{
+			extEq("ext-1"), {Op: directory.QueryStartsWith, Field: directory.FieldUsername, Value: "A2"}}}
+		for _, tc := range []struct {
+			name  string
+			q     directory.UserQuery
+			limit int
+			want  []int64
+		}{
+			{"every match", extEq("ext-1"), 10, []int64{a1.ID, a2.ID}},
+			{"up to the limit", extEq("ext-1"), 1, []int64{a1.ID}},
+			{"case matters", extEq("EXT-1"), 10, []int64{a3.ID}},
+			{"no prefix match", extEq("ext"), 10, nil},
+			{"the rest of an and", withName, 10, []int64{a2.ID}},
+			{"another tenant's only", extEq("ext-b"), 10, nil},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if got := lookup(t, tc.q, tc.limit); !slices.Equal(got, tc.want) {
+					t.Errorf("got users %v, want %v", got, tc.want)
+				}
+			})
+		}
+	})
 
 	t.Run("follows updates", func(t *testing.T) {
 		u := a1
