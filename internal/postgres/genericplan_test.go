@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -104,5 +105,86 @@ func TestSearchReadsGenericPlan(t *testing.T) {
 	}
 	if mode != "auto" {
 		t.Errorf("plan_cache_mode after the batches: got %q, want auto", mode)
+	}
+}
+
+// TestQueryReadsGenericPlan checks that a SCIM page filtered by one prefix
+// (`userName sw "…"`), its count included, runs on its generic plan,
+// planned once per connection, that the generic plans read the prefix's
+// index with no scan of the tenant, and that a query of another shape
+// keeps PostgreSQL's own choice.
+func TestQueryReadsGenericPlan(t *testing.T) {
+	// One connection, so that pg_prepared_statements, which is per
+	// connection, shows every read.
+	s := openFreshWith(t, "pool_max_conns", "1")
+	ctx := t.Context()
+	now := time.Now().UTC()
+	tenant, err := s.CreateTenant(ctx, directory.Tenant{Name: "generic query", CreatedAt: now})
+	if err != nil {
+		t.Fatalf("CreateTenant: %v", err)
+	}
+	// Enough users that reading the whole table costs more than a range
+	// of its index, as it does at any size a plan matters for.
+	users := make([]directory.User, 5000)
+	for i := range users {
+		users[i] = directory.User{TenantID: tenant.ID, Username: "user" + strconv.Itoa(i), Active: i%2 == 0, CreatedAt: now, UpdatedAt: now}
+	}
+	if _, err := s.CreateUsers(ctx, users, directory.Event{TenantID: tenant.ID, Time: now, Action: "user.import"}); err != nil {
+		t.Fatalf("CreateUsers: %v", err)
+	}
+
+	const runs = 8
+	active := &directory.UserQuery{Op: directory.QueryEq, Field: directory.FieldActive, Value: true}
+	for i := range runs {
+		prefix := &directory.UserQuery{Op: directory.QueryStartsWith, Field: directory.FieldUsername, Value: "USER" + strconv.Itoa(i+1)}
+		for _, q := range []*directory.UserQuery{prefix, active} {
+			if _, err := s.QueryUsers(ctx, tenant.ID, q, directory.UserSort{}, 0, 0, 11, directory.ResourceView); err != nil {
+				t.Fatalf("QueryUsers(%+v): %v", q, err)
+			}
+			if _, err := s.CountUserQuery(ctx, tenant.ID, q, 100); err != nil {
+				t.Fatalf("CountUserQuery(%+v): %v", q, err)
+			}
+		}
+	}
+
+	rows, err := s.pool.Query(ctx, `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements
+		WHERE statement LIKE '%FROM users u WHERE u.tenant_id = $1 AND%' AND statement NOT LIKE '%pg_prepared_statements%'`)
+	if err != nil {
+		t.Fatalf("read pg_prepared_statements: %v", err)
+	}
+	type counts struct {
+		statement       string
+		generic, custom int64
+	}
+	stmts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (counts, error) {
+		var c counts
+		return c, r.Scan(&c.statement, &c.generic, &c.custom)
+	})
+	if err != nil {
+		t.Fatalf("read pg_prepared_statements: %v", err)
+	}
+	ranges, others := 0, 0
+	for _, c := range stmts {
+		if !strings.Contains(c.statement, " ~<~ ") {
+			others++
+			if c.custom == 0 {
+				t.Errorf("a query by active ran %d generic and %d custom plans, want PostgreSQL's choice, custom plans first:\n%s", c.generic, c.custom, c.statement)
+			}
+			continue
+		}
+		ranges++
+		if c.custom != 0 || c.generic != runs {
+			t.Errorf("a prefix read ran %d generic and %d custom plans, want %d generic and none custom:\n%s", c.generic, c.custom, runs, c.statement)
+		}
+		args := []any{tenant.ID, int64(0), "user1", "user2", 11, 0} // the page: tenant, after, range, limit, offset
+		if strings.HasPrefix(c.statement, "SELECT count(*)") {
+			args = []any{tenant.ID, "user1", "user2", 100}
+		}
+		if plan := explainGeneric(t, s, c.statement, args...); !strings.Contains(plan, "users_username_prefix_idx") || strings.Contains(plan, "Seq Scan") {
+			t.Errorf("generic plan:\n%s\nwant the range read from users_username_prefix_idx, with no Seq Scan", plan)
+		}
+	}
+	if ranges != 2 || others != 2 {
+		t.Errorf("got %d prefix statements and %d others, want 2 and 2: %+v", ranges, others, stmts)
 	}
 }
