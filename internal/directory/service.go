@@ -487,6 +487,16 @@ func (s *Service) updateUser(ctx context.Context, p Principal, id, version int64
 	if err != nil {
 		return User{}, err
 	}
+	return s.writeUserPatch(ctx, p, u, version, patch, read)
+}
+
+// writeUserPatch is updateUser once the user is read: it applies patch to
+// u and writes it if the stored version is still u's, so a user changed
+// since it was read is never overwritten. With version 0 such a user is
+// read again with read and the patch applied again; otherwise the answer
+// is ErrVersionMismatch.
+func (s *Service) writeUserPatch(ctx context.Context, p Principal, u User, version int64, patch UserPatch, read func(ctx context.Context, tenantID, id int64) (User, error)) (User, error) {
+	id := u.ID
 	hashed := User{TenantID: p.TenantID} // the new password's hash, made once
 	for attempt := 0; ; attempt++ {
 		if version != 0 && u.Version != version {
