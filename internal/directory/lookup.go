@@ -123,5 +123,5 @@ func (s *Service) UpdateUserWith(ctx context.Context, p Principal, id int64, cha
 	if patch.PasswordHash != nil {
 		return User{}, errHashOnlyOnImport
 	}
-	return s.writeUserPatch(ctx, p, u, u.Version, patch, s.store.User)
+	return s.writeUserPatch(ctx, p, u, u.Version, patch, WholeUser)
 }

@@ -14,14 +14,9 @@ type readCountingStore struct {
 	reads atomic.Int64
 }
 
-func (s *readCountingStore) User(ctx context.Context, tenantID, id int64) (directory.User, error) {
+func (s *readCountingStore) User(ctx context.Context, tenantID, id int64, view directory.UserView) (directory.User, error) {
 	s.reads.Add(1)
-	return s.Store.User(ctx, tenantID, id)
-}
-
-func (s *readCountingStore) UserWithoutOrgs(ctx context.Context, tenantID, id int64) (directory.User, error) {
-	s.reads.Add(1)
-	return s.Store.UserWithoutOrgs(ctx, tenantID, id)
+	return s.Store.User(ctx, tenantID, id, view)
 }
 
 // TestUpdateUserWithReadsOnce checks that UpdateUserWith writes the patch
