@@ -118,7 +118,7 @@ func TestImportedHashThroughService(t *testing.T) {
 		t.Fatalf("ImportUsers: %v", err)
 	}
 	for _, u := range users {
-		stored, err := e.store.User(ctx, e.tenant.ID, u.ID)
+		stored, err := e.store.User(ctx, e.tenant.ID, u.ID, directory.WholeUser)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,7 +150,7 @@ func TestImportedHashThroughService(t *testing.T) {
 	if err != nil {
 		t.Fatalf("UpdateUser: %v", err)
 	}
-	stored, err := e.store.User(ctx, e.tenant.ID, updated.ID)
+	stored, err := e.store.User(ctx, e.tenant.ID, updated.ID, directory.WholeUser)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,9 +104,10 @@ func (s *Service) PhoneInUse(ctx context.Context, p Principal, phone string, exc
 // UpdateUserWith updates a user of the principal's tenant with the patch
 // change makes from the user as stored, for dialects whose fields depend
 // on what the user has (OneAccess's org_code moves the primary org and
-// keeps the others). The user is read under users:write alone, as
-// UpdateUser does; a change the stored version no longer matches is
-// PreconditionFailed, never applied to a newer user.
+// keeps the others). The user is read once, under users:write alone, as
+// UpdateUser does, and the patch is written as UpdateUser writes it; a
+// change the stored version no longer matches is PreconditionFailed,
+// never applied to a newer user.
 func (s *Service) UpdateUserWith(ctx context.Context, p Principal, id int64, change func(u User) (UserPatch, error)) (User, error) {
 	if err := p.require(ScopeUsersWrite); err != nil {
 		return User{}, err
@@ -119,5 +120,8 @@ func (s *Service) UpdateUserWith(ctx context.Context, p Principal, id int64, cha
 	if err != nil {
 		return User{}, err
 	}
-	return s.UpdateUser(ctx, p, id, u.Version, patch)
+	if patch.PasswordHash != nil {
+		return User{}, errHashOnlyOnImport
+	}
+	return s.writeUserPatch(ctx, p, u, u.Version, patch, WholeUser)
 }

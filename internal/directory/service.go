@@ -297,7 +297,7 @@ func (s *Service) checkUser(ctx context.Context, u *User, changed []string) erro
 		return err
 	}
 	if u.ManagerID != 0 && slices.Contains(changed, "manager_id") {
-		if _, err := s.store.User(ctx, u.TenantID, u.ManagerID); err != nil {
+		if _, err := s.store.User(ctx, u.TenantID, u.ManagerID, WholeUser); err != nil {
 			if KindOf(err) == NotFound {
 				return Errorf(Invalid, "manager_id", "user %d does not exist", u.ManagerID)
 			}
@@ -341,7 +341,7 @@ func (s *Service) findUser(ctx context.Context, tenantID, id int64) (User, error
 	if err := checkUserID(id); err != nil {
 		return User{}, err
 	}
-	return s.store.User(ctx, tenantID, id)
+	return s.store.User(ctx, tenantID, id, WholeUser)
 }
 
 // checkUserID answers NotFound for an id no user can have, without asking
@@ -451,27 +451,27 @@ func pageSize(n int) (int, error) {
 // (PreconditionFailed otherwise); with 0 a concurrent change is re-read and
 // the patch applied again. A patch that changes nothing leaves the version.
 func (s *Service) UpdateUser(ctx context.Context, p Principal, id, version int64, patch UserPatch) (User, error) {
-	return s.updateUser(ctx, p, id, version, patch, s.store.User)
+	return s.updateUser(ctx, p, id, version, patch, WholeUser)
 }
 
 // UpdateUserWithoutOrgs is UpdateUser for a dialect whose answer shows no
 // memberships: the user it returns has Orgs nil. A patch that leaves the
-// memberships alone reads the user without them (Store.UserWithoutOrgs),
-// which costs the read its most expensive part on PostgreSQL. None of
-// such a patch's rules look at the stored memberships: the patch cannot
-// change them, and they were checked when they were stored.
+// memberships alone reads the user without them (WithoutOrgsView), which
+// costs the read its most expensive part on PostgreSQL. None of such a
+// patch's rules look at the stored memberships: the patch cannot change
+// them, and they were checked when they were stored.
 func (s *Service) UpdateUserWithoutOrgs(ctx context.Context, p Principal, id, version int64, patch UserPatch) (User, error) {
-	read := s.store.User
+	view := WholeUser
 	if patch.Orgs == nil {
-		read = s.store.UserWithoutOrgs
+		view = WithoutOrgsView
 	}
-	u, err := s.updateUser(ctx, p, id, version, patch, read)
+	u, err := s.updateUser(ctx, p, id, version, patch, view)
 	u.Orgs = nil
 	return u, err
 }
 
-// updateUser is UpdateUser reading the user with read.
-func (s *Service) updateUser(ctx context.Context, p Principal, id, version int64, patch UserPatch, read func(ctx context.Context, tenantID, id int64) (User, error)) (User, error) {
+// updateUser is UpdateUser reading the user with view.
+func (s *Service) updateUser(ctx context.Context, p Principal, id, version int64, patch UserPatch, view UserView) (User, error) {
 	if err := p.require(ScopeUsersWrite); err != nil {
 		return User{}, err
 	}
@@ -483,10 +483,20 @@ func (s *Service) updateUser(ctx context.Context, p Principal, id, version int64
 	if err := checkUserID(id); err != nil {
 		return User{}, err
 	}
-	u, err := read(ctx, p.TenantID, id)
+	u, err := s.store.User(ctx, p.TenantID, id, view)
 	if err != nil {
 		return User{}, err
 	}
+	return s.writeUserPatch(ctx, p, u, version, patch, view)
+}
+
+// writeUserPatch is updateUser once the user is read: it applies patch to
+// u and writes it if the stored version is still u's, so a user changed
+// since it was read is never overwritten. With version 0 such a user is
+// read again with view and the patch applied again; otherwise the answer
+// is ErrVersionMismatch.
+func (s *Service) writeUserPatch(ctx context.Context, p Principal, u User, version int64, patch UserPatch, view UserView) (User, error) {
+	id := u.ID
 	hashed := User{TenantID: p.TenantID} // the new password's hash, made once
 	for attempt := 0; ; attempt++ {
 		if version != 0 && u.Version != version {
@@ -524,7 +534,7 @@ func (s *Service) updateUser(ctx context.Context, p Principal, id, version int64
 		if attempt == maxUpdateAttempts {
 			return User{}, errContended
 		}
-		if u, err = read(ctx, p.TenantID, id); err != nil {
+		if u, err = s.store.User(ctx, p.TenantID, id, view); err != nil {
 			return User{}, err
 		}
 	}

@@ -329,7 +329,7 @@ func (s *Service) lockAfterFailures(ctx context.Context, u User, clientIP string
 			_, err = s.store.DeleteUserSessions(ctx, u.TenantID, u.ID, 0, s.event(p, "session.revoke", u.ID, []string{"locked"}))
 			return err
 		}
-		if u, err = s.store.User(ctx, u.TenantID, u.ID); err != nil || u.Locked {
+		if u, err = s.store.User(ctx, u.TenantID, u.ID, WholeUser); err != nil || u.Locked {
 			return ignoreNotFound(err)
 		}
 	}

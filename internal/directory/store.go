@@ -51,13 +51,9 @@ type Store interface {
 	// either inserts all of them or none, and returns them with ids set;
 	// checks as in CreateUser.
 	CreateUsers(ctx context.Context, users []User, ev Event, checks ...TreeCheck) ([]User, error)
-	User(ctx context.Context, tenantID, id int64) (User, error)
-	// UserWithoutOrgs returns the user of tenantID with id as User would,
-	// with Orgs nil and the memberships not read; NotFound when there is
-	// none. It is the read before an update that leaves the memberships
-	// alone, for a dialect that does not show them (the membership
-	// sub-select is the costly part of User on PostgreSQL).
-	UserWithoutOrgs(ctx context.Context, tenantID, id int64) (User, error)
+	// User returns the user of tenantID with id, holding the fields view
+	// keeps (see UserView.Of); NotFound when there is none.
+	User(ctx context.Context, tenantID, id int64, view UserView) (User, error)
 	// UserBrief returns the user of tenantID with id as User would, but
 	// reads only the fields Brief keeps, the others left zero (no
 	// memberships, no profile, no extension); NotFound when there is none.

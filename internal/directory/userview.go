@@ -28,6 +28,11 @@ const (
 	// the comment, the locked and must-change-password flags, grade, the
 	// phone's country code, where the user came from and the enterprise id.
 	ResourceView
+	// WithoutOrgsView is every field but the memberships: the read before
+	// an update that leaves them alone, for a dialect that does not show
+	// them (their sub-select is the costly part of a whole user on
+	// PostgreSQL).
+	WithoutOrgsView
 )
 
 // Of returns u with only the fields v reads, every other field zero.
@@ -53,6 +58,8 @@ func (v UserView) Of(u User) User {
 			ManagerID: u.ManagerID, Address: u.Address, City: u.City, Province: u.Province, Country: u.Country,
 			Profile: u.Profile, Orgs: u.Orgs, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Version: u.Version,
 		}
+	case WithoutOrgsView:
+		u.Orgs = nil
 	}
 	return u
 }

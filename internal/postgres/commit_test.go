@@ -155,7 +155,7 @@ func TestGroupCommitOutcomes(t *testing.T) {
 
 	events := updateEvents(t, s, tenant.ID)
 	for i, u := range users {
-		got, err := s.User(ctx, tenant.ID, u.ID)
+		got, err := s.User(ctx, tenant.ID, u.ID, directory.WholeUser)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,7 +218,7 @@ func checkNothingCommitted(t *testing.T, s *Store, tenantID int64, users []direc
 		if errs[i] == nil {
 			t.Errorf("write %d: succeeded, but its transaction's COMMIT failed", i)
 		}
-		got, err := s.User(t.Context(), tenantID, u.ID)
+		got, err := s.User(t.Context(), tenantID, u.ID, directory.WholeUser)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -305,7 +305,7 @@ func TestGroupCommitGiveUp(t *testing.T) {
 	if err := s.inTx(t.Context(), func(pgx.Tx) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.User(t.Context(), tenant.ID, u.ID)
+	got, err := s.User(t.Context(), tenant.ID, u.ID, directory.WholeUser)
 	if err != nil || got.City != "Old" {
 		t.Errorf("abandoned write: city %q (%v), want Old", got.City, err)
 	}
@@ -351,7 +351,7 @@ func TestGroupCommitClose(t *testing.T) {
 		if directory.KindOf(last.err) != directory.Unavailable {
 			t.Errorf("user %d: the write after Close got %v, want Unavailable", i, last.err)
 		}
-		got, err := reader.User(t.Context(), tenant.ID, u.ID)
+		got, err := reader.User(t.Context(), tenant.ID, u.ID, directory.WholeUser)
 		if err != nil {
 			t.Fatal(err)
 		}

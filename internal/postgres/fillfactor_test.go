@@ -51,7 +51,7 @@ func TestUpdateStaysOnItsPage(t *testing.T) {
 		t.Fatalf("%d users filled %d pages; want at least 10 pages", len(users), len(page))
 	}
 	for id := range page {
-		u, err := s.User(ctx, tn.ID, id)
+		u, err := s.User(ctx, tn.ID, id, directory.WholeUser)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -102,7 +102,7 @@ func checkOutcomes(t *testing.T, s *Store, tenantID int64, users []directory.Use
 		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM change_queue WHERE object_id = $1 AND op = 'update'`, u.ID).Scan(&entries); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.User(ctx, tenantID, u.ID)
+		got, err := s.User(ctx, tenantID, u.ID, directory.WholeUser)
 		if err != nil {
 			t.Fatal(err)
 		}

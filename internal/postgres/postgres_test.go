@@ -238,7 +238,7 @@ func TestUnavailable(t *testing.T) {
 		call func() error
 	}{
 		{"Ping", func() error { return s.Ping(ctx) }},
-		{"User", func() error { _, err := s.User(ctx, 1, 1); return err }},
+		{"User", func() error { _, err := s.User(ctx, 1, 1, directory.WholeUser); return err }},
 		{"CreateTenant", func() error { _, err := s.CreateTenant(ctx, directory.Tenant{Name: "x"}); return err }},
 		{"Migrate", func() error { return s.Migrate(ctx) }},
 	}

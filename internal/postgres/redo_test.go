@@ -64,7 +64,7 @@ func TestGroupCommitWithoutSavepoints(t *testing.T) {
 				t.Errorf("the rows of one batch were written by %d (sub)transactions, want 1: no savepoints", n)
 			}
 			if withFunction {
-				got, err := s.User(t.Context(), tenant.ID, users[3].ID)
+				got, err := s.User(t.Context(), tenant.ID, users[3].ID, directory.WholeUser)
 				if err != nil || got.City != "New3" {
 					t.Errorf("the function's write: city %q (%v), want New3", got.City, err)
 				}
@@ -155,7 +155,7 @@ func TestGroupCommitRedoRetry(t *testing.T) {
 			}
 			events := updateEvents(t, s, tenant.ID)
 			for i, u := range users {
-				got, err := s.User(t.Context(), tenant.ID, u.ID)
+				got, err := s.User(t.Context(), tenant.ID, u.ID, directory.WholeUser)
 				if err != nil {
 					t.Fatal(err)
 				}

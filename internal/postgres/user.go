@@ -394,17 +394,12 @@ func (sc *userScanner) targets() []any {
 	return append(dest, &sc.orgIDs, &sc.primaries)
 }
 
-// User returns one user of tenantID.
-func (s *Store) User(ctx context.Context, tenantID, id int64) (directory.User, error) {
-	return s.userByID(ctx, userSelect, tenantID, id)
-}
-
-// userByID reads the user of tenantID with id through sel, a SELECT in
-// scanUser's columns ending in "FROM users u".
-func (s *Store) userByID(ctx context.Context, sel string, tenantID, id int64) (directory.User, error) {
+// User returns one user of tenantID with the fields view keeps.
+func (s *Store) User(ctx context.Context, tenantID, id int64, view directory.UserView) (directory.User, error) {
 	var u directory.User
 	err := s.read(ctx, func(q querier) (err error) {
-		u, err = scanUser(q.QueryRow(ctx, sel+`WHERE u.tenant_id = $1 AND u.id = $2`, tenantID, id))
+		sc := userScanner{view: view}
+		u, err = sc.scan(q.QueryRow(ctx, viewSelect(view)+`WHERE u.tenant_id = $1 AND u.id = $2`, tenantID, id))
 		return err
 	})
 	return u, storeError("read user", err)

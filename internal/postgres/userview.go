@@ -16,6 +16,13 @@ const resourceSelect = `SELECT u.id, u.tenant_id, u.username, u.name, u.nick_nam
 	u.phone, u.active, u.employee_number, COALESCE(u.manager_id, 0), u.address, u.city, u.province,
 	u.country, u.created_at, u.updated_at, u.version, ` + profileSelect + `, m.org_ids, m.primaries` + userOrgsFrom
 
+// withoutOrgsSelect reads the columns of a directory.WithoutOrgsView:
+// userSelect's without the membership sub-select, NULL arrays for them,
+// which userScanner reads as no memberships.
+const withoutOrgsSelect = userFieldsSelect + `, NULL::bigint[], NULL::boolean[]
+FROM users u
+`
+
 // viewSelect returns the SELECT ... FROM of a query reading users with
 // the fields view keeps; "FROM users u" is on a line of its own, as
 // listUsersQuery expects.
@@ -25,6 +32,8 @@ func viewSelect(view directory.UserView) string {
 		return accountSelect
 	case directory.ResourceView:
 		return resourceSelect
+	case directory.WithoutOrgsView:
+		return withoutOrgsSelect
 	}
 	return userSelect
 }

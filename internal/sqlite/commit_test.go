@@ -132,7 +132,7 @@ func TestGroupCommitOutcomes(t *testing.T) {
 				t.Errorf("%s, an email another update wants: got %v, want success or a conflict on email", u.Username, err)
 			}
 		}
-		got, gerr := s.User(ctx, tenant.ID, u.ID)
+		got, gerr := s.User(ctx, tenant.ID, u.ID, directory.WholeUser)
 		if gerr != nil {
 			t.Fatalf("User %s: %v", u.Username, gerr)
 		}

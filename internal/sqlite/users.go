@@ -268,9 +268,9 @@ func (s *Store) readUsers(ctx context.Context, query string, args []any, each fu
 	return storeError(rows.Err())
 }
 
-// User returns one user of the tenant.
-func (s *Store) User(ctx context.Context, tenantID, id int64) (directory.User, error) {
-	users, err := s.queryUsers(ctx, 1, directory.WholeUser, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND id = ?`, tenantID, id)
+// User returns one user of the tenant with the fields view keeps.
+func (s *Store) User(ctx context.Context, tenantID, id int64, view directory.UserView) (directory.User, error) {
+	users, err := s.queryUsers(ctx, 1, view, `SELECT `+viewColumns(view)+` FROM users WHERE tenant_id = ? AND id = ?`, tenantID, id)
 	if err != nil {
 		return directory.User{}, err
 	}

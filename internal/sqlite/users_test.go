@@ -27,7 +27,7 @@ func TestReadUserColumnOfWrongType(t *testing.T) {
 	if _, err := s.w.ExecContext(ctx, `UPDATE users SET grade = 'high', city = x'07' WHERE id = ?`, u.ID); err != nil {
 		t.Fatalf("update grade: %v", err)
 	}
-	_, err = s.User(ctx, tenant.ID, u.ID)
+	_, err = s.User(ctx, tenant.ID, u.ID, directory.WholeUser)
 	if err == nil || !strings.Contains(err.Error(), "column 15 holds a string") {
 		t.Errorf("User: got %v, want an error about column 15", err)
 	}

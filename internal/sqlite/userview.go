@@ -27,6 +27,11 @@ const resourceColumns = `id, tenant_id, username, name, nick_name, email, phone,
 // resourceColumnCount is the number of resourceColumns.
 const resourceColumnCount = 19
 
+// withoutOrgsColumns are the columns of a directory.WithoutOrgsView:
+// userColumns with NULL for the memberships, which scanUser reads as
+// none.
+const withoutOrgsColumns = userColumnsBeforeOrgs + `, NULL`
+
 // viewColumns returns the columns a query on users reads for view.
 func viewColumns(view directory.UserView) string {
 	switch view {
@@ -34,6 +39,8 @@ func viewColumns(view directory.UserView) string {
 		return accountColumns
 	case directory.ResourceView:
 		return resourceColumns
+	case directory.WithoutOrgsView:
+		return withoutOrgsColumns
 	}
 	return userColumns
 }

@@ -88,12 +88,8 @@ func (s *store) CreateUsers(ctx context.Context, users []directory.User, ev dire
 	})
 }
 
-func (s *store) User(ctx context.Context, tenantID, id int64) (directory.User, error) {
-	return timed(ctx, s, "User", func(ctx context.Context) (directory.User, error) { return s.next.User(ctx, tenantID, id) })
-}
-
-func (s *store) UserWithoutOrgs(ctx context.Context, tenantID, id int64) (directory.User, error) {
-	return timed(ctx, s, "UserWithoutOrgs", func(ctx context.Context) (directory.User, error) { return s.next.UserWithoutOrgs(ctx, tenantID, id) })
+func (s *store) User(ctx context.Context, tenantID, id int64, view directory.UserView) (directory.User, error) {
+	return timed(ctx, s, "User", func(ctx context.Context) (directory.User, error) { return s.next.User(ctx, tenantID, id, view) })
 }
 
 func (s *store) UserBrief(ctx context.Context, tenantID, id int64) (directory.User, error) {

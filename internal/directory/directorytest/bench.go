@@ -58,7 +58,7 @@ func Bench(b *testing.B, s directory.Store) {
 
 	b.Run("User", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := s.User(ctx, tn.ID, randomID(r)); err != nil {
+			if _, err := s.User(ctx, tn.ID, randomID(r), directory.WholeUser); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -67,7 +67,7 @@ func Bench(b *testing.B, s directory.Store) {
 		b.RunParallel(func(pb *testing.PB) {
 			r := rand.New(rand.NewPCG(rand.Uint64(), 0))
 			for pb.Next() {
-				if _, err := s.User(ctx, tn.ID, randomID(r)); err != nil {
+				if _, err := s.User(ctx, tn.ID, randomID(r), directory.WholeUser); err != nil {
 					b.Error(err)
 					return
 				}

@@ -351,7 +351,7 @@ func testProfileRules(t *testing.T, f *fixture) {
 func CheckMigratedUser(t *testing.T, s directory.Store, tenant, id int64) {
 	t.Helper()
 	ctx := t.Context()
-	u, err := s.User(ctx, tenant, id)
+	u, err := s.User(ctx, tenant, id, directory.WholeUser)
 	if err != nil {
 		t.Fatalf("User: %v", err)
 	}

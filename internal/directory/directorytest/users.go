@@ -634,7 +634,7 @@ func testDeleteUser(t *testing.T, f *fixture) {
 		if err := f.s.DeleteUser(f.ctx, f.a, u.ID, u.Version, ev); err != nil {
 			t.Fatalf("DeleteUser: %v", err)
 		}
-		_, err := f.s.User(f.ctx, f.a, u.ID)
+		_, err := f.s.User(f.ctx, f.a, u.ID, directory.WholeUser)
 		checkError(t, "User after delete", err, directory.NotFound, "")
 		f.checkLastEvent(t, f.a, ev)
 		// The username is free again.
@@ -980,7 +980,7 @@ func (s *racingStore) UpdateUser(ctx context.Context, u directory.User, ev direc
 	s.updates++
 	if s.n < s.races {
 		s.n++
-		cur, err := s.Store.User(ctx, u.TenantID, u.ID)
+		cur, err := s.Store.User(ctx, u.TenantID, u.ID, directory.WholeUser)
 		if err != nil {
 			return directory.User{}, err
 		}

@@ -1,6 +1,7 @@
 package directorytest
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -8,8 +9,8 @@ import (
 	"github.com/userd/userd/internal/directory"
 )
 
-// testUserViews checks that every read taking a directory.UserView
-// (ListUsers in each of its orders and by offset, UserByUsername,
+// testUserViews checks that every read taking a directory.UserView (User,
+// ListUsers in each of its orders and by offset, UserByUsername,
 // QueryUsers by a unique key and by a page) returns for each view exactly
 // the fields UserView.Of keeps of the whole user: of a user with every
 // field set (two memberships out of id order, a manager, other emails
@@ -26,7 +27,7 @@ func testUserViews(t *testing.T, f *fixture) {
 	bare.Email, bare.Phone = "", ""
 	bare.Orgs = []directory.Membership{{OrgID: o1.ID}}
 	bare = f.createUser(t, bare)
-	f.createUser(t, user(f.b, "foreign"))
+	foreign := f.createUser(t, user(f.b, "foreign"))
 	users := []directory.User{mgr, full, bare}
 	whole := map[int64]directory.User{}
 	for _, u := range users {
@@ -49,8 +50,17 @@ func testUserViews(t *testing.T, f *fixture) {
 			checkEqual(t, what, u, view.Of(whole[u.ID]))
 		}
 	}
-	for _, view := range []directory.UserView{directory.WholeUser, directory.AccountView, directory.ResourceView} {
+	for _, view := range []directory.UserView{directory.WholeUser, directory.AccountView, directory.ResourceView, directory.WithoutOrgsView} {
 		t.Run(fmt.Sprintf("view %d", view), func(t *testing.T) {
+			byID := func(ctx context.Context, tenantID, id int64) (directory.User, error) {
+				return f.s.User(ctx, tenantID, id, view)
+			}
+			for _, u := range users {
+				one, err := byID(f.ctx, f.a, u.ID)
+				check(t, "User", view, []directory.User{one}, err, u.ID)
+			}
+			checkNoUserRead(t, f, "User", byID, foreign.ID, full.ID+1000)
+
 			got, err := f.s.ListUsers(f.ctx, f.a, directory.UserFilter{Limit: 10, View: view})
 			check(t, "ListUsers by id", view, got, err, mgr.ID, full.ID, bare.ID)
 			got, err = f.s.ListUsers(f.ctx, f.a, directory.UserFilter{Email: "ada", Limit: 10, View: view})

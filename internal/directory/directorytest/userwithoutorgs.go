@@ -7,28 +7,6 @@ import (
 	"github.com/userd/userd/internal/directory"
 )
 
-// testUserWithoutOrgs checks Store.UserWithoutOrgs reads a user exactly as
-// User does but for the memberships, of a user with every field set and
-// of a plain one, and answers NotFound for a user of another tenant and
-// for no user.
-func testUserWithoutOrgs(t *testing.T, f *fixture) {
-	mgr := f.createUser(t, user(f.a, "grace"))
-	org := f.createOrg(t, f.a, "Engineering", "eng", 0)
-	full := f.createUser(t, fullUser(f.a, "Ada.Lovelace", mgr.ID, []directory.Membership{{OrgID: org.ID, Primary: true}}))
-	foreign := f.createUser(t, user(f.b, "foreign"))
-
-	for _, u := range []directory.User{full, mgr} {
-		got, err := f.s.UserWithoutOrgs(f.ctx, f.a, u.ID)
-		if err != nil {
-			t.Fatalf("UserWithoutOrgs(%d): %v", u.ID, err)
-		}
-		want := f.readUser(t, f.a, u.ID)
-		want.Orgs = nil
-		checkEqual(t, "UserWithoutOrgs", got, want)
-	}
-	checkNoUserRead(t, f, "UserWithoutOrgs", f.s.UserWithoutOrgs, foreign.ID, full.ID+1000)
-}
-
 // testUpdateUserWithoutOrgs checks that Service.UpdateUserWithoutOrgs
 // stores and answers what UpdateUser does, less the memberships in the
 // answer: a patch that leaves the memberships alone keeps them stored,
