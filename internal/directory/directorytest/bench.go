@@ -75,8 +75,8 @@ func Bench(b *testing.B, s directory.Store) {
 		})
 	})
 	b.Run("UsersByID/1", func(b *testing.B) {
-		// One user without memberships: the read of a dialect that shows
-		// none (Service.UserWithoutOrgs), to compare with User.
+		// One user through the batch read, which reads no memberships,
+		// to compare with User.
 		for b.Loop() {
 			if _, err := s.UsersByID(ctx, tn.ID, []int64{randomID(r)}); err != nil {
 				b.Fatal(err)
