@@ -120,8 +120,5 @@ func (s *Service) UpdateUserWith(ctx context.Context, p Principal, id int64, cha
 	if err != nil {
 		return User{}, err
 	}
-	if patch.PasswordHash != nil {
-		return User{}, errHashOnlyOnImport
-	}
 	return s.writeUserPatch(ctx, p, u, u.Version, patch, WholeUser)
 }

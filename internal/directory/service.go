@@ -475,9 +475,6 @@ func (s *Service) updateUser(ctx context.Context, p Principal, id, version int64
 	if err := p.require(ScopeUsersWrite); err != nil {
 		return User{}, err
 	}
-	if patch.PasswordHash != nil {
-		return User{}, errHashOnlyOnImport
-	}
 	// Read first: a missing user answers before any password is hashed, so
 	// another tenant's user costs exactly what a missing one does.
 	if err := checkUserID(id); err != nil {
@@ -494,8 +491,12 @@ func (s *Service) updateUser(ctx context.Context, p Principal, id, version int64
 // u and writes it if the stored version is still u's, so a user changed
 // since it was read is never overwritten. With version 0 such a user is
 // read again with view and the patch applied again; otherwise the answer
-// is ErrVersionMismatch.
+// is ErrVersionMismatch. A patch that sets a password hash is refused:
+// only an import may.
 func (s *Service) writeUserPatch(ctx context.Context, p Principal, u User, version int64, patch UserPatch, view UserView) (User, error) {
+	if patch.PasswordHash != nil {
+		return User{}, errHashOnlyOnImport
+	}
 	id := u.ID
 	hashed := User{TenantID: p.TenantID} // the new password's hash, made once
 	for attempt := 0; ; attempt++ {
