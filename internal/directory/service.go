@@ -297,7 +297,7 @@ func (s *Service) checkUser(ctx context.Context, u *User, changed []string) erro
 		return err
 	}
 	if u.ManagerID != 0 && slices.Contains(changed, "manager_id") {
-		if _, err := s.store.User(ctx, u.TenantID, u.ManagerID, WholeUser); err != nil {
+		if _, err := s.store.UserBrief(ctx, u.TenantID, u.ManagerID); err != nil {
 			if KindOf(err) == NotFound {
 				return Errorf(Invalid, "manager_id", "user %d does not exist", u.ManagerID)
 			}
