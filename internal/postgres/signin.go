@@ -184,9 +184,14 @@ func (s *Store) ClearSignInFailures(ctx context.Context, tenantID, userID int64,
 	if ev.Action == "" {
 		_, err = s.pool.Exec(ctx, `DELETE FROM signin_failures WHERE tenant_id = $1 AND user_id = $2`, tenantID, userID)
 	} else {
-		// A data-modifying WITH runs whether or not the INSERT reads it.
-		_, err = s.pool.Exec(ctx, `WITH cleared AS (DELETE FROM signin_failures WHERE tenant_id = $8 AND user_id = $9) `+insertEventSQL,
-			append(eventArgs(ev), tenantID, userID)...)
+		_, err = s.pool.Exec(ctx, clearFailuresWithEventSQL, append([]any{tenantID, userID}, eventArgs(ev)...)...)
 	}
 	return storeError("clear failed sign-ins", err)
 }
+
+// clearFailuresWithEventSQL deletes the failed sign-ins of a tenant ($1)
+// and user ($2) and inserts an event (eventArgs, after them) in one
+// statement: a data-modifying WITH runs whether or not the INSERT reads it.
+var clearFailuresWithEventSQL = `WITH cleared AS (DELETE FROM signin_failures WHERE tenant_id = $1 AND user_id = $2)
+` + insertEventInto + `
+	VALUES (` + shiftParams(eventValues, 2) + `)`
