@@ -56,22 +56,7 @@ func TestSearchReadsGenericPlan(t *testing.T) {
 		}
 	}
 
-	rows, err := s.pool.Query(ctx, `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements
-		WHERE statement LIKE 'SELECT u.id, u.tenant_id, u.username%'`)
-	if err != nil {
-		t.Fatalf("read pg_prepared_statements: %v", err)
-	}
-	type counts struct {
-		statement       string
-		generic, custom int64
-	}
-	stmts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (counts, error) {
-		var c counts
-		return c, r.Scan(&c.statement, &c.generic, &c.custom)
-	})
-	if err != nil {
-		t.Fatalf("read pg_prepared_statements: %v", err)
-	}
+	stmts := preparedPlans(t, s, `SELECT u.id, u.tenant_id, u.username%`)
 	ranges, byID := 0, 0
 	for _, c := range stmts {
 		switch {
@@ -147,22 +132,7 @@ func TestQueryReadsGenericPlan(t *testing.T) {
 		}
 	}
 
-	rows, err := s.pool.Query(ctx, `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements
-		WHERE statement LIKE '%FROM users u WHERE u.tenant_id = $1 AND%' AND statement NOT LIKE '%pg_prepared_statements%'`)
-	if err != nil {
-		t.Fatalf("read pg_prepared_statements: %v", err)
-	}
-	type counts struct {
-		statement       string
-		generic, custom int64
-	}
-	stmts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (counts, error) {
-		var c counts
-		return c, r.Scan(&c.statement, &c.generic, &c.custom)
-	})
-	if err != nil {
-		t.Fatalf("read pg_prepared_statements: %v", err)
-	}
+	stmts := preparedPlans(t, s, `%FROM users u WHERE u.tenant_id = $1 AND%`)
 	ranges, others := 0, 0
 	for _, c := range stmts {
 		if !strings.Contains(c.statement, " ~<~ ") {
@@ -187,4 +157,30 @@ func TestQueryReadsGenericPlan(t *testing.T) {
 	if ranges != 2 || others != 2 {
 		t.Errorf("got %d prefix statements and %d others, want 2 and 2: %+v", ranges, others, stmts)
 	}
+}
+
+// planCounts is a prepared statement of a connection and how many times
+// it ran on its generic plan and on a custom one.
+type planCounts struct {
+	statement       string
+	generic, custom int64
+}
+
+// preparedPlans returns the statements prepared on s's connection (a pool
+// of one) whose text is LIKE pattern, this query of them left out.
+func preparedPlans(t *testing.T, s *Store, pattern string) []planCounts {
+	t.Helper()
+	rows, err := s.pool.Query(t.Context(), `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements
+		WHERE statement LIKE $1 AND statement NOT LIKE '%pg_prepared_statements%'`, pattern)
+	if err != nil {
+		t.Fatalf("read pg_prepared_statements: %v", err)
+	}
+	stmts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (planCounts, error) {
+		var c planCounts
+		return c, r.Scan(&c.statement, &c.generic, &c.custom)
+	})
+	if err != nil {
+		t.Fatalf("read pg_prepared_statements: %v", err)
+	}
+	return stmts
 }
