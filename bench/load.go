@@ -42,7 +42,8 @@ type result struct {
 // drive loads addr with conns keep-alive connections, each sending t's
 // requests one after another, for warmup and then dur. It records the
 // latency of every successful request started in the measured window,
-// counts the failures of those started in it, and samples the resident memory of process pid.
+// counts the failures of those started in it, and samples the resident
+// memory of process pid.
 func drive(ctx context.Context, addr string, t target, conns int, warmup, dur time.Duration, pid int) (result, error) {
 	began := time.Now()
 	measureFrom := began.Add(warmup)
