@@ -70,12 +70,19 @@ func runSmall(t *testing.T, paths []string, args ...string) *report {
 		if row.RSS <= 0 {
 			t.Errorf("%s: got server RSS %d, want > 0", row.Path, row.RSS)
 		}
+		// The suite runs on SQLite, inside userd: no database process to count.
+		if c := row.CPU; c.Server <= 0 || c.Bench <= 0 || c.Database != 0 || c.CPUs < 1 {
+			t.Errorf("%s: got CPU per request %+v; want server and bench above 0, database 0 on SQLite, and the CPUs counted", row.Path, c)
+		}
 		if console := strings.HasPrefix(row.Path, "console-"); console != (row.ServerP99 > 0) {
 			t.Errorf("%s: got server p99 %s; want one exactly for the console's paths, which send Server-Timing", row.Path, row.ServerP99)
 		}
 		if !strings.Contains(out.String(), row.Path) {
 			t.Errorf("table lacks row %s:\n%s", row.Path, out.String())
 		}
+	}
+	if !strings.Contains(out.String(), "CPU per request during each measured run") {
+		t.Errorf("the report lacks the CPU table:\n%s", out.String())
 	}
 	if rep.Seeding <= 0 || rep.Startup <= 0 {
 		t.Errorf("got seeding %s and start-up %s, want both measured", rep.Seeding, rep.Startup)
@@ -180,6 +187,9 @@ func TestBenchReuse(t *testing.T) {
 			for _, row := range second.Rows {
 				if row.Errors != 0 || row.Requests == 0 {
 					t.Errorf("%s: got %d errors (first: %s) and %d requests, want 0 errors and some requests", row.Path, row.Errors, row.FirstError, row.Requests)
+				}
+				if db := row.CPU.Database; engine == "postgres" && db <= 0 || engine == "sqlite" && db != 0 {
+					t.Errorf("%s: got database CPU %v µs per request, want some on PostgreSQL and 0 on SQLite", row.Path, db)
 				}
 			}
 			if _, err := run(t.Context(), append(args[:len(args):len(args)], "-users", "701"), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "holds 700 users") {

@@ -37,14 +37,16 @@ type result struct {
 	// req/s; a path of argon2id work is compared with the bare hash.
 	Against string `json:",omitempty"`
 	RSS     int64  // the server's peak VmRSS sampled during the run, bytes
+	CPU     cpuUse // where the machine's CPU went in the measured window
 }
 
 // drive loads addr with conns keep-alive connections, each sending t's
 // requests one after another, for warmup and then dur. It records the
 // latency of every successful request started in the measured window,
-// counts the failures of those started in it, and samples the resident
-// memory of process pid.
-func drive(ctx context.Context, addr string, t target, conns int, warmup, dur time.Duration, pid int) (result, error) {
+// counts the failures of those started in it, samples the resident
+// memory of the server w names, and accounts for the CPU the machine spent
+// in the measured window.
+func drive(ctx context.Context, addr string, t target, conns int, warmup, dur time.Duration, w watched) (result, error) {
 	began := time.Now()
 	measureFrom := began.Add(warmup)
 	end := measureFrom.Add(dur)
@@ -76,10 +78,10 @@ func drive(ctx context.Context, addr string, t target, conns int, warmup, dur ti
 			mu.Unlock()
 		}()
 	}
-	peak, rssErr := sampleRSS(pid, end)
+	peak, cpu, sampleErr := sampleRun(w, measureFrom, end)
 	wg.Wait()
-	if rssErr != nil {
-		return result{}, rssErr
+	if sampleErr != nil {
+		return result{}, sampleErr
 	}
 	if err := ctx.Err(); err != nil {
 		return result{}, err
@@ -94,7 +96,31 @@ func drive(ctx context.Context, addr string, t target, conns int, warmup, dur ti
 	if len(all) > 0 {
 		res.Max = all[len(all)-1]
 	}
+	res.CPU = cpu.start.use(cpu.end, len(all))
 	return res, nil
+}
+
+// window is the CPU spent up to the start and up to the end of a measured
+// run.
+type window struct{ start, end cpuSample }
+
+// sampleRun samples the server's memory until end, and the CPU time spent
+// at measureFrom and at end.
+func sampleRun(w watched, measureFrom, end time.Time) (peak int64, cpu window, err error) {
+	if peak, err = sampleRSS(w.server, measureFrom); err != nil {
+		return 0, cpu, err
+	}
+	if cpu.start, err = sampleCPU(w); err != nil {
+		return 0, cpu, err
+	}
+	measured, err := sampleRSS(w.server, end)
+	if err != nil {
+		return 0, cpu, err
+	}
+	if cpu.end, err = sampleCPU(w); err != nil {
+		return 0, cpu, err
+	}
+	return max(peak, measured), cpu, nil
 }
 
 // worker sends requests over one connection (reconnecting after an error)

@@ -39,7 +39,7 @@ func TestDriveCountsErrorsOfTheMeasuredRun(t *testing.T) {
 				request: func(_ *rand.Rand, b []byte) []byte { return appendRequest(b, "GET", addr, "/", "", "", "") },
 				check:   status200,
 			}
-			res, err := drive(t.Context(), addr, tg, 2, 600*time.Millisecond, 800*time.Millisecond, os.Getpid())
+			res, err := drive(t.Context(), addr, tg, 2, 600*time.Millisecond, 800*time.Millisecond, watched{server: os.Getpid()})
 			if err != nil {
 				t.Fatal(err)
 			}

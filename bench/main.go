@@ -199,7 +199,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		}
 		for _, conns := range runs {
 			logf("%s: %s warm-up, %s measured, %d connections", t.name, cfg.warmup, cfg.duration, conns)
-			res, err := drive(ctx, p.addr, t, conns, cfg.warmup, cfg.duration, p.cmd.Process.Pid)
+			res, err := drive(ctx, p.addr, t, conns, cfg.warmup, cfg.duration, watched{server: p.cmd.Process.Pid, postgres: rep.Engine == "postgres"})
 			if err != nil {
 				return nil, err
 			}

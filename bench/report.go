@@ -88,9 +88,39 @@ func (r *report) print(w io.Writer) {
 			fmt.Fprintf(w, "%s delivers %.0f users/s\n", row.Path, row.UsersPerSec)
 		}
 	}
+	r.printCPU(w)
 	if d := r.Delivery; d != nil {
 		d.print(w)
 	}
+}
+
+// printCPU writes where the machine's CPU went in each measured run: when
+// idle is near 0 the machine is saturated and the rate is its cores
+// divided by the total CPU per request, the last column.
+func (r *report) printCPU(w io.Writer) {
+	if len(r.Rows) == 0 {
+		return
+	}
+	cores := r.Rows[0].CPU.CPUs
+	fmt.Fprintf(w, "\nCPU per request during each measured run (µs; busy share of the machine)\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "path\tbench\tserver\tdatabase\tother\ttotal\tmachine idle\t%d cores ÷ total\t\n", cores)
+	for _, row := range r.Rows {
+		c := row.CPU
+		share := func(us float64) string {
+			if c.Machine == 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.0f (%.0f%%)", us, 100*us/c.Machine)
+		}
+		limit := "-"
+		if c.Total > 0 {
+			limit = fmt.Sprintf("%.0f req/s", float64(c.CPUs)*1e6/c.Total)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.0f%%\t%s\t\n",
+			row.Path, share(c.Bench), share(c.Server), share(c.Database), share(c.Other), share(c.Total), c.Idle, limit)
+	}
+	tw.Flush()
 }
 
 // print writes the change-delivery figures.
