@@ -130,7 +130,7 @@ func paths(ceilingAddr, addr, engine string, sd *seeded, accessToken, consoleCoo
 	}
 	noWrites := ""
 	if engine != "postgres" {
-		noWrites = "the write yardsticks run on PostgreSQL only: on SQLite every write goes through userd's single writer connection, which is the store's design, not a cost to measure apart"
+		noWrites = "the write yardsticks need PostgreSQL: the durable-write target is PostgreSQL's, and synchronous_commit, their bound, has no SQLite counterpart"
 	}
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {sd.clientID}, "client_secret": {sd.clientSecret}}.Encode()
 	return []target{
