@@ -14,11 +14,13 @@ import (
 // every path, print. Every path must answer, and answer without an error.
 // The two argon2id paths get a run of their own, long enough for a loaded
 // machine to finish some hashes (one takes tens of milliseconds when quiet).
+// The database yardsticks run on SQLite with the rest, and on PostgreSQL,
+// the write ones included, when USERD_TEST_POSTGRES_URL names a server.
 func TestBenchEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds userd and loads it for a few seconds")
 	}
-	fast := []string{"ceiling", "openapi-get", "tenantv2-get", "tenantv2-by-username", "admin-get", "userinfo-batch100", "admin-list", "tenantv2-list", "scim-filter-username", "scim-filter-externalid", "scim-filter-page100", "console-users", "console-search", "changes", "openapi-put", "admin-patch", "scim-patch", "token"}
+	fast := []string{"ceiling", "db-get-ceiling", "openapi-get", "tenantv2-get", "tenantv2-by-username", "admin-get", "db-batch100-ceiling", "userinfo-batch100", "db-list-ceiling", "admin-list", "tenantv2-list", "scim-filter-username", "scim-filter-externalid", "scim-filter-page100", "console-users", "console-search", "changes", "openapi-put", "admin-patch", "scim-patch", "token"}
 	hashing := []string{"argon2id-ceiling", "password-check"}
 	t.Run("fast", func(t *testing.T) {
 		rep := runSmall(t, fast, "-duration", "300ms", "-conns", "16")
@@ -28,6 +30,15 @@ func TestBenchEndToEnd(t *testing.T) {
 	})
 	t.Run("hashing", func(t *testing.T) {
 		runSmall(t, hashing, "-duration", "3s", "-warmup", "500ms", "-conns", "4")
+	})
+	// The database yardsticks on PostgreSQL, where the write ones run too.
+	t.Run("postgres-yardsticks", func(t *testing.T) {
+		server := os.Getenv("USERD_TEST_POSTGRES_URL")
+		if server == "" {
+			t.Skip("USERD_TEST_POSTGRES_URL names no PostgreSQL server")
+		}
+		yardsticks := []string{"ceiling", "db-get-ceiling", "db-batch100-ceiling", "db-list-ceiling", "db-put-ceiling", "db-put-async-ceiling"}
+		runSmall(t, yardsticks, "-db", server, "-duration", "300ms", "-conns", "16")
 	})
 }
 

@@ -151,7 +151,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		Duration: cfg.duration.String(), Warmup: cfg.warmup.String(),
 		Seeding: sd.elapsed, Started: time.Now().UTC(),
 	}
-	ceiling, err := startCeiling(ctx, bins.ceiling, tmp)
+	ceiling, err := startCeiling(ctx, bins.ceiling, tmp, dbURL, sd.tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +172,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	if err != nil {
 		return nil, err
 	}
-	targets := paths(ceiling.addr, srv.addr, sd, creds, cookie)
+	targets := paths(ceiling.addr, srv.addr, engineName(dbURL), sd, creds, cookie)
 	wanted, err := selectPaths(targets, cfg.paths)
 	if err != nil {
 		return nil, err

@@ -93,8 +93,10 @@ func consoleSession(ctx context.Context, addr string) (string, error) {
 	return "", fmt.Errorf("console sign-in: status %d, no session cookie", resp.StatusCode)
 }
 
-// paths lists every path the benchmark loads, the ceiling first.
-func paths(ceilingAddr, addr string, sd *seeded, accessToken, consoleCookie string) []target {
+// paths lists every path the benchmark loads, the ceiling first. Each
+// database yardstick (db-*-ceiling) comes right before the path whose
+// database work it does alone, with the same random users.
+func paths(ceilingAddr, addr, engine string, sd *seeded, accessToken, consoleCookie string) []target {
 	bearer := "Authorization: Bearer " + accessToken + "\r\n"
 	user := func(r *rand.Rand) string { return strconv.FormatInt(sd.ids[r.IntN(len(sd.ids))], 10) }
 	get := func(host, path, headers string) func(*rand.Rand, []byte) []byte {
@@ -102,9 +104,44 @@ func paths(ceilingAddr, addr string, sd *seeded, accessToken, consoleCookie stri
 			return appendRequest(b, "GET", host, path+user(r), headers, "", "")
 		}
 	}
+	// batch100 asks for 100 random users at once.
+	batch100 := func(host, path, headers string) func(*rand.Rand, []byte) []byte {
+		return func(r *rand.Rand, b []byte) []byte {
+			return appendRequest(b, "GET", host, path+distinctIDs(r, sd.ids, 100), headers, "", "")
+		}
+	}
+	batchUsers := min(100, len(sd.ids))
+	// listByEmail asks for the first page of 100 of the users whose email
+	// starts with a random prefix of 5 of the 8 digits, which 1,000
+	// consecutive users share (fewer in the last thousand seeded).
+	listByEmail := func(host, path, headers string) func(*rand.Rand, []byte) []byte {
+		return func(r *rand.Rand, b []byte) []byte {
+			prefix := emailLocal(r.IntN(len(sd.ids)))[:len("user")+5]
+			return appendRequest(b, "GET", host, path+prefix, headers, "", "")
+		}
+	}
+	fewestListed := min(100, len(sd.ids)-(len(sd.ids)-1)/1000*1000)
+	// put changes three fields of a random user.
+	put := func(host, path, headers string) func(*rand.Rand, []byte) []byte {
+		return func(r *rand.Rand, b []byte) []byte {
+			body := fmt.Sprintf(`{"phone":"555%07d","enterprise_id":"ent-%d","is_active":true}`, r.IntN(10_000_000), r.IntN(1_000_000))
+			return appendRequest(b, "PUT", host, path+user(r), headers, "application/json", body)
+		}
+	}
+	noWrites := ""
+	if engine != "postgres" {
+		noWrites = "the write yardsticks need PostgreSQL: the durable-write target is PostgreSQL's, and synchronous_commit, their bound, has no SQLite counterpart"
+	}
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {sd.clientID}, "client_secret": {sd.clientSecret}}.Encode()
 	return []target{
 		{name: "ceiling", ceiling: true, request: get(ceilingAddr, "/users/", ""), check: status200},
+		{
+			// The yardstick of openapi-get: the store's read of one user
+			// (UserBrief), by the driver alone.
+			name: "db-get-ceiling", ceiling: true,
+			request: get(ceilingAddr, "/db/users/", ""),
+			check:   usersIn("{", 1, 1),
+		},
 		{name: "openapi-get", request: get(addr, "/openapi/v1/users/", bearer), check: status200},
 		{name: "tenantv2-get", request: get(addr, "/api/v2/tenant/users/", bearer), check: status200},
 		{
@@ -117,31 +154,29 @@ func paths(ceilingAddr, addr string, sd *seeded, accessToken, consoleCookie stri
 		},
 		{name: "admin-get", request: get(addr, "/admin/v1/users/", bearer), check: status200},
 		{
-			name:  "userinfo-batch100",
-			items: 100,
-			request: func(r *rand.Rand, b []byte) []byte {
-				headers := "x-api-tenantId: " + strconv.FormatInt(sd.tenantID, 10) + "\r\nx-api-token: " + sd.apiToken + "\r\n"
-				return appendRequest(b, "GET", addr, "/v1/api/user/info?userIds="+distinctIDs(r, sd.ids, 100), headers, "", "")
-			},
-			check: func(status int, body []byte) error {
-				if err := status200(status, body); err != nil {
-					return err
-				}
-				want := min(100, len(sd.ids))
-				if !bytes.HasPrefix(body, []byte(`{"result":true`)) || bytes.Count(body, []byte(`{"id":`)) != want {
-					return fmt.Errorf("want %d users, got %.200s", want, body)
-				}
-				return nil
-			},
+			// The yardstick of userinfo-batch100: the store's read of a
+			// batch of users (UsersByID).
+			name: "db-batch100-ceiling", ceiling: true, items: 100,
+			request: batch100(ceilingAddr, "/db/users?ids=", ""),
+			check:   usersIn("[", batchUsers, batchUsers),
 		},
 		{
-			name: "admin-list",
-			request: func(r *rand.Rand, b []byte) []byte {
-				// A prefix of 5 of the 8 digits matches 1,000 consecutive users.
-				prefix := emailLocal(r.IntN(len(sd.ids)))[:len("user")+5]
-				return appendRequest(b, "GET", addr, "/admin/v1/users?limit=100&email="+prefix, bearer, "", "")
-			},
-			check: status200,
+			name:    "userinfo-batch100",
+			items:   100,
+			request: batch100(addr, "/v1/api/user/info?userIds=", "x-api-tenantId: "+strconv.FormatInt(sd.tenantID, 10)+"\r\nx-api-token: "+sd.apiToken+"\r\n"),
+			check:   usersIn(`{"result":true`, batchUsers, batchUsers),
+		},
+		{
+			// The yardstick of admin-list: the store's read of a page of
+			// users by email prefix (ListUsers).
+			name: "db-list-ceiling", ceiling: true,
+			request: listByEmail(ceilingAddr, "/db/list?email=", ""),
+			check:   usersIn("[", fewestListed, 100),
+		},
+		{
+			name:    "admin-list",
+			request: listByEmail(addr, "/admin/v1/users?limit=100&email=", bearer),
+			check:   status200,
 		},
 		{
 			// A random page of 100 of every user, by page number, as
@@ -213,12 +248,25 @@ func paths(ceilingAddr, addr string, sd *seeded, accessToken, consoleCookie stri
 			check: status200,
 		},
 		{
-			name: "openapi-put",
-			request: func(r *rand.Rand, b []byte) []byte {
-				body := fmt.Sprintf(`{"phone":"555%07d","enterprise_id":"ent-%d","is_active":true}`, r.IntN(10_000_000), r.IntN(1_000_000))
-				return appendRequest(b, "PUT", addr, "/openapi/v1/users/"+user(r), bearer, "application/json", body)
-			},
-			check: status200,
+			// The yardstick of openapi-put: one durable UPDATE of the
+			// fields it changes, in a transaction of its own.
+			name: "db-put-ceiling", ceiling: true,
+			request:     put(ceilingAddr, "/db/users/", ""),
+			check:       usersIn(`{"id":`, 1, 1),
+			unavailable: noWrites,
+		},
+		{
+			// The same UPDATE with synchronous_commit off: no durable
+			// write can be faster.
+			name: "db-put-async-ceiling", ceiling: true,
+			request:     put(ceilingAddr, "/db/async/users/", ""),
+			check:       usersIn(`{"id":`, 1, 1),
+			unavailable: noWrites,
+		},
+		{
+			name:    "openapi-put",
+			request: put(addr, "/openapi/v1/users/", bearer),
+			check:   status200,
 		},
 		{
 			name: "admin-patch",
@@ -299,6 +347,20 @@ func distinctIDs(r *rand.Rand, ids []int64, n int) string {
 		b.WriteString(strconv.FormatInt(ids[i], 10))
 	}
 	return b.String()
+}
+
+// usersIn checks an answer of 200 that starts with prefix and holds
+// between least and most users (objects starting with an "id" member).
+func usersIn(prefix string, least, most int) func(status int, body []byte) error {
+	return func(status int, body []byte) error {
+		if err := status200(status, body); err != nil {
+			return err
+		}
+		if n := bytes.Count(body, []byte(`{"id":`)); !bytes.HasPrefix(body, []byte(prefix)) || n < least || n > most {
+			return fmt.Errorf("want %d to %d users after %q, got %d: %.200s", least, most, prefix, n, body)
+		}
+		return nil
+	}
 }
 
 // oneUser checks a SCIM ListResponse of exactly one user.

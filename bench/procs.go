@@ -147,13 +147,15 @@ func startUserd(ctx context.Context, bin, dbURL, dir, logLevel string, flags ...
 		append([]string{"serve", "--addr", addr, "--db", dbURL, "--log-format", "json", "--log-level", logLevel}, flags...)...)
 }
 
-// startCeiling runs the ceiling server on a free loopback port.
-func startCeiling(ctx context.Context, bin, dir string) (*proc, error) {
+// startCeiling runs the ceiling server on a free loopback port, with its
+// database yardsticks on dbURL, the seeded tenant's.
+func startCeiling(ctx context.Context, bin, dir, dbURL string, tenantID int64) (*proc, error) {
 	addr, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	return start(ctx, filepath.Join(dir, "ceiling.log"), "/users/1", addr, bin, "-addr", addr)
+	return start(ctx, filepath.Join(dir, "ceiling.log"), "/users/1", addr, bin,
+		"-addr", addr, "-db", dbURL, "-tenant", strconv.FormatInt(tenantID, 10))
 }
 
 // start runs bin with args, its output in logPath, and polls probe until it

@@ -8,6 +8,11 @@
 // password against its argon2id hash at userd's default parameters,
 // through the same Hasher and concurrency bound (one hash per CPU) userd
 // serve uses, and answers 200.
+//
+// With -db (the database URL the benchmark gives userd serve) and -tenant
+// (the seeded tenant's id), it also serves the database yardsticks
+// (db.go) under /db/: the reads and writes of userd's hot paths, each the
+// store's own statement run with the driver alone.
 package main
 
 import (
@@ -26,6 +31,8 @@ var body = []byte(`{"id":123456,"tenant_id":1,"username":"user00123455","name":"
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8090", "address to listen on")
+	db := flag.String("db", "", `the database of the yardsticks under /db/, as userd serve's --db: "sqlite:PATH" or a postgres:// URL ("": none)`)
+	tenant := flag.Int64("tenant", 0, "with -db: the id of the tenant whose users the yardsticks read and write")
 	flag.Parse()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -33,6 +40,19 @@ func main() {
 		os.Exit(1)
 	}
 	mux := http.NewServeMux()
+	if *db != "" {
+		if *tenant <= 0 {
+			fmt.Fprintln(os.Stderr, "ceiling: -db needs -tenant, the id of the seeded tenant")
+			os.Exit(2)
+		}
+		// The connections live as long as the process.
+		y, err := openYard(context.Background(), *db, *tenant)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ceiling: -db:", err)
+			os.Exit(1)
+		}
+		dbRoutes(mux, y)
+	}
 	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(body)

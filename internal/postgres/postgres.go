@@ -84,11 +84,25 @@ func Open(ctx context.Context, url string, replicaURLs ...string) (*Store, error
 // openPool opens a pool for url, the value of flag (for errors), with
 // defaultMaxConns connections and connectTimeout unless url sets them.
 func openPool(ctx context.Context, url, flag string, connectTimeout time.Duration) (*pgxpool.Config, *pgxpool.Pool, error) {
+	cfg, err := poolConfig(url, flag, connectTimeout)
+	if err != nil {
+		return nil, nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, nil, storeError("open", err)
+	}
+	return cfg, pool, nil
+}
+
+// poolConfig parses url, the value of flag (for errors), and gives it
+// defaultMaxConns connections and connectTimeout unless it sets them.
+func poolConfig(url, flag string, connectTimeout time.Duration) (*pgxpool.Config, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's parse error quotes the URL with the password hidden only on a
 		// best-effort basis, so it is neither shown nor logged.
-		return nil, nil, directory.Errorf(directory.Invalid, flag, "is not a valid postgres:// URL; check its host, port and parameters (pool_max_conns, pool_max_conn_lifetime, ... as github.com/jackc/pgx/v5/pgxpool reads them)")
+		return nil, directory.Errorf(directory.Invalid, flag, "is not a valid postgres:// URL; check its host, port and parameters (pool_max_conns, pool_max_conn_lifetime, ... as github.com/jackc/pgx/v5/pgxpool reads them)")
 	}
 	if !setsMaxConns(url) {
 		cfg.MaxConns = defaultMaxConns
@@ -96,11 +110,7 @@ func openPool(ctx context.Context, url, flag string, connectTimeout time.Duratio
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = connectTimeout
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, nil, storeError("open", err)
-	}
-	return cfg, pool, nil
+	return cfg, nil
 }
 
 // setsMaxConns reports whether url, which pgxpool parsed without error,

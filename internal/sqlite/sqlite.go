@@ -87,7 +87,7 @@ func Open(ctx context.Context, path string, opts Options) (s *Store, err error) 
 	}
 	readConns := opts.ReadConns
 	if readConns <= 0 {
-		readConns = max(4, runtime.GOMAXPROCS(0))
+		readConns = defaultReadConns()
 	}
 	var lock *serverLock
 	if opts.ServerLock {
@@ -104,18 +104,8 @@ func Open(ctx context.Context, path string, opts Options) (s *Store, err error) 
 		return nil, err
 	}
 
-	// The driver runs busy_timeout first, so no other pragma can fail with
-	// SQLITE_BUSY while another process holds a lock.
-	pragmas := url.Values{"_pragma": {
-		"busy_timeout(" + strconv.FormatInt(busyTimeout.Milliseconds(), 10) + ")",
-		"journal_mode(WAL)",
-		"synchronous(" + sync + ")",
-		"foreign_keys(1)",
-		// Statement journals and sorts stay in memory instead of temp files.
-		"temp_store(MEMORY)",
-	}}
 	writer := url.Values{"_txlock": {"immediate"}}
-	for k, v := range pragmas {
+	for k, v := range pragmas(sync) {
 		writer[k] = v
 	}
 	w, err := openPool(ctx, path+"?"+writer.Encode(), 1)
@@ -124,14 +114,39 @@ func Open(ctx context.Context, path string, opts Options) (s *Store, err error) 
 	}
 	// The readers open only after the writer has switched the file to WAL,
 	// which a query-only connection could not do.
-	pragmas.Add("_pragma", "query_only(1)")
-	r, err := openPool(ctx, path+"?"+pragmas.Encode(), readConns)
+	r, err := openPool(ctx, readerDSN(path, sync), readConns)
 	if err != nil {
 		return nil, errors.Join(err, w.Close())
 	}
 	s = &Store{w: w, r: r, wc: &stmtCache{db: w}, rq: &prepared{c: &stmtCache{db: r}}, rg: newReadGate(readConns), c: newCommitter(), l: lock}
 	go s.commitLoop()
 	return s, nil
+}
+
+// defaultReadConns is the number of reader connections when
+// Options.ReadConns is 0.
+func defaultReadConns() int { return max(4, runtime.GOMAXPROCS(0)) }
+
+// pragmas are the connection settings of the writer and the readers, with
+// synchronous set to sync.
+func pragmas(sync string) url.Values {
+	// The driver runs busy_timeout first, so no other pragma can fail with
+	// SQLITE_BUSY while another process holds a lock.
+	return url.Values{"_pragma": {
+		"busy_timeout(" + strconv.FormatInt(busyTimeout.Milliseconds(), 10) + ")",
+		"journal_mode(WAL)",
+		"synchronous(" + sync + ")",
+		"foreign_keys(1)",
+		// Statement journals and sorts stay in memory instead of temp files.
+		"temp_store(MEMORY)",
+	}}
+}
+
+// readerDSN is the data source name of a reader of the database at path.
+func readerDSN(path, sync string) string {
+	p := pragmas(sync)
+	p.Add("_pragma", "query_only(1)")
+	return path + "?" + p.Encode()
 }
 
 func openPool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {
