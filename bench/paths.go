@@ -128,6 +128,13 @@ func paths(ceilingAddr, addr, engine string, sd *seeded, accessToken, consoleCoo
 			return appendRequest(b, "PUT", host, path+user(r), headers, "application/json", body)
 		}
 	}
+	// patch changes two fields of a random user, neither of them indexed.
+	patch := func(host, path, headers string) func(*rand.Rand, []byte) []byte {
+		return func(r *rand.Rand, b []byte) []byte {
+			body := fmt.Sprintf(`{"city":"City %d","grade":%d}`, r.IntN(1_000_000), r.IntN(100))
+			return appendRequest(b, "PATCH", host, path+user(r), headers, "application/merge-patch+json", body)
+		}
+	}
 	noWrites := ""
 	if engine != "postgres" {
 		noWrites = "the write yardsticks need PostgreSQL: the durable-write target is PostgreSQL's, and synchronous_commit, their bound, has no SQLite counterpart"
@@ -269,12 +276,24 @@ func paths(ceilingAddr, addr, engine string, sd *seeded, accessToken, consoleCoo
 			check:   status200,
 		},
 		{
-			name: "admin-patch",
-			request: func(r *rand.Rand, b []byte) []byte {
-				body := fmt.Sprintf(`{"city":"City %d","grade":%d}`, r.IntN(1_000_000), r.IntN(100))
-				return appendRequest(b, "PATCH", addr, "/admin/v1/users/"+user(r), bearer, "application/merge-patch+json", body)
-			},
-			check: status200,
+			// The yardstick of admin-patch: one durable UPDATE of the two
+			// fields it changes, which no index holds.
+			name: "db-patch-ceiling", ceiling: true,
+			request:     patch(ceilingAddr, "/db/users/", ""),
+			check:       usersIn(`{"id":`, 1, 1),
+			unavailable: noWrites,
+		},
+		{
+			// The same UPDATE with synchronous_commit off.
+			name: "db-patch-async-ceiling", ceiling: true,
+			request:     patch(ceilingAddr, "/db/async/users/", ""),
+			check:       usersIn(`{"id":`, 1, 1),
+			unavailable: noWrites,
+		},
+		{
+			name:    "admin-patch",
+			request: patch(addr, "/admin/v1/users/", bearer),
+			check:   status200,
 		},
 		{
 			// Entra ID's change of one attribute, as an admin-patch changes two.

@@ -35,6 +35,9 @@ type yard interface {
 	// update writes the fields of the bench's openapi-put to one user,
 	// durably or with synchronous_commit off; found as in brief.
 	update(ctx context.Context, b []byte, id int64, in userUpdate, durable bool) (_ []byte, found bool, err error)
+	// patch writes the fields of the bench's admin-patch to one user,
+	// as update does.
+	patch(ctx context.Context, b []byte, id int64, in userPatch, durable bool) (_ []byte, found bool, err error)
 }
 
 // errNoWrites answers the writes on an engine whose yardstick has none.
@@ -44,6 +47,13 @@ var errNoWrites = errors.New("this database has no write yardstick; the write ya
 type userUpdate struct {
 	phone, enterpriseID string
 	active              bool
+}
+
+// userPatch is the body of the bench's admin-patch: two columns no index
+// holds, so PostgreSQL can update the row on its page (a HOT update).
+type userPatch struct {
+	city  string
+	grade int
 }
 
 // openYard opens the yardsticks of the database at dbURL, as the bench
@@ -100,6 +110,24 @@ func dbRoutes(mux *http.ServeMux, y yard) {
 	}
 	mux.HandleFunc("PUT /db/users/{id}", put(true))
 	mux.HandleFunc("PUT /db/async/users/{id}", put(false))
+	patch := func(durable bool) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+			if err != nil {
+				http.Error(w, "the user id must be a number", http.StatusBadRequest)
+				return
+			}
+			in, err := readPatch(r)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			b, found, err := y.patch(r.Context(), make([]byte, 0, 64), id, in, durable)
+			answer(w, b, found, err)
+		}
+	}
+	mux.HandleFunc("PATCH /db/users/{id}", patch(true))
+	mux.HandleFunc("PATCH /db/async/users/{id}", patch(false))
 }
 
 // answer writes b, or 404 when not found, or the error.
@@ -150,6 +178,26 @@ func readUpdate(r *http.Request) (userUpdate, error) {
 	in.active = strings.Contains(body, `"is_active":true`)
 	if !ok1 || !ok2 || !in.active && !strings.Contains(body, `"is_active":false`) {
 		return userUpdate{}, errors.New(`want a body of {"phone":"...","enterprise_id":"...","is_active":true or false}`)
+	}
+	return in, nil
+}
+
+// readPatch reads the bench's admin-patch body, {"city":"...","grade":N},
+// by hand: its string holds no escapes.
+func readPatch(r *http.Request) (userPatch, error) {
+	var buf [512]byte
+	n, err := readAll(r, buf[:])
+	if err != nil {
+		return userPatch{}, err
+	}
+	body := string(buf[:n])
+	var in userPatch
+	city, ok1 := stringField(body, "city")
+	_, grade, ok2 := strings.Cut(body, `"grade":`)
+	grade, _, _ = strings.Cut(grade, "}")
+	in.city = city
+	if in.grade, err = strconv.Atoi(grade); !ok1 || !ok2 || err != nil {
+		return userPatch{}, errors.New(`want a body of {"city":"...","grade":N}`)
 	}
 	return in, nil
 }

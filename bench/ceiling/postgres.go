@@ -39,6 +39,11 @@ var textResults = pgx.QueryResultFormats{pgx.TextFormatCode}
 const updateSQL = `UPDATE users SET phone = $3, enterprise_id = $4, active = $5, updated_at = $6, version = version + 1
 	WHERE tenant_id = $1 AND id = $2 RETURNING version`
 
+// patchSQL is the least a write of the bench's admin-patch must do, as
+// updateSQL is openapi-put's.
+const patchSQL = `UPDATE users SET city = $3, grade = $4, updated_at = $5, version = version + 1
+	WHERE tenant_id = $1 AND id = $2 RETURNING version`
+
 func openPostgresYard(ctx context.Context, dbURL string, tenantID int64) (*postgresYard, error) {
 	y := &postgresYard{tenant: tenantID}
 	for _, p := range []struct {
@@ -133,8 +138,22 @@ func (y *postgresYard) update(ctx context.Context, b []byte, id int64, in userUp
 	if !durable {
 		pool = y.async
 	}
+	return written(b, id, pool.QueryRow(ctx, updateSQL, y.tenant, id, in.phone, in.enterpriseID, in.active, time.Now().UTC()))
+}
+
+func (y *postgresYard) patch(ctx context.Context, b []byte, id int64, in userPatch, durable bool) ([]byte, bool, error) {
+	pool := y.pool
+	if !durable {
+		pool = y.async
+	}
+	return written(b, id, pool.QueryRow(ctx, patchSQL, y.tenant, id, in.city, in.grade, time.Now().UTC()))
+}
+
+// written appends the id and new version an update's row returns; found
+// is false when the update matched no user.
+func written(b []byte, id int64, row pgx.Row) ([]byte, bool, error) {
 	var version int64
-	err := pool.QueryRow(ctx, updateSQL, y.tenant, id, in.phone, in.enterpriseID, in.active, time.Now().UTC()).Scan(&version)
+	err := row.Scan(&version)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return b, false, nil
 	}

@@ -110,6 +110,10 @@ func (y *sqliteYard) update(context.Context, []byte, int64, userUpdate, bool) ([
 	return nil, false, errNoWrites
 }
 
+func (y *sqliteYard) patch(context.Context, []byte, int64, userPatch, bool) ([]byte, bool, error) {
+	return nil, false, errNoWrites
+}
+
 // appendValue appends a value of the driver as JSON.
 func appendValue(b []byte, v any) []byte {
 	switch v := v.(type) {
