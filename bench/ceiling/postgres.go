@@ -33,16 +33,30 @@ type postgresYard struct {
 // the JSON as a string.
 var textResults = pgx.QueryResultFormats{pgx.TextFormatCode}
 
-// updateSQL is the least a write of the bench's openapi-put must do: one
-// UPDATE of its columns and of the version and updated_at, as userd's
-// store sets them, by tenant and id, in a transaction of its own.
-const updateSQL = `UPDATE users SET phone = $3, enterprise_id = $4, active = $5, updated_at = $6, version = version + 1
-	WHERE tenant_id = $1 AND id = $2 RETURNING version`
+// updateSQL is the least a write of the bench's openapi-put must do in
+// userd's store: one UPDATE of its columns and of the version and
+// updated_at, as the store sets them, by tenant and id, with the audit
+// event and the change-log entry every write of userd commits with it, in
+// one statement, a transaction of its own. What it leaves out is the read
+// before the write.
+var updateSQL = logged(`UPDATE users SET phone = $3, enterprise_id = $4, active = $5, updated_at = $6, version = version + 1
+	WHERE tenant_id = $1 AND id = $2`, "$6", "{phone,enterprise_id}")
 
-// patchSQL is the least a write of the bench's admin-patch must do, as
-// updateSQL is openapi-put's.
-const patchSQL = `UPDATE users SET city = $3, grade = $4, updated_at = $5, version = version + 1
-	WHERE tenant_id = $1 AND id = $2 RETURNING version`
+// patchSQL is the same for the bench's admin-patch, whose columns no index
+// holds.
+var patchSQL = logged(`UPDATE users SET city = $3, grade = $4, updated_at = $5, version = version + 1
+	WHERE tenant_id = $1 AND id = $2`, "$5", "{city,grade}")
+
+// logged wraps update, an UPDATE of one user of tenant $1, in the rows
+// userd writes with it: an audit event and a change-log entry naming
+// fields, at the time parameter at. It returns the user's new version.
+func logged(update, at, fields string) string {
+	return `WITH u AS (` + update + ` RETURNING id, version),
+	a AS (INSERT INTO audit_events (tenant_id, time, actor, action, object_id, fields, client_ip)
+		SELECT $1, ` + at + `, 'client-bench', 'user.update', u.id::text, '` + fields + `', '127.0.0.1' FROM u)
+	INSERT INTO change_queue (tenant_id, object_type, object_id, op, version, fields, time)
+	SELECT $1, 'user', u.id, 'update', u.version, '` + fields + `', ` + at + ` FROM u RETURNING version`
+}
 
 func openPostgresYard(ctx context.Context, dbURL string, tenantID int64) (*postgresYard, error) {
 	y := &postgresYard{tenant: tenantID}
