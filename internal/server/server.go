@@ -25,6 +25,12 @@ type Config struct {
 	// BodyReadTimeout is how long a request body may take to arrive after
 	// its header; 0 means DefaultBodyReadTimeout.
 	BodyReadTimeout time.Duration
+	// RequestTimeout is how long a request may take: its context ends then,
+	// so a slow or unreachable database cannot hold a request (and its
+	// goroutine and connection) longer than that; the store gives up, and
+	// the API answers 503 in its own error format. 0 means
+	// DefaultRequestTimeout.
+	RequestTimeout time.Duration
 	// Observe, if set, is called once per finished request with its status
 	// and duration; r.Pattern is the route that matched, "" if none did.
 	// It is how metrics see requests without server depending on them.
@@ -95,8 +101,11 @@ func New(cfg Config, logger *slog.Logger, store directory.Store, mounts ...Mount
 	if cfg.BodyReadTimeout <= 0 {
 		cfg.BodyReadTimeout = DefaultBodyReadTimeout
 	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
 	h := withBodyDeadline(cfg.BodyReadTimeout, withBodyLimit(cfg.MaxBodyBytes, mux.mux))
-	h = withRequestID(withAccessLog(logger, cfg.Observe, withRecover(logger, withFraming(h))))
+	h = withRequestContext(cfg.RequestTimeout, withAccessLog(logger, cfg.Observe, withRecover(logger, withFraming(h))))
 	return &Server{handler: h, routes: mux.patterns}
 }
 
@@ -119,16 +128,21 @@ func RequestID(ctx context.Context) string {
 // plain, so it cannot forge log lines.
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// withRequestID gives every request an id — the caller's X-Request-Id if it
-// is well-formed, else a new random one — and returns it in X-Request-Id.
-func withRequestID(next http.Handler) http.Handler {
+// withRequestContext gives every request its context: one that ends
+// timeout after the request starts, and carries an id — the caller's
+// X-Request-Id if it is well-formed, else a new random one — which is
+// returned in X-Request-Id. Both are set in one context and one copy of
+// the request, which each further r.WithContext would cost again.
+func withRequestContext(timeout time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
 		if id == "" || !validRequestID.MatchString(id) {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey{}, id), timeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
