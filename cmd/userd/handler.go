@@ -40,7 +40,8 @@ func newHandler(ctx context.Context, cfg serveConfig, loc *time.Location, logger
 	}
 	d := server.Deps{Service: svc, Authn: authn, Logger: logger, MaxBodyBytes: cfg.maxBodyBytes,
 		HeavyReads: admission.New(cfg.heavyReads)}
-	return server.New(server.Config{MaxBodyBytes: cfg.maxBodyBytes, BodyReadTimeout: cfg.readBodyTimeout, Observe: tr.Observe(m.ObserveRequest)}, logger, st,
+	return server.New(server.Config{MaxBodyBytes: cfg.maxBodyBytes, BodyReadTimeout: cfg.readBodyTimeout,
+		RequestTimeout: cfg.requestTimeout, Observe: tr.Observe(m.ObserveRequest)}, logger, st,
 		func(mux server.Router) {
 			if cfg.metricsAddr == metricsOnAPI {
 				mux.Handle("GET /metrics", m.Handler())

@@ -233,7 +233,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		return notReady
 	}
 	srv := &http.Server{
-		Handler:           tr.Handler(readafter.Middleware(server.WithDeadline(cfg.requestTimeout, starting))),
+		Handler:           tr.Handler(readafter.Middleware(starting)),
 		ConnContext:       server.ConnContext,
 		ReadHeaderTimeout: cfg.readHeaderTimeout,
 		ReadTimeout:       cfg.readTimeout,

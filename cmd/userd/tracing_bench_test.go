@@ -14,7 +14,6 @@ import (
 	"github.com/userd/userd/internal/auth"
 	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/metrics"
-	"github.com/userd/userd/internal/server"
 	"github.com/userd/userd/internal/sqlite"
 	"github.com/userd/userd/internal/tracing"
 )
@@ -76,7 +75,7 @@ func benchmarkRequest(b *testing.B, tr *tracing.Tracing) {
 		b.Fatal(err)
 	}
 	defer authn.Close()
-	h := tr.Handler(server.WithDeadline(cfg.requestTimeout, handler))
+	h := tr.Handler(handler)
 
 	tn, err := svc.CreateTenant(ctx, "acme")
 	if err != nil {

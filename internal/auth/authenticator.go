@@ -287,7 +287,7 @@ func (a *Authenticator) authenticateAccessToken(ctx context.Context, credential 
 	if !st.found || st.disabled || st.tenantID != t.tenantID || !st.scopes.Contains(t.scopes) {
 		return directory.Principal{}, refuse("client_disabled_or_changed", nil)
 	}
-	return directory.Principal{TenantID: t.tenantID, Scopes: t.scopes, Actor: "client:" + t.clientID}, nil
+	return directory.Principal{TenantID: t.tenantID, Scopes: t.scopes, Actor: t.actor}, nil
 }
 
 // verifiedToken checks an access token's signature and claims, or finds it
@@ -310,6 +310,7 @@ func (a *Authenticator) verifiedToken(credential string) (verifiedToken, error) 
 	}
 	t := verifiedToken{
 		clientID:   claims.Subject,
+		actor:      "client:" + claims.Subject,
 		tenantID:   claims.TenantID,
 		scopes:     scopes,
 		validUntil: claims.ExpiresAt.Add(tokenLeeway),

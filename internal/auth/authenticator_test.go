@@ -65,6 +65,11 @@ func TestAuthenticateAccessToken(t *testing.T) {
 	if p.TenantID != want.TenantID || p.Scopes.String() != want.Scopes.String() || p.Actor != want.Actor {
 		t.Errorf("got %+v, want %+v", p, want)
 	}
+	// Again, from the tokens already verified: the same principal.
+	p, err = e.authn.Authenticate(ctx, tok.value.Reveal())
+	if err != nil || p.TenantID != want.TenantID || p.Scopes.String() != want.Scopes.String() || p.Actor != want.Actor {
+		t.Errorf("verified again: got %+v, %v, want %+v", p, err, want)
+	}
 
 	e.clock.advance(DefaultTokenLifetime + tokenLeeway + time.Second)
 	_, err = e.authn.Authenticate(ctx, tok.value.Reveal())

@@ -17,6 +17,9 @@ const maxVerifiedTokens = 10000
 // next request bearing the same token skips the JWT parse and HMAC.
 type verifiedToken struct {
 	clientID string
+	// actor is the principal's Actor, "client:" and the client id, made
+	// once per token rather than once per request.
+	actor    string
 	tenantID int64
 	scopes   directory.Scopes
 	// validUntil is the token's exp plus tokenLeeway, the last instant

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +30,30 @@ type Metrics struct {
 	storeOps     *prometheus.HistogramVec
 	storeErrors  *prometheus.CounterVec
 	tlsFailures  prometheus.Counter
+
+	// requestSeries holds the two series of each (pattern, method, status)
+	// seen, so a request finds them with one map lookup rather than
+	// formatting its status and hashing its label values twice in
+	// prometheus. It is bounded as the series are: patterns are the
+	// registered ones and methods a fixed set.
+	seriesMu      sync.RWMutex
+	requestSeries map[requestKey]requestSeries
+	// opSeries is storeOps's series of each operation seen, for the same
+	// reason.
+	opMu     sync.RWMutex
+	opSeries map[string]prometheus.Observer
+}
+
+// requestKey is what the series of a finished request depend on.
+type requestKey struct {
+	pattern, method string
+	status          int
+}
+
+// requestSeries are the series a finished request is counted in.
+type requestSeries struct {
+	count    prometheus.Counter
+	duration prometheus.Observer
 }
 
 // New returns Metrics on a new registry holding the Go runtime and process
@@ -74,6 +99,8 @@ func New(dialect func(route string) string) *Metrics {
 			Name: "userd_tls_handshake_failures_total",
 			Help: "Connections to the HTTPS port closed because the TLS handshake failed (port scans, plain-HTTP clients, TLS versions below 1.2); logged only at debug level.",
 		}),
+		requestSeries: map[requestKey]requestSeries{},
+		opSeries:      map[string]prometheus.Observer{},
 	}
 	reg.MustRegister(m.requests, m.duration, m.authFailures, m.notAudited, m.grants, m.storeOps, m.storeErrors, m.tlsFailures)
 	return m
@@ -96,20 +123,40 @@ var knownMethods = map[string]bool{
 // request's own path, so ids cannot make new series; a request no pattern
 // matched is "unmatched".
 func (m *Metrics) ObserveRequest(r *http.Request, status int, elapsed time.Duration) {
+	method := r.Method
+	if !knownMethods[method] {
+		method = "OTHER"
+	}
+	key := requestKey{r.Pattern, method, status}
+	m.seriesMu.RLock()
+	s, ok := m.requestSeries[key]
+	m.seriesMu.RUnlock()
+	if !ok {
+		s = m.newRequestSeries(key)
+	}
+	s.count.Inc()
+	s.duration.Observe(elapsed.Seconds())
+}
+
+// newRequestSeries returns the series of requests of key, remembered for
+// the next such request.
+func (m *Metrics) newRequestSeries(key requestKey) requestSeries {
 	route, dialect := "unmatched", "none"
-	if r.Pattern != "" {
-		route = r.Pattern
+	if key.pattern != "" {
+		route = key.pattern
 		if _, path, ok := strings.Cut(route, " "); ok {
 			route = path
 		}
 		dialect = m.dialect(route)
 	}
-	method := r.Method
-	if !knownMethods[method] {
-		method = "OTHER"
+	s := requestSeries{
+		count:    m.requests.WithLabelValues(route, key.method, strconv.Itoa(key.status), dialect),
+		duration: m.duration.WithLabelValues(route, key.method, dialect),
 	}
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status), dialect).Inc()
-	m.duration.WithLabelValues(route, method, dialect).Observe(elapsed.Seconds())
+	m.seriesMu.Lock()
+	m.requestSeries[key] = s
+	m.seriesMu.Unlock()
+	return s
 }
 
 // TokenGranted counts an access token issued; with AuthFailed it makes

@@ -33,13 +33,24 @@ func (m *Metrics) WatchStore(next directory.Store) directory.Store {
 		}))
 	}
 	watchReplicas(m.reg, next)
-	return storewatch.Wrap(next, storeObserver{ops: m.storeOps, errs: m.storeErrors})
+	return storewatch.Wrap(next, storeObserver{m})
 }
 
 // storeObserver times store operations and counts their failures.
-type storeObserver struct {
-	ops  *prometheus.HistogramVec
-	errs *prometheus.CounterVec
+type storeObserver struct{ m *Metrics }
+
+// opDuration returns storeOps's series of op.
+func (m *Metrics) opDuration(op string) prometheus.Observer {
+	m.opMu.RLock()
+	o, ok := m.opSeries[op]
+	m.opMu.RUnlock()
+	if !ok {
+		o = m.storeOps.WithLabelValues(op)
+		m.opMu.Lock()
+		m.opSeries[op] = o
+		m.opMu.Unlock()
+	}
+	return o
 }
 
 // Begin does nothing: the operation's time is measured by storewatch.
@@ -50,14 +61,14 @@ func (o storeObserver) Begin(ctx context.Context, op string) context.Context { r
 // counts as kind "canceled" (the store did not fail), and a version
 // mismatch the Service retries is not counted.
 func (o storeObserver) End(ctx context.Context, op string, elapsed time.Duration, err error) {
-	o.ops.WithLabelValues(op).Observe(elapsed.Seconds())
+	o.m.opDuration(op).Observe(elapsed.Seconds())
 	switch {
 	case err == nil:
 	case errors.Is(ctx.Err(), context.Canceled):
-		o.errs.WithLabelValues(op, "canceled").Inc()
+		o.m.storeErrors.WithLabelValues(op, "canceled").Inc()
 	case errors.Is(err, directory.ErrVersionMismatch) && directory.MismatchHandled(ctx):
 		// The Service retries it; no caller sees it.
 	default:
-		o.errs.WithLabelValues(op, directory.KindOf(err).String()).Inc()
+		o.m.storeErrors.WithLabelValues(op, directory.KindOf(err).String()).Inc()
 	}
 }

@@ -2,23 +2,40 @@ package openapiv1
 
 import (
 	"strconv"
+	"time"
 
+	"github.com/userd/userd/internal/directory"
 	"github.com/userd/userd/internal/jsonappend"
 )
 
-// appendJSON appends u as a json.Encoder that does not escape HTML
-// (server.WriteJSON's) writes it, without the newline; encode_test.go
-// checks it byte for byte. It never fails. A GET is mostly this answer,
-// and encoding it through reflection was a good part of its CPU.
-func (u *userInfo) appendJSON(b []byte) ([]byte, error) {
-	b = strconv.AppendInt(append(b, `{"user_id":`...), u.UserID, 10)
-	b = jsonappend.NullableMember(b, `,"email":`, u.Email, false)
+// appendUserInfo appends u as the UserInfo model of seed 000, as a
+// json.Encoder that does not escape HTML (server.WriteJSON's) writes it,
+// without the newline; encode_test.go checks it byte for byte against
+// encoding/json. The key "origion" is spelled as in the seed's example
+// because existing clients read that key; the fields the seed marks
+// nullable are null when empty. A GET is mostly this answer, so it is
+// written straight from the user, with no wire struct, pointer or time
+// string allocated between.
+func appendUserInfo(b []byte, u *directory.User) []byte {
+	b = strconv.AppendInt(append(b, `{"user_id":`...), u.ID, 10)
+	b = nullableMember(b, `,"email":`, u.Email)
 	b = jsonappend.Member(b, `,"nick_name":`, u.NickName, false)
-	b = jsonappend.NullableMember(b, `,"phone":`, u.Phone, false)
-	b = strconv.AppendBool(append(b, `,"is_active":`...), u.IsActive)
-	b = jsonappend.NullableMember(b, `,"origion":`, u.Origion, false)
-	b = jsonappend.Member(b, `,"create_time":`, u.CreateTime, false)
-	b = jsonappend.NullableMember(b, `,"client_ip":`, u.ClientIP, false)
+	b = nullableMember(b, `,"phone":`, u.Phone)
+	b = strconv.AppendBool(append(b, `,"is_active":`...), u.Active)
+	b = nullableMember(b, `,"origion":`, u.Origin)
+	// A time in RFC 3339 is digits, '-', '+', ':', 'T' and 'Z': nothing
+	// JSON escapes.
+	b = u.CreatedAt.UTC().AppendFormat(append(b, `,"create_time":"`...), time.RFC3339)
+	b = nullableMember(append(b, '"'), `,"client_ip":`, u.ClientIP)
 	b = jsonappend.Member(b, `,"enterprise_id":`, u.EnterpriseID, false)
-	return append(b, '}'), nil
+	return append(b, '}')
+}
+
+// nullableMember appends name and s as jsonappend.Member does, or name and
+// null when s is empty.
+func nullableMember(b []byte, name, s string) []byte {
+	if s == "" {
+		return append(append(b, name...), "null"...)
+	}
+	return jsonappend.Member(b, name, s, false)
 }

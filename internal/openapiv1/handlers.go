@@ -40,8 +40,9 @@ func getUser(svc *directory.Service) userHandler {
 		if err != nil {
 			return err
 		}
-		info := newUserInfo(u)
-		return server.WriteAppended(w, http.StatusOK, "application/json", info.appendJSON)
+		return server.WriteAppended(w, http.StatusOK, "application/json", func(b []byte) ([]byte, error) {
+			return appendUserInfo(b, &u), nil
+		})
 	}
 }
 

@@ -109,7 +109,10 @@ func ParseLSN(s string) (uint64, error) {
 // that wrote carries its commit position in Userd-Read-After.
 func Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := &Session{primary: r.Method != http.MethodGet && r.Method != http.MethodHead}
+		pr := &perRequest{}
+		s := &pr.s
+		pr.w = writer{ResponseWriter: w, s: s}
+		s.primary = r.Method != http.MethodGet && r.Method != http.MethodHead
 		if v := r.Header.Get(Header); v != "" {
 			lsn, err := ParseLSN(v)
 			if err != nil {
@@ -117,8 +120,16 @@ func Middleware(next http.Handler) http.Handler {
 			}
 			s.min = lsn
 		}
-		next.ServeHTTP(&writer{ResponseWriter: w, s: s}, r.WithContext(With(r.Context(), s)))
+		next.ServeHTTP(&pr.w, r.WithContext(With(r.Context(), s)))
 	})
+}
+
+// perRequest is what Middleware allocates for a request, in one object
+// rather than two: what the request reads after, and the writer of its
+// answer.
+type perRequest struct {
+	s Session
+	w writer
 }
 
 // writer adds the Userd-Read-After header to an answer whose request wrote.

@@ -90,7 +90,7 @@ func ClientIP(r *http.Request) string {
 // time it reaches here: a percent-encoded digit is that digit, RFC 3986
 // §2.3.) Anything else is no id, and each API answers that in its own way.
 func ParseID(s string) (int64, bool) {
-	if s == "" || len(s) > len(strconv.FormatInt(directory.MaxSafeID, 10)) || s[0] == '0' {
+	if s == "" || len(s) > maxIDDigits || s[0] == '0' {
 		return 0, false
 	}
 	for i := 0; i < len(s); i++ {
@@ -104,6 +104,10 @@ func ParseID(s string) (int64, bool) {
 	}
 	return id, true
 }
+
+// maxIDDigits is how many digits directory.MaxSafeID has, worked out once
+// rather than formatted for every id read.
+var maxIDDigits = len(strconv.FormatInt(directory.MaxSafeID, 10))
 
 // ReadBody reads r's whole body, which may be at most limit bytes. A larger
 // body returns the *http.MaxBytesError, whose Limit is the number to tell

@@ -1,13 +1,17 @@
 package server
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 )
 
-func TestWithDeadline(t *testing.T) {
+// TestRequestTimeout checks that a request's context ends
+// Config.RequestTimeout after it starts.
+func TestRequestTimeout(t *testing.T) {
 	tests := []struct {
 		name string
 		d    time.Duration
@@ -19,14 +23,16 @@ func TestWithDeadline(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var left time.Duration
-			h := WithDeadline(tt.d, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				deadline, ok := r.Context().Deadline()
-				if !ok {
-					t.Fatal("the request's context has no deadline")
-				}
-				left = time.Until(deadline)
-			}))
-			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+			h := New(Config{RequestTimeout: tt.d}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, func(r Router) {
+				r.Handle("GET /a", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					deadline, ok := r.Context().Deadline()
+					if !ok {
+						t.Fatal("the request's context has no deadline")
+					}
+					left = time.Until(deadline)
+				}))
+			})
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/a", nil))
 			if left > tt.want || left < tt.want-time.Second {
 				t.Errorf("deadline: got %v from now, want %v", left, tt.want)
 			}

@@ -25,6 +25,12 @@ type Config struct {
 	// BodyReadTimeout is how long a request body may take to arrive after
 	// its header; 0 means DefaultBodyReadTimeout.
 	BodyReadTimeout time.Duration
+	// RequestTimeout is how long a request may take: its context ends then,
+	// so a slow or unreachable database cannot hold a request (and its
+	// goroutine and connection) longer than that; the store gives up, and
+	// the API answers 503 in its own error format. 0 means
+	// DefaultRequestTimeout.
+	RequestTimeout time.Duration
 	// Observe, if set, is called once per finished request with its status
 	// and duration; r.Pattern is the route that matched, "" if none did.
 	// It is how metrics see requests without server depending on them.
@@ -95,8 +101,11 @@ func New(cfg Config, logger *slog.Logger, store directory.Store, mounts ...Mount
 	if cfg.BodyReadTimeout <= 0 {
 		cfg.BodyReadTimeout = DefaultBodyReadTimeout
 	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
 	h := withBodyDeadline(cfg.BodyReadTimeout, withBodyLimit(cfg.MaxBodyBytes, mux.mux))
-	h = withRequestID(withAccessLog(logger, cfg.Observe, withRecover(logger, withFraming(h))))
+	h = withRequestContext(cfg.RequestTimeout, withAccessLog(logger, cfg.Observe, withRecover(logger, withFraming(h))))
 	return &Server{handler: h, routes: mux.patterns}
 }
 
@@ -119,16 +128,21 @@ func RequestID(ctx context.Context) string {
 // plain, so it cannot forge log lines.
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// withRequestID gives every request an id — the caller's X-Request-Id if it
-// is well-formed, else a new random one — and returns it in X-Request-Id.
-func withRequestID(next http.Handler) http.Handler {
+// withRequestContext gives every request its context: one that ends
+// timeout after the request starts, and carries an id — the caller's
+// X-Request-Id if it is well-formed, else a new random one — which is
+// returned in X-Request-Id. Both are set in one context and one copy of
+// the request, which each further r.WithContext would cost again.
+func withRequestContext(timeout time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
 		if id == "" || !validRequestID.MatchString(id) {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey{}, id), timeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -213,25 +227,28 @@ func withAccessLog(logger *slog.Logger, observe func(*http.Request, int, time.Du
 		case rec.status == 0:
 			rec.status = http.StatusOK
 		}
-		elapsed := time.Since(start)
+		end := time.Now()
+		elapsed := end.Sub(start)
 		if observe != nil {
 			observe(r, rec.status, elapsed)
 		}
-		logRequest(logger.Handler(), r, rec, elapsed)
+		logRequest(logger.Handler(), r, rec, end, elapsed)
 	})
 }
 
-// logRequest writes the access log line of r to h. It builds the record
-// itself rather than through Logger.LogAttrs, which looks up its caller's
-// program counter (runtime.Callers) for a source no userd log shows: a
-// fifth of the access log's CPU, once per request.
-func logRequest(h slog.Handler, r *http.Request, rec *statusRecorder, elapsed time.Duration) {
+// logRequest writes the access log line of r, which ended at end, to h. It
+// builds the record itself rather than through Logger.LogAttrs, which
+// looks up its caller's program counter (runtime.Callers) for a source no
+// userd log shows: a fifth of the access log's CPU, once per request. For
+// the same reason it adds the request id that LogHandler would add itself,
+// with the other attributes: a record holds five without allocating, and
+// each AddAttrs past them grows its slice again.
+func logRequest(h slog.Handler, r *http.Request, rec *statusRecorder, end time.Time, elapsed time.Duration) {
 	ctx := r.Context()
 	if !h.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	line := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
-	line.AddAttrs(
+	attrs := [...]slog.Attr{
 		slog.String("method", r.Method),
 		slog.String("route", r.Pattern),
 		slog.String("path", r.URL.Path),
@@ -239,7 +256,18 @@ func logRequest(h slog.Handler, r *http.Request, rec *statusRecorder, elapsed ti
 		slog.Int64("bytes", rec.bytes),
 		slog.Duration("duration", elapsed),
 		slog.String("remote", r.RemoteAddr),
-	)
+		{}, // the request id, when h is LogHandler's
+	}
+	n := len(attrs) - 1
+	if idh, ok := h.(requestIDHandler); ok {
+		if id := RequestID(ctx); id != "" {
+			attrs[n] = slog.String("request_id", id)
+			n++
+		}
+		h = idh.Handler
+	}
+	line := slog.NewRecord(end, slog.LevelInfo, "request", 0)
+	line.AddAttrs(attrs[:n]...)
 	_ = h.Handle(ctx, line)
 }
 
