@@ -245,6 +245,13 @@ var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9._@-]{1,64}$`)
 // that need the store (uniqueness, manager and org existence) are checked by
 // the Service and the store's constraints.
 func (u *User) Validate() error {
+	return u.validate(true)
+}
+
+// validate is Validate; with checkExtension false it leaves out the
+// extension's rules, for a caller that has just made the extension
+// canonical with CanonicalExtension, which checks them all.
+func (u *User) validate(checkExtension bool) error {
 	if u.Username == "" {
 		return Errorf(Invalid, "username", "is required")
 	}
@@ -292,8 +299,10 @@ func (u *User) Validate() error {
 	if err := u.Profile.validate(u); err != nil {
 		return err
 	}
-	if err := ValidateExtension(u.Extension); err != nil {
-		return err
+	if checkExtension {
+		if err := ValidateExtension(u.Extension); err != nil {
+			return err
+		}
 	}
 	return validateMemberships(u.Orgs)
 }
