@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -227,4 +228,25 @@ func TestCursor(t *testing.T) {
 			t.Errorf("open: got %v, want an invalid cursor error", err)
 		}
 	})
+}
+
+// TestMayNameTop checks that a body mayNameTop lets decodeJSON read
+// without its lenient parse has no member that parse looks for.
+func TestMayNameTop(t *testing.T) {
+	for _, body := range []string{
+		`{"city":"City 1","grade":2}`,
+		`{"id":1}`, `{"name":"x","version":3}`, `{"password_changed_at":"2024-01-01T00:00:00Z"}`,
+		`{"\u0069d":1}`, `{"na\u006de":null}`, `{"name":null}`, `{"extension":{"a":null}}`,
+		`{"city":"id"}`, `{"ID":1}`, `{"name":"\"id\""}`, `[null]`, `null`, `{`, ``,
+	} {
+		var top map[string]json.RawMessage
+		if json.Unmarshal([]byte(body), &top) != nil || mayNameTop([]byte(body)) {
+			continue
+		}
+		for k, v := range top {
+			if string(v) == "null" || slices.Contains(readOnly, k) {
+				t.Errorf("mayNameTop(%s) = false, but the body sends %s as %s", body, k, v)
+			}
+		}
+	}
 }

@@ -1,6 +1,10 @@
 package admin
 
-import "github.com/userd/userd/internal/directory"
+import (
+	"slices"
+
+	"github.com/userd/userd/internal/directory"
+)
 
 // profileJSON is the profile of a native user (directory.Profile), inlined
 // in userJSON. An absent external id, birthday or hire date is null; other
@@ -110,9 +114,9 @@ type profileInput struct {
 }
 
 // toPatch turns the input into a domain patch. A member sent as null
-// clears the field ("", or no other emails or phones); isNull tells which
-// were.
-func (in *profileInput) toPatch(isNull func(key string) bool) directory.ProfilePatch {
+// clears the field ("", or no other emails or phones); nulls names the
+// body's members that were.
+func (in *profileInput) toPatch(nulls []string) directory.ProfilePatch {
 	p := directory.ProfilePatch{
 		ExternalID: in.ExternalID, GivenName: in.GivenName, MiddleName: in.MiddleName, FamilyName: in.FamilyName,
 		HonorificPrefix: in.HonorificPrefix, HonorificSuffix: in.HonorificSuffix, DisplayName: in.DisplayName,
@@ -123,6 +127,9 @@ func (in *profileInput) toPatch(isNull func(key string) bool) directory.ProfileP
 		Division: in.Division, Department: in.Department, CostCenter: in.CostCenter, Gender: in.Gender,
 		Birthday: in.Birthday, IdentityType: in.IdentityType, IdentityNumber: in.IdentityNumber,
 		Area: in.Area, HireDate: in.HireDate, WorkPlace: in.WorkPlace,
+	}
+	if len(nulls) == 0 {
+		return p
 	}
 	texts := map[string]**string{
 		"external_id": &p.ExternalID, "given_name": &p.GivenName, "middle_name": &p.MiddleName,
@@ -135,15 +142,15 @@ func (in *profileInput) toPatch(isNull func(key string) bool) directory.ProfileP
 		"gender": &p.Gender, "birthday": &p.Birthday, "identity_type": &p.IdentityType,
 		"identity_number": &p.IdentityNumber, "area": &p.Area, "hire_date": &p.HireDate, "work_place": &p.WorkPlace,
 	}
-	for key, dst := range texts {
-		if isNull(key) {
+	for _, key := range nulls {
+		if dst, ok := texts[key]; ok {
 			*dst = new("")
 		}
 	}
-	if isNull("other_emails") {
+	if slices.Contains(nulls, "other_emails") {
 		p.OtherEmails = &[]directory.Contact{}
 	}
-	if isNull("other_phones") {
+	if slices.Contains(nulls, "other_phones") {
 		p.OtherPhones = &[]directory.Contact{}
 	}
 	return p

@@ -133,9 +133,10 @@ func (in *userInput) toPatch(b body) (directory.UserPatch, error) {
 		EnterpriseID: in.EnterpriseID, Grade: in.Grade, EmployeeNumber: in.EmployeeNumber,
 		ManagerID: in.ManagerID, Address: in.Address, City: in.City, Province: in.Province,
 		Country: in.Country, Comment: in.Comment, Extension: in.Extension, Password: in.Password,
-		ProfilePatch: in.profileInput.toPatch(b.isNull),
 	}
-	for _, key := range b.nullKeys() {
+	nulls := b.nullKeys()
+	p.ProfilePatch = in.profileInput.toPatch(nulls)
+	for _, key := range nulls {
 		switch key {
 		case "username", "password":
 			return directory.UserPatch{}, directory.Errorf(directory.Invalid, key, "cannot be null; leave it out to keep it unchanged")

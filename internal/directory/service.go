@@ -293,7 +293,7 @@ func (s *Service) checkUser(ctx context.Context, u *User, changed []string) erro
 		return err
 	}
 	u.Extension = ext
-	if err := u.Validate(); err != nil {
+	if err := u.validate(false); err != nil {
 		return err
 	}
 	if u.ManagerID != 0 && slices.Contains(changed, "manager_id") {
