@@ -29,8 +29,11 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 // cardScanner scans rows of usersByIDSQL into one set of destinations,
 // made on its first row and reused for the others.
 type cardScanner struct {
-	u         directory.User
-	extension []byte
+	u directory.User
+	// extension is the column's text, scanned as a string: the map
+	// DecodeExtension makes holds substrings of it, so bytes would be
+	// copied into a string again.
+	extension string
 	dest      []any
 }
 
@@ -45,7 +48,7 @@ func (c *cardScanner) scan(row pgx.Row) (directory.User, error) {
 	}
 	out := *u
 	var err error
-	if out.Extension, err = directory.DecodeExtension(string(c.extension)); err != nil {
+	if out.Extension, err = directory.DecodeExtension(c.extension); err != nil {
 		return directory.User{}, fmt.Errorf("user %d: decode extension: %w", out.ID, err)
 	}
 	return out, nil
