@@ -380,20 +380,51 @@ func (s *Service) UsersByID(ctx context.Context, p Principal, ids []int64) ([]Us
 	if err != nil {
 		return nil, err
 	}
-	// Index found rather than copy each User into the map: a User is
+	// Index found rather than copy each User into the map, and put found
+	// in the order asked in place rather than into a new slice: a User is
 	// hundreds of bytes, and a batch holds up to MaxBatch of them.
 	byID := make(map[int64]int, len(found))
-	for i, u := range found {
-		byID[u.ID] = i
+	for i := range found {
+		byID[found[i].ID] = i
 	}
-	out := make([]User, 0, len(found))
+	order := make([]int, 0, len(found))
 	for _, id := range ids {
 		if i, ok := byID[id]; ok {
-			out = append(out, found[i])
+			order = append(order, i)
 			delete(byID, id)
 		}
 	}
-	return out, nil
+	arrange(found, order)
+	return found[:len(order)], nil
+}
+
+// arrange moves found[order[k]] to found[k] for each k, in place; order
+// holds distinct indexes of found, and the users it does not name end up
+// after len(order) in no particular order.
+func arrange(found []User, order []int) {
+	// to[i] is where the user at index i goes: its place in order, or one
+	// of the places after it.
+	to := make([]int, len(found))
+	for i := range to {
+		to[i] = -1
+	}
+	for k, i := range order {
+		to[i] = k
+	}
+	rest := len(order)
+	for i := range to {
+		if to[i] < 0 {
+			to[i], rest = rest, rest+1
+		}
+	}
+	// Follow each cycle of the permutation, swapping each user into place.
+	for i := range found {
+		for to[i] != i {
+			j := to[i]
+			found[i], found[j] = found[j], found[i]
+			to[i], to[j] = to[j], to[i]
+		}
+	}
 }
 
 // ListUsers returns a page of the principal's users, in the order

@@ -14,7 +14,7 @@ import (
 const flushBytes = 32 << 10
 
 // writeSuccess writes to w the 200 answer listing users,
-// {"result":true,"mcode":"<mcodeSuccess>","data":[...]} with a newUserItem
+// {"result":true,"mcode":"<mcodeSuccess>","data":[...]} with the userItem
 // of each user, and a newline: byte for byte what json.Encoder writes for
 // that object (wire_test.go checks it). It encodes into buf, writing it out
 // whenever it holds flushBytes, so it holds about one item beyond that
@@ -23,11 +23,12 @@ const flushBytes = 32 << 10
 // through reflection cost a good part of what reading them did.
 func writeSuccess(w io.Writer, buf []byte, users []directory.User) ([]byte, error) {
 	b := append(buf[:0], `{"result":true,"mcode":"`+mcodeSuccess+`","data":[`...)
+	var it userItem
 	for i := range users {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		it := newUserItem(users[i])
+		it.fill(&users[i])
 		b = it.appendJSON(b)
 		if len(b) >= flushBytes {
 			if _, err := w.Write(b); err != nil {

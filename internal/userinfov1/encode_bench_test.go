@@ -12,7 +12,8 @@ import (
 func BenchmarkEncodeUserItem(b *testing.B) {
 	var buf []byte
 	dialecttest.BenchEncode(b, func(u directory.User) error {
-		it := newUserItem(u)
+		var it userItem
+		it.fill(&u)
 		buf = it.appendJSON(buf[:0])
 		_, err := io.Discard.Write(buf)
 		return err

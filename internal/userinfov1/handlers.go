@@ -83,17 +83,24 @@ func parseUserIDs(values []string) ([]int64, error) {
 	if len(values) == 0 {
 		return nil, &mcodeError{mcodeBadUserIDs}
 	}
-	items := strings.Split(strings.Join(values, ","), ",")
-	if len(items) > MaxUserIDs {
+	// Count the items and read them where they are: joining the values
+	// and splitting the result cost two copies of the list.
+	n := len(values)
+	for _, v := range values {
+		n += strings.Count(v, ",")
+	}
+	if n > MaxUserIDs {
 		return nil, &mcodeError{mcodeTooManyUserIDs}
 	}
-	ids := make([]int64, len(items))
-	for i, item := range items {
-		id, ok := server.ParseID(strings.TrimSpace(item))
-		if !ok {
-			return nil, &mcodeError{mcodeBadUserIDs}
+	ids := make([]int64, 0, n)
+	for _, v := range values {
+		for item := range strings.SplitSeq(v, ",") {
+			id, ok := server.ParseID(strings.TrimSpace(item))
+			if !ok {
+				return nil, &mcodeError{mcodeBadUserIDs}
+			}
+			ids = append(ids, id)
 		}
-		ids[i] = id
 	}
 	return ids, nil
 }

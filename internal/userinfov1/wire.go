@@ -38,6 +38,7 @@ type userItem struct {
 	ServerID  *int64 `json:"serverId,omitempty"`
 	Login     *int64 `json:"login,omitempty"`
 	SendEmail *bool  `json:"sendEmail,omitempty"`
+	values    itemValues
 }
 
 // phone is the seed's Phone object.
@@ -46,35 +47,44 @@ type phone struct {
 	Phone       string `json:"phone"`
 }
 
-func newUserItem(u directory.User) userItem {
-	it := userItem{
-		ID:        u.ID,
-		Email:     u.Email,
-		RoleID:    extInt(u.Extension, extRoleID),
-		LevelID:   extInt(u.Extension, extLevelID),
-		EntityNo:  u.EmployeeNumber,
-		Name:      u.Name,
-		Address:   u.Address,
-		Phone:     phone{CountryCode: u.PhoneCountryCode, Phone: u.Phone},
-		Country:   u.Country,
-		Province:  u.Province,
-		City:      u.City,
-		Comment:   u.Comment,
-		ServerID:  extInt(u.Extension, extServerID),
-		Login:     extInt(u.Extension, extLogin),
-		SendEmail: extBool(u.Extension, extSendEmail),
-	}
-	if u.ManagerID != 0 {
-		// A pointer to a copy: &u.ManagerID would move all of u to the heap.
-		manager := u.ManagerID
-		it.ParentID = &manager
-	}
-	return it
+// itemValues holds the values of a userItem's pointer fields, which point
+// into it: one item serves every user of an answer, with no allocation
+// per field per user.
+type itemValues struct {
+	parentID, roleID, levelID, serverID, login int64
+	sendEmail                                  bool
 }
 
-// extInt returns the extension value under key as an integer when it is a
-// JSON integer or a string holding a decimal integer (int64 range), else nil.
-func extInt(ext map[string]any, key string) *int64 {
+// fill sets it to the data item of u, dropping what it held before.
+func (it *userItem) fill(u *directory.User) {
+	*it = userItem{
+		ID:       u.ID,
+		Email:    u.Email,
+		EntityNo: u.EmployeeNumber,
+		Name:     u.Name,
+		Address:  u.Address,
+		Phone:    phone{CountryCode: u.PhoneCountryCode, Phone: u.Phone},
+		Country:  u.Country,
+		Province: u.Province,
+		City:     u.City,
+		Comment:  u.Comment,
+	}
+	v := &it.values
+	it.RoleID = extInt(u.Extension, extRoleID, &v.roleID)
+	it.LevelID = extInt(u.Extension, extLevelID, &v.levelID)
+	it.ServerID = extInt(u.Extension, extServerID, &v.serverID)
+	it.Login = extInt(u.Extension, extLogin, &v.login)
+	it.SendEmail = extBool(u.Extension, extSendEmail, &v.sendEmail)
+	if u.ManagerID != 0 {
+		v.parentID = u.ManagerID
+		it.ParentID = &v.parentID
+	}
+}
+
+// extInt stores in n the extension value under key as an integer when it
+// is a JSON integer or a string holding a decimal integer (int64 range),
+// and returns n; else it returns nil.
+func extInt(ext map[string]any, key string, n *int64) *int64 {
 	var text string
 	switch v := ext[key].(type) {
 	case json.Number:
@@ -84,18 +94,19 @@ func extInt(ext map[string]any, key string) *int64 {
 	default:
 		return nil
 	}
-	n, err := strconv.ParseInt(text, 10, 64)
-	if err != nil {
+	var err error
+	if *n, err = strconv.ParseInt(text, 10, 64); err != nil {
 		return nil
 	}
-	return &n
+	return n
 }
 
-// extBool returns the extension value under key when it is a JSON boolean,
-// else nil.
-func extBool(ext map[string]any, key string) *bool {
-	if b, ok := ext[key].(bool); ok {
-		return &b
+// extBool stores in b the extension value under key when it is a JSON
+// boolean, and returns b; else it returns nil.
+func extBool(ext map[string]any, key string, b *bool) *bool {
+	var ok bool
+	if *b, ok = ext[key].(bool); ok {
+		return b
 	}
 	return nil
 }

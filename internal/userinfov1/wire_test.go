@@ -35,7 +35,9 @@ func TestNewUserItemExtension(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := json.Marshal(newUserItem(directory.User{ID: 71, Extension: tt.ext}))
+			var it userItem
+			it.fill(&directory.User{ID: 71, Extension: tt.ext})
+			got, err := json.Marshal(&it)
 			if err != nil {
 				t.Fatalf("marshal: %v", err)
 			}
@@ -89,8 +91,8 @@ func FuzzWriteSuccess(f *testing.F) {
 func checkWriteSuccess(t *testing.T, users []directory.User) {
 	t.Helper()
 	items := make([]userItem, len(users))
-	for i, u := range users {
-		items[i] = newUserItem(u)
+	for i := range users {
+		items[i].fill(&users[i])
 	}
 	var want bytes.Buffer
 	if err := json.NewEncoder(&want).Encode(successBody{Result: true, Mcode: mcodeSuccess, Data: items}); err != nil {
