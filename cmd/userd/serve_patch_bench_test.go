@@ -3,11 +3,6 @@
 package main
 
 import (
-	"bufio"
-	"io"
-	"net"
-	"net/http"
-	"runtime"
 	"strconv"
 	"testing"
 
@@ -34,40 +29,10 @@ func BenchmarkServePatch(b *testing.B) {
 // turn from benchConns keep-alive connections and reports the CPU time of
 // this process per request.
 func benchmarkPatches(b *testing.B, srv benchServer) {
-	request := func(id int64, n int) []byte {
+	benchmarkRequests(b, srv.addr, "PATCH", func(n int) []byte {
 		body := `{"city":"City ` + strconv.Itoa(n) + `","grade":` + strconv.Itoa(n%10) + `}`
-		return []byte("PATCH /admin/v1/users/" + strconv.FormatInt(id, 10) + " HTTP/1.1\r\nHost: " + srv.addr +
+		return []byte("PATCH /admin/v1/users/" + strconv.FormatInt(srv.ids[n%len(srv.ids)], 10) + " HTTP/1.1\r\nHost: " + srv.addr +
 			"\r\nAuthorization: Bearer " + srv.token + "\r\nContent-Type: application/merge-patch+json\r\nContent-Length: " +
 			strconv.Itoa(len(body)) + "\r\n\r\n" + body)
-	}
-	b.ReportAllocs()
-	b.SetParallelism(benchConns / runtime.GOMAXPROCS(0))
-	began := cpuTime(b)
-	b.RunParallel(func(pb *testing.PB) {
-		conn, err := net.Dial("tcp", srv.addr)
-		if err != nil {
-			b.Error(err)
-			return
-		}
-		defer conn.Close()
-		rd := bufio.NewReaderSize(conn, 16<<10)
-		for i := 0; pb.Next(); i++ {
-			if _, err := conn.Write(request(srv.ids[i%len(srv.ids)], i)); err != nil {
-				b.Error(err)
-				return
-			}
-			resp, err := http.ReadResponse(rd, nil)
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				b.Errorf("PATCH: status %d", resp.StatusCode)
-				return
-			}
-		}
 	})
-	b.ReportMetric(float64((cpuTime(b)-began).Microseconds())/float64(b.N), "cpu-µs/op")
 }
