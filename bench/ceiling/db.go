@@ -92,42 +92,30 @@ func dbRoutes(mux *http.ServeMux, y yard) {
 		b, err := y.list(r.Context(), make([]byte, 0, 256<<10), f)
 		answer(w, b, true, err)
 	})
-	put := func(durable bool) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-			if err != nil {
-				http.Error(w, "the user id must be a number", http.StatusBadRequest)
-				return
-			}
-			in, err := readUpdate(r)
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusBadRequest)
-				return
-			}
-			b, found, err := y.update(r.Context(), make([]byte, 0, 64), id, in, durable)
-			answer(w, b, found, err)
+	mux.HandleFunc("PUT /db/users/{id}", write(readUpdate, y.update, true))
+	mux.HandleFunc("PUT /db/async/users/{id}", write(readUpdate, y.update, false))
+	mux.HandleFunc("PATCH /db/users/{id}", write(readPatch, y.patch, true))
+	mux.HandleFunc("PATCH /db/async/users/{id}", write(readPatch, y.patch, false))
+}
+
+// write is the handler of a write yardstick: it reads the user id from the
+// path and the body with read, and writes them with do, durably or not.
+func write[T any](read func(*http.Request) (T, error),
+	do func(ctx context.Context, b []byte, id int64, in T, durable bool) ([]byte, bool, error), durable bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			http.Error(w, "the user id must be a number", http.StatusBadRequest)
+			return
 		}
-	}
-	mux.HandleFunc("PUT /db/users/{id}", put(true))
-	mux.HandleFunc("PUT /db/async/users/{id}", put(false))
-	patch := func(durable bool) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-			if err != nil {
-				http.Error(w, "the user id must be a number", http.StatusBadRequest)
-				return
-			}
-			in, err := readPatch(r)
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusBadRequest)
-				return
-			}
-			b, found, err := y.patch(r.Context(), make([]byte, 0, 64), id, in, durable)
-			answer(w, b, found, err)
+		in, err := read(r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
 		}
+		b, found, err := do(r.Context(), make([]byte, 0, 64), id, in, durable)
+		answer(w, b, found, err)
 	}
-	mux.HandleFunc("PATCH /db/users/{id}", patch(true))
-	mux.HandleFunc("PATCH /db/async/users/{id}", patch(false))
 }
 
 // answer writes b, or 404 when not found, or the error.
