@@ -56,16 +56,27 @@ func TestPragmas(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := openTest(t, tc.opts)
+			path := filepath.Join(t.TempDir(), "userd.db")
+			s := openTestAt(t, path, tc.opts)
 			want := map[string]string{
 				"journal_mode": "wal",
 				"synchronous":  strconv.Itoa(tc.wantSynchronous),
 				"foreign_keys": "1",
 				"temp_store":   "2",
 				"busy_timeout": strconv.FormatInt(busyTimeout.Milliseconds(), 10),
+				"mmap_size":    strconv.FormatInt(mmapSize, 10),
 			}
 			checkPragmas(t, "writer", s.w, 1, want, "0")
 			checkPragmas(t, "reader", s.r, 4, want, "1")
+			if tc.name == "default" {
+				// The yardsticks' readers must read as the Store's do.
+				r, err := OpenReaders(t.Context(), path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer r.Close()
+				checkPragmas(t, "OpenReaders", r, 4, want, "1")
+			}
 		})
 	}
 }
