@@ -35,7 +35,7 @@ func queueWrites(t *testing.T, s *Store, n int, start func(wg *sync.WaitGroup)) 
 
 // seedUsers creates a tenant and n users named u0, u1, ... with emails
 // u0@example.com, ...
-func seedUsers(t *testing.T, s *Store, n int) (directory.Tenant, []directory.User) {
+func seedUsers(t testing.TB, s *Store, n int) (directory.Tenant, []directory.User) {
 	t.Helper()
 	ctx := t.Context()
 	now := time.Now().UTC().Truncate(time.Microsecond)

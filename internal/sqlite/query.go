@@ -21,7 +21,7 @@ func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.Use
 	where, args := userQueryWhere(q, []any{tenantID, afterID})
 	if q != nil && q.Unique() {
 		// One user at most, read by its unique index: nothing to sort.
-		return s.queryUsers(ctx, 1, view, `SELECT `+columns+` FROM users WHERE tenant_id = ? AND id > ? AND `+where+` LIMIT ? OFFSET ?`,
+		return s.queryUsers(ctx, 1, view, mayScan, `SELECT `+columns+` FROM users WHERE tenant_id = ? AND id > ? AND `+where+` LIMIT ? OFFSET ?`,
 			append(args, limit, offset)...)
 	}
 	// Without statistics SQLite prefers to walk the order's index until
@@ -32,7 +32,7 @@ func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.Use
 	// limit is the most users the page holds: a lookup (userName eq)
 	// asks for a page of 101 and finds one, so the slice starts small
 	// rather than reserve 101 users (100 KB) it never fills.
-	return s.queryUsers(ctx, min(limit, 8), view, `SELECT `+columns+` FROM users WHERE tenant_id = ? AND id IN (SELECT id FROM users WHERE tenant_id = ? AND id > ? AND `+where+
+	return s.queryUsers(ctx, min(limit, 8), view, mayScan, `SELECT `+columns+` FROM users WHERE tenant_id = ? AND id IN (SELECT id FROM users WHERE tenant_id = ? AND id > ? AND `+where+
 		` ORDER BY `+inner+` LIMIT ? OFFSET ?) ORDER BY `+userQueryOrder(sort, false), append(append([]any{tenantID}, args...), limit, offset)...)
 }
 
@@ -43,7 +43,7 @@ func (s *Store) QueryUsers(ctx context.Context, tenantID int64, q *directory.Use
 func (s *Store) LookupUsers(ctx context.Context, tenantID int64, q *directory.UserQuery, limit int, view directory.UserView) ([]directory.User, error) {
 	query, args := lookupStatement(tenantID, q, limit, view)
 	// A lookup finds one user or a few: the slice starts with room for one.
-	return s.queryUsers(ctx, 1, view, query, args...)
+	return s.queryUsers(ctx, 1, view, mayScan, query, args...)
 }
 
 // lookupStatement is the statement of LookupUsers and its parameters.

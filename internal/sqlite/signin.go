@@ -15,7 +15,8 @@ import (
 // email, is login ignoring case.
 func (s *Store) UserByLogin(ctx context.Context, tenantID int64, login string) (directory.User, error) {
 	key := strings.ToLower(login)
-	users, err := s.queryUsers(ctx, 2, directory.WholeUser, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND username_lower = ?
+	// Both are unique indexes: at most two rows.
+	users, err := s.queryUsers(ctx, 2, directory.WholeUser, bounded, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND username_lower = ?
 		UNION ALL SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND email_lower = ?`, tenantID, key, tenantID, key)
 	if err != nil {
 		return directory.User{}, err

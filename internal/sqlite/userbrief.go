@@ -23,14 +23,14 @@ func (s *Store) UserBrief(ctx context.Context, tenantID, id int64) (directory.Us
 	return readRow(ctx, s, "user", briefColumnCount, scanBrief, userBriefSQL, tenantID, id)
 }
 
-// readRow runs a query of one row of n columns on the readers (readUsers)
-// and converts the row with conv; NotFound, naming what, when there is
-// none.
+// readRow runs a query of one row of n columns, found by the primary key
+// or a unique index (a bounded read), on the readers (readUsers) and
+// converts the row with conv; NotFound, naming what, when there is none.
 func readRow[T any](ctx context.Context, s *Store, what string, n int, conv func(columns) (T, error), query string, args ...any) (T, error) {
 	var v T
 	found := false
 	row := newRowValues(n)
-	err := s.readUsers(ctx, query, args, func(rows *sql.Rows) error {
+	err := s.readUsers(ctx, bounded, query, args, func(rows *sql.Rows) error {
 		c, err := row.scan(rows)
 		if err != nil {
 			return err

@@ -25,7 +25,8 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 	}
 	users := make([]directory.User, 0, min(len(ids), directory.MaxBatch))
 	row := newRowValues(cardColumnCount)
-	err := s.readUsers(ctx, usersByIDSQL, []any{tenantID, idList(ids)}, func(rows *sql.Rows) error {
+	// By primary key, at most directory.MaxBatch of them (the Service's limit).
+	err := s.readUsers(ctx, bounded, usersByIDSQL, []any{tenantID, idList(ids)}, func(rows *sql.Rows) error {
 		c, err := row.scan(rows)
 		if err != nil {
 			return err

@@ -231,11 +231,11 @@ func parseOrgs(s string) ([]directory.Membership, error) {
 // queryUsers runs a query selecting viewColumns(view) on the readers; it
 // expects up to n users (it makes room for at most a page's worth in
 // advance).
-func (s *Store) queryUsers(ctx context.Context, n int, view directory.UserView, query string, args ...any) ([]directory.User, error) {
+func (s *Store) queryUsers(ctx context.Context, n int, view directory.UserView, extent readExtent, query string, args ...any) ([]directory.User, error) {
 	users := make([]directory.User, 0, min(n, directory.MaxPageSize+1))
 	count, scan := viewScanner(view)
 	row := newRowValues(count)
-	err := s.readUsers(ctx, query, args, func(rows *sql.Rows) error {
+	err := s.readUsers(ctx, extent, query, args, func(rows *sql.Rows) error {
 		c, err := row.scan(rows)
 		if err != nil {
 			return err
@@ -247,14 +247,39 @@ func (s *Store) queryUsers(ctx context.Context, n int, view directory.UserView, 
 	return users, err
 }
 
+// readExtent is how many rows a read may visit, which decides whether
+// its statement stops when its request ends; see readUsers.
+type readExtent bool
+
+const (
+	// mayScan is a list or a search: any number of rows.
+	mayScan readExtent = false
+	// bounded is a read of rows found by the primary key or a unique
+	// index, at most directory.MaxBatch of them.
+	bounded readExtent = true
+)
+
 // readUsers runs a query on users on the readers, once the read gate lets
 // it in, and calls each for every row. One statement reads a consistent
 // snapshot, so it needs no transaction.
-func (s *Store) readUsers(ctx context.Context, query string, args []any, each func(*sql.Rows) error) error {
+//
+// The wait for a place at the gate ends with ctx whatever the extent. A
+// bounded read then runs its statement to the end even if ctx ends: on a
+// context that can end, database/sql starts a goroutine per query to
+// watch it and the driver another, with a progress handler to interrupt
+// the statement, and these cost a GET of one user more than its own work.
+// Not stopping is safe because a bounded read finishes in microseconds
+// (a thousand ids in milliseconds), and the one wait inside it,
+// busy_timeout on a lock another process holds, has its own bound. A read
+// that may scan keeps ctx, so a list nobody waits for any more stops.
+func (s *Store) readUsers(ctx context.Context, extent readExtent, query string, args []any, each func(*sql.Rows) error) error {
 	if err := s.rg.enter(ctx); err != nil {
 		return storeError(err)
 	}
 	defer s.rg.leave()
+	if extent == bounded {
+		ctx = context.WithoutCancel(ctx)
+	}
 	rows, err := s.rq.QueryContext(ctx, query, args...)
 	if err != nil {
 		return storeError(err)
@@ -270,7 +295,7 @@ func (s *Store) readUsers(ctx context.Context, query string, args []any, each fu
 
 // User returns one user of the tenant with the fields view keeps.
 func (s *Store) User(ctx context.Context, tenantID, id int64, view directory.UserView) (directory.User, error) {
-	users, err := s.queryUsers(ctx, 1, view, `SELECT `+viewColumns(view)+` FROM users WHERE tenant_id = ? AND id = ?`, tenantID, id)
+	users, err := s.queryUsers(ctx, 1, view, bounded, `SELECT `+viewColumns(view)+` FROM users WHERE tenant_id = ? AND id = ?`, tenantID, id)
 	if err != nil {
 		return directory.User{}, err
 	}
@@ -284,7 +309,7 @@ func (s *Store) User(ctx context.Context, tenantID, id int64, view directory.Use
 // username ignoring case, from the unique index on username_lower, with
 // the fields view keeps.
 func (s *Store) UserByUsername(ctx context.Context, tenantID int64, username string, view directory.UserView) (directory.User, error) {
-	users, err := s.queryUsers(ctx, 1, view, `SELECT `+viewColumns(view)+` FROM users WHERE tenant_id = ? AND username_lower = ?`,
+	users, err := s.queryUsers(ctx, 1, view, bounded, `SELECT `+viewColumns(view)+` FROM users WHERE tenant_id = ? AND username_lower = ?`,
 		tenantID, strings.ToLower(username))
 	if err != nil {
 		return directory.User{}, err
@@ -303,7 +328,7 @@ func (s *Store) ListUsers(ctx context.Context, tenantID int64, f directory.UserF
 		return []directory.User{}, err
 	}
 	query, args := listUsersQuery(viewColumns(f.View), tenantID, f)
-	return s.queryUsers(ctx, f.Limit, f.View, query, args...)
+	return s.queryUsers(ctx, f.Limit, f.View, mayScan, query, args...)
 }
 
 // seekOffset turns f's Offset into the position of the user before it;

@@ -25,7 +25,7 @@ func (s *Store) ListUserSummaries(ctx context.Context, tenantID int64, f directo
 	query, args := listUsersQuery(userSummaryColumns, tenantID, f)
 	users := make([]directory.User, 0, min(f.Limit, directory.MaxPageSize+1))
 	row := newRowValues(summaryColumnCount)
-	err = s.readUsers(ctx, query, args, func(rows *sql.Rows) error {
+	err = s.readUsers(ctx, mayScan, query, args, func(rows *sql.Rows) error {
 		c, err := row.scan(rows)
 		if err != nil {
 			return err
