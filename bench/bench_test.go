@@ -78,8 +78,8 @@ func runSmall(t *testing.T, paths []string, args ...string) *report {
 		if again := strings.Contains(row.Path, "@"); again != (row.Conns != rep.Conns) || again && row.Ratio != 0 {
 			t.Errorf("%s: got %d connections (the run's: %d) and ratio %v; want -conns, or another count and no ratio for a path@N row", row.Path, row.Conns, rep.Conns, row.Ratio)
 		}
-		if row.RSS <= 0 {
-			t.Errorf("%s: got server RSS %d, want > 0", row.Path, row.RSS)
+		if row.AnonRSS <= 0 {
+			t.Errorf("%s: got server anon RSS %d, want > 0", row.Path, row.AnonRSS)
 		}
 		// SQLite runs inside userd, with no database process to count;
 		// PostgreSQL's processes work for every path but the bare ceiling

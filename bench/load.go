@@ -36,7 +36,9 @@ type result struct {
 	// Against names the row Ratio compares with: "" for the ceiling's
 	// req/s; a path of argon2id work is compared with the bare hash.
 	Against string `json:",omitempty"`
-	RSS     int64  // the server's peak VmRSS sampled during the run, bytes
+	// AnonRSS is the server's peak anonymous resident memory sampled
+	// during the run (RssAnon, see anonRSS), bytes.
+	AnonRSS int64
 	CPU     cpuUse // where the machine's CPU went in the measured window
 }
 
@@ -87,7 +89,7 @@ func drive(ctx context.Context, addr string, t target, conns int, warmup, dur ti
 		return result{}, err
 	}
 	slices.Sort(all)
-	res := result{Path: t.name, Against: t.against, Requests: len(all), Errors: errs, FirstError: firstErr, RSS: peak}
+	res := result{Path: t.name, Against: t.against, Requests: len(all), Errors: errs, FirstError: firstErr, AnonRSS: peak}
 	res.ReqPerSec = float64(len(all)) / dur.Seconds()
 	res.UsersPerSec = res.ReqPerSec * float64(t.items)
 	res.P50, res.P99 = percentile(all, 0.50), percentile(all, 0.99)
@@ -227,12 +229,12 @@ func serverTime(h string) time.Duration {
 	return 0
 }
 
-// sampleRSS returns the largest resident set size of pid seen every 100 ms
+// sampleRSS returns the largest anonymous resident size of pid seen every 100 ms
 // until end.
 func sampleRSS(pid int, end time.Time) (int64, error) {
 	var peak int64
 	for {
-		n, err := rss(pid)
+		n, err := anonRSS(pid)
 		if err != nil {
 			return 0, err
 		}

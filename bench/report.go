@@ -59,7 +59,7 @@ func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "seeding: %s   start-up to ready: %s   load average after: %s\n\n",
 		seeding, r.Startup.Round(100*time.Microsecond), r.Load)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "path\treq/s\tp50\tp99\tserver p50\tserver p99\terrors\tvs ceiling\tserver RSS\t")
+	fmt.Fprintln(tw, "path\treq/s\tp50\tp99\tserver p50\tserver p99\terrors\tvs ceiling\tserver anon RSS\t")
 	for _, row := range r.Rows {
 		ratio := "-"
 		if row.Ratio > 0 {
@@ -70,7 +70,7 @@ func (r *report) print(w io.Writer) {
 			serverP50, serverP99 = ms(row.ServerP50), ms(row.ServerP99)
 		}
 		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t%s\t%.1f MB\t\n",
-			row.Path, row.ReqPerSec, ms(row.P50), ms(row.P99), serverP50, serverP99, row.Errors, ratio, float64(row.RSS)/(1<<20))
+			row.Path, row.ReqPerSec, ms(row.P50), ms(row.P99), serverP50, serverP99, row.Errors, ratio, float64(row.AnonRSS)/(1<<20))
 	}
 	tw.Flush()
 	rows := map[string]result{}
