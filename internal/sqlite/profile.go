@@ -50,6 +50,13 @@ func scanProfile(s string, p *directory.Profile) error {
 	if err := cutValues(s, v[:]); err != nil {
 		return err
 	}
+	return setProfile(v[:], p)
+}
+
+// setProfile reads into p the values of external_id and
+// userProfileColumns, in that order, from v.
+func setProfile(v []string, p *directory.Profile) error {
+	v = v[:1+userProfileCount]
 	p.ExternalID, p.GivenName, p.MiddleName, p.FamilyName, p.HonorificPrefix, p.HonorificSuffix = v[0], v[1], v[2], v[3], v[4], v[5]
 	p.DisplayName, p.Title, p.UserType, p.PreferredLanguage, p.Locale, p.Timezone = v[6], v[7], v[8], v[9], v[10], v[11]
 	p.ProfileURL, p.EmailType, p.PhoneType = v[12], v[13], v[14]
