@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/userd/userd/internal/directory"
 )
@@ -73,19 +72,25 @@ func setProfile(v []string, p *directory.Profile) error {
 }
 
 // cutValues splits s, values joined by NULs as concat_ws(char(0), ...)
-// joins them, into v, which must have room for exactly as many. Cut
-// rather than Split: the values stay substrings of s, without a slice to
-// hold them.
+// joins them, into v, which must have room for exactly as many. The
+// values stay substrings of s, without a slice to hold them. One pass
+// over the bytes: a strings.Cut per value, splitting a user's 48 values,
+// was a tenth of the CPU of a page of users, and twice this loop's.
 func cutValues(s string, v []string) error {
-	rest, more := s, true
-	for i := range v {
-		if !more {
-			return fmt.Errorf("the profile holds %d values, want %d: was the file changed outside userd?", i, len(v))
+	n, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != 0 {
+			continue
 		}
-		v[i], rest, more = strings.Cut(rest, "\x00")
+		if n == len(v)-1 {
+			return fmt.Errorf("the joined texts hold more than %d values: was the file changed outside userd?", len(v))
+		}
+		v[n], start = s[start:i], i+1
+		n++
 	}
-	if more {
-		return fmt.Errorf("the profile holds more than %d values: was the file changed outside userd?", len(v))
+	if n < len(v)-1 {
+		return fmt.Errorf("the joined texts hold %d values, want %d: was the file changed outside userd?", n+1, len(v))
 	}
+	v[n] = s[start:]
 	return nil
 }
