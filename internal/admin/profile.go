@@ -62,12 +62,14 @@ func toProfileJSON(p directory.Profile) profileJSON {
 	}
 }
 
-// optionalText is nil for "" and &s otherwise.
+// optionalText is nil for "" and a pointer to a copy of s otherwise. The
+// copy is made only then: taking &s moved the parameter to the heap on
+// every call, three allocations per user of a page even for empty values.
 func optionalText(s string) *string {
 	if s == "" {
 		return nil
 	}
-	return &s
+	return new(s)
 }
 
 func toContactsJSON(cs []directory.Contact) []contactJSON {

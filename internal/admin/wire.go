@@ -11,8 +11,43 @@ import (
 // resolution the stores keep.
 const timeFormat = "2006-01-02T15:04:05.000000Z07:00"
 
+// formatTime writes t in UTC as timeFormat lays it out.
 func formatTime(t time.Time) string {
-	return t.UTC().Format(timeFormat)
+	var buf [len(timeFormat)]byte
+	return string(appendTime(buf[:0], t))
+}
+
+// appendTime appends t in UTC as t.UTC().AppendFormat(b, timeFormat)
+// does, field by field rather than by reading the layout: time.Format
+// took 180 ns a time, and a page of 100 users writes 200 of them. Years
+// outside 0000-9999, which the layout does not fit, are left to
+// AppendFormat.
+func appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, timeFormat)
+	}
+	hour, minute, second := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = appendDigits(append(b, '-'), int(month), 2)
+	b = appendDigits(append(b, '-'), day, 2)
+	b = appendDigits(append(b, 'T'), hour, 2)
+	b = appendDigits(append(b, ':'), minute, 2)
+	b = appendDigits(append(b, ':'), second, 2)
+	b = appendDigits(append(b, '.'), t.Nanosecond()/1000, 6)
+	return append(b, 'Z')
+}
+
+// appendDigits appends the width lowest decimal digits of n ≥ 0, with
+// leading zeros.
+func appendDigits(b []byte, n, width int) []byte {
+	b = append(b, make([]byte, width)...)
+	for i := len(b) - 1; i >= len(b)-width; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return b
 }
 
 // optionalTime is formatTime for times that may be absent (zero): nil then.

@@ -24,14 +24,15 @@ import (
 func String(b []byte, s string, escapeHTML bool) []byte {
 	ascii := true
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20, c == '"', c == '\\':
+		switch byteKinds[s[i]] {
+		case plainByte:
+		case escapedByte:
 			return marshalString(b, s, escapeHTML)
-		case c == '<', c == '>', c == '&':
+		case htmlByte:
 			if escapeHTML {
 				return marshalString(b, s, escapeHTML)
 			}
-		case c >= utf8.RuneSelf:
+		case multiByte:
 			ascii = false
 		}
 	}
@@ -42,6 +43,29 @@ func String(b []byte, s string, escapeHTML bool) []byte {
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// What String makes of each byte of a string: one lookup where a chain of
+// comparisons per byte cost a page of 100 users a twentieth of its CPU.
+const (
+	plainByte   = iota // printable ASCII, copied as it is
+	escapedByte        // a control character, '"' or '\\': always escaped
+	htmlByte           // '<', '>' or '&': escaped only with escapeHTML
+	multiByte          // part of a multi-byte UTF-8 sequence, or invalid
+)
+
+var byteKinds = func() (kinds [256]uint8) {
+	for c := range kinds {
+		switch {
+		case c < 0x20, c == '"', c == '\\':
+			kinds[c] = escapedByte
+		case c == '<', c == '>', c == '&':
+			kinds[c] = htmlByte
+		case c >= utf8.RuneSelf:
+			kinds[c] = multiByte
+		}
+	}
+	return kinds
+}()
 
 func marshalString(b []byte, s string, escapeHTML bool) []byte {
 	b, _ = Value(b, s, escapeHTML) // a string always encodes

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/userd/userd/internal/directory"
 )
@@ -50,6 +49,13 @@ func scanProfile(s string, p *directory.Profile) error {
 	if err := cutValues(s, v[:]); err != nil {
 		return err
 	}
+	return setProfile(v[:], p)
+}
+
+// setProfile reads into p the values of external_id and
+// userProfileColumns, in that order, from v.
+func setProfile(v []string, p *directory.Profile) error {
+	v = v[:1+userProfileCount]
 	p.ExternalID, p.GivenName, p.MiddleName, p.FamilyName, p.HonorificPrefix, p.HonorificSuffix = v[0], v[1], v[2], v[3], v[4], v[5]
 	p.DisplayName, p.Title, p.UserType, p.PreferredLanguage, p.Locale, p.Timezone = v[6], v[7], v[8], v[9], v[10], v[11]
 	p.ProfileURL, p.EmailType, p.PhoneType = v[12], v[13], v[14]
@@ -66,19 +72,25 @@ func scanProfile(s string, p *directory.Profile) error {
 }
 
 // cutValues splits s, values joined by NULs as concat_ws(char(0), ...)
-// joins them, into v, which must have room for exactly as many. Cut
-// rather than Split: the values stay substrings of s, without a slice to
-// hold them.
+// joins them, into v, which must have room for exactly as many. The
+// values stay substrings of s, without a slice to hold them. One pass
+// over the bytes: a strings.Cut per value, splitting a user's 48 values,
+// was a tenth of the CPU of a page of users, and twice this loop's.
 func cutValues(s string, v []string) error {
-	rest, more := s, true
-	for i := range v {
-		if !more {
-			return fmt.Errorf("the profile holds %d values, want %d: was the file changed outside userd?", i, len(v))
+	n, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != 0 {
+			continue
 		}
-		v[i], rest, more = strings.Cut(rest, "\x00")
+		if n == len(v)-1 {
+			return fmt.Errorf("the joined texts hold more than %d values: was the file changed outside userd?", len(v))
+		}
+		v[n], start = s[start:i], i+1
+		n++
 	}
-	if more {
-		return fmt.Errorf("the profile holds more than %d values: was the file changed outside userd?", len(v))
+	if n < len(v)-1 {
+		return fmt.Errorf("the joined texts hold %d values, want %d: was the file changed outside userd?", n+1, len(v))
 	}
+	v[n] = s[start:]
 	return nil
 }
