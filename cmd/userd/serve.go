@@ -347,7 +347,7 @@ func newLogger(w io.Writer, terminal bool, format, level string) (*slog.Logger, 
 	default:
 		return nil, usageError(fmt.Sprintf("--log-format must be auto, json or text, not %q", format))
 	}
-	return slog.New(server.LogHandler(slog.NewJSONHandler(w, opts))), nil
+	return slog.New(server.JSONLogHandler(w, opts)), nil
 }
 
 // isTerminal reports whether w is a character device such as a terminal.

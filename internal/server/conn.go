@@ -101,32 +101,50 @@ var (
 	transferEncoding = []byte("transfer-encoding:")
 )
 
+// scan reads p, the next bytes of the connection. It finds the ends of
+// lines with bytes.IndexByte and looks only at the first bytes of each
+// line, so the rest of a long line (a bearer token) costs next to nothing:
+// this runs on every byte every request brings.
 func (s *framingScanner) scan(p []byte) {
-	for _, c := range p {
-		if c != '\n' {
-			if s.n < len(s.prefix) {
+	for len(p) > 0 {
+		end := bytes.IndexByte(p, '\n')
+		line := p
+		if end >= 0 {
+			line = p[:end]
+		}
+		if s.n < len(s.prefix) {
+			head := s.prefix[s.n:][:copy(s.prefix[s.n:], line)]
+			for i, c := range head {
 				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
+					head[i] = c + 'a' - 'A'
 				}
-				s.prefix[s.n] = c
 			}
-			s.n++
-			continue
 		}
-		line := s.prefix[:min(s.n, len(s.prefix))]
-		switch {
-		case s.n == 0 || s.n == 1 && line[0] == '\r':
-			if s.cl && s.te {
-				s.ambiguous.Store(true)
-			}
-			s.cl, s.te = false, false
-		case bytes.HasPrefix(line, contentLength):
-			s.cl = true
-		case bytes.HasPrefix(line, transferEncoding):
-			s.te = true
+		s.n += len(line)
+		if end < 0 {
+			return
 		}
-		s.n = 0
+		s.endLine()
+		p = p[end+1:]
 	}
+}
+
+// endLine ends the current line: a blank one ends a request header, which
+// is ambiguous if it had both fields.
+func (s *framingScanner) endLine() {
+	line := s.prefix[:min(s.n, len(s.prefix))]
+	switch {
+	case s.n == 0 || s.n == 1 && line[0] == '\r':
+		if s.cl && s.te {
+			s.ambiguous.Store(true)
+		}
+		s.cl, s.te = false, false
+	case bytes.HasPrefix(line, contentLength):
+		s.cl = true
+	case bytes.HasPrefix(line, transferEncoding):
+		s.te = true
+	}
+	s.n = 0
 }
 
 type connKey struct{}
