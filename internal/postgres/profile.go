@@ -7,7 +7,7 @@ import (
 )
 
 // The columns of a directory.Profile, in the order profileValues gives
-// their values and scanProfile reads them: each query on users names them
+// their values and rawRow.profile reads them: each query on users names them
 // after the columns it had before them. other_emails and other_phones are
 // jsonb (directory.EncodeContacts), read as NULL when empty, which scans
 // into a nil slice without an allocation; external_id is NULL when absent.
@@ -54,27 +54,40 @@ func profileValues(p *directory.Profile) [profileCount]string {
 	}
 }
 
-// appendProfileTargets appends to dest where scanUser reads the profile
-// columns into: the fields of p, and lists for the two jsonb lists, which
-// decodeProfileLists decodes.
-func appendProfileTargets(dest []any, p *directory.Profile, lists *[2][]byte) []any {
-	return append(dest,
-		&p.ExternalID, &p.GivenName, &p.MiddleName, &p.FamilyName, &p.HonorificPrefix,
-		&p.HonorificSuffix, &p.DisplayName, &p.Title, &p.UserType, &p.PreferredLanguage, &p.Locale,
-		&p.Timezone, &p.ProfileURL, &p.EmailType, &p.PhoneType, &lists[0], &lists[1], &p.PostalCode,
-		&p.AddressType, &p.Organization, &p.Division, &p.Department, &p.CostCenter, &p.Gender,
-		&p.Birthday, &p.IdentityType, &p.IdentityNumber, &p.Area, &p.HireDate, &p.WorkPlace,
-	)
+// profileColumns are the profile columns of profileSelect as
+// rawRow.profile decodes them: texts, and the two contact lists as jsonb.
+var profileColumns = func() (c [profileCount]column) {
+	for i := range c {
+		c[i] = textColumn
+	}
+	c[15], c[16] = jsonbColumn, jsonbColumn
+	return c
+}()
+
+// profile decodes into p the profile columns of r from column from on, as
+// profileColumns says, but for the other emails and phones, which it
+// returns (as jsonb text, "" for NULL) for decodeProfileLists.
+func (r *rawRow) profile(p *directory.Profile, from int) (lists [2]string) {
+	t := func(i int) string { return r.text(from + i) }
+	p.ExternalID, p.GivenName, p.MiddleName, p.FamilyName = t(0), t(1), t(2), t(3)
+	p.HonorificPrefix, p.HonorificSuffix, p.DisplayName, p.Title = t(4), t(5), t(6), t(7)
+	p.UserType, p.PreferredLanguage, p.Locale, p.Timezone = t(8), t(9), t(10), t(11)
+	p.ProfileURL, p.EmailType, p.PhoneType = t(12), t(13), t(14)
+	lists = [2]string{r.nullText(from + 15), r.nullText(from + 16)}
+	p.PostalCode, p.AddressType, p.Organization, p.Division = t(17), t(18), t(19), t(20)
+	p.Department, p.CostCenter, p.Gender, p.Birthday = t(21), t(22), t(23), t(24)
+	p.IdentityType, p.IdentityNumber, p.Area, p.HireDate, p.WorkPlace = t(25), t(26), t(27), t(28), t(29)
+	return lists
 }
 
-// decodeProfileLists decodes the other emails and phones scanned into
-// lists.
-func decodeProfileLists(p *directory.Profile, lists *[2][]byte) error {
+// decodeProfileLists decodes the other emails and phones of lists, as
+// rawRow.profile returns them.
+func decodeProfileLists(p *directory.Profile, lists [2]string) error {
 	var err error
-	if p.OtherEmails, err = directory.DecodeContacts(string(lists[0])); err != nil {
+	if p.OtherEmails, err = directory.DecodeContacts(lists[0]); err != nil {
 		return fmt.Errorf("decode other_emails: %w", err)
 	}
-	if p.OtherPhones, err = directory.DecodeContacts(string(lists[1])); err != nil {
+	if p.OtherPhones, err = directory.DecodeContacts(lists[1]); err != nil {
 		return fmt.Errorf("decode other_phones: %w", err)
 	}
 	return nil

@@ -15,9 +15,11 @@ import (
 // UserByLogin returns the user of tenantID whose username, or else whose
 // email, is login ignoring case. Each comparison reads its unique index.
 func (s *Store) UserByLogin(ctx context.Context, tenantID int64, login string) (directory.User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, userSelect+`WHERE u.tenant_id = $1 AND lower(u.username) = lower($2)`, tenantID, login))
+	var sc userScanner
+	u, err := sc.queryUser(ctx, s.pool, userSelect+`WHERE u.tenant_id = $1 AND lower(u.username) = lower($2)`, tenantID, login)
 	if directory.KindOf(err) == directory.NotFound {
-		u, err = scanUser(s.pool.QueryRow(ctx, userSelect+`WHERE u.tenant_id = $1 AND lower(u.email) = lower($2)`, tenantID, login))
+		sc = userScanner{}
+		u, err = sc.queryUser(ctx, s.pool, userSelect+`WHERE u.tenant_id = $1 AND lower(u.email) = lower($2)`, tenantID, login)
 	}
 	return u, storeError("read user by login", err)
 }

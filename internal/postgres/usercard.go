@@ -2,13 +2,9 @@ package postgres
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
-	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/userd/userd/internal/directory"
 )
@@ -52,29 +48,14 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 	return users, storeError("read users", err)
 }
 
+// cardColumns are the columns of usersByIDSQL as scanCard decodes them.
+var cardColumns = [cardColumnCount]column{int8Column, int8Column, textColumn, textColumn, textColumn,
+	int8Column, textColumn, textColumn, textColumn, textColumn, textColumn, textColumn, textColumn, jsonbColumn}
+
 // checkCardFields returns an error unless the columns of usersByIDSQL come
-// as scanCard reads them: the integers as binary int8, the texts as text
-// (either format holds the same bytes) and the extension as jsonb text,
-// the formats pgx asks for them in.
+// as scanCard reads them (cardColumns).
 func checkCardFields(fields []pgconn.FieldDescription) error {
-	if len(fields) != cardColumnCount {
-		return fmt.Errorf("got %d columns, want %d", len(fields), cardColumnCount)
-	}
-	for i, f := range fields {
-		ok := false
-		switch i {
-		case 0, 1, 5:
-			ok = f.DataTypeOID == pgtype.Int8OID && f.Format == pgx.BinaryFormatCode
-		case 13:
-			ok = f.DataTypeOID == pgtype.JSONBOID && f.Format == pgx.TextFormatCode
-		default:
-			ok = f.DataTypeOID == pgtype.TextOID
-		}
-		if !ok {
-			return fmt.Errorf("column %q has type %d in format %d, which the read does not decode: was the schema changed outside userd?", f.Name, f.DataTypeOID, f.Format)
-		}
-	}
-	return nil
+	return checkFields(fields, cardColumns[:])
 }
 
 // scanCard converts a row of usersByIDSQL, as checkCardFields found its
@@ -82,7 +63,7 @@ func checkCardFields(fields []pgconn.FieldDescription) error {
 // scanning each column into a string of its own cost an allocation per
 // column, most of the allocations of a batch.
 func scanCard(v [][]byte) (directory.User, error) {
-	var r cardRow
+	var r rawRow
 	r.join(v)
 	u := directory.User{
 		ID: r.int8(0), TenantID: r.int8(1), Email: r.text(2), Name: r.text(3), EmployeeNumber: r.text(4),
@@ -97,42 +78,4 @@ func scanCard(v [][]byte) (directory.User, error) {
 		return directory.User{}, fmt.Errorf("user %d: decode extension: %w", u.ID, err)
 	}
 	return u, nil
-}
-
-// cardRow holds the raw values of a row of usersByIDSQL, their bytes
-// copied into one string.
-type cardRow struct {
-	v   [][]byte
-	s   string
-	at  [cardColumnCount + 1]int // where each value starts in s, and where s ends
-	err error
-}
-
-// join copies the values v into one string.
-func (r *cardRow) join(v [][]byte) {
-	r.v = v
-	for i, b := range v {
-		r.at[i+1] = r.at[i] + len(b)
-	}
-	var all strings.Builder
-	all.Grow(r.at[len(v)])
-	for _, b := range v {
-		all.Write(b)
-	}
-	r.s = all.String()
-}
-
-// text returns value i as text.
-func (r *cardRow) text(i int) string { return r.s[r.at[i]:r.at[i+1]] }
-
-// int8 returns value i, a binary int8, recording an error in r.err when it
-// is not 8 bytes long.
-func (r *cardRow) int8(i int) int64 {
-	if len(r.v[i]) != 8 {
-		if r.err == nil {
-			r.err = fmt.Errorf("column %d: an int8 of %d bytes, want 8", i, len(r.v[i]))
-		}
-		return 0
-	}
-	return int64(binary.BigEndian.Uint64(r.v[i]))
 }
