@@ -69,6 +69,24 @@ func checkFields(fields []pgconn.FieldDescription, columns []column) error {
 	return nil
 }
 
+// checkedValues returns the raw values of row, which must be a
+// pgx.CollectableRow (the rows of Query, or of pgx.AppendRows), once its
+// fields come as columns say; *checked, false for a query's first row,
+// records that they did, so a query checks them once.
+func checkedValues(row pgx.Row, columns []column, checked *bool) ([][]byte, error) {
+	raw, ok := row.(pgx.CollectableRow)
+	if !ok {
+		return nil, fmt.Errorf("read a row: a %T has no raw values", row)
+	}
+	if !*checked {
+		if err := checkFields(raw.FieldDescriptions(), columns); err != nil {
+			return nil, err
+		}
+		*checked = true
+	}
+	return raw.RawValues(), nil
+}
+
 // maxRawColumns is the most columns a rawRow holds: those of userSelect.
 const maxRawColumns = userColumnCount
 

@@ -67,19 +67,13 @@ type userScanner struct {
 // or of pgx.AppendRows). NULLs come only where the select may have them:
 // password_changed_at, the two contact lists and the memberships.
 func (sc *userScanner) scan(row pgx.Row) (directory.User, error) {
-	raw, ok := row.(pgx.CollectableRow)
-	if !ok {
-		return directory.User{}, fmt.Errorf("read user: a %T has no raw values", row)
-	}
 	columns := viewColumns(sc.view)
-	if !sc.checked {
-		if err := checkFields(raw.FieldDescriptions(), columns); err != nil {
-			return directory.User{}, err
-		}
-		sc.checked = true
+	v, err := checkedValues(row, columns, &sc.checked)
+	if err != nil {
+		return directory.User{}, err
 	}
 	r := &sc.r
-	r.join(raw.RawValues())
+	r.join(v)
 	var u directory.User
 	var extension string
 	var lists [2]string
@@ -125,7 +119,6 @@ func (sc *userScanner) scan(row pgx.Row) (directory.User, error) {
 	if err := decodeProfileLists(&u.Profile, lists); err != nil {
 		return directory.User{}, fmt.Errorf("user %d: %w", u.ID, err)
 	}
-	var err error
 	if sc.view != directory.ResourceView {
 		if u.Extension, err = directory.DecodeExtension(extension); err != nil {
 			return directory.User{}, fmt.Errorf("user %d: decode extension: %w", u.ID, err)

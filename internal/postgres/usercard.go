@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/userd/userd/internal/directory"
 )
@@ -25,40 +25,27 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	users := make([]directory.User, 0, min(len(ids), directory.MaxBatch))
-	err := s.read(ctx, func(q querier) error {
-		users = users[:0]
-		rows, err := q.Query(ctx, usersByIDSQL, tenantID, ids)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		if err := checkCardFields(rows.FieldDescriptions()); err != nil {
-			return err
-		}
-		for rows.Next() {
-			u, err := scanCard(rows.RawValues())
-			if err != nil {
-				return err
-			}
-			users = append(users, u)
-		}
-		return rows.Err()
-	})
-	return users, storeError("read users", err)
+	var c cardScanner
+	return queryInto(ctx, s, "read users", c.scan, make([]directory.User, 0, min(len(ids), directory.MaxBatch)), usersByIDSQL, tenantID, ids)
 }
 
 // cardColumns are the columns of usersByIDSQL as scanCard decodes them.
 var cardColumns = [cardColumnCount]column{int8Column, int8Column, textColumn, textColumn, textColumn,
 	int8Column, textColumn, textColumn, textColumn, textColumn, textColumn, textColumn, textColumn, jsonbColumn}
 
-// checkCardFields returns an error unless the columns of usersByIDSQL come
-// as scanCard reads them (cardColumns).
-func checkCardFields(fields []pgconn.FieldDescription) error {
-	return checkFields(fields, cardColumns[:])
+// cardScanner decodes the rows of usersByIDSQL, checking the first row's
+// columns as userScanner does.
+type cardScanner struct{ checked bool }
+
+func (c *cardScanner) scan(row pgx.Row) (directory.User, error) {
+	v, err := checkedValues(row, cardColumns[:], &c.checked)
+	if err != nil {
+		return directory.User{}, err
+	}
+	return scanCard(v)
 }
 
-// scanCard converts a row of usersByIDSQL, as checkCardFields found its
+// scanCard converts a row of usersByIDSQL, as cardScanner found its
 // columns, into a user. Its texts are substrings of one string per row:
 // scanning each column into a string of its own cost an allocation per
 // column, most of the allocations of a batch.
