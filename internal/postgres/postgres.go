@@ -48,9 +48,10 @@ const maxTxAttempts = 3
 
 // Store is the PostgreSQL directory.Store. It is safe for concurrent use.
 type Store struct {
-	pool *pgxpool.Pool
-	c    *committer // the queue of writes, run in shared transactions (commit.go)
-	r    replicas   // the read replicas (replica.go)
+	pool   *pgxpool.Pool
+	points *pointReads // the point reads waiting for the primary (pointread.go)
+	c      *committer  // the queue of writes, run in shared transactions (commit.go)
+	r      replicas    // the read replicas (replica.go)
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -69,7 +70,7 @@ func Open(ctx context.Context, url string, replicaURLs ...string) (*Store, error
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{pool: pool, c: newCommitter()}
+	s := &Store{pool: pool, points: newPointReads(pool), c: newCommitter()}
 	if s.r.list, err = openReplicas(ctx, replicaURLs); err != nil {
 		pool.Close()
 		return nil, err

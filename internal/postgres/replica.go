@@ -33,6 +33,7 @@ const replicaConnectTimeout = 2 * time.Second
 type replica struct {
 	name       string // host:port, for metrics and logs
 	pool       *pgxpool.Pool
+	points     *pointReads // the point reads waiting for it
 	inRotation atomic.Bool
 	replayed   atomic.Uint64 // the log position it had replayed at the last poll
 	lag        atomic.Int64  // bytes of log behind the primary at the last poll; -1 when unknown
@@ -64,7 +65,7 @@ func openReplicas(ctx context.Context, urls []string) ([]*replica, error) {
 			closeReplicas(out)
 			return nil, err
 		}
-		r := &replica{name: cfg.ConnConfig.Host + ":" + strconv.Itoa(int(cfg.ConnConfig.Port)), pool: pool}
+		r := &replica{name: cfg.ConnConfig.Host + ":" + strconv.Itoa(int(cfg.ConnConfig.Port)), pool: pool, points: newPointReads(pool)}
 		r.lag.Store(-1)
 		out = append(out, r)
 	}
@@ -172,9 +173,24 @@ func (s *Store) replicaFor(ctx context.Context) *replica {
 // error; one that cannot be reached is also taken out of rotation until
 // the next poll that reaches it puts it back.
 func (s *Store) read(ctx context.Context, do func(q querier) error) error {
+	return s.route(ctx, func(pool *pgxpool.Pool, _ *pointReads) error { return do(pool) })
+}
+
+// readPoint is read for a statement that reads at most one row by a
+// unique key: it goes out with the other point reads waiting for the same
+// server (see pointReads), and decode reads its rows.
+func (s *Store) readPoint(ctx context.Context, sql string, args []any, decode func(pgx.Rows) error) error {
+	return s.route(ctx, func(_ *pgxpool.Pool, points *pointReads) error {
+		return points.read(ctx, sql, args, decode)
+	})
+}
+
+// route runs do with the pool and the point reads of the server a read
+// for the request of ctx goes to, as read describes.
+func (s *Store) route(ctx context.Context, do func(pool *pgxpool.Pool, points *pointReads) error) error {
 	r := s.replicaFor(ctx)
 	if r != nil {
-		err := do(r.pool)
+		err := do(r.pool, r.points)
 		if err == nil || ctx.Err() != nil || errors.Is(err, pgx.ErrNoRows) {
 			r.reads.Add(1)
 			return err
@@ -186,7 +202,7 @@ func (s *Store) read(ctx context.Context, do func(q querier) error) error {
 		}
 	}
 	s.r.primaryReads.Add(1)
-	return do(s.pool)
+	return do(s.pool, s.points)
 }
 
 // ReadStats reports the reads served by each target since Open ("primary",

@@ -139,18 +139,38 @@ func (sc *userScanner) queryUser(ctx context.Context, q querier, sql string, arg
 		return directory.User{}, err
 	}
 	defer rows.Close()
+	u, err := sc.firstUser(rows)
+	if err != nil {
+		return directory.User{}, err
+	}
+	rows.Close()
+	return u, rows.Err()
+}
+
+// firstUser decodes the first of rows; NotFound when there is none.
+func (sc *userScanner) firstUser(rows pgx.Rows) (directory.User, error) {
 	if !rows.Next() {
 		if err := rows.Err(); err != nil {
 			return directory.User{}, err
 		}
 		return directory.User{}, notFound(pgx.ErrNoRows, "user")
 	}
-	u, err := sc.scan(rows)
+	return sc.scan(rows)
+}
+
+// readUser reads the user that sql selects by a unique key, as sc decodes
+// it, on a server the request of ctx may read from, in one round trip
+// with the other point reads waiting for that server (see pointReads).
+func (s *Store) readUser(ctx context.Context, sc *userScanner, sql string, args ...any) (directory.User, error) {
+	var u directory.User
+	err := s.readPoint(ctx, sql, args, func(rows pgx.Rows) (err error) {
+		u, err = sc.firstUser(rows)
+		return err
+	})
 	if err != nil {
 		return directory.User{}, err
 	}
-	rows.Close()
-	return u, rows.Err()
+	return u, nil
 }
 
 func encodeExtension(ext map[string]any) (string, error) {
@@ -436,12 +456,7 @@ func (s *Store) createUsers(ctx context.Context, users []directory.User, ev dire
 
 // User returns one user of tenantID with the fields view keeps.
 func (s *Store) User(ctx context.Context, tenantID, id int64, view directory.UserView) (directory.User, error) {
-	var u directory.User
-	err := s.read(ctx, func(q querier) (err error) {
-		sc := userScanner{view: view}
-		u, err = sc.queryUser(ctx, q, viewSelect(view)+`WHERE u.tenant_id = $1 AND u.id = $2`, tenantID, id)
-		return err
-	})
+	u, err := s.readUser(ctx, &userScanner{view: view}, viewSelect(view)+`WHERE u.tenant_id = $1 AND u.id = $2`, tenantID, id)
 	return u, storeError("read user", err)
 }
 
@@ -450,12 +465,7 @@ func (s *Store) User(ctx context.Context, tenantID, id int64, view directory.Use
 // is prepared once per connection and planned on that index. The user
 // holds the fields view keeps.
 func (s *Store) UserByUsername(ctx context.Context, tenantID int64, username string, view directory.UserView) (directory.User, error) {
-	var u directory.User
-	err := s.read(ctx, func(q querier) (err error) {
-		sc := userScanner{view: view}
-		u, err = sc.queryUser(ctx, q, viewSelect(view)+`WHERE u.tenant_id = $1 AND lower(u.username) = lower($2)`, tenantID, username)
-		return err
-	})
+	u, err := s.readUser(ctx, &userScanner{view: view}, viewSelect(view)+`WHERE u.tenant_id = $1 AND lower(u.username) = lower($2)`, tenantID, username)
 	return u, storeError("read user by username", err)
 }
 

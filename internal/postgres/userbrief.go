@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/userd/userd/internal/directory"
 )
 
@@ -14,10 +16,15 @@ const userBriefSQL = `SELECT id, tenant_id, COALESCE(email, ''), nick_name, phon
 // UserBrief returns one user of tenantID as a directory.Brief.
 func (s *Store) UserBrief(ctx context.Context, tenantID, id int64) (directory.User, error) {
 	var u directory.User
-	err := s.read(ctx, func(q querier) error {
-		err := q.QueryRow(ctx, userBriefSQL, tenantID, id).Scan(&u.ID, &u.TenantID, &u.Email, &u.NickName, &u.Phone,
+	err := s.readPoint(ctx, userBriefSQL, []any{tenantID, id}, func(rows pgx.Rows) error {
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return notFound(pgx.ErrNoRows, "user")
+		}
+		return rows.Scan(&u.ID, &u.TenantID, &u.Email, &u.NickName, &u.Phone,
 			&u.Active, &u.Origin, &u.ClientIP, &u.EnterpriseID, &u.CreatedAt)
-		return notFound(err, "user")
 	})
 	if err != nil {
 		return directory.User{}, storeError("read user", err)

@@ -1,0 +1,148 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/userd/userd/internal/writequeue"
+)
+
+// maxPointBatch bounds how many point reads share one round trip.
+const maxPointBatch = 32
+
+// maxPointBatches bounds the round trips of point reads a pool runs at
+// once: the connections they hold. Four keep a server busy while the
+// batches' answers are decoded, as the committers do for writes.
+const maxPointBatches = 4
+
+// pointBatchTimeout bounds a round trip of point reads. It runs for every
+// request in it, so no request's context cancels it; each request still
+// stops waiting at its own deadline.
+const pointBatchTimeout = 30 * time.Second
+
+// pointRead is one read of at most one row by a key, waiting for its
+// round trip.
+type pointRead struct {
+	ctx  context.Context
+	sql  string
+	args []any
+	// decode reads the statement's rows. It runs on the goroutine that runs
+	// the round trip, and its caller reads what it decoded only after done
+	// received nil.
+	decode func(rows pgx.Rows) error
+	done   chan error // receives the outcome once
+}
+
+// pointReads sends the point reads (a user by id or by username) that
+// requests of one pool are waiting for together, as one pipeline and one
+// round trip, instead of a round trip each. Under load each read costs its
+// server and userd a message in a pipeline rather than a network exchange
+// and two wake-ups, the most a read by primary key costs either side.
+//
+// Up to maxPointBatches goroutines run the round trips, each taking the
+// reads queued when it is free, and ending when none are: a lone read goes
+// out at once, as it would on its own.
+type pointReads struct {
+	pool    *pgxpool.Pool
+	q       *writequeue.Queue[pointRead]
+	running chan struct{} // a place per goroutine running round trips
+}
+
+func newPointReads(pool *pgxpool.Pool) *pointReads {
+	return &pointReads{pool: pool, q: writequeue.New[pointRead](), running: make(chan struct{}, maxPointBatches)}
+}
+
+// read runs sql with args, decoding its rows with decode, and returns once
+// decode has run (its error, or the statement's), or when ctx ends first:
+// a request never waits past its deadline, and what decode decoded for
+// it then is never read. The statement must read at most one row, by a
+// unique key, so that one read never holds up the others for long.
+func (p *pointReads) read(ctx context.Context, sql string, args []any, decode func(pgx.Rows) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	op := &pointRead{ctx: ctx, sql: sql, args: args, decode: decode, done: make(chan error, 1)}
+	p.q.Add(op, false)
+	select {
+	case p.running <- struct{}{}:
+		go p.run()
+	default:
+		// As many goroutines as may run round trips are: each takes
+		// the queued reads before it ends (see run).
+	}
+	select {
+	case err := <-op.done:
+		return err
+	case <-ctx.Done():
+		p.q.Withdraw(op)
+		return ctx.Err()
+	}
+}
+
+// run runs round trips while reads are queued, then gives back its place.
+// It looks at the queue once more after that: a read queued while every
+// place was taken is run by the last goroutine to end, if none of the
+// others took it.
+func (p *pointReads) run() {
+	for {
+		for p.runBatch() {
+		}
+		<-p.running
+		if p.q.Len() == 0 {
+			return
+		}
+		select {
+		case p.running <- struct{}{}:
+		default:
+			return // the goroutines running take it
+		}
+	}
+}
+
+// runBatch takes the reads queued, up to maxPointBatch, and runs them in
+// one round trip on a connection of the pool. It reports whether it found
+// any.
+func (p *pointReads) runBatch() bool {
+	batch := p.q.Take(maxPointBatch)
+	if len(batch) == 0 {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(batch[0].ctx), pointBatchTimeout)
+	defer cancel()
+	b := &pgx.Batch{}
+	for _, op := range batch {
+		b.Queue(op.sql, op.args...)
+	}
+	results := p.pool.SendBatch(ctx, b)
+	for i, op := range batch {
+		rows, err := results.Query()
+		if err == nil {
+			err = op.decode(rows)
+			rows.Close()
+			if rerr := rows.Err(); rerr != nil {
+				err = rerr
+			}
+		}
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && i+1 < len(batch) {
+			// The server skips the rest of a pipeline after an error: the
+			// reads after this one have not run, and go out again.
+			op.done <- err
+			for _, rest := range batch[i+1:] {
+				p.q.Add(rest, true)
+			}
+			_ = results.Close()
+			return true
+		}
+		op.done <- err
+	}
+	// A failure to send or to read the pipeline is every read's error
+	// already.
+	_ = results.Close()
+	return true
+}

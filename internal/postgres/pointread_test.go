@@ -1,0 +1,161 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/userd/userd/internal/directory"
+)
+
+// waitPointReads waits until n point reads wait in s's queue for the
+// primary.
+func waitPointReads(t *testing.T, s *Store, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for s.points.q.Len() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d point reads queued after 10s, want %d", s.points.q.Len(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestPointReadsTogether: reads by id and by username that wait for the
+// same server together each get exactly their own answer: the user they
+// asked for in the view they asked for, NotFound for a missing id and for
+// another tenant's user.
+func TestPointReadsTogether(t *testing.T) {
+	ctx := t.Context()
+	fresh := openFresh(t)
+	tenant, users := seedUsers(t, fresh, 8)
+	other, err := fresh.CreateTenant(ctx, directory.Tenant{Name: "other", CreatedAt: time.Now().UTC()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := fresh.CreateUsers(ctx, []directory.User{{TenantID: other.ID, Username: "theirs", CreatedAt: time.Now().UTC(), UpdatedAt: time.Now().UTC()}},
+		directory.Event{TenantID: other.ID, Time: time.Now().UTC(), Action: "user.import"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openURL(t, withParam(fresh.pool.Config().ConnString(), "pool_max_conns", "1"))
+	held, err := s.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	type answer struct {
+		u   directory.User
+		err error
+	}
+	reads := []func() (directory.User, error){}
+	for _, u := range users {
+		reads = append(reads,
+			func() (directory.User, error) { return s.UserBrief(ctx, tenant.ID, u.ID) },
+			func() (directory.User, error) { return s.User(ctx, tenant.ID, u.ID, directory.WholeUser) },
+			func() (directory.User, error) {
+				return s.UserByUsername(ctx, tenant.ID, u.Username, directory.WithoutOrgsView)
+			},
+		)
+	}
+	reads = append(reads,
+		func() (directory.User, error) {
+			return s.User(ctx, tenant.ID, users[len(users)-1].ID+1000, directory.WholeUser)
+		},
+		func() (directory.User, error) { return s.UserBrief(ctx, tenant.ID, theirs[0].ID) },
+	)
+	answers := make([]answer, len(reads))
+	var wg sync.WaitGroup
+	for i, read := range reads {
+		wg.Go(func() {
+			u, err := read()
+			answers[i] = answer{u, err}
+		})
+	}
+	// The pool's one connection is held: every read but those the
+	// goroutines running round trips took first waits in the queue.
+	waitPointReads(t, s, len(reads)-maxPointBatches)
+	held.Release()
+	wg.Wait()
+
+	for i, u := range users {
+		for j, a := range answers[3*i : 3*i+3] {
+			if a.err != nil {
+				t.Errorf("read %d of user %s: %v", j, u.Username, a.err)
+				continue
+			}
+			if a.u.ID != u.ID || a.u.TenantID != tenant.ID || a.u.Email != u.Email {
+				t.Errorf("read %d of user %s (id %d) answered id %d, tenant %d, email %q", j, u.Username, u.ID, a.u.ID, a.u.TenantID, a.u.Email)
+			}
+			if j > 0 && a.u.Username != u.Username {
+				t.Errorf("read %d of user %s answered username %q", j, u.Username, a.u.Username)
+			}
+		}
+	}
+	for _, a := range answers[len(answers)-2:] {
+		if directory.KindOf(a.err) != directory.NotFound {
+			t.Errorf("read of a missing id and of another tenant's user: got %+v, %v; want NotFound", a.u, a.err)
+		}
+	}
+}
+
+// TestPointReadFailsAlone: the server skips the rest of a pipeline after a
+// statement that fails; the reads after it run again in the next round
+// trip and get their answers, and the failing read gets its error.
+func TestPointReadFailsAlone(t *testing.T) {
+	s := openFresh(t)
+	p := newPointReads(s.pool)
+	got := make([]int, 3)
+	ops := make([]*pointRead, 3)
+	for i, divisor := range []int{1, 0, 2} {
+		ops[i] = &pointRead{ctx: t.Context(), sql: `SELECT 10 / $1::int`, args: []any{divisor}, done: make(chan error, 1),
+			decode: func(rows pgx.Rows) error {
+				if !rows.Next() {
+					return rows.Err()
+				}
+				return rows.Scan(&got[i])
+			}}
+		p.q.Add(ops[i], false)
+	}
+	if !p.runBatch() {
+		t.Fatal("runBatch found no reads")
+	}
+	if err := <-ops[0].done; err != nil || got[0] != 10 {
+		t.Errorf("the read before the failing one: %d, %v; want 10, nil", got[0], err)
+	}
+	var pgErr *pgconn.PgError
+	if err := <-ops[1].done; !errors.As(err, &pgErr) || pgErr.Code != "22012" {
+		t.Errorf("the failing read: %v, want division_by_zero (22012)", err)
+	}
+	if n := p.q.Len(); n != 1 {
+		t.Fatalf("%d reads queued again after the failure, want 1", n)
+	}
+	p.runBatch()
+	if err := <-ops[2].done; err != nil || got[2] != 5 {
+		t.Errorf("the read after the failing one: %d, %v; want 5, nil", got[2], err)
+	}
+}
+
+// TestPointReadEndsAtDeadline: a read whose round trip cannot get a
+// connection returns at its request's deadline, not at the round trip's
+// bound, and reads work again once the connection is free.
+func TestPointReadEndsAtDeadline(t *testing.T) {
+	s, tenant, users, release := openHeld(t, 1)
+	defer release()
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := s.UserBrief(ctx, tenant.ID, users[0].ID)
+	if took := time.Since(start); !errors.Is(err, context.DeadlineExceeded) && directory.KindOf(err) != directory.Unavailable || took > 5*time.Second {
+		t.Fatalf("read with a held pool: %v after %v; want the deadline's error at once", err, took)
+	}
+	release()
+	if u, err := s.UserBrief(t.Context(), tenant.ID, users[0].ID); err != nil || u.ID != users[0].ID {
+		t.Fatalf("read after the connection was released: %+v, %v", u, err)
+	}
+}
