@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -12,19 +13,6 @@ import (
 
 	"github.com/userd/userd/internal/directory"
 )
-
-// waitPointReads waits until n point reads wait in s's queue for the
-// primary.
-func waitPointReads(t *testing.T, s *Store, n int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for s.points.q.Len() < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d point reads queued after 10s, want %d", s.points.q.Len(), n)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
 
 // TestPointReadsTogether: reads by id and by username that wait for the
 // same server together each get exactly their own answer: the user they
@@ -48,6 +36,9 @@ func TestPointReadsTogether(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var once sync.Once
+	release := func() { once.Do(held.Release) }
+	defer release()
 
 	type answer struct {
 		u   directory.User
@@ -77,10 +68,12 @@ func TestPointReadsTogether(t *testing.T) {
 			answers[i] = answer{u, err}
 		})
 	}
-	// The pool's one connection is held: every read but those the
-	// goroutines running round trips took first waits in the queue.
-	waitPointReads(t, s, len(reads)-maxPointBatches)
-	held.Release()
+	// The pool's one connection is held: once a round trip waits for it,
+	// the reads pile up behind it.
+	for len(s.points.running) == 0 {
+		runtime.Gosched()
+	}
+	release()
 	wg.Wait()
 
 	for i, u := range users {
@@ -104,15 +97,17 @@ func TestPointReadsTogether(t *testing.T) {
 	}
 }
 
-// TestPointReadFailsAlone: the server skips the rest of a pipeline after a
-// statement that fails; the reads after it run again in the next round
+// TestPointReadFailsAlone: the reads queued go out in one round trip and
+// each gets its own row; the server skips the rest of a pipeline after a
+// statement that fails, so the reads after it run again in the next round
 // trip and get their answers, and the failing read gets its error.
 func TestPointReadFailsAlone(t *testing.T) {
 	s := openFresh(t)
 	p := newPointReads(s.pool)
-	got := make([]int, 3)
-	ops := make([]*pointRead, 3)
-	for i, divisor := range []int{1, 0, 2} {
+	divisors := []int{1, 2, 5, 10, 0, 2, 1}
+	got := make([]int, len(divisors))
+	ops := make([]*pointRead, len(divisors))
+	for i, divisor := range divisors {
 		ops[i] = &pointRead{ctx: t.Context(), sql: `SELECT 10 / $1::int`, args: []any{divisor}, done: make(chan error, 1),
 			decode: func(rows pgx.Rows) error {
 				if !rows.Next() {
@@ -125,19 +120,23 @@ func TestPointReadFailsAlone(t *testing.T) {
 	if !p.runBatch() {
 		t.Fatal("runBatch found no reads")
 	}
-	if err := <-ops[0].done; err != nil || got[0] != 10 {
-		t.Errorf("the read before the failing one: %d, %v; want 10, nil", got[0], err)
+	for i := range 4 {
+		if err := <-ops[i].done; err != nil || got[i] != 10/divisors[i] {
+			t.Errorf("read %d, before the failing one: %d, %v; want %d, nil", i, got[i], err, 10/divisors[i])
+		}
 	}
 	var pgErr *pgconn.PgError
-	if err := <-ops[1].done; !errors.As(err, &pgErr) || pgErr.Code != "22012" {
+	if err := <-ops[4].done; !errors.As(err, &pgErr) || pgErr.Code != "22012" {
 		t.Errorf("the failing read: %v, want division_by_zero (22012)", err)
 	}
-	if n := p.q.Len(); n != 1 {
-		t.Fatalf("%d reads queued again after the failure, want 1", n)
+	if n := p.q.Len(); n != 2 {
+		t.Fatalf("%d reads queued again after the failure, want 2", n)
 	}
 	p.runBatch()
-	if err := <-ops[2].done; err != nil || got[2] != 5 {
-		t.Errorf("the read after the failing one: %d, %v; want 5, nil", got[2], err)
+	for i := 5; i < len(ops); i++ {
+		if err := <-ops[i].done; err != nil || got[i] != 10/divisors[i] {
+			t.Errorf("read %d, after the failing one: %d, %v; want %d, nil", i, got[i], err, 10/divisors[i])
+		}
 	}
 }
 
