@@ -44,13 +44,14 @@ type pointRead struct {
 // server and userd a message in a pipeline rather than a network exchange
 // and two wake-ups, the most a read by primary key costs either side.
 //
-// Up to maxPointBatches goroutines run the round trips, each taking the
-// reads queued when it is free, and ending when none are: a lone read goes
-// out at once, as it would on its own.
+// A read that finds no other waiting goes out at once, on its request's
+// goroutine and context, as it would without the queue. Else up to
+// maxPointBatches goroutines run the round trips, each taking the reads
+// queued when it is free, and ending when none are.
 type pointReads struct {
 	pool    *pgxpool.Pool
 	q       *writequeue.Queue[pointRead]
-	running chan struct{} // a place per goroutine running round trips
+	running chan struct{} // a place per read or goroutine running round trips
 }
 
 func newPointReads(pool *pgxpool.Pool) *pointReads {
@@ -70,10 +71,18 @@ func (p *pointReads) read(ctx context.Context, sql string, args []any, decode fu
 	p.q.Add(op, false)
 	select {
 	case p.running <- struct{}{}:
-		go p.run()
+		batch := p.q.Take(maxPointBatch)
+		if len(batch) == 1 && batch[0] == op {
+			// Alone: no round trip to share, nor anyone else's read to
+			// answer, so the request's deadline may end it.
+			err := readRows(ctx, p.pool, op)
+			p.leave()
+			return err
+		}
+		go p.run(batch)
 	default:
-		// As many goroutines as may run round trips are: each takes
-		// the queued reads before it ends (see run).
+		// As many round trips run as may: each takes the queued reads
+		// before it ends (see leave).
 	}
 	select {
 	case err := <-op.done:
@@ -84,36 +93,41 @@ func (p *pointReads) read(ctx context.Context, sql string, args []any, decode fu
 	}
 }
 
-// run runs round trips while reads are queued, then gives back its place.
-// It looks at the queue once more after that: a read queued while every
-// place was taken is run by the last goroutine to end, if none of the
-// others took it.
-func (p *pointReads) run() {
-	for {
-		for p.runBatch() {
-		}
-		<-p.running
-		if p.q.Len() == 0 {
-			return
-		}
-		select {
-		case p.running <- struct{}{}:
-		default:
-			return // the goroutines running take it
-		}
+// run runs batch, then round trips of the reads queued while there are
+// any, then gives back its place.
+func (p *pointReads) run(batch []*pointRead) {
+	for len(batch) > 0 {
+		p.runBatch(batch)
+		batch = p.q.Take(maxPointBatch)
+	}
+	p.leave()
+}
+
+// leave gives back a place. A read queued while every place was taken
+// finds none: the last to leave runs it, unless another has taken it.
+func (p *pointReads) leave() {
+	<-p.running
+	if p.q.Len() == 0 {
+		return
+	}
+	select {
+	case p.running <- struct{}{}:
+		go p.run(p.q.Take(maxPointBatch))
+	default:
+		// The round trips running take it.
 	}
 }
 
-// runBatch takes the reads queued, up to maxPointBatch, and runs them in
-// one round trip on a connection of the pool. It reports whether it found
-// any.
-func (p *pointReads) runBatch() bool {
-	batch := p.q.Take(maxPointBatch)
-	if len(batch) == 0 {
-		return false
-	}
+// runBatch runs the reads of batch in one round trip on a connection of
+// the pool and answers each of them.
+func (p *pointReads) runBatch(batch []*pointRead) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(batch[0].ctx), pointBatchTimeout)
 	defer cancel()
+	if len(batch) == 1 {
+		// A pipeline costs pgx more than a query does.
+		batch[0].done <- readRows(ctx, p.pool, batch[0])
+		return
+	}
 	b := &pgx.Batch{}
 	for _, op := range batch {
 		b.Queue(op.sql, op.args...)
@@ -121,13 +135,7 @@ func (p *pointReads) runBatch() bool {
 	results := p.pool.SendBatch(ctx, b)
 	for i, op := range batch {
 		rows, err := results.Query()
-		if err == nil {
-			err = op.decode(rows)
-			rows.Close()
-			if rerr := rows.Err(); rerr != nil {
-				err = rerr
-			}
-		}
+		err = decodeRows(op, rows, err)
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && i+1 < len(batch) {
 			// The server skips the rest of a pipeline after an error: the
@@ -137,12 +145,31 @@ func (p *pointReads) runBatch() bool {
 				p.q.Add(rest, true)
 			}
 			_ = results.Close()
-			return true
+			return
 		}
 		op.done <- err
 	}
 	// A failure to send or to read the pipeline is every read's error
 	// already.
 	_ = results.Close()
-	return true
+}
+
+// readRows runs op's statement on pool and decodes its rows.
+func readRows(ctx context.Context, pool *pgxpool.Pool, op *pointRead) error {
+	rows, err := pool.Query(ctx, op.sql, op.args...)
+	return decodeRows(op, rows, err)
+}
+
+// decodeRows decodes rows, the answer to op's statement unless err is set,
+// with op.decode, and returns the statement's failure, else decode's.
+func decodeRows(op *pointRead, rows pgx.Rows, err error) error {
+	if err != nil {
+		return err
+	}
+	err = op.decode(rows)
+	rows.Close()
+	if rerr := rows.Err(); rerr != nil {
+		return rerr
+	}
+	return err
 }

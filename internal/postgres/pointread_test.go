@@ -117,9 +117,7 @@ func TestPointReadFailsAlone(t *testing.T) {
 			}}
 		p.q.Add(ops[i], false)
 	}
-	if !p.runBatch() {
-		t.Fatal("runBatch found no reads")
-	}
+	p.runBatch(p.q.Take(maxPointBatch))
 	for i := range 4 {
 		if err := <-ops[i].done; err != nil || got[i] != 10/divisors[i] {
 			t.Errorf("read %d, before the failing one: %d, %v; want %d, nil", i, got[i], err, 10/divisors[i])
@@ -132,7 +130,7 @@ func TestPointReadFailsAlone(t *testing.T) {
 	if n := p.q.Len(); n != 2 {
 		t.Fatalf("%d reads queued again after the failure, want 2", n)
 	}
-	p.runBatch()
+	p.runBatch(p.q.Take(maxPointBatch))
 	for i := 5; i < len(ops); i++ {
 		if err := <-ops[i].done; err != nil || got[i] != 10/divisors[i] {
 			t.Errorf("read %d, after the failing one: %d, %v; want %d, nil", i, got[i], err, 10/divisors[i])
@@ -140,21 +138,53 @@ func TestPointReadFailsAlone(t *testing.T) {
 	}
 }
 
-// TestPointReadEndsAtDeadline: a read whose round trip cannot get a
-// connection returns at its request's deadline, not at the round trip's
-// bound, and reads work again once the connection is free.
+// TestPointReadEndsAtDeadline: a read returns at its request's deadline,
+// whether it waits for a connection itself or queued behind the round
+// trips that do, and reads work again once the connection is free.
 func TestPointReadEndsAtDeadline(t *testing.T) {
 	s, tenant, users, release := openHeld(t, 1)
 	defer release()
+	read := func(ctx context.Context) error {
+		u, err := s.UserBrief(ctx, tenant.ID, users[0].ID)
+		if err == nil && u.ID != users[0].ID {
+			t.Errorf("read user %d, got %d", users[0].ID, u.ID)
+		}
+		return err
+	}
+	ended := func(what string, err error, took time.Duration) {
+		t.Helper()
+		if !errors.Is(err, context.DeadlineExceeded) && directory.KindOf(err) != directory.Unavailable || took > 5*time.Second {
+			t.Errorf("%s: %v after %v; want the deadline's error at once", what, err, took)
+		}
+	}
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := s.UserBrief(ctx, tenant.ID, users[0].ID)
-	if took := time.Since(start); !errors.Is(err, context.DeadlineExceeded) && directory.KindOf(err) != directory.Unavailable || took > 5*time.Second {
-		t.Fatalf("read with a held pool: %v after %v; want the deadline's error at once", err, took)
+	ended("a read alone, waiting for a connection", read(ctx), time.Since(start))
+
+	// Reads that take every place, one after the other, each alone and
+	// waiting for the held connection.
+	var wg sync.WaitGroup
+	for i := range maxPointBatches {
+		wg.Go(func() {
+			if err := read(t.Context()); err != nil {
+				t.Errorf("a read waiting for the connection: %v", err)
+			}
+		})
+		for len(s.points.running) <= i {
+			runtime.Gosched()
+		}
+	}
+	ctx, cancel = context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	start = time.Now()
+	ended("a read queued behind them", read(ctx), time.Since(start))
+	if n := s.points.q.Len(); n != 0 {
+		t.Errorf("%d reads left in the queue after the read gave up, want 0", n)
 	}
 	release()
-	if u, err := s.UserBrief(t.Context(), tenant.ID, users[0].ID); err != nil || u.ID != users[0].ID {
-		t.Fatalf("read after the connection was released: %+v, %v", u, err)
+	wg.Wait()
+	if err := read(t.Context()); err != nil {
+		t.Fatalf("read after the connection was released: %v", err)
 	}
 }
