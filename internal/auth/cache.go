@@ -52,6 +52,14 @@ func (c *cache[V]) get(ctx context.Context, key string, load func(context.Contex
 	}
 	c.mu.Unlock()
 
+	// A result at hand is returned without asking ctx for its Done
+	// channel: a request's context arms its deadline's timer only for a
+	// request that waits (server's requestContext).
+	select {
+	case <-e.ready:
+		return e.val, e.err
+	default:
+	}
 	select {
 	case <-e.ready:
 		return e.val, e.err
