@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -152,6 +153,38 @@ func TestRequestContextUnwaited(t *testing.T) {
 		time.Sleep(2 * time.Second) // past the deadline: still canceled, not timed out
 		if err := ctx.Err(); !errors.Is(err, context.Canceled) {
 			t.Errorf("after the request and its deadline: got %v, want %v", err, context.Canceled)
+		}
+	})
+}
+
+// TestRequestContextShared checks that goroutines of one request may arm
+// and read its context at once (run with -race): every one of them sees
+// the same Done channel, closed at the deadline.
+func TestRequestContextShared(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const n = 8
+		dones := make([]<-chan struct{}, n)
+		errs := make([]error, n)
+		_, _ = serveWaiting(t, context.Background(), time.Second, func(ctx context.Context) error {
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					_ = ctx.Err()
+					dones[i] = ctx.Done()
+					<-dones[i]
+					errs[i] = ctx.Err()
+				})
+			}
+			wg.Wait()
+			return nil
+		})
+		for i := range n {
+			if dones[i] != dones[0] {
+				t.Errorf("goroutine %d got another Done channel than goroutine 0", i)
+			}
+			if !errors.Is(errs[i], context.DeadlineExceeded) {
+				t.Errorf("goroutine %d: got %v, want %v", i, errs[i], context.DeadlineExceeded)
+			}
 		}
 	})
 }
