@@ -177,8 +177,8 @@ func NewAuthenticator(ctx context.Context, store directory.Store, opts Options) 
 		now:      opts.Now,
 		parser:   newParser(opts.Now),
 		verified: newVerifiedTokens(),
-		clients:  newCache[clientStatus](opts.CacheTTL, opts.Now),
-		tokens:   newCache[directory.APIToken](opts.CacheTTL, opts.Now),
+		clients:  newCache(opts.CacheTTL, opts.Now, clientLoader(store)),
+		tokens:   newCache(opts.CacheTTL, opts.Now, apiTokenLoader(store)),
 		observer: opts.Observer,
 		logger:   opts.Logger,
 		limits:   newFailureLimits(opts.MaxClientFailures, opts.MaxAddressFailures, opts.FailureWindow, opts.Now),
@@ -257,13 +257,7 @@ func (a *Authenticator) authenticateAPIToken(ctx context.Context, credential str
 	hash := directory.HashSecret(credential)
 	// Every token found is kept for CacheTTL, usable or not (revocation and
 	// expiry are final); unknown hashes are not, so junk cannot fill memory.
-	t, err := a.tokens.get(ctx, string(hash), func(ctx context.Context) (directory.APIToken, bool, error) {
-		t, err := a.store.APITokenByHash(ctx, hash)
-		if err != nil {
-			return directory.APIToken{}, false, err
-		}
-		return t, true, nil
-	})
+	t, err := a.tokens.get(ctx, string(hash))
 	switch {
 	case directory.KindOf(err) == directory.NotFound:
 		return directory.Principal{}, refuse("unknown_api_token", err)
@@ -323,8 +317,14 @@ func (a *Authenticator) verifiedToken(credential string) (verifiedToken, error) 
 // most once per CacheTTL. Only signed tokens reach here, so the cache holds
 // real clients only, and a client that is gone is remembered too.
 func (a *Authenticator) clientStatus(ctx context.Context, clientID string) (clientStatus, error) {
-	return a.clients.get(ctx, clientID, func(ctx context.Context) (clientStatus, bool, error) {
-		c, err := a.store.ClientByClientID(ctx, clientID)
+	return a.clients.get(ctx, clientID)
+}
+
+// clientLoader returns the clients cache's lookup in store: every answer
+// is kept, "no such client" included.
+func clientLoader(store directory.Store) func(ctx context.Context, clientID string) (clientStatus, bool, error) {
+	return func(ctx context.Context, clientID string) (clientStatus, bool, error) {
+		c, err := store.ClientByClientID(ctx, clientID)
 		switch {
 		case directory.KindOf(err) == directory.NotFound:
 			return clientStatus{}, true, nil
@@ -332,5 +332,18 @@ func (a *Authenticator) clientStatus(ctx context.Context, clientID string) (clie
 			return clientStatus{}, false, err
 		}
 		return clientStatus{found: true, disabled: c.Disabled, tenantID: c.TenantID, scopes: c.Scopes}, true, nil
-	})
+	}
+}
+
+// apiTokenLoader returns the API tokens cache's lookup in store, by the
+// token's hash (as a string): a token found is kept, usable or not;
+// unknown hashes are not.
+func apiTokenLoader(store directory.Store) func(ctx context.Context, hash string) (directory.APIToken, bool, error) {
+	return func(ctx context.Context, hash string) (directory.APIToken, bool, error) {
+		t, err := store.APITokenByHash(ctx, []byte(hash))
+		if err != nil {
+			return directory.APIToken{}, false, err
+		}
+		return t, true, nil
+	}
 }

@@ -19,6 +19,12 @@ const loadTimeout = 5 * time.Second
 type cache[V any] struct {
 	ttl time.Duration
 	now func() time.Time
+	// load looks key up in the store, and reports whether its result may
+	// be kept for ttl; results it does not keep, and errors, are handed to
+	// the callers already waiting and then forgotten. It is set once rather
+	// than passed to each get, where a closure would be allocated for
+	// every credential checked.
+	load func(ctx context.Context, key string) (V, bool, error)
 
 	mu        sync.Mutex
 	entries   map[string]*entry[V]
@@ -33,14 +39,12 @@ type entry[V any] struct {
 	expires time.Time
 }
 
-func newCache[V any](ttl time.Duration, now func() time.Time) *cache[V] {
-	return &cache[V]{ttl: ttl, now: now, entries: map[string]*entry[V]{}}
+func newCache[V any](ttl time.Duration, now func() time.Time, load func(ctx context.Context, key string) (V, bool, error)) *cache[V] {
+	return &cache[V]{ttl: ttl, now: now, load: load, entries: map[string]*entry[V]{}}
 }
 
-// get returns the value cached for key or loads it. load reports whether
-// its result may be kept for ttl; results it does not keep, and errors, are
-// handed to the callers already waiting and then forgotten.
-func (c *cache[V]) get(ctx context.Context, key string, load func(context.Context) (V, bool, error)) (V, error) {
+// get returns the value cached for key or loads it.
+func (c *cache[V]) get(ctx context.Context, key string) (V, error) {
 	c.mu.Lock()
 	now := c.now()
 	e, ok := c.entries[key]
@@ -48,10 +52,18 @@ func (c *cache[V]) get(ctx context.Context, key string, load func(context.Contex
 		e = &entry[V]{ready: make(chan struct{})}
 		c.entries[key] = e
 		c.sweep(now)
-		go c.fill(context.WithoutCancel(ctx), key, e, load)
+		go c.fill(context.WithoutCancel(ctx), key, e)
 	}
 	c.mu.Unlock()
 
+	// A result at hand is returned without asking ctx for its Done
+	// channel: a request's context arms its deadline's timer only for a
+	// request that waits (server's requestContext).
+	select {
+	case <-e.ready:
+		return e.val, e.err
+	default:
+	}
 	select {
 	case <-e.ready:
 		return e.val, e.err
@@ -61,10 +73,10 @@ func (c *cache[V]) get(ctx context.Context, key string, load func(context.Contex
 	}
 }
 
-func (c *cache[V]) fill(ctx context.Context, key string, e *entry[V], load func(context.Context) (V, bool, error)) {
+func (c *cache[V]) fill(ctx context.Context, key string, e *entry[V]) {
 	ctx, cancel := context.WithTimeout(ctx, loadTimeout)
 	defer cancel()
-	val, keep, err := load(ctx)
+	val, keep, err := c.load(ctx, key)
 
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -113,7 +112,9 @@ func BenchmarkAccessLogLine(b *testing.B) {
 	}
 	r := httptest.NewRequest("GET", "/openapi/v1/users/123456", nil)
 	r.Pattern = "GET /openapi/v1/users/{user_id}"
-	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, "0123456789abcdef01234567"))
+	ctx := newRequestContext(r.Context(), "0123456789abcdef01234567", time.Now().Add(time.Minute))
+	defer ctx.end()
+	r = r.WithContext(ctx)
 	rec := &statusRecorder{status: 200, bytes: 120}
 	for _, h := range handlers {
 		b.Run(h.name, func(b *testing.B) {

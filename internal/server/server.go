@@ -120,8 +120,10 @@ type requestIDKey struct{}
 
 // RequestID returns the id of the request ctx belongs to, or "".
 func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	if id, ok := ctx.Value(requestIDKey{}).(*string); ok {
+		return *id
+	}
+	return ""
 }
 
 // validRequestID accepts a caller's X-Request-Id only when it is short and
@@ -129,7 +131,8 @@ func RequestID(ctx context.Context) string {
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // withRequestContext gives every request its context: one that ends
-// timeout after the request starts, and carries an id — the caller's
+// timeout after the request starts (a requestContext, which arms its timer
+// only if the request waits), and carries an id — the caller's
 // X-Request-Id if it is well-formed, else a new random one — which is
 // returned in X-Request-Id. Both are set in one context and one copy of
 // the request, which each further r.WithContext would cost again.
@@ -140,8 +143,8 @@ func withRequestContext(timeout time.Duration, next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
-		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey{}, id), timeout)
-		defer cancel()
+		ctx := newRequestContext(r.Context(), id, time.Now().Add(timeout))
+		defer ctx.end()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -220,7 +223,7 @@ func withAccessLog(logger *slog.Logger, observe func(*http.Request, int, time.Du
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		switch {
-		case ClientGone(r) && (rec.status == 0 || rec.status >= 500):
+		case (rec.status == 0 || rec.status >= 500) && ClientGone(r):
 			// The client left first: what failed was its request, not the
 			// server, and what was written, nobody read.
 			rec.status = StatusClientClosed

@@ -3,9 +3,15 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
 	"testing/synctest"
+	"time"
+
+	"github.com/userd/userd/internal/server"
 )
 
 // TestReadGateIsFirstComeFirstServed queues reads behind a full gate one
@@ -57,6 +63,39 @@ func TestReadGateGivesUpWithTheContext(t *testing.T) {
 		g.leave()
 		if len(g) != 0 {
 			t.Errorf("the gate holds %d places after every read left, want 0", len(g))
+		}
+	})
+}
+
+// TestReadGateWaitEndsAtTheRequestDeadline checks that a request whose
+// read waits at a full gate gives up at the request's deadline, as
+// server.Config.RequestTimeout promises, and that one finding a free place
+// is let in.
+func TestReadGateWaitEndsAtTheRequestDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const timeout = 2 * time.Second
+		g := newReadGate(1)
+		var err error
+		var took time.Duration
+		h := server.New(server.Config{RequestTimeout: timeout}, slog.New(slog.DiscardHandler), nil, func(r server.Router) {
+			r.Handle("GET /a", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				start := time.Now()
+				if err = g.enter(r.Context()); err == nil {
+					g.leave()
+				}
+				took = time.Since(start)
+			}))
+		})
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/a", nil))
+		if err != nil || took != 0 {
+			t.Fatalf("a free gate: got %v after %v, want in at once", err, took)
+		}
+		if err := g.enter(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/a", nil))
+		if !errors.Is(err, context.DeadlineExceeded) || took != timeout {
+			t.Errorf("a full gate: got %v after %v, want %v after %v", err, took, context.DeadlineExceeded, timeout)
 		}
 	})
 }
