@@ -11,7 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
+	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +26,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/fifo"
 	"github.com/userd/userd/internal/migration"
 )
 
@@ -46,11 +50,16 @@ const defaultMaxConns = 16
 // serialization conflict is run again.
 const maxTxAttempts = 3
 
+// heavyReadsParam is the URL parameter that says how many heavy reads a
+// node runs at once on the database of the URL; see heavyReadGate.
+const heavyReadsParam = "pool_max_heavy_reads"
+
 // Store is the PostgreSQL directory.Store. It is safe for concurrent use.
 type Store struct {
-	pool *pgxpool.Pool
-	c    *committer // the queue of writes, run in shared transactions (commit.go)
-	r    replicas   // the read replicas (replica.go)
+	pool  *pgxpool.Pool
+	heavy *fifo.Gate // the primary's heavy reads, in arrival order (heavyReadGate)
+	c     *committer // the queue of writes, run in shared transactions (commit.go)
+	r     replicas   // the read replicas (replica.go)
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -65,11 +74,11 @@ var _ directory.Store = (*Store)(nil)
 // Reads that may see data a little old go to the replicas at replicaURLs,
 // if any (replica.go says which, and how read-your-writes holds).
 func Open(ctx context.Context, url string, replicaURLs ...string) (*Store, error) {
-	cfg, pool, err := openPool(ctx, url, "db", defaultConnectTimeout)
+	cfg, pool, heavy, err := openPool(ctx, url, "db", defaultConnectTimeout)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{pool: pool, c: newCommitter()}
+	s := &Store{pool: pool, heavy: heavy, c: newCommitter()}
 	if s.r.list, err = openReplicas(ctx, replicaURLs); err != nil {
 		pool.Close()
 		return nil, err
@@ -82,27 +91,31 @@ func Open(ctx context.Context, url string, replicaURLs ...string) (*Store, error
 }
 
 // openPool opens a pool for url, the value of flag (for errors), with
-// defaultMaxConns connections and connectTimeout unless url sets them.
-func openPool(ctx context.Context, url, flag string, connectTimeout time.Duration) (*pgxpool.Config, *pgxpool.Pool, error) {
-	cfg, err := poolConfig(url, flag, connectTimeout)
+// defaultMaxConns connections and connectTimeout unless url sets them, and
+// the gate of its heavy reads (heavyReadGate).
+func openPool(ctx context.Context, url, flag string, connectTimeout time.Duration) (*pgxpool.Config, *pgxpool.Pool, *fifo.Gate, error) {
+	cfg, heavyReads, err := poolConfig(url, flag, connectTimeout)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, nil, storeError("open", err)
+		return nil, nil, nil, storeError("open", err)
 	}
-	return cfg, pool, nil
+	return cfg, pool, fifo.NewGate(heavyReads), nil
 }
 
 // poolConfig parses url, the value of flag (for errors), and gives it
-// defaultMaxConns connections and connectTimeout unless it sets them.
-func poolConfig(url, flag string, connectTimeout time.Duration) (*pgxpool.Config, error) {
+// defaultMaxConns connections and connectTimeout unless it sets them. It
+// also returns how many heavy reads may run at once on the database
+// (heavyReadGate): url's pool_max_heavy_reads, or heavyReadsFor's default,
+// at most the pool's size.
+func poolConfig(url, flag string, connectTimeout time.Duration) (*pgxpool.Config, int, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's parse error quotes the URL with the password hidden only on a
 		// best-effort basis, so it is neither shown nor logged.
-		return nil, directory.Errorf(directory.Invalid, flag, "is not a valid postgres:// URL; check its host, port and parameters (pool_max_conns, pool_max_conn_lifetime, ... as github.com/jackc/pgx/v5/pgxpool reads them)")
+		return nil, 0, directory.Errorf(directory.Invalid, flag, "is not a valid postgres:// URL; check its host, port and parameters (pool_max_conns, pool_max_conn_lifetime, ... as github.com/jackc/pgx/v5/pgxpool reads them)")
 	}
 	if !setsMaxConns(url) {
 		cfg.MaxConns = defaultMaxConns
@@ -110,7 +123,56 @@ func poolConfig(url, flag string, connectTimeout time.Duration) (*pgxpool.Config
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = connectTimeout
 	}
-	return cfg, nil
+	heavyReads := heavyReadsFor(cfg)
+	// pgx sends the parameters it does not know to the server, which
+	// would refuse this one.
+	if v, ok := cfg.ConnConfig.RuntimeParams[heavyReadsParam]; ok {
+		delete(cfg.ConnConfig.RuntimeParams, heavyReadsParam)
+		heavyReads, err = strconv.Atoi(v)
+		if err != nil || heavyReads < 1 {
+			return nil, 0, directory.Errorf(directory.Invalid, flag, "sets %s to %q: give the number of list pages, searches and batches the database may run at once, 1 or more (about its number of cores)", heavyReadsParam, v)
+		}
+	}
+	return cfg, min(heavyReads, int(cfg.MaxConns)), nil
+}
+
+// heavyReadGate: a node admits its heavy reads on a database (list pages,
+// searches and filters, counts, batch lookups: the reads through
+// queryInto, which may scan or return many rows) through a first-come
+// gate, a few at a time, and queues the others in arrival order. Reads by
+// key and writes do not pass it. Without it, a node at 64 concurrent pages
+// ran 16 of them at once, one per pooled connection, on a database of 2
+// cores: each page shared the cores with 15 others and took as long as all
+// of them, so latency depended on how many ran beside it and the 99th
+// percentile was far above the mean. With a few at a time, pages finish
+// about in the order they came, and the rest of the pool stays free for
+// reads by key and writes.
+//
+// heavyReadsFor is the default size: the cores of this machine when the
+// database is on it (every host of config is a loopback address or a Unix
+// socket), for then they are the database's cores; else the pool's size,
+// which throttles nothing, as userd cannot know the cores of a database
+// elsewhere. pool_max_heavy_reads in the URL says otherwise.
+func heavyReadsFor(config *pgxpool.Config) int {
+	if !onThisMachine(config.ConnConfig.Host) {
+		return int(config.MaxConns)
+	}
+	for _, fb := range config.ConnConfig.Fallbacks {
+		if !onThisMachine(fb.Host) {
+			return int(config.MaxConns)
+		}
+	}
+	return runtime.NumCPU()
+}
+
+// onThisMachine reports whether host, as pgconn parsed it, is a Unix
+// socket's directory or a loopback name or address.
+func onThisMachine(host string) bool {
+	if strings.HasPrefix(host, "/") || host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // setsMaxConns reports whether url, which pgxpool parsed without error,
@@ -263,7 +325,8 @@ func notFound(err error, what string) error {
 	return err
 }
 
-// query runs sql and reads every row it returns with scan.
+// query runs sql, a heavy read (heavyReadGate), and reads every row it
+// returns with scan.
 func query[T any](ctx context.Context, s *Store, op string, scan func(pgx.Row) (T, error), sql string, args ...any) ([]T, error) {
 	return queryInto(ctx, s, op, scan, nil, sql, args...)
 }
@@ -273,7 +336,7 @@ func query[T any](ctx context.Context, s *Store, op string, scan func(pgx.Row) (
 // slice row by row copied rows as large as a user's over and over.
 func queryInto[T any](ctx context.Context, s *Store, op string, scan func(pgx.Row) (T, error), dst []T, sql string, args ...any) ([]T, error) {
 	var out []T
-	err := s.read(ctx, func(q querier) error {
+	err := s.readHeavy(ctx, func(q querier) error {
 		rows, err := q.Query(ctx, sql, args...)
 		if err != nil {
 			return err

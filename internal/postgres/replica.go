@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/fifo"
 	"github.com/userd/userd/internal/readafter"
 )
 
@@ -33,6 +34,7 @@ const replicaConnectTimeout = 2 * time.Second
 type replica struct {
 	name       string // host:port, for metrics and logs
 	pool       *pgxpool.Pool
+	heavy      *fifo.Gate // its heavy reads, in arrival order (heavyReadGate)
 	inRotation atomic.Bool
 	replayed   atomic.Uint64 // the log position it had replayed at the last poll
 	lag        atomic.Int64  // bytes of log behind the primary at the last poll; -1 when unknown
@@ -59,12 +61,12 @@ type replicas struct {
 func openReplicas(ctx context.Context, urls []string) ([]*replica, error) {
 	var out []*replica
 	for _, u := range urls {
-		cfg, pool, err := openPool(ctx, u, "db-replica", replicaConnectTimeout)
+		cfg, pool, heavy, err := openPool(ctx, u, "db-replica", replicaConnectTimeout)
 		if err != nil {
 			closeReplicas(out)
 			return nil, err
 		}
-		r := &replica{name: cfg.ConnConfig.Host + ":" + strconv.Itoa(int(cfg.ConnConfig.Port)), pool: pool}
+		r := &replica{name: cfg.ConnConfig.Host + ":" + strconv.Itoa(int(cfg.ConnConfig.Port)), pool: pool, heavy: heavy}
 		r.lag.Store(-1)
 		out = append(out, r)
 	}
@@ -172,9 +174,32 @@ func (s *Store) replicaFor(ctx context.Context) *replica {
 // error; one that cannot be reached is also taken out of rotation until
 // the next poll that reaches it puts it back.
 func (s *Store) read(ctx context.Context, do func(q querier) error) error {
+	return s.readOn(ctx, false, do)
+}
+
+// readHeavy is read for a heavy read: it runs once the gate of the
+// database it runs on lets it in (heavyReadGate). Its wait there ends
+// with ctx, with ctx's error, which storeError makes Unavailable as it
+// does a deadline that passes in the pool or the database.
+func (s *Store) readHeavy(ctx context.Context, do func(q querier) error) error {
+	return s.readOn(ctx, true, do)
+}
+
+// readOn is read, through the gate of heavy reads if heavy.
+func (s *Store) readOn(ctx context.Context, heavy bool, do func(q querier) error) error {
+	run := func(q querier, g *fifo.Gate) error {
+		if !heavy {
+			return do(q)
+		}
+		if err := g.Enter(ctx); err != nil {
+			return err
+		}
+		defer g.Leave()
+		return do(q)
+	}
 	r := s.replicaFor(ctx)
 	if r != nil {
-		err := do(r.pool)
+		err := run(r.pool, r.heavy)
 		if err == nil || ctx.Err() != nil || errors.Is(err, pgx.ErrNoRows) {
 			r.reads.Add(1)
 			return err
@@ -186,7 +211,7 @@ func (s *Store) read(ctx context.Context, do func(q querier) error) error {
 		}
 	}
 	s.r.primaryReads.Add(1)
-	return do(s.pool)
+	return run(s.pool, s.heavy)
 }
 
 // ReadStats reports the reads served by each target since Open ("primary",
