@@ -11,10 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
-	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -51,13 +48,29 @@ const defaultMaxConns = 16
 const maxTxAttempts = 3
 
 // heavyReadsParam is the URL parameter that says how many heavy reads a
-// node runs at once on the database of the URL; see heavyReadGate.
+// node runs at once on the database of the URL, the primary's or a
+// replica's.
+//
+// A node admits its heavy reads on a database (list pages, searches and
+// filters, counts, batch lookups: the reads through queryInto, which may
+// scan or return many rows) through a first-come gate of that size, and
+// queues the others in arrival order. Reads by key and writes do not pass
+// it. By default the size is the pool's, which throttles nothing: userd
+// cannot know how many reads the database runs well at once, and on the
+// shared two-core machine of docs/benchmarks.md ("List pages through a
+// first-come gate on PostgreSQL") gates of 1 to 8 lowered the rate of
+// list pages without lowering their 99th percentile: pages let through
+// one after another cost the client, userd and PostgreSQL more CPU each
+// than pages that arrive together. An operator whose database has far
+// fewer cores than its nodes' pools have connections can narrow it, which
+// also keeps the rest of the pool for reads by key and writes while lists
+// queue.
 const heavyReadsParam = "pool_max_heavy_reads"
 
 // Store is the PostgreSQL directory.Store. It is safe for concurrent use.
 type Store struct {
 	pool  *pgxpool.Pool
-	heavy *fifo.Gate // the primary's heavy reads, in arrival order (heavyReadGate)
+	heavy *fifo.Gate // the primary's heavy reads, in arrival order (heavyReadsParam)
 	c     *committer // the queue of writes, run in shared transactions (commit.go)
 	r     replicas   // the read replicas (replica.go)
 }
@@ -92,7 +105,7 @@ func Open(ctx context.Context, url string, replicaURLs ...string) (*Store, error
 
 // openPool opens a pool for url, the value of flag (for errors), with
 // defaultMaxConns connections and connectTimeout unless url sets them, and
-// the gate of its heavy reads (heavyReadGate).
+// the gate of its heavy reads (heavyReadsParam).
 func openPool(ctx context.Context, url, flag string, connectTimeout time.Duration) (*pgxpool.Config, *pgxpool.Pool, *fifo.Gate, error) {
 	cfg, heavyReads, err := poolConfig(url, flag, connectTimeout)
 	if err != nil {
@@ -108,8 +121,7 @@ func openPool(ctx context.Context, url, flag string, connectTimeout time.Duratio
 // poolConfig parses url, the value of flag (for errors), and gives it
 // defaultMaxConns connections and connectTimeout unless it sets them. It
 // also returns how many heavy reads may run at once on the database
-// (heavyReadGate): url's pool_max_heavy_reads, or heavyReadsFor's default,
-// at most the pool's size.
+// (heavyReadsParam): url's pool_max_heavy_reads, at most the pool's size.
 func poolConfig(url, flag string, connectTimeout time.Duration) (*pgxpool.Config, int, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -123,7 +135,7 @@ func poolConfig(url, flag string, connectTimeout time.Duration) (*pgxpool.Config
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = connectTimeout
 	}
-	heavyReads := heavyReadsFor(cfg)
+	heavyReads := int(cfg.MaxConns)
 	// pgx sends the parameters it does not know to the server, which
 	// would refuse this one.
 	if v, ok := cfg.ConnConfig.RuntimeParams[heavyReadsParam]; ok {
@@ -134,45 +146,6 @@ func poolConfig(url, flag string, connectTimeout time.Duration) (*pgxpool.Config
 		}
 	}
 	return cfg, min(heavyReads, int(cfg.MaxConns)), nil
-}
-
-// heavyReadGate: a node admits its heavy reads on a database (list pages,
-// searches and filters, counts, batch lookups: the reads through
-// queryInto, which may scan or return many rows) through a first-come
-// gate, a few at a time, and queues the others in arrival order. Reads by
-// key and writes do not pass it. Without it, a node at 64 concurrent pages
-// ran 16 of them at once, one per pooled connection, on a database of 2
-// cores: each page shared the cores with 15 others and took as long as all
-// of them, so latency depended on how many ran beside it and the 99th
-// percentile was far above the mean. With a few at a time, pages finish
-// about in the order they came, and the rest of the pool stays free for
-// reads by key and writes.
-//
-// heavyReadsFor is the default size: the cores of this machine when the
-// database is on it (every host of config is a loopback address or a Unix
-// socket), for then they are the database's cores; else the pool's size,
-// which throttles nothing, as userd cannot know the cores of a database
-// elsewhere. pool_max_heavy_reads in the URL says otherwise.
-func heavyReadsFor(config *pgxpool.Config) int {
-	if !onThisMachine(config.ConnConfig.Host) {
-		return int(config.MaxConns)
-	}
-	for _, fb := range config.ConnConfig.Fallbacks {
-		if !onThisMachine(fb.Host) {
-			return int(config.MaxConns)
-		}
-	}
-	return runtime.NumCPU()
-}
-
-// onThisMachine reports whether host, as pgconn parsed it, is a Unix
-// socket's directory or a loopback name or address.
-func onThisMachine(host string) bool {
-	if strings.HasPrefix(host, "/") || host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // setsMaxConns reports whether url, which pgxpool parsed without error,
@@ -325,7 +298,7 @@ func notFound(err error, what string) error {
 	return err
 }
 
-// query runs sql, a heavy read (heavyReadGate), and reads every row it
+// query runs sql, a heavy read (heavyReadsParam), and reads every row it
 // returns with scan.
 func query[T any](ctx context.Context, s *Store, op string, scan func(pgx.Row) (T, error), sql string, args ...any) ([]T, error) {
 	return queryInto(ctx, s, op, scan, nil, sql, args...)

@@ -34,7 +34,7 @@ const replicaConnectTimeout = 2 * time.Second
 type replica struct {
 	name       string // host:port, for metrics and logs
 	pool       *pgxpool.Pool
-	heavy      *fifo.Gate // its heavy reads, in arrival order (heavyReadGate)
+	heavy      *fifo.Gate // its heavy reads, in arrival order (heavyReadsParam)
 	inRotation atomic.Bool
 	replayed   atomic.Uint64 // the log position it had replayed at the last poll
 	lag        atomic.Int64  // bytes of log behind the primary at the last poll; -1 when unknown
@@ -178,7 +178,7 @@ func (s *Store) read(ctx context.Context, do func(q querier) error) error {
 }
 
 // readHeavy is read for a heavy read: it runs once the gate of the
-// database it runs on lets it in (heavyReadGate). Its wait there ends
+// database it runs on lets it in (heavyReadsParam). Its wait there ends
 // with ctx, with ctx's error, which storeError makes Unavailable as it
 // does a deadline that passes in the pool or the database.
 func (s *Store) readHeavy(ctx context.Context, do func(q querier) error) error {
