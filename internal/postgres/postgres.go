@@ -58,13 +58,13 @@ const maxTxAttempts = 3
 // it. By default the size is the pool's, which throttles nothing: userd
 // cannot know how many reads the database runs well at once, and on the
 // shared two-core machine of docs/benchmarks.md ("List pages through a
-// first-come gate on PostgreSQL") gates of 1 to 8 lowered the rate of
-// list pages without lowering their 99th percentile: pages let through
-// one after another cost the client, userd and PostgreSQL more CPU each
-// than pages that arrive together. An operator whose database has far
-// fewer cores than its nodes' pools have connections can narrow it, which
-// also keeps the rest of the pool for reads by key and writes while lists
-// queue.
+// first-come gate on PostgreSQL") a narrow gate served list pages more
+// nearly in order but at a lower rate, so their 99th percentile hardly
+// fell: pages let through one after another cost the client, userd and
+// PostgreSQL more CPU each than pages that arrive together. An operator
+// whose database has far fewer cores than its nodes' pools have
+// connections can narrow it, which also keeps the rest of the pool for
+// reads by key and writes while lists queue.
 const heavyReadsParam = "pool_max_heavy_reads"
 
 // Store is the PostgreSQL directory.Store. It is safe for concurrent use.
