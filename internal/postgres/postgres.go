@@ -142,7 +142,7 @@ func poolConfig(url, flag string, connectTimeout time.Duration) (*pgxpool.Config
 		delete(cfg.ConnConfig.RuntimeParams, heavyReadsParam)
 		heavyReads, err = strconv.Atoi(v)
 		if err != nil || heavyReads < 1 {
-			return nil, 0, directory.Errorf(directory.Invalid, flag, "sets %s to %q: give the number of list pages, searches and batches the database may run at once, 1 or more (about its number of cores)", heavyReadsParam, v)
+			return nil, 0, directory.Errorf(directory.Invalid, flag, "sets %s to %q: give how many list pages, searches and batches the database may run at once, 1 or more (its cores or a few times that), or leave it out for the pool size", heavyReadsParam, v)
 		}
 	}
 	return cfg, min(heavyReads, int(cfg.MaxConns)), nil
