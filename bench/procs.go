@@ -17,7 +17,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/userd/userd/internal/postgres"
 )
 
 // binaries are the programs a run starts.
@@ -65,9 +66,9 @@ func prepareDB(ctx context.Context, db, dir string, reuse bool) (dbURL string, d
 	if err != nil {
 		return "", nil, fmt.Errorf("-db: %w", err)
 	}
-	// pgxpool's parser, unlike pgx's, accepts the pool_* parameters a -db
-	// URL may set for userd.
-	cfg, err := pgxpool.ParseConfig(db)
+	// Read as userd's store reads it, which takes out the parameters
+	// that are userd's (pool_max_conns, pool_max_heavy_reads, ...).
+	cfg, err := postgres.PoolConfig(db)
 	if err != nil {
 		return "", nil, fmt.Errorf("-db: %w", err)
 	}
@@ -105,7 +106,7 @@ func analyze(ctx context.Context, dbURL string) error {
 	if engineName(dbURL) != "postgres" {
 		return nil
 	}
-	cfg, err := pgxpool.ParseConfig(dbURL)
+	cfg, err := postgres.PoolConfig(dbURL)
 	if err != nil {
 		return fmt.Errorf("-db: %w", err)
 	}

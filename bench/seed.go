@@ -250,7 +250,11 @@ func userIDs(ctx context.Context, dbURL string, tenantID int64, n int) ([]int64,
 		}
 		return ids, rows.Err()
 	}
-	conn, err := pgx.Connect(ctx, dbURL)
+	cfg, err := postgres.PoolConfig(dbURL)
+	if err != nil {
+		return nil, fmt.Errorf("-db: %w", err)
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig)
 	if err != nil {
 		return nil, fmt.Errorf("read the user ids: %w", err)
 	}

@@ -26,7 +26,7 @@ const forceGenericPlan = `SELECT set_config('plan_cache_mode', 'force_generic_pl
 // round trip.
 func queryGenericInto[T any](ctx context.Context, s *Store, op string, scan func(pgx.Row) (T, error), dst []T, sql string, args ...any) ([]T, error) {
 	var out []T
-	err := s.read(ctx, func(q querier) error {
+	err := s.readHeavy(ctx, func(q querier) error {
 		b := &pgx.Batch{}
 		b.Queue(forceGenericPlan)
 		b.Queue(sql, args...)

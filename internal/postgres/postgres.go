@@ -23,6 +23,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/fifo"
 	"github.com/userd/userd/internal/migration"
 )
 
@@ -46,10 +47,31 @@ const defaultMaxConns = 16
 // serialization conflict is run again.
 const maxTxAttempts = 3
 
+// heavyReadsParam is the URL parameter that says how many heavy reads a
+// node runs at once on the database of the URL, the primary's or a
+// replica's.
+//
+// A node admits its heavy reads on a database (list pages, searches and
+// filters, counts, batch lookups: the reads through queryInto, which may
+// scan or return many rows) through a first-come gate of that size, and
+// queues the others in arrival order. Reads by key and writes do not pass
+// it. By default the size is the pool's, which throttles nothing: userd
+// cannot know how many reads the database runs well at once, and on the
+// shared two-core machine of docs/benchmarks.md ("List pages through a
+// first-come gate on PostgreSQL") a narrow gate served list pages more
+// nearly in order but at a lower rate, so their 99th percentile hardly
+// fell: pages let through one after another cost the client, userd and
+// PostgreSQL more CPU each than pages that arrive together. An operator
+// whose database has far fewer cores than its nodes' pools have
+// connections can narrow it, which also keeps the rest of the pool for
+// reads by key and writes while lists queue.
+const heavyReadsParam = "pool_max_heavy_reads"
+
 // Store is the PostgreSQL directory.Store. It is safe for concurrent use.
 type Store struct {
 	pool   *pgxpool.Pool
 	points *pointReads // the point reads waiting for the primary (pointread.go)
+	heavy  *fifo.Gate  // the primary's heavy reads, in arrival order (heavyReadsParam)
 	c      *committer  // the queue of writes, run in shared transactions (commit.go)
 	r      replicas    // the read replicas (replica.go)
 }
@@ -66,11 +88,11 @@ var _ directory.Store = (*Store)(nil)
 // Reads that may see data a little old go to the replicas at replicaURLs,
 // if any (replica.go says which, and how read-your-writes holds).
 func Open(ctx context.Context, url string, replicaURLs ...string) (*Store, error) {
-	cfg, pool, err := openPool(ctx, url, "db", defaultConnectTimeout)
+	cfg, pool, heavy, err := openPool(ctx, url, "db", defaultConnectTimeout)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{pool: pool, points: newPointReads(pool), c: newCommitter()}
+	s := &Store{pool: pool, points: newPointReads(pool), heavy: heavy, c: newCommitter()}
 	if s.r.list, err = openReplicas(ctx, replicaURLs); err != nil {
 		pool.Close()
 		return nil, err
@@ -83,27 +105,30 @@ func Open(ctx context.Context, url string, replicaURLs ...string) (*Store, error
 }
 
 // openPool opens a pool for url, the value of flag (for errors), with
-// defaultMaxConns connections and connectTimeout unless url sets them.
-func openPool(ctx context.Context, url, flag string, connectTimeout time.Duration) (*pgxpool.Config, *pgxpool.Pool, error) {
-	cfg, err := poolConfig(url, flag, connectTimeout)
+// defaultMaxConns connections and connectTimeout unless url sets them, and
+// the gate of its heavy reads (heavyReadsParam).
+func openPool(ctx context.Context, url, flag string, connectTimeout time.Duration) (*pgxpool.Config, *pgxpool.Pool, *fifo.Gate, error) {
+	cfg, heavyReads, err := poolConfig(url, flag, connectTimeout)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, nil, storeError("open", err)
+		return nil, nil, nil, storeError("open", err)
 	}
-	return cfg, pool, nil
+	return cfg, pool, fifo.NewGate(heavyReads), nil
 }
 
 // poolConfig parses url, the value of flag (for errors), and gives it
-// defaultMaxConns connections and connectTimeout unless it sets them.
-func poolConfig(url, flag string, connectTimeout time.Duration) (*pgxpool.Config, error) {
+// defaultMaxConns connections and connectTimeout unless it sets them. It
+// also returns how many heavy reads may run at once on the database
+// (heavyReadsParam): url's pool_max_heavy_reads, at most the pool's size.
+func poolConfig(url, flag string, connectTimeout time.Duration) (*pgxpool.Config, int, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's parse error quotes the URL with the password hidden only on a
 		// best-effort basis, so it is neither shown nor logged.
-		return nil, directory.Errorf(directory.Invalid, flag, "is not a valid postgres:// URL; check its host, port and parameters (pool_max_conns, pool_max_conn_lifetime, ... as github.com/jackc/pgx/v5/pgxpool reads them)")
+		return nil, 0, directory.Errorf(directory.Invalid, flag, "is not a valid postgres:// URL; check its host, port and parameters (pool_max_conns, pool_max_conn_lifetime, ... as github.com/jackc/pgx/v5/pgxpool reads them)")
 	}
 	if !setsMaxConns(url) {
 		cfg.MaxConns = defaultMaxConns
@@ -111,7 +136,17 @@ func poolConfig(url, flag string, connectTimeout time.Duration) (*pgxpool.Config
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = connectTimeout
 	}
-	return cfg, nil
+	heavyReads := int(cfg.MaxConns)
+	// pgx sends the parameters it does not know to the server, which
+	// would refuse this one.
+	if v, ok := cfg.ConnConfig.RuntimeParams[heavyReadsParam]; ok {
+		delete(cfg.ConnConfig.RuntimeParams, heavyReadsParam)
+		heavyReads, err = strconv.Atoi(v)
+		if err != nil || heavyReads < 1 {
+			return nil, 0, directory.Errorf(directory.Invalid, flag, "sets %s to %q: give how many list pages, searches and batches the database may run at once, 1 or more (its cores or a few times that), or leave it out for the pool size", heavyReadsParam, v)
+		}
+	}
+	return cfg, min(heavyReads, int(cfg.MaxConns)), nil
 }
 
 // setsMaxConns reports whether url, which pgxpool parsed without error,
@@ -264,7 +299,8 @@ func notFound(err error, what string) error {
 	return err
 }
 
-// query runs sql and reads every row it returns with scan.
+// query runs sql, a heavy read (heavyReadsParam), and reads every row it
+// returns with scan.
 func query[T any](ctx context.Context, s *Store, op string, scan func(pgx.Row) (T, error), sql string, args ...any) ([]T, error) {
 	return queryInto(ctx, s, op, scan, nil, sql, args...)
 }
@@ -274,7 +310,7 @@ func query[T any](ctx context.Context, s *Store, op string, scan func(pgx.Row) (
 // slice row by row copied rows as large as a user's over and over.
 func queryInto[T any](ctx context.Context, s *Store, op string, scan func(pgx.Row) (T, error), dst []T, sql string, args ...any) ([]T, error) {
 	var out []T
-	err := s.read(ctx, func(q querier) error {
+	err := s.readHeavy(ctx, func(q querier) error {
 		rows, err := q.Query(ctx, sql, args...)
 		if err != nil {
 			return err

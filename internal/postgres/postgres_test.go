@@ -258,16 +258,22 @@ func TestUnavailable(t *testing.T) {
 
 func TestOpen(t *testing.T) {
 	tests := []struct {
-		name     string
-		url      string
-		maxConns int32
-		wantKind directory.Kind
+		name       string
+		url        string
+		maxConns   int32
+		heavyReads int
+		wantKind   directory.Kind
+		wantMsg    string // in the error's message
 	}{
-		{"pool params", "postgres://u@127.0.0.1:5432/db?pool_max_conns=3&sslmode=disable", 3, -1},
-		{"pool size as pgx's default", "postgres://u@127.0.0.1:5432/db?pool_max_conns=4", 4, -1},
-		{"no pool size", "postgres://u@127.0.0.1:5432/db?sslmode=disable", defaultMaxConns, -1},
-		{"keyword/value", "host=127.0.0.1 user=u dbname=db pool_max_conns=5", 5, -1},
-		{"bad url", "postgres://u:sekrit@127.0.0.1:notaport/db?pool_max_conns=x", 0, directory.Invalid},
+		{"pool params", "postgres://u@127.0.0.1:5432/db?pool_max_conns=3&sslmode=disable", 3, 3, -1, ""},
+		{"pool size as pgx's default", "postgres://u@127.0.0.1:5432/db?pool_max_conns=4", 4, 4, -1, ""},
+		{"no pool size", "postgres://u@127.0.0.1:5432/db?sslmode=disable", defaultMaxConns, defaultMaxConns, -1, ""},
+		{"keyword/value", "host=127.0.0.1 user=u dbname=db pool_max_conns=5 pool_max_heavy_reads=2", 5, 2, -1, ""},
+		{"heavy reads set", "postgres://u@db.internal:5432/db?pool_max_heavy_reads=6", defaultMaxConns, 6, -1, ""},
+		{"heavy reads above the pool", "postgres://u@127.0.0.1:5432/db?pool_max_conns=8&pool_max_heavy_reads=32", 8, 8, -1, ""},
+		{"bad url", "postgres://u:sekrit@127.0.0.1:notaport/db?pool_max_conns=x", 0, 0, directory.Invalid, "not a valid postgres:// URL"},
+		{"no heavy reads", "postgres://u:sekrit@127.0.0.1:5432/db?pool_max_heavy_reads=0", 0, 0, directory.Invalid, "pool_max_heavy_reads"},
+		{"heavy reads not a number", "postgres://u:sekrit@127.0.0.1:5432/db?pool_max_heavy_reads=many", 0, 0, directory.Invalid, "1 or more"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -279,6 +285,9 @@ func TestOpen(t *testing.T) {
 				if strings.Contains(err.Error(), "sekrit") {
 					t.Errorf("error %q shows the password", err)
 				}
+				if msg := directory.AsError(err).Message; !strings.Contains(msg, tc.wantMsg) {
+					t.Errorf("got message %q, want it to contain %q", msg, tc.wantMsg)
+				}
 				return
 			}
 			if err != nil {
@@ -287,6 +296,12 @@ func TestOpen(t *testing.T) {
 			defer s.Close()
 			if got := s.pool.Config().MaxConns; got != tc.maxConns {
 				t.Errorf("got MaxConns %d, want %d", got, tc.maxConns)
+			}
+			if got := s.heavy.Size(); got != tc.heavyReads {
+				t.Errorf("got %d heavy reads at once, want %d", got, tc.heavyReads)
+			}
+			if _, sent := s.pool.Config().ConnConfig.RuntimeParams[heavyReadsParam]; sent {
+				t.Errorf("%s would be sent to the server, which does not know it", heavyReadsParam)
 			}
 		})
 	}

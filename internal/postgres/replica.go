@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/userd/userd/internal/directory"
+	"github.com/userd/userd/internal/fifo"
 	"github.com/userd/userd/internal/readafter"
 )
 
@@ -34,6 +35,7 @@ type replica struct {
 	name       string // host:port, for metrics and logs
 	pool       *pgxpool.Pool
 	points     *pointReads // the point reads waiting for it
+	heavy      *fifo.Gate  // its heavy reads, in arrival order (heavyReadsParam)
 	inRotation atomic.Bool
 	replayed   atomic.Uint64 // the log position it had replayed at the last poll
 	lag        atomic.Int64  // bytes of log behind the primary at the last poll; -1 when unknown
@@ -60,12 +62,12 @@ type replicas struct {
 func openReplicas(ctx context.Context, urls []string) ([]*replica, error) {
 	var out []*replica
 	for _, u := range urls {
-		cfg, pool, err := openPool(ctx, u, "db-replica", replicaConnectTimeout)
+		cfg, pool, heavy, err := openPool(ctx, u, "db-replica", replicaConnectTimeout)
 		if err != nil {
 			closeReplicas(out)
 			return nil, err
 		}
-		r := &replica{name: cfg.ConnConfig.Host + ":" + strconv.Itoa(int(cfg.ConnConfig.Port)), pool: pool, points: newPointReads(pool)}
+		r := &replica{name: cfg.ConnConfig.Host + ":" + strconv.Itoa(int(cfg.ConnConfig.Port)), pool: pool, points: newPointReads(pool), heavy: heavy}
 		r.lag.Store(-1)
 		out = append(out, r)
 	}
@@ -173,24 +175,44 @@ func (s *Store) replicaFor(ctx context.Context) *replica {
 // error; one that cannot be reached is also taken out of rotation until
 // the next poll that reaches it puts it back.
 func (s *Store) read(ctx context.Context, do func(q querier) error) error {
-	return s.route(ctx, func(pool *pgxpool.Pool, _ *pointReads) error { return do(pool) })
+	return s.route(ctx, func(t target) error { return do(t.pool) })
+}
+
+// readHeavy is read for a heavy read: it runs once the gate of the
+// database it runs on lets it in (heavyReadsParam). Its wait there ends
+// with ctx, with ctx's error, which storeError makes Unavailable as it
+// does a deadline that passes in the pool or the database.
+func (s *Store) readHeavy(ctx context.Context, do func(q querier) error) error {
+	return s.route(ctx, func(t target) error {
+		if err := t.heavy.Enter(ctx); err != nil {
+			return err
+		}
+		defer t.heavy.Leave()
+		return do(t.pool)
+	})
 }
 
 // readPoint is read for a statement that reads at most one row by a
 // unique key: it goes out with the other point reads waiting for the same
 // server (see pointReads), and decode reads its rows.
 func (s *Store) readPoint(ctx context.Context, sql string, args []any, decode func(pgx.Rows) error) error {
-	return s.route(ctx, func(_ *pgxpool.Pool, points *pointReads) error {
-		return points.read(ctx, sql, args, decode)
-	})
+	return s.route(ctx, func(t target) error { return t.points.read(ctx, sql, args, decode) })
 }
 
-// route runs do with the pool and the point reads of the server a read
-// for the request of ctx goes to, as read describes.
-func (s *Store) route(ctx context.Context, do func(pool *pgxpool.Pool, points *pointReads) error) error {
+// target is a server a read goes to: its pool, the point reads waiting
+// for it and the gate of its heavy reads.
+type target struct {
+	pool   *pgxpool.Pool
+	points *pointReads
+	heavy  *fifo.Gate
+}
+
+// route runs do on the server a read for the request of ctx goes to, as
+// read describes.
+func (s *Store) route(ctx context.Context, do func(t target) error) error {
 	r := s.replicaFor(ctx)
 	if r != nil {
-		err := do(r.pool, r.points)
+		err := do(target{r.pool, r.points, r.heavy})
 		if err == nil || ctx.Err() != nil || errors.Is(err, pgx.ErrNoRows) {
 			r.reads.Add(1)
 			return err
@@ -202,7 +224,7 @@ func (s *Store) route(ctx context.Context, do func(pool *pgxpool.Pool, points *p
 		}
 	}
 	s.r.primaryReads.Add(1)
-	return do(s.pool, s.points)
+	return do(target{s.pool, s.points, s.heavy})
 }
 
 // ReadStats reports the reads served by each target since Open ("primary",

@@ -28,7 +28,8 @@ func ListUsersSQL(tenantID int64, f directory.UserFilter) (query string, args []
 
 // PoolConfig returns the settings of the pool Open opens for url: the
 // URL's own, with the pool size and connect timeout Open gives a URL that
-// sets none.
+// sets none, and without pool_max_heavy_reads, which only the Store reads.
 func PoolConfig(url string) (*pgxpool.Config, error) {
-	return poolConfig(url, "db", defaultConnectTimeout)
+	cfg, _, err := poolConfig(url, "db", defaultConnectTimeout)
+	return cfg, err
 }

@@ -34,7 +34,7 @@ func userIDs(users []directory.User) []int64 {
 // at once rather than after them.
 func TestBoundedReadWaitEndsWithContext(t *testing.T) {
 	s, tenantID, ids := openBoundedTest(t)
-	if err := s.rg.enter(t.Context()); err != nil { // the only reader is busy
+	if err := s.rg.Enter(t.Context()); err != nil { // the only reader is busy
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
@@ -52,7 +52,7 @@ func TestBoundedReadWaitEndsWithContext(t *testing.T) {
 	case <-time.After(busyTimeout):
 		t.Fatal("UserBrief whose context ended still waits for a reader")
 	}
-	s.rg.leave()
+	s.rg.Leave()
 	if _, err := s.UserBrief(t.Context(), tenantID, ids[0]); err != nil {
 		t.Errorf("UserBrief once the reader is free: %v", err)
 	}

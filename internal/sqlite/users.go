@@ -293,10 +293,10 @@ const (
 // busy_timeout on a lock another process holds, has its own bound. A read
 // that may scan keeps ctx, so a list nobody waits for any more stops.
 func (s *Store) readUsers(ctx context.Context, extent readExtent, query string, args []any, each func(*sql.Rows) error) error {
-	if err := s.rg.enter(ctx); err != nil {
+	if err := s.rg.Enter(ctx); err != nil {
 		return storeError(err)
 	}
-	defer s.rg.leave()
+	defer s.rg.Leave()
 	if extent == bounded {
 		ctx = context.WithoutCancel(ctx)
 	}
