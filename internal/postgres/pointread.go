@@ -18,8 +18,8 @@ const maxPointBatch = 32
 // maxPointBatches bounds the round trips of point reads a pool runs at
 // once: the connections they hold. The fewer run, the more reads each
 // carries and the less each read costs both sides: at 64 concurrent GETs
-// on 2 cores, PostgreSQL spent 38-54 µs per GET with two, 57-77 with four
-// and ~104 with eight (docs/benchmarks.md). One did no better than two,
+// on 2 cores, PostgreSQL spent 38-54 µs per GET with two, 61-67 with four
+// and 104 with eight (docs/benchmarks.md). One did no better than two,
 // and two let a node's reads use two of the server's cores.
 const maxPointBatches = 2
 

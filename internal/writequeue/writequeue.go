@@ -1,7 +1,8 @@
 // Package writequeue is the queue of writes waiting for a group commit,
 // shared by the SQLite and PostgreSQL stores: requests add their writes,
 // committing goroutines take them in batches, and a request that gives up
-// withdraws its write if no batch has taken it yet.
+// withdraws its write if no batch has taken it yet. The PostgreSQL store
+// queues its reads by key the same way, to send them in one round trip.
 package writequeue
 
 import "sync"
