@@ -45,10 +45,10 @@ func TestRequestTimeout(t *testing.T) {
 }
 
 // serveWaiting serves one GET through New with timeout, in a handler that
-// runs wait on the request's context, and returns what wait returned and
-// how long the handler ran. parent is the context net/http would give the
+// runs wait on the request's context, and returns how long the handler ran
+// and what wait returned. parent is the context net/http would give the
 // request.
-func serveWaiting(t *testing.T, parent context.Context, timeout time.Duration, wait func(ctx context.Context) error) (error, time.Duration) {
+func serveWaiting(t *testing.T, parent context.Context, timeout time.Duration, wait func(ctx context.Context) error) (time.Duration, error) {
 	t.Helper()
 	var err error
 	var took time.Duration
@@ -60,8 +60,12 @@ func serveWaiting(t *testing.T, parent context.Context, timeout time.Duration, w
 		}))
 	})
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(parent, "GET", "/a", nil))
-	return err, took
+	return took, err
 }
+
+// childKey is the key of a value in a context a handler derives from its
+// request's.
+type childKey struct{}
 
 // TestRequestContextEnds checks that a request's context ends at its
 // deadline, or sooner when its client goes away, however the handler
@@ -85,7 +89,7 @@ func TestRequestContextEnds(t *testing.T) {
 			return ctx.Err()
 		}},
 		{"a context of its own", func(ctx context.Context) error {
-			child, cancel := context.WithCancel(context.WithValue(ctx, struct{}{}, 1))
+			child, cancel := context.WithCancel(context.WithValue(ctx, childKey{}, 1))
 			defer cancel()
 			<-child.Done()
 			return child.Err()
@@ -109,7 +113,7 @@ func TestRequestContextEnds(t *testing.T) {
 	for _, w := range waits {
 		t.Run(w.name+"/deadline", func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				err, took := serveWaiting(t, context.Background(), timeout, w.wait)
+				took, err := serveWaiting(t, context.Background(), timeout, w.wait)
 				if !errors.Is(err, context.DeadlineExceeded) || took != timeout {
 					t.Errorf("got %v after %v, want %v after %v", err, took, context.DeadlineExceeded, timeout)
 				}
@@ -119,7 +123,7 @@ func TestRequestContextEnds(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				parent, cancel := context.WithCancel(context.Background())
 				time.AfterFunc(time.Second, cancel)
-				err, took := serveWaiting(t, parent, timeout, w.wait)
+				took, err := serveWaiting(t, parent, timeout, w.wait)
 				if !errors.Is(err, context.Canceled) || took != time.Second {
 					t.Errorf("got %v after %v, want %v after 1s", err, took, context.Canceled)
 				}
@@ -134,7 +138,7 @@ func TestRequestContextEnds(t *testing.T) {
 func TestRequestContextUnwaited(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var ctx context.Context
-		err, _ := serveWaiting(t, context.Background(), 3*time.Second, func(c context.Context) error {
+		_, err := serveWaiting(t, context.Background(), 3*time.Second, func(c context.Context) error {
 			ctx = c
 			time.Sleep(2 * time.Second)
 			return c.Err()
