@@ -286,13 +286,17 @@ func (s *Service) setPassword(ctx context.Context, u *User, password string) err
 
 // checkUser validates u and, among the fields that changed, its references
 // within its tenant (a reference that did not change was checked when it was
-// set, and the store's constraints keep it valid).
+// set, and the store's constraints keep it valid). The extension is put in
+// its canonical form only when it changed (or is missing): one read from the
+// store is already in that form, as every write stores it so.
 func (s *Service) checkUser(ctx context.Context, u *User, changed []string) error {
-	ext, err := CanonicalExtension(u.Extension)
-	if err != nil {
-		return err
+	if u.Extension == nil || slices.Contains(changed, "extension") {
+		ext, err := CanonicalExtension(u.Extension)
+		if err != nil {
+			return err
+		}
+		u.Extension = ext
 	}
-	u.Extension = ext
 	if err := u.validate(false); err != nil {
 		return err
 	}
