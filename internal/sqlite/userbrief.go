@@ -10,13 +10,20 @@ import (
 
 // userBriefSQL reads the columns of a directory.Brief, in the order
 // scanBrief takes them, of one user of a tenant. It has no membership
-// sub-select, and its ten columns spare the driver the name and declared
-// type it copies for each column of every query.
-const userBriefSQL = `SELECT id, tenant_id, email, nick_name, phone, active, origin, client_ip, enterprise_id, created_at
+// sub-select, and its texts come as one column, NUL-separated as
+// userTextSelect's: the driver copies a name and a declared type for each
+// column of every query, and takes a type and a Go string for each value.
+// A NULL email reads as "", as an absent email does.
+const userBriefSQL = `SELECT id, tenant_id, active, created_at,
+	concat_ws(char(0), ifnull(email, ''), nick_name, phone, origin, client_ip, enterprise_id)
 	FROM users WHERE tenant_id = ? AND id = ?`
 
-// briefColumnCount is the number of columns userBriefSQL selects.
-const briefColumnCount = 10
+// briefColumnCount is the number of columns userBriefSQL selects, and
+// briefTextCount the number of texts in its last.
+const (
+	briefColumnCount = 5
+	briefTextCount   = 6
+)
 
 // UserBrief returns one user of the tenant as a directory.Brief.
 func (s *Store) UserBrief(ctx context.Context, tenantID, id int64) (directory.User, error) {
@@ -50,12 +57,16 @@ func readRow[T any](ctx context.Context, s *Store, what string, n int, conv func
 
 // scanBrief converts a row of userBriefSQL.
 func scanBrief(c columns) (directory.User, error) {
-	u := directory.User{
-		ID: c.int(0), TenantID: c.int(1), Email: c.text(2), NickName: c.text(3), Phone: c.text(4),
-		Active: c.int(5) != 0, Origin: c.text(6), ClientIP: c.text(7), EnterpriseID: c.text(8), CreatedAt: c.time(9),
+	u := directory.User{ID: c.int(0), TenantID: c.int(1), Active: c.int(2) != 0, CreatedAt: c.time(3)}
+	text := c.text(4)
+	var v [briefTextCount]string
+	err := c.err
+	if err == nil {
+		err = cutValues(text, v[:])
 	}
-	if err := c.err; err != nil {
+	if err != nil {
 		return u, fmt.Errorf("sqlite: user %d: %w", u.ID, err)
 	}
+	u.Email, u.NickName, u.Phone, u.Origin, u.ClientIP, u.EnterpriseID = v[0], v[1], v[2], v[3], v[4], v[5]
 	return u, nil
 }
