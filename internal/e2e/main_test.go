@@ -84,11 +84,17 @@ type proc struct {
 // answers. The process is killed when the test ends.
 func start(t *testing.T, db string, flags ...string) *proc {
 	t.Helper()
+	return startEnv(t, nil, db, flags...)
+}
+
+// startEnv is start with env (NAME=value) added to the environment.
+func startEnv(t *testing.T, env []string, db string, flags ...string) *proc {
+	t.Helper()
 	addr := freePort(t)
 	p := &proc{base: "http://" + addr, stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
 	args := append([]string{"serve", "--addr", addr, "--db", db, "--log-format", "json", "--log-level", "warn"}, flags...)
 	p.cmd = exec.Command(userdBin, args...)
-	p.cmd.Env = append(os.Environ(), "USERD_ARGON2_MEMORY=19456")
+	p.cmd.Env = append(append(os.Environ(), "USERD_ARGON2_MEMORY=19456"), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start userd: %v", err)
