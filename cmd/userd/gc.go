@@ -15,13 +15,27 @@ import (
 // resident size under full load of 55-117 MB rather than 25-50 MB.
 const defaultGCPercent = 400
 
-// setGCPercent applies defaultGCPercent unless GOGC is set, and returns the
-// target in force, for the start-up log. GOGC (a number, or off) and
+// defaultMemoryLimit is the soft limit on the Go heap for userd serve when
+// the environment sets no GOMEMLIMIT. It keeps the larger target from
+// multiplying the worst case: list and batch answers in flight may hold
+// some 500 MB (--max-heavy-read-items), which at a target of 400 alone
+// could let the heap reach 2.5 GB before a collection. Near the limit the
+// collector runs as often as it must to stay under it.
+const defaultMemoryLimit = 1 << 30
+
+// setGCDefaults applies defaultGCPercent and defaultMemoryLimit where GOGC
+// and GOMEMLIMIT are unset, and returns the target and the limit in force,
+// for the start-up log. An operator's GOGC (a number, or off) and
 // GOMEMLIMIT keep their meaning; see docs/operations.md.
-func setGCPercent(getenv env) string {
-	if v := getenv("GOGC"); v != "" {
-		return v
+func setGCDefaults(getenv env) (gogc, memLimit string) {
+	gogc, memLimit = getenv("GOGC"), getenv("GOMEMLIMIT")
+	if gogc == "" {
+		debug.SetGCPercent(defaultGCPercent)
+		gogc = strconv.Itoa(defaultGCPercent)
 	}
-	debug.SetGCPercent(defaultGCPercent)
-	return strconv.Itoa(defaultGCPercent)
+	if memLimit == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+		memLimit = "1GiB"
+	}
+	return gogc, memLimit
 }

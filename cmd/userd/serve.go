@@ -120,7 +120,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	if err != nil {
 		return err
 	}
-	gogc := setGCPercent(getenv)
+	gogc, memLimit := setGCDefaults(getenv)
 
 	c.serverLock = true
 	st, err := c.openStore(ctx)
@@ -245,7 +245,7 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	logger.Info("userd is listening", "url", base, "db", redactURL(c.db), "gogc", gogc)
+	logger.Info("userd is listening", "url", base, "db", redactURL(c.db), "gogc", gogc, "gomemlimit", memLimit)
 
 	ready := notReady == nil
 	if !ready {
