@@ -58,13 +58,8 @@ func readRow[T any](ctx context.Context, s *Store, what string, n int, conv func
 // scanBrief converts a row of userBriefSQL.
 func scanBrief(c columns) (directory.User, error) {
 	u := directory.User{ID: c.int(0), TenantID: c.int(1), Active: c.int(2) != 0, CreatedAt: c.time(3)}
-	text := c.text(4)
 	var v [briefTextCount]string
-	err := c.err
-	if err == nil {
-		err = cutValues(text, v[:])
-	}
-	if err != nil {
+	if err := c.joined(4, v[:]); err != nil {
 		return u, fmt.Errorf("sqlite: user %d: %w", u.ID, err)
 	}
 	u.Email, u.NickName, u.Phone, u.Origin, u.ClientIP, u.EnterpriseID = v[0], v[1], v[2], v[3], v[4], v[5]

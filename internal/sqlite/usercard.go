@@ -51,19 +51,16 @@ func (s *Store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]d
 // scanCard converts a row of usersByIDSQL into u, which is zero.
 func scanCard(c columns, u *directory.User) error {
 	u.ID, u.TenantID, u.ManagerID = c.int(0), c.int(1), c.int(2)
-	text := c.text(3)
 	var v [cardTextCount]string
-	err := c.err
-	if err == nil {
-		err = cutValues(text, v[:])
-	}
-	if err != nil {
+	if err := c.joined(3, v[:]); err != nil {
 		return fmt.Errorf("sqlite: user %d: %w", u.ID, err)
 	}
 	u.Email, u.Name, u.EmployeeNumber, u.Phone, u.PhoneCountryCode = v[0], v[1], v[2], v[3], v[4]
 	u.Address, u.City, u.Province, u.Country, u.Comment = v[5], v[6], v[7], v[8], v[9]
-	if u.Extension, err = directory.DecodeExtension(v[10]); err != nil {
+	ext, err := directory.DecodeExtension(v[10])
+	if err != nil {
 		return fmt.Errorf("sqlite: user %d: decode extension: %w", u.ID, err)
 	}
+	u.Extension = ext
 	return nil
 }

@@ -146,12 +146,9 @@ func scanUser(c columns) (directory.User, error) {
 		PasswordChangedAt: c.time(5), Grade: int(c.int(6)), ManagerID: c.int(7), CreatedAt: c.time(8), UpdatedAt: c.time(9),
 		Version: c.int(10),
 	}
-	text, orgs := c.text(11), c.text(12)
+	orgs := c.text(12)
 	var v [userTextCount + 1 + userProfileCount]string
-	err := c.err
-	if err == nil {
-		err = cutValues(text, v[:])
-	}
+	err := c.joined(11, v[:])
 	if err == nil {
 		u.Username, u.Name, u.NickName, u.Email, u.Phone, u.PhoneCountryCode = v[0], v[1], v[2], v[3], v[4], v[5]
 		u.Origin, u.ClientIP, u.EnterpriseID, u.EmployeeNumber, u.Address, u.City = v[6], v[7], v[8], v[9], v[10], v[11]
@@ -202,6 +199,17 @@ func (c *columns) text(i int) string {
 		c.check(i)
 	}
 	return s
+}
+
+// joined cuts column i, texts joined by NULs as userTextSelect joins them,
+// into v, which must have room for exactly as many. It returns the first
+// error of the row's columns read so far, or of the cut.
+func (c *columns) joined(i int, v []string) error {
+	s := c.text(i)
+	if c.err != nil {
+		return c.err
+	}
+	return cutValues(s, v)
 }
 
 // time decodes Unix microseconds, as micros stored them.
