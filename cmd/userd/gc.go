@@ -12,7 +12,7 @@ import (
 // they cost a quarter as much CPU. Measured with go run ./bench at 1M users
 // and 64 connections (docs/benchmarks.md): a GET on SQLite 5-11% more
 // requests per second, a durable PATCH on PostgreSQL 7-16% more, for a
-// resident size under full load of 55-117 MB rather than 25-50 MB.
+// resident size under full load of 53-117 MB rather than 25-51 MB.
 const defaultGCPercent = 400
 
 // defaultMemoryLimit is the soft limit on the Go heap for userd serve when
@@ -35,7 +35,7 @@ func setGCDefaults(getenv env) (gogc, memLimit string) {
 	}
 	if memLimit == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
-		memLimit = "1GiB"
+		memLimit = strconv.Itoa(defaultMemoryLimit>>20) + "MiB"
 	}
 	return gogc, memLimit
 }
