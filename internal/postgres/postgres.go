@@ -69,11 +69,9 @@ const heavyReadsParam = "pool_max_heavy_reads"
 
 // Store is the PostgreSQL directory.Store. It is safe for concurrent use.
 type Store struct {
-	pool   *pgxpool.Pool
-	points *pointReads // the point reads waiting for the primary (pointread.go)
-	heavy  *fifo.Gate  // the primary's heavy reads, in arrival order (heavyReadsParam)
-	c      *committer  // the queue of writes, run in shared transactions (commit.go)
-	r      replicas    // the read replicas (replica.go)
+	target            // the primary: its pool, point reads and heavy-read gate
+	c      *committer // the queue of writes, run in shared transactions (commit.go)
+	r      replicas   // the read replicas (replica.go)
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -88,13 +86,13 @@ var _ directory.Store = (*Store)(nil)
 // Reads that may see data a little old go to the replicas at replicaURLs,
 // if any (replica.go says which, and how read-your-writes holds).
 func Open(ctx context.Context, url string, replicaURLs ...string) (*Store, error) {
-	cfg, pool, heavy, err := openPool(ctx, url, "db", defaultConnectTimeout)
+	cfg, primary, err := openPool(ctx, url, "db", defaultConnectTimeout)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{pool: pool, points: newPointReads(pool), heavy: heavy, c: newCommitter()}
+	s := &Store{target: primary, c: newCommitter()}
 	if s.r.list, err = openReplicas(ctx, replicaURLs); err != nil {
-		pool.Close()
+		s.pool.Close()
 		return nil, err
 	}
 	s.c.start(s, min(maxCommitters, int(cfg.MaxConns)))
@@ -104,19 +102,20 @@ func Open(ctx context.Context, url string, replicaURLs ...string) (*Store, error
 	return s, nil
 }
 
-// openPool opens a pool for url, the value of flag (for errors), with
-// defaultMaxConns connections and connectTimeout unless url sets them, and
-// the gate of its heavy reads (heavyReadsParam).
-func openPool(ctx context.Context, url, flag string, connectTimeout time.Duration) (*pgxpool.Config, *pgxpool.Pool, *fifo.Gate, error) {
+// openPool opens the server at url, the value of flag (for errors), as a
+// target: a pool with defaultMaxConns connections and connectTimeout
+// unless url sets them, its point reads and the gate of its heavy reads
+// (heavyReadsParam).
+func openPool(ctx context.Context, url, flag string, connectTimeout time.Duration) (*pgxpool.Config, target, error) {
 	cfg, heavyReads, err := poolConfig(url, flag, connectTimeout)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, target{}, err
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, nil, nil, storeError("open", err)
+		return nil, target{}, storeError("open", err)
 	}
-	return cfg, pool, fifo.NewGate(heavyReads), nil
+	return cfg, target{pool: pool, points: newPointReads(pool), heavy: fifo.NewGate(heavyReads)}, nil
 }
 
 // poolConfig parses url, the value of flag (for errors), and gives it

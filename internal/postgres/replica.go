@@ -32,10 +32,8 @@ const replicaConnectTimeout = 2 * time.Second
 
 // replica is one read-only standby the store may read from.
 type replica struct {
+	target            // its pool, point reads and heavy-read gate
 	name       string // host:port, for metrics and logs
-	pool       *pgxpool.Pool
-	points     *pointReads // the point reads waiting for it
-	heavy      *fifo.Gate  // its heavy reads, in arrival order (heavyReadsParam)
 	inRotation atomic.Bool
 	replayed   atomic.Uint64 // the log position it had replayed at the last poll
 	lag        atomic.Int64  // bytes of log behind the primary at the last poll; -1 when unknown
@@ -62,12 +60,12 @@ type replicas struct {
 func openReplicas(ctx context.Context, urls []string) ([]*replica, error) {
 	var out []*replica
 	for _, u := range urls {
-		cfg, pool, heavy, err := openPool(ctx, u, "db-replica", replicaConnectTimeout)
+		cfg, t, err := openPool(ctx, u, "db-replica", replicaConnectTimeout)
 		if err != nil {
 			closeReplicas(out)
 			return nil, err
 		}
-		r := &replica{name: cfg.ConnConfig.Host + ":" + strconv.Itoa(int(cfg.ConnConfig.Port)), pool: pool, points: newPointReads(pool), heavy: heavy}
+		r := &replica{target: t, name: cfg.ConnConfig.Host + ":" + strconv.Itoa(int(cfg.ConnConfig.Port))}
 		r.lag.Store(-1)
 		out = append(out, r)
 	}
@@ -212,7 +210,7 @@ type target struct {
 func (s *Store) route(ctx context.Context, do func(t target) error) error {
 	r := s.replicaFor(ctx)
 	if r != nil {
-		err := do(target{r.pool, r.points, r.heavy})
+		err := do(r.target)
 		if err == nil || ctx.Err() != nil || errors.Is(err, pgx.ErrNoRows) {
 			r.reads.Add(1)
 			return err
@@ -224,7 +222,7 @@ func (s *Store) route(ctx context.Context, do func(t target) error) error {
 		}
 	}
 	s.r.primaryReads.Add(1)
-	return do(target{s.pool, s.points, s.heavy})
+	return do(s.target)
 }
 
 // ReadStats reports the reads served by each target since Open ("primary",
