@@ -357,14 +357,15 @@ func checkUserID(id int64) error {
 	return nil
 }
 
-// UserBrief returns the user of the principal's tenant with id as a Brief
-// (Store.UserBrief), for a dialect that shows no more of a user than that.
-func (s *Service) UserBrief(ctx context.Context, p Principal, id int64) (User, error) {
+// UserBrief returns the Brief of the user of the principal's tenant with
+// id (Store.UserBrief), for a dialect that shows no more of a user than
+// that.
+func (s *Service) UserBrief(ctx context.Context, p Principal, id int64) (Brief, error) {
 	if err := p.require(ScopeUsersRead); err != nil {
-		return User{}, err
+		return Brief{}, err
 	}
 	if err := checkUserID(id); err != nil {
-		return User{}, err
+		return Brief{}, err
 	}
 	return s.store.UserBrief(ctx, p.TenantID, id)
 }

@@ -54,13 +54,12 @@ type Store interface {
 	// User returns the user of tenantID with id, holding the fields view
 	// keeps (see UserView.Of); NotFound when there is none.
 	User(ctx context.Context, tenantID, id int64, view UserView) (User, error)
-	// UserBrief returns the user of tenantID with id as User would, but
-	// reads only the fields Brief keeps, the others left zero (no
-	// memberships, no profile, no extension); NotFound when there is none.
-	// It is the read of OpenAPI v1's GET, which shows no more: the
-	// membership sub-select and each column it skips are most of the cost
-	// of reading one user.
-	UserBrief(ctx context.Context, tenantID, id int64) (User, error)
+	// UserBrief returns the Brief of the user of tenantID with id, the
+	// fields as User would read them; NotFound when there is none. It is
+	// the read of OpenAPI v1's GET, which shows no more: the membership
+	// sub-select and each column it skips are most of the cost of reading
+	// one user.
+	UserBrief(ctx context.Context, tenantID, id int64) (Brief, error)
 	// UserByUsername returns the user of tenantID whose username is
 	// username ignoring case (usernames are ASCII, see User.Validate, and
 	// unique ignoring case), read through the unique index on the folded

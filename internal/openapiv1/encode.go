@@ -16,7 +16,7 @@ import (
 // nullable are null when empty. A GET is mostly this answer, so it is
 // written straight from the user, with no wire struct, pointer or time
 // string allocated between.
-func appendUserInfo(b []byte, u *directory.User) []byte {
+func appendUserInfo(b []byte, u *directory.Brief) []byte {
 	b = strconv.AppendInt(append(b, `{"user_id":`...), u.ID, 10)
 	b = nullableMember(b, `,"email":`, u.Email)
 	b = jsonappend.Member(b, `,"nick_name":`, u.NickName, false)

@@ -21,7 +21,8 @@ func BenchmarkEncodeUserInfo(b *testing.B) {
 func BenchmarkAppendUserInfo(b *testing.B) {
 	var buf []byte
 	dialecttest.BenchEncode(b, func(u directory.User) (err error) {
-		buf = appendUserInfo(buf[:0], &u)
+		brief := u.Brief()
+		buf = appendUserInfo(buf[:0], &brief)
 		return nil
 	})
 }

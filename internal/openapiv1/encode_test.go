@@ -41,7 +41,8 @@ func newUserInfo(u directory.User) userInfo {
 var userInfoEncoder = dialecttest.Encoder{
 	Wire: func(u directory.User) any { return newUserInfo(u) },
 	Append: func(b []byte, u directory.User) ([]byte, error) {
-		return appendUserInfo(b, &u), nil
+		brief := u.Brief()
+		return appendUserInfo(b, &brief), nil
 	},
 }
 

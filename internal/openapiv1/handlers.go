@@ -33,7 +33,7 @@ func handle(d server.Deps, h userHandler) http.Handler {
 }
 
 // getUser answers GET /openapi/v1/users/{user_id} with UserInfo, which
-// shows no more of a user than a directory.Brief.
+// shows no more of a user than its directory.Brief.
 func getUser(svc *directory.Service) userHandler {
 	return func(w http.ResponseWriter, r *http.Request, p directory.Principal, id int64) error {
 		u, err := svc.UserBrief(r.Context(), p, id)

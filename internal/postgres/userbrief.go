@@ -13,9 +13,9 @@ import (
 const userBriefSQL = `SELECT id, tenant_id, COALESCE(email, ''), nick_name, phone, active, origin, client_ip,
 	enterprise_id, created_at FROM users WHERE tenant_id = $1 AND id = $2`
 
-// UserBrief returns one user of tenantID as a directory.Brief.
-func (s *Store) UserBrief(ctx context.Context, tenantID, id int64) (directory.User, error) {
-	var u directory.User
+// UserBrief returns the directory.Brief of one user of tenantID.
+func (s *Store) UserBrief(ctx context.Context, tenantID, id int64) (directory.Brief, error) {
+	var u directory.Brief
 	err := s.readPoint(ctx, userBriefSQL, []any{tenantID, id}, func(rows pgx.Rows) error {
 		if !rows.Next() {
 			if err := rows.Err(); err != nil {
@@ -27,7 +27,7 @@ func (s *Store) UserBrief(ctx context.Context, tenantID, id int64) (directory.Us
 			&u.Active, &u.Origin, &u.ClientIP, &u.EnterpriseID, &u.CreatedAt)
 	})
 	if err != nil {
-		return directory.User{}, storeError("read user", err)
+		return directory.Brief{}, storeError("read user", err)
 	}
 	u.CreatedAt = u.CreatedAt.UTC()
 	return u, nil

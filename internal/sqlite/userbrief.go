@@ -25,8 +25,8 @@ const (
 	briefTextCount   = 6
 )
 
-// UserBrief returns one user of the tenant as a directory.Brief.
-func (s *Store) UserBrief(ctx context.Context, tenantID, id int64) (directory.User, error) {
+// UserBrief returns the directory.Brief of one user of the tenant.
+func (s *Store) UserBrief(ctx context.Context, tenantID, id int64) (directory.Brief, error) {
 	return readRow(ctx, s, "user", briefColumnCount, scanBrief, userBriefSQL, tenantID, id)
 }
 
@@ -56,8 +56,8 @@ func readRow[T any](ctx context.Context, s *Store, what string, n int, conv func
 }
 
 // scanBrief converts a row of userBriefSQL.
-func scanBrief(c columns) (directory.User, error) {
-	u := directory.User{ID: c.int(0), TenantID: c.int(1), Active: c.int(2) != 0, CreatedAt: c.time(3)}
+func scanBrief(c columns) (directory.Brief, error) {
+	u := directory.Brief{ID: c.int(0), TenantID: c.int(1), Active: c.int(2) != 0, CreatedAt: c.time(3)}
 	var v [briefTextCount]string
 	if err := c.joined(4, v[:]); err != nil {
 		return u, fmt.Errorf("sqlite: user %d: %w", u.ID, err)

@@ -92,8 +92,8 @@ func (s *store) User(ctx context.Context, tenantID, id int64, view directory.Use
 	return timed(ctx, s, "User", func(ctx context.Context) (directory.User, error) { return s.next.User(ctx, tenantID, id, view) })
 }
 
-func (s *store) UserBrief(ctx context.Context, tenantID, id int64) (directory.User, error) {
-	return timed(ctx, s, "UserBrief", func(ctx context.Context) (directory.User, error) { return s.next.UserBrief(ctx, tenantID, id) })
+func (s *store) UserBrief(ctx context.Context, tenantID, id int64) (directory.Brief, error) {
+	return timed(ctx, s, "UserBrief", func(ctx context.Context) (directory.Brief, error) { return s.next.UserBrief(ctx, tenantID, id) })
 }
 
 func (s *store) UsersByID(ctx context.Context, tenantID int64, ids []int64) ([]directory.User, error) {

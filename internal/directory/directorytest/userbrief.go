@@ -8,8 +8,8 @@ import (
 	"github.com/userd/userd/internal/directory"
 )
 
-// testUserBrief checks Store.UserBrief reads exactly the fields Brief
-// keeps, of a user with every field set (memberships, profile, extension,
+// testUserBrief checks Store.UserBrief reads each field of a Brief as User
+// reads it, of a user with every field set (memberships, profile, extension,
 // a creation time with microseconds, inactive), of an active user without
 // email or phone, and of a plain one, and answers NotFound for a user of another tenant and for no user.
 func testUserBrief(t *testing.T, f *fixture) {
@@ -28,7 +28,8 @@ func testUserBrief(t *testing.T, f *fixture) {
 		if err != nil {
 			t.Fatalf("UserBrief(%d): %v", u.ID, err)
 		}
-		checkEqual(t, "UserBrief", got, directory.Brief(f.readUser(t, f.a, u.ID)))
+		whole := f.readUser(t, f.a, u.ID)
+		checkEqual(t, "UserBrief", got, whole.Brief())
 	}
 	checkNoUserRead(t, f, "UserBrief", f.s.UserBrief, foreign.ID, active.ID+1000)
 }
@@ -36,7 +37,7 @@ func testUserBrief(t *testing.T, f *fixture) {
 // checkNoUserRead checks that read, a Store method reading one user of
 // tenant f.a, answers NotFound for foreign, a user of another tenant, and
 // for missing, an id no user has.
-func checkNoUserRead(t *testing.T, f *fixture, what string, read func(ctx context.Context, tenantID, id int64) (directory.User, error), foreign, missing int64) {
+func checkNoUserRead[T any](t *testing.T, f *fixture, what string, read func(ctx context.Context, tenantID, id int64) (T, error), foreign, missing int64) {
 	t.Helper()
 	for _, tc := range []struct {
 		name string
