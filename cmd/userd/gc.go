@@ -12,7 +12,9 @@ import (
 // they cost a quarter as much CPU. Measured with go run ./bench at 1M users
 // and 64 connections (docs/benchmarks.md): a GET on SQLite 5-11% more
 // requests per second, a durable PATCH on PostgreSQL 7-16% more, for a
-// resident size under full load of 53-117 MB rather than 25-51 MB.
+// resident size under full load of 53-117 MB rather than 25-51 MB, and of
+// some 290 MB rather than 130 MB while passwords are checked without pause
+// (each argon2id hash allocates 19 MiB afresh).
 const defaultGCPercent = 400
 
 // defaultMemoryLimit is the soft limit on the Go heap for userd serve when
