@@ -15,12 +15,12 @@ import (
 // reports them on /metrics.
 func TestGCTarget(t *testing.T) {
 	for _, tc := range []struct {
-		name          string
-		env           []string
-		gogc, limitMB string
+		name        string
+		env         []string
+		gogc, limit float64 // percent, bytes
 	}{
-		{"unset", []string{"GOGC=", "GOMEMLIMIT="}, "400", "1024"},
-		{"set", []string{"GOGC=150", "GOMEMLIMIT=300MiB"}, "150", "300"},
+		{"unset", []string{"GOGC=", "GOMEMLIMIT="}, 400, 1 << 30},
+		{"set", []string{"GOGC=150", "GOMEMLIMIT=300MiB"}, 150, 300 << 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := "sqlite:" + filepath.Join(t.TempDir(), "userd.db")
@@ -34,24 +34,23 @@ func TestGCTarget(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, want := range []struct{ series, value string }{
+			for _, want := range []struct {
+				series string
+				value  float64
+			}{
 				{"go_gc_gogc_percent", tc.gogc},
-				{"go_gc_gomemlimit_bytes", tc.limitMB},
+				{"go_gc_gomemlimit_bytes", tc.limit},
 			} {
 				m := regexp.MustCompile(`(?m)^` + want.series + ` (\S+)$`).FindSubmatch(body)
 				if m == nil {
 					t.Fatalf("with %v, /metrics has no %s", tc.env, want.series)
 				}
-				got := string(m[1])
-				if want.series == "go_gc_gomemlimit_bytes" {
-					v, err := strconv.ParseFloat(got, 64)
-					if err != nil {
-						t.Fatalf("%s %q: %v", want.series, got, err)
-					}
-					got = strconv.FormatFloat(v/(1<<20), 'f', -1, 64)
+				got, err := strconv.ParseFloat(string(m[1]), 64)
+				if err != nil {
+					t.Fatalf("with %v, /metrics shows %s %q, not a number: %v", tc.env, want.series, m[1], err)
 				}
 				if got != want.value {
-					t.Errorf("with %v, /metrics shows %s %s, want %s", tc.env, want.series, got, want.value)
+					t.Errorf("with %v, /metrics shows %s %v, want %v", tc.env, want.series, got, want.value)
 				}
 			}
 		})
