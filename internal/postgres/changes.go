@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -65,10 +66,17 @@ func queueChanges(b *pgx.Batch, changes []directory.Change) {
 
 // Changes returns up to limit change-log entries of tenantID after the
 // position after, or ErrResync when entries after it were pruned. It first
-// gives positions to the tenant's committed entries still queued, so the
-// page holds every change committed before the call.
+// gives positions to the tenant's committed entries still queued, as many
+// as the page needs: a page holds every change committed before the call
+// unless it is full. A page the log already holds sequences nothing, and a
+// page at its head at most one transaction's worth, however many entries
+// wait.
 func (s *Store) Changes(ctx context.Context, tenantID, after int64, limit int) ([]directory.Change, error) {
-	if err := s.sequence(ctx, tenantID); err != nil {
+	upTo := int64(math.MaxInt64)
+	if after <= math.MaxInt64-int64(limit) {
+		upTo = after + int64(limit)
+	}
+	if err := s.sequence(ctx, tenantID, upTo); err != nil {
 		return nil, err
 	}
 	changes, err := query(ctx, s, "read changes", scanChange, `SELECT tenant_id, position, object_type, object_id, op, version, fields, time
@@ -95,17 +103,23 @@ const sequenceBatch = 1000
 
 // sequence gives positions to the committed entries of tenantID still in
 // change_queue, oldest seq first, in transactions of up to sequenceBatch
-// entries. It holds the tenant's change_heads row while it does, so one
-// sequencer at a time moves a tenant's entries, each after the previous
-// one's commit; a statement sees only committed entries, so an entry still
-// in flight is left for a later call and gets a later position.
-func (s *Store) sequence(ctx context.Context, tenantID int64) error {
+// entries, until the tenant's last position is upTo or more or none is
+// left (math.MaxInt64: all of them). It holds the tenant's change_heads row
+// while it does, so one sequencer at a time moves a tenant's entries, each
+// after the previous one's commit; a statement sees only committed entries,
+// so an entry still in flight is left for a later call and gets a later
+// position.
+func (s *Store) sequence(ctx context.Context, tenantID, upTo int64) error {
 	for {
-		var pending bool
-		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM change_queue WHERE tenant_id = $1)`, tenantID).Scan(&pending); err != nil {
+		var (
+			last    int64
+			pending bool
+		)
+		if err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT last FROM change_heads WHERE tenant_id = $1), 0),
+			EXISTS (SELECT 1 FROM change_queue WHERE tenant_id = $1)`, tenantID).Scan(&last, &pending); err != nil {
 			return storeError("sequence changes", err)
 		}
-		if !pending {
+		if last >= upTo || !pending {
 			return nil
 		}
 		var moved int
@@ -155,7 +169,7 @@ func scanChange(row pgx.Row) (directory.Change, error) {
 // 0 when it has none, once the committed entries still queued have their
 // positions.
 func (s *Store) LastChange(ctx context.Context, tenantID int64) (int64, error) {
-	if err := s.sequence(ctx, tenantID); err != nil {
+	if err := s.sequence(ctx, tenantID, math.MaxInt64); err != nil {
 		return 0, err
 	}
 	var last int64
@@ -180,7 +194,7 @@ func (s *Store) PruneChanges(ctx context.Context, before time.Time, limit int) (
 		return 0, err
 	}
 	for _, tenant := range tenants {
-		if err := s.sequence(ctx, tenant); err != nil {
+		if err := s.sequence(ctx, tenant, math.MaxInt64); err != nil {
 			return 0, err
 		}
 	}

@@ -114,3 +114,58 @@ func TestChangesCommitOrder(t *testing.T) {
 		t.Fatalf("LastChange: got %d, %v; want %d", last, err, page[0].Position)
 	}
 }
+
+// TestChangesSequenceWhatThePageNeeds queues more entries than one
+// sequencing transaction moves, as a log nobody read for a while holds,
+// and reads it a page at a time. A read must give positions only to the
+// entries its page needs (at most one transaction's worth for a page at
+// the head, none for a page already sequenced), so its cost does not grow
+// with the backlog; LastChange still gives every committed entry its
+// position.
+func TestChangesSequenceWhatThePageNeeds(t *testing.T) {
+	s := openFresh(t)
+	ctx := t.Context()
+	tn, err := s.CreateTenant(ctx, directory.Tenant{Name: "acme", CreatedAt: time.Now().UTC().Truncate(time.Microsecond)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const backlog = 2*sequenceBatch + sequenceBatch/2
+	if _, err := s.pool.Exec(ctx, `INSERT INTO change_queue (tenant_id, object_type, object_id, op, version, fields, time)
+		SELECT $1, 'user', g, 'update', 2, '{city}', now() FROM generate_series(1, $2::int) g`, tn.ID, backlog); err != nil {
+		t.Fatal(err)
+	}
+	queued := func() int {
+		t.Helper()
+		var n int
+		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM change_queue WHERE tenant_id = $1`, tn.ID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	read := func(after int64, limit int, wantQueued int) {
+		t.Helper()
+		page, err := s.Changes(ctx, tn.ID, after, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) != limit || page[0].Position != after+1 || page[limit-1].Position != after+int64(limit) || page[0].ObjectID != after+1 {
+			t.Fatalf("Changes(after %d, limit %d): got %d entries %+v..., want positions %d to %d in queue order", after, limit, len(page), page[0], after+1, after+int64(limit))
+		}
+		if got := queued(); got != wantQueued {
+			t.Errorf("after Changes(after %d, limit %d) %d entries are still queued, want %d: a read sequences what its page needs, a transaction (%d entries) at a time", after, limit, got, wantQueued, sequenceBatch)
+		}
+	}
+	read(0, 10, backlog-sequenceBatch)
+	read(sequenceBatch-10, 10, backlog-sequenceBatch)  // sequenced already
+	read(sequenceBatch-5, 10, backlog-2*sequenceBatch) // five past the head
+	last, err := s.LastChange(ctx, tn.ID)
+	if err != nil || last != backlog {
+		t.Fatalf("LastChange: got %d, %v; want %d", last, err, backlog)
+	}
+	if got := queued(); got != 0 {
+		t.Errorf("after LastChange %d entries are still queued, want none", got)
+	}
+	if page, err := s.Changes(ctx, tn.ID, backlog, 10); err != nil || len(page) != 0 {
+		t.Errorf("Changes after the last: got %d entries, %v; want none", len(page), err)
+	}
+}
