@@ -252,7 +252,7 @@ func paths(ceilingAddr, addr, engine string, sd *seeded, accessToken, consoleCoo
 				after := r.IntN(max(len(sd.ids)-100, 1))
 				return appendRequest(b, "GET", addr, "/admin/v1/changes?limit=100&after="+strconv.Itoa(after), bearer, "", "")
 			},
-			check: status200,
+			check: fullChangesPage,
 		},
 		{
 			// The yardstick of openapi-put: one durable UPDATE of the
@@ -380,6 +380,17 @@ func usersIn(prefix string, least, most int) func(status int, body []byte) error
 		}
 		return nil
 	}
+}
+
+// fullChangesPage checks a page of the change log of 100 entries.
+func fullChangesPage(status int, body []byte) error {
+	if err := status200(status, body); err != nil {
+		return err
+	}
+	if n := bytes.Count(body, []byte(`"position":`)); n != 100 {
+		return fmt.Errorf("want a full page of 100 changes, got %d: %.200s", n, body)
+	}
+	return nil
 }
 
 // oneUser checks a SCIM ListResponse of exactly one user.

@@ -127,6 +127,12 @@ func seed(ctx context.Context, dbURL string, n, batch int, reuse bool) (*seeded,
 	if err := importAll(ctx, svc, p, pg, n, batch); err != nil {
 		return nil, err
 	}
+	// The creations' change-log entries get their positions now, as the
+	// first read of the log would give them, so the changes path reads
+	// full pages from the start.
+	if _, err := svc.LastChange(ctx, p); err != nil {
+		return nil, fmt.Errorf("number the change log's entries: %w", err)
+	}
 	sd.elapsed = time.Since(began)
 	sd.externalIDs = true
 	if sd.ids, err = userIDs(ctx, dbURL, t.ID, n); err != nil {
@@ -189,9 +195,12 @@ func importAll(ctx context.Context, svc *directory.Service, p directory.Principa
 				if pg == nil {
 					_, err = svc.ImportUsers(ctx, p, patches)
 				} else {
-					var users []directory.User
-					if users, err = svc.PrepareImport(ctx, p, patches); err == nil {
-						err = pg.CopyUsers(ctx, users)
+					var (
+						users   []directory.User
+						changes []directory.Change
+					)
+					if users, changes, err = svc.PrepareImport(ctx, p, patches); err == nil {
+						err = pg.CopyUsers(ctx, users, changes)
 					}
 				}
 				if err != nil {

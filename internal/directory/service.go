@@ -214,10 +214,7 @@ func (s *Service) createMany(ctx context.Context, p Principal, action string, pa
 		return nil, err
 	}
 	ev := s.event(p, action, 0, []string{strconv.Itoa(len(users)) + " users"})
-	ev.Changes = make([]Change, 0, len(users))
-	for _, f := range fields {
-		ev.Changes = append(ev.Changes, Change{TenantID: p.TenantID, Type: ObjectUser, Op: OpCreate, Fields: f, Time: ev.Time})
-	}
+	ev.Changes = createdEntries(p.TenantID, fields, ev.Time)
 	created, err := s.store.CreateUsers(ctx, users, ev, managerChecks(users))
 	s.changed(p.TenantID, err)
 	var be *BatchError
@@ -225,6 +222,17 @@ func (s *Service) createMany(ctx context.Context, p Principal, action string, pa
 		return nil, &BatchError{Index: be.Index, Err: describe(be.Err, userValues(&users[be.Index]))}
 	}
 	return created, err
+}
+
+// createdEntries returns the change-log entries of users of tenantID
+// created together at at, one per user, naming the fields each set
+// (fields[i]); a store sets their ids (see Created).
+func createdEntries(tenantID int64, fields [][]string, at time.Time) []Change {
+	changes := make([]Change, 0, len(fields))
+	for _, f := range fields {
+		changes = append(changes, Change{TenantID: tenantID, Type: ObjectUser, Op: OpCreate, Fields: f, Time: at})
+	}
+	return changes
 }
 
 var errHashOnlyOnImport = Errorf(Invalid, "password_hash", "only userd user import may set a password hash; send password instead")

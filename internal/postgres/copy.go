@@ -24,19 +24,47 @@ var copyUserColumns = append([]string{"tenant_id", "username", "name", "nick_nam
 // CopyUsers bulk-loads users prepared by directory.Service.PrepareImport
 // with COPY, many times faster than CreateUsers' INSERT: the seeding path
 // of the benchmark (go run ./bench), which loads millions. It is no Store
-// method and no import: it records no event, writes no memberships or
-// managers (a user with either is refused), and does not return the ids.
-// The table's constraints still hold: a duplicate username fails the copy.
-func (s *Store) CopyUsers(ctx context.Context, users []directory.User) error {
+// method and no import: it records no audit event, writes no memberships
+// or managers (a user with either is refused), and does not return the
+// ids. It records changes, PrepareImport's entries of the users' creation
+// (one per user, in order), in the change log in the same transaction, as
+// an import does. The table's constraints still hold: a duplicate username
+// fails the copy.
+func (s *Store) CopyUsers(ctx context.Context, users []directory.User, changes []directory.Change) error {
+	if len(changes) != len(users) {
+		return fmt.Errorf("postgres: copy %d users with %d change-log entries: give one entry per user, as PrepareImport returns them", len(users), len(changes))
+	}
 	rows := make([][]any, len(users))
+	names := make([]string, len(users))
 	for i := range users {
 		row, err := copyRow(&users[i])
 		if err != nil {
 			return err
 		}
-		rows[i] = row
+		rows[i], names[i] = row, users[i].Username
 	}
-	_, err := s.pool.CopyFrom(ctx, pgx.Identifier{"users"}, copyUserColumns, pgx.CopyFromRows(rows))
+	if len(users) == 0 {
+		return nil
+	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"users"}, copyUserColumns, pgx.CopyFromRows(rows)); err != nil {
+			return err
+		}
+		// The ids, in the order of users: usernames are unique per tenant.
+		idRows, err := tx.Query(ctx, `SELECT u.id FROM unnest($2::text[]) WITH ORDINALITY AS n(username, i)
+			JOIN users u ON u.tenant_id = $1 AND u.username = n.username ORDER BY n.i`, users[0].TenantID, names)
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(idRows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		if len(ids) != len(users) {
+			return fmt.Errorf("read back %d ids; the users must all be of one tenant", len(ids))
+		}
+		return recordChanges(ctx, tx, directory.Created(changes, ids...))
+	})
 	if err != nil {
 		return fmt.Errorf("postgres: copy %d users: %w", len(users), err)
 	}

@@ -27,7 +27,7 @@ func TestUpdateStaysOnItsPage(t *testing.T) {
 		users[i] = directory.User{TenantID: tn.ID, Username: name, Name: "User " + name, Email: name + "@example.com",
 			Active: true, Origin: directory.OriginImport, City: "Old", CreatedAt: now, UpdatedAt: now}
 	}
-	if err := s.CopyUsers(ctx, users); err != nil {
+	if err := s.CopyUsers(ctx, users, creations(tn.ID, len(users))); err != nil {
 		t.Fatalf("CopyUsers: %v", err)
 	}
 	// The first user of each page, by where it is before the update.
