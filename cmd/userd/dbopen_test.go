@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/userd/userd/internal/postgres/pgtest"
 )
 
@@ -195,4 +197,34 @@ func TestServeDatabaseMistakes(t *testing.T) {
 			t.Errorf("no warning that the database is not ready:\n%s", s.stderr)
 		}
 	})
+}
+
+// TestAutovacuumOffWarned starts serve on PostgreSQL and on SQLite and
+// checks that the log warns exactly when the database is a PostgreSQL
+// server running without autovacuum, which leaves the rows the change log
+// numbers unreclaimed (docs/operations.md, "The change log").
+func TestAutovacuumOffWarned(t *testing.T) {
+	base := postgresBase(t)
+	db := pgtest.Fresh(t, base)
+	conn, err := pgx.Connect(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var on bool
+	err = conn.QueryRow(t.Context(), `SELECT current_setting('autovacuum')::boolean`).Scan(&on)
+	conn.Close(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const warning = "the database runs with autovacuum off"
+	for name, target := range map[string]string{"postgres": db, "sqlite": "sqlite:" + filepath.Join(t.TempDir(), "userd.db")} {
+		s := startServer(t, target)
+		if err := s.stop(); err != nil {
+			t.Fatal(err)
+		}
+		logs := s.stderr.String() + s.stdout.String()
+		if want := name == "postgres" && !on; strings.Contains(logs, warning) != want {
+			t.Errorf("%s (autovacuum on: %v): the log warns of autovacuum off: %v, want %v:\n%s", name, on, !want, want, logs)
+		}
+	}
 }

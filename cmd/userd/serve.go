@@ -192,6 +192,9 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		if err := c.checkSchema(ctx, st); err != nil {
 			return err
 		}
+		if err := warnAutovacuumOff(ctx, logger, st, redactURL(c.db)); err != nil {
+			return err
+		}
 		cl, secret, created, err := svc.Bootstrap(ctx)
 		if err != nil {
 			return fmt.Errorf("bootstrap the empty database: %w", err)
@@ -276,6 +279,23 @@ func runServe(ctx context.Context, args []string, getenv env, std streams) error
 		return fmt.Errorf("serve: %w", err)
 	}
 	logger.Info("stopped")
+	return nil
+}
+
+// warnAutovacuumOff logs a warning when st is a database whose server runs
+// without autovacuum (PostgreSQL's), which the change log needs.
+func warnAutovacuumOff(ctx context.Context, logger *slog.Logger, st store, db string) error {
+	pg, ok := st.(interface {
+		Autovacuum(context.Context) (bool, error)
+	})
+	if !ok {
+		return nil
+	}
+	on, err := pg.Autovacuum(ctx)
+	if err != nil || on {
+		return err
+	}
+	logger.Warn("the database runs with autovacuum off, so the rows the change log numbers are never reclaimed and reads at its end slow down as they pile up; turn autovacuum on (PostgreSQL's default) or VACUUM change_queue every few minutes (docs/operations.md)", "db", db)
 	return nil
 }
 

@@ -227,3 +227,12 @@ func (s *Store) PruneChanges(ctx context.Context, before time.Time, limit int) (
 	})
 	return n, storeError("prune changes", err)
 }
+
+// Autovacuum reports whether the server runs autovacuum, which reclaims
+// the rows numbering deletes from change_queue; without it every read at
+// the log's end scans them all (docs/operations.md, "The change log").
+func (s *Store) Autovacuum(ctx context.Context) (bool, error) {
+	var on bool
+	err := s.pool.QueryRow(ctx, `SELECT current_setting('autovacuum')::boolean`).Scan(&on)
+	return on, storeError("read the server's autovacuum setting", err)
+}
