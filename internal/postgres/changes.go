@@ -111,15 +111,14 @@ const sequenceBatch = 1000
 // position.
 func (s *Store) sequence(ctx context.Context, tenantID, upTo int64) error {
 	for {
-		var (
-			last    int64
-			pending bool
-		)
-		if err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT last FROM change_heads WHERE tenant_id = $1), 0),
-			EXISTS (SELECT 1 FROM change_queue WHERE tenant_id = $1)`, tenantID).Scan(&last, &pending); err != nil {
+		// The queue is looked at only when the head is short of upTo: until
+		// a vacuum, a look scans the rows numbering deleted from it.
+		var pending bool
+		if err := s.pool.QueryRow(ctx, `SELECT CASE WHEN coalesce((SELECT last FROM change_heads WHERE tenant_id = $1), 0) < $2
+			THEN EXISTS (SELECT 1 FROM change_queue WHERE tenant_id = $1) ELSE false END`, tenantID, upTo).Scan(&pending); err != nil {
 			return storeError("sequence changes", err)
 		}
-		if last >= upTo || !pending {
+		if !pending {
 			return nil
 		}
 		var moved int
